@@ -1,0 +1,74 @@
+namespace CyclicActors.GpuCompute.Memory;
+
+/// <summary>
+/// Live and high-water bytes per <see cref="MemoryTag"/>. Thread-safe. A ledger may have a parent
+/// (for example one per process over all workers' ledgers) that sees every change as well, so the
+/// sum over workers is measured exactly rather than added up from separately sampled peaks.
+/// </summary>
+public sealed class MemoryLedger
+{
+    private static readonly int TagCount = Enum.GetValues<MemoryTag>().Length;
+    private readonly long[] _live = new long[TagCount];
+    private readonly long[] _peak = new long[TagCount];
+    private long _totalLive;
+    private long _totalPeak;
+
+    public MemoryLedger(MemoryLedger? parent = null) => Parent = parent;
+
+    public MemoryLedger? Parent { get; }
+
+    public long LiveBytes(MemoryTag tag) => Interlocked.Read(ref _live[(int)tag]);
+
+    public long PeakBytes(MemoryTag tag) => Interlocked.Read(ref _peak[(int)tag]);
+
+    public long TotalLiveBytes => Interlocked.Read(ref _totalLive);
+
+    public long TotalPeakBytes => Interlocked.Read(ref _totalPeak);
+
+    public void OnAllocated(MemoryTag tag, long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        RaisePeak(ref _peak[(int)tag], Interlocked.Add(ref _live[(int)tag], bytes));
+        RaisePeak(ref _totalPeak, Interlocked.Add(ref _totalLive, bytes));
+        Parent?.OnAllocated(tag, bytes);
+    }
+
+    public void OnReleased(MemoryTag tag, long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        long live = Interlocked.Add(ref _live[(int)tag], -bytes);
+        Interlocked.Add(ref _totalLive, -bytes);
+        if (live < 0)
+        {
+            throw new InvalidOperationException($"Memory ledger went negative for {tag}: released more than was allocated.");
+        }
+
+        Parent?.OnReleased(tag, bytes);
+    }
+
+    /// <summary>Sets every high-water mark to the current live value (e.g. after warm-up).</summary>
+    public void ResetPeaks()
+    {
+        for (int i = 0; i < TagCount; i++)
+        {
+            Interlocked.Exchange(ref _peak[i], Interlocked.Read(ref _live[i]));
+        }
+
+        Interlocked.Exchange(ref _totalPeak, Interlocked.Read(ref _totalLive));
+    }
+
+    private static void RaisePeak(ref long peak, long candidate)
+    {
+        long seen = Interlocked.Read(ref peak);
+        while (candidate > seen)
+        {
+            long previous = Interlocked.CompareExchange(ref peak, candidate, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+}
