@@ -10,6 +10,7 @@ public sealed class MemoryLedger
     private static readonly int TagCount = Enum.GetValues<MemoryTag>().Length;
     private readonly long[] _live = new long[TagCount];
     private readonly long[] _peak = new long[TagCount];
+    private readonly long[] _windowPeak = new long[TagCount];
     private long _totalLive;
     private long _totalPeak;
 
@@ -28,7 +29,9 @@ public sealed class MemoryLedger
     public void OnAllocated(MemoryTag tag, long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        RaisePeak(ref _peak[(int)tag], Interlocked.Add(ref _live[(int)tag], bytes));
+        long live = Interlocked.Add(ref _live[(int)tag], bytes);
+        RaisePeak(ref _peak[(int)tag], live);
+        RaisePeak(ref _windowPeak[(int)tag], live);
         RaisePeak(ref _totalPeak, Interlocked.Add(ref _totalLive, bytes));
         Parent?.OnAllocated(tag, bytes);
     }
@@ -46,12 +49,24 @@ public sealed class MemoryLedger
         Parent?.OnReleased(tag, bytes);
     }
 
+    /// <summary>
+    /// The highest live bytes of a tag since the previous call (or since creation), then starts a new
+    /// window at the current live value: lets a sampler see short peaks between two samples.
+    /// </summary>
+    public long TakeWindowPeak(MemoryTag tag)
+    {
+        long live = Interlocked.Read(ref _live[(int)tag]);
+        long peak = Interlocked.Exchange(ref _windowPeak[(int)tag], live);
+        return Math.Max(peak, live);
+    }
+
     /// <summary>Sets every high-water mark to the current live value (e.g. after warm-up).</summary>
     public void ResetPeaks()
     {
         for (int i = 0; i < TagCount; i++)
         {
             Interlocked.Exchange(ref _peak[i], Interlocked.Read(ref _live[i]));
+            Interlocked.Exchange(ref _windowPeak[i], Interlocked.Read(ref _live[i]));
         }
 
         Interlocked.Exchange(ref _totalPeak, Interlocked.Read(ref _totalLive));

@@ -1,0 +1,145 @@
+using CyclicActors.GpuCompute.Layers;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Models;
+
+namespace CyclicActors.GpuCompute.Training;
+
+/// <summary>
+/// One copy of a model on one backend: a flat parameter buffer and a flat gradient buffer per
+/// stage (every tensor is a view into them), and stage-by-stage forward and backward passes.
+/// Used by one thread at a time.
+/// </summary>
+public sealed class ModelReplica : IDisposable
+{
+    private readonly DeviceBuffer[] _parameters;
+    private readonly DeviceBuffer[] _gradients;
+    private readonly TensorView[][] _layerParameters;
+    private readonly TensorView[][] _layerGradients;
+
+    public ModelReplica(ModelDefinition model, StagePartition partition, IComputeBackend backend)
+    {
+        Model = model;
+        Partition = partition;
+        Backend = backend;
+        Layout = new ParameterLayout(model, partition);
+        _parameters = Layout.StageSizes.Select(size => backend.Allocate(size, MemoryTag.Parameters)).ToArray();
+        _gradients = Layout.StageSizes.Select(size => backend.Allocate(size, MemoryTag.Gradients)).ToArray();
+        _layerParameters = new TensorView[model.Layers.Count][];
+        _layerGradients = new TensorView[model.Layers.Count][];
+        for (int layer = 0; layer < model.Layers.Count; layer++)
+        {
+            var slots = Layout.SlotsOfLayer(layer).ToArray();
+            _layerParameters[layer] = slots.Select(s => _parameters[s.Stage].Slice(s.Offset, s.Length)).ToArray();
+            _layerGradients[layer] = slots.Select(s => _gradients[s.Stage].Slice(s.Offset, s.Length)).ToArray();
+        }
+    }
+
+    public ModelDefinition Model { get; }
+
+    public StagePartition Partition { get; }
+
+    public IComputeBackend Backend { get; }
+
+    public ParameterLayout Layout { get; }
+
+    public int StageCount => Partition.StageCount;
+
+    public TensorView StageParameters(int stage) => _parameters[stage];
+
+    public TensorView StageGradients(int stage) => _gradients[stage];
+
+    public void SetStageParameters(int stage, ReadOnlySpan<float> values)
+    {
+        RequireStageLength(stage, values.Length);
+        Backend.Upload(values, _parameters[stage]);
+    }
+
+    public void GetStageParameters(int stage, Span<float> destination) => Backend.Download(_parameters[stage], destination);
+
+    public void GetStageGradients(int stage, Span<float> destination) => Backend.Download(_gradients[stage], destination);
+
+    /// <summary>Sets all parameters from one array in model order (stage 0 first).</summary>
+    public void SetAllParameters(ReadOnlySpan<float> values)
+    {
+        if (values.Length != Layout.TotalSize)
+        {
+            throw new ArgumentException($"Expected {Layout.TotalSize} parameters, got {values.Length}.");
+        }
+
+        int offset = 0;
+        for (int stage = 0; stage < StageCount; stage++)
+        {
+            int size = (int)Layout.StageSizes[stage];
+            SetStageParameters(stage, values.Slice(offset, size));
+            offset += size;
+        }
+    }
+
+    public float[] GetAllParameters()
+    {
+        var values = new float[Layout.TotalSize];
+        int offset = 0;
+        for (int stage = 0; stage < StageCount; stage++)
+        {
+            int size = (int)Layout.StageSizes[stage];
+            GetStageParameters(stage, values.AsSpan(offset, size));
+            offset += size;
+        }
+
+        return values;
+    }
+
+    /// <summary>Starts a training pass of one micro-batch; the caller owns (and keeps alive) both inputs.</summary>
+    public MicroBatchPass BeginPass(TensorView input, TensorView oneHotLabels, int batch) => new(this, input, oneHotLabels, batch);
+
+    /// <summary>Forward pass without keeping activations; returns the logits [batch, classes] on the host.</summary>
+    public float[] PredictLogits(TensorView input, int batch)
+    {
+        var current = input;
+        var tapes = new List<LayerTape>();
+        try
+        {
+            for (int layer = 0; layer < Model.Layers.Count; layer++)
+            {
+                var tape = Model.Layers[layer].Forward(Context(layer, batch, withGradients: false), current);
+                tapes.Add(tape);
+                current = tape.Output;
+                if (tapes.Count > 2)
+                {
+                    // Only the previous output is still an input; older ones can go back to the pool.
+                    tapes[^3].Release();
+                }
+            }
+
+            var logits = new float[batch * Model.Classes];
+            Backend.Download(current, logits);
+            return logits;
+        }
+        finally
+        {
+            foreach (var tape in tapes.TakeLast(2))
+            {
+                tape.Release();
+            }
+        }
+    }
+
+    internal LayerContext Context(int layer, int batch, bool withGradients = true) =>
+        new(Backend, batch, _layerParameters[layer], withGradients ? _layerGradients[layer] : []);
+
+    public void Dispose()
+    {
+        foreach (var buffer in _parameters.Concat(_gradients))
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private void RequireStageLength(int stage, int length)
+    {
+        if (length != Layout.StageSizes[stage])
+        {
+            throw new ArgumentException($"Stage {stage} has {Layout.StageSizes[stage]} parameters, got {length}.");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace CyclicActors.GpuCompute.Training;
+
+/// <summary>Everything that determines a training run's arithmetic (not where or how fast it runs).</summary>
+public sealed record TrainingConfig
+{
+    public string Model { get; init; } = "cnn";
+
+    public int Stages { get; init; } = 4;
+
+    /// <summary>flops | activations | params | explicit layer counts ("3,4,2,1").</summary>
+    public string Partition { get; init; } = "flops";
+
+    public int Workers { get; init; } = 4;
+
+    /// <summary>Samples per micro-batch (one micro-batch per worker per step).</summary>
+    public int MicroBatch { get; init; } = 32;
+
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Stop after this many steps in total (0: run all epochs).</summary>
+    public int MaxSteps { get; init; }
+
+    public float LearningRate { get; init; } = 0.05f;
+
+    public float Momentum { get; init; } = 0.9f;
+
+    public float WeightDecay { get; init; }
+
+    public ulong Seed { get; init; } = 1;
+
+    public SgdHyperParameters Sgd => new(LearningRate, Momentum, WeightDecay);
+
+    public int GlobalBatch => Workers * MicroBatch;
+
+    public void Validate()
+    {
+        Require(Stages >= 1, "stages must be at least 1");
+        Require(Workers >= 1, "workers must be at least 1");
+        Require(MicroBatch >= 1, "batch must be at least 1");
+        Require(Epochs >= 1, "epochs must be at least 1");
+        Require(MaxSteps >= 0, "steps must not be negative");
+        Require(float.IsFinite(LearningRate) && LearningRate > 0, "lr must be a positive number");
+        Require(float.IsFinite(Momentum) && Momentum is >= 0 and < 1, "momentum must be in [0, 1)");
+        Require(float.IsFinite(WeightDecay) && WeightDecay >= 0, "weight-decay must be a non-negative number");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}
