@@ -1,0 +1,89 @@
+using CyclicActors.GpuCompute.Cpu;
+using Xunit;
+
+namespace CyclicActors.GpuCompute.Tests;
+
+public sealed class GemmTests
+{
+    /// <summary>Odd shapes plus sizes one below, at and above the register tile (up to 32 columns) and cache blocks.</summary>
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 7, 13, 5 }, { 65, 129, 33 }, { 2, 3, 700 },
+        { 13, 31, 17 }, { 14, 32, 16 }, { 15, 33, 15 }, { 6, 16, 1 }, { 5, 15, 2 },
+        { 95, 97, 255 }, { 96, 96, 256 }, { 97, 95, 257 }, { 193, 47, 513 }, { 300, 10, 40 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesDoublePrecisionReferenceForEveryLayout(int m, int n, int k)
+    {
+        float[] a = TestData.Uniform((m * 1000) + k, m * k), b = TestData.Uniform((n * 1000) + k + 1, k * n);
+        foreach (bool transposeA in new[] { false, true })
+        {
+            foreach (bool transposeB in new[] { false, true })
+            {
+                (int aRow, int aCol) = transposeA ? (1, m) : (k, 1);
+                (int bRow, int bCol) = transposeB ? (1, k) : (n, 1);
+                var c = new float[m * n];
+                Gemm.Multiply(m, n, k, a, aRow, aCol, b, bRow, bCol, c, n, accumulate: false);
+                AssertClose(
+                    NaiveReference.Gemm(m, n, k, a, aRow, aCol, b, bRow, bCol),
+                    NaiveReference.Gemm(m, n, k, a, aRow, aCol, b, bRow, bCol, magnitudes: true),
+                    c, k, $"{m}x{n}x{k} tA={transposeA} tB={transposeB}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(7, 13, 5)]
+    [InlineData(65, 129, 300)]
+    public void AccumulateAddsToTheExistingOutput(int m, int n, int k)
+    {
+        float[] a = TestData.Uniform(1, m * k), b = TestData.Uniform(2, k * n), initial = TestData.Uniform(3, m * n);
+        float[] c = (float[])initial.Clone();
+        Gemm.Multiply(m, n, k, a, k, 1, b, n, 1, c, n, accumulate: true);
+        double[] expected = NaiveReference.Gemm(m, n, k, a, k, 1, b, n, 1);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            expected[i] += initial[i];
+        }
+
+        double[] scale = NaiveReference.Gemm(m, n, k, a, k, 1, b, n, 1, magnitudes: true);
+        for (int i = 0; i < scale.Length; i++)
+        {
+            scale[i] += Math.Abs(initial[i]);
+        }
+
+        AssertClose(expected, scale, c, k + 1, "accumulate");
+    }
+
+    [Fact]
+    public void RespectsALeadingDimensionWiderThanTheOutput()
+    {
+        const int m = 9, n = 11, k = 21, ldc = 20;
+        float[] a = TestData.Uniform(4, m * k), b = TestData.Uniform(5, k * n);
+        float[] c = Enumerable.Repeat(7f, m * ldc).ToArray();
+        Gemm.Multiply(m, n, k, a, k, 1, b, n, 1, c, ldc, accumulate: false);
+        double[] expected = NaiveReference.Gemm(m, n, k, a, k, 1, b, n, 1);
+        double[] scale = NaiveReference.Gemm(m, n, k, a, k, 1, b, n, 1, magnitudes: true);
+        for (int i = 0; i < m; i++)
+        {
+            AssertClose(expected.AsSpan(i * n, n).ToArray(), scale.AsSpan(i * n, n).ToArray(), c.AsSpan(i * ldc, n).ToArray(), k, $"row {i}");
+            Assert.All(c.AsSpan((i * ldc) + n, ldc - n).ToArray(), v => Assert.Equal(7f, v));
+        }
+    }
+
+    /// <summary>
+    /// Recursive float32 summation of k products errs by at most k·u·Σ|products| with
+    /// u = 2⁻²⁴ ≈ 6e-8 (Higham, ch. 3); we allow twice that. A wrong index or a missing edge
+    /// element errs by the size of a whole product, far above this bound.
+    /// </summary>
+    private static void AssertClose(double[] expected, double[] magnitudes, float[] actual, int k, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double bound = (2 * k * 6e-8 * magnitudes[i]) + 1e-30;
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= bound, $"{what} [{i}]: {actual[i]} vs {expected[i]} (bound {bound:G3})");
+        }
+    }
+}
