@@ -1,0 +1,52 @@
+using System.IO.Compression;
+
+namespace CyclicActors.GpuCompute.Data;
+
+/// <summary>Reads a whole data file, transparently decompressing gzip.</summary>
+internal static class DataFile
+{
+    /// <summary>
+    /// The file's content, gunzipped when it starts with the gzip magic 1f 8b. Detection is by content,
+    /// not by name, because downloads are often renamed (or decompressed without renaming).
+    /// </summary>
+    public static byte[] ReadDecoded(string path)
+    {
+        byte[] raw;
+        try
+        {
+            raw = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new DataFormatException(path, "file not found", e);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new DataFormatException(path, "file not found (directory does not exist)", e);
+        }
+
+        return IsGzip(raw) ? Gunzip(path, raw) : raw;
+    }
+
+    private static bool IsGzip(byte[] bytes) => bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+
+    private static byte[] Gunzip(string path, byte[] compressed)
+    {
+        try
+        {
+            using var input = new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);
+            using var output = new MemoryStream(compressed.Length * 4);
+            input.CopyTo(output);
+            return output.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, $"corrupt gzip stream ({e.Message})", e);
+        }
+        catch (IOException e)
+        {
+            // MemoryStream refuses content over 2 GiB: no data set we read is that large, so it is garbage.
+            throw new DataFormatException(path, $"gzip stream could not be decompressed ({e.Message})", e);
+        }
+    }
+}
