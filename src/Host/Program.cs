@@ -1,1 +1,66 @@
-namespace CyclicActors.Host; internal static class Program { public static int Main(string[] args) => 0; }
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Training;
+using CyclicActors.Host.Cli;
+using CyclicActors.Host.Commands;
+
+namespace CyclicActors.Host;
+
+internal static class Program
+{
+    private static readonly (string Name, string Summary)[] Commands =
+    [
+        ("train", TrainCommand.Summary),
+    ];
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return Dispatch(args);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"cyclic: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is DataFormatException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cyclic: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Dispatch(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            Console.WriteLine("usage: cyclic <command> [flags]   (cyclic <command> --help for its flags)");
+            foreach (var (name, summary) in Commands)
+            {
+                Console.WriteLine($"  {name,-14}{summary}");
+            }
+
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        string command = args[0];
+        var rest = args.Skip(1).ToArray();
+        return command switch
+        {
+            "train" => RunWith(command, TrainCommand.Summary, TrainOptions.Specs, rest, TrainCommand.Run),
+            _ => throw new UsageException($"unknown command '{command}' (valid: {string.Join(", ", Commands.Select(c => c.Name))})"),
+        };
+    }
+
+    private static int RunWith(string command, string summary, IReadOnlyList<OptionSpec> specs, string[] args, Func<ParsedOptions, int> run)
+    {
+        var parsed = ParsedOptions.Parse(command, specs, args);
+        if (parsed.Flag("help"))
+        {
+            Console.Write(HelpText.For(command, summary, specs));
+            return 0;
+        }
+
+        return run(parsed);
+    }
+}

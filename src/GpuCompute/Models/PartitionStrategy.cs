@@ -45,10 +45,49 @@ public static class Partitioner
         return Partition(model, stages, ParseStrategy(strategyOrCounts));
     }
 
+    /// <summary>
+    /// Cuts at unit boundaries: a unit is a layer with parameters plus the parameter-free layers
+    /// after it (ReLU, pooling, flatten), so a stage never ends between a layer and its activation,
+    /// as the paper's code, which partitions parameter tensors, never does. Falls back to single
+    /// layers when the model has fewer units than stages.
+    /// </summary>
     public static StagePartition Partition(ModelDefinition model, int stages, PartitionStrategy strategy)
     {
-        var weights = model.Layers.Select(layer => Weight(layer, strategy)).ToArray();
-        return new StagePartition(Balance(weights, stages), model.Layers.Count);
+        var units = Units(model);
+        if (units.Count < stages)
+        {
+            units = Enumerable.Range(0, model.Layers.Count).Select(i => new[] { i }).ToList();
+        }
+
+        var weights = units.Select(unit => unit.Sum(layer => Weight(model.Layers[layer], strategy))).ToArray();
+        var unitsPerStage = Balance(weights, stages);
+        var layersPerStage = new int[stages];
+        int next = 0;
+        for (int stage = 0; stage < stages; stage++)
+        {
+            layersPerStage[stage] = units.Skip(next).Take(unitsPerStage[stage]).Sum(unit => unit.Length);
+            next += unitsPerStage[stage];
+        }
+
+        return new StagePartition(layersPerStage, model.Layers.Count);
+    }
+
+    /// <summary>Groups of consecutive layer indices, each starting at a layer with parameters.</summary>
+    public static List<int[]> Units(ModelDefinition model)
+    {
+        var units = new List<List<int>>();
+        for (int layer = 0; layer < model.Layers.Count; layer++)
+        {
+            bool startsUnit = model.Layers[layer].ParameterElements > 0 && units.Count > 0 && units[^1].Any(i => model.Layers[i].ParameterElements > 0);
+            if (units.Count == 0 || startsUnit)
+            {
+                units.Add([]);
+            }
+
+            units[^1].Add(layer);
+        }
+
+        return units.Select(unit => unit.ToArray()).ToList();
     }
 
     public static double Weight(Layer layer, PartitionStrategy strategy) => strategy switch

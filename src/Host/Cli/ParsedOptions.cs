@@ -1,0 +1,147 @@
+using System.Globalization;
+
+namespace CyclicActors.Host.Cli;
+
+/// <summary>
+/// Flags of one command, parsed against its declared <see cref="OptionSpec"/>s: unknown flags,
+/// missing values, repeated flags and malformed numbers are <see cref="UsageException"/>s that name the flag.
+/// </summary>
+internal sealed class ParsedOptions
+{
+    private readonly Dictionary<string, List<string>> _values;
+    private readonly string _command;
+
+    private ParsedOptions(string command, Dictionary<string, List<string>> values)
+    {
+        _command = command;
+        _values = values;
+    }
+
+    public static ParsedOptions Parse(string command, IReadOnlyList<OptionSpec> specs, IReadOnlyList<string> args)
+    {
+        var byName = specs.ToDictionary(s => s.Name);
+        var values = new Dictionary<string, List<string>>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            {
+                throw new UsageException($"unexpected argument '{arg}' for '{command}' (flags start with --; see 'cyclic {command} --help')");
+            }
+
+            string name = arg[2..];
+            string? inlineValue = null;
+            int equals = name.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0)
+            {
+                inlineValue = name[(equals + 1)..];
+                name = name[..equals];
+            }
+
+            if (!byName.TryGetValue(name, out var spec))
+            {
+                throw new UsageException($"unknown flag --{name} for '{command}' (valid: {string.Join(" ", specs.Select(s => "--" + s.Name))})");
+            }
+
+            string value;
+            if (spec.ValueName is null)
+            {
+                if (inlineValue is not null)
+                {
+                    throw new UsageException($"--{name} takes no value");
+                }
+
+                value = "true";
+            }
+            else if (inlineValue is not null)
+            {
+                value = inlineValue;
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new UsageException($"--{name} needs a value ({spec.ValueName})");
+            }
+
+            if (!values.TryGetValue(name, out var list))
+            {
+                list = [];
+                values[name] = list;
+            }
+            else if (!spec.Repeatable)
+            {
+                throw new UsageException($"--{name} was given more than once");
+            }
+
+            list.Add(value);
+        }
+
+        return new ParsedOptions(command, values);
+    }
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public bool Flag(string name) => _values.ContainsKey(name);
+
+    public string? String(string name) => _values.TryGetValue(name, out var list) ? list[^1] : null;
+
+    public string String(string name, string fallback) => String(name) ?? fallback;
+
+    public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var list) ? list : [];
+
+    public string Choice(string name, string fallback, params string[] choices)
+    {
+        string value = String(name, fallback);
+        return choices.Contains(value) ? value : throw new UsageException($"--{name} must be one of {string.Join(", ", choices)}; got '{value}'");
+    }
+
+    public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue)
+    {
+        string? text = String(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+        {
+            throw new UsageException($"--{name} must be an integer; got '{text}'");
+        }
+
+        return value >= min && value <= max ? value : throw new UsageException($"--{name} must be between {min} and {max}; got {value}");
+    }
+
+    public float Float(string name, float fallback, float min = float.MinValue, float max = float.MaxValue)
+    {
+        string? text = String(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+        {
+            throw new UsageException($"--{name} must be a number; got '{text}'");
+        }
+
+        return value >= min && value <= max ? value : throw new UsageException($"--{name} must be between {min} and {max}; got {value}");
+    }
+
+    public ulong ULong(string name, ulong fallback)
+    {
+        string? text = String(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong value)
+            ? value
+            : throw new UsageException($"--{name} must be a non-negative integer; got '{text}'");
+    }
+
+    public override string ToString() => $"{_command} {string.Join(" ", _values.Select(kv => $"--{kv.Key} {string.Join(",", kv.Value)}"))}";
+}

@@ -1,0 +1,72 @@
+using CyclicActors.GpuCompute.Training;
+using CyclicActors.Host.Cli;
+
+namespace CyclicActors.Host.Commands;
+
+/// <summary>The parsed flags of `cyclic train`.</summary>
+internal sealed record TrainOptions
+{
+    public static readonly IReadOnlyList<OptionSpec> Specs =
+    [
+        new("model", "NAME", "mlp | mlp-deep | cnn | resnet-mini", "cnn"),
+        new("data", "DIR", "MNIST IDX (gzip or not) or CIFAR-10 binary directory", "data/mnist (bundled)"),
+        new("epochs", "N", "passes over the training set", "3"),
+        new("steps", "N", "stop after N optimizer steps in total (0 = all epochs)", "0"),
+        new("batch", "B", "samples per micro-batch (one micro-batch per worker per step)", "16"),
+        new("workers", "N", "workers = micro-batches per step", "4"),
+        new("stages", "L", "contiguous model stages", "4"),
+        new("partition", "P", "flops | activations | params | explicit layer counts like 3,4,2,1", "flops"),
+        new("lr", "X", "learning rate", "0.05"),
+        new("momentum", "X", "SGD momentum", "0.9"),
+        new("weight-decay", "X", "L2 weight decay (PyTorch SGD semantics)", "0"),
+        new("seed", "N", "seed for initialisation and data order", "1"),
+        new("engine", "E", "reference (the one-thread oracle)", "reference"),
+        new("save", "DIR", "write a checkpoint directory at the end"),
+        new("metrics", "FILE", "JSON lines, one per step"),
+        new("summary", "FILE", "one JSON object describing the run"),
+        new("quiet", null, "no progress display"),
+        new("help", null, "show this help"),
+    ];
+
+    public required TrainingConfig Config { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    public required string Engine { get; init; }
+
+    public string? SaveDirectory { get; init; }
+
+    public string? MetricsFile { get; init; }
+
+    public string? SummaryFile { get; init; }
+
+    public bool Quiet { get; init; }
+
+    public static TrainOptions From(ParsedOptions o)
+    {
+        var config = new TrainingConfig
+        {
+            Model = o.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
+            Epochs = o.Int("epochs", 3, 1, 10_000),
+            MaxSteps = o.Int("steps", 0, 0),
+            MicroBatch = o.Int("batch", 16, 1, 1 << 20),
+            Workers = o.Int("workers", 4, 1, 1024),
+            Stages = o.Int("stages", 4, 1, 1024),
+            Partition = o.String("partition", "flops"),
+            LearningRate = o.Float("lr", 0.05f, 1e-9f, 100f),
+            Momentum = o.Float("momentum", 0.9f, 0f, 0.999999f),
+            WeightDecay = o.Float("weight-decay", 0f, 0f, 10f),
+            Seed = o.ULong("seed", 1),
+        };
+        return new TrainOptions
+        {
+            Config = config,
+            DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
+            Engine = o.Choice("engine", "reference", "reference"),
+            SaveDirectory = o.String("save"),
+            MetricsFile = o.String("metrics"),
+            SummaryFile = o.String("summary"),
+            Quiet = o.Flag("quiet"),
+        };
+    }
+}
