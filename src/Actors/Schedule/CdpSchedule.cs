@@ -183,7 +183,7 @@ public sealed partial class CdpSchedule
     }
 
     public override string ToString() =>
-        $"{Rule.ToCliName()} N={Workers} L={Stages} δ={Delay}" +
+        $"{Rule.ToCliName()} N={Workers} L={Stages} delta={Delay}" +
         (Rule == UpdateRule.CdpV2 ? $" freshness={Freshness.ToCliName()}" : string.Empty);
 
     private static void CheckStep(int step) => ArgumentOutOfRangeException.ThrowIfNegative(step);

@@ -54,7 +54,9 @@ public sealed class Figure1GoldenTests
     [Fact]
     public void Rendered_table_shows_the_cells_and_the_double_bars()
     {
-        var lines = ScheduleTable.Render(Figure1, 22).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var rendered = ScheduleTable.Render(Figure1, 22);
+        Assert.All(rendered, character => Assert.True(character < 128, $"non-ASCII '{character}'"));
+        var lines = rendered.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var s1 = lines.Single(line => line.StartsWith("S1 ", StringComparison.Ordinal));
         var cellsAndBars = s1[(s1.IndexOf('|') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
