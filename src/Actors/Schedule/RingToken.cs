@@ -9,7 +9,7 @@ public abstract record TokenRingEffect;
 /// <summary>Send <paramref name="Token"/> to rank <paramref name="ToRank"/>.</summary>
 public sealed record PassToken(int ToRank, RingToken Token) : TokenRingEffect;
 
-/// <summary>A token of another ring epoch arrived and was ignored; worth a log line.</summary>
+/// <summary>A token of an older ring epoch arrived and was ignored; worth a log line.</summary>
 public sealed record StaleTokenDropped(RingToken Token, long CurrentEpoch) : TokenRingEffect;
 
 /// <summary>A new token state and the effects the actor must carry out, in order.</summary>

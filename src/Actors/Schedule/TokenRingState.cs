@@ -66,16 +66,51 @@ public sealed record TokenRingState
         return Initial(ring, rank, schedule.Delay, firstStep);
     }
 
+    /// <summary>
+    /// Moves to a re-formed ring (a newer epoch, possibly another rank), as after a membership change:
+    /// everything of the old ring is forgotten, rank 0 starts with the token for
+    /// <paramref name="firstStep"/>, and a token of the new epoch that arrived early is kept.
+    /// </summary>
+    public TokenRingState Reform(RingTopology ring, int rank, int firstStep)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        if (ring.Epoch <= Ring.Epoch)
+        {
+            throw new ArgumentException(
+                $"A re-formed ring needs an epoch above {Ring.Epoch}; got {ring.Epoch}.", nameof(ring));
+        }
+
+        var reformed = Initial(ring, rank, Delay, firstStep);
+        return EarlyToken is { } early && early.Epoch == ring.Epoch && reformed.HeldToken is null
+            ? reformed with { HeldToken = early }
+            : reformed;
+    }
+
     /// <summary>Whether the worker may start its micro-batch of <paramref name="step"/> now.</summary>
     public bool CanStart(int step) => !IsGated || (HeldToken is { } token && token.Step == step && GatingStep is null);
 
-    /// <summary>A token arrived. Tokens of another epoch are dropped; a duplicate live token is a protocol error.</summary>
+    /// <summary>
+    /// A token of a newer ring that arrived before this worker learned of that ring; adopted by
+    /// <see cref="Reform"/>. Without it, a fast neighbour's first token of a re-formed ring would be
+    /// lost and the ring would stall.
+    /// </summary>
+    public RingToken? EarlyToken { get; private init; }
+
+    /// <summary>
+    /// A token arrived. Tokens of an older epoch are dropped; one of a newer epoch is kept for
+    /// <see cref="Reform"/>; a duplicate live token is a protocol error.
+    /// </summary>
     public TokenRingTransition Receive(RingToken token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        if (token.Epoch != Ring.Epoch)
+        if (token.Epoch < Ring.Epoch)
         {
             return new TokenRingTransition(this, [new StaleTokenDropped(token, Ring.Epoch)]);
+        }
+
+        if (token.Epoch > Ring.Epoch)
+        {
+            return new TokenRingTransition(this with { EarlyToken = token }, NoEffects);
         }
 
         if (!IsGated)

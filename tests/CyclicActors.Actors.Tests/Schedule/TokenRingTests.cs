@@ -27,7 +27,7 @@ public sealed class TokenRingTests
     }
 
     [Fact]
-    public void Token_of_another_epoch_is_dropped_and_grants_nothing()
+    public void Token_of_an_older_epoch_is_dropped_and_grants_nothing()
     {
         var state = TokenRingState.Initial(RingTopology.Create(4, epoch: 2), rank: 1, delay: 2);
         var stale = new RingToken(Epoch: 1, Step: 0);
@@ -40,6 +40,26 @@ public sealed class TokenRingTests
         Assert.Empty(live.Effects);
         Assert.True(live.State.CanStart(0));
         Assert.False(live.State.CanStart(1));
+    }
+
+    [Fact]
+    public void Token_of_a_newer_epoch_is_kept_until_the_worker_joins_that_ring()
+    {
+        var old = TokenRingState.Initial(RingTopology.Create(4, epoch: 2), rank: 1, delay: 2);
+        var early = new RingToken(Epoch: 3, Step: 9);
+        var transition = old.Receive(early);
+        Assert.Empty(transition.Effects);
+        Assert.False(transition.State.CanStart(9));
+
+        var reformed = transition.State.Reform(RingTopology.Create(3, epoch: 3), rank: 1, firstStep: 9);
+        Assert.True(reformed.CanStart(9));
+        Assert.Equal(early, reformed.HeldToken);
+
+        // Without an early token, only the new rank 0 starts with one.
+        var rankZero = old.Reform(RingTopology.Create(3, epoch: 3), rank: 0, firstStep: 9);
+        Assert.Equal(new RingToken(3, 9), rankZero.HeldToken);
+        Assert.Null(old.Reform(RingTopology.Create(3, epoch: 3), rank: 2, firstStep: 9).HeldToken);
+        Assert.Throws<ArgumentException>(() => old.Reform(RingTopology.Create(3, epoch: 2), rank: 0, firstStep: 9));
     }
 
     [Fact]
