@@ -85,7 +85,7 @@ public static class CheckpointStore
                 MomentumTensorPrefix = MomentumPrefix,
                 Files = files,
             });
-            DirectorySync.Flush(temporary);
+            _ = DirectorySync.Flush(temporary); // best effort, see DirectorySync
             onStage?.Invoke(CheckpointSaveStage.ManifestWritten);
 
             if (Directory.Exists(target))
@@ -96,7 +96,7 @@ public static class CheckpointStore
             }
 
             Directory.Move(temporary, target);
-            DirectorySync.Flush(parent);
+            _ = DirectorySync.Flush(parent);
             onStage?.Invoke(CheckpointSaveStage.Renamed);
         }
         catch

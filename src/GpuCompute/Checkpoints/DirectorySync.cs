@@ -8,11 +8,12 @@ namespace CyclicActors.GpuCompute.Checkpoints;
 /// </summary>
 internal static partial class DirectorySync
 {
-    public static void Flush(string directory)
+    /// <summary>Returns whether the directory was synced (false where unsupported or refused).</summary>
+    public static bool Flush(string directory)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
-            return;
+            return false;
         }
 
         // Best effort: some file systems (FUSE, network mounts) refuse fsync on a directory; the data files
@@ -24,17 +25,17 @@ internal static partial class DirectorySync
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            return; // e.g. musl-based Linux, where the C library is not libc.so.6
+            return false; // e.g. musl-based Linux, where the C library is not libc.so.6
         }
 
         if (descriptor < 0)
         {
-            return;
+            return false;
         }
 
         try
         {
-            _ = OperatingSystem.IsLinux() ? LinuxFsync(descriptor) : MacFsync(descriptor);
+            return (OperatingSystem.IsLinux() ? LinuxFsync(descriptor) : MacFsync(descriptor)) == 0;
         }
         finally
         {

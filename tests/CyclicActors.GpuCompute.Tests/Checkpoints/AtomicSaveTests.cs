@@ -80,3 +80,14 @@ public sealed class AtomicSaveTests : IDisposable
                 }
             });
 }
+
+public sealed class DirectorySyncTests
+{
+    [Fact]
+    public void Flushing_a_directory_succeeds_where_supported_and_is_harmless_elsewhere()
+    {
+        using var temp = new TempDirectory();
+        Assert.Equal(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), DirectorySync.Flush(temp.Path));
+        Assert.False(DirectorySync.Flush(temp.Combine("does-not-exist"))); // best effort: a failed open is reported, not thrown
+    }
+}
