@@ -10,7 +10,7 @@ namespace CyclicActors.GpuCompute.Data;
 internal sealed class IdxFile
 {
     /// <summary>No real IDX file comes close: guards against allocating gigabytes from a corrupt header.</summary>
-    private const long MaxElements = 1L << 31;
+    private static readonly long MaxElements = Array.MaxLength;
 
     private const int UnsignedByteType = 0x08;
 
