@@ -1,3 +1,4 @@
+using CyclicActors.GpuCompute.Checkpoints;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Training;
 using CyclicActors.Host.Cli;
@@ -10,6 +11,8 @@ internal static class Program
     private static readonly (string Name, string Summary)[] Commands =
     [
         ("train", TrainCommand.Summary),
+        ("evaluate", EvaluateCommand.Summary),
+        ("schedule", ScheduleCommand.Summary),
     ];
 
     public static int Main(string[] args)
@@ -23,7 +26,7 @@ internal static class Program
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is DataFormatException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 1;
@@ -48,6 +51,8 @@ internal static class Program
         return command switch
         {
             "train" => RunWith(command, TrainCommand.Summary, TrainOptions.Specs, rest, TrainCommand.Run),
+            "evaluate" => RunWith(command, EvaluateCommand.Summary, EvaluateCommand.Specs, rest, EvaluateCommand.Run),
+            "schedule" => RunWith(command, ScheduleCommand.Summary, ScheduleCommand.Specs, rest, ScheduleCommand.Run),
             _ => throw new UsageException($"unknown command '{command}' (valid: {string.Join(", ", Commands.Select(c => c.Name))})"),
         };
     }

@@ -57,7 +57,7 @@ internal static class TrainCommand
 
         if (options.SaveDirectory is not null)
         {
-            CheckpointWriter.Save(options.SaveDirectory, model, partition, config, "dp", order, outcome);
+            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, "dp", order, trainSet, outcome);
             Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
         }
 
@@ -102,7 +102,7 @@ internal static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--partition/--stages: {e.Message}");
+            throw new UsageException($"--partition/--stages: {UsageException.From(e).Message}");
         }
     }
 
