@@ -11,6 +11,8 @@ public sealed partial class CpuBackend
         ReadOnlySpan<float> b, int bRowStride, int bColStride,
         Span<float> c, int ldc, bool accumulate)
     {
-        Gemm.Multiply(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate);
+        // The length depends only on the shape, so a training step gets the same arrays back from the pool.
+        using DeviceBuffer packing = Allocate(Gemm.WorkspaceLength(m, n, k), MemoryTag.Workspace);
+        Gemm.Multiply(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate, Span(packing));
     }
 }
