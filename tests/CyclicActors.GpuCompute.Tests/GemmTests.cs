@@ -7,13 +7,13 @@ public sealed class GemmTests
 {
     /// <summary>
     /// Odd shapes plus sizes one below, at and above the register tiles (4/6/12 rows, 4/16/32
-    /// columns) and the cache blocks (256 deep, 192 rows, 2048 columns).
+    /// columns) and the cache blocks (384 deep, 1536 rows, 480 columns).
     /// </summary>
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 7, 13, 5 }, { 65, 129, 33 }, { 2, 3, 700 },
         { 13, 31, 17 }, { 14, 32, 16 }, { 15, 33, 15 }, { 6, 16, 1 }, { 5, 15, 2 },
-        { 95, 97, 255 }, { 96, 96, 256 }, { 97, 95, 257 }, { 193, 47, 513 }, { 300, 10, 40 }, { 3, 2050, 5 }, { 1, 300, 64 },
+        { 95, 97, 383 }, { 96, 96, 384 }, { 97, 95, 385 }, { 25, 481, 769 }, { 1537, 3, 5 }, { 3, 961, 5 }, { 300, 10, 40 }, { 1, 300, 64 },
     };
 
     [Theory]
