@@ -45,27 +45,44 @@ internal static class Im2Col
 
     private static void UnfoldRow(ReadOnlySpan<float> channel, Span<float> target, in Conv2dShape s, int kh, int kw, int outH, int outW)
     {
+        (int first, int end) = ValidColumns(s, kw, outW);
         for (int oh = 0; oh < outH; oh++)
         {
             int ih = (oh * s.Stride) - s.Padding + kh;
             Span<float> line = target.Slice(oh * outW, outW);
-            if ((uint)ih >= (uint)s.Height)
+            if ((uint)ih >= (uint)s.Height || first >= end)
             {
                 line.Clear();
                 continue;
             }
 
+            line[..first].Clear();
+            line[end..].Clear();
             ReadOnlySpan<float> source = channel.Slice(ih * s.Width, s.Width);
-            for (int ow = 0; ow < outW; ow++)
+            int iw = (first * s.Stride) - s.Padding + kw;
+            if (s.Stride == 1)
             {
-                int iw = (ow * s.Stride) - s.Padding + kw;
-                line[ow] = (uint)iw < (uint)s.Width ? source[iw] : 0f;
+                // Stride 1: the valid part of the line is one contiguous run of the image row.
+                source.Slice(iw, end - first).CopyTo(line[first..end]);
+            }
+            else
+            {
+                for (int ow = first; ow < end; ow++, iw += s.Stride)
+                {
+                    line[ow] = source[iw];
+                }
             }
         }
     }
 
     private static void FoldRow(ReadOnlySpan<float> source, Span<float> channel, in Conv2dShape s, int kh, int kw, int outH, int outW)
     {
+        (int first, int end) = ValidColumns(s, kw, outW);
+        if (first >= end)
+        {
+            return;
+        }
+
         for (int oh = 0; oh < outH; oh++)
         {
             int ih = (oh * s.Stride) - s.Padding + kh;
@@ -76,14 +93,30 @@ internal static class Im2Col
 
             ReadOnlySpan<float> line = source.Slice(oh * outW, outW);
             Span<float> target = channel.Slice(ih * s.Width, s.Width);
-            for (int ow = 0; ow < outW; ow++)
+            int iw = (first * s.Stride) - s.Padding + kw;
+            if (s.Stride == 1)
             {
-                int iw = (ow * s.Stride) - s.Padding + kw;
-                if ((uint)iw < (uint)s.Width)
+                Span<float> run = target.Slice(iw, end - first);
+                System.Numerics.Tensors.TensorPrimitives.Add(run, line[first..end], run);
+            }
+            else
+            {
+                for (int ow = first; ow < end; ow++, iw += s.Stride)
                 {
                     target[iw] += line[ow];
                 }
             }
         }
+    }
+
+    /// <summary>The output columns [first, end) whose input column ow·stride − padding + kw lies inside the image.</summary>
+    private static (int First, int End) ValidColumns(in Conv2dShape s, int kw, int outW)
+    {
+        int offset = kw - s.Padding;
+
+        // Smallest ow with ow·stride + offset ≥ 0, and one past the largest with ow·stride + offset ≤ Width − 1.
+        int first = offset >= 0 ? 0 : (-offset + s.Stride - 1) / s.Stride;
+        int end = s.Width - 1 - offset < 0 ? 0 : Math.Min(outW, ((s.Width - 1 - offset) / s.Stride) + 1);
+        return (Math.Min(first, end), end);
     }
 }
