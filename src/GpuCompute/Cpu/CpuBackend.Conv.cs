@@ -24,12 +24,13 @@ public sealed partial class CpuBackend
         Span<float> output = Span(y);
         using DeviceBuffer? columns = RentColumns(layout);
         using DeviceBuffer packing = RentGemmWorkspace(shape.OutChannels, layout.Plane, layout.Patch);
+        using DeviceBuffer packedWeights = PackOnce(shape.OutChannels, layout.Patch, weights, layout.Patch, 1);
         Span<float> col = columns is null ? default : Span(columns), work = Span(packing);
         for (int n = 0; n < shape.Batch; n++)
         {
             ReadOnlySpan<float> sampleColumns = Unfold(input.Slice(n * layout.InSample, layout.InSample), col, layout);
             Span<float> sample = output.Slice(n * layout.OutSample, layout.OutSample);
-            Gemm.Multiply(shape.OutChannels, layout.Plane, layout.Patch, weights, layout.Patch, 1, sampleColumns, layout.Plane, 1, sample, layout.Plane, accumulate: false, work);
+            Gemm.MultiplyPackedA(shape.OutChannels, layout.Plane, layout.Patch, Span(packedWeights), sampleColumns, layout.Plane, 1, sample, layout.Plane, accumulate: false, work);
             AddChannelBias(sample, bias, shape.OutChannels, layout.Plane);
         }
     }
@@ -46,6 +47,7 @@ public sealed partial class CpuBackend
         Span<float> inputGradient = Span(dx);
         using DeviceBuffer? columns = RentColumns(layout);
         using DeviceBuffer packing = RentGemmWorkspace(layout.Patch, layout.Plane, shape.OutChannels);
+        using DeviceBuffer packedWeights = PackOnce(layout.Patch, shape.OutChannels, weights, 1, layout.Patch);
         Span<float> col = columns is null ? default : Span(columns), work = Span(packing);
         for (int n = 0; n < shape.Batch; n++)
         {
@@ -53,7 +55,7 @@ public sealed partial class CpuBackend
 
             // col'[P, OH·OW] = Wᵀ·dy[n] (A(i,k) = W[k,i]); for a pointwise convolution col' is dx[n] itself.
             Span<float> target = layout.IsPointwise ? sampleGradient : col;
-            Gemm.Multiply(layout.Patch, layout.Plane, shape.OutChannels, weights, 1, layout.Patch, outputGradient.Slice(n * layout.OutSample, layout.OutSample), layout.Plane, 1, target, layout.Plane, accumulate: false, work);
+            Gemm.MultiplyPackedA(layout.Patch, layout.Plane, shape.OutChannels, Span(packedWeights), outputGradient.Slice(n * layout.OutSample, layout.OutSample), layout.Plane, 1, target, layout.Plane, accumulate: false, work);
             if (!layout.IsPointwise)
             {
                 Im2Col.Fold(col, sampleGradient, shape);
@@ -85,6 +87,14 @@ public sealed partial class CpuBackend
             Gemm.Multiply(shape.OutChannels, layout.Patch, layout.Plane, sampleGradient, layout.Plane, 1, sampleColumns, 1, layout.Plane, weightGradient, layout.Patch, accumulate: n > 0, work);
             AccumulateChannelSums(sampleGradient, biasGradient, shape.OutChannels, layout.Plane);
         }
+    }
+
+    /// <summary>The weights as the GEMM's A operand, packed once per call instead of once per sample.</summary>
+    private DeviceBuffer PackOnce(int rows, int depth, ReadOnlySpan<float> a, int rowStride, int colStride)
+    {
+        DeviceBuffer packed = Allocate(Gemm.PackedALength(rows, depth), MemoryTag.Workspace);
+        Gemm.PackA(rows, depth, a, rowStride, colStride, Span(packed));
+        return packed;
     }
 
     /// <summary>The column buffer of one sample, or none for a pointwise convolution.</summary>

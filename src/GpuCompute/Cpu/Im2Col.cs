@@ -45,6 +45,12 @@ internal static class Im2Col
 
     private static void UnfoldRow(ReadOnlySpan<float> channel, Span<float> target, in Conv2dShape s, int kh, int kw, int outH, int outW)
     {
+        if (s.Stride == 1 && outW == s.Width)
+        {
+            UnfoldShiftedPlane(channel, target, s, kh, kw, outH);
+            return;
+        }
+
         (int first, int end) = ValidColumns(s, kw, outW);
         for (int oh = 0; oh < outH; oh++)
         {
@@ -71,6 +77,42 @@ internal static class Im2Col
                 {
                     line[ow] = source[iw];
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// "Same" convolutions (stride 1, output as wide as the input) make a column-matrix row the
+    /// channel shifted by (kh − padding, kw − padding): one contiguous copy, after which the
+    /// elements that wrapped around from a neighbouring image row, and the rows that fall in
+    /// the padding, are zeroed. This replaces one short copy per output row.
+    /// </summary>
+    private static void UnfoldShiftedPlane(ReadOnlySpan<float> channel, Span<float> target, in Conv2dShape s, int kh, int kw, int outH)
+    {
+        int width = s.Width, shift = kw - s.Padding;
+        int firstRow = Math.Max(0, s.Padding - kh), endRow = Math.Min(outH, s.Height + s.Padding - kh);
+        if (firstRow >= endRow)
+        {
+            target[..(outH * width)].Clear();
+            return;
+        }
+
+        target[..(firstRow * width)].Clear();
+        target[(endRow * width)..(outH * width)].Clear();
+
+        // Destination [firstRow·W, endRow·W) reads source from (firstRow + kh − padding)·W + shift, clipped to the channel.
+        int destinationStart = firstRow * width, destinationEnd = endRow * width;
+        int offset = ((kh - s.Padding) * width) + shift;
+        int copyStart = Math.Max(destinationStart, -offset), copyEnd = Math.Min(destinationEnd, channel.Length - offset);
+        channel[(copyStart + offset)..(copyEnd + offset)].CopyTo(target[copyStart..copyEnd]);
+
+        // Columns whose input column ow + shift lies outside [0, W) took a neighbouring row's pixel (or were not copied).
+        int zeroFirst = shift < 0 ? 0 : width - shift, zeroCount = Math.Min(Math.Abs(shift), width);
+        if (zeroCount > 0)
+        {
+            for (int oh = firstRow; oh < endRow; oh++)
+            {
+                target.Slice((oh * width) + zeroFirst, zeroCount).Clear();
             }
         }
     }
