@@ -7,8 +7,9 @@ namespace CyclicActors.GpuCompute.Cpu;
 /// Single-precision GEMM on row-major matrices given by strides, so transposes cost nothing:
 /// C[m,n] (+)= Σ_k A(i,k)·B(k,j), with A(i,k) = a[i·aRow + k·aCol] and B(k,j) = b[k·bRow + j·bCol].
 ///
-/// Goto/BLIS structure: B is packed a block of DepthBlock × ColumnBlock at a time, A a block of
-/// RowBlock × DepthBlock, and a register-tiled micro-kernel multiplies panel pairs. Each C element
+/// Goto/BLIS structure: A is packed a block of RowBlock × DepthBlock at a time (or once for all,
+/// see PackA), B a block of DepthBlock × ColumnBlock, and a register-tiled micro-kernel multiplies
+/// panel pairs. Each C element
 /// is summed over k in fixed blocks of <see cref="DepthBlock"/>, in order, by the same kernel
 /// whatever m and n are, so a row of a batch gives bitwise the same result whichever other rows
 /// share the call. Single-threaded by design (determinism; one backend per worker thread).
@@ -16,8 +17,10 @@ namespace CyclicActors.GpuCompute.Cpu;
 internal static unsafe class Gemm
 {
     // Block sizes follow BLIS's Skylake-X SGEMM (KC 384, MC 480, NC 3072) with the operands' roles
-    // mirrored for row-major C, and were checked by sweeping on the dev CPU (48 KiB L1d, 2 MiB L2):
-    // KC 256..512 × NC 256..2048 × the loop order; KC 384 / NC 480 was best, ~15 % over KC 256.
+    // mirrored for row-major C. A sweep on the dev CPU (48 KiB L1d, 2 MiB L2; KC 256..512,
+    // NC 256..2048, both loop orders) put this order with KC 384 / NC 480 ahead, mostly at 1024³
+    // (the first version, B panel in L1 with KC 256, fell from ~120 GFLOP/s at 512³ to ~70 at 1024³).
+    // The machine was shared, so only differences of 10 % or more were taken as real.
 
     /// <summary>k per packed block: a 12×384 A panel (18 KiB) stays in L1 while B panels stream past it.</summary>
     internal const int DepthBlock = 384;
