@@ -76,7 +76,7 @@ public sealed class ReferenceTrainer
 
                 for (int stage = 0; stage < replica.StageCount; stage++)
                 {
-                    optimizers[stage].Apply(replica.StageParameters(stage), _config.Sgd);
+                    optimizers[stage].Apply(replica.StageParameters(stage), _config.SgdAt(step, totalSteps));
                 }
 
                 lastLoss = lossSum / _config.Workers;

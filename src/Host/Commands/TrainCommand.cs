@@ -36,7 +36,7 @@ internal static class TrainCommand
         int totalSteps = trainer.TotalSteps(order.StepsPerEpoch);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule dp, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate}, momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}, backend {backend.Name}"));
+            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule dp, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}, backend {backend.Name}"));
 
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
         var progress = new ProgressReporter(options.Quiet ? false : null);
@@ -75,6 +75,7 @@ internal static class TrainCommand
                 ["epochs"] = outcome.Epochs,
                 ["steps"] = outcome.Steps,
                 ["lr"] = config.LearningRate,
+                ["lr_schedule"] = config.LearningRateSchedule,
                 ["momentum"] = config.Momentum,
                 ["weight_decay"] = config.WeightDecay,
                 ["seed"] = config.Seed,
