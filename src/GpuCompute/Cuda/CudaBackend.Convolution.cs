@@ -174,7 +174,7 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>A transient workspace (returned right after the call is queued: reuse is stream-ordered).</summary>
-    private DeviceBuffer? Workspace(long bytes) => bytes > 0 ? Allocate((bytes + 3) / 4, MemoryTag.Workspace) : null;
+    private DeviceBuffer? Workspace(long bytes) => bytes > 0 ? Allocate(ConvolutionArithmetic.WorkspaceFloats(bytes), MemoryTag.Workspace) : null;
 
     private ulong WorkspacePtr(DeviceBuffer? workspace) => workspace is null ? 0UL : Ptr(workspace);
 }

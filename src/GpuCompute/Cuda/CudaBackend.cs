@@ -60,7 +60,7 @@ public sealed partial class CudaBackend : IComputeBackend
             _cublas = CublasHandle.Create(context, _stream, _options.AllowTf32);
             if (_options.CublasWorkspaceBytes > 0)
             {
-                _cublasWorkspace = Allocate((_options.CublasWorkspaceBytes + 3) / 4, MemoryTag.Workspace);
+                _cublasWorkspace = Allocate(ConvolutionArithmetic.WorkspaceFloats(_options.CublasWorkspaceBytes), MemoryTag.Workspace);
                 Check.Cublas(CublasApi.cublasSetWorkspace_v2(_cublas.Value, Ptr(_cublasWorkspace), (nuint)_options.CublasWorkspaceBytes));
             }
 
