@@ -70,9 +70,11 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>
-    /// Recipe of gpu-bindings.md §5: log p = softmax LOG; loss = −⟨onehot, log p⟩/B by cublasSdot (which
-    /// returns to the host and so synchronises); p = softmax ACCURATE into dlogits, then
-    /// dlogits = p/B − onehot/B in place with cublasSgeam. <paramref name="dlogits"/> must not alias the inputs.
+    /// Recipe of gpu-bindings.md §5: log p = softmax LOG of the logits (temporary); p = softmax ACCURATE
+    /// of log p (softmax is shift-invariant, so this is softmax of the logits) written to dlogits, then
+    /// dlogits = p/B − onehot/B in place with cublasSgeam; loss = −⟨onehot, log p⟩/B by cublasSdot, which
+    /// returns to the host and so synchronises. The logits are read only by the first call, so
+    /// <paramref name="dlogits"/> may alias them, as on the CPU.
     /// </summary>
     public unsafe float SoftmaxCrossEntropy(TensorView logits, TensorView oneHot, TensorView dlogits, int batch, int classes)
     {
@@ -89,7 +91,7 @@ public sealed partial class CudaBackend
         using DeviceBuffer logProbabilities = Allocate(count, MemoryTag.Workspace);
         ulong logP = Ptr(logProbabilities);
         Check.Cudnn(CudnnApi.cudnnSoftmaxForward(_cudnn!.Value, CudnnSoftmaxAlgorithm.Log, CudnnSoftmaxMode.Instance, &one, d, logitsPtr, &zero, d, logP));
-        Check.Cudnn(CudnnApi.cudnnSoftmaxForward(_cudnn!.Value, CudnnSoftmaxAlgorithm.Accurate, CudnnSoftmaxMode.Instance, &one, d, logitsPtr, &zero, d, dlogitsPtr));
+        Check.Cudnn(CudnnApi.cudnnSoftmaxForward(_cudnn!.Value, CudnnSoftmaxAlgorithm.Accurate, CudnnSoftmaxMode.Instance, &one, d, logP, &zero, d, dlogitsPtr));
         Geam(1f / batch, dlogitsPtr, -1f / batch, oneHotPtr, dlogitsPtr, n);
         Check.Cublas(CublasApi.cublasSdot_v2(_cublas!.Value, n, oneHotPtr, 1, logP, 1, &result));
         return -result / batch;
