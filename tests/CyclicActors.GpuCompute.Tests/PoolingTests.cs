@@ -1,0 +1,62 @@
+using CyclicActors.GpuCompute.Cpu;
+using CyclicActors.GpuCompute.Memory;
+using Xunit;
+
+namespace CyclicActors.GpuCompute.Tests;
+
+public sealed class PoolingTests
+{
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(3, 2)]
+    [InlineData(3, 1)]
+    public void GradientMatchesFiniteDifferences(int window, int stride)
+    {
+        var shape = new Pool2dShape(Batch: 2, Channels: 2, Height: 7, Width: 6, Window: window, Stride: stride);
+        using var backend = new CpuBackend();
+
+        // Distinct values 0.05 apart: a ±0.01 step can never change which element is the maximum.
+        int length = (int)shape.InputElements;
+        float[] x = Enumerable.Range(0, length).Select(i => (i * 0.05f) - 2f).ToArray();
+        new Random(5).Shuffle(x);
+        float[] r = TestData.Uniform(6, (int)shape.OutputElements);
+
+        using var xBuffer = TestData.Upload(backend, x);
+        using var y = backend.Allocate(shape.OutputElements, MemoryTag.Activations);
+        using var dy = TestData.Upload(backend, r);
+        using var dx = backend.Allocate(shape.InputElements, MemoryTag.Workspace);
+        backend.Fill(dx, float.NaN);
+        backend.MaxPoolForward(xBuffer, y, shape);
+        backend.MaxPoolBackward(xBuffer, y, dy, dx, shape);
+
+        GradientCheck.Check("dx", x, TestData.Download(backend, dx), p => TestData.Dot(r, Forward(backend, p, shape)));
+    }
+
+    [Fact]
+    public void TiesRouteTheGradientToTheFirstMaximumInRowMajorOrder()
+    {
+        var shape = new Pool2dShape(Batch: 1, Channels: 1, Height: 2, Width: 6, Window: 2, Stride: 2);
+        using var backend = new CpuBackend();
+
+        // Windows: all equal → top-left; [1,3 / 3,0] → top-right; [0,0 / 2,2] → bottom-left.
+        float[] x = [5, 5, 1, 3, 0, 0,
+                     5, 5, 3, 0, 2, 2];
+        using var xBuffer = TestData.Upload(backend, x);
+        using var y = backend.Allocate(shape.OutputElements, MemoryTag.Activations);
+        using var dy = TestData.Upload(backend, [10f, 20f, 30f]);
+        using var dx = backend.Allocate(shape.InputElements, MemoryTag.Workspace);
+        backend.MaxPoolForward(xBuffer, y, shape);
+        backend.MaxPoolBackward(xBuffer, y, dy, dx, shape);
+
+        Assert.Equal([5f, 3f, 2f], TestData.Download(backend, y));
+        Assert.Equal([10f, 0, 0, 20f, 0, 0, 0, 0, 0, 0, 30f, 0], TestData.Download(backend, dx));
+    }
+
+    private static float[] Forward(CpuBackend backend, float[] x, Pool2dShape shape)
+    {
+        using var xBuffer = TestData.Upload(backend, x);
+        using var y = backend.Allocate(shape.OutputElements, MemoryTag.Activations);
+        backend.MaxPoolForward(xBuffer, y, shape);
+        return TestData.Download(backend, y);
+    }
+}
