@@ -60,4 +60,33 @@ public sealed class GpuSelfTestTests
         Assert.Contains("InvalidOperationException: boom", text);
         Assert.True(summary.Failed >= 1);
     }
+
+    [Fact]
+    public void Cpu_against_cpu_passes_every_built_in_check()
+    {
+        // Exercises the harness itself (poisoning, slices, ledger baselines) where there is no GPU.
+        var output = new StringWriter();
+        using var reference = new CpuBackend();
+        using var candidate = new CpuBackend();
+
+        SelfTestSummary summary = new GpuSelfTest().RunParity(reference, candidate, output);
+
+        Assert.True(summary.Failed == 0, output.ToString());
+        Assert.True(summary.Passed >= 50, output.ToString());
+    }
+
+    [Fact]
+    public void Cpu_against_cpu_is_exact_because_the_cpu_backend_is_deterministic()
+    {
+        using var reference = new CpuBackend();
+        using var candidate = new CpuBackend();
+        var harness = new ParityHarness(reference, candidate, seed: 3);
+        foreach ((string name, var check) in ParityChecks.All().Where(c => c.Name.Contains("odd", StringComparison.Ordinal)))
+        {
+            foreach (CheckResult result in check(harness))
+            {
+                Assert.True(result.MaxAbsError == 0, $"{name}: {result.Op} differs by {result.MaxAbsError}");
+            }
+        }
+    }
 }
