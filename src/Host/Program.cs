@@ -1,1 +1,18 @@
-namespace CyclicActors.Host; internal static class Program { public static int Main(string[] args) => 0; }
+namespace CyclicActors.Host;
+
+internal static class Program
+{
+    public static int Main(string[] args) => args.FirstOrDefault() switch
+    {
+        "selftest-gpu" => GpuVerbs.SelfTest(args[1..]),
+        "bench-gpu" => GpuVerbs.Benchmark(args[1..]),
+        _ => Usage(),
+    };
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: cyclic selftest-gpu [--device N] [--allow-tf32]");
+        Console.Error.WriteLine("       cyclic bench-gpu [--device N] [--allow-tf32] [--batch 32,128] [--iterations 20] [--json path]");
+        return 64;
+    }
+}
