@@ -80,21 +80,38 @@ def main():
         return int(f())
 
     v = ctypes.c_int(0)
-    if "libcuda.so.1" in handles:
+
+    def guarded(label, action):
+        # A missing or failing version entry point is reported, never fatal: the symbol check follows.
+        try:
+            report["versions"][label] = action()
+        except (AttributeError, OSError) as error:
+            report["versions"][label] = f"unavailable: {error}"
+
+    def driver_version():
         handles["libcuda.so.1"].cuDriverGetVersion(ctypes.byref(v))
-        report["versions"]["cuDriverGetVersion"] = v.value
-    report["versions"]["cudnnGetVersion"] = call_version("libcudnn.so.9", "cudnnGetVersion")
-    report["versions"]["cudnnGetCudartVersion"] = call_version("libcudnn.so.9", "cudnnGetCudartVersion")
-    if "libnvrtc.so.13" in handles:
+        return v.value
+
+    def nvrtc_version():
         major, minor = ctypes.c_int(0), ctypes.c_int(0)
         handles["libnvrtc.so.13"].nvrtcVersion(ctypes.byref(major), ctypes.byref(minor))
-        report["versions"]["nvrtcVersion"] = f"{major.value}.{minor.value}"
-    if "libcublas.so.13" in handles:
+        return f"{major.value}.{minor.value}"
+
+    def cublas_version():
         parts = []
         for prop in range(3):
             handles["libcublas.so.13"].cublasGetProperty(prop, ctypes.byref(v))
             parts.append(str(v.value))
-        report["versions"]["cublasGetProperty"] = ".".join(parts)
+        return ".".join(parts)
+
+    if "libcuda.so.1" in handles:
+        guarded("cuDriverGetVersion", driver_version)
+    report["versions"]["cudnnGetVersion"] = call_version("libcudnn.so.9", "cudnnGetVersion")
+    report["versions"]["cudnnGetCudartVersion"] = call_version("libcudnn.so.9", "cudnnGetCudartVersion")
+    if "libnvrtc.so.13" in handles:
+        guarded("nvrtcVersion", nvrtc_version)
+    if "libcublas.so.13" in handles:
+        guarded("cublasGetProperty", cublas_version)
     print("versions:", json.dumps(report["versions"]))
 
     failed = False

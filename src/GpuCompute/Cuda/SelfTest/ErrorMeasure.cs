@@ -23,6 +23,11 @@ public static class ErrorMeasure
         for (int i = 0; i < reference.Length; i++)
         {
             double c = reference[i], g = candidate[i];
+            if (double.IsNaN(c) && double.IsNaN(g))
+            {
+                continue; // both untouched (e.g. poison outside a slice): equal
+            }
+
             if (!double.IsFinite(g) && double.IsFinite(c))
             {
                 nonFinite++;
