@@ -65,4 +65,54 @@ internal static class DeviceChecks
         yield return new CheckResult("allocator caching", "conv step x2", 0, 0, 0, after == before,
             $"cuMemAlloc calls {before} -> {after}, reserved {reserved} B -> {gpu.ReservedBytes} B; {gpu.DescribeConvolution(shape)}");
     }
+
+    /// <summary>
+    /// Calls from another OS thread must work: every entry point makes the context current
+    /// (actors move between threads). A fresh thread has no current context at all.
+    /// </summary>
+    public static IEnumerable<CheckResult> ThreadHop(CudaBackend gpu)
+    {
+        using var buffer = gpu.Allocate(4096, MemoryTag.Workspace);
+        var host = new float[4096];
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                gpu.Fill(buffer, 3.25f);
+                gpu.Download(buffer, host);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        yield return failure is null
+            ? ErrorMeasure.Compare("call from another thread", "fill+download 4096", Enumerable.Repeat(3.25f, host.Length).ToArray(), host, Tolerances.Exact)
+            : CheckResult.Fail("call from another thread", "fill+download 4096", $"{failure.GetType().Name}: {failure.Message}");
+    }
+
+    /// <summary>
+    /// A second backend on the same device (as for several workers per GPU) works alongside the first,
+    /// and disposing it (one primary-context release) leaves the first usable.
+    /// </summary>
+    public static IEnumerable<CheckResult> SharedDevice(CudaBackend gpu)
+    {
+        var host = new float[1000];
+        using (var second = new CudaBackend(gpu.Options with { CublasWorkspaceBytes = 0, OnesCapacity = 1 }))
+        {
+            using var other = second.Allocate(1000, MemoryTag.Workspace);
+            second.Fill(other, -1.5f);
+            second.Download(other, host);
+        }
+
+        yield return ErrorMeasure.Compare("second backend on the device", "fill+download 1000", Enumerable.Repeat(-1.5f, host.Length).ToArray(), host, Tolerances.Exact);
+
+        using var mine = gpu.Allocate(1000, MemoryTag.Workspace);
+        gpu.Fill(mine, 0.5f);
+        gpu.Download(mine, host);
+        yield return ErrorMeasure.Compare("first backend after second disposed", "fill+download 1000", Enumerable.Repeat(0.5f, host.Length).ToArray(), host, Tolerances.Exact);
+    }
 }

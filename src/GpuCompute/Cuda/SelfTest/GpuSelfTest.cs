@@ -68,6 +68,8 @@ public sealed class GpuSelfTest
                 RunChecks(cpu, gpu, report);
                 Run(report, "device", () => DeviceChecks.EventTiming(gpu), cpu, gpu);
                 Run(report, "device", () => DeviceChecks.AllocatorCaching(gpu), cpu, gpu);
+                Run(report, "device", () => DeviceChecks.ThreadHop(gpu), cpu, gpu);
+                Run(report, "device", () => DeviceChecks.SharedDevice(gpu), cpu, gpu);
                 output.WriteLine($"allocator: peak reserved {gpu.PeakReservedBytes >> 20} MiB, {gpu.DeviceAllocations} cuMemAlloc calls, {gpu.ConvolutionPlans} convolution plans");
             }
         }
