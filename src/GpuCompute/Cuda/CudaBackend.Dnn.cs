@@ -10,15 +10,15 @@ public sealed partial class CudaBackend
     {
         Enter();
         y.RequireLength(x.Length, "ReluForward y");
-        if (x.Length == 0)
-        {
-            return;
-        }
-
-        // Element-wise, so any packed shape works; [n,1,1,1] as MXNet does for flat tensors.
-        nint d = _descriptors!.Tensor(Int(x.Length, "ReluForward length"), 1, 1, 1).Value;
+        ulong xPtr = Ptr(x), yPtr = Ptr(y);
+        nint relu = _descriptors!.Relu().Value;
         float one = 1f, zero = 0f;
-        Check.Cudnn(CudnnApi.cudnnActivationForward(_cudnn!.Value, _descriptors.Relu().Value, &one, d, Ptr(x), &zero, d, Ptr(y)));
+        foreach (ElementwiseSegment segment in ElementwiseSegments.Split(x.Length))
+        {
+            nint d = _descriptors.Tensor(segment.Rows, 1, 1, segment.Width).Value;
+            ulong at = (ulong)segment.Offset * sizeof(float);
+            Check.Cudnn(CudnnApi.cudnnActivationForward(_cudnn!.Value, relu, &one, d, xPtr + at, &zero, d, yPtr + at));
+        }
     }
 
     public unsafe void ReluBackward(TensorView y, TensorView dy, TensorView dx)
@@ -26,17 +26,17 @@ public sealed partial class CudaBackend
         Enter();
         dy.RequireLength(y.Length, "ReluBackward dy");
         dx.RequireLength(y.Length, "ReluBackward dx");
-        if (y.Length == 0)
-        {
-            return;
-        }
-
-        nint d = _descriptors!.Tensor(Int(y.Length, "ReluBackward length"), 1, 1, 1).Value;
+        ulong yPtr = Ptr(y), dyPtr = Ptr(dy), dxPtr = Ptr(dx);
+        nint relu = _descriptors!.Relu().Value;
         float one = 1f, zero = 0f;
+        foreach (ElementwiseSegment segment in ElementwiseSegments.Split(y.Length))
+        {
+            nint d = _descriptors.Tensor(segment.Rows, 1, 1, segment.Width).Value;
+            ulong at = (ulong)segment.Offset * sizeof(float);
 
-        // cuDNN wants x as well; y > 0 exactly where x > 0 for ReLU, so y serves as both.
-        ulong yPtr = Ptr(y);
-        Check.Cudnn(CudnnApi.cudnnActivationBackward(_cudnn!.Value, _descriptors.Relu().Value, &one, d, yPtr, d, Ptr(dy), d, yPtr, &zero, d, Ptr(dx)));
+            // cuDNN wants x as well; y > 0 exactly where x > 0 for ReLU, so y serves as both.
+            Check.Cudnn(CudnnApi.cudnnActivationBackward(_cudnn!.Value, relu, &one, d, yPtr + at, d, dyPtr + at, d, yPtr + at, &zero, d, dxPtr + at));
+        }
     }
 
     public unsafe void MaxPoolForward(TensorView x, TensorView y, Pool2dShape shape)

@@ -103,3 +103,31 @@ public sealed class ConvolutionPlanningTests
         Assert.Equal(1, (int)CublasOperation.T);
     }
 }
+
+public sealed class ElementwiseSegmentsTests
+{
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(1001L)]
+    [InlineData(1024L)]
+    [InlineData(692_224L)]
+    [InlineData(100_003L)]
+    [InlineData(65535L * 1024 + 7)]
+    [InlineData(3L * 65535 * 1024)]
+    public void Segments_cover_the_range_exactly_with_small_extents(long count)
+    {
+        var segments = ElementwiseSegments.Split(count);
+        long next = 0;
+        foreach (var s in segments)
+        {
+            Assert.Equal(next, s.Offset);
+            Assert.InRange(s.Rows, 1, ElementwiseSegments.MaxRows);
+            Assert.InRange(s.Width, 1, ElementwiseSegments.Width);
+            next += s.Count;
+        }
+
+        Assert.Equal(count, next);
+        Assert.True(segments.Count <= (count / ((long)ElementwiseSegments.MaxRows * ElementwiseSegments.Width)) + 2);
+    }
+}

@@ -28,7 +28,7 @@ internal static class DeviceChecks
         float once = gpu.MeasureMilliseconds(Gemm);
         double wall = clock.Elapsed.TotalMilliseconds;
         float four = gpu.MeasureMilliseconds(() => { Gemm(); Gemm(); Gemm(); Gemm(); });
-        bool passed = once > 0 && once <= wall + 0.5 && four > 2 * once;
+        bool passed = once > 0 && once <= wall + 0.5 && four > 1.5 * once;
         double tflops = 2.0 * n * n * n / (once * 1e-3) / 1e12;
         yield return new CheckResult("event timing", $"GEMM {n}^3", 0, 0, 0, passed,
             $"1x {once:F3} ms (wall {wall:F3} ms), 4x {four:F3} ms, {tflops:F1} TFLOP/s");

@@ -18,6 +18,7 @@ internal static partial class ParityChecks
         ("conv odd", h => Convolution(h, new Conv2dShape(3, 5, 11, 9, 7, 3, 3, 2, 1))),
         ("relu", h => Relu(h, 32L * 32 * 26 * 26)),
         ("relu odd", h => Relu(h, 1001)),
+        ("relu rows+tail", h => Relu(h, 100_003)),
         ("maxpool 2/2", h => MaxPool(h, new Pool2dShape(32, 32, 26, 26, 2, 2))),
         ("maxpool 2/2 odd", h => MaxPool(h, new Pool2dShape(4, 64, 11, 11, 2, 2))),
         ("maxpool 3/2 overlapping", h => MaxPool(h, new Pool2dShape(8, 16, 9, 9, 3, 2))),
