@@ -104,12 +104,18 @@ internal static class NativeLibraries
             return 0; // not ours: default probing
         }
 
-        _ = libraryName == NativeLibraryNames.Driver ? EnsureDriver() : EnsureMathLibraries();
+        string? failure = libraryName == NativeLibraryNames.Driver ? EnsureDriver() : EnsureMathLibraries();
         lock (s_gate)
         {
-            // Zero makes the runtime throw DllNotFoundException at the call; the probe reports first.
-            return s_sequence.Loaded.TryGetValue(soname, out nint handle) ? handle : 0;
+            if (s_sequence.Loaded.TryGetValue(soname, out nint handle))
+            {
+                return handle;
+            }
         }
+
+        // Never fall back to the runtime's default probing for our names: it would try unversioned
+        // names (libcuda.so, libcublas.so), which on toolkit machines can be the driver stub.
+        throw new DllNotFoundException($"{soname}: {failure ?? "not loaded"}{Environment.NewLine}{Trace}");
     }
 
     private static LoadAttempt LoadWithRuntime(string path)
