@@ -18,7 +18,7 @@ typedef unsigned long long ptr;
 typedef struct { int kind, n, c, h, w; } tensor;           /* also used for filters: n = k */
 typedef struct { int kind, pad_h, pad_w, u, v, dil_h, dil_w, mode, math; } conv;
 typedef struct { int kind, mode, nan, wh, ww, ph, pw, sh, sw; } pool;
-typedef struct { int kind, mode; } act;
+typedef struct { int kind, mode, nan; } act;
 typedef struct { void *stream; } handle;
 
 extern int cuCtxGetCurrent(void **ctx);
@@ -55,7 +55,7 @@ st cudnnSetFilter4dDescriptor(tensor *d, int type, int format, int k, int c, int
 }
 st cudnnDestroyFilterDescriptor(tensor *d) { free(d); return OK; }
 st cudnnCreateActivationDescriptor(act **d) { *d = calloc(1, sizeof(act)); (*d)->kind = ACT; return OK; }
-st cudnnSetActivationDescriptor(act *d, int mode, int nan, double coef) { (void)nan; (void)coef; if (mode != 1) return NOT_SUPPORTED; d->mode = mode; return OK; }
+st cudnnSetActivationDescriptor(act *d, int mode, int nan, double coef) { (void)coef; if (mode != 1) return NOT_SUPPORTED; d->mode = mode; d->nan = nan; return OK; }
 st cudnnDestroyActivationDescriptor(act *d) { free(d); return OK; }
 st cudnnCreatePoolingDescriptor(pool **d) { *d = calloc(1, sizeof(pool)); (*d)->kind = POOL; return OK; }
 st cudnnSetPooling2dDescriptor(pool *d, int mode, int nan, int wh, int ww, int ph, int pw, int sh, int sw)
@@ -206,7 +206,7 @@ st cudnnActivationForward(handle *h, act *d, const float *alpha, tensor *xd, ptr
 {
     (void)h; if (!has_context()) return 1001;
     if (d->kind != ACT || count_of(xd) != count_of(yd)) return bad("activation shapes");
-    for (size_t e = 0; e < count_of(xd); e++) { float v = F(x)[e]; F(y)[e] = blend(v > 0 ? v : 0, alpha, beta, F(y)[e]); }
+    for (size_t e = 0; e < count_of(xd); e++) { float v = F(x)[e]; F(y)[e] = blend(v > 0 || (d->nan && isnan(v)) ? v : 0, alpha, beta, F(y)[e]); }
     return OK;
 }
 st cudnnActivationBackward(handle *h, act *d, const float *alpha, tensor *yd, ptr y, tensor *dyd, ptr dy, tensor *xd, ptr x, const float *beta, tensor *dxd, ptr dx)
@@ -224,7 +224,7 @@ st cudnnPoolingForward(handle *h, pool *p, const float *alpha, tensor *xd, ptr x
     for (int n = 0; n < yd->n; n++) for (int c = 0; c < yd->c; c++) for (int i = 0; i < yd->h; i++) for (int j = 0; j < yd->w; j++)
     {
         float m = -INFINITY;
-        for (int r = 0; r < p->wh; r++) for (int q = 0; q < p->ww; q++) { float v = F(x)[AT(xd, n, c, i * p->sh + r, j * p->sw + q)]; if (v > m) m = v; }
+        for (int r = 0; r < p->wh; r++) for (int q = 0; q < p->ww; q++) { float v = F(x)[AT(xd, n, c, i * p->sh + r, j * p->sw + q)]; if (v > m || (p->nan && isnan(v) && !isnan(m))) m = v; }
         float *o = &F(y)[AT(yd, n, c, i, j)];
         *o = blend(m, alpha, beta, *o);
     }

@@ -2,7 +2,7 @@ using CyclicActors.GpuCompute.Cuda.Native;
 
 namespace CyclicActors.GpuCompute.Cuda;
 
-/// <summary>ReLU activation descriptor (coef unused for RELU; NaN not propagated, as max(x, 0) on the CPU).</summary>
+/// <summary>ReLU activation descriptor (coef unused for RELU). NaN propagates, as torch.relu and the CPU backend do.</summary>
 internal sealed class CudnnActivationDescriptor : NativeHandle
 {
     private CudnnActivationDescriptor(nint descriptor)
@@ -16,7 +16,7 @@ internal sealed class CudnnActivationDescriptor : NativeHandle
         var created = new CudnnActivationDescriptor(descriptor);
         try
         {
-            Check.Cudnn(CudnnApi.cudnnSetActivationDescriptor(descriptor, CudnnActivationMode.Relu, CudnnNanPropagation.NotPropagate, 0.0));
+            Check.Cudnn(CudnnApi.cudnnSetActivationDescriptor(descriptor, CudnnActivationMode.Relu, CudnnNanPropagation.Propagate, 0.0));
         }
         catch
         {

@@ -5,6 +5,7 @@ namespace CyclicActors.GpuCompute.Cuda;
 /// <summary>
 /// Max pooling with a square window and stride and no padding (PyTorch's MaxPool2d default). cuDNN
 /// computes the output size as 1 + (H − window)/stride, floored, like <see cref="Pool2dShape"/>.
+/// A NaN in a window makes the output NaN, as in torch and the CPU backend.
 /// </summary>
 internal sealed class CudnnPoolingDescriptor : NativeHandle
 {
@@ -19,7 +20,7 @@ internal sealed class CudnnPoolingDescriptor : NativeHandle
         var created = new CudnnPoolingDescriptor(descriptor);
         try
         {
-            Check.Cudnn(CudnnApi.cudnnSetPooling2dDescriptor(descriptor, CudnnPoolingMode.Max, CudnnNanPropagation.NotPropagate, window, window, 0, 0, stride, stride));
+            Check.Cudnn(CudnnApi.cudnnSetPooling2dDescriptor(descriptor, CudnnPoolingMode.Max, CudnnNanPropagation.Propagate, window, window, 0, 0, stride, stride));
         }
         catch
         {

@@ -25,13 +25,17 @@ public static class ErrorMeasure
             double c = reference[i], g = candidate[i];
             if (double.IsNaN(c) && double.IsNaN(g))
             {
-                continue; // both untouched (e.g. poison outside a slice): equal
+                continue; // both NaN (poison outside a slice, or a propagated NaN): equal
             }
 
-            if (!double.IsFinite(g) && double.IsFinite(c))
+            if (!double.IsFinite(g) || !double.IsFinite(c))
             {
-                nonFinite++;
-                worst = worst < 0 ? i : worst;
+                if (g != c)
+                {
+                    nonFinite++; // unwritten (NaN poison) or a NaN/∞ on one side only
+                    worst = worst < 0 ? i : worst;
+                }
+
                 continue;
             }
 
@@ -49,7 +53,7 @@ public static class ErrorMeasure
 
         bool passed = nonFinite == 0 && maxRel <= tolerance;
         string detail = nonFinite > 0
-            ? $"{nonFinite} non-finite (unwritten?) elements, first at {worst}"
+            ? $"{nonFinite} non-finite mismatches (unwritten?), first at {worst}: got {candidate[worst]}, expected {reference[worst]}"
             : passed ? string.Empty : $"worst at {worst}: got {candidate[worst]}, expected {reference[worst]}";
         return new CheckResult(op, shape, maxAbs, nonFinite > 0 ? double.PositiveInfinity : maxRel, tolerance, passed, detail);
     }

@@ -22,6 +22,7 @@ internal static partial class ParityChecks
         ("maxpool 2/2", h => MaxPool(h, new Pool2dShape(32, 32, 26, 26, 2, 2))),
         ("maxpool 2/2 odd", h => MaxPool(h, new Pool2dShape(4, 64, 11, 11, 2, 2))),
         ("maxpool 3/2 overlapping", h => MaxPool(h, new Pool2dShape(8, 16, 9, 9, 3, 2))),
+        ("nan propagation", NanPropagation),
         ("softmax-ce B128", h => SoftmaxCrossEntropy(h, 128, 10)),
         ("softmax-ce odd", h => SoftmaxCrossEntropy(h, 7, 13)),
         ("sgd momentum+wd", h => Sgd(h, 100_003, new SgdHyperParameters(0.05f, 0.9f, 5e-4f))),

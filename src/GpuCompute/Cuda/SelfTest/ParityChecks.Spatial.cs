@@ -54,4 +54,26 @@ internal static partial class ParityChecks
         bool overlapping = s.Window > s.Stride;
         yield return h.Compare("MaxPoolBackward", shape, dx, overlapping ? Tolerances.PoolOverlap : Tolerances.Exact);
     }
+
+    /// <summary>NaN inputs must come out NaN from ReLU and max-pooling forward, as in torch (the CPU backend's rule).</summary>
+    public static IEnumerable<CheckResult> NanPropagation(ParityHarness h)
+    {
+        var pool = new Pool2dShape(2, 3, 8, 8, 2, 2);
+        float[] data = h.DistinctValues(pool.InputElements);
+        data[5] = float.NaN;
+        data[77] = float.NaN;
+        data[300] = float.NaN;
+        using var x = h.Upload(data);
+        using (var y = h.Poisoned(pool.OutputElements))
+        {
+            h.Reference.MaxPoolForward(x.Reference, y.Reference, pool);
+            h.Candidate.MaxPoolForward(x.Candidate, y.Candidate, pool);
+            yield return h.Compare("MaxPoolForward NaN propagation", "2x3x8x8 w2 s2, 3 NaN", y, Tolerances.Exact);
+        }
+
+        using var r = h.Poisoned(data.Length);
+        h.Reference.ReluForward(x.Reference, r.Reference);
+        h.Candidate.ReluForward(x.Candidate, r.Candidate);
+        yield return h.Compare("ReluForward NaN propagation", $"{data.Length}, 3 NaN", r, Tolerances.Exact);
+    }
 }
