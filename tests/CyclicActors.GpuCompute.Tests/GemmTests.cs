@@ -27,6 +27,31 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(7, 13, 5)]
+    [InlineData(97, 95, 385)]
+    [InlineData(1537, 3, 769)]
+    public void PrepackedAGivesBitwiseTheSameResult(int m, int n, int k)
+    {
+        float[] a = TestData.Uniform(7, m * k), b = TestData.Uniform(8, k * n), initial = TestData.Uniform(9, m * n);
+        foreach (GemmKernel kernel in SupportedKernels())
+        {
+            foreach (bool transposeA in new[] { false, true })
+            {
+                (int aRow, int aCol) = transposeA ? (1, m) : (k, 1);
+                float[] direct = (float[])initial.Clone(), prepacked = (float[])initial.Clone();
+                Multiply(m, n, k, a, aRow, aCol, b, n, 1, direct, n, accumulate: true, kernel);
+
+                var packedA = new float[Gemm.PackedALength(kernel, m, k)];
+                Gemm.PackA(kernel, m, k, a, aRow, aCol, packedA);
+                var workspace = new float[Gemm.WorkspaceLength(kernel, m, n, k)];
+                Gemm.MultiplyPackedA(kernel, m, n, k, packedA, b, n, 1, prepacked, n, accumulate: true, workspace);
+
+                Assert.True(direct.AsSpan().SequenceEqual(prepacked), $"{kernel} {m}x{n}x{k} tA={transposeA}");
+            }
+        }
+    }
+
     [Fact]
     public void ThePreferredKernelIsTheWidestTheCpuRuns()
     {

@@ -7,8 +7,9 @@ namespace CyclicActors.GpuCompute.Cpu;
 /// Single-precision GEMM on row-major matrices given by strides, so transposes cost nothing:
 /// C[m,n] (+)= Σ_k A(i,k)·B(k,j), with A(i,k) = a[i·aRow + k·aCol] and B(k,j) = b[k·bRow + j·bCol].
 ///
-/// Goto/BLIS structure: B is packed a block of DepthBlock × ColumnBlock at a time, A a block of
-/// RowBlock × DepthBlock, and a register-tiled micro-kernel multiplies panel pairs. Each C element
+/// Goto/BLIS structure: A is packed a block of RowBlock × DepthBlock at a time (or once for all,
+/// see PackA), B a block of DepthBlock × ColumnBlock, and a register-tiled micro-kernel multiplies
+/// panel pairs. Each C element
 /// is summed over k in fixed blocks of <see cref="DepthBlock"/>, in order, by the same kernel
 /// whatever m and n are, so a row of a batch gives bitwise the same result whichever other rows
 /// share the call. Single-threaded by design (determinism; one backend per worker thread).
@@ -16,8 +17,10 @@ namespace CyclicActors.GpuCompute.Cpu;
 internal static unsafe class Gemm
 {
     // Block sizes follow BLIS's Skylake-X SGEMM (KC 384, MC 480, NC 3072) with the operands' roles
-    // mirrored for row-major C, and were checked by sweeping on the dev CPU (48 KiB L1d, 2 MiB L2):
-    // KC 256..512 × NC 256..2048 × the loop order; KC 384 / NC 480 was best, ~15 % over KC 256.
+    // mirrored for row-major C. A sweep on the dev CPU (48 KiB L1d, 2 MiB L2; KC 256..512,
+    // NC 256..2048, both loop orders) put this order with KC 384 / NC 480 ahead, mostly at 1024³
+    // (the first version, B panel in L1 with KC 256, fell from ~120 GFLOP/s at 512³ to ~70 at 1024³).
+    // The machine was shared, so only differences of 10 % or more were taken as real.
 
     /// <summary>k per packed block: a 12×384 A panel (18 KiB) stays in L1 while B panels stream past it.</summary>
     internal const int DepthBlock = 384;
@@ -72,6 +75,95 @@ internal static unsafe class Gemm
         Span<float> c, int ldc, bool accumulate,
         Span<float> workspace)
     {
+        if (!HasWork(kernel, m, n, k, c, ldc, accumulate))
+        {
+            return;
+        }
+
+        RequireSpan(a.Length, m, k, aRowStride, aColStride, "A");
+        fixed (float* pa = a)
+        {
+            Run(kernel, new Operand(pa, aRowStride, aColStride, packed: false), m, n, k, b, bRowStride, bColStride, c, ldc, accumulate, workspace);
+        }
+    }
+
+    /// <summary>Floats <see cref="PackA(int, int, ReadOnlySpan{float}, int, int, Span{float})"/> writes for an m×k A, for the preferred kernel.</summary>
+    public static long PackedALength(int m, int k) => PackedALength(Preferred, m, k);
+
+    /// <summary>Packs A for the preferred kernel.</summary>
+    public static void PackA(int m, int k, ReadOnlySpan<float> a, int aRowStride, int aColStride, Span<float> packed)
+        => PackA(Preferred, m, k, a, aRowStride, aColStride, packed);
+
+    /// <summary>C (+)= A·B with A packed for the preferred kernel.</summary>
+    public static void MultiplyPackedA(
+        int m, int n, int k,
+        ReadOnlySpan<float> packedA,
+        ReadOnlySpan<float> b, int bRowStride, int bColStride,
+        Span<float> c, int ldc, bool accumulate,
+        Span<float> workspace)
+        => MultiplyPackedA(Preferred, m, n, k, packedA, b, bRowStride, bColStride, c, ldc, accumulate, workspace);
+
+    /// <summary>Floats <see cref="PackA(GemmKernel, int, int, ReadOnlySpan{float}, int, int, Span{float})"/> writes for an m×k matrix A.</summary>
+    public static long PackedALength(GemmKernel kernel, int m, int k) => (long)RoundUp(m, Rows(kernel)) * k;
+
+    /// <summary>
+    /// Packs all of A once, for a caller that multiplies the same A by many B (a convolution's
+    /// weights by each sample's columns). Layout: for each block of RowBlock rows, for each block of
+    /// DepthBlock k, the panels the driver would otherwise pack, so block (ic, pc) starts at
+    /// ic·k + RoundUp(mc, Rows)·pc (RowBlock is a multiple of every kernel's Rows).
+    /// </summary>
+    public static void PackA(GemmKernel kernel, int m, int k, ReadOnlySpan<float> a, int aRowStride, int aColStride, Span<float> packed)
+    {
+        RequireSpan(a.Length, m, k, aRowStride, aColStride, "A");
+        if (packed.Length < PackedALength(kernel, m, k))
+        {
+            throw new ArgumentException($"Packed A of {packed.Length} floats; {PackedALength(kernel, m, k)} needed.");
+        }
+
+        int rows = Rows(kernel);
+        fixed (float* pa = a, pp = packed)
+        {
+            for (int ic = 0; ic < m; ic += RowBlock)
+            {
+                int mc = Math.Min(RowBlock, m - ic);
+                for (int pc = 0; pc < k; pc += DepthBlock)
+                {
+                    int kc = Math.Min(DepthBlock, k - pc);
+                    float* source = pa + ((long)ic * aRowStride) + ((long)pc * aColStride);
+                    GemmPacking.PackA(source, aRowStride, aColStride, mc, kc, rows, pp + PackedBlockOffset(ic, pc, mc, k, rows));
+                }
+            }
+        }
+    }
+
+    /// <summary>C (+)= A·B with A already packed by PackA for the same kernel, m and k; bitwise equal to Multiply on the unpacked A.</summary>
+    public static void MultiplyPackedA(
+        GemmKernel kernel,
+        int m, int n, int k,
+        ReadOnlySpan<float> packedA,
+        ReadOnlySpan<float> b, int bRowStride, int bColStride,
+        Span<float> c, int ldc, bool accumulate,
+        Span<float> workspace)
+    {
+        if (!HasWork(kernel, m, n, k, c, ldc, accumulate))
+        {
+            return;
+        }
+
+        if (packedA.Length < PackedALength(kernel, m, k))
+        {
+            throw new ArgumentException($"Packed A of {packedA.Length} floats; {PackedALength(kernel, m, k)} needed.");
+        }
+
+        fixed (float* pa = packedA)
+        {
+            Run(kernel, new Operand(pa, 0, 0, packed: true), m, n, k, b, bRowStride, bColStride, c, ldc, accumulate, workspace);
+        }
+    }
+
+    /// <summary>Validates the call; false when there is nothing left to multiply (empty C, or k = 0, which only clears C).</summary>
+    private static bool HasWork(GemmKernel kernel, int m, int n, int k, Span<float> c, int ldc, bool accumulate)
+    {
         if (!IsSupported(kernel))
         {
             throw new PlatformNotSupportedException($"The {kernel} GEMM kernel needs instructions this CPU lacks.");
@@ -82,17 +174,24 @@ internal static unsafe class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         if (m == 0 || n == 0)
         {
-            return;
+            return false;
         }
 
         RequireSpan(c.Length, m, n, ldc, 1, "C");
         if (k == 0)
         {
             ClearUnlessAccumulating(m, n, c, ldc, accumulate);
-            return;
+            return false;
         }
 
-        RequireSpan(a.Length, m, k, aRowStride, aColStride, "A");
+        return true;
+    }
+
+    private static void Run(
+        GemmKernel kernel, Operand a, int m, int n, int k,
+        ReadOnlySpan<float> b, int bRowStride, int bColStride,
+        Span<float> c, int ldc, bool accumulate, Span<float> workspace)
+    {
         RequireSpan(b.Length, k, n, bRowStride, bColStride, "B");
         long needed = WorkspaceLength(kernel, m, n, k);
         if (workspace.Length < needed)
@@ -100,9 +199,9 @@ internal static unsafe class Gemm
             throw new ArgumentException($"GEMM workspace of {workspace.Length} floats; {needed} needed.");
         }
 
-        fixed (float* pa = a, pb = b, pc = c, pw = workspace)
+        fixed (float* pb = b, pc = c, pw = workspace)
         {
-            var problem = new Problem(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, ldc, accumulate);
+            var problem = new Problem(m, n, k, a, new Operand(pb, bRowStride, bColStride, packed: false), pc, ldc, accumulate);
             float* aligned = (float*)(((nint)pw + 63) & ~(nint)63);
             switch (kernel)
             {
@@ -119,6 +218,15 @@ internal static unsafe class Gemm
         }
     }
 
+    private static int Rows(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Avx512 => Avx512Kernel12x32.Rows,
+        GemmKernel.Avx2 => Avx2Kernel6x16.Rows,
+        _ => ScalarKernel4x4.Rows,
+    };
+
+    private static long PackedBlockOffset(int ic, int pc, int mc, int k, int rows) => ((long)ic * k) + ((long)RoundUp(mc, rows) * pc);
+
     /// <summary>Packed A block, then packed B block, plus alignment slack.</summary>
     private static long WorkspaceLength<TKernel>(int m, int n, int k)
         where TKernel : struct, IGemmMicroKernel
@@ -134,6 +242,8 @@ internal static unsafe class Gemm
     {
         int depthMax = Math.Min(p.K, DepthBlock);
         float* packedA = workspace;
+
+        // The A part of the workspace goes unused when A comes prepacked; keeping one layout keeps one length formula.
         float* packedB = workspace + (depthMax * RoundUp(Math.Min(p.M, RowBlock), TKernel.Rows));
         for (int ic = 0; ic < p.M; ic += RowBlock)
         {
@@ -144,15 +254,28 @@ internal static unsafe class Gemm
 
                 // The first depth block overwrites C (unless the caller accumulates); later blocks add to it.
                 bool add = p.Accumulate || pc > 0;
-                GemmPacking.PackA(p.A + ((long)ic * p.ARowStride) + ((long)pc * p.AColStride), p.ARowStride, p.AColStride, mc, kc, TKernel.Rows, packedA);
+                float* aBlock = PackedABlock<TKernel>(p, ic, pc, mc, kc, packedA);
                 for (int jc = 0; jc < p.N; jc += ColumnBlock)
                 {
                     int nc = Math.Min(ColumnBlock, p.N - jc);
-                    GemmPacking.PackB(p.B + ((long)pc * p.BRowStride) + ((long)jc * p.BColStride), p.BRowStride, p.BColStride, kc, nc, TKernel.Columns, packedB);
-                    MultiplyPackedBlock<TKernel>(mc, nc, kc, packedA, packedB, p.C + ((long)ic * p.Ldc) + jc, p.Ldc, add);
+                    GemmPacking.PackB(p.B.Data + ((long)pc * p.B.RowStride) + ((long)jc * p.B.ColStride), p.B.RowStride, p.B.ColStride, kc, nc, TKernel.Columns, packedB);
+                    MultiplyPackedBlock<TKernel>(mc, nc, kc, aBlock, packedB, p.C + ((long)ic * p.Ldc) + jc, p.Ldc, add);
                 }
             }
         }
+    }
+
+    /// <summary>The packed block (ic, pc) of A: packed now into the workspace, or found in the caller's prepacked A.</summary>
+    private static float* PackedABlock<TKernel>(in Problem p, int ic, int pc, int mc, int kc, float* workspace)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        if (p.A.IsPacked)
+        {
+            return p.A.Data + PackedBlockOffset(ic, pc, mc, p.K, TKernel.Rows);
+        }
+
+        GemmPacking.PackA(p.A.Data + ((long)ic * p.A.RowStride) + ((long)pc * p.A.ColStride), p.A.RowStride, p.A.ColStride, mc, kc, TKernel.Rows, workspace);
+        return workspace;
     }
 
     /// <summary>
@@ -224,16 +347,21 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>A pinned operand: strided row-major data, or (for A) panels already packed by PackA.</summary>
+    private readonly struct Operand(float* data, int rowStride, int colStride, bool packed)
+    {
+        public readonly float* Data = data;
+        public readonly int RowStride = rowStride, ColStride = colStride;
+        public readonly bool IsPacked = packed;
+    }
+
     /// <summary>The operands of one call, pinned for its duration.</summary>
-    private readonly struct Problem(
-        int m, int n, int k,
-        float* a, int aRowStride, int aColStride,
-        float* b, int bRowStride, int bColStride,
-        float* c, int ldc, bool accumulate)
+    private readonly struct Problem(int m, int n, int k, Operand a, Operand b, float* c, int ldc, bool accumulate)
     {
         public readonly int M = m, N = n, K = k;
-        public readonly float* A = a, B = b, C = c;
-        public readonly int ARowStride = aRowStride, AColStride = aColStride, BRowStride = bRowStride, BColStride = bColStride, Ldc = ldc;
+        public readonly Operand A = a, B = b;
+        public readonly float* C = c;
+        public readonly int Ldc = ldc;
         public readonly bool Accumulate = accumulate;
     }
 }

@@ -16,28 +16,16 @@ internal static unsafe class GemmPacking
         {
             int count = Math.Min(panelRows, rows - first);
             float* source = a + ((long)first * rowStride);
-            if (colStride == 1)
+
+            // Written sequentially, one k at a time: the panel's rows are read with a stride, but
+            // each cache line read serves 16 consecutive k, so the few rows stay in L1.
+            for (int p = 0; p < depth; p++)
             {
-                // Row-major A: read each row contiguously, write with the panel's stride.
+                float* column = source + ((long)p * colStride);
+                float* target = packed + (p * panelRows);
                 for (int r = 0; r < count; r++)
                 {
-                    float* row = source + ((long)r * rowStride);
-                    for (int p = 0; p < depth; p++)
-                    {
-                        packed[(p * panelRows) + r] = row[p];
-                    }
-                }
-            }
-            else
-            {
-                // Transposed A: each k's rows are contiguous (rowStride 1) or at least close together.
-                for (int p = 0; p < depth; p++)
-                {
-                    float* column = source + ((long)p * colStride);
-                    for (int r = 0; r < count; r++)
-                    {
-                        packed[(p * panelRows) + r] = column[(long)r * rowStride];
-                    }
+                    target[r] = column[(long)r * rowStride];
                 }
             }
 
@@ -65,13 +53,15 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // Transposed B: read each column's k values contiguously, write with the panel's stride.
-                for (int j = 0; j < count; j++)
+                // Transposed B: write each k's run sequentially; the panel's columns are read with
+                // a stride, but each cache line read serves 16 consecutive k, so they stay in L1.
+                for (int p = 0; p < depth; p++)
                 {
-                    float* column = source + ((long)j * colStride);
-                    for (int p = 0; p < depth; p++)
+                    float* row = source + ((long)p * rowStride);
+                    float* target = packed + (p * panelColumns);
+                    for (int j = 0; j < count; j++)
                     {
-                        packed[(p * panelColumns) + j] = column[(long)p * rowStride];
+                        target[j] = row[(long)j * colStride];
                     }
                 }
             }
