@@ -1,4 +1,5 @@
 using CyclicActors.GpuCompute.Checkpoints;
+using CyclicActors.GpuCompute.Cuda;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Training;
 using CyclicActors.Host.Cli;
@@ -13,6 +14,8 @@ internal static class Program
         ("train", TrainCommand.Summary),
         ("evaluate", EvaluateCommand.Summary),
         ("schedule", ScheduleCommand.Summary),
+        ("selftest-gpu", GpuCommands.SelfTestSummary),
+        ("bench-gpu", GpuCommands.BenchmarkSummary),
     ];
 
     public static int Main(string[] args)
@@ -26,7 +29,7 @@ internal static class Program
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 1;
@@ -53,6 +56,8 @@ internal static class Program
             "train" => RunWith(command, TrainCommand.Summary, TrainOptions.Specs, rest, TrainCommand.Run),
             "evaluate" => RunWith(command, EvaluateCommand.Summary, EvaluateCommand.Specs, rest, EvaluateCommand.Run),
             "schedule" => RunWith(command, ScheduleCommand.Summary, ScheduleCommand.Specs, rest, ScheduleCommand.Run),
+            "selftest-gpu" => RunWith(command, GpuCommands.SelfTestSummary, GpuCommands.SelfTestSpecs, rest, GpuCommands.SelfTest),
+            "bench-gpu" => RunWith(command, GpuCommands.BenchmarkSummary, GpuCommands.BenchmarkSpecs, rest, GpuCommands.Benchmark),
             _ => throw new UsageException($"unknown command '{command}' (valid: {string.Join(", ", Commands.Select(c => c.Name))})"),
         };
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CyclicActors.GpuCompute;
-using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;
 using CyclicActors.GpuCompute.Training;
@@ -31,7 +30,9 @@ internal static class TrainCommand
         }
 
         var source = new DatasetMicroBatchSource(trainSet, order);
-        using var backend = new CpuBackend();
+        var (backend, backendLine) = BackendFactory.Create(options.Backend);
+        using var backendScope = backend;
+        Console.WriteLine(backendLine);
         var trainer = new ReferenceTrainer(config, model, partition, backend);
         int totalSteps = trainer.TotalSteps(order.StepsPerEpoch);
 

@@ -1,3 +1,4 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Training;
 using CyclicActors.Host.Cli;
 
@@ -22,6 +23,7 @@ internal sealed record TrainOptions
         new("lr-schedule", "S", "constant | cosine (decay to 0 over the run)", "cosine"),
         new("seed", "N", "seed for initialisation and data order", "1"),
         new("engine", "E", "reference (the one-thread oracle)", "reference"),
+        new("backend", "B", "auto | cpu | cuda (auto uses a GPU when one works, else the CPU, and says why)", "auto"),
         new("save", "DIR", "write a checkpoint directory at the end"),
         new("metrics", "FILE", "JSON lines, one per step"),
         new("summary", "FILE", "one JSON object describing the run"),
@@ -34,6 +36,8 @@ internal sealed record TrainOptions
     public required string DataDirectory { get; init; }
 
     public required string Engine { get; init; }
+
+    public required BackendChoice Backend { get; init; }
 
     public string? SaveDirectory { get; init; }
 
@@ -65,6 +69,7 @@ internal sealed record TrainOptions
             Config = config,
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
             Engine = o.Choice("engine", "reference", "reference"),
+            Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
             SaveDirectory = o.String("save"),
             MetricsFile = o.String("metrics"),
             SummaryFile = o.String("summary"),

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The GPU check, run on the GPU test machine from the repository root with $OUT as the output
+# folder (uploaded with: tracked source, shared/, and artifacts/gpu from scripts/publish-gpu.sh).
+# Every step has its own timeout and the whole script stays within TOTAL_BUDGET_S (~8 minutes)
+# even if something hangs. Logs and JSON go to $OUT; a short table is printed last.
+set -u
+cd "$(dirname "$0")/.."
+
+OUT=${OUT:-$PWD/out}
+mkdir -p "$OUT"
+TOTAL_BUDGET_S=${TOTAL_BUDGET_S:-470}
+START_S=$(date +%s)
+PYTHON=/opt/torch/.venv/bin/python3
+CYCLIC=./artifacts/gpu/cyclic
+BATCHES="32 128"
+
+# --- library path: the venv's CUDA 13 wheels (must be set before the process starts) -----------
+LIBDIRS=""
+for site in /opt/torch/.venv/lib/python3*/site-packages; do
+  for sub in nvidia/cu13/lib nvidia/cudnn/lib nvidia/cublas/lib nvidia/cuda_nvrtc/lib nvidia/cuda_runtime/lib; do
+    [ -d "$site/$sub" ] && LIBDIRS="$LIBDIRS:$site/$sub"
+  done
+done
+export LD_LIBRARY_PATH="${LIBDIRS#:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export GPUCOMPUTE_BACKEND=cuda
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" | tee "$OUT/environment.log"
+
+SUMMARY=()
+
+# run_step NAME LIMIT_S COMMAND...: runs with a timeout clipped to the remaining budget, logs to
+# $OUT/NAME.log, echoes the last lines, and records "NAME rc seconds" for the final table.
+run_step() {
+  local name=$1 limit=$2; shift 2
+  local elapsed=$(( $(date +%s) - START_S ))
+  local left=$(( TOTAL_BUDGET_S - elapsed - 5 ))
+  if [ "$left" -lt 10 ]; then
+    SUMMARY+=("$name skipped(budget) 0"); echo "== $name: skipped, budget spent"; return
+  fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  echo "== $name (timeout ${limit}s)"
+  local t0=$(date +%s)
+  timeout -k 5 "$limit" "$@" > "$OUT/$name.log" 2>&1
+  local rc=$?
+  local secs=$(( $(date +%s) - t0 ))
+  tail -n 25 "$OUT/$name.log"
+  [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && rc="$rc(timeout)"
+  SUMMARY+=("$name $rc $secs")
+}
+
+inventory() {
+  for site in /opt/torch/.venv/lib/python3*/site-packages; do
+    for sub in nvidia/cu13/lib nvidia/cudnn/lib nvidia/cublas/lib nvidia/cuda_nvrtc/lib nvidia/cuda_runtime/lib; do
+      [ -d "$site/$sub" ] && { echo "--- ls $site/$sub"; ls -la "$site/$sub"; }
+    done
+  done
+  echo "--- libcuda"; ldconfig -p 2>/dev/null | grep -E 'libcuda\.so' || true
+  ls -la /usr/local/nvidia/lib64/libcuda* /usr/lib/x86_64-linux-gnu/libcuda* 2>/dev/null || true
+  for lib in $(echo "$LD_LIBRARY_PATH" | tr ':' '\n' | while read -r d; do ls "$d"/libcudnn*.so.9 "$d"/libcublas*.so.13 "$d"/libnvrtc*.so.13* 2>/dev/null; done); do
+    echo "--- readelf -d $lib"; readelf -d "$lib" | grep -E 'NEEDED|RUNPATH|RPATH|SONAME'
+  done
+  for d in $(echo "$LD_LIBRARY_PATH" | tr ':' '\n'); do
+    [ -f "$d/libcudnn.so.9" ] && echo "cudnnConvolutionForward exports in $d/libcudnn.so.9: $(nm -D --defined-only "$d/libcudnn.so.9" | grep -c cudnnConvolutionForward)"
+  done
+  echo "--- artifact"; ls -la "$CYCLIC"; file "$CYCLIC" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------------------------
+# OUR TRAINING BENCHMARK (to be filled in by the lead once models and the trainer exist).
+# Set OUR_TRAIN_BENCH_CMD to the command, e.g.
+#   OUR_TRAIN_BENCH_CMD="$CYCLIC bench-train --model cnn --batch 32,128 --json $OUT/our-train.json"
+# It must write its JSON under $OUT. Left empty, the step is reported as "not configured".
+OUR_TRAIN_BENCH_CMD=${OUR_TRAIN_BENCH_CMD:-}
+OUR_TRAIN_BENCH_TIMEOUT_S=${OUR_TRAIN_BENCH_TIMEOUT_S:-90}
+run_our_training_benchmark() {
+  if [ -z "$OUR_TRAIN_BENCH_CMD" ]; then SUMMARY+=("our-train-bench not-configured 0"); return; fi
+  # shellcheck disable=SC2086
+  run_step our-train-bench "$OUR_TRAIN_BENCH_TIMEOUT_S" $OUR_TRAIN_BENCH_CMD
+}
+
+# PYTORCH BENCHMARK: the same architectures, batch sizes and GPU in PyTorch (float32, TF32 off).
+TORCH_BENCH_TIMEOUT_S=${TORCH_BENCH_TIMEOUT_S:-100}
+TORCH_BENCH_ARGS=${TORCH_BENCH_ARGS:-"--models cnn resnet-mini --batch $BATCHES --warmup 10 --iters 30"}
+run_pytorch_benchmark() {
+  # shellcheck disable=SC2086
+  run_step torch-bench "$TORCH_BENCH_TIMEOUT_S" "$PYTHON" bench/gpu/torch_bench.py $TORCH_BENCH_ARGS --json "$OUT/torch-bench.json"
+}
+# ---------------------------------------------------------------------------------------------
+
+chmod +x "$CYCLIC" 2>/dev/null
+export CYCLIC
+export -f inventory   # timeout runs programs, not shell functions
+run_step inventory 20 bash -c inventory
+run_step symbols 30 "$PYTHON" scripts/gpu-symbols.py . "$OUT/symbols.json"
+run_step nvidia-smi 10 nvidia-smi
+run_step selftest-gpu 180 "$CYCLIC" selftest-gpu
+run_step bench-gpu 60 "$CYCLIC" bench-gpu --batch "${BATCHES// /,}" --iterations 20 --json "$OUT/bench-gpu.json"
+run_our_training_benchmark
+run_pytorch_benchmark
+
+# --- short table, last ----------------------------------------------------------------------
+echo
+echo "================ gpu-check summary ($(( $(date +%s) - START_S ))s of ${TOTAL_BUDGET_S}s) ================"
+printf '%-18s %-18s %6s\n' step rc seconds
+for row in "${SUMMARY[@]}"; do
+  # shellcheck disable=SC2086
+  printf '%-18s %-18s %6s\n' $row
+done
+grep -h -E '^probe:' "$OUT/selftest-gpu.log" 2>/dev/null | head -1
+grep -h -E '^[0-9]+ passed, [0-9]+ failed' "$OUT/selftest-gpu.log" 2>/dev/null | tail -1 | sed 's/^/selftest-gpu: /'
+grep -h 'FAIL' "$OUT/selftest-gpu.log" 2>/dev/null | head -10
+grep -h '^symbols:' "$OUT/symbols.log" 2>/dev/null
+grep -h -E '^(conv-fwd|dense-fwd)' "$OUT/bench-gpu.log" 2>/dev/null | head -6
+grep -h -E 'samples/s' "$OUT/torch-bench.log" 2>/dev/null | head -8
