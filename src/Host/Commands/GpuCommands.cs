@@ -34,7 +34,13 @@ internal static class GpuCommands
 
     public static int SelfTest(ParsedOptions options)
     {
-        var summary = new GpuSelfTest(CudaOptions(options)).Run(Console.Out);
+        var selfTest = new GpuSelfTest(CudaOptions(options));
+        foreach (var (name, check) in PresetStepCheck.All())
+        {
+            selfTest.Register(name, check);
+        }
+
+        var summary = selfTest.Run(Console.Out);
         return summary.Failed == 0 ? 0 : 1;
     }
 
