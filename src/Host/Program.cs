@@ -14,6 +14,7 @@ internal static class Program
         ("train", TrainCommand.Summary),
         ("evaluate", EvaluateCommand.Summary),
         ("schedule", ScheduleCommand.Summary),
+        ("bench-train", BenchTrainCommand.Summary),
         ("selftest-gpu", GpuCommands.SelfTestSummary),
         ("bench-gpu", GpuCommands.BenchmarkSummary),
     ];
@@ -56,6 +57,7 @@ internal static class Program
             "train" => RunWith(command, TrainCommand.Summary, TrainOptions.Specs, rest, TrainCommand.Run),
             "evaluate" => RunWith(command, EvaluateCommand.Summary, EvaluateCommand.Specs, rest, EvaluateCommand.Run),
             "schedule" => RunWith(command, ScheduleCommand.Summary, ScheduleCommand.Specs, rest, ScheduleCommand.Run),
+            "bench-train" => RunWith(command, BenchTrainCommand.Summary, BenchTrainCommand.Specs, rest, BenchTrainCommand.Run),
             "selftest-gpu" => RunWith(command, GpuCommands.SelfTestSummary, GpuCommands.SelfTestSpecs, rest, GpuCommands.SelfTest),
             "bench-gpu" => RunWith(command, GpuCommands.BenchmarkSummary, GpuCommands.BenchmarkSpecs, rest, GpuCommands.Benchmark),
             _ => throw new UsageException($"unknown command '{command}' (valid: {string.Join(", ", Commands.Select(c => c.Name))})"),
