@@ -25,6 +25,7 @@ internal static class GpuVerbs
         int[] batches = (Value(args, "--batch") ?? "32,128").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
         int iterations = int.Parse(Value(args, "--iterations") ?? "20", CultureInfo.InvariantCulture);
         string? jsonPath = Value(args, "--json");
+        int peakGemm = int.Parse(Value(args, "--peak-gemm") ?? "4096", CultureInfo.InvariantCulture);
 
         ProbeResult probe = BackendProbe.ProbeCuda(options.DeviceOrdinal);
         Console.WriteLine($"probe: {probe.Summary}");
@@ -38,7 +39,7 @@ internal static class GpuVerbs
         var results = new List<ThroughputResult>();
         foreach (int batch in batches)
         {
-            results.AddRange(GpuBenchmark.Run(gpu, GpuBenchmark.ModelConvolutions(batch), GpuBenchmark.ModelGemms(batch), warmup: 3, iterations));
+            results.AddRange(GpuBenchmark.Run(gpu, GpuBenchmark.ModelConvolutions(batch), GpuBenchmark.ModelGemms(batch, peakGemm), warmup: 3, iterations));
         }
 
         Console.WriteLine($"{"kind",-16} {"shape",-36} {"ms/call",10} {"TFLOP/s",9}");

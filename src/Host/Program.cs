@@ -12,7 +12,7 @@ internal static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("usage: cyclic selftest-gpu [--device N] [--allow-tf32]");
-        Console.Error.WriteLine("       cyclic bench-gpu [--device N] [--allow-tf32] [--batch 32,128] [--iterations 20] [--json path]");
+        Console.Error.WriteLine("       cyclic bench-gpu [--device N] [--allow-tf32] [--batch 32,128] [--iterations 20] [--peak-gemm 4096] [--json path]");
         return 64;
     }
 }
