@@ -37,15 +37,12 @@ internal static class GpuVerbs
 
         using var gpu = new CudaBackend(options);
         var results = new List<ThroughputResult>();
+        Console.WriteLine($"{"kind",-16} {"shape",-36} {"ms/call",10} {"TFLOP/s",9}");
+        void Print(ThroughputResult r) =>
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Kind,-16} {r.Shape,-36} {r.MillisecondsPerCall,10:F4} {r.Tflops,9:F2}"));
         foreach (int batch in batches)
         {
-            results.AddRange(GpuBenchmark.Run(gpu, GpuBenchmark.ModelConvolutions(batch), GpuBenchmark.ModelGemms(batch, peakGemm), warmup: 3, iterations));
-        }
-
-        Console.WriteLine($"{"kind",-16} {"shape",-36} {"ms/call",10} {"TFLOP/s",9}");
-        foreach (ThroughputResult r in results)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Kind,-16} {r.Shape,-36} {r.MillisecondsPerCall,10:F4} {r.Tflops,9:F2}"));
+            results.AddRange(GpuBenchmark.Run(gpu, GpuBenchmark.ModelConvolutions(batch), GpuBenchmark.ModelGemms(batch, peakGemm), warmup: 3, iterations, Print));
         }
 
         if (jsonPath is not null)
