@@ -3,6 +3,10 @@
 # folder (uploaded with: tracked source, shared/, and artifacts/gpu from scripts/publish-gpu.sh).
 # Every step has its own timeout and the whole script stays within TOTAL_BUDGET_S (~8 minutes)
 # even if something hangs. Logs and JSON go to $OUT; a short table is printed last.
+#
+# Prepare here:  scripts/publish-gpu.sh            (artifacts/gpu/cyclic, ~40 MiB)
+# Run there:     bash scripts/gpu-check.sh         (device tool: carry ["artifacts/gpu"], timeout ~540 s)
+# Knobs: TOTAL_BUDGET_S, OUR_TRAIN_BENCH_CMD (+_TIMEOUT_S), TORCH_BENCH_ARGS, TORCH_BENCH_TIMEOUT_S.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -86,6 +90,9 @@ run_pytorch_benchmark() {
 }
 # ---------------------------------------------------------------------------------------------
 
+if [ ! -f "$CYCLIC" ]; then
+  echo "ERROR: $CYCLIC missing: run scripts/publish-gpu.sh and carry artifacts/gpu" | tee "$OUT/missing-artifact.log"
+fi
 chmod +x "$CYCLIC" 2>/dev/null
 export CYCLIC
 export -f inventory   # timeout runs programs, not shell functions

@@ -48,4 +48,28 @@ public sealed class LoadSequenceTests
         Assert.NotNull(sequence.Run([new LoadStep("libnvrtc-builtins.so.13.*", [], true, "builtins")]));
         Assert.Contains("no candidate found", sequence.Trace);
     }
+
+    [Fact]
+    public void A_failed_optional_library_is_retried_after_the_rest_is_loaded()
+    {
+        var loaded = new HashSet<string>();
+        LoadAttempt Load(string path)
+        {
+            // The engines library "needs" the ops library, which comes later in the order.
+            if (path == "libengines.so.9" && !loaded.Contains("libops.so.9"))
+            {
+                return LoadAttempt.Failure("libops.so.9: cannot open shared object file");
+            }
+
+            loaded.Add(path);
+            return LoadAttempt.Success(1);
+        }
+
+        var sequence = new LoadSequence(Load);
+        string? failure = sequence.Run([new LoadStep("libengines.so.9", ["libengines.so.9"], false, "engines"), new LoadStep("libops.so.9", ["libops.so.9"], true, "ops")]);
+
+        Assert.Null(failure);
+        Assert.True(sequence.Loaded.ContainsKey("libengines.so.9"));
+        Assert.Contains("retry after the others:   libengines.so.9 (optional)", sequence.Trace);
+    }
 }

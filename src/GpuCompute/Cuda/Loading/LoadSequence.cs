@@ -19,16 +19,34 @@ internal sealed class LoadSequence
 
     public IReadOnlyDictionary<string, nint> Loaded => _loaded;
 
-    /// <summary>Loads every step; returns null on success or the reason the first required step failed.</summary>
+    /// <summary>
+    /// Loads every step; returns null on success or the reason the first required step failed.
+    /// Optional steps that failed are tried once more at the end, when everything they might
+    /// depend on (later in the order) has been loaded.
+    /// </summary>
     public string? Run(IEnumerable<LoadStep> steps)
     {
+        var retry = new List<LoadStep>();
         foreach (LoadStep step in steps)
         {
-            if (!RunStep(step) && step.Required)
+            if (RunStep(step))
+            {
+                continue;
+            }
+
+            if (step.Required)
             {
                 string tried = step.Candidates.Count == 0 ? "no candidates" : string.Join(", ", step.Candidates);
                 return $"{step.Soname} ({step.Why}) not loadable; tried: {tried}";
             }
+
+            retry.Add(step);
+        }
+
+        foreach (LoadStep step in retry.Where(s => s.Candidates.Count > 0))
+        {
+            _trace.Append("  retry after the others: ");
+            RunStep(step);
         }
 
         return null;

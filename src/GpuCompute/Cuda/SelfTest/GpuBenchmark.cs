@@ -37,21 +37,34 @@ public static class GpuBenchmark
         new(batch, 64, 16, 16, 128, 1, 1, 2, 0), // block 4 projection
     ];
 
-    /// <summary>The dense layers of both models, plus a large square GEMM as a peak reference.</summary>
-    public static IReadOnlyList<GemmShape> ModelGemms(int batch) =>
-        [new(batch, 1600, 128), new(batch, 128, 10), new(batch, 8192, 10), new(4096, 4096, 4096)];
+    /// <summary>The dense layers of both models, plus a square GEMM of side <paramref name="peakSide"/> as a peak reference (0: none).</summary>
+    public static IReadOnlyList<GemmShape> ModelGemms(int batch, int peakSide = 4096) =>
+        peakSide > 0
+            ? [new(batch, 1600, 128), new(batch, 128, 10), new(batch, 8192, 10), new(peakSide, peakSide, peakSide)]
+            : [new(batch, 1600, 128), new(batch, 128, 10), new(batch, 8192, 10)];
 
-    public static IReadOnlyList<ThroughputResult> Run(CudaBackend gpu, IEnumerable<Conv2dShape> convolutions, IEnumerable<GemmShape> gemms, int warmup = 3, int iterations = 20)
+    /// <summary>Runs every shape; <paramref name="onResult"/> sees each result as soon as it is measured.</summary>
+    public static IReadOnlyList<ThroughputResult> Run(
+        CudaBackend gpu, IEnumerable<Conv2dShape> convolutions, IEnumerable<GemmShape> gemms, int warmup = 3, int iterations = 20, Action<ThroughputResult>? onResult = null)
     {
         var results = new List<ThroughputResult>();
+        void Add(ThroughputResult result)
+        {
+            results.Add(result);
+            onResult?.Invoke(result);
+        }
+
         foreach (Conv2dShape shape in convolutions)
         {
-            results.AddRange(Convolution(gpu, shape, warmup, iterations));
+            foreach (ThroughputResult result in Convolution(gpu, shape, warmup, iterations))
+            {
+                Add(result);
+            }
         }
 
         foreach (GemmShape shape in gemms)
         {
-            results.Add(Gemm(gpu, shape, warmup, iterations));
+            Add(Gemm(gpu, shape, warmup, iterations));
         }
 
         return results;
