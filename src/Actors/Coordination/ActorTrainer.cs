@@ -1,0 +1,168 @@
+using Akka.Actor;
+using Akka.Configuration;
+using CyclicActors.Actors.Memory;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Tracing;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Coordination;
+
+/// <summary>
+/// The entry point of the CDP runtime in one process: N worker actors, L reducer actors and a
+/// coordinator in an ActorSystem configured from the embedded hocon/reference.conf.
+/// </summary>
+public static class ActorTrainer
+{
+    private static int _runs;
+
+    /// <summary>
+    /// Trains on <paramref name="train"/> from <paramref name="initialParameters"/> (model order) with
+    /// the actors, in a new ActorSystem that is shut down before this returns.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid options (e.g. a CDP rule with N not dividing 2L).</exception>
+    /// <exception cref="ConfigurationException">Invalid configuration; the message names the key.</exception>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was signalled.</exception>
+    public static ActorTrainingResult Run(ActorTrainingOptions options, Dataset train, float[] initialParameters, Action<StepMetrics>? onStep = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var overrides = options.ConfigOverrides is null ? null : ConfigurationFactory.ParseString(options.ConfigOverrides);
+        var config = CyclicSettings.WithFallbackToReference(overrides);
+        var settings = CyclicSettings.From(config);
+        var plan = TrainingPlan.Create(options, train, initialParameters);
+        var system = ActorSystem.Create(settings.SystemName, config);
+        try
+        {
+            return RunAsync(system, settings, plan, onStep, cancel).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>
+    /// Runs in an existing system whose configuration includes the reference configuration (tests
+    /// use the TestKit's, with serialize-messages on). Children are stopped before this completes.
+    /// </summary>
+    internal static Task<ActorTrainingResult> RunAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters, Action<StepMetrics>? onStep = null, CancellationToken cancel = default)
+    {
+        var settings = CyclicSettings.From(system.Settings.Config);
+        return RunAsync(system, settings, TrainingPlan.Create(options, train, initialParameters), onStep, cancel);
+    }
+
+    private static async Task<ActorTrainingResult> RunAsync(ActorSystem system, CyclicSettings settings, TrainingPlan plan, Action<StepMetrics>? onStep, CancellationToken cancel)
+    {
+        var options = plan.Options;
+        var processLedger = new MemoryLedger();
+        var trace = options.TracePath is null ? null : new TraceRecorder();
+        var completion = new TaskCompletionSource<CoordinatorReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        CoordinatorReport report;
+        long wallClockPeak;
+        using (var sampler = new ActivationSampler(processLedger, settings.MemorySampleInterval, trace))
+        {
+            var setup = new CoordinatorSetup(options, settings, plan.Schedule, plan.Order, plan.Dataset, plan.Model, plan.Partition,
+                plan.InitialStageParameters, plan.TotalSteps, processLedger, sampler, trace, onStep, completion);
+            var coordinator = system.ActorOf(Props.Create(() => new TrainingCoordinator(setup)), $"{ActorNames.Coordinator}-{Interlocked.Increment(ref _runs)}");
+            try
+            {
+                using var registration = cancel.Register(() => completion.TrySetCanceled(cancel));
+                report = await completion.Task.ConfigureAwait(false);
+            }
+            finally
+            {
+                // Waits for the children's PostStop, which disposes the workers' backends.
+                await StopQuietly(coordinator, settings.FinalStateTimeout).ConfigureAwait(false);
+            }
+
+            sampler.Sample();
+            wallClockPeak = sampler.Peak;
+        }
+
+        var stageParameters = report.Stages.OrderBy(s => s.Stage).ToArray();
+        var outcome = new TrainingOutcome(
+            stageParameters.SelectMany(s => s.Parameters).ToArray(),
+            stageParameters.Select(s => s.Momentum).ToArray(),
+            plan.TotalSteps,
+            (plan.TotalSteps + plan.Order.StepsPerEpoch - 1) / plan.Order.StepsPerEpoch,
+            report.FinalLoss,
+            report.WallSeconds,
+            (double)plan.TotalSteps * plan.Order.GlobalBatch / Math.Max(report.WallSeconds, 1e-9),
+            processLedger.PeakBytes(MemoryTag.Activations));
+        var activations = ActivationProfile.Build(plan.Schedule, plan.TotalSteps, plan.PerStageActivationBytes, report.Workers, wallClockPeak);
+        if (options.TracePath is not null)
+        {
+            trace!.WriteJson(options.TracePath);
+        }
+
+        return new ActorTrainingResult(outcome, activations, report.Workers.Sum(w => w.VersionViolations), report.Workers.Sum(w => w.LookaheadOps), options.TracePath);
+    }
+
+    private static async Task StopQuietly(IActorRef coordinator, TimeSpan timeout)
+    {
+        try
+        {
+            await coordinator.GracefulStop(timeout).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException)
+        {
+            // The coordinator did not stop in time; the system's shutdown will stop it.
+        }
+    }
+
+    /// <summary>Everything derived from the options before any actor starts (validation happens here).</summary>
+    private sealed record TrainingPlan(
+        ActorTrainingOptions Options,
+        Dataset Dataset,
+        ModelDefinition Model,
+        StagePartition Partition,
+        CdpSchedule Schedule,
+        DataOrder Order,
+        int TotalSteps,
+        float[][] InitialStageParameters,
+        IReadOnlyList<long> PerStageActivationBytes)
+    {
+        public static TrainingPlan Create(ActorTrainingOptions options, Dataset train, float[] initialParameters)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            ArgumentNullException.ThrowIfNull(train);
+            ArgumentNullException.ThrowIfNull(initialParameters);
+            var config = options.Training;
+            config.Validate();
+            var model = ModelPresets.Create(config.Model, train.SampleShape, train.ClassCount);
+            var partition = Partitioner.Partition(model, config.Stages, config.Partition);
+            var schedule = CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness);
+            if (options.Compensation == Compensation.DelayCompensation.Lookahead && options.Rule == UpdateRule.Dp)
+            {
+                throw new ArgumentException("Look-ahead compensation applies to the CDP rules only (cdp-v1, cdp-v2).");
+            }
+
+            var order = new DataOrder(config.Seed, train.Count, config.MicroBatch, config.Workers);
+            int all = order.StepsPerEpoch * config.Epochs;
+            int totalSteps = config.MaxSteps > 0 ? Math.Min(all, config.MaxSteps) : all;
+            var layout = new ParameterLayout(model, partition);
+            if (initialParameters.Length != layout.TotalSize)
+            {
+                throw new ArgumentException($"The model has {layout.TotalSize} parameters; {initialParameters.Length} initial values were given.");
+            }
+
+            var stages = new float[partition.StageCount][];
+            long offset = 0;
+            for (int stage = 0; stage < stages.Length; stage++)
+            {
+                stages[stage] = initialParameters.AsSpan((int)offset, (int)layout.StageSizes[stage]).ToArray();
+                offset += layout.StageSizes[stage];
+            }
+
+            var perStageBytes = Enumerable.Range(0, partition.StageCount)
+                .Select(stage => model.Layers.Take(partition.LayerRange(stage)).Sum(layer => layer.StoredActivationsPerSample) * sizeof(float) * config.MicroBatch)
+                .ToArray();
+            return new TrainingPlan(options, train, model, partition, schedule, order, totalSteps, stages, perStageBytes);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Cpu;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Coordination;
+
+/// <summary>How <see cref="ActorTrainer"/> runs: the arithmetic (config, rule, compensation) and where it runs.</summary>
+public sealed record ActorTrainingOptions
+{
+    public TrainingConfig Training { get; init; } = new();
+
+    public UpdateRule Rule { get; init; } = UpdateRule.Dp;
+
+    /// <summary>CDP-v2's fresh set; ignored by the other rules.</summary>
+    public V2FreshnessRule Freshness { get; init; } = V2FreshnessRule.Schedule;
+
+    /// <summary>none or lookahead; look-ahead needs a CDP rule.</summary>
+    public DelayCompensation Compensation { get; init; } = DelayCompensation.None;
+
+    /// <summary>
+    /// Builds worker <c>rank</c>'s backend, whose ledger must have the given process-wide ledger as
+    /// parent. Called on the worker's own thread. Default: a <see cref="CpuBackend"/>.
+    /// </summary>
+    public Func<int, MemoryLedger, IComputeBackend> BackendFactory { get; init; } = DefaultBackend;
+
+    /// <summary>Write a Chrome trace (Perfetto) of the run to this file; null for none.</summary>
+    public string? TracePath { get; init; }
+
+    /// <summary>HOCON laid over hocon/reference.conf (e.g. profile or command-line overrides); null for none.</summary>
+    public string? ConfigOverrides { get; init; }
+
+    /// <summary>
+    /// Test hook: put a <see cref="Reduce.ContributionShuffler"/> seeded with this value (plus the
+    /// stage) in front of every reducer, so contributions arrive in scrambled order.
+    /// </summary>
+    internal int? ContributionShuffleSeed { get; init; }
+
+    public static IComputeBackend DefaultBackend(int rank, MemoryLedger processLedger) => new CpuBackend(new MemoryLedger(processLedger));
+}

@@ -1,0 +1,34 @@
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Coordination;
+
+/// <summary>What an actor run reports: the training outcome and the memory and version checks.</summary>
+/// <param name="Outcome">Final master parameters (model order) and momentum, losses, timing.</param>
+/// <param name="Activations">Measured and predicted activation memory.</param>
+/// <param name="VersionViolations">Ops that used a parameter version other than the rule's; 0 in a correct run.</param>
+/// <param name="LookaheadOps">Stage loads at a look-ahead point (0 without compensation).</param>
+/// <param name="TracePath">The Chrome trace written, or null.</param>
+public sealed record ActorTrainingResult(
+    TrainingOutcome Outcome,
+    ActivationReport Activations,
+    int VersionViolations,
+    int LookaheadOps,
+    string? TracePath);
+
+/// <summary>
+/// Activation memory summed over all workers of the process.
+/// </summary>
+/// <param name="PerStageBytes">a_j: bytes stage j stores per micro-batch (Σ layer.StoredActivationsPerSample·4·batch).</param>
+/// <param name="MeasuredPeakBytes">The largest per-tick sum over workers of each worker's peak during its op at that tick.</param>
+/// <param name="PredictedPeakBytes">The largest per-tick prediction from the schedule with the real a_j.</param>
+/// <param name="WallClockPeakBytes">The largest process-wide live activation bytes seen by the wall-clock sampler.</param>
+/// <param name="Profile">Per logical tick, measured and predicted bytes.</param>
+public sealed record ActivationReport(
+    IReadOnlyList<long> PerStageBytes,
+    long MeasuredPeakBytes,
+    long PredictedPeakBytes,
+    long WallClockPeakBytes,
+    IReadOnlyList<TickActivation> Profile);
+
+/// <summary>Activation bytes at one logical tick, summed over workers.</summary>
+public sealed record TickActivation(long Tick, long MeasuredBytes, long PredictedBytes);

@@ -1,0 +1,35 @@
+using CyclicActors.Actors.Memory;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Tracing;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Coordination;
+
+/// <summary>What the coordinator is built with (in-process construction arguments).</summary>
+public sealed record CoordinatorSetup(
+    ActorTrainingOptions Options,
+    CyclicSettings Settings,
+    CdpSchedule Schedule,
+    DataOrder Order,
+    Dataset Dataset,
+    ModelDefinition Model,
+    StagePartition Partition,
+    float[][] InitialStageParameters,
+    int TotalSteps,
+    MemoryLedger ProcessLedger,
+    ActivationSampler Sampler,
+    TraceRecorder? Trace,
+    Action<StepMetrics>? OnStep,
+    TaskCompletionSource<CoordinatorReport> Completion);
+
+/// <summary>What the coordinator hands back when every reducer reported its final state.</summary>
+public sealed record CoordinatorReport(
+    IReadOnlyList<FinalStageState> Stages,
+    IReadOnlyList<WorkerFinished> Workers,
+    float FinalLoss,
+    double WallSeconds);

@@ -1,0 +1,73 @@
+using CyclicActors.Actors.Tracing;
+using CyclicActors.GpuCompute.Memory;
+
+namespace CyclicActors.Actors.Memory;
+
+/// <summary>
+/// Samples the process-wide live activation bytes in wall-clock time: every period it takes the
+/// ledger's window peak (so a short peak between two samples is not missed) and keeps the overall
+/// maximum and a per-step maximum. Independent of the actors' scheduling: a plain timer thread.
+/// </summary>
+public sealed class ActivationSampler : IDisposable
+{
+    private readonly MemoryLedger _ledger;
+    private readonly TraceRecorder? _trace;
+    private readonly Timer _timer;
+    private readonly object _gate = new();
+    private long _peak;
+    private long _stepPeak;
+    private long _samples;
+
+    public ActivationSampler(MemoryLedger ledger, TimeSpan period, TraceRecorder? trace)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        _ledger = ledger;
+        _trace = trace;
+        _timer = new Timer(_ => Sample(), null, period, period);
+    }
+
+    /// <summary>The highest sampled live activation bytes since the sampler started.</summary>
+    public long Peak
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _peak;
+            }
+        }
+    }
+
+    public long SampleCount => Interlocked.Read(ref _samples);
+
+    /// <summary>The highest sample since the previous call (for a step's metrics).</summary>
+    public long TakeStepPeak()
+    {
+        Sample();
+        lock (_gate)
+        {
+            var peak = _stepPeak;
+            _stepPeak = 0;
+            return peak;
+        }
+    }
+
+    /// <summary>Takes one sample now.</summary>
+    public void Sample()
+    {
+        lock (_gate)
+        {
+            var bytes = _ledger.TakeWindowPeak(MemoryTag.Activations);
+            _peak = Math.Max(_peak, bytes);
+            _stepPeak = Math.Max(_stepPeak, bytes);
+            _samples++;
+            _trace?.Counter("live activation bytes", bytes);
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        Sample();
+    }
+}

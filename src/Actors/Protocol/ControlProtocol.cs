@@ -1,0 +1,42 @@
+using MessagePack;
+
+namespace CyclicActors.Actors.Protocol;
+
+/// <summary>Messages between the coordinator and the workers and reducers it runs.</summary>
+public interface IControlMessage : ICyclicMessage;
+
+/// <summary>Begin training: reducers publish θ_0, workers start their schedule.</summary>
+[MessagePackObject]
+public sealed record StartTraining([property: Key(0)] long RingEpoch) : IControlMessage;
+
+/// <summary>A worker finished its micro-batch of <paramref name="Step"/> with this mean loss.</summary>
+[MessagePackObject]
+public sealed record MicroBatchCompleted(
+    [property: Key(0)] int Step,
+    [property: Key(1)] int Rank,
+    [property: Key(2)] float Loss) : IControlMessage;
+
+/// <summary>
+/// A worker ran all its steps. Per logical tick of its ops (ascending), the peak of its own live
+/// activation bytes during that op; and how many ops used a parameter version other than the
+/// rule's (must be 0).
+/// </summary>
+[MessagePackObject]
+public sealed record WorkerFinished(
+    [property: Key(0)] int Rank,
+    [property: Key(1)] long[] Ticks,
+    [property: Key(2)] long[] ActivationPeakBytes,
+    [property: Key(3)] int VersionViolations,
+    [property: Key(4)] int LookaheadOps) : IControlMessage;
+
+/// <summary>Asks a reducer for its state once it has folded <paramref name="Steps"/> steps.</summary>
+[MessagePackObject]
+public sealed record FinalStateRequested([property: Key(0)] int Steps) : IControlMessage;
+
+/// <summary>A reducer's master parameters and momentum after its last step.</summary>
+[MessagePackObject]
+public sealed record FinalStageState(
+    [property: Key(0)] int Stage,
+    [property: Key(1)] int Version,
+    [property: Key(2)] float[] Parameters,
+    [property: Key(3)] float[] Momentum) : IControlMessage;

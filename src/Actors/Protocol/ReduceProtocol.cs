@@ -1,0 +1,31 @@
+using MessagePack;
+
+namespace CyclicActors.Actors.Protocol;
+
+/// <summary>Messages between workers and stage reducers.</summary>
+public interface IReduceMessage : ICyclicMessage;
+
+/// <summary>
+/// Worker <paramref name="Rank"/>'s gradient of stage <paramref name="Stage"/> (0-based) for its
+/// micro-batch of <paramref name="Step"/> (host copy, float32).
+/// </summary>
+[MessagePackObject]
+public sealed record GradientContributed(
+    [property: Key(0)] int Stage,
+    [property: Key(1)] int Step,
+    [property: Key(2)] int Rank,
+    [property: Key(3)] float[] Gradient) : IReduceMessage;
+
+/// <summary>
+/// A reducer's new master parameters θ_Version of stage <paramref name="Stage"/> (0-based).
+/// <paramref name="Momentum"/> is the stage's momentum buffer at the moment θ_Version was made
+/// (v_{Version−1}; zeros for version 0) when look-ahead compensation is on, else empty: a worker
+/// rebuilds the look-ahead point from it with the backend's own SGD step (see
+/// <see cref="Compensation.LookaheadPoint"/>).
+/// </summary>
+[MessagePackObject]
+public sealed record ParametersPublished(
+    [property: Key(0)] int Stage,
+    [property: Key(1)] int Version,
+    [property: Key(2)] float[] Parameters,
+    [property: Key(3)] float[] Momentum) : IReduceMessage;

@@ -1,0 +1,32 @@
+using CyclicActors.Actors.Protocol;
+
+namespace CyclicActors.Actors.Serialization;
+
+/// <summary>
+/// The static table of wire types and their manifests. A manifest is part of the wire format:
+/// never reuse or rename one; add new types with new manifests.
+/// </summary>
+public static class MessageManifests
+{
+    private static readonly (Type Type, string Manifest)[] Table =
+    [
+        (typeof(TokenPassed), "tok"),
+        (typeof(MicroBatchAssigned), "mb"),
+        (typeof(GradientContributed), "grad"),
+        (typeof(ParametersPublished), "par"),
+        (typeof(StartTraining), "start"),
+        (typeof(MicroBatchCompleted), "mbdone"),
+        (typeof(WorkerFinished), "wdone"),
+        (typeof(FinalStateRequested), "finreq"),
+        (typeof(FinalStageState), "fin"),
+    ];
+
+    private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);
+    private static readonly Dictionary<string, Type> ByManifest = Table.ToDictionary(entry => entry.Manifest, entry => entry.Type, StringComparer.Ordinal);
+
+    public static IReadOnlyList<Type> Types { get; } = Table.Select(entry => entry.Type).ToArray();
+
+    public static bool TryGetManifest(Type type, out string manifest) => ByType.TryGetValue(type, out manifest!);
+
+    public static bool TryGetType(string manifest, out Type type) => ByManifest.TryGetValue(manifest, out type!);
+}

@@ -1,0 +1,119 @@
+using System.Reflection;
+using Akka.Configuration;
+
+namespace CyclicActors.Actors.Settings;
+
+/// <summary>
+/// The typed view of the <c>cyclic-actors</c> configuration, read once. Every key has a default in
+/// hocon/reference.conf (embedded as <see cref="ReferenceResourceName"/>); an invalid value throws
+/// <see cref="ConfigurationException"/> naming the key.
+/// </summary>
+public sealed record CyclicSettings
+{
+    public const string ReferenceResourceName = "CyclicActors.reference.conf";
+
+    private CyclicSettings()
+    {
+    }
+
+    public required string SystemName { get; init; }
+
+    public required string WorkerDispatcher { get; init; }
+
+    public required string ReducerDispatcher { get; init; }
+
+    public required int PrefetchSteps { get; init; }
+
+    public required TimeSpan MemorySampleInterval { get; init; }
+
+    public required TimeSpan FinalStateTimeout { get; init; }
+
+    /// <summary>The embedded reference configuration (the defaults).</summary>
+    public static Config Reference { get; } = ConfigurationFactory.ParseString(ReadReference());
+
+    /// <summary><paramref name="overrides"/> (may be null) over the reference configuration.</summary>
+    public static Config WithFallbackToReference(Config? overrides) =>
+        overrides is null || overrides.IsEmpty ? Reference : overrides.WithFallback(Reference);
+
+    /// <summary>Reads and validates the settings from a full configuration (reference included).</summary>
+    public static CyclicSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var settings = new CyclicSettings
+        {
+            SystemName = RequireString(config, "cyclic-actors.system-name"),
+            WorkerDispatcher = RequireDispatcher(config, "cyclic-actors.worker-dispatcher"),
+            ReducerDispatcher = RequireDispatcher(config, "cyclic-actors.reducer-dispatcher"),
+            PrefetchSteps = RequireInt(config, "cyclic-actors.data.prefetch-steps", minimum: 1),
+            MemorySampleInterval = RequirePositiveDuration(config, "cyclic-actors.memory.sample-interval"),
+            FinalStateTimeout = RequirePositiveDuration(config, "cyclic-actors.final-state-timeout"),
+        };
+        return settings;
+    }
+
+    private static string ReadReference()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ReferenceResourceName)
+            ?? throw new ConfigurationException($"The embedded resource {ReferenceResourceName} is missing from {Assembly.GetExecutingAssembly().GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static void RequirePresent(Config config, string key)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"Missing configuration key '{key}'.");
+        }
+    }
+
+    private static string RequireString(Config config, string key)
+    {
+        RequirePresent(config, key);
+        var value = config.GetString(key);
+        return string.IsNullOrWhiteSpace(value) ? throw new ConfigurationException($"Configuration key '{key}' must not be empty.") : value;
+    }
+
+    private static string RequireDispatcher(Config config, string key)
+    {
+        var path = RequireString(config, key);
+        if (!config.HasPath(path))
+        {
+            throw new ConfigurationException($"Configuration key '{key}' names dispatcher '{path}', which is not defined.");
+        }
+
+        return path;
+    }
+
+    private static int RequireInt(Config config, string key, int minimum)
+    {
+        RequirePresent(config, key);
+        int value;
+        try
+        {
+            value = config.GetInt(key);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
+        {
+            throw new ConfigurationException($"Configuration key '{key}' must be an integer: {e.Message}");
+        }
+
+        return value >= minimum ? value : throw new ConfigurationException($"Configuration key '{key}' must be at least {minimum}; got {value}.");
+    }
+
+    private static TimeSpan RequirePositiveDuration(Config config, string key)
+    {
+        RequirePresent(config, key);
+        TimeSpan value;
+        try
+        {
+            value = config.GetTimeSpan(key, allowInfinite: false);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
+        {
+            throw new ConfigurationException($"Configuration key '{key}' must be a duration such as 5ms: {e.Message}");
+        }
+
+        return value > TimeSpan.Zero ? value : throw new ConfigurationException($"Configuration key '{key}' must be a positive duration; got {value}.");
+    }
+}

@@ -1,0 +1,229 @@
+using Akka.Actor;
+using Akka.Event;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Workers;
+
+/// <summary>
+/// One worker: a model replica on its own backend (created on the actor's pinned thread), executing
+/// the decisions of its <see cref="WorkerState"/>: run the next op when the token, the samples and
+/// the required parameter version are there; otherwise wait for the message that is missing. After
+/// each backward it sends that stage's gradient to the stage's reducer; after δ ops it passes the
+/// token. Every message is accepted in any state (arrivals are recorded in the state), so nothing
+/// needs stashing.
+/// </summary>
+public sealed class WorkerActor : UntypedActor
+{
+    private readonly WorkerSetup _setup;
+    private readonly WorkerState _state;
+    private readonly Dictionary<(int Stage, int Version), ParametersPublished> _parameters = new();
+    private readonly Dictionary<int, int[]> _samples = new();
+    private readonly TickActivationLog _activations = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _track;
+    private IComputeBackend? _backend;
+    private ModelReplica? _replica;
+    private DeviceBuffer? _input;
+    private DeviceBuffer? _labels;
+    private float[] _pixels = [];
+    private float[] _oneHot = [];
+    private MicroBatchPass? _pass;
+    private bool _started;
+    private bool _reportedFinished;
+    private int _violations;
+    private int _lookaheadOps;
+
+    public WorkerActor(WorkerSetup setup)
+    {
+        _setup = setup;
+        var ring = RingTopology.Create(setup.Schedule.Workers, setup.RingEpoch);
+        var token = TokenRingState.ForSchedule(setup.Schedule, ring, setup.Rank);
+        _state = new WorkerState(setup.Schedule, setup.Rank, setup.TotalSteps, setup.Compensation, token);
+        _track = $"worker {setup.Rank}";
+    }
+
+    protected override void PreStart()
+    {
+        // The backend is created here, on the pinned thread that runs every op of this worker.
+        _backend = _setup.BackendFactory(_setup.Rank, _setup.ProcessLedger);
+        if (_backend.Ledger.Parent != _setup.ProcessLedger)
+        {
+            throw new InvalidOperationException($"The backend of rank {_setup.Rank} must report to the process-wide memory ledger (its ledger's parent).");
+        }
+
+        _replica = new ModelReplica(_setup.Model, _setup.Partition, _backend);
+        int batch = _setup.Config.MicroBatch;
+        _pixels = new float[batch * _setup.Dataset.SampleElements];
+        _oneHot = new float[batch * _setup.Dataset.ClassCount];
+        _input = _backend.Allocate(_pixels.Length, MemoryTag.Data);
+        _labels = _backend.Allocate(_oneHot.Length, MemoryTag.Data);
+        _setup.Trace?.RegisterTrack(_track);
+    }
+
+    protected override void PostStop()
+    {
+        _pass?.Dispose();
+        _input?.Dispose();
+        _labels?.Dispose();
+        _replica?.Dispose();
+        _backend?.Dispose();
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case StartTraining:
+                _started = true;
+                break;
+            case TokenPassed token:
+                var transition = _state.TokenArrived(new RingToken(token.Epoch, token.Step));
+                foreach (var dropped in transition.Effects.OfType<StaleTokenDropped>())
+                {
+                    _log.Warning("Rank {0} dropped {1} of an older ring (current epoch {2}).", _setup.Rank, dropped.Token, dropped.CurrentEpoch);
+                }
+
+                break;
+            case MicroBatchAssigned assigned:
+                _samples[assigned.Step] = assigned.SampleIndices;
+                _state.DataArrived(assigned.Step);
+                break;
+            case ParametersPublished published:
+                if (_state.ParametersArrived(published.Stage, published.Version))
+                {
+                    _parameters[(published.Stage, published.Version)] = published;
+                }
+
+                break;
+            default:
+                Unhandled(message);
+                return;
+        }
+
+        Advance();
+    }
+
+    /// <summary>Runs ops for as long as the state allows; returns when it must wait for a message.</summary>
+    private void Advance()
+    {
+        while (_started)
+        {
+            switch (_state.Decide())
+            {
+                case RunOp run:
+                    Execute(run);
+                    break;
+                case Finished:
+                    ReportFinished();
+                    return;
+                default:
+                    return;
+            }
+        }
+    }
+
+    private void Execute(RunOp run)
+    {
+        var replica = _replica!;
+        var op = run.Op;
+        if (run.StartsMicroBatch)
+        {
+            BeginMicroBatch(op.Step);
+        }
+
+        if (run.LoadFirst)
+        {
+            LoadStage(run);
+        }
+
+        if (run.Version != _setup.Schedule.RequiredVersion(op.Step, _setup.Rank, op.Stage))
+        {
+            _violations++;
+        }
+
+        var ledger = _backend!.Ledger;
+        ledger.TakeWindowPeak(MemoryTag.Activations);
+        long start = _setup.Trace?.NowMicroseconds ?? 0;
+        if (op.Kind == OpKind.Forward)
+        {
+            _pass!.Forward(run.StageIndex);
+        }
+        else
+        {
+            _pass!.Backward(run.StageIndex);
+        }
+
+        _activations.Record(op.Tick, ledger.TakeWindowPeak(MemoryTag.Activations));
+        _setup.Trace?.Complete(_track, $"{(op.Kind == OpKind.Forward ? 'F' : 'B')}{op.Stage}.s{op.Step}", start, _setup.Trace.NowMicroseconds, "op");
+        if (op.Kind == OpKind.Backward)
+        {
+            var gradient = new float[replica.Layout.StageSizes[run.StageIndex]];
+            replica.GetStageGradients(run.StageIndex, gradient);
+            _setup.Reducers[run.StageIndex].Tell(new GradientContributed(run.StageIndex, op.Step, _setup.Rank, gradient));
+        }
+
+        var completion = _state.Complete(run);
+        foreach (var pass in completion.TokenEffects.OfType<PassToken>())
+        {
+            Context.ActorSelection(ActorNames.SiblingWorker(pass.ToRank)).Tell(new TokenPassed(pass.Token.Epoch, pass.Token.Step, _setup.Rank));
+        }
+
+        foreach (var version in completion.DroppedVersions)
+        {
+            _parameters.Remove((run.StageIndex, version));
+        }
+
+        if (completion.MicroBatchFinished)
+        {
+            float loss = _pass!.Loss;
+            _pass.Dispose();
+            _pass = null;
+            Context.Parent.Tell(new MicroBatchCompleted(op.Step, _setup.Rank, loss));
+        }
+    }
+
+    private void BeginMicroBatch(int step)
+    {
+        if (!_samples.Remove(step, out var indices))
+        {
+            throw new InvalidOperationException($"Rank {_setup.Rank} starts step {step} without its samples.");
+        }
+
+        BatchAssembler.Assemble(_setup.Dataset, indices, _pixels, _oneHot, []);
+        _backend!.Upload(_pixels, _input!);
+        _backend.Upload(_oneHot, _labels!);
+        _pass = _replica!.BeginPass(_input!, _labels!, _setup.Config.MicroBatch);
+    }
+
+    private void LoadStage(RunOp run)
+    {
+        var published = _parameters[(run.StageIndex, run.Version)];
+        var replica = _replica!;
+        replica.SetStageParameters(run.StageIndex, published.Parameters);
+        if (run.Lookahead)
+        {
+            // The replica's gradient buffer of the stage still holds this worker's gradient of the
+            // previous step: nothing writes it between that B_j and this F_j.
+            LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Config.Sgd);
+            _lookaheadOps++;
+        }
+    }
+
+    private void ReportFinished()
+    {
+        if (_reportedFinished)
+        {
+            return;
+        }
+
+        _reportedFinished = true;
+        Context.Parent.Tell(new WorkerFinished(_setup.Rank, _activations.Ticks, _activations.PeakBytes, _violations, _lookaheadOps));
+    }
+}
