@@ -90,3 +90,46 @@ public sealed class TrainEvaluateTests
         Assert.Equal(2ul, CheckpointStore.Load(checkpoint, null).Metadata.Seed);
     }
 }
+
+public sealed class EngineTests
+{
+    [Fact]
+    public void Dp_through_the_actors_equals_the_reference_engine_bitwise()
+    {
+        string dir = CliRunner.TempDirectory();
+        string actors = Path.Combine(dir, "actors.json");
+        string reference = Path.Combine(dir, "reference.json");
+        string[] run = ["train", "--model", "mlp", "--steps", "10", "--quiet", "--seed", "3"];
+        Assert.Equal(0, CliRunner.Run([.. run, "--engine", "actors", "--rule", "dp", "--summary", actors]).ExitCode);
+        Assert.Equal(0, CliRunner.Run([.. run, "--engine", "reference", "--summary", reference]).ExitCode);
+        Assert.Equal(
+            CliRunner.ReadJson(reference).GetProperty("parameter_sha256").GetString(),
+            CliRunner.ReadJson(actors).GetProperty("parameter_sha256").GetString());
+    }
+
+    [Fact]
+    public void Cdp_summary_reports_measured_and_predicted_activations_and_no_version_violations()
+    {
+        string summary = Path.Combine(CliRunner.TempDirectory(), "cdp.json");
+        var (code, output, error) = CliRunner.Run("train", "--model", "mlp-deep", "--partition", "activations", "--rule", "cdp-v1", "--steps", "4", "--batch", "2", "--quiet", "--summary", summary);
+        Assert.True(code == 0, error);
+        Assert.Contains("compensation lookahead", output);
+        var json = CliRunner.ReadJson(summary);
+        Assert.Equal("cdp-v1", json.GetProperty("rule").GetString());
+        Assert.Equal(0, json.GetProperty("realized_version_violations").GetInt32());
+        Assert.Equal(json.GetProperty("predicted_peak_activation_bytes").GetInt64(), json.GetProperty("peak_activation_bytes").GetInt64());
+        Assert.True(json.GetProperty("lookahead_ops").GetInt32() > 0);
+    }
+
+    [Theory]
+    [InlineData("--compensation lookahead applies to the CDP rules", "--rule", "dp", "--compensation", "lookahead")]
+    [InlineData("--engine reference runs plain DP", "--engine", "reference", "--rule", "cdp-v1")]
+    [InlineData("Unknown update rule 'cdp-v3'", "--rule", "cdp-v3")]
+    [InlineData("valid N for L = 4: 1, 2, 4, 8", "--workers", "3")]
+    public void Bad_engine_options_are_refused(string expected, params string[] flags)
+    {
+        var (code, _, error) = CliRunner.Run(["train", "--steps", "1", "--quiet", .. flags]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+    }
+}

@@ -1,4 +1,7 @@
 using System.Globalization;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;
@@ -11,7 +14,7 @@ namespace CyclicActors.Host.Commands;
 /// <summary>`cyclic train`: trains on a data directory, reports test accuracy, writes the requested files.</summary>
 internal static class TrainCommand
 {
-    public const string Summary = "train a model (defaults: cnn on the bundled MNIST subset)";
+    public const string Summary = "train a model (defaults: cnn on the bundled MNIST subset, CDP-v2 through the actor runtime)";
 
     public static int Run(ParsedOptions parsed)
     {
@@ -29,19 +32,23 @@ internal static class TrainCommand
             throw new UsageException($"a global batch of {config.GlobalBatch} ({config.Workers} workers x {config.MicroBatch}) is larger than the {trainSet.Count} training samples");
         }
 
-        var source = new DatasetMicroBatchSource(trainSet, order);
-        var (backend, backendLine) = BackendFactory.Create(options.Backend);
-        using var backendScope = backend;
-        Console.WriteLine(backendLine);
-        var trainer = new ReferenceTrainer(config, model, partition, backend);
-        int totalSteps = trainer.TotalSteps(order.StepsPerEpoch);
+        bool reference = options.Engine == "reference";
+        string rule = reference ? "dp" : options.Rule.ToCliName();
+        if (reference && (parsed.Has("rule") && options.Rule != UpdateRule.Dp))
+        {
+            throw new UsageException("--engine reference runs plain DP; use --engine actors for the CDP rules");
+        }
 
+        var backends = WorkerBackends.Resolve(options.Backend);
+        Console.WriteLine(backends.SelectionLine);
+        string compensation = reference || options.Rule == UpdateRule.Dp ? "none" : options.Compensation.ToCliName();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule dp, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}, backend {backend.Name}"));
+            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule {rule}{(options.Rule == UpdateRule.CdpV2 && !reference ? $" ({options.Freshness.ToCliName()} freshness)" : "")}, compensation {compensation}, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}"));
 
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
         var progress = new ProgressReporter(options.Quiet ? false : null);
-        var outcome = progress.Run($"{model.Name} dp", totalSteps, report => trainer.Train(source, initial, m =>
+        int totalSteps = config.MaxSteps > 0 ? Math.Min(config.MaxSteps, order.StepsPerEpoch * config.Epochs) : order.StepsPerEpoch * config.Epochs;
+        void OnStep(StepMetrics m, Action<StepMetrics> report)
         {
             if (!options.Quiet)
             {
@@ -49,26 +56,76 @@ internal static class TrainCommand
             }
 
             metrics?.Write(m);
-        }));
+        }
 
-        double accuracy = TestAccuracy(model, partition, backend, outcome.FinalParameters, testSet);
+        var summary = new Dictionary<string, object?>();
+        TrainingOutcome outcome;
+        using var evaluationBackend = backends.Create(0, new GpuCompute.Memory.MemoryLedger());
+        if (reference)
+        {
+            var trainer = new ReferenceTrainer(config, model, partition, evaluationBackend);
+            var source = new DatasetMicroBatchSource(trainSet, order);
+            outcome = progress.Run($"{model.Name} dp", totalSteps, report => trainer.Train(source, initial, m => OnStep(m, report)));
+            summary["peak_activation_bytes"] = outcome.PeakActivationBytes;
+        }
+        else
+        {
+            var actorOptions = new ActorTrainingOptions
+            {
+                Training = config,
+                Rule = options.Rule,
+                Freshness = options.Freshness,
+                Compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation,
+                BackendFactory = backends.Create,
+                TracePath = options.TraceFile,
+            };
+            ActorTrainingResult result;
+            try
+            {
+                result = progress.Run($"{model.Name} {rule}", totalSteps, report => ActorTrainer.Run(actorOptions, trainSet, initial, m => OnStep(m, report)));
+            }
+            catch (ArgumentException e)
+            {
+                throw UsageException.From(e);
+            }
+
+            outcome = result.Outcome;
+            var activations = result.Activations;
+            summary["peak_activation_bytes"] = activations.MeasuredPeakBytes;
+            summary["predicted_peak_activation_bytes"] = activations.PredictedPeakBytes;
+            summary["wall_clock_peak_activation_bytes"] = outcome.PeakActivationBytes;
+            summary["sampled_peak_activation_bytes"] = activations.WallClockPeakBytes;
+            summary["stage_activation_bytes"] = activations.PerStageBytes;
+            summary["realized_version_violations"] = result.VersionViolations;
+            summary["lookahead_ops"] = result.LookaheadOps;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"activations summed over workers: peak {activations.MeasuredPeakBytes:N0} bytes at logical ticks (predicted {activations.PredictedPeakBytes:N0}), {outcome.PeakActivationBytes:N0} in wall-clock time; version violations {result.VersionViolations}"));
+            if (result.TracePath is not null)
+            {
+                Console.WriteLine($"trace written to {result.TracePath} (open in https://ui.perfetto.dev)");
+            }
+        }
+
+        double accuracy = TestAccuracy(model, partition, evaluationBackend, outcome.FinalParameters, testSet);
         string hash = ParameterHash.Sha256(outcome.FinalParameters);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); peak activations {outcome.PeakActivationBytes:N0} bytes; parameters sha256 {hash}"));
+            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
 
         if (options.SaveDirectory is not null)
         {
-            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, "dp", order, trainSet, outcome);
+            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome);
             Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
         }
 
         if (options.SummaryFile is not null)
         {
-            JsonOutput.WriteSummary(options.SummaryFile, new Dictionary<string, object?>
+            var document = new Dictionary<string, object?>
             {
                 ["model"] = model.Name,
-                ["rule"] = "dp",
+                ["rule"] = rule,
                 ["engine"] = options.Engine,
+                ["v2_rule"] = options.Rule == UpdateRule.CdpV2 && !reference ? options.Freshness.ToCliName() : null,
+                ["compensation"] = compensation,
                 ["workers"] = config.Workers,
                 ["stages"] = partition.StageCount,
                 ["partition"] = partition.ToString(),
@@ -80,7 +137,7 @@ internal static class TrainCommand
                 ["momentum"] = config.Momentum,
                 ["weight_decay"] = config.WeightDecay,
                 ["seed"] = config.Seed,
-                ["backend"] = backend.Name,
+                ["backend"] = backends.Name,
                 ["data"] = trainSet.Name,
                 ["data_sha256"] = trainSet.Fingerprint,
                 ["test_accuracy"] = accuracy,
@@ -88,9 +145,14 @@ internal static class TrainCommand
                 ["final_loss"] = outcome.FinalLoss,
                 ["samples_per_second"] = outcome.SamplesPerSecond,
                 ["wall_seconds"] = outcome.WallSeconds,
-                ["peak_activation_bytes"] = outcome.PeakActivationBytes,
                 ["parameter_sha256"] = hash,
-            });
+            };
+            foreach (var (key, value) in summary)
+            {
+                document[key] = value;
+            }
+
+            JsonOutput.WriteSummary(options.SummaryFile, document);
         }
 
         return 0;

@@ -1,3 +1,5 @@
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Training;
 using CyclicActors.Host.Cli;
@@ -22,7 +24,11 @@ internal sealed record TrainOptions
         new("weight-decay", "X", "L2 weight decay (PyTorch SGD semantics)", "0"),
         new("lr-schedule", "S", "constant | cosine (decay to 0 over the run)", "cosine"),
         new("seed", "N", "seed for initialisation and data order", "1"),
-        new("engine", "E", "reference (the one-thread oracle)", "reference"),
+        new("engine", "E", "actors (the CDP runtime: workers, token ring, reducers) | reference (the one-thread DP oracle)", "actors"),
+        new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "cdp-v2"),
+        new("v2-rule", "F", "cdp-v2 freshness: schedule (from the real timeline) | paper-code (l >= L-1-rank)", "schedule"),
+        new("compensation", "C", "none | lookahead (CDP rules; default: lookahead for cdp-v1, none for cdp-v2)"),
+        new("trace", "FILE", "Chrome trace of every op, gradient arrival and publication (open in Perfetto)"),
         new("backend", "B", "auto | cpu | cuda (auto uses a GPU when one works, else the CPU, and says why)", "auto"),
         new("save", "DIR", "write a checkpoint directory at the end"),
         new("metrics", "FILE", "JSON lines, one per step"),
@@ -39,6 +45,14 @@ internal sealed record TrainOptions
 
     public required BackendChoice Backend { get; init; }
 
+    public required UpdateRule Rule { get; init; }
+
+    public required V2FreshnessRule Freshness { get; init; }
+
+    public required DelayCompensation Compensation { get; init; }
+
+    public string? TraceFile { get; init; }
+
     public string? SaveDirectory { get; init; }
 
     public string? MetricsFile { get; init; }
@@ -46,6 +60,37 @@ internal sealed record TrainOptions
     public string? SummaryFile { get; init; }
 
     public bool Quiet { get; init; }
+
+    /// <summary>
+    /// Per-rule default: CDP-v1's uniform one-step delay is unstable with heavy momentum unless the
+    /// stale weights are moved to the look-ahead point; CDP-v2 is stale only on early (worker, stage)
+    /// pairs and stays close to DP without it. DP has nothing to compensate.
+    /// </summary>
+    private static DelayCompensation DefaultCompensation(ParsedOptions o)
+    {
+        var rule = Parse(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2")));
+        if (o.String("compensation") is not { } text)
+        {
+            return rule == UpdateRule.CdpV1 ? DelayCompensation.Lookahead : DelayCompensation.None;
+        }
+
+        var compensation = Parse(() => DelayCompensationNames.Parse(text));
+        return rule == UpdateRule.Dp && compensation != DelayCompensation.None
+            ? throw new UsageException("--compensation lookahead applies to the CDP rules; dp uses fresh parameters")
+            : compensation;
+    }
+
+    private static T Parse<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ArgumentException e)
+        {
+            throw UsageException.From(e);
+        }
+    }
 
     public static TrainOptions From(ParsedOptions o)
     {
@@ -68,7 +113,11 @@ internal sealed record TrainOptions
         {
             Config = config,
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
-            Engine = o.Choice("engine", "reference", "reference"),
+            Engine = o.Choice("engine", "actors", "actors", "reference"),
+            Rule = Parse(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2"))),
+            Freshness = Parse(() => UpdateRuleNames.ParseFreshnessRule(o.String("v2-rule", "schedule"))),
+            Compensation = DefaultCompensation(o),
+            TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
             SaveDirectory = o.String("save"),
             MetricsFile = o.String("metrics"),
