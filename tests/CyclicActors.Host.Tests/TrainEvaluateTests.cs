@@ -133,3 +133,20 @@ public sealed class EngineTests
         Assert.Contains(expected, error);
     }
 }
+
+public sealed class SimulationEngineTests
+{
+    [Theory]
+    [InlineData("cdp-v1", "lookahead")]
+    [InlineData("cdp-v2", "none")]
+    public void The_simulation_engine_equals_the_actor_runtime_bitwise(string rule, string compensation)
+    {
+        string dir = CliRunner.TempDirectory();
+        string[] run = ["train", "--model", "mlp", "--steps", "8", "--quiet", "--rule", rule, "--compensation", compensation];
+        Assert.Equal(0, CliRunner.Run([.. run, "--engine", "actors", "--summary", Path.Combine(dir, "a.json")]).ExitCode);
+        Assert.Equal(0, CliRunner.Run([.. run, "--engine", "simulation", "--summary", Path.Combine(dir, "s.json")]).ExitCode);
+        Assert.Equal(
+            CliRunner.ReadJson(Path.Combine(dir, "a.json")).GetProperty("parameter_sha256").GetString(),
+            CliRunner.ReadJson(Path.Combine(dir, "s.json")).GetProperty("parameter_sha256").GetString());
+    }
+}

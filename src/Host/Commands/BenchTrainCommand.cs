@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Memory;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;
 using CyclicActors.GpuCompute.Training;
@@ -28,6 +32,9 @@ internal static class BenchTrainCommand
         new("stages", "L", "model stages", "1"),
         new("partition", "P", "flops | activations | params | layer counts", "flops"),
         new("backend", "B", "auto | cpu | cuda", "auto"),
+        new("engine", "E", "reference (one thread) | actors (one worker actor per micro-batch, all on the same device)", "reference"),
+        new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "dp"),
+        new("compensation", "C", "none | lookahead (actors engine, CDP rules)", "none"),
         new("warmup", "N", "untimed steps first", "20"),
         new("steps", "N", "timed steps", "100"),
         new("block", "N", "steps per timed block (the figure is the median block)", "10"),
@@ -58,16 +65,36 @@ internal static class BenchTrainCommand
         var source = new DatasetMicroBatchSource(data, new DataOrder(config.Seed, data.Count, config.MicroBatch, config.Workers));
         var initial = ParameterInitializer.Initialize(model, new ParameterLayout(model, partition), config.Seed);
 
-        var (backend, backendLine) = BackendFactory.Create(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
-        using var backendScope = backend;
-        Console.WriteLine(backendLine);
+        string engine = options.Choice("engine", "reference", "reference", "actors");
+        var rule = ParseOrThrow(() => UpdateRuleNames.ParseUpdateRule(options.String("rule", "dp")));
+        var compensation = ParseOrThrow(() => DelayCompensationNames.Parse(options.String("compensation", "none")));
+        var backends = WorkerBackends.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
+        Console.WriteLine(backends.SelectionLine);
         var stepSeconds = new List<double>();
         double previous = 0;
-        var outcome = new ReferenceTrainer(config, model, partition, backend).Train(source, initial, m =>
+        void OnStep(StepMetrics m)
         {
             stepSeconds.Add(m.ElapsedSeconds - previous);
             previous = m.ElapsedSeconds;
-        });
+        }
+
+        TrainingOutcome outcome;
+        ActivationReport? activations = null;
+        int violations = 0;
+        if (engine == "reference")
+        {
+            using var backend = backends.Create(0, new MemoryLedger());
+            outcome = new ReferenceTrainer(config, model, partition, backend).Train(source, initial, OnStep);
+        }
+        else
+        {
+            var run = ActorTrainer.Run(
+                new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation, BackendFactory = backends.Create },
+                data, initial, OnStep);
+            outcome = run.Outcome;
+            activations = run.Activations;
+            violations = run.VersionViolations;
+        }
 
         var timed = stepSeconds.Skip(warmup).ToArray();
         var blockRates = Enumerable.Range(0, timed.Length / block)
@@ -76,32 +103,49 @@ internal static class BenchTrainCommand
         double median = blockRates[blockRates.Length / 2];
         var result = new Dictionary<string, object?>
         {
-            ["engine"] = "reference",
-            ["rule"] = "dp",
+            ["engine"] = engine,
+            ["rule"] = engine == "reference" ? "dp" : rule.ToCliName(),
+            ["compensation"] = compensation.ToCliName(),
             ["model"] = model.Name,
             ["input"] = shape.ToString(),
             ["micro_batch"] = config.MicroBatch,
             ["workers"] = config.Workers,
             ["global_batch"] = config.GlobalBatch,
             ["stages"] = partition.StageCount,
-            ["backend"] = backend.Name,
+            ["backend"] = backends.Name,
             ["warmup_steps"] = warmup,
             ["timed_steps"] = timed.Length,
             ["samples_per_second_median"] = Math.Round(median, 1),
             ["samples_per_second_min"] = Math.Round(blockRates[0], 1),
             ["samples_per_second_max"] = Math.Round(blockRates[^1], 1),
             ["step_ms_median"] = Math.Round(1000 * config.GlobalBatch / median, 4),
-            ["peak_activation_bytes"] = outcome.PeakActivationBytes,
+            ["peak_activation_bytes"] = activations?.MeasuredPeakBytes ?? outcome.PeakActivationBytes,
+            ["predicted_peak_activation_bytes"] = activations?.PredictedPeakBytes,
+            ["wall_clock_peak_activation_bytes"] = outcome.PeakActivationBytes,
+            ["stage_activation_bytes"] = activations?.PerStageBytes,
+            ["realized_version_violations"] = engine == "actors" ? violations : null,
             ["final_loss"] = outcome.FinalLoss,
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{model.Name} {shape} {config.Workers}x{config.MicroBatch} on {backend.Name}: {median:F0} samples/s (median of {blockRates.Length} blocks of {block} steps; range {blockRates[0]:F0}-{blockRates[^1]:F0}); peak activations {outcome.PeakActivationBytes:N0} bytes"));
+            $"{model.Name} {shape} {engine} {(engine == "reference" ? "dp" : rule.ToCliName())} {config.Workers}x{config.MicroBatch} on {backends.Name}: {median:F0} samples/s (median of {blockRates.Length} blocks of {block} steps; range {blockRates[0]:F0}-{blockRates[^1]:F0}); peak activations {activations?.MeasuredPeakBytes ?? outcome.PeakActivationBytes:N0} bytes at logical ticks (predicted {activations?.PredictedPeakBytes}), {outcome.PeakActivationBytes:N0} in wall-clock time"));
         if (options.String("json") is { } path)
         {
             AppendJson(path, result);
         }
 
         return 0;
+    }
+
+    private static T ParseOrThrow<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ArgumentException e)
+        {
+            throw UsageException.From(e);
+        }
     }
 
     public static Shape3 ParseShape(string text)

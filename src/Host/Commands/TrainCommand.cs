@@ -2,6 +2,7 @@ using System.Globalization;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Simulation;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;
@@ -67,6 +68,22 @@ internal static class TrainCommand
             var source = new DatasetMicroBatchSource(trainSet, order);
             outcome = progress.Run($"{model.Name} dp", totalSteps, report => trainer.Train(source, initial, m => OnStep(m, report)));
             summary["peak_activation_bytes"] = outcome.PeakActivationBytes;
+        }
+        else if (options.Engine == "simulation")
+        {
+            CdpSchedule schedule;
+            try
+            {
+                schedule = CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness);
+            }
+            catch (ArgumentException e)
+            {
+                throw UsageException.From(e);
+            }
+
+            var simulation = new DelayedGradientSimulation(config, model, partition, schedule, options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation, evaluationBackend);
+            var source = new DatasetMicroBatchSource(trainSet, order);
+            outcome = progress.Run($"{model.Name} {rule} (simulation)", totalSteps, report => simulation.Train(source, initial, totalSteps, m => OnStep(m, report)));
         }
         else
         {

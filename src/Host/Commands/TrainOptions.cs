@@ -24,7 +24,7 @@ internal sealed record TrainOptions
         new("weight-decay", "X", "L2 weight decay (PyTorch SGD semantics)", "0"),
         new("lr-schedule", "S", "constant | cosine (decay to 0 over the run)", "cosine"),
         new("seed", "N", "seed for initialisation and data order", "1"),
-        new("engine", "E", "actors (the CDP runtime: workers, token ring, reducers) | reference (the one-thread DP oracle)", "actors"),
+        new("engine", "E", "actors (the CDP runtime: workers, token ring, reducers) | simulation (the one-thread delayed-gradient oracle, bitwise equal to actors) | reference (the one-thread DP oracle)", "actors"),
         new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "cdp-v2"),
         new("v2-rule", "F", "cdp-v2 freshness: schedule (from the real timeline) | paper-code (l >= L-1-rank)", "schedule"),
         new("compensation", "C", "none | lookahead (CDP rules; default: lookahead for cdp-v1, none for cdp-v2)"),
@@ -113,7 +113,7 @@ internal sealed record TrainOptions
         {
             Config = config,
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
-            Engine = o.Choice("engine", "actors", "actors", "reference"),
+            Engine = o.Choice("engine", "actors", "actors", "simulation", "reference"),
             Rule = Parse(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2"))),
             Freshness = Parse(() => UpdateRuleNames.ParseFreshnessRule(o.String("v2-rule", "schedule"))),
             Compensation = DefaultCompensation(o),
