@@ -69,16 +69,33 @@ inventory() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# OUR TRAINING BENCHMARK (to be filled in by the lead once models and the trainer exist).
-# Set OUR_TRAIN_BENCH_CMD to the command, e.g.
-#   OUR_TRAIN_BENCH_CMD="$CYCLIC bench-train --model cnn --batch 32,128 --json $OUT/our-train.json"
-# It must write its JSON under $OUT. Left empty, the step is reported as "not configured".
-OUR_TRAIN_BENCH_CMD=${OUR_TRAIN_BENCH_CMD:-}
-OUR_TRAIN_BENCH_TIMEOUT_S=${OUR_TRAIN_BENCH_TIMEOUT_S:-90}
-run_our_training_benchmark() {
-  if [ -z "$OUR_TRAIN_BENCH_CMD" ]; then SUMMARY+=("our-train-bench not-configured 0"); return; fi
-  # shellcheck disable=SC2086
-  run_step our-train-bench "$OUR_TRAIN_BENCH_TIMEOUT_S" $OUR_TRAIN_BENCH_CMD
+# OUR TRAINING BENCHMARK, all into $OUT/our-train.json (one JSON array, one entry per configuration):
+#  1. one worker (reference engine), the same models and batches as the PyTorch run: the ratio;
+#  2. four worker actors sharing the GPU, DP vs CDP-v1, micro-batch 32, L = 4: samples/s and the
+#     peak of device activation bytes summed over the workers, measured and predicted.
+BENCH_WARMUP=${BENCH_WARMUP:-20}
+BENCH_STEPS=${BENCH_STEPS:-100}
+our_training_benchmark() {
+  local json="$OUT/our-train.json" b
+  rm -f "$json"
+  for b in $BATCHES; do
+    "$CYCLIC" bench-train --backend cuda --model cnn --input 1x28x28 --batch "$b" --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
+    "$CYCLIC" bench-train --backend cuda --model resnet-mini --input 3x32x32 --batch "$b" --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
+  done
+  for rule in dp cdp-v1; do
+    "$CYCLIC" bench-train --backend cuda --engine actors --rule "$rule" --workers 4 --stages 4 --batch 32 --model cnn --input 1x28x28 --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
+    "$CYCLIC" bench-train --backend cuda --engine actors --rule "$rule" --workers 4 --stages 4 --batch 32 --model resnet-mini --input 3x32x32 --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
+    "$CYCLIC" bench-train --backend cuda --engine actors --rule "$rule" --workers 4 --stages 4 --batch 32 --model mlp-deep --partition activations --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
+  done
+}
+OUR_TRAIN_BENCH_TIMEOUT_S=${OUR_TRAIN_BENCH_TIMEOUT_S:-150}
+export -f our_training_benchmark
+export BATCHES BENCH_WARMUP BENCH_STEPS
+run_our_training_benchmark() { run_step our-train-bench "$OUR_TRAIN_BENCH_TIMEOUT_S" bash -c our_training_benchmark; }
+
+# The default `train` (CDP-v2 through four worker actors) on the real bundled MNIST data, on the GPU.
+run_real_training() {
+  run_step train-mnist-cuda 90 "$CYCLIC" train --backend cuda --quiet --summary "$OUT/train-mnist-cuda.json"
 }
 
 # PYTORCH BENCHMARK: the same architectures, batch sizes and GPU in PyTorch (float32, TF32 off).
@@ -102,7 +119,9 @@ run_step nvidia-smi 10 nvidia-smi
 run_step selftest-gpu 180 "$CYCLIC" selftest-gpu
 run_step bench-gpu 60 "$CYCLIC" bench-gpu --batch "${BATCHES// /,}" --iterations 20 --json "$OUT/bench-gpu.json"
 run_our_training_benchmark
+run_real_training
 run_pytorch_benchmark
+run_step compare 20 "$PYTHON" bench/gpu/compare.py "$OUT"
 
 # --- short table, last ----------------------------------------------------------------------
 echo
@@ -118,3 +137,5 @@ grep -h 'FAIL' "$OUT/selftest-gpu.log" 2>/dev/null | head -10
 grep -h '^symbols:' "$OUT/symbols.log" 2>/dev/null
 grep -h -E '^(conv-fwd|dense-fwd)' "$OUT/bench-gpu.log" 2>/dev/null | head -6
 grep -h -E 'samples/s' "$OUT/torch-bench.log" 2>/dev/null | head -8
+grep -h -E 'test accuracy' "$OUT/train-mnist-cuda.log" 2>/dev/null | head -1
+cat "$OUT/gpu-summary.md" 2>/dev/null
