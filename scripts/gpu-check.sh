@@ -139,3 +139,10 @@ grep -h -E '^(conv-fwd|dense-fwd)' "$OUT/bench-gpu.log" 2>/dev/null | head -6
 grep -h -E 'samples/s' "$OUT/torch-bench.log" 2>/dev/null | head -8
 grep -h -E 'test accuracy' "$OUT/train-mnist-cuda.log" 2>/dev/null | head -1
 cat "$OUT/gpu-summary.md" 2>/dev/null
+
+# The device tool returns a bounded number of files: pack everything into one archive and keep
+# the two files a reader looks at first beside it.
+if [ "${PACK_OUTPUT:-1}" = 1 ]; then
+  ( cd "$OUT" && tar czf ../gpu-check-all.tgz . && mv ../gpu-check-all.tgz . \
+    && find . -maxdepth 1 -type f ! -name gpu-check-all.tgz ! -name gpu-summary.md ! -name selftest-gpu.log -delete )
+fi
