@@ -184,7 +184,13 @@ internal static class Report
             text.Append(CultureInfo.InvariantCulture, $"\n## {run["label"]}\n\n");
             text.Append(CultureInfo.InvariantCulture, $"- command: `{run["command"]}`\n- when (UTC): {run["timestampUtc"]}; CPU: {run["cpu"]}, {run["logicalCores"]} logical cores; load average at the end {run["loadAverageAtEnd"]}; .NET {run["dotnet"]}\n");
             text.Append(CultureInfo.InvariantCulture, $"- our kernel: {run["ourKernel"]}; OpenBLAS core: {run["openblasCore"] ?? "not installed"}; OPENBLAS_CORETYPE={run["OPENBLAS_CORETYPE"]}, OPENBLAS_L2_SIZE={run["OPENBLAS_L2_SIZE"]}\n");
-            text.Append(CultureInfo.InvariantCulture, $"- OpenBLAS config: {run["openblasConfig"] ?? "n/a"}\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"- OpenBLAS config: {run["openblasConfig"] ?? "n/a"}\n");
+            if (run["openblasCore"]?.GetValue<string>() == "Prescott")
+            {
+                text.Append("- note: OpenBLAS did not recognise this CPU and fell back to its SSE3 Prescott kernels, so this is not a fair baseline; pin a core type (OPENBLAS_CORETYPE=SkylakeX) for the AVX-512 comparison\n");
+            }
+
+            text.Append('\n');
             text.Append("| n | ours GFLOP/s | OpenBLAS GFLOP/s | ours / OpenBLAS (medians) | ours best | OpenBLAS best | ours ms | OpenBLAS ms | max abs diff |\n|---|---|---|---|---|---|---|---|---|\n");
             foreach (var row in run["results"]!.AsArray())
             {

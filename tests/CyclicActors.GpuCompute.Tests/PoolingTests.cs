@@ -52,6 +52,28 @@ public sealed class PoolingTests
         Assert.Equal([10f, 0, 0, 20f, 0, 0, 0, 0, 0, 0, 30f, 0], TestData.Download(backend, dx));
     }
 
+    [Fact]
+    public void NaNPropagatesAndTakesTheGradientAsInTorch()
+    {
+        // aten/src/ATen/native/cpu/MaxPoolKernel.cpp updates on (val > maxval) || isnan(val): a NaN
+        // beats any number and a later NaN beats an earlier one.
+        var shape = new Pool2dShape(Batch: 1, Channels: 1, Height: 2, Width: 4, Window: 2, Stride: 2);
+        using var backend = new CpuBackend();
+        float[] x = [1f, float.NaN, 9f, 2f,
+                     float.NaN, 0f, 9f, 9f];
+        using var xBuffer = TestData.Upload(backend, x);
+        using var y = backend.Allocate(shape.OutputElements, MemoryTag.Activations);
+        using var dy = TestData.Upload(backend, [10f, 20f]);
+        using var dx = backend.Allocate(shape.InputElements, MemoryTag.Workspace);
+        backend.MaxPoolForward(xBuffer, y, shape);
+        backend.MaxPoolBackward(xBuffer, y, dy, dx, shape);
+
+        float[] pooled = TestData.Download(backend, y);
+        Assert.True(float.IsNaN(pooled[0]));
+        Assert.Equal(9f, pooled[1]);
+        Assert.Equal([0f, 0, 20f, 0, 10f, 0, 0, 0], TestData.Download(backend, dx));
+    }
+
     private static float[] Forward(CpuBackend backend, float[] x, Pool2dShape shape)
     {
         using var xBuffer = TestData.Upload(backend, x);
