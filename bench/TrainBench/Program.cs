@@ -54,6 +54,7 @@ IComputeBackend backend = timing is null ? cpu : timing;
 var trainer = new ReferenceTrainer(config, model, partition, backend);
 
 var elapsed = new double[totalSteps];
+var cpuSeconds = new double[totalSteps];
 var losses = new float[totalSteps];
 long allocatedAtStart = 0;
 int[] collectionsAtStart = [0, 0, 0];
@@ -61,6 +62,7 @@ double timedStart = 0;
 var outcome = trainer.Train(source, initial, m =>
 {
     elapsed[m.Step] = m.ElapsedSeconds;
+    cpuSeconds[m.Step] = ThreadCpu.Seconds();
     losses[m.Step] = m.Loss;
     if (m.Step == options.Warmup - 1)
     {
@@ -89,6 +91,12 @@ for (int first = options.Warmup; first + options.Block <= totalSteps; first += o
     blocks.Add(options.Block * options.Batch / (end - start));
 }
 
+var cpuBlocks = new List<double>();
+for (int first = options.Warmup; first + options.Block <= totalSteps; first += options.Block)
+{
+    cpuBlocks.Add(options.Block * options.Batch / (cpuSeconds[first + options.Block - 1] - cpuSeconds[first - 1]));
+}
+
 double median = Median(blocks);
 var result = new JsonObject
 {
@@ -105,6 +113,8 @@ var result = new JsonObject
     ["samples_per_s_blocks"] = new JsonArray(blocks.Select(b => (JsonNode)Math.Round(b, 1)).ToArray()),
     ["median_samples_per_s"] = Math.Round(median, 1),
     ["timed_mean_samples_per_s"] = Math.Round(options.Steps * options.Batch / timedSeconds, 1),
+    ["cpu_samples_per_s_blocks"] = new JsonArray(cpuBlocks.Select(b => (JsonNode)Math.Round(b, 1)).ToArray()),
+    ["median_cpu_samples_per_s"] = Math.Round(Median(cpuBlocks), 1),
     ["loss_first"] = losses[0],
     ["loss_last"] = losses[^1],
     ["allocated_bytes_per_step"] = allocatedInTimed / options.Steps,

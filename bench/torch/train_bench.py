@@ -120,6 +120,7 @@ def main() -> None:
     total = a.warmup + a.steps
     perm = None
     ends = [0.0] * total
+    cpu_ends = [0.0] * total
     losses = [0.0] * total
     clock = time.perf_counter
     start = clock()
@@ -138,10 +139,14 @@ def main() -> None:
         if not math.isfinite(losses[step]):
             raise SystemExit(f"non-finite loss at step {step}")
         ends[step] = clock() - start
+        cpu_ends[step] = time.thread_time()
 
     blocks = []
     for first in range(a.warmup, total - a.block + 1, a.block):
         blocks.append(a.block * a.batch / (ends[first + a.block - 1] - ends[first - 1]))
+    cpu_blocks = []
+    for first in range(a.warmup, total - a.block + 1, a.block):
+        cpu_blocks.append(a.block * a.batch / (cpu_ends[first + a.block - 1] - cpu_ends[first - 1]))
     timed = ends[-1] - ends[a.warmup - 1]
     env_keys = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE")
     result = {
@@ -159,6 +164,10 @@ def main() -> None:
         "samples_per_s_blocks": [round(b, 1) for b in blocks],
         "median_samples_per_s": round(statistics.median(blocks), 1),
         "timed_mean_samples_per_s": round(a.steps * a.batch / timed, 1),
+        # samples per second of this thread's CPU time (clock_gettime(CLOCK_THREAD_CPUTIME_ID)):
+        # robust to being descheduled by other jobs; page faults and other kernel work still count.
+        "cpu_samples_per_s_blocks": [round(b, 1) for b in cpu_blocks],
+        "median_cpu_samples_per_s": round(statistics.median(cpu_blocks), 1),
         "loss_first": losses[0],
         "loss_last": losses[-1],
         "torch": torch.__version__,
