@@ -4,10 +4,11 @@
 # thresholds raised, interleaved over ROUNDS rounds (the order rotates every round so background
 # load hits all three alike); the reported figure per configuration is the median over rounds of
 # each run's median samples/s over blocks of steps. Then one profiled run of ours per model
-# (TimingBackend: time per IComputeBackend method; not counted in the throughput figures).
+# (TimingBackend: time per IComputeBackend method) and of PyTorch (torch.autograd.profiler);
+# the profiled runs are not counted in the throughput figures.
 # Writes bench/results/train-cpu.json and bench/results/train-cpu.md.
 #
-# Usage: bench/run-train-bench.sh            (ROUNDS=3 MODELS="cnn mlp" DATA=mnist by default)
+# Usage: bench/run-train-bench.sh            (ROUNDS=3 MODELS="cnn mlp" DATA=mnist SKX=1 by default)
 #        ROUNDS=5 MODELS=cnn bench/run-train-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ OUT=bench/results
 RAW=$OUT/train-cpu-raw
 rm -rf "$RAW"
 mkdir -p "$RAW"
-COMMAND="ROUNDS=$ROUNDS MODELS=\"$MODELS\" DATA=$DATA bench/run-train-bench.sh"
+COMMAND="ROUNDS=$ROUNDS MODELS=\"$MODELS\" DATA=$DATA SKX=${SKX:-1} bench/run-train-bench.sh"
 
 echo "== build (Release)"
 dotnet build -c Release bench/TrainBench/TrainBench.csproj -nologo -v q | tail -n 3
@@ -61,12 +62,19 @@ run_config() {  # model round config
         "$PY" bench/torch/train_bench.py "${common[@]}" --label "$config" --json "$json" > /dev/null ;;
     torch-raised) env "${TORCH_ENV[@]}" MALLOC_MMAP_THRESHOLD_=$RAISED_MMAP MALLOC_TRIM_THRESHOLD_=$RAISED_TRIM \
         "$PY" bench/torch/train_bench.py "${common[@]}" --label "$config" --json "$json" > /dev/null ;;
+    torch-raised-skx) env "${TORCH_ENV[@]}" MALLOC_MMAP_THRESHOLD_=$RAISED_MMAP MALLOC_TRIM_THRESHOLD_=$RAISED_TRIM \
+        OPENBLAS_CORETYPE=SkylakeX "$PY" bench/torch/train_bench.py "${common[@]}" --label "$config" --json "$json" > /dev/null ;;
   esac
   printf '   %-4s round %d %-14s %s samples/s\n' "$model" "$round" "$config" \
     "$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["median_samples_per_s"])' "$json")"
 }
 
+# torch-raised-skx: Debian's OpenBLAS 0.3.21 does not recognise this Xeon and runs its SSE3
+# "Prescott" kernels (PyTorch's Linear layers go through it; its convolutions use oneDNN, which
+# detects AVX-512 itself), so this extra configuration forces the AVX-512 kernels. Set
+# SKX=0 to leave it out.
 CONFIGS=(ours torch-default torch-raised)
+if [[ ${SKX:-1} != 0 ]]; then CONFIGS+=(torch-raised-skx); fi
 for model in $MODELS; do
   echo "== $model"
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -78,6 +86,10 @@ for model in $MODELS; do
   echo "   $model profile (ours, TimingBackend)"
   "${OURS[@]}" --model "$model" --batch $BATCH --warmup "$w" --steps "$t" --block "$k" --data "$DATA" --profile \
     --json "$RAW/$model-ours-profile.json" > /dev/null
+  echo "   $model profile (PyTorch, default malloc, torch.autograd.profiler)"
+  env -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ "${TORCH_ENV[@]}" "$PY" bench/torch/train_bench.py \
+    --model "$model" --batch $BATCH --warmup "$w" --steps "$t" --block "$k" --data "$DATA" --profile --label profile \
+    --json "$RAW/$model-torch-profile.json" > /dev/null
 done
 uptime > "$RAW/load-after.txt"
 

@@ -51,7 +51,9 @@ def main() -> None:
         "git_commit": sh("git rev-parse --short HEAD") + (" (dirty)" if sh("git status --porcelain -- src bench ':!bench/results'") else ""),
     }
 
-    configs = ["ours", "torch-default", "torch-raised"]
+    configs = ["ours", "torch-default", "torch-raised", "torch-raised-skx"]
+    labels = {"torch-default": "PyTorch, default malloc", "torch-raised": "PyTorch, raised mmap/trim thresholds",
+              "torch-raised-skx": "PyTorch, raised thresholds + OPENBLAS_CORETYPE=SkylakeX"}
     models = {}
     runs_meta = {}
     for model in a.models.split():
@@ -77,14 +79,16 @@ def main() -> None:
             per[c]["steps"] = {"warmup": runs[0]["warmup_steps"], "timed": runs[0]["timed_steps"], "block": runs[0]["block_steps"]}
         ratios = {}
         if "ours" in per:
-            for c in ("torch-default", "torch-raised"):
+            for c in ("torch-default", "torch-raised", "torch-raised-skx"):
                 if c in per:
                     ratios[f"ours/{c}"] = round(per["ours"]["median_samples_per_s"] / per[c]["median_samples_per_s"], 3)
                     if "median_cpu_samples_per_s" in per["ours"] and "median_cpu_samples_per_s" in per[c]:
                         ratios[f"cpu-time ours/{c}"] = round(per["ours"]["median_cpu_samples_per_s"] / per[c]["median_cpu_samples_per_s"], 3)
         prof_file = raw / f"{model}-ours-profile.json"
         profile = json.loads(prof_file.read_text()) if prof_file.exists() else None
-        models[model] = {"configs": per, "ratios": ratios,
+        tprof_file = raw / f"{model}-torch-profile.json"
+        torch_profile = json.loads(tprof_file.read_text()).get("profile") if tprof_file.exists() else None
+        models[model] = {"configs": per, "ratios": ratios, "torch_profile": torch_profile,
                          "profile": profile["profile"] | {"samples_per_s_while_profiled": profile["median_samples_per_s"]} if profile else None}
 
     ours_meta = runs_meta.get("ours", {})
@@ -99,6 +103,7 @@ def main() -> None:
             "ours": "CyclicActors CpuBackend via ReferenceTrainer (1 worker, 1 stage), Release, runtime defaults (TieredCompilation/TieredPGO on, workstation non-concurrent GC)",
             "torch-default": "PyTorch, set_num_threads(1), set_num_interop_threads(1), OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1, glibc malloc defaults",
             "torch-raised": f"as torch-default plus MALLOC_MMAP_THRESHOLD_={a.raised_mmap} MALLOC_TRIM_THRESHOLD_={a.raised_trim}",
+            "torch-raised-skx": "as torch-raised plus OPENBLAS_CORETYPE=SkylakeX: Debian's OpenBLAS 0.3.21 does not recognise this CPU and otherwise runs its SSE3 'Prescott' kernels for PyTorch's Linear layers (convolutions go through oneDNN, which picks its ISA itself)",
         },
         "machine": machine,
         "versions": versions | {"dotnet_runtime": ours_meta.get("runtime"), "openblas_core": torch_meta.get("openblas_core"),
@@ -115,29 +120,29 @@ def main() -> None:
           f"data: {doc['data']}. Each run: W warm-up steps, then T timed steps in blocks of K; "
           "a run's figure is the median samples/s over its blocks, and the table gives the median over "
           f"{a.rounds} interleaved rounds (range in brackets).", "",
-          "| model | ours | PyTorch, default malloc | PyTorch, raised mmap/trim thresholds | ours / default | ours / raised |",
-          "|---|---:|---:|---:|---:|---:|"]
-    for model, m in models.items():
-        c = m["configs"]
+          ]
+    present = [c for c in configs if any(c in m["configs"] for m in models.values())]
+    others = [c for c in present if c != "ours"]
 
-        def cell(k: str) -> str:
-            return f"{c[k]['median_samples_per_s']:.0f} [{c[k]['min']:.0f}–{c[k]['max']:.0f}]" if k in c else "–"
-        md.append(f"| {model} | {cell('ours')} | {cell('torch-default')} | {cell('torch-raised')} | "
-                  f"{m['ratios'].get('ours/torch-default', '–')}× | {m['ratios'].get('ours/torch-raised', '–')}× |")
+    def table(key: str, lo: str, hi: str, ratio_prefix: str) -> list[str]:
+        rows = ["| model | ours | " + " | ".join(labels[c] for c in others) + " | " + " | ".join(f"ours / {c}" for c in others) + " |",
+                "|---|" + "---:|" * (1 + 2 * len(others))]
+        for model, m in models.items():
+            c = m["configs"]
+
+            def cell(k: str) -> str:
+                return f"{c[k][key]:.0f} [{c[k][lo]:.0f}–{c[k][hi]:.0f}]" if k in c and key in c[k] else "–"
+            rows.append(f"| {model} | {cell('ours')} | " + " | ".join(cell(o) for o in others) + " | "
+                        + " | ".join(f"{m['ratios'].get(ratio_prefix + 'ours/' + o, '–')}×" for o in others) + " |")
+        return rows
+
+    md += table("median_samples_per_s", "min", "max", "")
     md += ["", "Samples per wall-clock second; target ≥ 1.0× PyTorch.", "",
            "The same runs per second of the training thread's CPU time (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, "
            "user + system, so page faults and `mmap`/`munmap` still count, but time spent descheduled by other jobs "
            "on this shared 2-vCPU machine does not). When the load average is high this is the steadier comparison; "
-           "it leaves out .NET's background JIT/GC threads and any helper threads of PyTorch (there should be none with one thread).", "",
-           "| model | ours | PyTorch, default malloc | PyTorch, raised thresholds | ours / default | ours / raised |",
-           "|---|---:|---:|---:|---:|---:|"]
-    for model, m in models.items():
-        c = m["configs"]
-
-        def ccell(k: str) -> str:
-            return f"{c[k]['median_cpu_samples_per_s']:.0f} [{c[k]['cpu_min']:.0f}–{c[k]['cpu_max']:.0f}]" if k in c and "median_cpu_samples_per_s" in c[k] else "–"
-        md.append(f"| {model} | {ccell('ours')} | {ccell('torch-default')} | {ccell('torch-raised')} | "
-                  f"{m['ratios'].get('cpu-time ours/torch-default', '–')}× | {m['ratios'].get('cpu-time ours/torch-raised', '–')}× |")
+           "it leaves out .NET's background JIT/GC threads and any helper threads of PyTorch (there should be none with one thread).", ""]
+    md += table("median_cpu_samples_per_s", "cpu_min", "cpu_max", "cpu-time ")
     md += ["", "## Configurations", ""]
     md += [f"- **{k}**: {v}" for k, v in doc["configurations"].items()]
     md += ["", f"Warm-up / timed / block steps: " + "; ".join(
@@ -164,6 +169,18 @@ def main() -> None:
         md += ["", "| method | calls/step | ms/step | share |", "|---|---:|---:|---:|"]
         md += [f"| {r['method']} | {r['calls_per_step']:g} | {r['ms_per_step']:.3f} | {100 * r['share']:.1f}% |" for r in pr["by_method"]]
         md.append("")
+    md += ["## Where PyTorch's time goes (torch.autograd.profiler, default malloc, one profiled run per model)", ""]
+    for model, m in models.items():
+        tp = m.get("torch_profile")
+        if not tp:
+            continue
+        md += [f"### {model}: {tp['step_ms']:.2f} ms/step while profiled", "",
+               "| op | calls/step | self ms/step | share of profiled self time |", "|---|---:|---:|---:|"]
+        md += [f"| {r['op']} | {r['calls_per_step']:g} | {r['self_ms_per_step']:.3f} | {100 * r['share_of_profiled']:.1f}% |" for r in tp["by_op"]]
+        md.append("")
+    notes = pathlib.Path(__file__).with_name("train-bench-notes.md")
+    if notes.exists():
+        md += [notes.read_text().rstrip(), ""]
     md += ["## GC (ours)", ""]
     for model, m in models.items():
         o = m["configs"].get("ours")

@@ -102,6 +102,8 @@ def main() -> None:
     p.add_argument("--json")
     p.add_argument("--label", default="")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", action="store_true",
+                   help="run the timed steps under torch.autograd.profiler and add self CPU time per op to the JSON")
     a = p.parse_args()
     if a.warmup < 1 or a.block < 1 or a.steps < a.block:
         raise SystemExit("need --warmup >= 1, --block >= 1, --steps >= --block")
@@ -123,8 +125,12 @@ def main() -> None:
     cpu_ends = [0.0] * total
     losses = [0.0] * total
     clock = time.perf_counter
+    profiler = None
     start = clock()
     for step in range(total):
+        if a.profile and step == a.warmup:
+            profiler = torch.autograd.profiler.profile()
+            profiler.__enter__()
         epoch, k = divmod(step, steps_per_epoch)
         if k == 0:
             perm = torch.randperm(n, generator=torch.Generator().manual_seed(a.seed + epoch))
@@ -141,6 +147,8 @@ def main() -> None:
         ends[step] = clock() - start
         cpu_ends[step] = time.thread_time()
 
+    if profiler is not None:
+        profiler.__exit__(None, None, None)
     blocks = []
     for first in range(a.warmup, total - a.block + 1, a.block):
         blocks.append(a.block * a.batch / (ends[first + a.block - 1] - ends[first - 1]))
@@ -178,6 +186,17 @@ def main() -> None:
         "openblas_core": openblas_corename(),
         "env": {k: os.environ.get(k) for k in env_keys},
     }
+    if profiler is not None:
+        ops = sorted(profiler.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+        total_self = sum(e.self_cpu_time_total for e in ops)
+        result["profile"] = {
+            "note": "torch.autograd.profiler, self CPU time per op over the timed steps (profiler overhead included in the samples/s)",
+            "step_ms": round(timed * 1000 / a.steps, 4),
+            "by_op": [{"op": e.key, "calls_per_step": round(e.count / a.steps, 2),
+                       "self_ms_per_step": round(e.self_cpu_time_total / 1000 / a.steps, 4),
+                       "share_of_profiled": round(e.self_cpu_time_total / total_self, 4)}
+                      for e in ops[:15]],
+        }
     text = json.dumps(result, indent=2)
     if a.json:
         pathlib.Path(a.json).write_text(text + "\n")
