@@ -22,11 +22,18 @@ public sealed partial class CpuBackend
         {
             ReadOnlySpan<float> image = input.Slice(p * geometry.InPlane, geometry.InPlane);
             Span<float> pooled = output.Slice(p * geometry.OutPlane, geometry.OutPlane);
-            for (int oh = 0, o = 0; oh < geometry.OutHeight; oh++)
+            for (int oh = 0; oh < geometry.OutHeight; oh++)
             {
-                for (int ow = 0, start = oh * geometry.RowStep; ow < geometry.OutWidth; ow++, o++, start += geometry.Stride)
+                Span<float> pooledRow = pooled.Slice(oh * geometry.OutWidth, geometry.OutWidth);
+                int vectorised = geometry.VectorisedWidth;
+                if (vectorised > 0)
                 {
-                    pooled[o] = image[geometry.ArgMax(image, start)];
+                    MaxPool2x2.Forward(geometry.InputRow(image, 2 * oh), geometry.InputRow(image, (2 * oh) + 1), pooledRow, vectorised);
+                }
+
+                for (int ow = vectorised, start = (oh * geometry.RowStep) + (vectorised * geometry.Stride); ow < geometry.OutWidth; ow++, start += geometry.Stride)
+                {
+                    pooledRow[ow] = image[geometry.ArgMax(image, start)];
                 }
             }
         }
@@ -50,12 +57,21 @@ public sealed partial class CpuBackend
             ReadOnlySpan<float> image = input.Slice(p * geometry.InPlane, geometry.InPlane);
             ReadOnlySpan<float> gradient = outputGradient.Slice(p * geometry.OutPlane, geometry.OutPlane);
             Span<float> target = inputGradient.Slice(p * geometry.InPlane, geometry.InPlane);
-            for (int oh = 0, o = 0; oh < geometry.OutHeight; oh++)
+            for (int oh = 0; oh < geometry.OutHeight; oh++)
             {
-                for (int ow = 0, start = oh * geometry.RowStep; ow < geometry.OutWidth; ow++, o++, start += geometry.Stride)
+                ReadOnlySpan<float> gradientRow = gradient.Slice(oh * geometry.OutWidth, geometry.OutWidth);
+                int vectorised = geometry.VectorisedWidth;
+                if (vectorised > 0)
+                {
+                    MaxPool2x2.Backward(
+                        geometry.InputRow(image, 2 * oh), geometry.InputRow(image, (2 * oh) + 1), gradientRow,
+                        geometry.InputRow(target, 2 * oh), geometry.InputRow(target, (2 * oh) + 1), vectorised);
+                }
+
+                for (int ow = vectorised, start = (oh * geometry.RowStep) + (vectorised * geometry.Stride); ow < geometry.OutWidth; ow++, start += geometry.Stride)
                 {
                     // += because overlapping windows (stride < window) can share a maximum.
-                    target[geometry.ArgMax(image, start)] += gradient[o];
+                    target[geometry.ArgMax(image, start)] += gradientRow[ow];
                 }
             }
         }
@@ -80,6 +96,15 @@ public sealed partial class CpuBackend
 
         /// <summary>Input elements between the windows of consecutive output rows.</summary>
         public int RowStep { get; } = shape.Stride * shape.Width;
+
+        /// <summary>Leading output columns of each row that <see cref="MaxPool2x2"/> handles (0 for other windows or without AVX-512).</summary>
+        public int VectorisedWidth { get; } = shape.Window == 2 && shape.Stride == 2 && MaxPool2x2.IsSupported
+            ? shape.OutWidth - (shape.OutWidth % MaxPool2x2.Step)
+            : 0;
+
+        public Span<float> InputRow(Span<float> plane, int row) => plane.Slice(row * _width, _width);
+
+        public ReadOnlySpan<float> InputRow(ReadOnlySpan<float> plane, int row) => plane.Slice(row * _width, _width);
 
         /// <summary>Index within the plane of the maximum of the window whose top-left element is <paramref name="start"/>.</summary>
         public int ArgMax(ReadOnlySpan<float> image, int start)
