@@ -33,7 +33,9 @@ var layout = new ParameterLayout(model, partition);
 var initial = ParameterInitializer.Initialize(model, layout, options.Seed);
 int totalSteps = options.Warmup + options.Steps;
 var order = new DataOrder(options.Seed, dataset.Count, options.Batch, workers: 1);
-var source = new DatasetMicroBatchSource(dataset, order);
+IMicroBatchSource source = new DatasetMicroBatchSource(dataset, order);
+TimingSource? timedSource = options.Profile ? new TimingSource(source) : null;
+source = timedSource ?? source;
 var config = new TrainingConfig
 {
     Model = options.Model,
@@ -67,6 +69,7 @@ var outcome = trainer.Train(source, initial, m =>
     if (m.Step == options.Warmup - 1)
     {
         timing?.Reset();
+        timedSource?.Reset();
         allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         collectionsAtStart = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         timedStart = m.ElapsedSeconds;
@@ -133,7 +136,9 @@ var result = new JsonObject
 
 if (timing is not null)
 {
-    result["profile"] = Breakdown(timing, timedSeconds, options.Steps);
+    double timedCpuSeconds = cpuSeconds[totalSteps - 1] - cpuSeconds[options.Warmup - 1];
+    bool cpuClock = ThreadCpu.UseCpuClock && ThreadCpu.IsAvailable;
+    result["profile"] = Breakdown(timing, timedSource!, cpuClock ? timedCpuSeconds : timedSeconds, cpuClock, options.Steps);
 }
 
 string json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -145,14 +150,17 @@ if (options.Json is not null)
 Console.WriteLine(json);
 return 0;
 
-static JsonObject Breakdown(TimingBackend timing, double timedSeconds, int steps)
+static JsonObject Breakdown(TimingBackend timing, TimingSource data, double timedSeconds, bool cpuClock, int steps)
 {
-    double tick = 1.0 / Stopwatch.Frequency;
-    double inBackend = timing.Totals.Values.Sum(t => t.Ticks) * tick;
+    const double tick = 1e-9;
+    // Each measured interval is charged one clock read's cost; take it out (it shows up in "rest").
+    double overhead = timing.CalibratedOverheadNanoseconds * tick;
+    double Adjusted((long Ticks, long Calls) t) => Math.Max(0, (t.Ticks * tick) - (t.Calls * overhead));
+    double inBackend = timing.Totals.Values.Sum(Adjusted);
     var methods = new JsonArray();
-    foreach (var (name, (ticks, calls)) in timing.Totals.OrderByDescending(kv => kv.Value.Ticks))
+    foreach (var (name, (ticks, calls)) in timing.Totals.OrderByDescending(kv => Adjusted(kv.Value)))
     {
-        double seconds = ticks * tick;
+        double seconds = Adjusted((ticks, calls));
         methods.Add(new JsonObject
         {
             ["method"] = name,
@@ -164,9 +172,9 @@ static JsonObject Breakdown(TimingBackend timing, double timedSeconds, int steps
     }
 
     var kinds = new JsonObject();
-    foreach (var group in timing.Totals.GroupBy(kv => KindOf(kv.Key)).OrderByDescending(g => g.Sum(kv => kv.Value.Ticks)))
+    foreach (var group in timing.Totals.GroupBy(kv => KindOf(kv.Key)).OrderByDescending(g => g.Sum(kv => Adjusted(kv.Value))))
     {
-        double seconds = group.Sum(kv => kv.Value.Ticks) * tick;
+        double seconds = group.Sum(kv => Adjusted(kv.Value));
         kinds[group.Key] = new JsonObject
         {
             ["ms_per_step"] = Math.Round(seconds * 1000 / steps, 4),
@@ -174,8 +182,14 @@ static JsonObject Breakdown(TimingBackend timing, double timedSeconds, int steps
         };
     }
 
-    double outside = timedSeconds - inBackend;
-    kinds["outside backend (data assembly, layers, trainer, timing overhead)"] = new JsonObject
+    double dataSeconds = Math.Max(0, (data.Ticks * tick) - (data.Calls * overhead));
+    kinds["data (batch assembly on the host)"] = new JsonObject
+    {
+        ["ms_per_step"] = Math.Round(dataSeconds * 1000 / steps, 4),
+        ["share"] = Math.Round(dataSeconds / timedSeconds, 4),
+    };
+    double outside = timedSeconds - inBackend - dataSeconds;
+    kinds[cpuClock ? "rest (layers, pass and trainer bookkeeping, profiler clock reads)" : "rest (bookkeeping, clock reads, time descheduled outside measured calls)"] = new JsonObject
     {
         ["ms_per_step"] = Math.Round(outside * 1000 / steps, 4),
         ["share"] = Math.Round(outside / timedSeconds, 4),
@@ -183,7 +197,10 @@ static JsonObject Breakdown(TimingBackend timing, double timedSeconds, int steps
 
     return new JsonObject
     {
+        ["clock"] = cpuClock ? "thread CPU time (clock_gettime CLOCK_THREAD_CPUTIME_ID)" : "wall (Stopwatch)",
         ["step_ms"] = Math.Round(timedSeconds * 1000 / steps, 4),
+        ["clock_read_ns"] = timing.CalibratedOverheadNanoseconds,
+        ["measured_intervals_per_step"] = Math.Round((double)(timing.Totals.Values.Sum(t => t.Calls) + data.Calls) / steps, 1),
         ["by_kind"] = kinds,
         ["by_method"] = methods,
     };
@@ -251,9 +268,17 @@ internal sealed record Options(string Model, int Batch, int Warmup, int Steps, i
                 case "--data-dir": o = o with { DataDir = Next() }; break;
                 case "--json": o = o with { Json = Next() }; break;
                 case "--profile": o = o with { Profile = true }; break;
+                case "--profile-clock":
+                    ThreadCpu.UseCpuClock = Next() switch
+                    {
+                        "cpu" => true,
+                        "wall" => false,
+                        var other => throw new ArgumentException($"--profile-clock must be cpu or wall, not '{other}'."),
+                    };
+                    break;
                 case "--seed": o = o with { Seed = ulong.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                 default:
-                    Console.Error.WriteLine("usage: trainbench [--model cnn|mlp] [--batch 64] [--warmup 20] [--steps 200] [--block 10] [--data mnist|synthetic] [--data-dir DIR] [--json FILE] [--profile] [--seed 1]");
+                    Console.Error.WriteLine("usage: trainbench [--model cnn|mlp] [--batch 64] [--warmup 20] [--steps 200] [--block 10] [--data mnist|synthetic] [--data-dir DIR] [--json FILE] [--profile [--profile-clock wall|cpu]] [--seed 1]");
                     return null;
             }
         }

@@ -12,6 +12,26 @@ internal static partial class ThreadCpu
 {
     private const int ClockThreadCpuTimeId = 3;
 
+    /// <summary>Whether the thread CPU clock works here (otherwise timers fall back to the wall clock).</summary>
+    public static bool IsAvailable { get; } = !double.IsNaN(Seconds());
+
+    /// <summary>
+    /// Which clock <see cref="Nanoseconds"/> reads: the thread CPU clock (a real system call here,
+    /// which also seems to disturb the TLB/caches of the call that follows) or Stopwatch (rdtsc, cheap).
+    /// </summary>
+    public static bool UseCpuClock { get; set; }
+
+    /// <summary>Thread CPU time in nanoseconds if <see cref="UseCpuClock"/> and available, else Stopwatch time in nanoseconds: for differences only.</summary>
+    public static long Nanoseconds()
+    {
+        if (UseCpuClock && IsAvailable && ClockGetTime(ClockThreadCpuTimeId, out var ts) == 0)
+        {
+            return (ts.Seconds * 1_000_000_000L) + ts.Nanoseconds;
+        }
+
+        return (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1e9 / System.Diagnostics.Stopwatch.Frequency));
+    }
+
     public static double Seconds()
     {
         if (!OperatingSystem.IsLinux())

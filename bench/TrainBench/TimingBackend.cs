@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
 
@@ -6,13 +5,22 @@ namespace CyclicActors.Bench.TrainBench;
 
 /// <summary>
 /// An <see cref="IComputeBackend"/> decorator that delegates every call to an inner backend and
-/// accumulates wall time and call counts per method. Only meaningful for synchronous backends (the
-/// CPU one): on a device the time would be the enqueue cost. Single-threaded like the backends.
+/// accumulates time and call counts per method. The clock is <see cref="ThreadCpu.Nanoseconds"/>:
+/// Stopwatch by default (cheap; time spent descheduled by other jobs lands in whichever call it
+/// interrupted), or the thread CPU clock with <c>--profile-clock cpu</c> (immune to that, but each
+/// read is a system call that slows memory-bound calls down noticeably on the dev VM). Only meaningful for synchronous backends (the CPU one): on a device the time would
+/// be the enqueue cost. Single-threaded like the backends.
 /// </summary>
 public sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 {
     private readonly Dictionary<string, (long Ticks, long Calls)> _totals = new();
     private bool _enabled = true;
+
+    /// <summary>
+    /// Median clock reading between two back-to-back reads: what each measured interval is inflated
+    /// by (reading the thread CPU clock is a real system call, microseconds on some VMs).
+    /// </summary>
+    public long CalibratedOverheadNanoseconds { get; } = Calibrate();
 
     public IComputeBackend Inner => inner;
 
@@ -20,7 +28,7 @@ public sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 
     public MemoryLedger Ledger => inner.Ledger;
 
-    /// <summary>Accumulated Stopwatch ticks and calls per method, since the last <see cref="Reset"/>.</summary>
+    /// <summary>Accumulated nanoseconds and calls per method, since the last <see cref="Reset"/>.</summary>
     public IReadOnlyDictionary<string, (long Ticks, long Calls)> Totals => _totals;
 
     public bool Enabled
@@ -33,7 +41,7 @@ public sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 
     public DeviceBuffer Allocate(long length, MemoryTag tag)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = ThreadCpu.Nanoseconds();
         var buffer = inner.Allocate(length, tag);
         Add(nameof(Allocate), start);
         return buffer;
@@ -41,14 +49,14 @@ public sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 
     public void Upload(ReadOnlySpan<float> source, TensorView destination)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = ThreadCpu.Nanoseconds();
         inner.Upload(source, destination);
         Add(nameof(Upload), start);
     }
 
     public void Download(TensorView source, Span<float> destination)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = ThreadCpu.Nanoseconds();
         inner.Download(source, destination);
         Add(nameof(Download), start);
     }
@@ -90,7 +98,7 @@ public sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 
     public float SoftmaxCrossEntropy(TensorView logits, TensorView oneHot, TensorView dlogits, int batch, int classes)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = ThreadCpu.Nanoseconds();
         float loss = inner.SoftmaxCrossEntropy(logits, oneHot, dlogits, batch, classes);
         Add(nameof(SoftmaxCrossEntropy), start);
         return loss;
@@ -103,16 +111,29 @@ public sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 
     public void Dispose() => inner.Dispose();
 
+    private static long Calibrate()
+    {
+        var samples = new long[501];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            long a = ThreadCpu.Nanoseconds();
+            samples[i] = ThreadCpu.Nanoseconds() - a;
+        }
+
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+
     private void Time(string name, Action action)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = ThreadCpu.Nanoseconds();
         action();
         Add(name, start);
     }
 
     private void Add(string name, long start)
     {
-        long elapsed = Stopwatch.GetTimestamp() - start;
+        long elapsed = ThreadCpu.Nanoseconds() - start;
         if (!_enabled)
         {
             return;
