@@ -75,6 +75,8 @@ def main() -> None:
             if c == "ours":
                 per[c]["allocated_bytes_per_step"] = [r["allocated_bytes_per_step"] for r in runs]
                 per[c]["gc_collections_gen0_1_2"] = [r["gc_collections_gen0_1_2"] for r in runs]
+            if all("minor_faults_per_step" in r for r in runs):
+                per[c]["minor_faults_per_step"] = [r["minor_faults_per_step"] for r in runs]
             per[c]["loss_first_last"] = [runs[0]["loss_first"], runs[0]["loss_last"]]
             per[c]["steps"] = {"warmup": runs[0]["warmup_steps"], "timed": runs[0]["timed_steps"], "block": runs[0]["block_steps"]}
         ratios = {}
@@ -181,7 +183,11 @@ def main() -> None:
     notes = pathlib.Path(__file__).with_name("train-bench-notes.md")
     if notes.exists():
         md += [notes.read_text().rstrip(), ""]
-    md += ["## GC (ours)", ""]
+    md += ["## Page faults per timed step (process-wide minor faults, per run)", ""]
+    for model, m in models.items():
+        md.append(f"- {model}: " + "; ".join(f"{c}: {m['configs'][c]['minor_faults_per_step']}" for c in configs
+                                         if c in m["configs"] and "minor_faults_per_step" in m["configs"][c]))
+    md += ["", "## GC (ours)", ""]
     for model, m in models.items():
         o = m["configs"].get("ours")
         if o:

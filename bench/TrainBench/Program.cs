@@ -59,6 +59,7 @@ var elapsed = new double[totalSteps];
 var cpuSeconds = new double[totalSteps];
 var losses = new float[totalSteps];
 long allocatedAtStart = 0;
+long faultsAtStart = 0;
 int[] collectionsAtStart = [0, 0, 0];
 double timedStart = 0;
 var outcome = trainer.Train(source, initial, m =>
@@ -71,6 +72,7 @@ var outcome = trainer.Train(source, initial, m =>
         timing?.Reset();
         timedSource?.Reset();
         allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
+        faultsAtStart = MinorFaults();
         collectionsAtStart = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         timedStart = m.ElapsedSeconds;
     }
@@ -83,6 +85,7 @@ if (outcome.Steps != totalSteps)
 }
 
 long allocatedInTimed = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
+double faultsPerStep = (double)(MinorFaults() - faultsAtStart) / options.Steps;
 int[] collections = [GC.CollectionCount(0) - collectionsAtStart[0], GC.CollectionCount(1) - collectionsAtStart[1], GC.CollectionCount(2) - collectionsAtStart[2]];
 double timedSeconds = elapsed[totalSteps - 1] - timedStart;
 
@@ -121,6 +124,7 @@ var result = new JsonObject
     ["loss_first"] = losses[0],
     ["loss_last"] = losses[^1],
     ["allocated_bytes_per_step"] = allocatedInTimed / options.Steps,
+    ["minor_faults_per_step"] = Math.Round(faultsPerStep, 1),
     ["gc_collections_gen0_1_2"] = new JsonArray(collections.Select(c => (JsonNode)c).ToArray()),
     ["runtime"] = RuntimeInformation.FrameworkDescription,
     ["server_gc"] = GCSettings.IsServerGC,
@@ -218,6 +222,21 @@ static string KindOf(string method) => method switch
     "Allocate" => "allocate (pool)",
     _ => "other",
 };
+
+// Process-wide minor page faults (field 10 of /proc/self/stat); -1 where unavailable.
+static long MinorFaults()
+{
+    try
+    {
+        string stat = File.ReadAllText("/proc/self/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[7], CultureInfo.InvariantCulture); // fields after "(comm) ": state=0, ..., minflt=7
+    }
+    catch (IOException)
+    {
+        return -1;
+    }
+}
 
 static double Median(List<double> values)
 {

@@ -19,6 +19,7 @@ import math
 import os
 import pathlib
 import platform
+import resource
 import statistics
 import struct
 import time
@@ -145,8 +146,11 @@ def main() -> None:
         if not math.isfinite(losses[step]):
             raise SystemExit(f"non-finite loss at step {step}")
         ends[step] = clock() - start
+        if step == a.warmup - 1:
+            faults_at_warmup = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         cpu_ends[step] = time.thread_time()
 
+    minor_faults_per_step = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_at_warmup) / a.steps
     if profiler is not None:
         profiler.__exit__(None, None, None)
     blocks = []
@@ -176,6 +180,8 @@ def main() -> None:
         # robust to being descheduled by other jobs; page faults and other kernel work still count.
         "cpu_samples_per_s_blocks": [round(b, 1) for b in cpu_blocks],
         "median_cpu_samples_per_s": round(statistics.median(cpu_blocks), 1),
+        # page faults per timed step (process-wide): fresh mmapped blocks fault in on first touch
+        "minor_faults_per_step": round(minor_faults_per_step, 1),
         "loss_first": losses[0],
         "loss_last": losses[-1],
         "torch": torch.__version__,
