@@ -52,6 +52,8 @@ internal sealed class ProfilingBackend(IComputeBackend inner) : IComputeBackend
         _tally[name] = (t.Cpu + cpuSpent, t.Wall + wallSpent, t.Calls + 1);
     }
 
+    private static string Describe(Conv2dShape s) => $"{s.InChannels}->{s.OutChannels} {s.Height}x{s.Width} k{s.KernelH}";
+
     public string Name => inner.Name;
 
     public MemoryLedger Ledger => inner.Ledger;
@@ -80,22 +82,22 @@ internal sealed class ProfilingBackend(IComputeBackend inner) : IComputeBackend
         Time(nameof(DenseBackwardParameters), () => inner.DenseBackwardParameters(x, dy, dw, db, batch, inFeatures, outFeatures));
 
     public void Conv2dForward(TensorView x, TensorView w, TensorView b, TensorView y, Conv2dShape shape) =>
-        Time(nameof(Conv2dForward), () => inner.Conv2dForward(x, w, b, y, shape));
+        Time($"{nameof(Conv2dForward)} {Describe(shape)}", () => inner.Conv2dForward(x, w, b, y, shape));
 
     public void Conv2dBackwardData(TensorView dy, TensorView w, TensorView dx, Conv2dShape shape) =>
-        Time(nameof(Conv2dBackwardData), () => inner.Conv2dBackwardData(dy, w, dx, shape));
+        Time($"{nameof(Conv2dBackwardData)} {Describe(shape)}", () => inner.Conv2dBackwardData(dy, w, dx, shape));
 
     public void Conv2dBackwardParameters(TensorView x, TensorView dy, TensorView dw, TensorView db, Conv2dShape shape) =>
-        Time(nameof(Conv2dBackwardParameters), () => inner.Conv2dBackwardParameters(x, dy, dw, db, shape));
+        Time($"{nameof(Conv2dBackwardParameters)} {Describe(shape)}", () => inner.Conv2dBackwardParameters(x, dy, dw, db, shape));
 
-    public void ReluForward(TensorView x, TensorView y) => Time(nameof(ReluForward), () => inner.ReluForward(x, y));
+    public void ReluForward(TensorView x, TensorView y) => Time($"{nameof(ReluForward)} {x.Length}", () => inner.ReluForward(x, y));
 
-    public void ReluBackward(TensorView y, TensorView dy, TensorView dx) => Time(nameof(ReluBackward), () => inner.ReluBackward(y, dy, dx));
+    public void ReluBackward(TensorView y, TensorView dy, TensorView dx) => Time($"{nameof(ReluBackward)} {y.Length}", () => inner.ReluBackward(y, dy, dx));
 
-    public void MaxPoolForward(TensorView x, TensorView y, Pool2dShape shape) => Time(nameof(MaxPoolForward), () => inner.MaxPoolForward(x, y, shape));
+    public void MaxPoolForward(TensorView x, TensorView y, Pool2dShape shape) => Time($"{nameof(MaxPoolForward)} {shape.Channels}x{shape.Height}x{shape.Width}", () => inner.MaxPoolForward(x, y, shape));
 
     public void MaxPoolBackward(TensorView x, TensorView y, TensorView dy, TensorView dx, Pool2dShape shape) =>
-        Time(nameof(MaxPoolBackward), () => inner.MaxPoolBackward(x, y, dy, dx, shape));
+        Time($"{nameof(MaxPoolBackward)} {shape.Channels}x{shape.Height}x{shape.Width}", () => inner.MaxPoolBackward(x, y, dy, dx, shape));
 
     public float SoftmaxCrossEntropy(TensorView logits, TensorView oneHot, TensorView dlogits, int batch, int classes)
     {
