@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace CyclicActors.GpuCompute.Cpu;
 
 /// <summary>
@@ -138,8 +141,7 @@ internal static class Im2Col
             int iw = (first * s.Stride) - s.Padding + kw;
             if (s.Stride == 1)
             {
-                Span<float> run = target.Slice(iw, end - first);
-                System.Numerics.Tensors.TensorPrimitives.Add(run, line[first..end], run);
+                AddRun(line[first..end], target.Slice(iw, end - first));
             }
             else
             {
@@ -147,6 +149,25 @@ internal static class Im2Col
                 {
                     target[iw] += line[ow];
                 }
+            }
+        }
+    }
+
+    /// <summary>target ← target + source, elementwise (so bitwise what TensorPrimitives.Add gives), for a short run.</summary>
+    private static unsafe void AddRun(ReadOnlySpan<float> source, Span<float> target)
+    {
+        if (!GemmTranspose.IsSupported)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
+            return;
+        }
+
+        fixed (float* from = source, to = target)
+        {
+            for (int i = 0; i < source.Length; i += 16)
+            {
+                Vector512<float> mask = GemmTranspose.FirstLanes(source.Length - i);
+                Avx512F.MaskStore(to + i, mask, Avx512F.MaskLoad(to + i, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(from + i, mask, Vector512<float>.Zero));
             }
         }
     }
