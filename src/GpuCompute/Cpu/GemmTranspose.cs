@@ -17,6 +17,7 @@ internal static unsafe class GemmTranspose
     private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     /// <summary>Lanes [0, count) set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> FirstLanes(int count) => Vector512.LessThan(LaneIndex, Vector512.Create(count)).AsSingle();
 
     /// <summary>

@@ -12,6 +12,12 @@ internal static class Im2Col
 {
     public static void Unfold(ReadOnlySpan<float> image, Span<float> columns, in Conv2dShape s)
     {
+        if (IsValidStrideOne(s))
+        {
+            UnfoldValid(image, columns, s);
+            return;
+        }
+
         int outH = s.OutHeight, outW = s.OutWidth, plane = outH * outW;
         int row = 0;
         for (int c = 0; c < s.InChannels; c++)
@@ -32,6 +38,12 @@ internal static class Im2Col
     {
         int outH = s.OutHeight, outW = s.OutWidth, plane = outH * outW;
         image[..(s.InChannels * s.Height * s.Width)].Clear();
+        if (IsValidStrideOne(s))
+        {
+            FoldValid(columns, image, s);
+            return;
+        }
+
         int row = 0;
         for (int c = 0; c < s.InChannels; c++)
         {
@@ -148,6 +160,86 @@ internal static class Im2Col
                 for (int ow = first; ow < end; ow++, iw += s.Stride)
                 {
                     target[iw] += line[ow];
+                }
+            }
+        }
+    }
+
+    /// <summary>Stride 1 without padding (the cnn's convolutions): every column-matrix line is a run of an image row.</summary>
+    private static bool IsValidStrideOne(in Conv2dShape s) => s.Stride == 1 && s.Padding == 0 && GemmTranspose.IsSupported;
+
+    /// <summary>
+    /// Unfold for stride 1, no padding, with pointers and masked AVX-512 moves: line oh of row
+    /// (c, kh, kw) is image[c, oh + kh, kw .. kw + OW). A Span copy per line (11 floats in the
+    /// cnn's second convolution, 3 168 lines a sample) cost more than the GEMM it feeds.
+    /// </summary>
+    private static unsafe void UnfoldValid(ReadOnlySpan<float> image, Span<float> columns, in Conv2dShape s)
+    {
+        int outH = s.OutHeight, outW = s.OutWidth, width = s.Width, channelSize = s.Height * s.Width;
+        int full = (outW - 1) / 16 * 16;
+        Vector512<float> tail = GemmTranspose.FirstLanes(outW - full);
+        if (image.Length < s.InChannels * channelSize || columns.Length < s.InChannels * s.KernelH * s.KernelW * outH * outW)
+        {
+            throw new ArgumentException("Im2Col.Unfold: image or column buffer too small.");
+        }
+
+        fixed (float* input = image, output = columns)
+        {
+            float* target = output;
+            for (int c = 0; c < s.InChannels; c++)
+            {
+                for (int kh = 0; kh < s.KernelH; kh++)
+                {
+                    for (int kw = 0; kw < s.KernelW; kw++)
+                    {
+                        float* source = input + (c * channelSize) + (kh * width) + kw;
+                        for (int oh = 0; oh < outH; oh++, source += width, target += outW)
+                        {
+                            for (int j = 0; j < full; j += 16)
+                            {
+                                Vector512.Load(source + j).Store(target + j);
+                            }
+
+                            Avx512F.MaskStore(target + full, tail, Avx512F.MaskLoad(source + full, tail, Vector512<float>.Zero));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Fold for stride 1, no padding, into a cleared image: the same adds in the same order as <see cref="FoldRow"/>.</summary>
+    private static unsafe void FoldValid(ReadOnlySpan<float> columns, Span<float> image, in Conv2dShape s)
+    {
+        int outH = s.OutHeight, outW = s.OutWidth, width = s.Width, channelSize = s.Height * s.Width;
+        int full = (outW - 1) / 16 * 16;
+        Vector512<float> tail = GemmTranspose.FirstLanes(outW - full);
+        if (image.Length < s.InChannels * channelSize || columns.Length < s.InChannels * s.KernelH * s.KernelW * outH * outW)
+        {
+            throw new ArgumentException("Im2Col.Fold: image or column buffer too small.");
+        }
+
+        fixed (float* output = image, input = columns)
+        {
+            float* source = input;
+            for (int c = 0; c < s.InChannels; c++)
+            {
+                for (int kh = 0; kh < s.KernelH; kh++)
+                {
+                    for (int kw = 0; kw < s.KernelW; kw++)
+                    {
+                        float* target = output + (c * channelSize) + (kh * width) + kw;
+                        for (int oh = 0; oh < outH; oh++, target += width, source += outW)
+                        {
+                            for (int j = 0; j < full; j += 16)
+                            {
+                                (Vector512.Load(target + j) + Vector512.Load(source + j)).Store(target + j);
+                            }
+
+                            Vector512<float> sum = Avx512F.MaskLoad(target + full, tail, Vector512<float>.Zero) + Avx512F.MaskLoad(source + full, tail, Vector512<float>.Zero);
+                            Avx512F.MaskStore(target + full, tail, sum);
+                        }
+                    }
                 }
             }
         }
