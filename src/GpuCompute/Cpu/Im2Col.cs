@@ -37,12 +37,14 @@ internal static class Im2Col
     public static void Fold(ReadOnlySpan<float> columns, Span<float> image, in Conv2dShape s)
     {
         int outH = s.OutHeight, outW = s.OutWidth, plane = outH * outW;
-        image[..(s.InChannels * s.Height * s.Width)].Clear();
         if (IsValidStrideOne(s))
         {
+            // Writes every pixel, no clearing pass.
             FoldValid(columns, image, s);
             return;
         }
+
+        image[..(s.InChannels * s.Height * s.Width)].Clear();
 
         int row = 0;
         for (int c = 0; c < s.InChannels; c++)
@@ -208,37 +210,47 @@ internal static class Im2Col
         }
     }
 
-    /// <summary>Fold for stride 1, no padding, into a cleared image: the same adds in the same order as <see cref="FoldRow"/>.</summary>
+    /// <summary>
+    /// Fold for stride 1, no padding: each image row is summed in registers over its (kh, kw) taps
+    /// in the order <see cref="FoldRow"/> adds them (kh, then kw), starting from +0 like the cleared
+    /// image, and stored once. Adding line after overlapping line in memory stalled on store
+    /// forwarding. A tap's line is loaded shifted by kw with the lanes outside it masked to +0, and
+    /// adding +0 changes nothing (no sum starting from +0 is ever −0), so the result is bitwise FoldRow's.
+    /// </summary>
     private static unsafe void FoldValid(ReadOnlySpan<float> columns, Span<float> image, in Conv2dShape s)
     {
-        int outH = s.OutHeight, outW = s.OutWidth, width = s.Width, channelSize = s.Height * s.Width;
-        int full = (outW - 1) / 16 * 16;
-        Vector512<float> tail = GemmTranspose.FirstLanes(outW - full);
-        if (image.Length < s.InChannels * channelSize || columns.Length < s.InChannels * s.KernelH * s.KernelW * outH * outW)
+        int outH = s.OutHeight, outW = s.OutWidth, width = s.Width, height = s.Height, plane = outH * outW;
+        int kernelH = s.KernelH, kernelW = s.KernelW;
+        if (image.Length < s.InChannels * height * width || columns.Length < s.InChannels * kernelH * kernelW * plane)
         {
             throw new ArgumentException("Im2Col.Fold: image or column buffer too small.");
         }
 
+        Vector512<int> lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         fixed (float* output = image, input = columns)
         {
-            float* source = input;
             for (int c = 0; c < s.InChannels; c++)
             {
-                for (int kh = 0; kh < s.KernelH; kh++)
+                float* channelColumns = input + ((long)c * kernelH * kernelW * plane);
+                for (int ih = 0; ih < height; ih++)
                 {
-                    for (int kw = 0; kw < s.KernelW; kw++)
+                    float* target = output + ((long)((c * height) + ih) * width);
+                    for (int j = 0; j < width; j += 16)
                     {
-                        float* target = output + (c * channelSize) + (kh * width) + kw;
-                        for (int oh = 0; oh < outH; oh++, target += width, source += outW)
+                        Vector512<float> sum = Vector512<float>.Zero;
+                        for (int kh = Math.Max(0, ih - outH + 1); kh <= Math.Min(kernelH - 1, ih); kh++)
                         {
-                            for (int j = 0; j < full; j += 16)
+                            // Line oh = ih − kh of row (c, kh, kw) adds to image columns kw .. kw + OW.
+                            float* line = channelColumns + ((long)kh * kernelW * plane) + ((ih - kh) * outW);
+                            for (int kw = 0; kw < kernelW; kw++, line += plane)
                             {
-                                (Vector512.Load(target + j) + Vector512.Load(source + j)).Store(target + j);
+                                Vector512<int> ow = lanes + Vector512.Create(j - kw);
+                                Vector512<float> valid = (Vector512.GreaterThanOrEqual(ow, Vector512<int>.Zero) & Vector512.LessThan(ow, Vector512.Create(outW))).AsSingle();
+                                sum += Avx512F.MaskLoad(line + (j - kw), valid, Vector512<float>.Zero);
                             }
-
-                            Vector512<float> sum = Avx512F.MaskLoad(target + full, tail, Vector512<float>.Zero) + Avx512F.MaskLoad(source + full, tail, Vector512<float>.Zero);
-                            Avx512F.MaskStore(target + full, tail, sum);
                         }
+
+                        Avx512F.MaskStore(target + j, GemmTranspose.FirstLanes(width - j), sum);
                     }
                 }
             }
