@@ -62,7 +62,6 @@ internal static unsafe class MaxPool2x2
     {
         var tail = new TailMasks(outWidth % Step);
         int full = outWidth - (outWidth % Step);
-        int uncoveredColumns = width - (2 * outWidth), uncoveredRows = height - (2 * outHeight);
         fixed (float* input = x, gradient = dy, target = dx)
         {
             for (int p = 0; p < planes; p++)
@@ -100,16 +99,17 @@ internal static unsafe class MaxPool2x2
                         Avx512F.MaskStore(bottomGradient + c + Step, tail.High, high);
                     }
 
-                    if (uncoveredColumns != 0)
+                    // At most one column (odd widths): plain stores, a Span.Clear call per row cost more than the row.
+                    for (int j = 2 * outWidth; j < width; j++)
                     {
-                        new Span<float>(topGradient + (2 * outWidth), uncoveredColumns).Clear();
-                        new Span<float>(bottomGradient + (2 * outWidth), uncoveredColumns).Clear();
+                        topGradient[j] = 0f;
+                        bottomGradient[j] = 0f;
                     }
                 }
 
-                if (uncoveredRows != 0)
+                for (float* rest = imageGradient + (2 * outHeight * width), end = imageGradient + (height * width); rest < end; rest++)
                 {
-                    new Span<float>(imageGradient + (2 * outHeight * width), uncoveredRows * width).Clear();
+                    *rest = 0f;
                 }
             }
         }
