@@ -23,6 +23,11 @@ public sealed class ConvTests
         new Conv2dShape(Batch: 2, InChannels: 2, Height: 6, Width: 5, OutChannels: 3, KernelH: 5, KernelW: 3, Stride: 1, Padding: 1),
         new Conv2dShape(Batch: 1, InChannels: 2, Height: 2, Width: 3, OutChannels: 2, KernelH: 5, KernelW: 5, Stride: 1, Padding: 2),
         new Conv2dShape(Batch: 3, InChannels: 1, Height: 6, Width: 6, OutChannels: 2, KernelH: 5, KernelW: 5, Stride: 1, Padding: 2),
+
+        // Stride 1 without padding (the vectorised unfold/fold): output rows of 11, 19 (16 + 3) and 33 (2·16 + 1) columns.
+        new Conv2dShape(Batch: 2, InChannels: 3, Height: 13, Width: 13, OutChannels: 4, KernelH: 3, KernelW: 3, Stride: 1, Padding: 0),
+        new Conv2dShape(Batch: 2, InChannels: 2, Height: 5, Width: 21, OutChannels: 3, KernelH: 3, KernelW: 3, Stride: 1, Padding: 0),
+        new Conv2dShape(Batch: 1, InChannels: 2, Height: 4, Width: 34, OutChannels: 3, KernelH: 2, KernelW: 2, Stride: 1, Padding: 0),
     };
 
     [Theory]

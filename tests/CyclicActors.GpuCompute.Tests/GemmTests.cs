@@ -52,6 +52,80 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// Packing is pure data movement: every layout (row-major, transposed, both strided, which take
+    /// the register-transpose, contiguous-copy and scalar paths) must give exactly the panels the
+    /// definition gives, zero padding included, for depths around the 16-step transpose blocks.
+    /// </summary>
+    [Theory]
+    [InlineData(12, 5, 32)]
+    [InlineData(13, 16, 32)]
+    [InlineData(64, 121, 288)]
+    [InlineData(7, 33, 9)]
+    [InlineData(30, 47, 70)]
+    public unsafe void PackingMatchesTheDefinitionForEveryLayout(int rows, int depth, int columns)
+    {
+        float[] source = TestData.Uniform(rows + depth, ((rows + 3) * (depth + 3) * 2) + (depth * columns * 3));
+        foreach (int panel in new[] { 4, 6, 12 })
+        {
+            foreach ((int row, int col) in new[] { (depth, 1), (1, rows), (depth + 3, 2) })
+            {
+                // A: rows × depth, A(i,k) = source[i·row + k·col].
+                int panels = (rows + panel - 1) / panel;
+                float[] packed = Enumerable.Repeat(float.NaN, panels * panel * depth).ToArray();
+                fixed (float* s = source, t = packed)
+                {
+                    GemmPacking.PackA(s, row, col, rows, depth, panel, t);
+                }
+
+                for (int q = 0; q < panels; q++)
+                {
+                    for (int k = 0; k < depth; k++)
+                    {
+                        for (int r = 0; r < panel; r++)
+                        {
+                            int i = (q * panel) + r;
+                            float expected = i < rows ? source[(i * row) + (k * col)] : 0f;
+                            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(packed[(q * panel * depth) + (k * panel) + r]), $"A panel {panel} strides {row},{col}: q {q} k {k} r {r}");
+                        }
+                    }
+                }
+            }
+
+            foreach (int width in new[] { panel, panel * 4, 16, 32 })
+            {
+                foreach ((int row, int col) in new[] { (columns, 1), (1, depth), (2, (2 * depth) + 1) })
+                {
+                    // B: depth × columns, B(k,j) = source[k·row + j·col].
+                    if (((depth - 1) * row) + ((columns - 1) * col) >= source.Length)
+                    {
+                        continue;
+                    }
+
+                    int panels = (columns + width - 1) / width;
+                    float[] packed = Enumerable.Repeat(float.NaN, panels * width * depth).ToArray();
+                    fixed (float* s = source, t = packed)
+                    {
+                        GemmPacking.PackB(s, row, col, depth, columns, width, t);
+                    }
+
+                    for (int q = 0; q < panels; q++)
+                    {
+                        for (int k = 0; k < depth; k++)
+                        {
+                            for (int c = 0; c < width; c++)
+                            {
+                                int j = (q * width) + c;
+                                float expected = j < columns ? source[(k * row) + (j * col)] : 0f;
+                                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(packed[(q * width * depth) + (k * width) + c]), $"B panel {width} strides {row},{col}: q {q} k {k} c {c}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void ThePreferredKernelIsTheWidestTheCpuRuns()
     {

@@ -83,6 +83,11 @@ public sealed class PoolingTests
     [InlineData(2, 2, 37)]
     [InlineData(2, 2, 64)]
     [InlineData(2, 2, 34)]
+    [InlineData(2, 2, 26)]
+    [InlineData(2, 2, 11)]
+    [InlineData(2, 2, 3)]
+    [InlineData(2, 2, 2)]
+    [InlineData(2, 2, 65)]
     [InlineData(3, 2, 40)]
     public void MatchesTheReferenceBitwiseOnTiesZerosAndNaNs(int window, int stride, int width)
     {

@@ -75,17 +75,36 @@ public sealed partial class CpuBackend
         ReadOnlySpan<float> input = Span(x), outputGradient = Span(dy);
         Span<float> weightGradient = Span(dw), biasGradient = Span(db)[..shape.OutChannels];
         using DeviceBuffer? columns = RentColumns(layout);
-        using DeviceBuffer packing = RentGemmWorkspace(shape.OutChannels, layout.Patch, layout.Plane);
-        Span<float> col = columns is null ? default : Span(columns), work = Span(packing);
+        using DeviceBuffer packing = RentGemmWorkspace(layout.Patch, shape.OutChannels, layout.Plane);
+        using DeviceBuffer transposed = Allocate((long)layout.Patch * shape.OutChannels, MemoryTag.Workspace);
+        Span<float> col = columns is null ? default : Span(columns), work = Span(packing), sum = Span(transposed);
         biasGradient.Clear();
         for (int n = 0; n < shape.Batch; n++)
         {
             ReadOnlySpan<float> sampleColumns = Unfold(input.Slice(n * layout.InSample, layout.InSample), col, layout);
             ReadOnlySpan<float> sampleGradient = outputGradient.Slice(n * layout.OutSample, layout.OutSample);
 
-            // dW[Cout, P] (+)= dy[n]·colᵀ (B(k,j) = col[j,k]); samples are added in batch order.
-            Gemm.Multiply(shape.OutChannels, layout.Patch, layout.Plane, sampleGradient, layout.Plane, 1, sampleColumns, 1, layout.Plane, weightGradient, layout.Patch, accumulate: n > 0, work);
+            // dWᵀ[P, Cout] (+)= col·dy[n]ᵀ (B(k,j) = dy[j,k]); samples are added in batch order. Each
+            // element is the same FMA chain over the plane as dW = dy·colᵀ would give, so the result is
+            // bitwise that product's, but P (288, 9 for the cnn) fills the 12-row tiles and Cout (64, 32)
+            // the 32-column tiles exactly, where Cout rows and P columns left a fifth to most of them empty.
+            Gemm.Multiply(layout.Patch, shape.OutChannels, layout.Plane, sampleColumns, layout.Plane, 1, sampleGradient, 1, layout.Plane, sum, shape.OutChannels, accumulate: n > 0, work);
             AccumulateChannelSums(sampleGradient, biasGradient, shape.OutChannels, layout.Plane);
+        }
+
+        Transpose(sum, layout.Patch, shape.OutChannels, weightGradient);
+    }
+
+    /// <summary>target[j, i] = source[i, j] for a rows×columns source.</summary>
+    private static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> target)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> row = source.Slice(i * columns, columns);
+            for (int j = 0; j < columns; j++)
+            {
+                target[(j * rows) + i] = row[j];
+            }
         }
     }
 

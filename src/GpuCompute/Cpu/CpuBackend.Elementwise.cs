@@ -41,29 +41,44 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>gated[i] = gate[i] &gt; 0 ? values[i] : 0, by masking; gated may alias values.</summary>
-    private static void PassWherePositive(ReadOnlySpan<float> gate, ReadOnlySpan<float> values, Span<float> gated)
+    private static unsafe void PassWherePositive(ReadOnlySpan<float> gate, ReadOnlySpan<float> values, Span<float> gated)
     {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        int i = 0, length = gate.Length;
+        if (values.Length < length || gated.Length < length)
         {
-            for (; i <= gate.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> mask = Vector512.GreaterThan(Vector512.Create(gate[i..]), Vector512<float>.Zero);
-                (Vector512.Create(values[i..]) & mask).CopyTo(gated[i..]);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= gate.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> mask = Vector256.GreaterThan(Vector256.Create(gate[i..]), Vector256<float>.Zero);
-                (Vector256.Create(values[i..]) & mask).CopyTo(gated[i..]);
-            }
+            throw new ArgumentException("PassWherePositive: spans of different lengths.");
         }
 
-        for (; i < gate.Length; i++)
+        fixed (float* g = gate, v = values, o = gated)
         {
-            gated[i] = gate[i] > 0f ? values[i] : 0f;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // Pointers and two vectors per step: the Span-sliced loop spent a third of its time on bounds checks.
+                for (; i <= length - (2 * Vector512<float>.Count); i += 2 * Vector512<float>.Count)
+                {
+                    Vector512<float> low = Vector512.Load(v + i) & Vector512.GreaterThan(Vector512.Load(g + i), Vector512<float>.Zero);
+                    Vector512<float> high = Vector512.Load(v + i + 16) & Vector512.GreaterThan(Vector512.Load(g + i + 16), Vector512<float>.Zero);
+                    low.Store(o + i);
+                    high.Store(o + i + 16);
+                }
+
+                for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+                {
+                    (Vector512.Load(v + i) & Vector512.GreaterThan(Vector512.Load(g + i), Vector512<float>.Zero)).Store(o + i);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    (Vector256.Load(v + i) & Vector256.GreaterThan(Vector256.Load(g + i), Vector256<float>.Zero)).Store(o + i);
+                }
+            }
+
+            for (; i < length; i++)
+            {
+                o[i] = g[i] > 0f ? v[i] : 0f;
+            }
         }
     }
 }

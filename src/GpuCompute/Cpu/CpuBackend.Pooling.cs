@@ -18,22 +18,21 @@ public sealed partial class CpuBackend
         var geometry = new PoolGeometry(shape);
         ReadOnlySpan<float> input = Span(x);
         Span<float> output = Span(y);
+        if (geometry.IsVectorised)
+        {
+            MaxPool2x2.Forward(input, output, geometry.Planes, shape.Height, shape.Width, geometry.OutHeight, geometry.OutWidth);
+            return;
+        }
+
         for (int p = 0; p < geometry.Planes; p++)
         {
             ReadOnlySpan<float> image = input.Slice(p * geometry.InPlane, geometry.InPlane);
             Span<float> pooled = output.Slice(p * geometry.OutPlane, geometry.OutPlane);
             for (int oh = 0; oh < geometry.OutHeight; oh++)
             {
-                Span<float> pooledRow = pooled.Slice(oh * geometry.OutWidth, geometry.OutWidth);
-                int vectorised = geometry.VectorisedWidth;
-                if (vectorised > 0)
+                for (int ow = 0, window = oh * geometry.RowStep; ow < geometry.OutWidth; ow++, window += geometry.Stride)
                 {
-                    MaxPool2x2.Forward(geometry.InputRow(image, 2 * oh), geometry.InputRow(image, (2 * oh) + 1), pooledRow, vectorised);
-                }
-
-                for (int ow = vectorised, start = (oh * geometry.RowStep) + (vectorised * geometry.Stride); ow < geometry.OutWidth; ow++, start += geometry.Stride)
-                {
-                    pooledRow[ow] = image[geometry.ArgMax(image, start)];
+                    pooled[(oh * geometry.OutWidth) + ow] = image[geometry.ArgMax(image, window)];
                 }
             }
         }
@@ -51,6 +50,13 @@ public sealed partial class CpuBackend
         var geometry = new PoolGeometry(shape);
         ReadOnlySpan<float> input = Span(x), outputGradient = Span(dy);
         Span<float> inputGradient = Span(dx)[..(int)shape.InputElements];
+        if (geometry.IsVectorised)
+        {
+            // Writes every element of dx, so no clearing pass first.
+            MaxPool2x2.Backward(input, outputGradient, inputGradient, geometry.Planes, shape.Height, shape.Width, geometry.OutHeight, geometry.OutWidth);
+            return;
+        }
+
         inputGradient.Clear();
         for (int p = 0; p < geometry.Planes; p++)
         {
@@ -59,19 +65,10 @@ public sealed partial class CpuBackend
             Span<float> target = inputGradient.Slice(p * geometry.InPlane, geometry.InPlane);
             for (int oh = 0; oh < geometry.OutHeight; oh++)
             {
-                ReadOnlySpan<float> gradientRow = gradient.Slice(oh * geometry.OutWidth, geometry.OutWidth);
-                int vectorised = geometry.VectorisedWidth;
-                if (vectorised > 0)
-                {
-                    MaxPool2x2.Backward(
-                        geometry.InputRow(image, 2 * oh), geometry.InputRow(image, (2 * oh) + 1), gradientRow,
-                        geometry.InputRow(target, 2 * oh), geometry.InputRow(target, (2 * oh) + 1), vectorised);
-                }
-
-                for (int ow = vectorised, start = (oh * geometry.RowStep) + (vectorised * geometry.Stride); ow < geometry.OutWidth; ow++, start += geometry.Stride)
+                for (int ow = 0, window = oh * geometry.RowStep; ow < geometry.OutWidth; ow++, window += geometry.Stride)
                 {
                     // += because overlapping windows (stride < window) can share a maximum.
-                    target[geometry.ArgMax(image, start)] += gradientRow[ow];
+                    target[geometry.ArgMax(image, window)] += gradient[(oh * geometry.OutWidth) + ow];
                 }
             }
         }
@@ -97,14 +94,8 @@ public sealed partial class CpuBackend
         /// <summary>Input elements between the windows of consecutive output rows.</summary>
         public int RowStep { get; } = shape.Stride * shape.Width;
 
-        /// <summary>Leading output columns of each row that <see cref="MaxPool2x2"/> handles (0 for other windows or without AVX-512).</summary>
-        public int VectorisedWidth { get; } = shape.Window == 2 && shape.Stride == 2 && MaxPool2x2.IsSupported
-            ? shape.OutWidth - (shape.OutWidth % MaxPool2x2.Step)
-            : 0;
-
-        public Span<float> InputRow(Span<float> plane, int row) => plane.Slice(row * _width, _width);
-
-        public ReadOnlySpan<float> InputRow(ReadOnlySpan<float> plane, int row) => plane.Slice(row * _width, _width);
+        /// <summary>2×2 windows with stride 2 on a CPU with AVX-512: <see cref="MaxPool2x2"/> does the whole call.</summary>
+        public bool IsVectorised { get; } = shape.Window == 2 && shape.Stride == 2 && MaxPool2x2.IsSupported;
 
         /// <summary>Index within the plane of the maximum of the window whose top-left element is <paramref name="start"/>.</summary>
         public int ArgMax(ReadOnlySpan<float> image, int start)

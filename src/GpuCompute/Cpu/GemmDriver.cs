@@ -78,6 +78,31 @@ internal static unsafe partial class Gemm
 
     private static void MergeTile(float* tile, int tileStride, float* c, int ldc, int rows, int columns, bool add)
     {
+        if (GemmTranspose.IsSupported)
+        {
+            // Masked vectors: an edge tile is as common as a full one for the small GEMMs of a convolution
+            // (e.g. 121 output pixels = 3 full column panels and one of 25), and element by element it
+            // cost as much as computing the tile. Elementwise adds, so the sums are the scalar loop's.
+            for (int r = 0; r < rows; r++)
+            {
+                float* source = tile + (r * tileStride);
+                float* target = c + ((long)r * ldc);
+                for (int j = 0; j < columns; j += 16)
+                {
+                    System.Runtime.Intrinsics.Vector512<float> mask = GemmTranspose.FirstLanes(columns - j);
+                    System.Runtime.Intrinsics.Vector512<float> value = System.Runtime.Intrinsics.X86.Avx512F.MaskLoad(source + j, mask, default);
+                    if (add)
+                    {
+                        value = System.Runtime.Intrinsics.X86.Avx512F.MaskLoad(target + j, mask, default) + value;
+                    }
+
+                    System.Runtime.Intrinsics.X86.Avx512F.MaskStore(target + j, mask, value);
+                }
+            }
+
+            return;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             float* source = tile + (r * tileStride);

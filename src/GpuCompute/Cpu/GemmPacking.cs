@@ -18,6 +18,12 @@ internal static unsafe class GemmPacking
         {
             int count = Math.Min(panelRows, rows - first);
             float* source = a + ((long)first * rowStride);
+            if (colStride == 1 && panelRows <= 16 && GemmTranspose.IsSupported)
+            {
+                // Row-major A: each row's k run is contiguous, so 16 k at a time go through a register transpose.
+                PackTransposed(source, rowStride, count, depth, panelRows, panelRows, packed);
+                continue;
+            }
 
             // Written sequentially, one k at a time: the panel's rows are read with a stride, but
             // each cache line read serves 16 consecutive k, so the few rows stay in L1.
@@ -57,6 +63,16 @@ internal static unsafe class GemmPacking
                     }
                 }
             }
+            else if (rowStride == 1 && GemmTranspose.IsSupported)
+            {
+                // Transposed B: each column's k run is contiguous; 16 columns at a time go through a register transpose.
+                for (int half = 0; half < panelColumns; half += 16)
+                {
+                    PackTransposed(source + ((long)half * colStride), colStride, Math.Clamp(count - half, 0, 16), depth, panelColumns, Math.Min(16, panelColumns - half), packed + half);
+                }
+
+                continue;
+            }
             else if (colStride == 1)
             {
                 // Row-major B: each k contributes one contiguous run of the panel's columns.
@@ -81,6 +97,32 @@ internal static unsafe class GemmPacking
             }
 
             ZeroMissingRows(packed, count, panelColumns, depth);
+        }
+    }
+
+    /// <summary>
+    /// target[p·groupStride + i] = source[i·lineStride + p] for i &lt; lines (≤ 16), 0 for lines ≤ i &lt; groupWidth (≤ 16),
+    /// for p in [0, depth): lines whose depth run is contiguous, packed one depth step (group) at a time.
+    /// </summary>
+    private static void PackTransposed(float* source, long lineStride, int lines, int depth, int groupStride, int groupWidth, float* target)
+    {
+        Vector512<float> all = GemmTranspose.FirstLanes(16), group = GemmTranspose.FirstLanes(groupWidth);
+        int p = 0;
+        for (; p + 16 <= depth; p += 16)
+        {
+            GemmTranspose.Transpose16(source + p, lineStride, lines, all, target + ((long)p * groupStride), groupStride, group);
+        }
+
+        if (p < depth)
+        {
+            // The last < 16 steps: transposed into a scratch tile, of which only the valid groups are copied.
+            float* tile = stackalloc float[16 * 16];
+            int remaining = depth - p;
+            GemmTranspose.Transpose16(source + p, lineStride, lines, GemmTranspose.FirstLanes(remaining), tile, 16, all);
+            for (int t = 0; t < remaining; t++)
+            {
+                new ReadOnlySpan<float>(tile + (t * 16), groupWidth).CopyTo(new Span<float>(target + ((long)(p + t) * groupStride), groupWidth));
+            }
         }
     }
 
