@@ -31,8 +31,8 @@ with open(out_prefix + ".json", "w") as f:
     json.dump({"command": "bench/accuracy/run.sh", "model": "cnn", "workers": 4, "micro_batch": 32, "epochs": 3, "rows": table}, f, indent=2)
 
 lines = ["# Test accuracy: DP vs CDP-v1 vs CDP-v2 on the bundled MNIST subset", "",
-         "Command: `bench/accuracy/run.sh` (each run: `cyclic train --model cnn --workers 4 --batch 32 --epochs 3 --seed S --backend cpu` + the flags below; per-run summaries in `bench/results/accuracy-runs/`).",
-         "Test accuracy on the 1,000 bundled test digits, mean over seeds [min–max]. The actor runtime executes every rule; version violations are summed over the runs (must be 0).", "",
+         "Command: `bench/accuracy/run.sh` (each run: `cyclic train --engine simulation --model cnn --workers 4 --batch 32 --epochs 3 --seed S --backend cpu` + the flags below; per-run summaries in `bench/results/accuracy-runs/`).",
+         "Test accuracy on the 1,000 bundled test digits, mean over seeds [min–max]. The simulation engine runs every (worker, stage) op at exactly the parameter version the rule prescribes, in one thread; the tests show it is bitwise equal to the actor runtime, and `spot-check.md` reruns some of these runs through the actors and compares `parameter_sha256`.", "",
          "| setting | lr, momentum, schedule | DP | CDP-v1 none | CDP-v1 lookahead | CDP-v2 none | CDP-v2 lookahead |", "|---|---|---|---|---|---|---|"]
 for st in settings:
     cells = []
