@@ -19,6 +19,8 @@ public static class MessageManifests
         (typeof(WorkerFinished), "wdone"),
         (typeof(FinalStateRequested), "finreq"),
         (typeof(FinalStageState), "fin"),
+        (typeof(TensorChunk), "chunk"),
+        (typeof(ChunksAcknowledged), "chunkack"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);
