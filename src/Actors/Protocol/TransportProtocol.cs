@@ -35,3 +35,21 @@ public sealed record TensorChunk(
 /// </summary>
 [MessagePackObject]
 public sealed record ChunksAcknowledged([property: Key(0)] long ReceivedChunks) : ITransportMessage;
+
+/// <summary>
+/// A node asks a peer for a dedicated tensor channel (a plain TCP connection beside Akka.Remote)
+/// and says the largest chunk it will send, so the peer can size its buffer or refuse.
+/// </summary>
+[MessagePackObject]
+public sealed record TensorChannelRequested([property: Key(0)] int MaxChunkBytes) : ITransportMessage;
+
+/// <summary>
+/// The peer listens for the channel at <paramref name="Host"/>:<paramref name="Port"/>; the
+/// connecting node must present <paramref name="Token"/> first (it proves the connection comes
+/// from the node that received this offer over the cluster, not from a stray client).
+/// </summary>
+[MessagePackObject]
+public sealed record TensorChannelOffered(
+    [property: Key(0)] string Host,
+    [property: Key(1)] int Port,
+    [property: Key(2)] long Token) : ITransportMessage;

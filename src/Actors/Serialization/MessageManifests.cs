@@ -21,6 +21,8 @@ public static class MessageManifests
         (typeof(FinalStageState), "fin"),
         (typeof(TensorChunk), "chunk"),
         (typeof(ChunksAcknowledged), "chunkack"),
+        (typeof(TensorChannelRequested), "chanreq"),
+        (typeof(TensorChannelOffered), "chanoffer"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

@@ -11,9 +11,12 @@ namespace CyclicActors.Actors.Transport;
 public static class ChunkHeaderValidator
 {
     /// <summary>Null and the chunk's layout when it is well formed; otherwise the reason.</summary>
-    public static string? Validate(TensorChunk chunk, int maxElements, out ChunkLayout layout)
+    public static string? Validate(TensorChunk chunk, int maxElements, out ChunkLayout layout) =>
+        Validate(ChunkHeader.Of(chunk), maxElements, out layout);
+
+    /// <summary>Null and the layout when the header is well formed; otherwise the reason.</summary>
+    public static string? Validate(ChunkHeader chunk, int maxElements, out ChunkLayout layout)
     {
-        ArgumentNullException.ThrowIfNull(chunk);
         layout = default;
         var where = $"chunk {chunk.Sequence} of transfer {chunk.TransferId}";
         if (chunk.Step < 0 || chunk.Stage < 0 || chunk.Rank < 0)
@@ -36,9 +39,9 @@ public static class ChunkHeaderValidator
             return $"{where}: total of {chunk.TotalElements} elements is outside 0..{maxElements}.";
         }
 
-        if (chunk.Payload.Length % sizeof(float) != 0)
+        if (chunk.PayloadBytes < 0 || chunk.PayloadBytes % sizeof(float) != 0)
         {
-            return $"{where}: payload of {chunk.Payload.Length} bytes is not a whole number of float32 values.";
+            return $"{where}: payload of {chunk.PayloadBytes} bytes is not a whole number of float32 values.";
         }
 
         if (chunk.Offset < 0 || chunk.PayloadElements > chunk.TotalElements - chunk.Offset)
@@ -64,7 +67,7 @@ public static class ChunkHeaderValidator
         return null;
     }
 
-    private static int InferChunkElements(TensorChunk chunk)
+    private static int InferChunkElements(ChunkHeader chunk)
     {
         if (chunk.ChunkCount == 1)
         {

@@ -1,12 +1,12 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using CyclicActors.Actors.Protocol;
 
 namespace CyclicActors.Actors.Transport;
 
 /// <summary>
 /// Collects the chunks of one transfer, in any order, straight into one rented buffer: each
-/// payload is copied once, from the transport's receive buffer to its place in the tensor.
+/// payload is copied once, from the transport's receive buffer to its place in the tensor (or, with
+/// <see cref="Reserve"/> and <see cref="Commit"/>, read straight into that place).
 /// Duplicates, chunks inconsistent with the transfer and malformed chunks are reported, never
 /// written. The tensor is handed out exactly once (<see cref="TakeTensor"/>); disposing an
 /// incomplete or untaken transfer returns the buffer.
@@ -17,18 +17,20 @@ public sealed class TensorReassembler : IDisposable
     private readonly int _maxElements;
     private readonly bool[] _received;
     private float[]? _buffer;
+    private Memory<byte> _bufferBytes;
     private int _receivedCount;
     private bool _taken;
 
-    private TensorReassembler(TensorChunk first, ChunkLayout layout, int maxElements, ArrayPool<float> pool)
+    private TensorReassembler(ChunkHeader first, ChunkLayout layout, int maxElements, ArrayPool<float> pool)
     {
         TransferId = first.TransferId;
-        Label = new TransferLabel(first.Step, first.Stage, first.Rank);
+        Label = first.Label;
         Layout = layout;
         _maxElements = maxElements;
         _pool = pool;
         _received = new bool[layout.ChunkCount];
         _buffer = pool.Rent(layout.TotalElements);
+        _bufferBytes = new FloatByteMemory(_buffer).Memory;
     }
 
     public long TransferId { get; }
@@ -40,47 +42,82 @@ public sealed class TensorReassembler : IDisposable
     public bool IsComplete => _receivedCount == _received.Length;
 
     /// <summary>
-    /// Starts a transfer from its first arriving chunk (any sequence) and accepts it; null, with
-    /// the reason in <paramref name="result"/>, when that chunk is malformed.
+    /// Starts a transfer from the header of its first arriving chunk (any sequence), renting the
+    /// tensor's buffer; null, with the reason, when that header is malformed. The chunk itself is
+    /// not accepted yet: pass it to <see cref="Accept"/> (or reserve and commit it).
     /// </summary>
-    public static TensorReassembler? Start(TensorChunk first, int maxElements, ArrayPool<float> pool, out ChunkResult result)
+    public static TensorReassembler? Start(ChunkHeader first, int maxElements, ArrayPool<float> pool, out string? error)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        var error = ChunkHeaderValidator.Validate(first, maxElements, out var layout);
-        if (error is not null)
-        {
-            result = ChunkResult.Rejected(error);
-            return null;
-        }
+        error = ChunkHeaderValidator.Validate(first, maxElements, out var layout);
+        return error is null ? new TensorReassembler(first, layout, maxElements, pool) : null;
+    }
 
-        var reassembler = new TensorReassembler(first, layout, maxElements, pool);
-        result = reassembler.Accept(first);
+    /// <summary>Starts a transfer from its first arriving chunk and accepts it (see the other overload).</summary>
+    public static TensorReassembler? Start(TensorChunk first, int maxElements, ArrayPool<float> pool, out ChunkResult result)
+    {
+        var reassembler = Start(ChunkHeader.Of(first), maxElements, pool, out var error);
+        result = reassembler is null ? ChunkResult.Rejected(error!) : reassembler.Accept(first);
         return reassembler;
     }
 
+    /// <summary>Writes the chunk's payload into its place in the tensor: the one copy on this path.</summary>
     public ChunkResult Accept(TensorChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        if (_taken)
+        var header = ChunkHeader.Of(chunk);
+        var refusal = Reserve(header, out var destination);
+        if (refusal is { } refused)
         {
-            return ChunkResult.Duplicate($"chunk {chunk.Sequence} of transfer {TransferId} arrived after the transfer completed.");
+            return refused;
         }
 
-        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(TensorReassembler));
-        var error = ChunkHeaderValidator.Validate(chunk, _maxElements, out var layout) ?? Mismatch(chunk, layout);
+        chunk.Payload.Span.CopyTo(destination.Span);
+        return Commit(header);
+    }
+
+    /// <summary>
+    /// Checks a chunk header before its payload is read and gives the exact bytes of the tensor the
+    /// payload belongs in, so a reader can fill them straight from the socket; null when the chunk
+    /// may be written, else why not (nothing may be written then). <see cref="Commit"/> it after.
+    /// </summary>
+    public ChunkResult? Reserve(ChunkHeader header, out Memory<byte> destination)
+    {
+        destination = default;
+        if (_taken)
+        {
+            return ChunkResult.Duplicate($"chunk {header.Sequence} of transfer {TransferId} arrived after the transfer completed.");
+        }
+
+        if (_buffer is null)
+        {
+            throw new ObjectDisposedException(nameof(TensorReassembler));
+        }
+
+        var error = ChunkHeaderValidator.Validate(header, _maxElements, out var layout) ?? Mismatch(header, layout);
         if (error is not null)
         {
             return ChunkResult.Rejected(error);
         }
 
-        if (_received[chunk.Sequence])
+        if (_received[header.Sequence])
         {
-            return ChunkResult.Duplicate($"chunk {chunk.Sequence} of transfer {TransferId} arrived twice.");
+            return ChunkResult.Duplicate($"chunk {header.Sequence} of transfer {TransferId} arrived twice.");
         }
 
-        var target = MemoryMarshal.AsBytes(buffer.AsSpan(chunk.Offset, chunk.PayloadElements));
-        chunk.Payload.Span.CopyTo(target);
-        _received[chunk.Sequence] = true;
+        destination = _bufferBytes.Slice(header.Offset * sizeof(float), header.PayloadBytes);
+        return null;
+    }
+
+    /// <summary>Marks a reserved chunk as written: Accepted, or Completed when it was the last.</summary>
+    public ChunkResult Commit(ChunkHeader header)
+    {
+        if (_taken || _buffer is null || header.TransferId != TransferId || header.Sequence < 0 || header.Sequence >= _received.Length || _received[header.Sequence])
+        {
+            throw new InvalidOperationException($"Chunk {header.Sequence} of transfer {header.TransferId} was not reserved in transfer {TransferId}.");
+        }
+
+        _received[header.Sequence] = true;
         _receivedCount++;
         return IsComplete ? ChunkResult.Completed : ChunkResult.Accepted;
     }
@@ -124,6 +161,7 @@ public sealed class TensorReassembler : IDisposable
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(TensorReassembler));
         _taken = true;
         _buffer = null;
+        _bufferBytes = default;
         return new PooledTensor(buffer, Layout.TotalElements, _pool);
     }
 
@@ -131,20 +169,21 @@ public sealed class TensorReassembler : IDisposable
     {
         var buffer = _buffer;
         _buffer = null;
+        _bufferBytes = default;
         if (buffer is not null)
         {
             _pool.Return(buffer);
         }
     }
 
-    private string? Mismatch(TensorChunk chunk, ChunkLayout layout)
+    private string? Mismatch(ChunkHeader chunk, ChunkLayout layout)
     {
         if (chunk.TransferId != TransferId)
         {
             return $"chunk {chunk.Sequence} belongs to transfer {chunk.TransferId}, not {TransferId}.";
         }
 
-        var label = new TransferLabel(chunk.Step, chunk.Stage, chunk.Rank);
+        var label = chunk.Label;
         if (label != Label || layout != Layout)
         {
             return $"chunk {chunk.Sequence} of transfer {TransferId} describes step {label.Step}, stage {label.Stage}, rank {label.Rank}, "

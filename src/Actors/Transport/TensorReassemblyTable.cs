@@ -40,34 +40,75 @@ public sealed class TensorReassemblyTable : IDisposable
 
     public int ActiveTransfers => _active.Count;
 
+    /// <summary>Routes a chunk to its transfer and copies its payload into the tensor.</summary>
     public ReassemblyStep Accept(TensorChunk chunk)
     {
-        ArgumentNullException.ThrowIfNull(chunk);
-        ReceivedChunks++;
-        var label = new TransferLabel(chunk.Step, chunk.Stage, chunk.Rank);
-        if (_completed.Contains(chunk.TransferId))
+        var header = ChunkHeader.Of(chunk);
+        if (!TryReserve(header, out var destination, out var refusal))
         {
-            return new(ChunkResult.Duplicate($"chunk {chunk.Sequence} of transfer {chunk.TransferId} arrived after the transfer completed."), label, null);
+            return refusal;
         }
 
-        if (!_active.TryGetValue(chunk.TransferId, out var reassembler))
+        chunk.Payload.Span.CopyTo(destination.Span);
+        return Commit(header);
+    }
+
+    /// <summary>
+    /// Checks a chunk header (starting its transfer on first sight) and gives the tensor bytes its
+    /// payload belongs in; false, with the outcome, when the payload must be discarded instead.
+    /// Every header offered counts once towards <see cref="ReceivedChunks"/>. After writing the
+    /// payload, <see cref="Commit"/> the header.
+    /// </summary>
+    public bool TryReserve(ChunkHeader header, out Memory<byte> destination, out ReassemblyStep refusal)
+    {
+        ReceivedChunks++;
+        destination = default;
+        if (_completed.Contains(header.TransferId))
+        {
+            refusal = new(ChunkResult.Duplicate($"chunk {header.Sequence} of transfer {header.TransferId} arrived after the transfer completed."), header.Label, null);
+            return false;
+        }
+
+        if (!_active.TryGetValue(header.TransferId, out var reassembler))
         {
             if (_active.Count >= _maxActiveTransfers)
             {
-                return new(ChunkResult.Rejected($"chunk {chunk.Sequence} of transfer {chunk.TransferId} would start a transfer beyond the limit of {_maxActiveTransfers} in progress."), label, null);
+                refusal = new(ChunkResult.Rejected($"chunk {header.Sequence} of transfer {header.TransferId} would start a transfer beyond the limit of {_maxActiveTransfers} in progress."), header.Label, null);
+                return false;
             }
 
-            reassembler = TensorReassembler.Start(chunk, _maxElements, _pool, out var first);
+            reassembler = TensorReassembler.Start(header, _maxElements, _pool, out var error);
             if (reassembler is null)
             {
-                return new(first, label, null);
+                refusal = new(ChunkResult.Rejected(error!), header.Label, null);
+                return false;
             }
 
-            _active.Add(chunk.TransferId, reassembler);
-            return Finish(reassembler, first);
+            _active.Add(header.TransferId, reassembler);
         }
 
-        return Finish(reassembler, reassembler.Accept(chunk));
+        var refused = reassembler.Reserve(header, out destination);
+        refusal = refused is { } result ? new(result, header.Label, null) : default;
+        return refused is null;
+    }
+
+    /// <summary>Marks a reserved chunk as written; when it completes its transfer, hands out the tensor.</summary>
+    public ReassemblyStep Commit(ChunkHeader header)
+    {
+        if (!_active.TryGetValue(header.TransferId, out var reassembler))
+        {
+            throw new InvalidOperationException($"Transfer {header.TransferId} has no reserved chunk {header.Sequence}.");
+        }
+
+        var result = reassembler.Commit(header);
+        if (result.Outcome != ChunkOutcome.Completed)
+        {
+            return new(result, reassembler.Label, null);
+        }
+
+        _active.Remove(reassembler.TransferId);
+        RememberCompleted(reassembler.TransferId);
+        return new(result, reassembler.Label, reassembler.TakeTensor());
     }
 
     /// <summary>Gives up on a transfer (its sender died, or it timed out): frees its buffer and says what was missing.</summary>
@@ -94,18 +135,6 @@ public sealed class TensorReassemblyTable : IDisposable
         }
 
         _active.Clear();
-    }
-
-    private ReassemblyStep Finish(TensorReassembler reassembler, ChunkResult result)
-    {
-        if (result.Outcome != ChunkOutcome.Completed)
-        {
-            return new(result, reassembler.Label, null);
-        }
-
-        _active.Remove(reassembler.TransferId);
-        RememberCompleted(reassembler.TransferId);
-        return new(result, reassembler.Label, reassembler.TakeTensor());
     }
 
     private void RememberCompleted(long transferId)
