@@ -51,14 +51,40 @@ public sealed class CyclicMessageSerializer : SerializerWithStringManifest
             throw new SerializationException($"Unknown CyclicActors message manifest '{manifest}'.");
         }
 
+        object message;
         try
         {
-            return MessagePackSerializer.Deserialize(type, bytes, Options)
+            message = MessagePackSerializer.Deserialize(type, bytes, Options)
                 ?? throw new SerializationException($"A '{manifest}' message deserialized to null.");
         }
         catch (MessagePackSerializationException e)
         {
             throw new SerializationException($"Malformed '{manifest}' message: {e.Message}", e);
         }
+
+        RequireAllFields(message, manifest);
+        return message;
     }
+
+    /// <summary>
+    /// MessagePack fills keys missing from the input with defaults; for our records a null array is
+    /// never valid, so a truncated or foreign message is rejected here rather than failing later.
+    /// </summary>
+    private static void RequireAllFields(object message, string manifest)
+    {
+        foreach (var property in ReferenceProperties(message.GetType()))
+        {
+            if (property.GetValue(message) is null)
+            {
+                throw new SerializationException($"The '{manifest}' message has no value for {property.Name}.");
+            }
+        }
+    }
+
+    private static IReadOnlyList<System.Reflection.PropertyInfo> ReferenceProperties(Type type) =>
+        ReferencePropertiesByType.GetOrAdd(type, t => t.GetProperties()
+            .Where(p => !p.PropertyType.IsValueType && p.GetCustomAttributes(typeof(KeyAttribute), inherit: false).Length > 0)
+            .ToArray());
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.PropertyInfo[]> ReferencePropertiesByType = new();
 }

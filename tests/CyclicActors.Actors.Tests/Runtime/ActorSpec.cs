@@ -13,6 +13,13 @@ public abstract class ActorSpec : Akka.TestKit.Xunit2.TestKit
     private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
         akka.actor.serialize-messages = on
         akka.loglevel = WARNING
+        # Akka's own control messages that the trainer's shutdown (GracefulStop) and the TestKit's
+        # teardown send; with serialize-messages on and unregistered types off they need a binding.
+        # Our messages keep theirs (ICyclicMessage), which is what these tests verify.
+        akka.actor.serialization-bindings {
+          "Akka.Actor.PoisonPill, Akka" = json
+          "Akka.Dispatch.SysMsg.StopChild, Akka" = json
+        }
         """).WithFallback(CyclicSettings.Reference);
 
     protected ActorSpec(ITestOutputHelper output)

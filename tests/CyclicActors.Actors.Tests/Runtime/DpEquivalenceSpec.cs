@@ -17,7 +17,7 @@ public sealed class DpEquivalenceSpec(ITestOutputHelper output) : ActorSpec(outp
     public async Task Dp_through_the_actors_equals_the_reference_trainer_bitwise(string model, int workers)
     {
         var config = TrainingFixtures.Config(model, workers, steps: 3);
-        var data = TrainingFixtures.Synthetic(64);
+        var data = TrainingFixtures.SyntheticFor(model, 64);
         var (_, _, initial) = TrainingFixtures.Build(config, data);
 
         var reference = TrainingFixtures.Reference(config, data);

@@ -16,7 +16,14 @@ internal static class TrainingFixtures
 {
     public static readonly Shape3 MnistShape = new(1, 28, 28);
 
+    /// <summary>Small images for the cnn tests: 12x12 keeps the convolutions cheap (12 → 10 → 5 → 3 → 1).</summary>
+    public static readonly Shape3 SmallImageShape = new(1, 12, 12);
+
     public static Dataset Synthetic(int count, ulong seed = 7) => SyntheticDataset.Create(MnistShape, 10, count, seed);
+
+    /// <summary>Synthetic data sized for <paramref name="model"/>: MNIST-shaped for the MLPs, 12x12 for the cnn.</summary>
+    public static Dataset SyntheticFor(string model, int count) =>
+        SyntheticDataset.Create(model == "cnn" ? SmallImageShape : MnistShape, 10, count, 7);
 
     /// <summary>A data set whose samples are all the same image with the same label: every micro-batch has the same gradient.</summary>
     public static Dataset IdenticalSamples(int count)

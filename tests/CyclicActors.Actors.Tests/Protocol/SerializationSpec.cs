@@ -1,0 +1,109 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Serialization;
+using CyclicActors.Actors.Tests.Runtime;
+using MessagePack;
+using Xunit.Abstractions;
+
+namespace CyclicActors.Actors.Tests.Protocol;
+
+/// <summary>The wire contract: every protocol message round-trips through the serializer Akka picks for it.</summary>
+public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(output)
+{
+    public static TheoryData<ICyclicMessage> Messages => new()
+    {
+        new TokenPassed(3, 17, 2),
+        new MicroBatchAssigned(5, 1, [9, 0, 4, int.MaxValue]),
+        new GradientContributed(2, 8, 3, [1.5f, -0f, float.Epsilon, float.NaN, float.PositiveInfinity]),
+        new ParametersPublished(1, 4, [0.25f, -3f], [0.5f, 1e-30f]),
+        new ParametersPublished(0, 0, [1f], []),
+        new StartTraining(1),
+        new MicroBatchCompleted(6, 2, 2.302585f),
+        new WorkerFinished(3, [6, 7, 8], [4096, 8192, 0], 0, 12),
+        new FinalStateRequested(40),
+        new FinalStageState(3, 40, [7f, 8f], [0f, -1f]),
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Every_message_round_trips_through_the_bound_serializer(ICyclicMessage message)
+    {
+        var serialization = Sys.Serialization;
+        var serializer = serialization.FindSerializerFor(message);
+        Assert.IsType<CyclicMessageSerializer>(serializer);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+        var bytes = serializer.ToBinary(message);
+        var copy = serialization.Deserialize(bytes, serializer.Identifier, manifest);
+        AssertEqual(message, copy);
+    }
+
+    [Fact]
+    public void Every_manifest_entry_is_covered_by_a_round_trip_case()
+    {
+        var covered = ((IEnumerable<object[]>)Messages).Select(row => row[0].GetType()).Distinct().OrderBy(t => t.Name);
+        Assert.Equal(MessageManifests.Types.OrderBy(t => t.Name), covered);
+    }
+
+    [Fact]
+    public void Float_arrays_travel_as_one_blob_of_four_bytes_per_value()
+    {
+        var gradient = new float[10_000];
+        var bytes = new CyclicMessageSerializer((ExtendedActorSystem)Sys).ToBinary(new GradientContributed(0, 0, 0, gradient));
+        Assert.InRange(bytes.Length, 40_000, 40_016);
+    }
+
+    [Fact]
+    public void An_unregistered_message_type_fails_instead_of_falling_back_to_json()
+    {
+        var unregistered = new NotAProtocolMessage(1);
+        Assert.ThrowsAny<SerializationException>(() => Sys.Serialization.FindSerializerFor(unregistered).ToBinary(unregistered));
+    }
+
+    [Fact]
+    public void A_cyclic_message_missing_from_the_manifest_table_fails()
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(new UnlistedCyclicMessage(1));
+        Assert.IsType<CyclicMessageSerializer>(serializer);
+        Assert.Throws<SerializationException>(() => serializer.ToBinary(new UnlistedCyclicMessage(1)));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_or_malformed_bytes_fail_with_a_serialization_exception()
+    {
+        var serializer = new CyclicMessageSerializer((ExtendedActorSystem)Sys);
+        var bytes = serializer.ToBinary(new TokenPassed(1, 2, 3));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "no-such-manifest"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary([0xc1, 0x00], "tok"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(serializer.ToBinary(new StartTraining(1)), "grad"));
+    }
+
+    private static void AssertEqual(ICyclicMessage expected, object actual)
+    {
+        Assert.IsType(expected.GetType(), actual);
+        // Records compare arrays by reference, so compare them by content (bitwise for floats).
+        foreach (var property in expected.GetType().GetProperties().Where(p => p.DeclaringType == expected.GetType() && p.Name != "EqualityContract"))
+        {
+            var want = property.GetValue(expected);
+            var got = property.GetValue(actual);
+            switch (want)
+            {
+                case float[] floats:
+                    Assert.Equal(floats.Select(BitConverter.SingleToInt32Bits), ((float[])got!).Select(BitConverter.SingleToInt32Bits));
+                    break;
+                case System.Collections.IEnumerable sequence:
+                    Assert.Equal(sequence.Cast<object>(), ((System.Collections.IEnumerable)got!).Cast<object>());
+                    break;
+                default:
+                    Assert.Equal(want, got);
+                    break;
+            }
+        }
+    }
+
+    public sealed record NotAProtocolMessage(int Value);
+
+    [MessagePackObject]
+    public sealed record UnlistedCyclicMessage([property: Key(0)] int Value) : ICyclicMessage;
+}

@@ -1,0 +1,84 @@
+using Akka.Actor;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Reduce;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Cpu;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Training;
+using Xunit.Abstractions;
+
+namespace CyclicActors.Actors.Tests.Runtime;
+
+/// <summary>One reducer actor driven through probes.</summary>
+public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(output)
+{
+    [Fact]
+    public void Publishes_theta_0_then_the_rank_ordered_sgd_step_after_the_last_contribution_in_any_order()
+    {
+        var hyper = new SgdHyperParameters(0.1f, 0.9f, 0.01f);
+        float[] initial = [1f, -2f, 0.5f];
+        float[][] gradients = [[0.1f, 0.2f, 0.3f], [1e-7f, -0.4f, 0.25f], [0.3f, 0.3f, -1f]];
+        var workers = CreateTestProbe();
+        var setup = new ReducerSetup(0, 3, initial, hyper, true, new MemoryLedger(), null, workers.Ref.Path.ToString());
+        var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
+
+        reducer.Tell(new StartTraining(1));
+        var first = workers.ExpectMsg<ParametersPublished>();
+        Assert.Equal(0, first.Version);
+        Assert.Equal(initial, first.Parameters);
+        Assert.Equal(new float[3], first.Momentum);
+
+        foreach (int rank in new[] { 2, 0 })
+        {
+            reducer.Tell(new GradientContributed(0, 0, rank, gradients[rank]));
+        }
+
+        workers.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        reducer.Tell(new GradientContributed(0, 0, 1, gradients[1]));
+        var next = workers.ExpectMsg<ParametersPublished>();
+        Assert.Equal(1, next.Version);
+        var (expectedParameters, expectedMomentum) = OneStep(initial, gradients, hyper);
+        Assert.Equal(expectedParameters, next.Parameters);
+        Assert.Equal(expectedMomentum, next.Momentum);
+
+        reducer.Tell(new FinalStateRequested(1));
+        var final = ExpectMsg<FinalStageState>();
+        Assert.Equal((0, 1), (final.Stage, final.Version));
+        Assert.Equal(expectedParameters, final.Parameters);
+    }
+
+    [Fact]
+    public void Answers_a_final_state_request_only_once_the_steps_are_folded()
+    {
+        var workers = CreateTestProbe();
+        var setup = new ReducerSetup(2, 1, [1f], new SgdHyperParameters(0.5f, 0f, 0f), false, new MemoryLedger(), null, workers.Ref.Path.ToString());
+        var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
+        reducer.Tell(new FinalStateRequested(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        reducer.Tell(new GradientContributed(2, 0, 0, [2f]));
+        var final = ExpectMsg<FinalStageState>();
+        Assert.Equal([0f], final.Parameters);
+        Assert.Empty(workers.ExpectMsg<ParametersPublished>().Momentum);
+    }
+
+    private static (float[] Parameters, float[] Momentum) OneStep(float[] initial, float[][] gradients, SgdHyperParameters hyper)
+    {
+        using IComputeBackend backend = new CpuBackend();
+        using var optimizer = new StageOptimizer(backend, initial.Length, gradients.Length);
+        using var parameters = backend.Allocate(initial.Length, MemoryTag.Parameters);
+        using var gradient = backend.Allocate(initial.Length, MemoryTag.Gradients);
+        backend.Upload(initial, parameters);
+        for (int rank = 0; rank < gradients.Length; rank++)
+        {
+            backend.Upload(gradients[rank], gradient);
+            optimizer.Accumulate(rank, gradient);
+        }
+
+        optimizer.Apply(parameters, hyper);
+        var p = new float[initial.Length];
+        var m = new float[initial.Length];
+        backend.Download(parameters, p);
+        backend.Download(optimizer.Momentum, m);
+        return (p, m);
+    }
+}

@@ -1,0 +1,68 @@
+using Akka.Configuration;
+using CyclicActors.Actors.Settings;
+
+namespace CyclicActors.Actors.Tests.Settings;
+
+public sealed class CyclicSettingsTests
+{
+    [Fact]
+    public void The_reference_configuration_has_every_default()
+    {
+        var settings = CyclicSettings.From(CyclicSettings.Reference);
+        Assert.Equal("cyclic", settings.SystemName);
+        Assert.Equal("cyclic-actors.dispatchers.worker", settings.WorkerDispatcher);
+        Assert.Equal("cyclic-actors.dispatchers.reducer", settings.ReducerDispatcher);
+        Assert.Equal(2, settings.PrefetchSteps);
+        Assert.Equal(TimeSpan.FromMilliseconds(5), settings.MemorySampleInterval);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.FinalStateTimeout);
+        var config = CyclicSettings.Reference;
+        Assert.Equal("PinnedDispatcher", config.GetString("cyclic-actors.dispatchers.worker.type"));
+        Assert.Equal("PinnedDispatcher", config.GetString("cyclic-actors.dispatchers.reducer.type"));
+        Assert.False(config.GetBoolean("akka.actor.serialization-settings.allow-unregistered-types"));
+        Assert.Equal("cyclic", config.GetString("akka.actor.serialization-bindings.\"CyclicActors.Actors.Protocol.ICyclicMessage, CyclicActors.Actors\""));
+        Assert.Equal(4171, config.GetInt("akka.actor.serialization-identifiers.\"CyclicActors.Actors.Serialization.CyclicMessageSerializer, CyclicActors.Actors\""));
+    }
+
+    [Fact]
+    public void Every_cyclic_actors_key_is_read_by_the_settings()
+    {
+        // Leaves of the cyclic-actors tree, except the dispatcher definitions that the settings reference by path.
+        var leaves = Leaves(CyclicSettings.Reference.GetConfig("cyclic-actors"), string.Empty)
+            .Where(key => !key.StartsWith("dispatchers.", StringComparison.Ordinal))
+            .Order();
+        Assert.Equal(["data.prefetch-steps", "final-state-timeout", "memory.sample-interval", "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
+    }
+
+    private static IEnumerable<string> Leaves(Config config, string prefix) =>
+        config.AsEnumerable().SelectMany(pair => pair.Value.IsObject()
+            ? Leaves(config.GetConfig(pair.Key), prefix + pair.Key + ".")
+            : [prefix + pair.Key]);
+
+    [Theory]
+    [InlineData("cyclic-actors.data.prefetch-steps = 0", "cyclic-actors.data.prefetch-steps")]
+    [InlineData("cyclic-actors.data.prefetch-steps = many", "cyclic-actors.data.prefetch-steps")]
+    [InlineData("cyclic-actors.memory.sample-interval = 0ms", "cyclic-actors.memory.sample-interval")]
+    [InlineData("cyclic-actors.final-state-timeout = soon", "cyclic-actors.final-state-timeout")]
+    [InlineData("cyclic-actors.worker-dispatcher = \"no.such.dispatcher\"", "cyclic-actors.worker-dispatcher")]
+    [InlineData("cyclic-actors.system-name = \"\"", "cyclic-actors.system-name")]
+    public void An_invalid_value_names_its_key(string hocon, string key)
+    {
+        var config = CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(hocon));
+        var error = Assert.Throws<ConfigurationException>(() => CyclicSettings.From(config));
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void A_missing_key_is_named()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => CyclicSettings.From(ConfigurationFactory.ParseString("cyclic-actors.system-name = x")));
+        Assert.Contains("cyclic-actors.worker-dispatcher", error.Message);
+    }
+
+    [Fact]
+    public void Overrides_win_over_the_reference()
+    {
+        var settings = CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString("cyclic-actors.data.prefetch-steps = 5")));
+        Assert.Equal(5, settings.PrefetchSteps);
+    }
+}
