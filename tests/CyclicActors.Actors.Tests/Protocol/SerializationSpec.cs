@@ -24,6 +24,10 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new WorkerFinished(3, [6, 7, 8], [4096, 8192, 0], 0, 12),
         new FinalStateRequested(40),
         new FinalStageState(3, 40, [7f, 8f], [0f, -1f]),
+        new TensorChunk(long.MaxValue, 3, 1, 2, 1, 3, 4, 10, new byte[] { 0, 0, 192, 127, 0, 0, 128, 128, 1, 0, 0, 0, 255, 255, 127, 127 }),
+        new ChunksAcknowledged(12),
+        new TensorChannelRequested(1 << 20),
+        new TensorChannelOffered("127.0.0.1", 40123, -5),
     };
 
     [Theory]
@@ -89,6 +93,9 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
             var got = property.GetValue(actual);
             switch (want)
             {
+                case ReadOnlyMemory<byte> blob:
+                    Assert.Equal(blob.ToArray(), ((ReadOnlyMemory<byte>)got!).ToArray());
+                    break;
                 case float[] floats:
                     Assert.Equal(floats.Select(BitConverter.SingleToInt32Bits), ((float[])got!).Select(BitConverter.SingleToInt32Bits));
                     break;
