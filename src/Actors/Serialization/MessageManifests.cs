@@ -23,6 +23,9 @@ public static class MessageManifests
         (typeof(ChunksAcknowledged), "chunkack"),
         (typeof(TensorChannelRequested), "chanreq"),
         (typeof(TensorChannelOffered), "chanoffer"),
+        (typeof(MemberOffered), "moffer"),
+        (typeof(MemberAdmitted), "madmit"),
+        (typeof(MemberRefused), "mrefuse"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

@@ -28,6 +28,9 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new ChunksAcknowledged(12),
         new TensorChannelRequested(1 << 20),
         new TensorChannelOffered("127.0.0.1", 40123, -5),
+        new MemberOffered("akka.tcp://cyclic@10.0.0.2:4053", 2, "model-sha", "data-sha", 60000),
+        new MemberAdmitted([2, 3]),
+        new MemberRefused("data fingerprint differs"),
     };
 
     [Theory]
