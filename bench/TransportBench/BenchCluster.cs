@@ -2,7 +2,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
-using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Cluster;
 
 namespace CyclicActors.Bench.Transport;
 
@@ -34,7 +34,9 @@ internal static class BenchCluster
                 failure-detector.acceptable-heartbeat-pause = 10s
               }
             }
-            """).WithFallback(CyclicSettings.Reference);
+            # The link actors read the transport keys; the window is set per measurement.
+            cyclic-actors.transport.chunk-bytes = {{options.ChunkBytes}}
+            """).WithFallback(ClusterConfiguration.Defaults);
         return ActorSystem.Create(SystemName, config);
     }
 

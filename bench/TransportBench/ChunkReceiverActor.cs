@@ -6,19 +6,18 @@ using Akka.Event;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Transport;
 using CyclicActors.Actors.Transport.Channel;
+using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Bench.Transport;
 
 /// <summary>
-/// The receiving node: reassembles chunks that come through Akka.Remote (acking each with the
-/// link's cumulative count) and, on request, opens a dedicated tensor channel and offers its
-/// endpoint in an Akka message. Every completed tensor is verified and reported on stdout.
+/// The receiving node's bench actor: verifies every tensor the production
+/// <see cref="TensorLinkReceiver"/> (Akka.Remote path) delivers, and on request opens a dedicated
+/// tensor channel and offers its endpoint in an Akka message. Verdicts go to stdout.
 /// </summary>
 internal sealed class ChunkReceiverActor : ReceiveActor
 {
     private readonly float[] _expected;
-    // One table per sending actor: acks are cumulative per link, so each link counts its own chunks.
-    private readonly Dictionary<IActorRef, TensorReassemblyTable> _remoteLinks = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stop = new();
     private long _allocatedAtLastCompletion = GC.GetTotalAllocatedBytes();
@@ -26,31 +25,14 @@ internal sealed class ChunkReceiverActor : ReceiveActor
     public ChunkReceiverActor(float[] expected)
     {
         _expected = expected;
-        Receive<TensorChunk>(OnChunk);
+        Receive<TensorReceived>(received => Report("remote", new ReassemblyStep(ChunkResult.Completed, received.Label, received.Tensor)));
         Receive<TensorChannelRequested>(OnChannelRequested);
     }
 
     protected override void PostStop()
     {
         _stop.Cancel();
-        foreach (var link in _remoteLinks.Values)
-        {
-            link.Dispose();
-        }
         _stop.Dispose();
-    }
-
-    private void OnChunk(TensorChunk chunk)
-    {
-        if (!_remoteLinks.TryGetValue(Sender, out var link))
-        {
-            link = new TensorReassemblyTable(ArrayPool<float>.Shared, _expected.Length, maxActiveTransfers: 4);
-            _remoteLinks.Add(Sender, link);
-        }
-
-        var step = link.Accept(chunk);
-        Sender.Tell(new ChunksAcknowledged(link.ReceivedChunks));
-        Report("remote", step);
     }
 
     private void OnChannelRequested(TensorChannelRequested request)

@@ -4,7 +4,9 @@ using Akka.Actor;
 using Akka.Cluster;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Transport;
+using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Transport.Channel;
+using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Bench.Transport;
 
@@ -30,7 +32,9 @@ internal static class DriverProcess
             var rawPort = int.Parse(receiver.WaitForLine("RAW ", StepTimeout)[4..], CultureInfo.InvariantCulture);
             receiver.WaitForLine("READY", StepTimeout);
             await BenchCluster.WhenUpAsync(system).WaitAsync(StepTimeout);
-            var receiverRef = await ResolveReceiverAsync(system, cluster);
+            var linkReceiver = await ResolveReceiverAsync(system, cluster, ReceiverProcess.ReceiverName);
+            var verifier = await ResolveReceiverAsync(system, cluster, ReceiverProcess.VerifierName);
+            var transport = TransportSettings.From(system.Settings.Config);
             Console.WriteLine($"Cluster up; receiver process {receiver.Id}. Payload {options.PayloadMiB} MiB, chunks {options.ChunkKiB} KiB, windows {string.Join(',', options.Windows)}, {options.Repetitions} reps + 1 warm-up.");
 
             var payloadBytes = new FloatByteMemory(tensor).Memory;
@@ -41,9 +45,9 @@ internal static class DriverProcess
                 // on a shared machine drifts within a run.
                 var raw = await RawAsync(options, rawPort, payloadBytes, window, overall.Token);
                 Print(raw, raw);
-                var akka = await AkkaRemoteAsync(system, receiverRef, receiver, tensor, options, window, overall.Token);
+                var akka = await AkkaRemoteAsync(system, linkReceiver, receiver, tensor, options, transport with { WindowChunks = window }, overall.Token);
                 Print(akka, raw);
-                var channel = await ChannelAsync(receiverRef, receiver, tensor, options, window, overall.Token);
+                var channel = await ChannelAsync(verifier, receiver, tensor, options, window, overall.Token);
                 Print(channel, raw);
                 measurements.AddRange([raw, akka, channel]);
             }
@@ -61,10 +65,10 @@ internal static class DriverProcess
         }
     }
 
-    private static async Task<IActorRef> ResolveReceiverAsync(ActorSystem system, Cluster cluster)
+    private static async Task<IActorRef> ResolveReceiverAsync(ActorSystem system, Cluster cluster, string name)
     {
         var member = cluster.State.Members.Single(m => m.HasRole("receiver"));
-        var path = new RootActorPath(member.Address) / "user" / ReceiverProcess.ReceiverName;
+        var path = new RootActorPath(member.Address) / "user" / name;
         return await system.ActorSelection(path).ResolveOne(StepTimeout);
     }
 
@@ -74,20 +78,19 @@ internal static class DriverProcess
         return new Measurement("raw-tcp", window, "plain loopback TCP socket, chunk-sized writes, read into a pre-touched buffer (baseline for this window's rows)", seconds.Skip(1).ToArray(), options.PayloadMiB);
     }
 
-    private static async Task<Measurement> AkkaRemoteAsync(ActorSystem system, IActorRef receiverRef, ChildProcess receiver, float[] tensor, BenchOptions options, int window, CancellationToken cancel)
+    private static async Task<Measurement> AkkaRemoteAsync(ActorSystem system, IActorRef linkReceiver, ChildProcess receiver, float[] tensor, BenchOptions options, TransportSettings transport, CancellationToken cancel)
     {
-        var sender = system.ActorOf(Props.Create(() => new ChunkSenderActor(receiverRef, window)), $"sender-{window}");
+        var window = transport.WindowChunks;
+        var link = system.ActorOf(Props.Create(() => new TensorLinkSender(linkReceiver, transport)), $"link-{window}");
         var seconds = new List<double>();
         var senderAllocated = new List<long>();
         var receiverAllocated = new List<long>();
         for (var rep = 0; rep <= options.Repetitions; rep++)
         {
-            var chunks = TensorChunker.Split((window * 1000L) + 100 + rep, new TransferLabel(rep, 0, 0), tensor, options.ChunkBytes);
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var label = new TransferLabel(rep, 0, 0);
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            sender.Tell(new SendTensor(chunks, done));
-            await done.Task.WaitAsync(StepTimeout, cancel);
+            await link.Ask<TensorSent>(replyTo => new SendTensor(label, tensor, replyTo), StepTimeout, cancel);
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             var receiverBytes = Verified(receiver, "remote");
@@ -99,16 +102,16 @@ internal static class DriverProcess
             }
         }
 
-        return new Measurement("akka-remote-chunked", window, "TensorChunk messages through Akka.Remote (cluster, DotNetty TCP), MessagePack, cumulative acks", seconds, options.PayloadMiB)
+        return new Measurement("akka-remote-chunked", window, "TensorLinkSender -> TensorLinkReceiver: TensorChunk messages through Akka.Remote (cluster, DotNetty TCP), MessagePack, cumulative acks", seconds, options.PayloadMiB)
         {
             SenderAllocatedBytes = Measurement.MedianLong(senderAllocated),
             ReceiverAllocatedBytes = Measurement.MedianLong(receiverAllocated),
         };
     }
 
-    private static async Task<Measurement> ChannelAsync(IActorRef receiverRef, ChildProcess receiver, float[] tensor, BenchOptions options, int window, CancellationToken cancel)
+    private static async Task<Measurement> ChannelAsync(IActorRef verifier, ChildProcess receiver, float[] tensor, BenchOptions options, int window, CancellationToken cancel)
     {
-        var offer = await receiverRef.Ask<TensorChannelOffered>(new TensorChannelRequested(options.ChunkBytes), StepTimeout, cancel);
+        var offer = await verifier.Ask<TensorChannelOffered>(new TensorChannelRequested(options.ChunkBytes), StepTimeout, cancel);
         await using var channel = await TensorChannelSender.ConnectAsync(offer.Host, offer.Port, offer.Token, window, cancel);
         var seconds = new List<double>();
         var senderAllocated = new List<long>();

@@ -1,6 +1,8 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Cluster;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Bench.Transport;
 
@@ -10,7 +12,9 @@ namespace CyclicActors.Bench.Transport;
 /// </summary>
 internal static class ReceiverProcess
 {
-    public const string ReceiverName = "receiver";
+    public const string ReceiverName = "tensor-link";
+
+    public const string VerifierName = "verifier";
 
     public static async Task<int> RunAsync(BenchOptions options, string seedAddress)
     {
@@ -21,7 +25,9 @@ internal static class ReceiverProcess
         var system = BenchCluster.Start(options, "receiver");
         try
         {
-            system.ActorOf(Props.Create(() => new ChunkReceiverActor(expected)), ReceiverName);
+            var verifier = system.ActorOf(Props.Create(() => new ChunkReceiverActor(expected)), VerifierName);
+            var settings = TransportSettings.From(system.Settings.Config);
+            system.ActorOf(Props.Create(() => new TensorLinkReceiver(verifier, settings)), ReceiverName);
             Cluster.Get(system).JoinSeedNodes([Address.Parse(seedAddress)]);
             Console.WriteLine($"RAW {((IPEndPoint)listener.LocalEndpoint).Port}");
             Console.WriteLine("READY");
