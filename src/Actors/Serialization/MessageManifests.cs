@@ -26,6 +26,11 @@ public static class MessageManifests
         (typeof(MemberOffered), "moffer"),
         (typeof(MemberAdmitted), "madmit"),
         (typeof(MemberRefused), "mrefuse"),
+        (typeof(TrainingOptionsRequested), "optreq"),
+        (typeof(TrainingOptionsShared), "opts"),
+        (typeof(NodePlanned), "plan"),
+        (typeof(NodeReady), "ready"),
+        (typeof(TrainingEnded), "ended"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);
