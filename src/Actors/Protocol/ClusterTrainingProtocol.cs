@@ -52,3 +52,10 @@ public sealed record NodeReady([property: Key(0)] string Node) : IClusterTrainin
 public sealed record TrainingEnded(
     [property: Key(0)] bool Succeeded,
     [property: Key(1)] string Message) : IClusterTrainingMessage;
+
+/// <summary>
+/// Training has started: members report their workers' progress to the coordinator at
+/// <paramref name="CoordinatorPath"/> (a full actor path, not a reference: messages carry no refs).
+/// </summary>
+[MessagePackObject]
+public sealed record TrainingStarted([property: Key(0)] string CoordinatorPath) : IClusterTrainingMessage;

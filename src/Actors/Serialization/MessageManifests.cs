@@ -31,6 +31,7 @@ public static class MessageManifests
         (typeof(NodePlanned), "plan"),
         (typeof(NodeReady), "ready"),
         (typeof(TrainingEnded), "ended"),
+        (typeof(TrainingStarted), "started"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

@@ -36,6 +36,7 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new NodePlanned(["akka.tcp://cyclic@a:1", "akka.tcp://cyclic@b:2"], [0, 0, 1, 1], [0, 1, 0, 1]),
         new NodeReady("akka.tcp://cyclic@a:1"),
         new TrainingEnded(false, "member b left"),
+        new TrainingStarted("akka.tcp://cyclic@a:1/user/coordinator-1"),
     };
 
     [Theory]

@@ -1,0 +1,114 @@
+using Akka.Actor;
+using Akka.Event;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Reduce;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Workers;
+using CyclicActors.GpuCompute.Memory;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>What a member's training host is built with (in-process construction arguments).</summary>
+internal sealed record NodeHostSetup(
+    NodePlanned Plan,
+    int SelfIndex,
+    ActorTrainingOptions Options,
+    ActorTrainer.TrainingPlan Training,
+    CyclicSettings Settings,
+    MemoryLedger ProcessLedger,
+    IActorRef Member);
+
+/// <summary>
+/// A member's part of the run, under one parent so the one-process actors find each other by
+/// sibling name: its workers and reducers, and a <see cref="RemoteRelay"/> named like every
+/// worker or reducer that runs elsewhere. Workers report to their parent; this host passes their
+/// reports on to the coordinator once it knows where that is (holding them until then). A child
+/// failure ends the member's part of the run: it is reported and nothing restarts.
+/// </summary>
+internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
+{
+    public const string Name = "training";
+
+    private readonly NodeHostSetup _setup;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ActorSelection? _coordinator;
+
+    public NodeTrainingHost(NodeHostSetup setup)
+    {
+        _setup = setup;
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>The path of a worker or reducer on the node at <paramref name="address"/>.</summary>
+    public static string PathOn(string address, string child) => $"{address}/user/{MemberNode.Name}/{Name}/{child}";
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(error =>
+        {
+            _log.Error(error, "A worker or reducer of this member failed; the run cannot continue.");
+            _setup.Member.Tell(new TrainingEnded(false, $"{_setup.Plan.Nodes[_setup.SelfIndex]}: {error.Message}"));
+            return Directive.Stop;
+        });
+
+    protected override void PreStart()
+    {
+        var plan = _setup.Plan;
+        var training = _setup.Training;
+        var options = _setup.Options;
+        var reducers = new List<IActorRef>();
+        for (var stage = 0; stage < plan.StageOwners.Length; stage++)
+        {
+            if (plan.StageOwners[stage] == _setup.SelfIndex)
+            {
+                var reducerSetup = new ReducerSetup(stage, plan.RankOwners.Length, training.InitialStageParameters[stage], options.Training.Sgd,
+                    PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, Trace: null);
+                reducers.Add(Context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(_setup.Settings.ReducerDispatcher), ActorNames.Reducer(stage)));
+            }
+            else
+            {
+                var path = PathOn(plan.Nodes[plan.StageOwners[stage]], ActorNames.Reducer(stage));
+                reducers.Add(Context.ActorOf(Props.Create(() => new RemoteRelay(path)), ActorNames.Reducer(stage)));
+            }
+        }
+
+        for (var rank = 0; rank < plan.RankOwners.Length; rank++)
+        {
+            if (plan.RankOwners[rank] == _setup.SelfIndex)
+            {
+                var workerSetup = new WorkerSetup(rank, training.Schedule, training.TotalSteps, options.Compensation, RingEpoch: 1, options.Training,
+                    training.Model, training.Partition, training.Dataset, options.BackendFactory, _setup.ProcessLedger, reducers, Trace: null);
+                Context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(_setup.Settings.WorkerDispatcher), ActorNames.Worker(rank));
+            }
+            else
+            {
+                var path = PathOn(plan.Nodes[plan.RankOwners[rank]], ActorNames.Worker(rank));
+                Context.ActorOf(Props.Create(() => new RemoteRelay(path)), ActorNames.Worker(rank));
+            }
+        }
+
+        _setup.Member.Tell(new NodeReady(plan.Nodes[_setup.SelfIndex]));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case TrainingStarted started:
+                _coordinator = Context.ActorSelection(started.CoordinatorPath);
+                Stash.UnstashAll();
+                break;
+            case MicroBatchCompleted or WorkerFinished when _coordinator is null:
+                Stash.Stash();
+                break;
+            case MicroBatchCompleted or WorkerFinished:
+                _coordinator!.Tell(message, Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+}
