@@ -1,3 +1,5 @@
+using CyclicActors.GpuCompute.Checkpoints;
+using CyclicActors.GpuCompute.Cuda;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Training;
 using CyclicActors.Host.Cli;
@@ -10,6 +12,11 @@ internal static class Program
     private static readonly (string Name, string Summary)[] Commands =
     [
         ("train", TrainCommand.Summary),
+        ("evaluate", EvaluateCommand.Summary),
+        ("schedule", ScheduleCommand.Summary),
+        ("bench-train", BenchTrainCommand.Summary),
+        ("selftest-gpu", GpuCommands.SelfTestSummary),
+        ("bench-gpu", GpuCommands.BenchmarkSummary),
     ];
 
     public static int Main(string[] args)
@@ -23,7 +30,7 @@ internal static class Program
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is DataFormatException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 1;
@@ -48,6 +55,11 @@ internal static class Program
         return command switch
         {
             "train" => RunWith(command, TrainCommand.Summary, TrainOptions.Specs, rest, TrainCommand.Run),
+            "evaluate" => RunWith(command, EvaluateCommand.Summary, EvaluateCommand.Specs, rest, EvaluateCommand.Run),
+            "schedule" => RunWith(command, ScheduleCommand.Summary, ScheduleCommand.Specs, rest, ScheduleCommand.Run),
+            "bench-train" => RunWith(command, BenchTrainCommand.Summary, BenchTrainCommand.Specs, rest, BenchTrainCommand.Run),
+            "selftest-gpu" => RunWith(command, GpuCommands.SelfTestSummary, GpuCommands.SelfTestSpecs, rest, GpuCommands.SelfTest),
+            "bench-gpu" => RunWith(command, GpuCommands.BenchmarkSummary, GpuCommands.BenchmarkSpecs, rest, GpuCommands.Benchmark),
             _ => throw new UsageException($"unknown command '{command}' (valid: {string.Join(", ", Commands.Select(c => c.Name))})"),
         };
     }

@@ -6,11 +6,22 @@ namespace CyclicActors.GpuCompute.Tests;
 
 public sealed class ConvTests
 {
+    /// <summary>
+    /// Padded and unpadded, strides 1 and 2, non-square kernels, the pointwise (1×1, stride 1)
+    /// shortcut and a 1×1 stride-2 one that is not, "same" convolutions (the shifted-plane im2col,
+    /// including kernels taller than wide and taps that see only padding) and padding so wide some
+    /// kernel taps see only zeros.
+    /// </summary>
     public static TheoryData<Conv2dShape> Shapes => new()
     {
         new Conv2dShape(Batch: 2, InChannels: 3, Height: 5, Width: 6, OutChannels: 4, KernelH: 3, KernelW: 3, Stride: 1, Padding: 1),
         new Conv2dShape(Batch: 2, InChannels: 2, Height: 7, Width: 5, OutChannels: 3, KernelH: 3, KernelW: 2, Stride: 2, Padding: 1),
-        new Conv2dShape(Batch: 1, InChannels: 4, Height: 4, Width: 4, OutChannels: 5, KernelH: 1, KernelW: 1, Stride: 1, Padding: 0),
+        new Conv2dShape(Batch: 2, InChannels: 4, Height: 4, Width: 4, OutChannels: 5, KernelH: 1, KernelW: 1, Stride: 1, Padding: 0),
+        new Conv2dShape(Batch: 2, InChannels: 3, Height: 5, Width: 5, OutChannels: 2, KernelH: 1, KernelW: 1, Stride: 2, Padding: 0),
+        new Conv2dShape(Batch: 2, InChannels: 2, Height: 3, Width: 4, OutChannels: 3, KernelH: 3, KernelW: 3, Stride: 2, Padding: 2),
+        new Conv2dShape(Batch: 2, InChannels: 2, Height: 6, Width: 7, OutChannels: 3, KernelH: 3, KernelW: 3, Stride: 1, Padding: 0),
+        new Conv2dShape(Batch: 2, InChannels: 2, Height: 6, Width: 5, OutChannels: 3, KernelH: 5, KernelW: 3, Stride: 1, Padding: 1),
+        new Conv2dShape(Batch: 1, InChannels: 2, Height: 2, Width: 3, OutChannels: 2, KernelH: 5, KernelW: 5, Stride: 1, Padding: 2),
         new Conv2dShape(Batch: 3, InChannels: 1, Height: 6, Width: 6, OutChannels: 2, KernelH: 5, KernelW: 5, Stride: 1, Padding: 2),
     };
 

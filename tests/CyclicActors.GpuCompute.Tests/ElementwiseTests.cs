@@ -39,6 +39,17 @@ public sealed class ElementwiseTests
     }
 
     [Fact]
+    public void ReluPropagatesNaNLikeTorch()
+    {
+        using var backend = new CpuBackend();
+        using var buffer = TestData.Upload(backend, [float.NaN, -1f, 2f]);
+        backend.ReluForward(buffer, buffer);
+        float[] y = TestData.Download(backend, buffer);
+        Assert.True(float.IsNaN(y[0]));
+        Assert.Equal([0f, 2f], y[1..]);
+    }
+
+    [Fact]
     public void AxpyAndScaleMatchScalarArithmetic()
     {
         using var backend = new CpuBackend();

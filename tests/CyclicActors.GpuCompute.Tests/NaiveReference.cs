@@ -66,4 +66,42 @@ internal static class NaiveReference
 
         return y;
     }
+
+    /// <summary>
+    /// MaxPool2d forward and backward by the rule of torch's CPU kernel: scanning each window in
+    /// row-major order, an element replaces the current one if it is larger or NaN.
+    /// </summary>
+    public static (float[] Y, float[] Dx) MaxPool(float[] x, float[] dy, Pool2dShape s)
+    {
+        var y = new float[s.OutputElements];
+        var dx = new float[s.InputElements];
+        int oh = s.OutHeight, ow = s.OutWidth;
+        for (int plane = 0; plane < s.Batch * s.Channels; plane++)
+        {
+            int inBase = plane * s.Height * s.Width, outBase = plane * oh * ow;
+            for (int r = 0; r < oh; r++)
+            {
+                for (int c = 0; c < ow; c++)
+                {
+                    int best = inBase + (r * s.Stride * s.Width) + (c * s.Stride);
+                    for (int kh = 0; kh < s.Window; kh++)
+                    {
+                        for (int kw = 0; kw < s.Window; kw++)
+                        {
+                            int index = inBase + (((r * s.Stride) + kh) * s.Width) + (c * s.Stride) + kw;
+                            if (x[index] > x[best] || float.IsNaN(x[index]))
+                            {
+                                best = index;
+                            }
+                        }
+                    }
+
+                    y[outBase + (r * ow) + c] = x[best];
+                    dx[best] += dy[outBase + (r * ow) + c];
+                }
+            }
+        }
+
+        return (y, dx);
+    }
 }

@@ -29,6 +29,38 @@ public sealed class OptimizerTests
         Assert.Equal([42f, 42f], momentum);
     }
 
+    [Theory]
+    [InlineData(0.9f)]
+    [InlineData(0f)]
+    public void VectorisedStepsEqualTheScalarFormulaBitwise(float mu)
+    {
+        // Longer than one 1024-element chunk and not a multiple of any vector width.
+        const int length = 2500;
+        var hyper = new SgdHyperParameters(0.05f, mu, 5e-4f);
+        float[] w = TestData.Uniform(1, length), g = TestData.Uniform(2, length), v = TestData.Uniform(3, length);
+        using var backend = new CpuBackend();
+        using var weights = TestData.Upload(backend, w, MemoryTag.Parameters);
+        using var gradients = TestData.Upload(backend, g, MemoryTag.Gradients);
+        using var momentum = TestData.Upload(backend, v, MemoryTag.OptimizerState);
+        backend.SgdStep(weights, gradients, momentum, hyper);
+
+        float[] expectedW = (float[])w.Clone(), expectedV = (float[])v.Clone();
+        for (int i = 0; i < length; i++)
+        {
+            float d = g[i] + (hyper.WeightDecay * w[i]);
+            if (mu != 0f)
+            {
+                expectedV[i] = (mu * v[i]) + d;
+                d = expectedV[i];
+            }
+
+            expectedW[i] = w[i] - (hyper.LearningRate * d);
+        }
+
+        Assert.Equal(expectedW, TestData.Download(backend, weights));
+        Assert.Equal(expectedV, TestData.Download(backend, momentum));
+    }
+
     private static (float[] Weights, float[] Momentum) TwoSteps(SgdHyperParameters hyper, float momentumStart)
     {
         using var backend = new CpuBackend();

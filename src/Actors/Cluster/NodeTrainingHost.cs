@@ -63,7 +63,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         {
             if (plan.StageOwners[stage] == _setup.SelfIndex)
             {
-                var reducerSetup = new ReducerSetup(stage, plan.RankOwners.Length, training.InitialStageParameters[stage], options.Training.Sgd,
+                var reducerSetup = new ReducerSetup(stage, plan.RankOwners.Length, training.InitialStageParameters[stage], options.Training, training.TotalSteps,
                     PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, Trace: null);
                 reducers.Add(Context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(_setup.Settings.ReducerDispatcher), ActorNames.Reducer(stage)));
             }

@@ -78,7 +78,7 @@ public sealed class TrainingCoordinator : UntypedActor
         var targets = new List<IActorRef>();
         for (int stage = 0; stage < _setup.Schedule.Stages; stage++)
         {
-            var reducerSetup = new ReducerSetup(stage, Workers, _setup.InitialStageParameters[stage], options.Training.Sgd,
+            var reducerSetup = new ReducerSetup(stage, Workers, _setup.InitialStageParameters[stage], options.Training, _setup.TotalSteps,
                 PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, _setup.Trace);
             var reducer = Context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(_setup.Settings.ReducerDispatcher), ActorNames.Reducer(stage));
             _reducers.Add(reducer);

@@ -88,8 +88,8 @@ public sealed class ReducerActor : UntypedActor
                     _backend!.Upload(fold.Gradient, _incoming!);
                     _optimizer!.Accumulate(fold.Rank, _incoming!);
                     break;
-                case StepFolded:
-                    _optimizer!.Apply(_master!, _setup.Hyper);
+                case StepFolded folded:
+                    _optimizer!.Apply(_master!, _setup.Training.SgdAt(folded.Step, _setup.TotalSteps));
                     _version++;
                     Publish();
                     ReplyIfDone();

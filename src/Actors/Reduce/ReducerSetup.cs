@@ -1,6 +1,7 @@
 using CyclicActors.Actors.Tracing;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Reduce;
 
@@ -14,7 +15,8 @@ public sealed record ReducerSetup(
     int Stage,
     int Workers,
     float[] InitialParameters,
-    SgdHyperParameters Hyper,
+    TrainingConfig Training,
+    int TotalSteps,
     bool PublishMomentum,
     MemoryLedger ProcessLedger,
     TraceRecorder? Trace,

@@ -85,7 +85,7 @@ public sealed class DelayedGradientSimulation
                         {
                             var own = ownGradient.Slice(0, sizes[stage]);
                             _backend.Upload(previousGradients[rank][stage], own);
-                            LookaheadPoint.ApplyInPlace(_backend, replica.StageParameters(stage), own, history.Momentum(version, stage), _config.Sgd);
+                            LookaheadPoint.ApplyInPlace(_backend, replica.StageParameters(stage), own, history.Momentum(version, stage), _config.SgdAt(version, totalSteps));
                         }
                     }
 
@@ -117,7 +117,7 @@ public sealed class DelayedGradientSimulation
                 var momentum = new float[stages][];
                 for (int stage = 0; stage < stages; stage++)
                 {
-                    optimizers[stage].Apply(masters[stage], _config.Sgd);
+                    optimizers[stage].Apply(masters[stage], _config.SgdAt(step, totalSteps));
                     next[stage] = Download(masters[stage]);
                     momentum[stage] = Download(optimizers[stage].Momentum);
                 }

@@ -211,7 +211,7 @@ public sealed class WorkerActor : UntypedActor
         {
             // The replica's gradient buffer of the stage still holds this worker's gradient of the
             // previous step: nothing writes it between that B_j and this F_j.
-            LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Config.Sgd);
+            LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Config.SgdAt(run.Version, _setup.TotalSteps));
             _lookaheadOps++;
         }
     }

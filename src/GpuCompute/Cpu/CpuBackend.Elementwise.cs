@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.GpuCompute.Cpu;
@@ -26,22 +27,43 @@ public sealed partial class CpuBackend
     {
         y.RequireLength(x.Length, "ReluForward y");
         ReadOnlySpan<float> input = Span(x);
-        Span<float> output = Span(y)[..input.Length];
-        for (int i = 0; i < input.Length; i++)
-        {
-            output[i] = input[i] > 0f ? input[i] : 0f;
-        }
+
+        // Max propagates NaN, as torch.relu does.
+        TensorPrimitives.Max(input, 0f, Span(y)[..input.Length]);
     }
 
     public void ReluBackward(TensorView y, TensorView dy, TensorView dx)
     {
         dy.RequireLength(y.Length, "ReluBackward dy");
         dx.RequireLength(y.Length, "ReluBackward dx");
-        ReadOnlySpan<float> output = Span(y), outputGradient = Span(dy)[..output.Length];
-        Span<float> inputGradient = Span(dx)[..output.Length];
-        for (int i = 0; i < output.Length; i++)
+        ReadOnlySpan<float> output = Span(y);
+        PassWherePositive(output, Span(dy)[..output.Length], Span(dx)[..output.Length]);
+    }
+
+    /// <summary>gated[i] = gate[i] &gt; 0 ? values[i] : 0, by masking; gated may alias values.</summary>
+    private static void PassWherePositive(ReadOnlySpan<float> gate, ReadOnlySpan<float> values, Span<float> gated)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            inputGradient[i] = output[i] > 0f ? outputGradient[i] : 0f;
+            for (; i <= gate.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> mask = Vector512.GreaterThan(Vector512.Create(gate[i..]), Vector512<float>.Zero);
+                (Vector512.Create(values[i..]) & mask).CopyTo(gated[i..]);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= gate.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> mask = Vector256.GreaterThan(Vector256.Create(gate[i..]), Vector256<float>.Zero);
+                (Vector256.Create(values[i..]) & mask).CopyTo(gated[i..]);
+            }
+        }
+
+        for (; i < gate.Length; i++)
+        {
+            gated[i] = gate[i] > 0f ? values[i] : 0f;
         }
     }
 }

@@ -66,9 +66,11 @@ public sealed class ResidualBlock : Layer
         }
         else
         {
-            var shortcut = _projection.Forward(Sub(context, 2), input);
-            backend.Axpy(1f, shortcut.Output, output.Output);
-            shortcut.Release();
+            // The projection's output is added and dropped at once: a temporary, not a stored activation.
+            var projection = Sub(context, 2);
+            using var shortcut = context.AllocateWorkspace(Output.Elements);
+            backend.Conv2dForward(input, projection.Parameters[0], projection.Parameters[1], shortcut, _projection.ShapeFor(context.Batch));
+            backend.Axpy(1f, shortcut, output.Output);
         }
 
         backend.ReluForward(output.Output, output.Output);

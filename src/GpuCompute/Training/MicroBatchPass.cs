@@ -70,17 +70,26 @@ public sealed class MicroBatchPass : IDisposable
     /// <summary>Writes this stage's parameter gradients into the replica's gradient buffer for the stage.</summary>
     public void Backward(int stage)
     {
-        if (stage != _nextBackward || _nextForward != _replica.StageCount || _pendingGradient is null)
+        if (stage != _nextBackward || _nextForward != _replica.StageCount
+            || (_pendingGradient is null && _replica.Partition.LayerRange(stage).End.Value - 1 >= _replica.FirstLayerWithParameters))
         {
             throw new InvalidOperationException($"Backward of stage {stage} out of order: the next backward is stage {_nextBackward} and {_nextForward} of {_replica.StageCount} forwards ran.");
         }
 
         var tapes = _stageTapes[stage]!;
         var range = _replica.Partition.LayerRange(stage);
+        int firstWithParameters = _replica.FirstLayerWithParameters;
         for (int i = tapes.Count - 1; i >= 0; i--)
         {
             int layer = range.Start.Value + i;
-            bool needInputGradient = layer > 0;
+            if (layer < firstWithParameters)
+            {
+                // Nothing below this point has parameters (e.g. the Flatten in front of an MLP):
+                // no gradient has to flow further, as in PyTorch where the input needs no grad.
+                break;
+            }
+
+            bool needInputGradient = layer > firstWithParameters;
             var inputGradient = _replica.Model.Layers[layer].Backward(_replica.Context(layer, _batch), tapes[i], _pendingGradient!, needInputGradient);
             _pendingGradient!.Dispose();
             _pendingGradient = inputGradient;

@@ -24,6 +24,15 @@ public sealed class ModelReplica : IDisposable
         Layout = new ParameterLayout(model, partition);
         _parameters = Layout.StageSizes.Select(size => backend.Allocate(size, MemoryTag.Parameters)).ToArray();
         _gradients = Layout.StageSizes.Select(size => backend.Allocate(size, MemoryTag.Gradients)).ToArray();
+        FirstLayerWithParameters = model.Layers.Count;
+        for (int layer = model.Layers.Count - 1; layer >= 0; layer--)
+        {
+            if (model.Layers[layer].ParameterElements > 0)
+            {
+                FirstLayerWithParameters = layer;
+            }
+        }
+
         _layerParameters = new TensorView[model.Layers.Count][];
         _layerGradients = new TensorView[model.Layers.Count][];
         for (int layer = 0; layer < model.Layers.Count; layer++)
@@ -43,6 +52,12 @@ public sealed class ModelReplica : IDisposable
     public ParameterLayout Layout { get; }
 
     public int StageCount => Partition.StageCount;
+
+    /// <summary>
+    /// The first layer that has parameters (the layer count if none has). Backward passes stop there:
+    /// it needs no input gradient and the parameter-free layers before it need no backward at all.
+    /// </summary>
+    public int FirstLayerWithParameters { get; }
 
     public TensorView StageParameters(int stage) => _parameters[stage];
 

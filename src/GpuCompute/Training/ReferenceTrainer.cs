@@ -68,7 +68,10 @@ public sealed class ReferenceTrainer
                     for (int stage = replica.StageCount - 1; stage >= 0; stage--)
                     {
                         pass.Backward(stage);
-                        optimizers[stage].Accumulate(rank, replica.StageGradients(stage));
+                        if (_config.Workers > 1)
+                        {
+                            optimizers[stage].Accumulate(rank, replica.StageGradients(stage));
+                        }
                     }
 
                     lossSum += pass.Loss;
@@ -76,7 +79,16 @@ public sealed class ReferenceTrainer
 
                 for (int stage = 0; stage < replica.StageCount; stage++)
                 {
-                    optimizers[stage].Apply(replica.StageParameters(stage), _config.Sgd);
+                    var hyper = _config.SgdAt(step, totalSteps);
+                    if (_config.Workers > 1)
+                    {
+                        optimizers[stage].Apply(replica.StageParameters(stage), hyper);
+                    }
+                    else
+                    {
+                        // One worker: the fold would only copy the gradient (bitwise the same result).
+                        optimizers[stage].ApplySingle(replica.StageParameters(stage), replica.StageGradients(stage), hyper);
+                    }
                 }
 
                 lastLoss = lossSum / _config.Workers;

@@ -68,6 +68,21 @@ public sealed class StageOptimizer : IDisposable
         _nextRank = 0;
     }
 
+    /// <summary>
+    /// With one worker the fold is a plain copy, so this applies SGD straight from
+    /// <paramref name="gradient"/>: bitwise the same as <see cref="Accumulate"/>(0, gradient) followed by
+    /// <see cref="Apply"/>, without copying the gradient. The gradient must stay unchanged during the call.
+    /// </summary>
+    public void ApplySingle(TensorView parameters, TensorView gradient, SgdHyperParameters hyper)
+    {
+        if (Workers != 1 || _nextRank != 0)
+        {
+            throw new InvalidOperationException($"ApplySingle needs one worker and no folded contribution; this optimizer has {Workers} workers and {_nextRank} folded.");
+        }
+
+        _backend.SgdStep(parameters, gradient, _momentum, hyper);
+    }
+
     /// <summary>Drops the folded gradient without applying it (e.g. the first CDP-v1 step).</summary>
     public void Discard() => _nextRank = 0;
 

@@ -13,7 +13,7 @@ public sealed record TrainingConfig
     public int Workers { get; init; } = 4;
 
     /// <summary>Samples per micro-batch (one micro-batch per worker per step).</summary>
-    public int MicroBatch { get; init; } = 32;
+    public int MicroBatch { get; init; } = 8;
 
     public int Epochs { get; init; } = 3;
 
@@ -28,7 +28,21 @@ public sealed record TrainingConfig
 
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>constant | cosine (decays from lr to 0 over the run's steps, half a cosine wave).</summary>
+    public string LearningRateSchedule { get; init; } = "cosine";
+
     public SgdHyperParameters Sgd => new(LearningRate, Momentum, WeightDecay);
+
+    /// <summary>The SGD hyper-parameters for the update made with step <paramref name="step"/>'s gradient.</summary>
+    public SgdHyperParameters SgdAt(int step, int totalSteps) =>
+        Sgd with { LearningRate = LearningRateAt(step, totalSteps) };
+
+    public float LearningRateAt(int step, int totalSteps) => LearningRateSchedule switch
+    {
+        "constant" => LearningRate,
+        "cosine" => (float)(LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / Math.Max(totalSteps, 1)))),
+        _ => throw new ArgumentException($"Unknown learning-rate schedule '{LearningRateSchedule}'. Valid: constant, cosine."),
+    };
 
     public int GlobalBatch => Workers * MicroBatch;
 
@@ -42,6 +56,7 @@ public sealed record TrainingConfig
         Require(float.IsFinite(LearningRate) && LearningRate > 0, "lr must be a positive number");
         Require(float.IsFinite(Momentum) && Momentum is >= 0 and < 1, "momentum must be in [0, 1)");
         Require(float.IsFinite(WeightDecay) && WeightDecay >= 0, "weight-decay must be a non-negative number");
+        Require(LearningRateSchedule is "constant" or "cosine", "lr-schedule must be constant or cosine");
     }
 
     private static void Require(bool condition, string message)

@@ -1,6 +1,9 @@
 using System.Globalization;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Simulation;
 using CyclicActors.GpuCompute;
-using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;
 using CyclicActors.GpuCompute.Training;
@@ -12,7 +15,7 @@ namespace CyclicActors.Host.Commands;
 /// <summary>`cyclic train`: trains on a data directory, reports test accuracy, writes the requested files.</summary>
 internal static class TrainCommand
 {
-    public const string Summary = "train a model (defaults: cnn on the bundled MNIST subset)";
+    public const string Summary = "train a model (defaults: cnn on the bundled MNIST subset, CDP-v2 through the actor runtime)";
 
     public static int Run(ParsedOptions parsed)
     {
@@ -30,17 +33,23 @@ internal static class TrainCommand
             throw new UsageException($"a global batch of {config.GlobalBatch} ({config.Workers} workers x {config.MicroBatch}) is larger than the {trainSet.Count} training samples");
         }
 
-        var source = new DatasetMicroBatchSource(trainSet, order);
-        using var backend = new CpuBackend();
-        var trainer = new ReferenceTrainer(config, model, partition, backend);
-        int totalSteps = trainer.TotalSteps(order.StepsPerEpoch);
+        bool reference = options.Engine == "reference";
+        string rule = reference ? "dp" : options.Rule.ToCliName();
+        if (reference && (parsed.Has("rule") && options.Rule != UpdateRule.Dp))
+        {
+            throw new UsageException("--engine reference runs plain DP; use --engine actors for the CDP rules");
+        }
 
+        var backends = WorkerBackends.Resolve(options.Backend);
+        Console.WriteLine(backends.SelectionLine);
+        string compensation = reference || options.Rule == UpdateRule.Dp ? "none" : options.Compensation.ToCliName();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule dp, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate}, momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}, backend {backend.Name}"));
+            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule {rule}{(options.Rule == UpdateRule.CdpV2 && !reference ? $" ({options.Freshness.ToCliName()} freshness)" : "")}, compensation {compensation}, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}"));
 
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
         var progress = new ProgressReporter(options.Quiet ? false : null);
-        var outcome = progress.Run($"{model.Name} dp", totalSteps, report => trainer.Train(source, initial, m =>
+        int totalSteps = config.MaxSteps > 0 ? Math.Min(config.MaxSteps, order.StepsPerEpoch * config.Epochs) : order.StepsPerEpoch * config.Epochs;
+        void OnStep(StepMetrics m, Action<StepMetrics> report)
         {
             if (!options.Quiet)
             {
@@ -48,26 +57,92 @@ internal static class TrainCommand
             }
 
             metrics?.Write(m);
-        }));
+        }
 
-        double accuracy = TestAccuracy(model, partition, backend, outcome.FinalParameters, testSet);
+        var summary = new Dictionary<string, object?>();
+        TrainingOutcome outcome;
+        using var evaluationBackend = backends.Create(0, new GpuCompute.Memory.MemoryLedger());
+        if (reference)
+        {
+            var trainer = new ReferenceTrainer(config, model, partition, evaluationBackend);
+            var source = new DatasetMicroBatchSource(trainSet, order);
+            outcome = progress.Run($"{model.Name} dp", totalSteps, report => trainer.Train(source, initial, m => OnStep(m, report)));
+            summary["peak_activation_bytes"] = outcome.PeakActivationBytes;
+        }
+        else if (options.Engine == "simulation")
+        {
+            CdpSchedule schedule;
+            try
+            {
+                schedule = CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness);
+            }
+            catch (ArgumentException e)
+            {
+                throw UsageException.From(e);
+            }
+
+            var simulation = new DelayedGradientSimulation(config, model, partition, schedule, options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation, evaluationBackend);
+            var source = new DatasetMicroBatchSource(trainSet, order);
+            outcome = progress.Run($"{model.Name} {rule} (simulation)", totalSteps, report => simulation.Train(source, initial, totalSteps, m => OnStep(m, report)));
+        }
+        else
+        {
+            var actorOptions = new ActorTrainingOptions
+            {
+                Training = config,
+                Rule = options.Rule,
+                Freshness = options.Freshness,
+                Compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation,
+                BackendFactory = backends.Create,
+                TracePath = options.TraceFile,
+            };
+            ActorTrainingResult result;
+            try
+            {
+                result = progress.Run($"{model.Name} {rule}", totalSteps, report => ActorTrainer.Run(actorOptions, trainSet, initial, m => OnStep(m, report)));
+            }
+            catch (ArgumentException e)
+            {
+                throw UsageException.From(e);
+            }
+
+            outcome = result.Outcome;
+            var activations = result.Activations;
+            summary["peak_activation_bytes"] = activations.MeasuredPeakBytes;
+            summary["predicted_peak_activation_bytes"] = activations.PredictedPeakBytes;
+            summary["wall_clock_peak_activation_bytes"] = outcome.PeakActivationBytes;
+            summary["sampled_peak_activation_bytes"] = activations.WallClockPeakBytes;
+            summary["stage_activation_bytes"] = activations.PerStageBytes;
+            summary["realized_version_violations"] = result.VersionViolations;
+            summary["lookahead_ops"] = result.LookaheadOps;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"activations summed over workers: peak {activations.MeasuredPeakBytes:N0} bytes at logical ticks (predicted {activations.PredictedPeakBytes:N0}), {outcome.PeakActivationBytes:N0} in wall-clock time; version violations {result.VersionViolations}"));
+            if (result.TracePath is not null)
+            {
+                Console.WriteLine($"trace written to {result.TracePath} (open in https://ui.perfetto.dev)");
+            }
+        }
+
+        double accuracy = TestAccuracy(model, partition, evaluationBackend, outcome.FinalParameters, testSet);
         string hash = ParameterHash.Sha256(outcome.FinalParameters);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); peak activations {outcome.PeakActivationBytes:N0} bytes; parameters sha256 {hash}"));
+            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
 
         if (options.SaveDirectory is not null)
         {
-            CheckpointWriter.Save(options.SaveDirectory, model, partition, config, "dp", order, outcome);
+            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome);
             Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
         }
 
         if (options.SummaryFile is not null)
         {
-            JsonOutput.WriteSummary(options.SummaryFile, new Dictionary<string, object?>
+            var document = new Dictionary<string, object?>
             {
                 ["model"] = model.Name,
-                ["rule"] = "dp",
+                ["rule"] = rule,
                 ["engine"] = options.Engine,
+                ["v2_rule"] = options.Rule == UpdateRule.CdpV2 && !reference ? options.Freshness.ToCliName() : null,
+                ["compensation"] = compensation,
                 ["workers"] = config.Workers,
                 ["stages"] = partition.StageCount,
                 ["partition"] = partition.ToString(),
@@ -75,10 +150,11 @@ internal static class TrainCommand
                 ["epochs"] = outcome.Epochs,
                 ["steps"] = outcome.Steps,
                 ["lr"] = config.LearningRate,
+                ["lr_schedule"] = config.LearningRateSchedule,
                 ["momentum"] = config.Momentum,
                 ["weight_decay"] = config.WeightDecay,
                 ["seed"] = config.Seed,
-                ["backend"] = backend.Name,
+                ["backend"] = backends.Name,
                 ["data"] = trainSet.Name,
                 ["data_sha256"] = trainSet.Fingerprint,
                 ["test_accuracy"] = accuracy,
@@ -86,9 +162,14 @@ internal static class TrainCommand
                 ["final_loss"] = outcome.FinalLoss,
                 ["samples_per_second"] = outcome.SamplesPerSecond,
                 ["wall_seconds"] = outcome.WallSeconds,
-                ["peak_activation_bytes"] = outcome.PeakActivationBytes,
                 ["parameter_sha256"] = hash,
-            });
+            };
+            foreach (var (key, value) in summary)
+            {
+                document[key] = value;
+            }
+
+            JsonOutput.WriteSummary(options.SummaryFile, document);
         }
 
         return 0;
@@ -102,7 +183,7 @@ internal static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--partition/--stages: {e.Message}");
+            throw new UsageException($"--partition/--stages: {UsageException.From(e).Message}");
         }
     }
 

@@ -1,3 +1,6 @@
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Training;
 using CyclicActors.Host.Cli;
 
@@ -12,15 +15,21 @@ internal sealed record TrainOptions
         new("data", "DIR", "MNIST IDX (gzip or not) or CIFAR-10 binary directory", "data/mnist (bundled)"),
         new("epochs", "N", "passes over the training set", "3"),
         new("steps", "N", "stop after N optimizer steps in total (0 = all epochs)", "0"),
-        new("batch", "B", "samples per micro-batch (one micro-batch per worker per step)", "16"),
+        new("batch", "B", "samples per micro-batch (one micro-batch per worker per step)", "8"),
         new("workers", "N", "workers = micro-batches per step", "4"),
         new("stages", "L", "contiguous model stages", "4"),
         new("partition", "P", "flops | activations | params | explicit layer counts like 3,4,2,1", "flops"),
         new("lr", "X", "learning rate", "0.05"),
         new("momentum", "X", "SGD momentum", "0.9"),
         new("weight-decay", "X", "L2 weight decay (PyTorch SGD semantics)", "0"),
+        new("lr-schedule", "S", "constant | cosine (decay to 0 over the run)", "cosine"),
         new("seed", "N", "seed for initialisation and data order", "1"),
-        new("engine", "E", "reference (the one-thread oracle)", "reference"),
+        new("engine", "E", "actors (the CDP runtime: workers, token ring, reducers) | simulation (the one-thread delayed-gradient oracle, bitwise equal to actors) | reference (the one-thread DP oracle)", "actors"),
+        new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "cdp-v2"),
+        new("v2-rule", "F", "cdp-v2 freshness: schedule (from the real timeline) | paper-code (l >= L-1-rank)", "schedule"),
+        new("compensation", "C", "none | lookahead (CDP rules; default: lookahead for cdp-v1, none for cdp-v2)"),
+        new("trace", "FILE", "Chrome trace of every op, gradient arrival and publication (open in Perfetto)"),
+        new("backend", "B", "auto | cpu | cuda (auto uses a GPU when one works, else the CPU, and says why)", "auto"),
         new("save", "DIR", "write a checkpoint directory at the end"),
         new("metrics", "FILE", "JSON lines, one per step"),
         new("summary", "FILE", "one JSON object describing the run"),
@@ -34,6 +43,16 @@ internal sealed record TrainOptions
 
     public required string Engine { get; init; }
 
+    public required BackendChoice Backend { get; init; }
+
+    public required UpdateRule Rule { get; init; }
+
+    public required V2FreshnessRule Freshness { get; init; }
+
+    public required DelayCompensation Compensation { get; init; }
+
+    public string? TraceFile { get; init; }
+
     public string? SaveDirectory { get; init; }
 
     public string? MetricsFile { get; init; }
@@ -42,6 +61,37 @@ internal sealed record TrainOptions
 
     public bool Quiet { get; init; }
 
+    /// <summary>
+    /// Per-rule default: CDP-v1's uniform one-step delay is unstable with heavy momentum unless the
+    /// stale weights are moved to the look-ahead point; CDP-v2 is stale only on early (worker, stage)
+    /// pairs and stays close to DP without it. DP has nothing to compensate.
+    /// </summary>
+    private static DelayCompensation DefaultCompensation(ParsedOptions o)
+    {
+        var rule = Parse(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2")));
+        if (o.String("compensation") is not { } text)
+        {
+            return rule == UpdateRule.CdpV1 ? DelayCompensation.Lookahead : DelayCompensation.None;
+        }
+
+        var compensation = Parse(() => DelayCompensationNames.Parse(text));
+        return rule == UpdateRule.Dp && compensation != DelayCompensation.None
+            ? throw new UsageException("--compensation lookahead applies to the CDP rules; dp uses fresh parameters")
+            : compensation;
+    }
+
+    private static T Parse<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ArgumentException e)
+        {
+            throw UsageException.From(e);
+        }
+    }
+
     public static TrainOptions From(ParsedOptions o)
     {
         var config = new TrainingConfig
@@ -49,20 +99,26 @@ internal sealed record TrainOptions
             Model = o.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
             Epochs = o.Int("epochs", 3, 1, 10_000),
             MaxSteps = o.Int("steps", 0, 0),
-            MicroBatch = o.Int("batch", 16, 1, 1 << 20),
+            MicroBatch = o.Int("batch", 8, 1, 1 << 20),
             Workers = o.Int("workers", 4, 1, 1024),
             Stages = o.Int("stages", 4, 1, 1024),
             Partition = o.String("partition", "flops"),
             LearningRate = o.Float("lr", 0.05f, 1e-9f, 100f),
             Momentum = o.Float("momentum", 0.9f, 0f, 0.999999f),
             WeightDecay = o.Float("weight-decay", 0f, 0f, 10f),
+            LearningRateSchedule = o.Choice("lr-schedule", "cosine", "constant", "cosine"),
             Seed = o.ULong("seed", 1),
         };
         return new TrainOptions
         {
             Config = config,
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
-            Engine = o.Choice("engine", "reference", "reference"),
+            Engine = o.Choice("engine", "actors", "actors", "simulation", "reference"),
+            Rule = Parse(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2"))),
+            Freshness = Parse(() => UpdateRuleNames.ParseFreshnessRule(o.String("v2-rule", "schedule"))),
+            Compensation = DefaultCompensation(o),
+            TraceFile = o.String("trace"),
+            Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
             SaveDirectory = o.String("save"),
             MetricsFile = o.String("metrics"),
             SummaryFile = o.String("summary"),

@@ -19,7 +19,7 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
         float[] initial = [1f, -2f, 0.5f];
         float[][] gradients = [[0.1f, 0.2f, 0.3f], [1e-7f, -0.4f, 0.25f], [0.3f, 0.3f, -1f]];
         var workers = CreateTestProbe();
-        var setup = new ReducerSetup(0, 3, initial, hyper, true, new MemoryLedger(), null, workers.Ref.Path.ToString());
+        var setup = new ReducerSetup(0, 3, initial, Constant(hyper), 100, true, new MemoryLedger(), null, workers.Ref.Path.ToString());
         var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
 
         reducer.Tell(new StartTraining(1));
@@ -51,7 +51,7 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
     public void Answers_a_final_state_request_only_once_the_steps_are_folded()
     {
         var workers = CreateTestProbe();
-        var setup = new ReducerSetup(2, 1, [1f], new SgdHyperParameters(0.5f, 0f, 0f), false, new MemoryLedger(), null, workers.Ref.Path.ToString());
+        var setup = new ReducerSetup(2, 1, [1f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), 100, false, new MemoryLedger(), null, workers.Ref.Path.ToString());
         var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
         reducer.Tell(new FinalStateRequested(1));
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
@@ -81,4 +81,12 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
         backend.Download(optimizer.Momentum, m);
         return (p, m);
     }
+
+    private static CyclicActors.GpuCompute.Training.TrainingConfig Constant(SgdHyperParameters hyper) => new()
+    {
+        LearningRate = hyper.LearningRate,
+        Momentum = hyper.Momentum,
+        WeightDecay = hyper.WeightDecay,
+        LearningRateSchedule = "constant",
+    };
 }

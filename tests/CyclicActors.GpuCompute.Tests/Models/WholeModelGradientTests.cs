@@ -116,3 +116,20 @@ public sealed class WholeModelGradientTests
         Assert.Equal(0, backend.Ledger.LiveBytes(MemoryTag.Workspace));
     }
 }
+
+public sealed class PresetStepCheckTests
+{
+    [Fact]
+    public void Preset_step_check_passes_cpu_against_cpu_and_fails_on_a_perturbed_candidate()
+    {
+        using var reference = new CpuBackend();
+        using var candidate = new CpuBackend();
+        var same = CyclicActors.GpuCompute.Cuda.SelfTest.PresetStepCheck.Run("cnn", ModelPresets.Mnist, reference, candidate);
+        Assert.True(same.Passed, same.Detail);
+        Assert.Equal(0, same.MaxRelError);
+
+        using var wrong = new ScaledGradientBackend(new CpuBackend());
+        var different = CyclicActors.GpuCompute.Cuda.SelfTest.PresetStepCheck.Run("mlp", ModelPresets.Mnist, reference, wrong);
+        Assert.False(different.Passed);
+    }
+}

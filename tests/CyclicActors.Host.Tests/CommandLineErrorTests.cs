@@ -1,0 +1,86 @@
+using Xunit;
+
+namespace CyclicActors.Host.Tests;
+
+public sealed class CommandLineErrorTests
+{
+    [Theory]
+    [InlineData("unknown flag --bogus", "train", "--bogus", "1")]
+    [InlineData("--lr must be a number; got 'abc'", "train", "--lr", "abc")]
+    [InlineData("--epochs must be between 1", "train", "--epochs", "0")]
+    [InlineData("--model must be one of", "train", "--model", "vgg")]
+    [InlineData("--batch needs a value", "train", "--batch")]
+    [InlineData("--seed was given more than once", "train", "--seed", "1", "--seed", "2")]
+    [InlineData("unknown command 'fly'", "fly")]
+    [InlineData("does not exist", "train", "--data", "/nonexistent/cyclic-data")]
+    [InlineData("--checkpoint DIR is required", "evaluate")]
+    [InlineData("valid N for L = 4: 1, 2, 4, 8", "schedule", "--workers", "3", "--stages", "4")]
+    [InlineData("--partition/--stages", "train", "--stages", "11")]
+    public void Bad_input_gets_one_clear_line_and_exit_code_2(string expected, params string[] args)
+    {
+        var (code, output, error) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.DoesNotContain("at CyclicActors", error + output);
+    }
+
+    [Fact]
+    public void Missing_data_files_are_named()
+    {
+        string empty = CliRunner.TempDirectory();
+        var (code, _, error) = CliRunner.Run("train", "--data", empty, "--steps", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("train-images-idx3-ubyte", error);
+    }
+
+    [Fact]
+    public void Truncated_idx_file_fails_naming_the_file()
+    {
+        string dir = CliRunner.TempDirectory();
+        foreach (string file in Directory.GetFiles(CliRunner.BundledData, "*.gz"))
+        {
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        }
+
+        // An uncompressed images file cut in the middle of the pixels takes precedence over nothing: replace the gzip one.
+        string images = Path.Combine(dir, "train-images-idx3-ubyte.gz");
+        byte[] raw = Decompress(images);
+        File.Delete(images);
+        File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte"), raw[..(raw.Length / 2)]);
+
+        var (code, _, error) = CliRunner.Run("train", "--data", dir, "--steps", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("train-images-idx3-ubyte", error);
+        Assert.Contains("truncated", error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Wrong_magic_fails_naming_the_file()
+    {
+        string dir = CliRunner.TempDirectory();
+        foreach (string file in Directory.GetFiles(CliRunner.BundledData, "*.gz"))
+        {
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        }
+
+        string labels = Path.Combine(dir, "t10k-labels-idx1-ubyte.gz");
+        byte[] raw = Decompress(labels);
+        raw[3] = 0x03;
+        File.Delete(labels);
+        File.WriteAllBytes(Path.Combine(dir, "t10k-labels-idx1-ubyte"), raw);
+
+        var (code, _, error) = CliRunner.Run("train", "--data", dir, "--steps", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("t10k-labels-idx1-ubyte", error);
+        Assert.Contains("magic", error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static byte[] Decompress(string path)
+    {
+        using var input = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+}
