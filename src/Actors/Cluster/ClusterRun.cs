@@ -1,7 +1,9 @@
 using Akka.Actor;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Settings;
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
 using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Cluster;
@@ -22,6 +24,7 @@ public static class ClusterRun
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
         var cluster = ClusterNodeSettings.From(system.Settings.Config);
+        RequireFrameFitsStages(TransportSettings.From(system.Settings.Config), options, train, initialParameters);
         var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
         var ready = new TaskCompletionSource<SessionReady>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,12 +55,29 @@ public static class ClusterRun
         }
     }
 
+    /// <summary>
+    /// Stage tensors still cross as whole Akka messages (a reducer's final state carries parameters
+    /// and momentum), so the frame limit must hold the largest; say so before anyone joins rather
+    /// than after the run, when Akka would drop the message.
+    /// </summary>
+    private static void RequireFrameFitsStages(TransportSettings transport, ActorTrainingOptions options, Dataset train, float[] initialParameters)
+    {
+        var largest = ActorTrainer.TrainingPlan.Create(options, train, initialParameters).InitialStageParameters.Max(stage => (long)stage.Length);
+        var needed = 2 * largest * sizeof(float) + TransportSettings.EnvelopeMarginBytes;
+        if (transport.FrameBytes is { } frame && frame < needed)
+        {
+            throw new Akka.Configuration.ConfigurationException(
+                $"The largest stage has {largest} parameters; its final state needs {needed} bytes, over '{TransportSettings.FrameSizeKey}' ({frame} bytes). Raise it on every node, or use more stages.");
+        }
+    }
+
     /// <summary>Takes part with <paramref name="workers"/> workers on this node's own data until the seed ends the run.</summary>
-    public static Task<MemberOutcome> MemberAsync(ActorSystem system, int workers, Func<Dataset> loadData, CancellationToken cancel = default)
+    public static Task<MemberOutcome> MemberAsync(ActorSystem system, int workers, Func<Dataset> loadData, CancellationToken cancel = default,
+        Func<int, MemoryLedger, IComputeBackend>? backendFactory = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         var outcome = new TaskCompletionSource<MemberOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new MemberNodeSetup(workers, loadData, CyclicSettings.From(system.Settings.Config), TimeSpan.FromSeconds(2), outcome);
+        var setup = new MemberNodeSetup(workers, loadData, CyclicSettings.From(system.Settings.Config), TimeSpan.FromSeconds(2), outcome, backendFactory);
         system.ActorOf(Props.Create(() => new MemberNode(setup)), MemberNode.Name);
         return outcome.Task.WaitAsync(cancel);
     }

@@ -3,6 +3,7 @@ using Akka.Event;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Memory;
 
@@ -17,7 +18,8 @@ public sealed record MemberNodeSetup(
     Func<Dataset> LoadData,
     CyclicSettings Settings,
     TimeSpan RetryInterval,
-    TaskCompletionSource<MemberOutcome> Outcome);
+    TaskCompletionSource<MemberOutcome> Outcome,
+    Func<int, MemoryLedger, IComputeBackend>? BackendFactory = null);
 
 /// <summary>
 /// A member's side of a run: once Up it asks the coordinator singleton for the options, reads
@@ -98,6 +100,11 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         try
         {
             _options = SharedTrainingOptions.ToOptions(shared);
+            if (_setup.BackendFactory is { } backends)
+            {
+                _options = _options with { BackendFactory = backends };
+            }
+
             var data = _setup.LoadData();
             var (identity, initial) = SharedTrainingOptions.Identify(_options.Training, data);
             _training = ActorTrainer.TrainingPlan.Create(_options, data, initial);

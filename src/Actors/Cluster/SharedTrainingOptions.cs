@@ -22,7 +22,8 @@ public static class SharedTrainingOptions
         ArgumentNullException.ThrowIfNull(options);
         var c = options.Training;
         return new TrainingOptionsShared(c.Model, c.Stages, c.Partition, c.Workers, c.MicroBatch, c.Epochs, c.MaxSteps,
-            c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName());
+            c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName(),
+            c.LearningRateSchedule);
     }
 
     /// <exception cref="ArgumentException">A rule, freshness or compensation name this build does not know.</exception>
@@ -44,6 +45,7 @@ public static class SharedTrainingOptions
                 Momentum = shared.Momentum,
                 WeightDecay = shared.WeightDecay,
                 Seed = shared.Seed,
+                LearningRateSchedule = shared.LearningRateSchedule,
             },
             Rule = UpdateRuleNames.ParseUpdateRule(shared.Rule),
             Freshness = UpdateRuleNames.ParseFreshnessRule(shared.Freshness),

@@ -31,7 +31,8 @@ public sealed record TrainingOptionsShared(
     [property: Key(10)] ulong Seed,
     [property: Key(11)] string Rule,
     [property: Key(12)] string Freshness,
-    [property: Key(13)] string Compensation) : IClusterTrainingMessage;
+    [property: Key(13)] string Compensation,
+    [property: Key(14)] string LearningRateSchedule) : IClusterTrainingMessage;
 
 /// <summary>
 /// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's

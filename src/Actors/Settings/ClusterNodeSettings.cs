@@ -9,8 +9,6 @@ public sealed record ClusterNodeSettings
     {
     }
 
-    public required int MinWorkers { get; init; }
-
     public required TimeSpan JoinTimeout { get; init; }
 
     public required int WorkersPerNode { get; init; }
@@ -20,7 +18,6 @@ public sealed record ClusterNodeSettings
         ArgumentNullException.ThrowIfNull(config);
         return new ClusterNodeSettings
         {
-            MinWorkers = RequireInt(config, "cyclic-actors.cluster.min-workers"),
             JoinTimeout = RequireDuration(config, "cyclic-actors.cluster.join-timeout"),
             WorkersPerNode = RequireInt(config, "cyclic-actors.cluster.workers-per-node"),
         };

@@ -39,6 +39,9 @@ public sealed record TransportSettings
 
     public required TensorPath Path { get; init; }
 
+    /// <summary>Akka.Remote's frame limit, when remoting is configured.</summary>
+    public int? FrameBytes { get; init; }
+
     public static TransportSettings From(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -59,6 +62,7 @@ public sealed record TransportSettings
         if (config.HasPath(FrameSizeKey))
         {
             var frame = RequireBytes(config, FrameSizeKey, minimum: 32000);
+            settings = settings with { FrameBytes = frame };
             if (frame < (long)chunkBytes + EnvelopeMarginBytes)
             {
                 throw new ConfigurationException(

@@ -16,9 +16,9 @@ public sealed class ClusterConfigurationTests : IDisposable
         var transport = TransportSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((1 << 20, 8, 268_435_456, 16, TensorPath.Channel), (transport.ChunkBytes, transport.WindowChunks, transport.MaxTensorElements, transport.MaxActiveTransfers, transport.Path));
         var cluster = ClusterNodeSettings.From(ClusterConfiguration.Defaults);
-        Assert.Equal((4, TimeSpan.FromSeconds(120), 2), (cluster.MinWorkers, cluster.JoinTimeout, cluster.WorkersPerNode));
+        Assert.Equal((TimeSpan.FromSeconds(120), 2), (cluster.JoinTimeout, cluster.WorkersPerNode));
         Assert.Equal("cluster", ClusterConfiguration.Defaults.GetString("akka.actor.provider"));
-        Assert.Equal(1114112, ClusterConfiguration.Defaults.GetByteSize(TransportSettings.FrameSizeKey));
+        Assert.Equal(16 << 20, ClusterConfiguration.Defaults.GetByteSize(TransportSettings.FrameSizeKey));
         Assert.False(ClusterConfiguration.Defaults.GetBoolean("akka.cluster.split-brain-resolver.down-all-when-unstable"));
         Assert.False(ClusterConfiguration.Defaults.GetBoolean("akka.actor.serialization-settings.allow-unregistered-types"));
     }
@@ -64,18 +64,18 @@ public sealed class ClusterConfigurationTests : IDisposable
     [Fact]
     public void A_frame_limit_too_small_for_the_chunk_fails_naming_both_keys()
     {
-        var file = Write("small-frame.conf", "cyclic-actors.transport.chunk-bytes = 2 MiB");
+        var file = Write("small-frame.conf", "cyclic-actors.transport.chunk-bytes = 16 MiB");
         var error = Assert.Throws<ConfigurationException>(() => ClusterConfiguration.Compose(new NodeLaunch { ConfigFile = file }));
         Assert.Contains("akka.remote.dot-netty.tcp.maximum-frame-size", error.Message);
         Assert.Contains("cyclic-actors.transport.chunk-bytes", error.Message);
-        Assert.Contains("at least 2162688b", error.Message);
+        Assert.Contains("at least 16842752b", error.Message);
     }
 
     [Theory]
     [InlineData("cyclic-actors.transport.chunk-bytes = 1001", "multiple of 4")]
     [InlineData("cyclic-actors.transport.window-chunks = 0", "'cyclic-actors.transport.window-chunks' must be at least 1")]
     [InlineData("cyclic-actors.transport.path = carrier-pigeon", "must be channel or remote")]
-    [InlineData("cyclic-actors.cluster.min-workers = 0", "'cyclic-actors.cluster.min-workers' must be at least 1")]
+    [InlineData("cyclic-actors.cluster.workers-per-node = 0", "'cyclic-actors.cluster.workers-per-node' must be at least 1")]
     [InlineData("cyclic-actors.cluster.join-timeout = soon", "'cyclic-actors.cluster.join-timeout' must be a duration")]
     public void Invalid_values_fail_naming_the_key(string hocon, string message)
     {
