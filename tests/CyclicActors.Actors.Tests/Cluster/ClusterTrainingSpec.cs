@@ -76,6 +76,39 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         Assert.Contains("2 of 2 workers missing; no member admitted; refused: " + Akka.Cluster.Cluster.Get(member).SelfAddress, timeout.Message);
     }
 
+    [Fact]
+    public async Task Training_completes_bitwise_equal_with_the_link_between_the_members_throttled()
+    {
+        const string Throttled = "akka.remote.dot-netty.tcp.applied-adapters = [trttl]";
+        var config = TrainingFixtures.Config("cnn", workers: 4, steps: 3);
+        var data = TrainingFixtures.SyntheticFor("cnn", 64);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 };
+        var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV2);
+
+        var seed = Start(CoordinatorSingleton.Role, Throttled);
+        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
+        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var members = new[] { Start("worker", Throttled), Start("worker", Throttled) };
+        foreach (var member in members)
+        {
+            Akka.Cluster.Cluster.Get(member).Join(seedAddress);
+        }
+
+        // 200 KB/s both ways between the members, where parameters, gradients and tokens flow.
+        var transport = ((Akka.Remote.RemoteActorRefProvider)((ExtendedActorSystem)members[0]).Provider).Transport;
+        var bucket = new Akka.Remote.Transport.TokenBucket(capacity: 64_000, tokensPerSecond: 200_000, nanoTimeOfLastSend: 0, availableTokens: 64_000);
+        var throttle = new Akka.Remote.Transport.SetThrottle(Akka.Cluster.Cluster.Get(members[1]).SelfAddress, Akka.Remote.Transport.ThrottleTransportAdapter.Direction.Both, bucket);
+        Assert.True(await transport.ManagementCommand(throttle));
+
+        var parts = members.Select(member => ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("cnn", 64))).ToArray();
+        var result = await ClusterRun.SeedAsync(seed, options, data, initial).WaitAsync(Limit);
+
+        TrainingFixtures.AssertBitwiseEqual(expected, result.Outcome);
+        Assert.All(await Task.WhenAll(parts).WaitAsync(Limit), outcome => Assert.True(outcome.Succeeded, outcome.Message));
+        Assert.Empty(Akka.Cluster.Cluster.Get(seed).State.Unreachable);
+    }
+
     private ActorSystem Start(string role, string extra = "")
     {
         var config = ConfigurationFactory.ParseString($"""
