@@ -24,7 +24,6 @@ public static class ClusterRun
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
         var cluster = ClusterNodeSettings.From(system.Settings.Config);
-        RequireFrameFitsStages(TransportSettings.From(system.Settings.Config), options, train, initialParameters);
         var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
         var ready = new TaskCompletionSource<SessionReady>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,22 +51,6 @@ public static class ClusterRun
         {
             session.Tell(new EndTraining(false, e.Message));
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Stage tensors still cross as whole Akka messages (a reducer's final state carries parameters
-    /// and momentum), so the frame limit must hold the largest; say so before anyone joins rather
-    /// than after the run, when Akka would drop the message.
-    /// </summary>
-    private static void RequireFrameFitsStages(TransportSettings transport, ActorTrainingOptions options, Dataset train, float[] initialParameters)
-    {
-        var largest = ActorTrainer.TrainingPlan.Create(options, train, initialParameters).InitialStageParameters.Max(stage => (long)stage.Length);
-        var needed = 2 * largest * sizeof(float) + TransportSettings.EnvelopeMarginBytes;
-        if (transport.FrameBytes is { } frame && frame < needed)
-        {
-            throw new Akka.Configuration.ConfigurationException(
-                $"The largest stage has {largest} parameters; its final state needs {needed} bytes, over '{TransportSettings.FrameSizeKey}' ({frame} bytes). Raise it on every node, or use more stages.");
         }
     }
 

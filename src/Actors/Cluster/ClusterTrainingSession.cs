@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Actors.Cluster;
 
@@ -39,6 +41,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     private IActorRef _admission = ActorRefs.Nobody;
     private IReadOnlyList<AdmittedMember> _members = [];
     private NodePlanned? _plan;
+    private IActorRef _coordinator = ActorRefs.Nobody;
 
     public ClusterTrainingSession(SessionSetup setup)
     {
@@ -52,8 +55,10 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             $"Members did not build their part within {_setup.ReadyTimeout}; ready: {string.Join(", ", _ready)}.")));
         Receive<SessionReady>(ready => _setup.Ready.TrySetResult(ready));
         Receive<Status.Failure>(failure => _setup.Ready.TrySetException(failure.Cause));
+        Receive<TensorReceived>(received => _coordinator.Tell(FinalStateInbox.ToMessage(received)));
         Receive<CoordinatorRunning>(running =>
         {
+            _coordinator = running.Coordinator;
             var path = running.Coordinator.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
             TellMembers(new TrainingStarted(path));
         });
@@ -70,6 +75,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         var admitted = new TaskCompletionSource<AdmissionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var admission = new AdmissionSetup(_setup.Identity, _setup.Options.Workers, _setup.JoinTimeout, admitted);
         _admission = Context.ActorOf(Props.Create(() => new AdmissionCoordinator(admission)), "admission");
+        var transport = TransportSettings.From(Context.System.Settings.Config);
+        Context.ActorOf(Props.Create(() => new TensorLinkReceiver(Self, transport)), FinalStateInbox.Name);
         admitted.Task.PipeTo(Self);
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
     }
@@ -99,7 +106,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         var system = Context.System;
         Task<IActorRef> Resolve(string node, string child) => system.ActorSelection(NodeTrainingHost.PathOn(node, child)).ResolveOne(timeout);
         var workers = Task.WhenAll(plan.RankOwners.Select((owner, rank) => Resolve(plan.Nodes[owner], ActorNames.Worker(rank))));
-        var reducers = Task.WhenAll(plan.StageOwners.Select((owner, stage) => Resolve(plan.Nodes[owner], ActorNames.Reducer(stage))));
+        // The coordinator talks to each reducer through its gateway, which returns the final state in chunks.
+        var reducers = Task.WhenAll(plan.StageOwners.Select((owner, stage) => Resolve(plan.Nodes[owner], FinalStateGateway.Name(stage))));
         var members = plan.Nodes.Length;
         Task.WhenAll(workers, reducers)
             .ContinueWith(_ => new SessionReady(new CoordinatorPlacement(workers.Result, reducers.Result), members), TaskContinuationOptions.OnlyOnRanToCompletion)

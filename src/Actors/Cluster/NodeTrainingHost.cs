@@ -5,6 +5,7 @@ using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Reduce;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport.Link;
 using CyclicActors.Actors.Workers;
 using CyclicActors.GpuCompute.Memory;
 
@@ -22,8 +23,9 @@ internal sealed record NodeHostSetup(
 
 /// <summary>
 /// A member's part of the run, under one parent so the one-process actors find each other by
-/// sibling name: its workers and reducers, and a <see cref="RemoteRelay"/> named like every
-/// worker or reducer that runs elsewhere. Workers report to their parent; this host passes their
+/// sibling name: its workers and reducers, a <see cref="RemoteRelay"/> named like every worker or
+/// reducer that runs elsewhere, a tensor link per other member and kind, and the receiving links
+/// with their inboxes, so stage tensors cross between members in bounded chunks. Workers report to their parent; this host passes their
 /// reports on to the coordinator once it knows where that is (holding them until then). A child
 /// failure ends the member's part of the run: it is reported and nothing restarts.
 /// </summary>
@@ -58,25 +60,38 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         var plan = _setup.Plan;
         var training = _setup.Training;
         var options = _setup.Options;
+        var transport = TransportSettings.From(Context.System.Settings.Config);
+        var stageSizes = training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
+        foreach (var kind in new[] { TensorKind.Gradient, TensorKind.Parameters })
+        {
+            var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes)), TensorInbox.Name(kind) + "box");
+            Context.ActorOf(Props.Create(() => new TensorLinkReceiver(inbox, transport)), TensorInbox.Name(kind));
+        }
+
         var reducers = new List<IActorRef>();
         for (var stage = 0; stage < plan.StageOwners.Length; stage++)
         {
-            if (plan.StageOwners[stage] == _setup.SelfIndex)
+            var owner = plan.StageOwners[stage];
+            if (owner == _setup.SelfIndex)
             {
                 var reducerSetup = new ReducerSetup(stage, plan.RankOwners.Length, training.InitialStageParameters[stage], options.Training, training.TotalSteps,
                     PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, Trace: null);
                 reducers.Add(Context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(_setup.Settings.ReducerDispatcher), ActorNames.Reducer(stage)));
+                var gatewayStage = stage;
+                Context.ActorOf(Props.Create(() => new FinalStateGateway(gatewayStage, transport)), FinalStateGateway.Name(stage));
             }
             else
             {
-                var path = PathOn(plan.Nodes[plan.StageOwners[stage]], ActorNames.Reducer(stage));
-                reducers.Add(Context.ActorOf(Props.Create(() => new RemoteRelay(path)), ActorNames.Reducer(stage)));
+                var path = PathOn(plan.Nodes[owner], ActorNames.Reducer(stage));
+                var link = Link(TensorKind.Gradient, owner, transport);
+                reducers.Add(Context.ActorOf(Props.Create(() => new RemoteRelay(path, link, 0)), ActorNames.Reducer(stage)));
             }
         }
 
         for (var rank = 0; rank < plan.RankOwners.Length; rank++)
         {
-            if (plan.RankOwners[rank] == _setup.SelfIndex)
+            var owner = plan.RankOwners[rank];
+            if (owner == _setup.SelfIndex)
             {
                 var workerSetup = new WorkerSetup(rank, training.Schedule, training.TotalSteps, options.Compensation, RingEpoch: 1, options.Training,
                     training.Model, training.Partition, training.Dataset, options.BackendFactory, _setup.ProcessLedger, reducers, Trace: null);
@@ -84,12 +99,28 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
             }
             else
             {
-                var path = PathOn(plan.Nodes[plan.RankOwners[rank]], ActorNames.Worker(rank));
-                Context.ActorOf(Props.Create(() => new RemoteRelay(path)), ActorNames.Worker(rank));
+                var path = PathOn(plan.Nodes[owner], ActorNames.Worker(rank));
+                var link = Link(TensorKind.Parameters, owner, transport);
+                var remoteRank = rank;
+                Context.ActorOf(Props.Create(() => new RemoteRelay(path, link, remoteRank)), ActorNames.Worker(rank));
             }
         }
 
         _setup.Member.Tell(new NodeReady(plan.Nodes[_setup.SelfIndex]));
+    }
+
+    /// <summary>This node's tensor link of one kind to the member at <paramref name="node"/> (one per pair and kind).</summary>
+    private IActorRef Link(TensorKind kind, int node, TransportSettings transport)
+    {
+        var name = $"link-{TensorInbox.Name(kind)}-{node}";
+        var existing = Context.Child(name);
+        if (!existing.IsNobody())
+        {
+            return existing;
+        }
+
+        var peer = Context.ActorSelection(PathOn(_setup.Plan.Nodes[node], TensorInbox.Name(kind)));
+        return Context.ActorOf(Props.Create(() => new TensorLinkSender(peer, transport)), name);
     }
 
     protected override void OnReceive(object message)

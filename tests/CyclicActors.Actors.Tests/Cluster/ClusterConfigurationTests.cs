@@ -18,7 +18,7 @@ public sealed class ClusterConfigurationTests : IDisposable
         var cluster = ClusterNodeSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((TimeSpan.FromSeconds(120), 2), (cluster.JoinTimeout, cluster.WorkersPerNode));
         Assert.Equal("cluster", ClusterConfiguration.Defaults.GetString("akka.actor.provider"));
-        Assert.Equal(16 << 20, ClusterConfiguration.Defaults.GetByteSize(TransportSettings.FrameSizeKey));
+        Assert.Equal(1114112, ClusterConfiguration.Defaults.GetByteSize(TransportSettings.FrameSizeKey));
         Assert.False(ClusterConfiguration.Defaults.GetBoolean("akka.cluster.split-brain-resolver.down-all-when-unstable"));
         Assert.False(ClusterConfiguration.Defaults.GetBoolean("akka.actor.serialization-settings.allow-unregistered-types"));
     }
@@ -64,11 +64,11 @@ public sealed class ClusterConfigurationTests : IDisposable
     [Fact]
     public void A_frame_limit_too_small_for_the_chunk_fails_naming_both_keys()
     {
-        var file = Write("small-frame.conf", "cyclic-actors.transport.chunk-bytes = 16 MiB");
+        var file = Write("small-frame.conf", "cyclic-actors.transport.chunk-bytes = 2 MiB");
         var error = Assert.Throws<ConfigurationException>(() => ClusterConfiguration.Compose(new NodeLaunch { ConfigFile = file }));
         Assert.Contains("akka.remote.dot-netty.tcp.maximum-frame-size", error.Message);
         Assert.Contains("cyclic-actors.transport.chunk-bytes", error.Message);
-        Assert.Contains("at least 16842752b", error.Message);
+        Assert.Contains("at least 2162688b", error.Message);
     }
 
     [Theory]

@@ -77,9 +77,15 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Training_completes_bitwise_equal_with_the_link_between_the_members_throttled()
+    public async Task Training_completes_bitwise_equal_in_small_chunks_with_the_link_between_the_members_throttled()
     {
-        const string Throttled = "akka.remote.dot-netty.tcp.applied-adapters = [trttl]";
+        // Small chunks and Akka's smallest frame limit: a stage tensor or final state sent whole
+        // (a reducer's final state here is ~150 KB) would be dropped, so every one must be chunked.
+        const string Throttled = """
+            akka.remote.dot-netty.tcp.applied-adapters = [trttl]
+            akka.remote.dot-netty.tcp.maximum-frame-size = 128000b
+            cyclic-actors.transport.chunk-bytes = 16 KiB
+            """;
         var config = TrainingFixtures.Config("cnn", workers: 4, steps: 3);
         var data = TrainingFixtures.SyntheticFor("cnn", 64);
         var (_, _, initial) = TrainingFixtures.Build(config, data);

@@ -13,7 +13,7 @@ namespace CyclicActors.Actors.Transport.Link;
 /// </summary>
 public sealed class TensorLinkSender : ReceiveActor
 {
-    private readonly IActorRef _peer;
+    private readonly ICanTell _peer;
     private readonly TransportSettings _settings;
     private readonly ChunkSendQueue<TensorChunk> _queue;
     private readonly Queue<(long TargetAcks, TensorSent Sent, IActorRef? ReplyTo)> _pending = new();
@@ -21,7 +21,8 @@ public sealed class TensorLinkSender : ReceiveActor
     private long _nextTransferId;
     private long _enqueuedChunks;
 
-    public TensorLinkSender(IActorRef peer, TransportSettings settings)
+    /// <param name="peer">The peer's receiver: a reference (watched: the link stops with it) or a selection.</param>
+    public TensorLinkSender(ICanTell peer, TransportSettings settings)
     {
         _peer = peer;
         _settings = settings;
@@ -31,7 +32,13 @@ public sealed class TensorLinkSender : ReceiveActor
         Receive<Terminated>(terminated => terminated.ActorRef.Equals(_peer), _ => OnPeerGone());
     }
 
-    protected override void PreStart() => Context.Watch(_peer);
+    protected override void PreStart()
+    {
+        if (_peer is IActorRef actor)
+        {
+            Context.Watch(actor);
+        }
+    }
 
     private void OnSend(SendTensor request)
     {
