@@ -2,16 +2,6 @@ using Akka.Configuration;
 
 namespace CyclicActors.Actors.Settings;
 
-/// <summary>Where tensors travel between nodes.</summary>
-public enum TensorPath
-{
-    /// <summary>A dedicated TCP connection per member pair, offered in an Akka message.</summary>
-    Channel,
-
-    /// <summary>TensorChunk messages through Akka.Remote.</summary>
-    Remote,
-}
-
 /// <summary>
 /// The typed view of <c>cyclic-actors.transport</c> (hocon/remote.conf), checked against the
 /// Akka.Remote frame limit: a chunk that does not fit a frame would be dropped at the sender, and a
@@ -37,8 +27,6 @@ public sealed record TransportSettings
 
     public required int MaxActiveTransfers { get; init; }
 
-    public required TensorPath Path { get; init; }
-
     /// <summary>Akka.Remote's frame limit, when remoting is configured.</summary>
     public int? FrameBytes { get; init; }
 
@@ -57,7 +45,6 @@ public sealed record TransportSettings
             WindowChunks = RequireInt(config, "cyclic-actors.transport.window-chunks", minimum: 1),
             MaxTensorElements = RequireInt(config, "cyclic-actors.transport.max-tensor-elements", minimum: 1),
             MaxActiveTransfers = RequireInt(config, "cyclic-actors.transport.max-active-transfers", minimum: 1),
-            Path = RequirePath(config, "cyclic-actors.transport.path"),
         };
         if (config.HasPath(FrameSizeKey))
         {
@@ -114,12 +101,4 @@ public sealed record TransportSettings
 
         return value >= minimum ? value : throw new ConfigurationException($"Configuration key '{key}' must be at least {minimum}; got {value}.");
     }
-
-    private static TensorPath RequirePath(Config config, string key) =>
-        config.GetString(key) switch
-        {
-            "channel" => TensorPath.Channel,
-            "remote" => TensorPath.Remote,
-            var other => throw new ConfigurationException($"Configuration key '{key}' must be channel or remote; got '{other}'."),
-        };
 }

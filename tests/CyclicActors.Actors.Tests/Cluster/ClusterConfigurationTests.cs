@@ -14,7 +14,7 @@ public sealed class ClusterConfigurationTests : IDisposable
     public void The_cluster_defaults_have_every_transport_and_cluster_key()
     {
         var transport = TransportSettings.From(ClusterConfiguration.Defaults);
-        Assert.Equal((1 << 20, 8, 268_435_456, 16, TensorPath.Channel), (transport.ChunkBytes, transport.WindowChunks, transport.MaxTensorElements, transport.MaxActiveTransfers, transport.Path));
+        Assert.Equal((1 << 20, 8, 268_435_456, 16), (transport.ChunkBytes, transport.WindowChunks, transport.MaxTensorElements, transport.MaxActiveTransfers));
         var cluster = ClusterNodeSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((TimeSpan.FromSeconds(120), 2), (cluster.JoinTimeout, cluster.WorkersPerNode));
         Assert.Equal("cluster", ClusterConfiguration.Defaults.GetString("akka.actor.provider"));
@@ -74,7 +74,6 @@ public sealed class ClusterConfigurationTests : IDisposable
     [Theory]
     [InlineData("cyclic-actors.transport.chunk-bytes = 1001", "multiple of 4")]
     [InlineData("cyclic-actors.transport.window-chunks = 0", "'cyclic-actors.transport.window-chunks' must be at least 1")]
-    [InlineData("cyclic-actors.transport.path = carrier-pigeon", "must be channel or remote")]
     [InlineData("cyclic-actors.cluster.workers-per-node = 0", "'cyclic-actors.cluster.workers-per-node' must be at least 1")]
     [InlineData("cyclic-actors.cluster.join-timeout = soon", "'cyclic-actors.cluster.join-timeout' must be a duration")]
     public void Invalid_values_fail_naming_the_key(string hocon, string message)
