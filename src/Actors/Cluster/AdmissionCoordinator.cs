@@ -89,7 +89,10 @@ public sealed class AdmissionCoordinator : ReceiveActor, IWithTimers
     {
         Timers.CancelAll();
         _setup.Outcome.TrySetResult(outcome);
-        Become(() => Receive<MemberOffered>(_ => Sender.Tell(new MemberRefused("training has already started or the admission ended."))));
+        // An admitted member may repeat its offer (its retry crossed our answer): same ranks again.
+        Become(() => Receive<MemberOffered>(offer => Sender.Tell(_state.Admitted.Any(member => member.Node == offer.Node)
+            ? _state.Decide(offer)
+            : new MemberRefused("training has already started or the admission ended."))));
     }
 
     private sealed class JoinTimedOut

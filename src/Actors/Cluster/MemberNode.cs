@@ -41,6 +41,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private ActorTrainingOptions? _options;
     private ActorTrainer.TrainingPlan? _training;
     private IActorRef? _host;
+    private bool _admitted;
 
     public MemberNode(MemberNodeSetup setup)
     {
@@ -49,10 +50,18 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<Up>(_ => Request(new TrainingOptionsRequested(_self, _setup.Workers)));
         Receive<Retry>(retry => _coordinator.Tell(retry.Message));
         Receive<TrainingOptionsShared>(OnOptions);
-        Receive<MemberRefused>(refused => End(false, $"refused by the coordinator: {refused.Reason}"));
+        Receive<MemberRefused>(refused =>
+        {
+            // Only an answer to a pending offer counts; a stray refusal after admission changes nothing.
+            if (!_admitted)
+            {
+                End(false, $"refused by the coordinator: {refused.Reason}");
+            }
+        });
         Receive<MemberAdmitted>(admitted =>
         {
             Timers.Cancel(RetryKey);
+            _admitted = true;
             _log.Info("Admitted with ranks {0}.", string.Join(",", admitted.Ranks));
         });
         Receive<NodePlanned>(OnPlanned);

@@ -43,6 +43,12 @@ public sealed class AdmissionClusterSpec : IAsyncLifetime
         var admittedLater = Assert.IsType<MemberAdmitted>(await Offer(second, Identity.DataFingerprint));
         Assert.Equal(new[] { 2, 3 }, admittedLater.Ranks);
         var ready = Assert.IsType<AdmissionOutcome.Ready>(await outcome.Task.WaitAsync(Limit));
+
+        // A retry that crosses the last answer gets the same ranks, not a refusal; a newcomer is refused.
+        Assert.Equal(new[] { 2, 3 }, Assert.IsType<MemberAdmitted>(await Offer(second, Identity.DataFingerprint)).Ranks);
+        var newcomer = Start("worker");
+        Akka.Cluster.Cluster.Get(newcomer).Join(seedAddress);
+        Assert.Contains("admission ended", Assert.IsType<MemberRefused>(await Offer(newcomer, Identity.DataFingerprint)).Reason);
         Assert.Equal(
             [(Address(first), new[] { 0, 1 }), (Address(second), new[] { 2, 3 })],
             ready.Members.Select(member => (member.Node, member.Ranks)));
