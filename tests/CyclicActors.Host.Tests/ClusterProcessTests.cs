@@ -41,6 +41,13 @@ public sealed class ClusterProcessTests
         Assert.Equal(3, actual.GetProperty("steps").GetInt32());
         Assert.Equal(expected.GetProperty("final_loss").GetDouble(), actual.GetProperty("final_loss").GetDouble());
         Assert.Contains("member: trained 3 steps.", first.Output);
+        var nodes = actual.GetProperty("nodes").EnumerateArray().ToArray();
+        Assert.Equal(2, nodes.Length);
+        Assert.All(nodes, node =>
+        {
+            Assert.True(node.GetProperty("peak_activation_bytes").GetInt64() > 0);
+            Assert.True(node.GetProperty("tensor_bytes_sent").EnumerateObject().Single().Value.GetInt64() > 0);
+        });
     }
 
     [Fact]

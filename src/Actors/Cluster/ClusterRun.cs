@@ -1,5 +1,6 @@
 using Akka.Actor;
 using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
@@ -7,6 +8,9 @@ using CyclicActors.GpuCompute.Memory;
 using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Cluster;
+
+/// <summary>A cluster run's result as the seed sees it, and what each member sent and held.</summary>
+public sealed record ClusterRunResult(ActorTrainingResult Training, IReadOnlyList<NodeStatistics> Nodes);
 
 /// <summary>
 /// Entry points of a multi-node run. The seed runs the coordinator singleton and drives the
@@ -18,7 +22,7 @@ public static class ClusterRun
     /// <summary>Trains on the members; the result is the seed's view (same as a one-process run's).</summary>
     /// <exception cref="TimeoutException">Members did not join (the message names who is missing) or build their part in time.</exception>
     /// <exception cref="InvalidOperationException">A member was lost during the run.</exception>
-    public static async Task<ActorTrainingResult> SeedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
+    public static async Task<ClusterRunResult> SeedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
         Action<StepMetrics>? onStep = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -27,7 +31,8 @@ public static class ClusterRun
         var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
         var ready = new TaskCompletionSource<SessionReady>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new SessionSetup(SharedTrainingOptions.From(options), identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost);
+        var statistics = new TaskCompletionSource<IReadOnlyList<NodeStatistics>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var setup = new SessionSetup(SharedTrainingOptions.From(options), identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost, statistics);
         CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
         var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
 
@@ -45,7 +50,8 @@ public static class ClusterRun
 
             var result = await training.ConfigureAwait(false);
             session.Tell(new EndTraining(true, $"trained {result.Outcome.Steps} steps."));
-            return result;
+            var nodes = await statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel).ConfigureAwait(false);
+            return new ClusterRunResult(result, nodes);
         }
         catch (Exception e)
         {

@@ -17,7 +17,8 @@ public sealed record SessionSetup(
     TimeSpan JoinTimeout,
     TimeSpan ReadyTimeout,
     TaskCompletionSource<SessionReady> Ready,
-    TaskCompletionSource<string> MemberLost);
+    TaskCompletionSource<string> MemberLost,
+    TaskCompletionSource<IReadOnlyList<NodeStatistics>> Statistics);
 
 /// <summary>Local: the coordinator runs; members are told where to report.</summary>
 public sealed record CoordinatorRunning(IActorRef Coordinator) : INoSerializationVerificationNeeded;
@@ -62,7 +63,12 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             var path = running.Coordinator.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
             TellMembers(new TrainingStarted(path));
         });
-        Receive<EndTraining>(end => TellMembers(new TrainingEnded(end.Succeeded, end.Message)));
+        Receive<EndTraining>(OnEnd);
+        Receive<StatisticsGathered>(gathered =>
+        {
+            _setup.Statistics.TrySetResult(gathered.Nodes);
+            TellMembers(new TrainingEnded(gathered.End.Succeeded, gathered.End.Message));
+        });
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
         Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
         Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
@@ -114,6 +120,22 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             .PipeTo(Self);
     }
 
+    /// <summary>After a successful run, gathers every member's statistics before telling them to leave.</summary>
+    private void OnEnd(EndTraining end)
+    {
+        if (!end.Succeeded)
+        {
+            _setup.Statistics.TrySetResult([]);
+            TellMembers(new TrainingEnded(false, end.Message));
+            return;
+        }
+
+        var asks = _members.Select(member => member.Joiner.Ask<NodeStatistics>(new NodeStatisticsRequested(0), TimeSpan.FromSeconds(10)));
+        Task.WhenAll(asks).ContinueWith(
+            done => new StatisticsGathered(done.IsCompletedSuccessfully ? done.Result : [], end),
+            TaskScheduler.Default).PipeTo(Self);
+    }
+
     private void OnRemoved(string node)
     {
         if (_members.Any(member => member.Node == node))
@@ -129,6 +151,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             member.Joiner.Tell(message);
         }
     }
+
+    private sealed record StatisticsGathered(IReadOnlyList<NodeStatistics> Nodes, EndTraining End);
 
     private sealed class ReadyTimedOut
     {

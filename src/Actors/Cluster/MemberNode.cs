@@ -67,6 +67,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<NodePlanned>(OnPlanned);
         Receive<NodeReady>(ready => _coordinator.Tell(ready));
         Receive<TrainingStarted>(started => _host?.Forward(started));
+        Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {

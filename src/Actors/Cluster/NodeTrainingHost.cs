@@ -109,6 +109,28 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         _setup.Member.Tell(new NodeReady(plan.Nodes[_setup.SelfIndex]));
     }
 
+    /// <summary>Bytes each of this node's links sent, summed per peer member, and its activation peak.</summary>
+    private void ReportStatistics(IActorRef replyTo)
+    {
+        var plan = _setup.Plan;
+        var peak = _setup.ProcessLedger.PeakBytes(MemoryTag.Activations);
+        var links = Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)).ToArray();
+        var asks = links.Select(async link =>
+        {
+            var peer = int.Parse(link.Path.Name[(link.Path.Name.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            var statistics = await link.Ask<LinkStatistics>(LinkStatisticsRequested.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            return (Peer: peer, statistics.PayloadBytes);
+        });
+        var self = plan.Nodes[_setup.SelfIndex];
+        Task.WhenAll(asks).ContinueWith(
+            sent =>
+            {
+                var byPeer = sent.Result.GroupBy(link => link.Peer).OrderBy(group => group.Key).ToArray();
+                return new NodeStatistics(self, byPeer.Select(group => plan.Nodes[group.Key]).ToArray(), byPeer.Select(group => group.Sum(link => link.PayloadBytes)).ToArray(), peak);
+            },
+            TaskContinuationOptions.OnlyOnRanToCompletion).PipeTo(replyTo);
+    }
+
     /// <summary>This node's tensor link of one kind to the member at <paramref name="node"/> (one per pair and kind).</summary>
     private IActorRef Link(TensorKind kind, int node, TransportSettings transport)
     {
@@ -136,6 +158,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
                 break;
             case MicroBatchCompleted or WorkerFinished:
                 _coordinator!.Tell(message, Self);
+                break;
+            case NodeStatisticsRequested:
+                ReportStatistics(Sender);
                 break;
             default:
                 Unhandled(message);

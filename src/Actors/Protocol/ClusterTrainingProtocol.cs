@@ -60,3 +60,19 @@ public sealed record TrainingEnded(
 /// </summary>
 [MessagePackObject]
 public sealed record TrainingStarted([property: Key(0)] string CoordinatorPath) : IClusterTrainingMessage;
+
+/// <summary>The coordinator asks a member, at the end of a run, what its part sent and held.</summary>
+[MessagePackObject]
+public sealed record NodeStatisticsRequested([property: Key(0)] int Steps) : IClusterTrainingMessage;
+
+/// <summary>
+/// A member's traffic and memory over the run: tensor bytes it sent to each other member
+/// (<paramref name="Peers"/>[i] got <paramref name="BytesSent"/>[i]) and the peak of its workers'
+/// live activation bytes.
+/// </summary>
+[MessagePackObject]
+public sealed record NodeStatistics(
+    [property: Key(0)] string Node,
+    [property: Key(1)] string[] Peers,
+    [property: Key(2)] long[] BytesSent,
+    [property: Key(3)] long PeakActivationBytes) : IClusterTrainingMessage;

@@ -32,6 +32,8 @@ public static class MessageManifests
         (typeof(NodeReady), "ready"),
         (typeof(TrainingEnded), "ended"),
         (typeof(TrainingStarted), "started"),
+        (typeof(NodeStatisticsRequested), "statsreq"),
+        (typeof(NodeStatistics), "stats"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

@@ -55,7 +55,7 @@ internal static class SeedCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"seed {Akka.Cluster.Cluster.Get(system).SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers"));
 
-        ActorTrainingResult result;
+        ClusterRunResult result;
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
         try
         {
@@ -82,7 +82,13 @@ internal static class SeedCommand
             ClusterNodeLifetime.Leave(system);
         }
 
-        Report(options, result.Outcome, model, partition, layout, order, trainSet, testSet, compensation);
+        foreach (var node in result.Nodes)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"member {node.Node}: peak activations {node.PeakActivationBytes:N0} bytes; tensor bytes sent {string.Join(", ", node.Peers.Zip(node.BytesSent, (peer, bytes) => $"{bytes:N0} to {peer}"))}"));
+        }
+
+        Report(options, result, model, partition, layout, order, trainSet, testSet, compensation);
         return 0;
     }
 
@@ -106,10 +112,11 @@ internal static class SeedCommand
         }
     }
 
-    private static void Report(TrainOptions options, TrainingOutcome outcome, ModelDefinition model, StagePartition partition, ParameterLayout layout,
+    private static void Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
         DataOrder order, Dataset trainSet, Dataset testSet, DelayCompensation compensation)
     {
         var config = options.Config;
+        var outcome = run.Training.Outcome;
         using var backend = new GpuCompute.Cpu.CpuBackend();
         double accuracy = TrainCommand.TestAccuracy(model, partition, backend, outcome.FinalParameters, testSet);
         string hash = ParameterHash.Sha256(outcome.FinalParameters);
@@ -154,6 +161,12 @@ internal static class SeedCommand
             ["samples_per_second"] = outcome.SamplesPerSecond,
             ["wall_seconds"] = outcome.WallSeconds,
             ["parameter_sha256"] = hash,
+            ["nodes"] = run.Nodes.Select(node => new Dictionary<string, object?>
+            {
+                ["node"] = node.Node,
+                ["peak_activation_bytes"] = node.PeakActivationBytes,
+                ["tensor_bytes_sent"] = node.Peers.Zip(node.BytesSent).ToDictionary(pair => pair.First, pair => (object?)pair.Second),
+            }).ToArray(),
         });
     }
 }

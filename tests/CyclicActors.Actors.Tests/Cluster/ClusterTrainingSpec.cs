@@ -44,10 +44,18 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
             return ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("cnn", 64));
         }).ToArray();
 
-        var result = await ClusterRun.SeedAsync(seed, options, data, initial).WaitAsync(Limit);
+        var run = await ClusterRun.SeedAsync(seed, options, data, initial).WaitAsync(Limit);
 
-        TrainingFixtures.AssertBitwiseEqual(expected, result.Outcome);
-        Assert.Equal(0, result.VersionViolations);
+        TrainingFixtures.AssertBitwiseEqual(expected, run.Training.Outcome);
+        Assert.Equal(0, run.Training.VersionViolations);
+        // Each member sent tensors to the other (gradients for its reducers, parameters for its workers) and held activations.
+        Assert.Equal(2, run.Nodes.Count);
+        Assert.All(run.Nodes, node =>
+        {
+            Assert.Single(node.Peers);
+            Assert.True(node.BytesSent[0] > 0, $"{node.Node} sent nothing");
+            Assert.True(node.PeakActivationBytes > 0, $"{node.Node} held no activations");
+        });
         foreach (var outcome in await Task.WhenAll(parts).WaitAsync(Limit))
         {
             Assert.True(outcome.Succeeded, outcome.Message);
@@ -108,9 +116,9 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         Assert.True(await transport.ManagementCommand(throttle));
 
         var parts = members.Select(member => ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("cnn", 64))).ToArray();
-        var result = await ClusterRun.SeedAsync(seed, options, data, initial).WaitAsync(Limit);
+        var run = await ClusterRun.SeedAsync(seed, options, data, initial).WaitAsync(Limit);
 
-        TrainingFixtures.AssertBitwiseEqual(expected, result.Outcome);
+        TrainingFixtures.AssertBitwiseEqual(expected, run.Training.Outcome);
         Assert.All(await Task.WhenAll(parts).WaitAsync(Limit), outcome => Assert.True(outcome.Succeeded, outcome.Message));
         Assert.Empty(Akka.Cluster.Cluster.Get(seed).State.Unreachable);
     }

@@ -37,6 +37,8 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new NodeReady("akka.tcp://cyclic@a:1"),
         new TrainingEnded(false, "member b left"),
         new TrainingStarted("akka.tcp://cyclic@a:1/user/coordinator-1"),
+        new NodeStatisticsRequested(10),
+        new NodeStatistics("akka.tcp://cyclic@a:1", ["akka.tcp://cyclic@b:2"], [123_456_789_012], 4096),
     };
 
     [Theory]

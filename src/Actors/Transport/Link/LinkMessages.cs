@@ -17,3 +17,12 @@ public sealed record TensorSent(TransferLabel Label, long TransferId) : INoSeria
 /// actor). The recipient owns <paramref name="Tensor"/> and must dispose it to return its buffer.
 /// </summary>
 public sealed record TensorReceived(TransferLabel Label, PooledTensor Tensor, IActorRef From) : INoSerializationVerificationNeeded;
+
+/// <summary>Local: how much the link has sent so far.</summary>
+public sealed record LinkStatisticsRequested : INoSerializationVerificationNeeded
+{
+    public static readonly LinkStatisticsRequested Instance = new();
+}
+
+/// <summary>Payload bytes and chunks a link has sent.</summary>
+public sealed record LinkStatistics(long PayloadBytes, long Chunks) : INoSerializationVerificationNeeded;

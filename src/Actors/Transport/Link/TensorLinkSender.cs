@@ -20,6 +20,7 @@ public sealed class TensorLinkSender : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _nextTransferId;
     private long _enqueuedChunks;
+    private long _payloadBytesSent;
 
     /// <param name="peer">The peer's receiver: a reference (watched: the link stops with it) or a selection.</param>
     public TensorLinkSender(ICanTell peer, TransportSettings settings)
@@ -29,6 +30,7 @@ public sealed class TensorLinkSender : ReceiveActor
         _queue = new ChunkSendQueue<TensorChunk>(settings.WindowChunks);
         Receive<SendTensor>(OnSend);
         Receive<ChunksAcknowledged>(OnAcknowledged);
+        Receive<LinkStatisticsRequested>(_ => Sender.Tell(new LinkStatistics(_payloadBytesSent, _queue.Window.Sent)));
         Receive<Terminated>(terminated => terminated.ActorRef.Equals(_peer), _ => OnPeerGone());
     }
 
@@ -74,6 +76,7 @@ public sealed class TensorLinkSender : ReceiveActor
     {
         foreach (var chunk in chunks)
         {
+            _payloadBytesSent += chunk.Payload.Length;
             _peer.Tell(chunk, Self);
         }
     }
