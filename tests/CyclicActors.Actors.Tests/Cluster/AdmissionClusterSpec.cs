@@ -68,13 +68,12 @@ public sealed class AdmissionClusterSpec : IAsyncLifetime
 
     private static string Address(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
 
+    /// <summary>An offer through the singleton proxy, which buffers it until the singleton is reachable.</summary>
     private static async Task<IMembershipMessage> Offer(ActorSystem member, string dataFingerprint)
     {
-        var answer = new TaskCompletionSource<IMembershipMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         var offer = new MemberOffered(Address(member), 2, Identity.ModelFingerprint, dataFingerprint, Identity.TrainSamples);
         var proxy = CoordinatorSingleton.Proxy(member, $"proxy-{Guid.NewGuid():N}");
-        member.ActorOf(Props.Create(() => new MemberJoiner(proxy, offer, answer, TimeSpan.FromSeconds(1))));
-        return await answer.Task.WaitAsync(Limit);
+        return await proxy.Ask<IMembershipMessage>(offer, Limit);
     }
 
     private ActorSystem Start(string role)
