@@ -12,6 +12,8 @@ internal static class Program
     private static readonly (string Name, string Summary)[] Commands =
     [
         ("train", TrainCommand.Summary),
+        ("seed", SeedCommand.Summary),
+        ("member", MemberCommand.Summary),
         ("evaluate", EvaluateCommand.Summary),
         ("schedule", ScheduleCommand.Summary),
         ("bench-train", BenchTrainCommand.Summary),
@@ -55,6 +57,8 @@ internal static class Program
         return command switch
         {
             "train" => RunWith(command, TrainCommand.Summary, TrainOptions.Specs, rest, TrainCommand.Run),
+            "seed" => RunWith(command, SeedCommand.Summary, SeedCommand.Specs, rest, SeedCommand.Run),
+            "member" => RunWith(command, MemberCommand.Summary, MemberCommand.Specs, rest, MemberCommand.Run),
             "evaluate" => RunWith(command, EvaluateCommand.Summary, EvaluateCommand.Specs, rest, EvaluateCommand.Run),
             "schedule" => RunWith(command, ScheduleCommand.Summary, ScheduleCommand.Specs, rest, ScheduleCommand.Run),
             "bench-train" => RunWith(command, BenchTrainCommand.Summary, BenchTrainCommand.Specs, rest, BenchTrainCommand.Run),

@@ -56,7 +56,20 @@ public static class ActorTrainer
         return RunAsync(system, settings, TrainingPlan.Create(options, train, initialParameters), onStep, cancel);
     }
 
-    private static async Task<ActorTrainingResult> RunAsync(ActorSystem system, CyclicSettings settings, TrainingPlan plan, Action<StepMetrics>? onStep, CancellationToken cancel)
+    /// <summary>
+    /// Cluster hook: runs the coordinator in <paramref name="system"/> (the seed) over workers and
+    /// reducers already placed on member nodes; <paramref name="onCoordinatorStarted"/> gets the
+    /// coordinator so that members can be told where to report.
+    /// </summary>
+    internal static Task<ActorTrainingResult> RunPlacedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
+        CoordinatorPlacement placement, Action<IActorRef> onCoordinatorStarted, Action<StepMetrics>? onStep, CancellationToken cancel)
+    {
+        var settings = CyclicSettings.From(system.Settings.Config);
+        return RunAsync(system, settings, TrainingPlan.Create(options, train, initialParameters), onStep, cancel, placement, onCoordinatorStarted);
+    }
+
+    private static async Task<ActorTrainingResult> RunAsync(ActorSystem system, CyclicSettings settings, TrainingPlan plan, Action<StepMetrics>? onStep, CancellationToken cancel,
+        CoordinatorPlacement? placement = null, Action<IActorRef>? onCoordinatorStarted = null)
     {
         var options = plan.Options;
         var processLedger = new MemoryLedger();
@@ -67,8 +80,9 @@ public static class ActorTrainer
         using (var sampler = new ActivationSampler(processLedger, settings.MemorySampleInterval, trace))
         {
             var setup = new CoordinatorSetup(options, settings, plan.Schedule, plan.Order, plan.Dataset, plan.Model, plan.Partition,
-                plan.InitialStageParameters, plan.TotalSteps, processLedger, sampler, trace, onStep, completion);
+                plan.InitialStageParameters, plan.TotalSteps, processLedger, sampler, trace, onStep, completion, placement);
             var coordinator = system.ActorOf(Props.Create(() => new TrainingCoordinator(setup)), $"{ActorNames.Coordinator}-{Interlocked.Increment(ref _runs)}");
+            onCoordinatorStarted?.Invoke(coordinator);
             try
             {
                 using var registration = cancel.Register(() => completion.TrySetCanceled(cancel));
@@ -116,7 +130,7 @@ public static class ActorTrainer
     }
 
     /// <summary>Everything derived from the options before any actor starts (validation happens here).</summary>
-    private sealed record TrainingPlan(
+    internal sealed record TrainingPlan(
         ActorTrainingOptions Options,
         Dataset Dataset,
         ModelDefinition Model,

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using CyclicActors.Actors.Memory;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
@@ -10,7 +11,11 @@ using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Coordination;
 
-/// <summary>What the coordinator is built with (in-process construction arguments).</summary>
+/// <summary>
+/// What the coordinator is built with (in-process construction arguments). With a
+/// <paramref name="Placement"/> (cluster runs) the workers and reducers already run on member nodes
+/// and the coordinator drives those instead of creating its own children.
+/// </summary>
 public sealed record CoordinatorSetup(
     ActorTrainingOptions Options,
     CyclicSettings Settings,
@@ -25,7 +30,11 @@ public sealed record CoordinatorSetup(
     ActivationSampler Sampler,
     TraceRecorder? Trace,
     Action<StepMetrics>? OnStep,
-    TaskCompletionSource<CoordinatorReport> Completion);
+    TaskCompletionSource<CoordinatorReport> Completion,
+    CoordinatorPlacement? Placement = null);
+
+/// <summary>Cluster hook: the workers (by rank) and reducers (by stage) placed on member nodes.</summary>
+public sealed record CoordinatorPlacement(IReadOnlyList<IActorRef> Workers, IReadOnlyList<IActorRef> Reducers);
 
 /// <summary>What the coordinator hands back when every reducer reported its final state.</summary>
 public sealed record CoordinatorReport(

@@ -48,6 +48,32 @@ public sealed class TrainingCoordinator : UntypedActor
 
     protected override void PreStart()
     {
+        if (_setup.Placement is { } placed)
+        {
+            // Cluster hook: children live on member nodes; drive them as they are.
+            _workers.AddRange(placed.Workers);
+            _reducers.AddRange(placed.Reducers);
+        }
+        else
+        {
+            CreateChildren();
+        }
+
+        for (int step = 0; step < Math.Min(_setup.Settings.PrefetchSteps, _setup.TotalSteps); step++)
+        {
+            for (int rank = 0; rank < Workers; rank++)
+            {
+                AssignSamples(step, rank);
+            }
+        }
+
+        var start = new StartTraining(RingEpoch);
+        _reducers.ForEach(reducer => reducer.Tell(start));
+        _workers.ForEach(worker => worker.Tell(start));
+    }
+
+    private void CreateChildren()
+    {
         var options = _setup.Options;
         var targets = new List<IActorRef>();
         for (int stage = 0; stage < _setup.Schedule.Stages; stage++)
@@ -73,18 +99,6 @@ public sealed class TrainingCoordinator : UntypedActor
                 _setup.Model, _setup.Partition, _setup.Dataset, options.BackendFactory, _setup.ProcessLedger, targets, _setup.Trace);
             _workers.Add(Context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(_setup.Settings.WorkerDispatcher), ActorNames.Worker(rank)));
         }
-
-        for (int step = 0; step < Math.Min(_setup.Settings.PrefetchSteps, _setup.TotalSteps); step++)
-        {
-            for (int rank = 0; rank < Workers; rank++)
-            {
-                AssignSamples(step, rank);
-            }
-        }
-
-        var start = new StartTraining(RingEpoch);
-        _reducers.ForEach(reducer => reducer.Tell(start));
-        _workers.ForEach(worker => worker.Tell(start));
     }
 
     protected override void OnReceive(object message)

@@ -18,7 +18,7 @@ public sealed class CyclicMessageSerializer : SerializerWithStringManifest
     public const int SerializerId = 4171;
 
     internal static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
-        .WithResolver(CompositeResolver.Create([FloatArrayBlobFormatter.Instance], [StandardResolver.Instance]))
+        .WithResolver(CompositeResolver.Create([FloatArrayBlobFormatter.Instance, ByteSliceFormatter.Instance], [StandardResolver.Instance]))
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
     public CyclicMessageSerializer(ExtendedActorSystem system)

@@ -19,6 +19,21 @@ public static class MessageManifests
         (typeof(WorkerFinished), "wdone"),
         (typeof(FinalStateRequested), "finreq"),
         (typeof(FinalStageState), "fin"),
+        (typeof(TensorChunk), "chunk"),
+        (typeof(ChunksAcknowledged), "chunkack"),
+        (typeof(TensorChannelRequested), "chanreq"),
+        (typeof(TensorChannelOffered), "chanoffer"),
+        (typeof(MemberOffered), "moffer"),
+        (typeof(MemberAdmitted), "madmit"),
+        (typeof(MemberRefused), "mrefuse"),
+        (typeof(TrainingOptionsRequested), "optreq"),
+        (typeof(TrainingOptionsShared), "opts"),
+        (typeof(NodePlanned), "plan"),
+        (typeof(NodeReady), "ready"),
+        (typeof(TrainingEnded), "ended"),
+        (typeof(TrainingStarted), "started"),
+        (typeof(NodeStatisticsRequested), "statsreq"),
+        (typeof(NodeStatistics), "stats"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

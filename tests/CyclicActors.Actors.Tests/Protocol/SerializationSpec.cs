@@ -24,6 +24,21 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new WorkerFinished(3, [6, 7, 8], [4096, 8192, 0], 0, 12),
         new FinalStateRequested(40),
         new FinalStageState(3, 40, [7f, 8f], [0f, -1f]),
+        new TensorChunk(long.MaxValue, 3, 1, 2, 1, 3, 4, 10, new byte[] { 0, 0, 192, 127, 0, 0, 128, 128, 1, 0, 0, 0, 255, 255, 127, 127 }),
+        new ChunksAcknowledged(12),
+        new TensorChannelRequested(1 << 20),
+        new TensorChannelOffered("127.0.0.1", 40123, -5),
+        new MemberOffered("akka.tcp://cyclic@10.0.0.2:4053", 2, "model-sha", "data-sha", 60000),
+        new MemberAdmitted([2, 3]),
+        new MemberRefused("data fingerprint differs"),
+        new TrainingOptionsRequested("akka.tcp://cyclic@10.0.0.2:4053", 2),
+        new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant"),
+        new NodePlanned(["akka.tcp://cyclic@a:1", "akka.tcp://cyclic@b:2"], [0, 0, 1, 1], [0, 1, 0, 1]),
+        new NodeReady("akka.tcp://cyclic@a:1"),
+        new TrainingEnded(false, "member b left"),
+        new TrainingStarted("akka.tcp://cyclic@a:1/user/coordinator-1"),
+        new NodeStatisticsRequested(10),
+        new NodeStatistics("akka.tcp://cyclic@a:1", ["akka.tcp://cyclic@b:2"], [123_456_789_012], 4096),
     };
 
     [Theory]
@@ -89,6 +104,9 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
             var got = property.GetValue(actual);
             switch (want)
             {
+                case ReadOnlyMemory<byte> blob:
+                    Assert.Equal(blob.ToArray(), ((ReadOnlyMemory<byte>)got!).ToArray());
+                    break;
                 case float[] floats:
                     Assert.Equal(floats.Select(BitConverter.SingleToInt32Bits), ((float[])got!).Select(BitConverter.SingleToInt32Bits));
                     break;

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using CyclicActors.Actors.Cluster;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Bench.Cluster;
+
+/// <summary>One measured run: a rule, a bandwidth between the members, and its step times.</summary>
+internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<double> StepSeconds)
+{
+    /// <summary>Median step time after the warm-up steps (the first two: JIT, cluster settling, pipeline fill).</summary>
+    public double MedianStepSeconds => Median(StepSeconds.Skip(2).ToArray());
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>
+/// The driver: for each rule, with and without a throttled member-to-member link, forms a fresh
+/// cluster (this process is the seed, two member processes with two workers each) and trains cnn
+/// with N = 4 for a few steps, recording the time of every step.
+/// </summary>
+internal static class DriverMode
+{
+    public static readonly TrainingConfig Config = new()
+    {
+        Model = "cnn", Stages = 4, Workers = 4, MicroBatch = 16, Epochs = 1, MaxSteps = 10,
+        LearningRate = 0.05f, Momentum = 0.9f, LearningRateSchedule = "constant", Seed = 1,
+    };
+
+    public static async Task<IReadOnlyList<Scenario>> RunAsync(IReadOnlyList<string> rules, long bytesPerSecond)
+    {
+        var scenarios = new List<Scenario>();
+        foreach (var throttle in new[] { 0L, bytesPerSecond })
+        {
+            foreach (var rule in rules)
+            {
+                var steps = await RunOneAsync(rule, throttle);
+                var scenario = new Scenario(rule, throttle, steps);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{rule,-7} link {(throttle == 0 ? "free" : $"{throttle / 1e6:0.0} MB/s"),-10} median step {scenario.MedianStepSeconds:0.000} s  steps [{string.Join(", ", steps.Select(s => s.ToString("0.000", CultureInfo.InvariantCulture)))}]"));
+                scenarios.Add(scenario);
+            }
+        }
+
+        return scenarios;
+    }
+
+    /// <summary>Bytes that cross the member-to-member link per step, each direction (gradients to and parameters from the other member's reducers).</summary>
+    public static long BytesPerStepEachWay()
+    {
+        var data = BenchNode.Data();
+        var model = ModelPresets.Create(Config.Model, data.SampleShape, data.ClassCount);
+        var layout = new ParameterLayout(model, Partitioner.Partition(model, Config.Stages, Config.Partition));
+        // Two workers per member, stage s reduced on member s % 2: for every stage, the two workers
+        // on the other member send a gradient across and receive the new parameters back.
+        var total = layout.StageSizes.Sum(size => 2 * 2 * size * sizeof(float));
+        return total / 2;
+    }
+
+    private static async Task<IReadOnlyList<double>> RunOneAsync(string rule, long bytesPerSecond)
+    {
+        var system = BenchNode.Start(CoordinatorSingleton.Role);
+        var members = new List<Process>();
+        try
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            cluster.Join(cluster.SelfAddress);
+            for (var i = 0; i < 2; i++)
+            {
+                members.Add(StartMember(cluster.SelfAddress.ToString(), bytesPerSecond));
+            }
+
+            var data = BenchNode.Data();
+            var model = ModelPresets.Create(Config.Model, data.SampleShape, data.ClassCount);
+            var initial = ParameterInitializer.Initialize(model, new ParameterLayout(model, Partitioner.Partition(model, Config.Stages, Config.Partition)), Config.Seed);
+            var options = new ActorTrainingOptions { Training = Config, Rule = UpdateRuleNames.ParseUpdateRule(rule) };
+            var elapsed = new List<double>();
+            await ClusterRun.SeedAsync(system, options, data, initial, metrics => elapsed.Add(metrics.ElapsedSeconds)).WaitAsync(TimeSpan.FromMinutes(3));
+            foreach (var member in members)
+            {
+                await member.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            }
+
+            return elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray();
+        }
+        finally
+        {
+            foreach (var member in members.Where(member => !member.HasExited))
+            {
+                member.Kill(entireProcessTree: true);
+            }
+
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    private static Process StartMember(string seed, long bytesPerSecond)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable is running.");
+        var start = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardOutput = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(DriverMode).Assembly.Location);
+        }
+
+        foreach (var arg in new[] { "member", seed, bytesPerSecond.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {self}.");
+    }
+}

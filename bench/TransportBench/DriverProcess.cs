@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Cluster;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Transport;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport.Channel;
+using CyclicActors.Actors.Transport.Link;
+
+namespace CyclicActors.Bench.Transport;
+
+/// <summary>
+/// The first OS process: forms the cluster, starts the receiver process, then measures the same
+/// payload (a) over raw TCP, (b) through Akka.Remote in chunks with the window and (c) through a
+/// dedicated tensor channel negotiated over Akka, and writes the results.
+/// </summary>
+internal static class DriverProcess
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> RunAsync(BenchOptions options, string[] args)
+    {
+        using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var tensor = BenchTensor.Create(options.PayloadElements);
+        var system = BenchCluster.Start(options, "sender");
+        try
+        {
+            var cluster = Cluster.Get(system);
+            cluster.Join(cluster.SelfAddress);
+            await using var receiver = ChildProcess.Start(options.ToReceiverArguments(cluster.SelfAddress.ToString()));
+            var rawPort = int.Parse(receiver.WaitForLine("RAW ", StepTimeout)[4..], CultureInfo.InvariantCulture);
+            receiver.WaitForLine("READY", StepTimeout);
+            await BenchCluster.WhenUpAsync(system).WaitAsync(StepTimeout);
+            var linkReceiver = await ResolveReceiverAsync(system, cluster, ReceiverProcess.ReceiverName);
+            var verifier = await ResolveReceiverAsync(system, cluster, ReceiverProcess.VerifierName);
+            var transport = TransportSettings.From(system.Settings.Config);
+            Console.WriteLine($"Cluster up; receiver process {receiver.Id}. Payload {options.PayloadMiB} MiB, chunks {options.ChunkKiB} KiB, windows {string.Join(',', options.Windows)}, {options.Repetitions} reps + 1 warm-up.");
+
+            var payloadBytes = new FloatByteMemory(tensor).Memory;
+            var measurements = new List<Measurement>();
+            foreach (var window in options.Windows)
+            {
+                // Each window gets its own raw baseline, measured just before it, because the load
+                // on a shared machine drifts within a run.
+                var raw = await RawAsync(options, rawPort, payloadBytes, window, overall.Token);
+                Print(raw, raw);
+                var akka = await AkkaRemoteAsync(system, linkReceiver, receiver, tensor, options, transport with { WindowChunks = window }, overall.Token);
+                Print(akka, raw);
+                var channel = await ChannelAsync(verifier, receiver, tensor, options, window, overall.Token);
+                Print(channel, raw);
+                measurements.AddRange([raw, akka, channel]);
+            }
+
+            var breakdown = SerializationProbe.Measure(system, tensor, options);
+            Console.WriteLine($"In-process, per transfer: serialize {breakdown.SerializeSeconds:0.000} s, deserialize {breakdown.DeserializeSeconds:0.000} s, reassemble {breakdown.ReassembleSeconds:0.000} s");
+
+            var files = BenchReport.Write(options, args, measurements, breakdown);
+            Console.WriteLine($"Wrote {string.Join(", ", files)}");
+            return 0;
+        }
+        finally
+        {
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task<IActorRef> ResolveReceiverAsync(ActorSystem system, Cluster cluster, string name)
+    {
+        var member = cluster.State.Members.Single(m => m.HasRole("receiver"));
+        var path = new RootActorPath(member.Address) / "user" / name;
+        return await system.ActorSelection(path).ResolveOne(StepTimeout);
+    }
+
+    private static async Task<Measurement> RawAsync(BenchOptions options, int port, ReadOnlyMemory<byte> payload, int window, CancellationToken cancel)
+    {
+        var seconds = await RawTcp.MeasureAsync(port, payload, options.ChunkBytes, options.Repetitions + 1, cancel).WaitAsync(StepTimeout, cancel);
+        return new Measurement("raw-tcp", window, "plain loopback TCP socket, chunk-sized writes, read into a pre-touched buffer (baseline for this window's rows)", seconds.Skip(1).ToArray(), options.PayloadMiB);
+    }
+
+    private static async Task<Measurement> AkkaRemoteAsync(ActorSystem system, IActorRef linkReceiver, ChildProcess receiver, float[] tensor, BenchOptions options, TransportSettings transport, CancellationToken cancel)
+    {
+        var window = transport.WindowChunks;
+        var link = system.ActorOf(Props.Create(() => new TensorLinkSender(linkReceiver, transport)), $"link-{window}");
+        var seconds = new List<double>();
+        var senderAllocated = new List<long>();
+        var receiverAllocated = new List<long>();
+        for (var rep = 0; rep <= options.Repetitions; rep++)
+        {
+            var label = new TransferLabel(rep, 0, 0);
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await link.Ask<TensorSent>(replyTo => new SendTensor(label, tensor, replyTo), StepTimeout, cancel);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            var receiverBytes = Verified(receiver, "remote");
+            if (rep > 0)
+            {
+                seconds.Add(elapsed);
+                senderAllocated.Add(allocated);
+                receiverAllocated.Add(receiverBytes);
+            }
+        }
+
+        return new Measurement("akka-remote-chunked", window, "TensorLinkSender -> TensorLinkReceiver: TensorChunk messages through Akka.Remote (cluster, DotNetty TCP), MessagePack, cumulative acks", seconds, options.PayloadMiB)
+        {
+            SenderAllocatedBytes = Measurement.MedianLong(senderAllocated),
+            ReceiverAllocatedBytes = Measurement.MedianLong(receiverAllocated),
+        };
+    }
+
+    private static async Task<Measurement> ChannelAsync(IActorRef verifier, ChildProcess receiver, float[] tensor, BenchOptions options, int window, CancellationToken cancel)
+    {
+        var offer = await verifier.Ask<TensorChannelOffered>(new TensorChannelRequested(options.ChunkBytes), StepTimeout, cancel);
+        await using var channel = await TensorChannelSender.ConnectAsync(offer.Host, offer.Port, offer.Token, window, cancel);
+        var seconds = new List<double>();
+        var senderAllocated = new List<long>();
+        var receiverAllocated = new List<long>();
+        for (var rep = 0; rep <= options.Repetitions; rep++)
+        {
+            var chunks = TensorChunker.Split((window * 1000L) + 200 + rep, new TransferLabel(rep, 0, 0), tensor, options.ChunkBytes);
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var sent = await channel.SendAsync(chunks, cancel);
+            await channel.WhenAcknowledgedAsync(sent, cancel).WaitAsync(StepTimeout, cancel);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            var receiverBytes = Verified(receiver, "channel");
+            if (rep > 0)
+            {
+                seconds.Add(elapsed);
+                senderAllocated.Add(allocated);
+                receiverAllocated.Add(receiverBytes);
+            }
+        }
+
+        return new Measurement("tensor-channel", window, "dedicated TCP channel offered in an Akka message, 44-byte frame header + raw payload read straight into the tensor, cumulative acks", seconds, options.PayloadMiB)
+        {
+            SenderAllocatedBytes = Measurement.MedianLong(senderAllocated),
+            ReceiverAllocatedBytes = Measurement.MedianLong(receiverAllocated),
+        };
+    }
+
+    /// <summary>Waits for the receiver's verdict on the transfer; a wrong bit fails the benchmark.</summary>
+    private static long Verified(ChildProcess receiver, string path)
+    {
+        var line = receiver.WaitForLine($"VERIFY {path} ", StepTimeout);
+        var parts = line.Split(' ');
+        if (parts[2] != "ok")
+        {
+            throw new InvalidOperationException($"The receiver got different bits over {path}: {line}");
+        }
+
+        return long.Parse(parts[3]["allocated=".Length..], CultureInfo.InvariantCulture);
+    }
+
+    private static void Print(Measurement measurement, Measurement raw) =>
+        Console.WriteLine($"{measurement.Name,-22} w={measurement.Window,-3} median {measurement.MedianSeconds:0.000} s  {measurement.MiBPerSecond,8:0.0} MiB/s  {100 * raw.MedianSeconds / measurement.MedianSeconds,5:0}% of raw  runs [{string.Join(", ", measurement.Seconds.Select(s => s.ToString("0.000", CultureInfo.InvariantCulture)))}]");
+}

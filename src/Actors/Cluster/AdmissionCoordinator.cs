@@ -1,0 +1,102 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using CyclicActors.Actors.Protocol;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>How the admission ended: all ranks taken (with each member's link), or the join timeout with who is missing.</summary>
+public abstract record AdmissionOutcome
+{
+    private AdmissionOutcome()
+    {
+    }
+
+    public sealed record Ready(IReadOnlyList<AdmittedMember> Members) : AdmissionOutcome;
+
+    public sealed record TimedOut(string Missing) : AdmissionOutcome;
+}
+
+/// <summary>A member that took part: its address, its ranks, and the actor that spoke for it.</summary>
+public sealed record AdmittedMember(string Node, int[] Ranks, IActorRef Joiner);
+
+/// <summary>What the admission coordinator is built with (in-process construction arguments).</summary>
+public sealed record AdmissionSetup(TrainingIdentity Expected, int Workers, TimeSpan JoinTimeout, TaskCompletionSource<AdmissionOutcome> Outcome);
+
+/// <summary>
+/// The first duty of the coordinator singleton: admit members until all N ranks are taken (an
+/// <see cref="AdmissionState"/> decides), answer each offer, forget members removed from the
+/// cluster before the start, and give up after the join timeout naming who is missing.
+/// </summary>
+public sealed class AdmissionCoordinator : ReceiveActor, IWithTimers
+{
+    private const string JoinTimeoutKey = "join-timeout";
+
+    private readonly AdmissionSetup _setup;
+    private readonly AdmissionState _state;
+    private readonly Dictionary<string, IActorRef> _joiners = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public AdmissionCoordinator(AdmissionSetup setup)
+    {
+        _setup = setup;
+        _state = new AdmissionState(setup.Expected, setup.Workers);
+        Receive<MemberOffered>(OnOffer);
+        Receive<ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
+        Receive<JoinTimedOut>(_ => Finish(new AdmissionOutcome.TimedOut(_state.DescribeMissing())));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.IMemberEvent));
+        Timers.StartSingleTimer(JoinTimeoutKey, JoinTimedOut.Instance, _setup.JoinTimeout);
+    }
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void OnOffer(MemberOffered offer)
+    {
+        var answer = _state.Decide(offer);
+        Sender.Tell(answer);
+        if (answer is MemberRefused refused)
+        {
+            _log.Warning("Refused member {0}: {1}", offer.Node, refused.Reason);
+            return;
+        }
+
+        _joiners[offer.Node] = Sender;
+        _log.Info("Admitted member {0} with {1} workers; {2} of {3} ranks taken.", offer.Node, offer.Workers, _state.AdmittedWorkers, _state.Workers);
+        if (_state.IsComplete)
+        {
+            Finish(new AdmissionOutcome.Ready(_state.Admitted.Select(member => new AdmittedMember(member.Node, member.Ranks, _joiners[member.Node])).ToArray()));
+        }
+    }
+
+    private void OnRemoved(string node)
+    {
+        if (_state.Remove(node))
+        {
+            _joiners.Remove(node);
+            _log.Warning("Member {0} left before training started; its ranks are free again.", node);
+        }
+    }
+
+    private void Finish(AdmissionOutcome outcome)
+    {
+        Timers.CancelAll();
+        _setup.Outcome.TrySetResult(outcome);
+        // An admitted member may repeat its offer (its retry crossed our answer): same ranks again.
+        Become(() => Receive<MemberOffered>(offer => Sender.Tell(_state.Admitted.Any(member => member.Node == offer.Node)
+            ? _state.Decide(offer)
+            : new MemberRefused("training has already started or the admission ended."))));
+    }
+
+    private sealed class JoinTimedOut
+    {
+        public static readonly JoinTimedOut Instance = new();
+    }
+}

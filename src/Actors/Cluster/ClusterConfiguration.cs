@@ -1,0 +1,118 @@
+using System.Reflection;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using CyclicActors.Actors.Settings;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>
+/// Builds a cluster node's configuration, highest priority first: command-line flags, --config
+/// FILE, profiles, hocon/cluster.conf, hocon/remote.conf, hocon/reference.conf. Every layer is
+/// checked at start (seed addresses, files, the frame limit against the chunk size), so a node
+/// with a bad configuration fails before it joins, with the key or file named.
+/// </summary>
+public static class ClusterConfiguration
+{
+    public static Config Remote { get; } = ConfigurationFactory.ParseString(ReadResource("CyclicActors.remote.conf"));
+
+    public static Config Cluster { get; } = ConfigurationFactory.ParseString(ReadResource("CyclicActors.cluster.conf"));
+
+    /// <summary>The defaults of every cluster node (no launch-specific layer).</summary>
+    public static Config Defaults { get; } = Cluster.WithFallback(Remote).WithFallback(CyclicSettings.Reference);
+
+    public static Config Compose(NodeLaunch launch)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        var files = launch.ProfileFiles.Concat(launch.ConfigFile is null ? [] : [launch.ConfigFile]);
+        var config = Defaults;
+        foreach (var file in files)
+        {
+            config = ParseFile(file).WithFallback(config);
+        }
+
+        if (launch.CommandLineHocon is not null)
+        {
+            config = ConfigurationFactory.ParseString(launch.CommandLineHocon).WithFallback(config);
+        }
+
+        var systemName = CyclicSettings.From(config).SystemName;
+        var seeds = launch.SeedNodes.Select(seed => ParseSeedNode(seed, systemName).ToString()).ToArray();
+        if (launch.Port is < 0 or > 65535)
+        {
+            throw new ConfigurationException($"Port {launch.Port} is outside 0..65535.");
+        }
+
+        var endpoint = ConfigurationFactory.ParseString($"""
+            akka.remote.dot-netty.tcp.hostname = {Quote(launch.Host)}
+            akka.remote.dot-netty.tcp.port = {launch.Port}
+            akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]
+            akka.cluster.roles = [{string.Join(", ", launch.Roles.Select(Quote))}]
+            """);
+        config = endpoint.WithFallback(config);
+        TransportSettings.From(config);
+        ClusterNodeSettings.From(config);
+        return config;
+    }
+
+    /// <summary>Parses akka.tcp://SYSTEM@HOST:PORT, checking the protocol, system name, host and port.</summary>
+    public static Address ParseSeedNode(string text, string systemName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Address address;
+        try
+        {
+            address = Address.Parse(text);
+        }
+        catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
+        {
+            throw new ConfigurationException($"Seed node '{text}' is not an address like akka.tcp://{systemName}@HOST:PORT ({e.Message}).");
+        }
+
+        if (address.Protocol != "akka.tcp")
+        {
+            throw new ConfigurationException($"Seed node '{text}' uses protocol '{address.Protocol}'; nodes speak akka.tcp.");
+        }
+
+        if (address.System != systemName)
+        {
+            throw new ConfigurationException($"Seed node '{text}' names system '{address.System}'; this node's system is '{systemName}' (cyclic-actors.system-name), and Akka only joins nodes of the same name.");
+        }
+
+        if (string.IsNullOrEmpty(address.Host) || address.Port is not (> 0 and <= 65535))
+        {
+            throw new ConfigurationException($"Seed node '{text}' needs a host and a port between 1 and 65535.");
+        }
+
+        return address;
+    }
+
+    private static Config ParseFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Configuration file '{path}' does not exist.", path);
+        }
+
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidOperationException)
+        {
+            throw new ConfigurationException($"Configuration file '{path}' is not valid HOCON: {e.Message}");
+        }
+    }
+
+    // HOCON accepts JSON strings, and JSON escaping covers every character a host or role may hold.
+    private static string Quote(string value) => JsonSerializer.Serialize(value);
+
+    private static string ReadResource(string name)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        using var stream = assembly.GetManifestResourceStream(name)
+            ?? throw new ConfigurationException($"The embedded resource {name} is missing from {assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

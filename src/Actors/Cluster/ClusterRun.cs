@@ -1,0 +1,73 @@
+using Akka.Actor;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Settings;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>A cluster run's result as the seed sees it, and what each member sent and held.</summary>
+public sealed record ClusterRunResult(ActorTrainingResult Training, IReadOnlyList<NodeStatistics> Nodes);
+
+/// <summary>
+/// Entry points of a multi-node run. The seed runs the coordinator singleton and drives the
+/// training over the members' workers and reducers; a member runs its part until told the run is
+/// over. Both take a started cluster ActorSystem (see <see cref="ClusterConfiguration"/>).
+/// </summary>
+public static class ClusterRun
+{
+    /// <summary>Trains on the members; the result is the seed's view (same as a one-process run's).</summary>
+    /// <exception cref="TimeoutException">Members did not join (the message names who is missing) or build their part in time.</exception>
+    /// <exception cref="InvalidOperationException">A member was lost during the run.</exception>
+    public static async Task<ClusterRunResult> SeedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
+        Action<StepMetrics>? onStep = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        var cluster = ClusterNodeSettings.From(system.Settings.Config);
+        var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
+        var ready = new TaskCompletionSource<SessionReady>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var statistics = new TaskCompletionSource<IReadOnlyList<NodeStatistics>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var setup = new SessionSetup(SharedTrainingOptions.From(options), identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost, statistics);
+        CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
+        var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
+
+        var placed = await ready.Task.WaitAsync(cancel).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var training = ActorTrainer.RunPlacedAsync(system, options, train, initialParameters, placed.Placement,
+            coordinator => session.Tell(new CoordinatorRunning(coordinator)), onStep, stop.Token);
+        try
+        {
+            if (await Task.WhenAny(training, lost.Task).ConfigureAwait(false) == lost.Task)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw new InvalidOperationException(lost.Task.Result);
+            }
+
+            var result = await training.ConfigureAwait(false);
+            session.Tell(new EndTraining(true, $"trained {result.Outcome.Steps} steps."));
+            var nodes = await statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel).ConfigureAwait(false);
+            return new ClusterRunResult(result, nodes);
+        }
+        catch (Exception e)
+        {
+            session.Tell(new EndTraining(false, e.Message));
+            throw;
+        }
+    }
+
+    /// <summary>Takes part with <paramref name="workers"/> workers on this node's own data until the seed ends the run.</summary>
+    public static Task<MemberOutcome> MemberAsync(ActorSystem system, int workers, Func<Dataset> loadData, CancellationToken cancel = default,
+        Func<int, MemoryLedger, IComputeBackend>? backendFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var outcome = new TaskCompletionSource<MemberOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var setup = new MemberNodeSetup(workers, loadData, CyclicSettings.From(system.Settings.Config), TimeSpan.FromSeconds(2), outcome, backendFactory);
+        system.ActorOf(Props.Create(() => new MemberNode(setup)), MemberNode.Name);
+        return outcome.Task.WaitAsync(cancel);
+    }
+}

@@ -1,0 +1,59 @@
+using Akka.Actor;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport;
+using CyclicActors.Actors.Transport.Link;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>
+/// What the coordinator addresses as a member's reducer: passes everything to the reducer, except
+/// that the reducer's final state (parameters and momentum of its stage, the largest message of a
+/// run) goes back to the seed through a tensor link in bounded chunks instead of as one message.
+/// </summary>
+public sealed class FinalStateGateway : ReceiveActor
+{
+    private readonly ActorSelection _reducer;
+    private readonly TransportSettings _transport;
+    private IActorRef? _link;
+
+    public FinalStateGateway(int stage, TransportSettings transport)
+    {
+        _reducer = Context.ActorSelection("../" + ActorNames.Reducer(stage));
+        _transport = transport;
+        Receive<FinalStateRequested>(request =>
+        {
+            // The coordinator runs on the seed; its session receives the state there.
+            var seed = Sender.Path.Address;
+            var peer = Context.ActorSelection(new RootActorPath(seed) / "user" / CoordinatorSingleton.ManagerName / "singleton" / FinalStateInbox.Name);
+            _link ??= Context.ActorOf(Props.Create(() => new TensorLinkSender(peer, _transport)), "link-final");
+            _reducer.Tell(request, Self);
+        });
+        Receive<FinalStageState>(state =>
+        {
+            var both = new float[state.Parameters.Length + state.Momentum.Length];
+            state.Parameters.CopyTo(both, 0);
+            state.Momentum.CopyTo(both, state.Parameters.Length);
+            _link!.Tell(new SendTensor(new TransferLabel(state.Version, state.Stage, 0), both, ReplyTo: null));
+        });
+        ReceiveAny(message => _reducer.Tell(message, Sender));
+    }
+
+    public static string Name(int stage) => $"final-{stage}";
+}
+
+/// <summary>On the seed: turns final states that arrived through a tensor link back into <see cref="FinalStageState"/>.</summary>
+public static class FinalStateInbox
+{
+    public const string Name = "final-in";
+
+    /// <summary>Parameters first, then momentum of the same length.</summary>
+    public static FinalStageState ToMessage(TensorReceived received)
+    {
+        ArgumentNullException.ThrowIfNull(received);
+        using var tensor = received.Tensor;
+        var half = tensor.Length / 2;
+        return new FinalStageState(received.Label.Stage, received.Label.Step, tensor.Span[..half].ToArray(), tensor.Span[half..].ToArray());
+    }
+}

@@ -1,0 +1,168 @@
+using Akka.Actor;
+using Akka.Event;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Settings;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>How a member's part ended: the run finished (or failed, with the reason), or it was refused.</summary>
+public sealed record MemberOutcome(bool Succeeded, string Message);
+
+/// <summary>What a member node is built with (in-process construction arguments).</summary>
+public sealed record MemberNodeSetup(
+    int Workers,
+    Func<Dataset> LoadData,
+    CyclicSettings Settings,
+    TimeSpan RetryInterval,
+    TaskCompletionSource<MemberOutcome> Outcome,
+    Func<int, MemoryLedger, IComputeBackend>? BackendFactory = null);
+
+/// <summary>
+/// A member's side of a run: once Up it asks the coordinator singleton for the options, reads
+/// its own data and offers its workers with its model and data fingerprints (repeating each
+/// request until answered: delivery is at most once and the singleton may still be starting),
+/// builds its <see cref="NodeTrainingHost"/> from the plan, and ends when the coordinator says the
+/// run is over. A refusal, unreadable data or a lost seed ends it with the reason.
+/// </summary>
+public sealed class MemberNode : ReceiveActor, IWithTimers
+{
+    public const string Name = "member";
+
+    private const string RetryKey = "retry";
+
+    private readonly MemberNodeSetup _setup;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _self;
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private ActorTrainingOptions? _options;
+    private ActorTrainer.TrainingPlan? _training;
+    private IActorRef? _host;
+    private bool _admitted;
+
+    public MemberNode(MemberNodeSetup setup)
+    {
+        _setup = setup;
+        _self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        Receive<Up>(_ => Request(new TrainingOptionsRequested(_self, _setup.Workers)));
+        Receive<Retry>(retry => _coordinator.Tell(retry.Message));
+        Receive<TrainingOptionsShared>(OnOptions);
+        Receive<MemberRefused>(refused =>
+        {
+            // Only an answer to a pending offer counts; a stray refusal after admission changes nothing.
+            if (!_admitted)
+            {
+                End(false, $"refused by the coordinator: {refused.Reason}");
+            }
+        });
+        Receive<MemberAdmitted>(admitted =>
+        {
+            Timers.Cancel(RetryKey);
+            _admitted = true;
+            _log.Info("Admitted with ranks {0}.", string.Join(",", admitted.Ranks));
+        });
+        Receive<NodePlanned>(OnPlanned);
+        Receive<NodeReady>(ready => _coordinator.Tell(ready));
+        Receive<TrainingStarted>(started => _host?.Forward(started));
+        Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
+        Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
+        Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (removed.Member.HasRole(CoordinatorSingleton.Role))
+            {
+                End(false, $"the coordinator's node {removed.Member.Address} left the cluster.");
+            }
+        });
+        Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
+        Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        _coordinator = CoordinatorSingleton.Proxy(Context.System, "coordinator-proxy-" + Self.Path.Name);
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        cluster.Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+        var self = Self;
+        cluster.RegisterOnMemberUp(() => self.Tell(Up.Instance));
+    }
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void Request(object message)
+    {
+        _coordinator.Tell(message);
+        Timers.StartPeriodicTimer(RetryKey, new Retry(message), _setup.RetryInterval);
+    }
+
+    private void OnOptions(TrainingOptionsShared shared)
+    {
+        if (_options is not null)
+        {
+            return; // a repeated request's second answer
+        }
+
+        Timers.Cancel(RetryKey);
+        try
+        {
+            _options = SharedTrainingOptions.ToOptions(shared);
+            if (_setup.BackendFactory is { } backends)
+            {
+                _options = _options with { BackendFactory = backends };
+            }
+
+            var data = _setup.LoadData();
+            var (identity, initial) = SharedTrainingOptions.Identify(_options.Training, data);
+            _training = ActorTrainer.TrainingPlan.Create(_options, data, initial);
+            Request(new MemberOffered(_self, _setup.Workers, identity.ModelFingerprint, identity.DataFingerprint, identity.TrainSamples));
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or DataFormatException or UnauthorizedAccessException)
+        {
+            End(false, $"cannot take part: {e.Message}");
+        }
+    }
+
+    private void OnPlanned(NodePlanned plan)
+    {
+        if (_host is not null || _training is null || _options is null)
+        {
+            return;
+        }
+
+        var selfIndex = Array.IndexOf(plan.Nodes, _self);
+        if (selfIndex < 0)
+        {
+            End(false, $"the plan does not include this node ({_self}).");
+            return;
+        }
+
+        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self);
+        _host = Context.ActorOf(Props.Create(() => new NodeTrainingHost(setup)), NodeTrainingHost.Name);
+    }
+
+    private void End(bool succeeded, string message)
+    {
+        Timers.CancelAll();
+        if (_setup.Outcome.TrySetResult(new MemberOutcome(succeeded, message)))
+        {
+            _log.Info("Member's part ended: {0}", message);
+        }
+
+        if (_host is not null)
+        {
+            Context.Stop(_host);
+            _host = null;
+        }
+    }
+
+    private sealed class Up
+    {
+        public static readonly Up Instance = new();
+    }
+
+    private sealed record Retry(object Message);
+}

@@ -1,0 +1,170 @@
+using Akka.Actor;
+using Akka.Event;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Reduce;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport.Link;
+using CyclicActors.Actors.Workers;
+using CyclicActors.GpuCompute.Memory;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>What a member's training host is built with (in-process construction arguments).</summary>
+internal sealed record NodeHostSetup(
+    NodePlanned Plan,
+    int SelfIndex,
+    ActorTrainingOptions Options,
+    ActorTrainer.TrainingPlan Training,
+    CyclicSettings Settings,
+    MemoryLedger ProcessLedger,
+    IActorRef Member);
+
+/// <summary>
+/// A member's part of the run, under one parent so the one-process actors find each other by
+/// sibling name: its workers and reducers, a <see cref="RemoteRelay"/> named like every worker or
+/// reducer that runs elsewhere, a tensor link per other member and kind, and the receiving links
+/// with their inboxes, so stage tensors cross between members in bounded chunks. Workers report to their parent; this host passes their
+/// reports on to the coordinator once it knows where that is (holding them until then). A child
+/// failure ends the member's part of the run: it is reported and nothing restarts.
+/// </summary>
+internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
+{
+    public const string Name = "training";
+
+    private readonly NodeHostSetup _setup;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ActorSelection? _coordinator;
+
+    public NodeTrainingHost(NodeHostSetup setup)
+    {
+        _setup = setup;
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>The path of a worker or reducer on the node at <paramref name="address"/>.</summary>
+    public static string PathOn(string address, string child) => $"{address}/user/{MemberNode.Name}/{Name}/{child}";
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(error =>
+        {
+            _log.Error(error, "A worker or reducer of this member failed; the run cannot continue.");
+            _setup.Member.Tell(new TrainingEnded(false, $"{_setup.Plan.Nodes[_setup.SelfIndex]}: {error.Message}"));
+            return Directive.Stop;
+        });
+
+    protected override void PreStart()
+    {
+        var plan = _setup.Plan;
+        var training = _setup.Training;
+        var options = _setup.Options;
+        var transport = TransportSettings.From(Context.System.Settings.Config);
+        var stageSizes = training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
+        foreach (var kind in new[] { TensorKind.Gradient, TensorKind.Parameters })
+        {
+            var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes)), TensorInbox.Name(kind) + "box");
+            Context.ActorOf(Props.Create(() => new TensorLinkReceiver(inbox, transport)), TensorInbox.Name(kind));
+        }
+
+        var reducers = new List<IActorRef>();
+        for (var stage = 0; stage < plan.StageOwners.Length; stage++)
+        {
+            var owner = plan.StageOwners[stage];
+            if (owner == _setup.SelfIndex)
+            {
+                var reducerSetup = new ReducerSetup(stage, plan.RankOwners.Length, training.InitialStageParameters[stage], options.Training, training.TotalSteps,
+                    PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, Trace: null);
+                reducers.Add(Context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(_setup.Settings.ReducerDispatcher), ActorNames.Reducer(stage)));
+                var gatewayStage = stage;
+                Context.ActorOf(Props.Create(() => new FinalStateGateway(gatewayStage, transport)), FinalStateGateway.Name(stage));
+            }
+            else
+            {
+                var path = PathOn(plan.Nodes[owner], ActorNames.Reducer(stage));
+                var link = Link(TensorKind.Gradient, owner, transport);
+                reducers.Add(Context.ActorOf(Props.Create(() => new RemoteRelay(path, link, 0)), ActorNames.Reducer(stage)));
+            }
+        }
+
+        for (var rank = 0; rank < plan.RankOwners.Length; rank++)
+        {
+            var owner = plan.RankOwners[rank];
+            if (owner == _setup.SelfIndex)
+            {
+                var workerSetup = new WorkerSetup(rank, training.Schedule, training.TotalSteps, options.Compensation, RingEpoch: 1, options.Training,
+                    training.Model, training.Partition, training.Dataset, options.BackendFactory, _setup.ProcessLedger, reducers, Trace: null);
+                Context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(_setup.Settings.WorkerDispatcher), ActorNames.Worker(rank));
+            }
+            else
+            {
+                var path = PathOn(plan.Nodes[owner], ActorNames.Worker(rank));
+                var link = Link(TensorKind.Parameters, owner, transport);
+                var remoteRank = rank;
+                Context.ActorOf(Props.Create(() => new RemoteRelay(path, link, remoteRank)), ActorNames.Worker(rank));
+            }
+        }
+
+        _setup.Member.Tell(new NodeReady(plan.Nodes[_setup.SelfIndex]));
+    }
+
+    /// <summary>Bytes each of this node's links sent, summed per peer member, and its activation peak.</summary>
+    private void ReportStatistics(IActorRef replyTo)
+    {
+        var plan = _setup.Plan;
+        var peak = _setup.ProcessLedger.PeakBytes(MemoryTag.Activations);
+        var links = Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)).ToArray();
+        var asks = links.Select(async link =>
+        {
+            var peer = int.Parse(link.Path.Name[(link.Path.Name.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            var statistics = await link.Ask<LinkStatistics>(LinkStatisticsRequested.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            return (Peer: peer, statistics.PayloadBytes);
+        });
+        var self = plan.Nodes[_setup.SelfIndex];
+        Task.WhenAll(asks).ContinueWith(
+            sent =>
+            {
+                var byPeer = sent.Result.GroupBy(link => link.Peer).OrderBy(group => group.Key).ToArray();
+                return new NodeStatistics(self, byPeer.Select(group => plan.Nodes[group.Key]).ToArray(), byPeer.Select(group => group.Sum(link => link.PayloadBytes)).ToArray(), peak);
+            },
+            TaskContinuationOptions.OnlyOnRanToCompletion).PipeTo(replyTo);
+    }
+
+    /// <summary>This node's tensor link of one kind to the member at <paramref name="node"/> (one per pair and kind).</summary>
+    private IActorRef Link(TensorKind kind, int node, TransportSettings transport)
+    {
+        var name = $"link-{TensorInbox.Name(kind)}-{node}";
+        var existing = Context.Child(name);
+        if (!existing.IsNobody())
+        {
+            return existing;
+        }
+
+        var peer = Context.ActorSelection(PathOn(_setup.Plan.Nodes[node], TensorInbox.Name(kind)));
+        return Context.ActorOf(Props.Create(() => new TensorLinkSender(peer, transport)), name);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case TrainingStarted started:
+                _coordinator = Context.ActorSelection(started.CoordinatorPath);
+                Stash.UnstashAll();
+                break;
+            case MicroBatchCompleted or WorkerFinished when _coordinator is null:
+                Stash.Stash();
+                break;
+            case MicroBatchCompleted or WorkerFinished:
+                _coordinator!.Tell(message, Self);
+                break;
+            case NodeStatisticsRequested:
+                ReportStatistics(Sender);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+}

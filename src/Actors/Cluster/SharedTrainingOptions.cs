@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Runtime.InteropServices;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>
+/// The training options as they travel from the seed to the members, and the fingerprints a
+/// member proves it trains the same thing with: the model (name, partition and the initial
+/// parameters the seed's options produce, so another build or initializer shows) and its own data.
+/// </summary>
+public static class SharedTrainingOptions
+{
+    public static TrainingOptionsShared From(ActorTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var c = options.Training;
+        return new TrainingOptionsShared(c.Model, c.Stages, c.Partition, c.Workers, c.MicroBatch, c.Epochs, c.MaxSteps,
+            c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName(),
+            c.LearningRateSchedule);
+    }
+
+    /// <exception cref="ArgumentException">A rule, freshness or compensation name this build does not know.</exception>
+    public static ActorTrainingOptions ToOptions(TrainingOptionsShared shared)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        return new ActorTrainingOptions
+        {
+            Training = new TrainingConfig
+            {
+                Model = shared.Model,
+                Stages = shared.Stages,
+                Partition = shared.Partition,
+                Workers = shared.Workers,
+                MicroBatch = shared.MicroBatch,
+                Epochs = shared.Epochs,
+                MaxSteps = shared.MaxSteps,
+                LearningRate = shared.LearningRate,
+                Momentum = shared.Momentum,
+                WeightDecay = shared.WeightDecay,
+                Seed = shared.Seed,
+                LearningRateSchedule = shared.LearningRateSchedule,
+            },
+            Rule = UpdateRuleNames.ParseUpdateRule(shared.Rule),
+            Freshness = UpdateRuleNames.ParseFreshnessRule(shared.Freshness),
+            Compensation = DelayCompensationNames.Parse(shared.Compensation),
+        };
+    }
+
+    /// <summary>The model and its initial parameters from the options, and this node's fingerprints.</summary>
+    public static (TrainingIdentity Identity, float[] InitialParameters) Identify(TrainingConfig config, Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(train);
+        var model = ModelPresets.Create(config.Model, train.SampleShape, train.ClassCount);
+        var partition = Partitioner.Partition(model, config.Stages, config.Partition);
+        var layout = new ParameterLayout(model, partition);
+        var initial = ParameterInitializer.Initialize(model, layout, config.Seed);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{model.Name}|{partition}|{string.Join(',', layout.StageSizes)}|"));
+        hash.AppendData(MemoryMarshal.AsBytes(initial.AsSpan()));
+        var identity = new TrainingIdentity(Convert.ToHexStringLower(hash.GetHashAndReset()), train.Fingerprint, train.Count);
+        return (identity, initial);
+    }
+}

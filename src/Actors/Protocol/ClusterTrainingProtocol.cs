@@ -1,0 +1,78 @@
+using MessagePack;
+
+namespace CyclicActors.Actors.Protocol;
+
+/// <summary>Messages that set up and end a training run across cluster nodes (seed ↔ members).</summary>
+public interface IClusterTrainingMessage : ICyclicMessage;
+
+/// <summary>A member, Up in the cluster, asks the coordinator what to train (it offers <paramref name="Workers"/> slots).</summary>
+[MessagePackObject]
+public sealed record TrainingOptionsRequested(
+    [property: Key(0)] string Node,
+    [property: Key(1)] int Workers) : IClusterTrainingMessage;
+
+/// <summary>
+/// The training options, given once on the seed: everything that determines the arithmetic. A
+/// member builds its model and reads its own data from them, then offers its fingerprints.
+/// Rule, freshness and compensation travel as their CLI names.
+/// </summary>
+[MessagePackObject]
+public sealed record TrainingOptionsShared(
+    [property: Key(0)] string Model,
+    [property: Key(1)] int Stages,
+    [property: Key(2)] string Partition,
+    [property: Key(3)] int Workers,
+    [property: Key(4)] int MicroBatch,
+    [property: Key(5)] int Epochs,
+    [property: Key(6)] int MaxSteps,
+    [property: Key(7)] float LearningRate,
+    [property: Key(8)] float Momentum,
+    [property: Key(9)] float WeightDecay,
+    [property: Key(10)] ulong Seed,
+    [property: Key(11)] string Rule,
+    [property: Key(12)] string Freshness,
+    [property: Key(13)] string Compensation,
+    [property: Key(14)] string LearningRateSchedule) : IClusterTrainingMessage;
+
+/// <summary>
+/// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's
+/// worker runs on <c>Nodes[RankOwners[r]]</c> and stage s's reducer on <c>Nodes[StageOwners[s]]</c>.
+/// </summary>
+[MessagePackObject]
+public sealed record NodePlanned(
+    [property: Key(0)] string[] Nodes,
+    [property: Key(1)] int[] RankOwners,
+    [property: Key(2)] int[] StageOwners) : IClusterTrainingMessage;
+
+/// <summary>A member has created its workers, reducers and relays for the plan.</summary>
+[MessagePackObject]
+public sealed record NodeReady([property: Key(0)] string Node) : IClusterTrainingMessage;
+
+/// <summary>The run is over (or failed, with the reason): members leave the cluster and exit.</summary>
+[MessagePackObject]
+public sealed record TrainingEnded(
+    [property: Key(0)] bool Succeeded,
+    [property: Key(1)] string Message) : IClusterTrainingMessage;
+
+/// <summary>
+/// Training has started: members report their workers' progress to the coordinator at
+/// <paramref name="CoordinatorPath"/> (a full actor path, not a reference: messages carry no refs).
+/// </summary>
+[MessagePackObject]
+public sealed record TrainingStarted([property: Key(0)] string CoordinatorPath) : IClusterTrainingMessage;
+
+/// <summary>The coordinator asks a member, at the end of a run, what its part sent and held.</summary>
+[MessagePackObject]
+public sealed record NodeStatisticsRequested([property: Key(0)] int Steps) : IClusterTrainingMessage;
+
+/// <summary>
+/// A member's traffic and memory over the run: tensor bytes it sent to each other member
+/// (<paramref name="Peers"/>[i] got <paramref name="BytesSent"/>[i]) and the peak of its workers'
+/// live activation bytes.
+/// </summary>
+[MessagePackObject]
+public sealed record NodeStatistics(
+    [property: Key(0)] string Node,
+    [property: Key(1)] string[] Peers,
+    [property: Key(2)] long[] BytesSent,
+    [property: Key(3)] long PeakActivationBytes) : IClusterTrainingMessage;

@@ -1,0 +1,65 @@
+using Akka.Configuration;
+
+namespace CyclicActors.Actors.Settings;
+
+/// <summary>The typed view of <c>cyclic-actors.cluster</c> (hocon/cluster.conf).</summary>
+public sealed record ClusterNodeSettings
+{
+    private ClusterNodeSettings()
+    {
+    }
+
+    public required TimeSpan JoinTimeout { get; init; }
+
+    public required int WorkersPerNode { get; init; }
+
+    public static ClusterNodeSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ClusterNodeSettings
+        {
+            JoinTimeout = RequireDuration(config, "cyclic-actors.cluster.join-timeout"),
+            WorkersPerNode = RequireInt(config, "cyclic-actors.cluster.workers-per-node"),
+        };
+    }
+
+    private static int RequireInt(Config config, string key)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"Missing configuration key '{key}'.");
+        }
+
+        int value;
+        try
+        {
+            value = config.GetInt(key);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
+        {
+            throw new ConfigurationException($"Configuration key '{key}' must be an integer: {e.Message}");
+        }
+
+        return value >= 1 ? value : throw new ConfigurationException($"Configuration key '{key}' must be at least 1; got {value}.");
+    }
+
+    private static TimeSpan RequireDuration(Config config, string key)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"Missing configuration key '{key}'.");
+        }
+
+        TimeSpan value;
+        try
+        {
+            value = config.GetTimeSpan(key, allowInfinite: false);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
+        {
+            throw new ConfigurationException($"Configuration key '{key}' must be a duration such as 120s: {e.Message}");
+        }
+
+        return value > TimeSpan.Zero ? value : throw new ConfigurationException($"Configuration key '{key}' must be a positive duration; got {value}.");
+    }
+}

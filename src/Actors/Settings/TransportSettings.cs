@@ -1,0 +1,104 @@
+using Akka.Configuration;
+
+namespace CyclicActors.Actors.Settings;
+
+/// <summary>
+/// The typed view of <c>cyclic-actors.transport</c> (hocon/remote.conf), checked against the
+/// Akka.Remote frame limit: a chunk that does not fit a frame would be dropped at the sender, and a
+/// frame limit that differs between nodes tears associations down, so the mismatch must fail at
+/// start, naming both keys.
+/// </summary>
+public sealed record TransportSettings
+{
+    /// <summary>Room in a frame for the chunk header and Akka.Remote's envelope (paths, manifest, protobuf).</summary>
+    public const int EnvelopeMarginBytes = 64 * 1024;
+
+    public const string FrameSizeKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
+
+    private TransportSettings()
+    {
+    }
+
+    public required int ChunkBytes { get; init; }
+
+    public required int WindowChunks { get; init; }
+
+    public required int MaxTensorElements { get; init; }
+
+    public required int MaxActiveTransfers { get; init; }
+
+    /// <summary>Akka.Remote's frame limit, when remoting is configured.</summary>
+    public int? FrameBytes { get; init; }
+
+    public static TransportSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var chunkBytes = RequireBytes(config, "cyclic-actors.transport.chunk-bytes", minimum: sizeof(float));
+        if (chunkBytes % sizeof(float) != 0)
+        {
+            throw new ConfigurationException($"Configuration key 'cyclic-actors.transport.chunk-bytes' must be a whole number of float32 values (a multiple of 4); got {chunkBytes}.");
+        }
+
+        var settings = new TransportSettings
+        {
+            ChunkBytes = chunkBytes,
+            WindowChunks = RequireInt(config, "cyclic-actors.transport.window-chunks", minimum: 1),
+            MaxTensorElements = RequireInt(config, "cyclic-actors.transport.max-tensor-elements", minimum: 1),
+            MaxActiveTransfers = RequireInt(config, "cyclic-actors.transport.max-active-transfers", minimum: 1),
+        };
+        if (config.HasPath(FrameSizeKey))
+        {
+            var frame = RequireBytes(config, FrameSizeKey, minimum: 32000);
+            settings = settings with { FrameBytes = frame };
+            if (frame < (long)chunkBytes + EnvelopeMarginBytes)
+            {
+                throw new ConfigurationException(
+                    $"Configuration key '{FrameSizeKey}' ({frame} bytes) must hold one chunk of 'cyclic-actors.transport.chunk-bytes' ({chunkBytes} bytes) plus {EnvelopeMarginBytes} bytes of envelope; raise it to at least {(long)chunkBytes + EnvelopeMarginBytes}b on every node.");
+            }
+        }
+
+        return settings;
+    }
+
+    private static int RequireBytes(Config config, string key, int minimum)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"Missing configuration key '{key}'.");
+        }
+
+        long? bytes;
+        try
+        {
+            bytes = config.GetByteSize(key);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
+        {
+            throw new ConfigurationException($"Configuration key '{key}' must be a size such as 1 MiB: {e.Message}");
+        }
+
+        return bytes is { } value && value >= minimum && value <= int.MaxValue
+            ? (int)value
+            : throw new ConfigurationException($"Configuration key '{key}' must be between {minimum} and {int.MaxValue} bytes; got {bytes?.ToString() ?? "nothing"}.");
+    }
+
+    private static int RequireInt(Config config, string key, int minimum)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"Missing configuration key '{key}'.");
+        }
+
+        int value;
+        try
+        {
+            value = config.GetInt(key);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
+        {
+            throw new ConfigurationException($"Configuration key '{key}' must be an integer: {e.Message}");
+        }
+
+        return value >= minimum ? value : throw new ConfigurationException($"Configuration key '{key}' must be at least {minimum}; got {value}.");
+    }
+}

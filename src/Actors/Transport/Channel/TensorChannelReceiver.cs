@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+
+namespace CyclicActors.Actors.Transport.Channel;
+
+/// <summary>
+/// The receiving end of a dedicated tensor channel: one TCP connection from one peer. It checks the
+/// token the peer was given in the Akka offer, then for each frame validates the header with the
+/// link's <see cref="TensorReassemblyTable"/>, reads the payload straight into the tensor (the
+/// kernel's copy is the only one) and acknowledges with the cumulative count (8 bytes, LE).
+/// A malformed frame ends the connection with a logged reason; it never throws to the caller's
+/// thread, so a bad peer cannot crash the node.
+/// </summary>
+public static class TensorChannelReceiver
+{
+    /// <summary>Runs until the peer closes, a frame is malformed or <paramref name="cancel"/> fires; returns why it ended.</summary>
+    public static async Task<string> RunAsync(
+        Socket socket,
+        long expectedToken,
+        int maxPayloadBytes,
+        TensorReassemblyTable table,
+        Action<ReassemblyStep> onChunk,
+        CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(onChunk);
+        var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(maxPayloadBytes, 1));
+        var header = new byte[ChannelFrameCodec.HeaderSize];
+        var ack = new byte[sizeof(long)];
+        try
+        {
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await stream.ReadExactlyAsync(ack, cancel).ConfigureAwait(false);
+            var token = BinaryPrimitives.ReadInt64LittleEndian(ack);
+            if (token != expectedToken)
+            {
+                return $"the peer presented token {token}, not the one offered; connection refused.";
+            }
+
+            while (true)
+            {
+                var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancel).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return "the peer closed the channel.";
+                }
+
+                if (read < header.Length)
+                {
+                    return $"the channel ended inside a frame header ({read} of {header.Length} bytes).";
+                }
+
+                var frame = ChannelFrameCodec.Read(header, maxPayloadBytes, out var error);
+                if (frame is not { } parsed)
+                {
+                    return $"malformed frame: {error} Connection closed.";
+                }
+
+                // The payload goes straight from the socket into its place in the tensor; a refused
+                // chunk's payload is read into scratch space and dropped, keeping the framing.
+                ReassemblyStep step;
+                if (table.TryReserve(parsed, out var destination, out var refusal))
+                {
+                    await stream.ReadExactlyAsync(destination, cancel).ConfigureAwait(false);
+                    step = table.Commit(parsed);
+                }
+                else
+                {
+                    await stream.ReadExactlyAsync(scratch.AsMemory(0, parsed.PayloadBytes), cancel).ConfigureAwait(false);
+                    step = refusal;
+                }
+
+                // Ack first: the payload is in the tensor now, and whatever the owner does with a
+                // completed tensor must not hold back the sender's credits.
+                BinaryPrimitives.WriteInt64LittleEndian(ack, table.ReceivedChunks);
+                await stream.WriteAsync(ack, cancel).ConfigureAwait(false);
+                onChunk(step);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return "the channel was cancelled.";
+        }
+        catch (Exception e) when (e is IOException or SocketException or EndOfStreamException or ObjectDisposedException)
+        {
+            return $"the channel failed: {e.Message}";
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using CyclicActors.Actors.Protocol;
+
+namespace CyclicActors.Actors.Transport.Channel;
+
+/// <summary>
+/// The sending end of a dedicated tensor channel. Writes each chunk as a 44-byte header followed
+/// by the payload taken straight from the tensor (no copy in user space), never with more than the
+/// window's chunks unacknowledged; a background loop reads the receiver's cumulative acks.
+/// One sending task at a time.
+/// </summary>
+public sealed class TensorChannelSender : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly FlowControlWindow _window;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _acknowledged = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly byte[] _header = new byte[ChannelFrameCodec.HeaderSize];
+    private readonly Task _ackLoop;
+    private string? _failure;
+
+    private TensorChannelSender(Socket socket, int windowChunks)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _window = new FlowControlWindow(windowChunks);
+        _ackLoop = Task.Run(ReadAcksAsync);
+    }
+
+    public long Acknowledged
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _window.Acknowledged;
+            }
+        }
+    }
+
+    /// <summary>Connects to an offered endpoint and presents the offer's token.</summary>
+    public static async Task<TensorChannelSender> ConnectAsync(string host, int port, long token, int windowChunks, CancellationToken cancel)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, port, cancel).ConfigureAwait(false);
+            var hello = new byte[sizeof(long)];
+            BinaryPrimitives.WriteInt64LittleEndian(hello, token);
+            await socket.SendAsync(hello, cancel).ConfigureAwait(false);
+            return new TensorChannelSender(socket, windowChunks);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sends the chunks in order, waiting for credits; returns the cumulative count sent.</summary>
+    public async Task<long> SendAsync(IReadOnlyList<TensorChunk> chunks, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        long sent = 0;
+        foreach (var chunk in chunks)
+        {
+            while (!TryAcquireCredit(out sent))
+            {
+                await _acknowledged.WaitAsync(cancel).ConfigureAwait(false);
+            }
+
+            ChannelFrameCodec.Write(ChunkHeader.Of(chunk), _header);
+            await _stream.WriteAsync(_header, cancel).ConfigureAwait(false);
+            await _stream.WriteAsync(chunk.Payload, cancel).ConfigureAwait(false);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Completes when the receiver has acknowledged <paramref name="chunks"/> chunks in total.</summary>
+    public async Task WhenAcknowledgedAsync(long chunks, CancellationToken cancel)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_window.Acknowledged >= chunks)
+                {
+                    return;
+                }
+
+                if (_failure is not null)
+                {
+                    throw new IOException(_failure);
+                }
+            }
+
+            await _acknowledged.WaitAsync(cancel).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _socket.Shutdown(SocketShutdown.Both);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        await _ackLoop.ConfigureAwait(false);
+        _stop.Dispose();
+        _acknowledged.Dispose();
+    }
+
+    private bool TryAcquireCredit(out long sent)
+    {
+        lock (_gate)
+        {
+            if (_failure is not null)
+            {
+                throw new IOException(_failure);
+            }
+
+            var acquired = _window.TryAcquire();
+            sent = _window.Sent;
+            return acquired;
+        }
+    }
+
+    private async Task ReadAcksAsync()
+    {
+        var ack = new byte[sizeof(long)];
+        try
+        {
+            while (true)
+            {
+                await _stream.ReadExactlyAsync(ack, _stop.Token).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (_window.OnAcknowledged(BinaryPrimitives.ReadInt64LittleEndian(ack)) == AckOutcome.Invalid)
+                    {
+                        _failure = "the receiver acknowledged chunks that were never sent.";
+                    }
+                }
+
+                _acknowledged.Release();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or EndOfStreamException or ObjectDisposedException or OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                _failure ??= $"the tensor channel closed: {e.Message}";
+            }
+
+            _acknowledged.Release();
+        }
+    }
+}

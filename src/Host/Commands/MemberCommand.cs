@@ -1,0 +1,72 @@
+using CyclicActors.Actors.Cluster;
+using CyclicActors.Actors.Settings;
+using CyclicActors.GpuCompute;
+using CyclicActors.Host.Cli;
+
+namespace CyclicActors.Host.Commands;
+
+/// <summary>
+/// `cyclic member`: joins a seed's cluster, takes part in its run with --workers-per-node workers on
+/// this machine's own --data, and exits 0 when the seed ends the run (1 when refused or failed).
+/// </summary>
+internal static class MemberCommand
+{
+    public const string Summary = "join a training cluster and run workers and reducers on this machine";
+
+    public static readonly IReadOnlyList<OptionSpec> Specs =
+    [
+        .. ClusterNodeOptions.Specs("0"),
+        new("workers-per-node", "N", "workers this member runs (they take consecutive ranks)", "2 (cyclic-actors.cluster.workers-per-node)"),
+        new("data", "DIR", "this machine's copy of the training data (the seed sends only sample indices)", "data/mnist (bundled)"),
+        new("backend", "B", "auto | cpu | cuda", "auto"),
+        new("help", null, "show this help"),
+    ];
+
+    public static int Run(ParsedOptions o)
+    {
+        var seeds = o.All("seed-node");
+        if (seeds.Count == 0)
+        {
+            throw new UsageException("cyclic member needs --seed-node akka.tcp://cyclic@HOST:PORT (the seed's address)");
+        }
+
+        var perNode = o.Has("workers-per-node") ? $"cyclic-actors.cluster.workers-per-node = {o.Int("workers-per-node", 2, 1, 1024)}" : null;
+        var launch = ClusterNodeOptions.From(o, 0, seeds, ["worker"], perNode);
+        var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
+        var backends = WorkerBackends.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
+        var system = ClusterNodeLifetime.Start(launch);
+        var workers = ClusterNodeSettings.From(system.Settings.Config).WorkersPerNode;
+        Console.WriteLine($"member {Akka.Cluster.Cluster.Get(system).SelfAddress}: {workers} workers, data {dataDirectory}, {backends.SelectionLine}; joining {string.Join(", ", seeds)}");
+        MemberOutcome outcome;
+        try
+        {
+            outcome = ClusterRun.MemberAsync(system, workers, () => LoadTrainingData(dataDirectory), backendFactory: backends.Create).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            ClusterNodeLifetime.Leave(system);
+        }
+
+        Console.WriteLine($"member: {outcome.Message}");
+        if (!outcome.Succeeded)
+        {
+            Console.Error.WriteLine($"cyclic: {outcome.Message}");
+        }
+
+        return outcome.Succeeded ? 0 : 1;
+    }
+
+    // A missing directory is a usage error in `train`; here it must reach the member's actor as an
+    // I/O error so that the member reports it and leaves.
+    private static GpuCompute.Data.Dataset LoadTrainingData(string directory)
+    {
+        try
+        {
+            return DataLocator.Load(directory, train: true);
+        }
+        catch (UsageException e)
+        {
+            throw new DirectoryNotFoundException(e.Message);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using Akka.Actor;
+using CyclicActors.Actors.Cluster;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Settings;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+using CyclicActors.Host.Cli;
+using CyclicActors.Host.Reporting;
+
+namespace CyclicActors.Host.Commands;
+
+/// <summary>
+/// `cyclic seed`: starts the first node of a training cluster and its coordinator. Takes the
+/// training options of `cyclic train` once and sends them to the members; starts when members
+/// offer all --workers workers (or fails after the join timeout, naming who is missing); writes
+/// the same summary as `train`; exits 0 after the members left.
+/// </summary>
+internal static class SeedCommand
+{
+    public const string Summary = "start a training cluster: coordinator on this node, workers on the members that join";
+
+    private static readonly HashSet<string> NotForClusters = ["engine", "trace", "backend", "help"];
+
+    public static readonly IReadOnlyList<OptionSpec> Specs =
+    [
+        .. TrainOptions.Specs.Where(spec => !NotForClusters.Contains(spec.Name)),
+        .. ClusterNodeOptions.Specs("4053"),
+        new("help", null, "show this help"),
+    ];
+
+    public static int Run(ParsedOptions parsed)
+    {
+        var options = TrainOptions.From(parsed);
+        var config = options.Config;
+        var trainSet = DataLocator.Load(options.DataDirectory, train: true);
+        var testSet = DataLocator.Load(options.DataDirectory, train: false);
+        var model = ModelPresets.Create(config.Model, trainSet.SampleShape, trainSet.ClassCount);
+        var partition = TrainCommand.PartitionOrThrow(model, config);
+        var layout = new ParameterLayout(model, partition);
+        var initial = ParameterInitializer.Initialize(model, layout, config.Seed);
+        var order = new DataOrder(config.Seed, trainSet.Count, config.MicroBatch, config.Workers);
+        if (order.StepsPerEpoch == 0)
+        {
+            throw new UsageException($"a global batch of {config.GlobalBatch} ({config.Workers} workers x {config.MicroBatch}) is larger than the {trainSet.Count} training samples");
+        }
+
+        var compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation;
+        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = compensation };
+        var launch = SeedLaunch(parsed);
+        var system = ClusterNodeLifetime.Start(launch);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"seed {Akka.Cluster.Cluster.Get(system).SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers"));
+
+        ClusterRunResult result;
+        using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
+        try
+        {
+            var progress = new ProgressReporter(options.Quiet ? false : null);
+            int totalSteps = config.MaxSteps > 0 ? Math.Min(config.MaxSteps, order.StepsPerEpoch * config.Epochs) : order.StepsPerEpoch * config.Epochs;
+            result = progress.Run($"{model.Name} {options.Rule.ToCliName()} (cluster)", totalSteps, report => ClusterRun.SeedAsync(system, actorOptions, trainSet, initial, m =>
+            {
+                if (!options.Quiet)
+                {
+                    report(m);
+                }
+
+                metrics?.Write(m);
+            }).GetAwaiter().GetResult());
+            WaitForMembersToLeave(system, TimeSpan.FromSeconds(30));
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or ArgumentException or Akka.Configuration.ConfigurationException)
+        {
+            Console.Error.WriteLine($"cyclic: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            ClusterNodeLifetime.Leave(system);
+        }
+
+        foreach (var node in result.Nodes)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"member {node.Node}: peak activations {node.PeakActivationBytes:N0} bytes; tensor bytes sent {string.Join(", ", node.Peers.Zip(node.BytesSent, (peer, bytes) => $"{bytes:N0} to {peer}"))}"));
+        }
+
+        Report(options, result, model, partition, layout, order, trainSet, testSet, compensation);
+        return 0;
+    }
+
+    private static Actors.Cluster.NodeLaunch SeedLaunch(ParsedOptions parsed)
+    {
+        var port = parsed.Int("port", 4053, 1, 65535);
+        var host = parsed.String("host", "127.0.0.1");
+        var seeds = parsed.All("seed-node");
+        var systemName = CyclicSettings.From(ClusterConfiguration.Defaults).SystemName;
+        return ClusterNodeOptions.From(parsed, 4053, seeds.Count > 0 ? seeds : [ClusterNodeOptions.SelfAddress(systemName, host, port)], [CoordinatorSingleton.Role]);
+    }
+
+    // Members leave when told the run is over; the seed goes last so that they still reach it.
+    private static void WaitForMembersToLeave(ActorSystem system, TimeSpan limit)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline && cluster.State.Members.Any(member => !member.Address.Equals(cluster.SelfAddress)))
+        {
+            Thread.Sleep(100);
+        }
+    }
+
+    private static void Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
+        DataOrder order, Dataset trainSet, Dataset testSet, DelayCompensation compensation)
+    {
+        var config = options.Config;
+        var outcome = run.Training.Outcome;
+        using var backend = new GpuCompute.Cpu.CpuBackend();
+        double accuracy = TrainCommand.TestAccuracy(model, partition, backend, outcome.FinalParameters, testSet);
+        string hash = ParameterHash.Sha256(outcome.FinalParameters);
+        string rule = options.Rule.ToCliName();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
+        if (options.SaveDirectory is not null)
+        {
+            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome);
+            Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
+        }
+
+        if (options.SummaryFile is null)
+        {
+            return;
+        }
+
+        JsonOutput.WriteSummary(options.SummaryFile, new Dictionary<string, object?>
+        {
+            ["model"] = model.Name,
+            ["rule"] = rule,
+            ["engine"] = "cluster",
+            ["v2_rule"] = options.Rule == UpdateRule.CdpV2 ? options.Freshness.ToCliName() : null,
+            ["compensation"] = compensation.ToCliName(),
+            ["workers"] = config.Workers,
+            ["stages"] = partition.StageCount,
+            ["partition"] = partition.ToString(),
+            ["micro_batch"] = config.MicroBatch,
+            ["epochs"] = outcome.Epochs,
+            ["steps"] = outcome.Steps,
+            ["lr"] = config.LearningRate,
+            ["lr_schedule"] = config.LearningRateSchedule,
+            ["momentum"] = config.Momentum,
+            ["weight_decay"] = config.WeightDecay,
+            ["seed"] = config.Seed,
+            ["backend"] = "members",
+            ["data"] = trainSet.Name,
+            ["data_sha256"] = trainSet.Fingerprint,
+            ["test_accuracy"] = accuracy,
+            ["test_samples"] = testSet.Count,
+            ["final_loss"] = outcome.FinalLoss,
+            ["samples_per_second"] = outcome.SamplesPerSecond,
+            ["wall_seconds"] = outcome.WallSeconds,
+            ["parameter_sha256"] = hash,
+            ["nodes"] = run.Nodes.Select(node => new Dictionary<string, object?>
+            {
+                ["node"] = node.Node,
+                ["peak_activation_bytes"] = node.PeakActivationBytes,
+                ["tensor_bytes_sent"] = node.Peers.Zip(node.BytesSent).ToDictionary(pair => pair.First, pair => (object?)pair.Second),
+            }).ToArray(),
+        });
+    }
+}

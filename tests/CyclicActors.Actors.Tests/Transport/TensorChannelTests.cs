@@ -1,0 +1,95 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using CyclicActors.Actors.Transport;
+using CyclicActors.Actors.Transport.Channel;
+
+namespace CyclicActors.Actors.Tests.Transport;
+
+/// <summary>The dedicated channel over a real loopback connection, in one process, bounded in time.</summary>
+public sealed class TensorChannelTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Tensors_cross_the_channel_bit_for_bit_within_the_window()
+    {
+        using var cancel = new CancellationTokenSource(Limit);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var completed = new ConcurrentQueue<float[]>();
+        using var table = new TensorReassemblyTable(new CountingPool(), maxElements: 1 << 16, maxActiveTransfers: 2);
+        var receiving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync(cancel.Token);
+            return await TensorChannelReceiver.RunAsync(socket, 77, 4096, table, step =>
+            {
+                if (step.Tensor is { } tensor)
+                {
+                    completed.Enqueue(tensor.ToArray());
+                    tensor.Dispose();
+                }
+            }, cancel.Token);
+        });
+
+        var random = new Random(9);
+        var tensors = Enumerable.Range(0, 3).Select(_ => TransportTestData.Tensor(random, random.Next(1, 20000))).ToArray();
+        await using (var sender = await TensorChannelSender.ConnectAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, 77, windowChunks: 3, cancel.Token))
+        {
+            for (var i = 0; i < tensors.Length; i++)
+            {
+                var sent = await sender.SendAsync(TransportTestData.Chunks(i, tensors[i], 1024), cancel.Token);
+                await sender.WhenAcknowledgedAsync(sent, cancel.Token);
+            }
+        }
+
+        Assert.Equal("the peer closed the channel.", await receiving.WaitAsync(Limit));
+        Assert.Equal(tensors.Length, completed.Count);
+        Assert.All(tensors.Zip(completed), pair => Assert.True(TransportTestData.BitwiseEqual(pair.First, pair.Second)));
+    }
+
+    [Fact]
+    public async Task A_wrong_token_or_a_garbage_frame_ends_the_connection_with_a_reason()
+    {
+        Assert.Contains("presented token 5", await Receive(stream => Hello(stream, 5)));
+        Assert.Contains("malformed frame", await Receive(async stream =>
+        {
+            await Hello(stream, 77);
+            await stream.WriteAsync(Enumerable.Repeat((byte)0xAB, ChannelFrameCodec.HeaderSize).ToArray());
+        }));
+        Assert.Contains("inside a frame header", await Receive(async stream =>
+        {
+            await Hello(stream, 77);
+            await stream.WriteAsync(new byte[10]);
+        }));
+    }
+
+    private static async Task Hello(NetworkStream stream, long token)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, token);
+        await stream.WriteAsync(bytes);
+    }
+
+    /// <summary>Runs a receiver against a raw client that writes <paramref name="write"/> and closes.</summary>
+    private static async Task<string> Receive(Func<NetworkStream, Task> write)
+    {
+        using var cancel = new CancellationTokenSource(Limit);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var table = new TensorReassemblyTable(new CountingPool(), maxElements: 1000, maxActiveTransfers: 1);
+        var receiving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync(cancel.Token);
+            return await TensorChannelReceiver.RunAsync(socket, 77, 4096, table, _ => { }, cancel.Token);
+        });
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, cancel.Token);
+            await write(client.GetStream());
+        }
+
+        return await receiving.WaitAsync(Limit);
+    }
+}
