@@ -115,58 +115,14 @@ internal static class SeedCommand
     private static void Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
         DataOrder order, Dataset trainSet, Dataset testSet, DelayCompensation compensation)
     {
-        var config = options.Config;
-        var outcome = run.Training.Outcome;
         using var backend = new GpuCompute.Cpu.CpuBackend();
-        double accuracy = TrainCommand.TestAccuracy(model, partition, backend, outcome.FinalParameters, testSet);
-        string hash = ParameterHash.Sha256(outcome.FinalParameters);
-        string rule = options.Rule.ToCliName();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
-        if (options.SaveDirectory is not null)
+        var nodes = run.Nodes.Select(node => new Dictionary<string, object?>
         {
-            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome);
-            Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
-        }
-
-        if (options.SummaryFile is null)
-        {
-            return;
-        }
-
-        JsonOutput.WriteSummary(options.SummaryFile, new Dictionary<string, object?>
-        {
-            ["model"] = model.Name,
-            ["rule"] = rule,
-            ["engine"] = "cluster",
-            ["v2_rule"] = options.Rule == UpdateRule.CdpV2 ? options.Freshness.ToCliName() : null,
-            ["compensation"] = compensation.ToCliName(),
-            ["workers"] = config.Workers,
-            ["stages"] = partition.StageCount,
-            ["partition"] = partition.ToString(),
-            ["micro_batch"] = config.MicroBatch,
-            ["epochs"] = outcome.Epochs,
-            ["steps"] = outcome.Steps,
-            ["lr"] = config.LearningRate,
-            ["lr_schedule"] = config.LearningRateSchedule,
-            ["momentum"] = config.Momentum,
-            ["weight_decay"] = config.WeightDecay,
-            ["seed"] = config.Seed,
-            ["backend"] = "members",
-            ["data"] = trainSet.Name,
-            ["data_sha256"] = trainSet.Fingerprint,
-            ["test_accuracy"] = accuracy,
-            ["test_samples"] = testSet.Count,
-            ["final_loss"] = outcome.FinalLoss,
-            ["samples_per_second"] = outcome.SamplesPerSecond,
-            ["wall_seconds"] = outcome.WallSeconds,
-            ["parameter_sha256"] = hash,
-            ["nodes"] = run.Nodes.Select(node => new Dictionary<string, object?>
-            {
-                ["node"] = node.Node,
-                ["peak_activation_bytes"] = node.PeakActivationBytes,
-                ["tensor_bytes_sent"] = node.Peers.Zip(node.BytesSent).ToDictionary(pair => pair.First, pair => (object?)pair.Second),
-            }).ToArray(),
-        });
+            ["node"] = node.Node,
+            ["peak_activation_bytes"] = node.PeakActivationBytes,
+            ["tensor_bytes_sent"] = node.Peers.Zip(node.BytesSent).ToDictionary(pair => pair.First, pair => (object?)pair.Second),
+        }).ToArray();
+        RunReport.Finish(options, "cluster", "members", compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
+            new Dictionary<string, object?> { ["nodes"] = nodes });
     }
 }

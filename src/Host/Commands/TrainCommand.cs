@@ -123,55 +123,7 @@ internal static class TrainCommand
             }
         }
 
-        double accuracy = TestAccuracy(model, partition, evaluationBackend, outcome.FinalParameters, testSet);
-        string hash = ParameterHash.Sha256(outcome.FinalParameters);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
-
-        if (options.SaveDirectory is not null)
-        {
-            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome);
-            Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
-        }
-
-        if (options.SummaryFile is not null)
-        {
-            var document = new Dictionary<string, object?>
-            {
-                ["model"] = model.Name,
-                ["rule"] = rule,
-                ["engine"] = options.Engine,
-                ["v2_rule"] = options.Rule == UpdateRule.CdpV2 && !reference ? options.Freshness.ToCliName() : null,
-                ["compensation"] = compensation,
-                ["workers"] = config.Workers,
-                ["stages"] = partition.StageCount,
-                ["partition"] = partition.ToString(),
-                ["micro_batch"] = config.MicroBatch,
-                ["epochs"] = outcome.Epochs,
-                ["steps"] = outcome.Steps,
-                ["lr"] = config.LearningRate,
-                ["lr_schedule"] = config.LearningRateSchedule,
-                ["momentum"] = config.Momentum,
-                ["weight_decay"] = config.WeightDecay,
-                ["seed"] = config.Seed,
-                ["backend"] = backends.Name,
-                ["data"] = trainSet.Name,
-                ["data_sha256"] = trainSet.Fingerprint,
-                ["test_accuracy"] = accuracy,
-                ["test_samples"] = testSet.Count,
-                ["final_loss"] = outcome.FinalLoss,
-                ["samples_per_second"] = outcome.SamplesPerSecond,
-                ["wall_seconds"] = outcome.WallSeconds,
-                ["parameter_sha256"] = hash,
-            };
-            foreach (var (key, value) in summary)
-            {
-                document[key] = value;
-            }
-
-            JsonOutput.WriteSummary(options.SummaryFile, document);
-        }
-
+        RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary);
         return 0;
     }
 

@@ -1,0 +1,77 @@
+using System.Globalization;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+using CyclicActors.Host.Reporting;
+
+namespace CyclicActors.Host.Commands;
+
+/// <summary>
+/// The end of every training run, one process or a cluster: test accuracy, the result line, the
+/// checkpoint and the summary with the keys `train` documents (plus engine-specific extras).
+/// </summary>
+internal static class RunReport
+{
+    public static void Finish(
+        TrainOptions options, string engine, string backendName, string compensation,
+        ModelDefinition model, StagePartition partition, ParameterLayout layout, DataOrder order,
+        Dataset trainSet, Dataset testSet, IComputeBackend evaluationBackend, TrainingOutcome outcome,
+        IReadOnlyDictionary<string, object?> extras)
+    {
+        var config = options.Config;
+        bool dpOnly = engine == "reference";
+        string rule = dpOnly ? "dp" : options.Rule.ToCliName();
+        double accuracy = TrainCommand.TestAccuracy(model, partition, evaluationBackend, outcome.FinalParameters, testSet);
+        string hash = ParameterHash.Sha256(outcome.FinalParameters);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
+
+        if (options.SaveDirectory is not null)
+        {
+            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome);
+            Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
+        }
+
+        if (options.SummaryFile is null)
+        {
+            return;
+        }
+
+        var document = new Dictionary<string, object?>
+        {
+            ["model"] = model.Name,
+            ["rule"] = rule,
+            ["engine"] = engine,
+            ["v2_rule"] = options.Rule == UpdateRule.CdpV2 && !dpOnly ? options.Freshness.ToCliName() : null,
+            ["compensation"] = compensation,
+            ["workers"] = config.Workers,
+            ["stages"] = partition.StageCount,
+            ["partition"] = partition.ToString(),
+            ["micro_batch"] = config.MicroBatch,
+            ["epochs"] = outcome.Epochs,
+            ["steps"] = outcome.Steps,
+            ["lr"] = config.LearningRate,
+            ["lr_schedule"] = config.LearningRateSchedule,
+            ["momentum"] = config.Momentum,
+            ["weight_decay"] = config.WeightDecay,
+            ["seed"] = config.Seed,
+            ["backend"] = backendName,
+            ["data"] = trainSet.Name,
+            ["data_sha256"] = trainSet.Fingerprint,
+            ["test_accuracy"] = accuracy,
+            ["test_samples"] = testSet.Count,
+            ["final_loss"] = outcome.FinalLoss,
+            ["samples_per_second"] = outcome.SamplesPerSecond,
+            ["wall_seconds"] = outcome.WallSeconds,
+            ["parameter_sha256"] = hash,
+        };
+        foreach (var (key, value) in extras)
+        {
+            document[key] = value;
+        }
+
+        JsonOutput.WriteSummary(options.SummaryFile, document);
+    }
+}
