@@ -71,7 +71,7 @@ inventory() {
 # ---------------------------------------------------------------------------------------------
 # OUR TRAINING BENCHMARK, all into $OUT/our-train.json (one JSON array, one entry per configuration):
 #  1. one worker (reference engine), the same models and batches as the PyTorch run: the ratio;
-#  2. four worker actors sharing the GPU, DP vs CDP-v1, micro-batch 32, L = 4: samples/s and the
+#  2. four worker actors sharing the GPU, DP vs CDP-v1 vs CDP-v2, micro-batch 32, L = 4: samples/s and the
 #     peak of device activation bytes summed over the workers, measured and predicted.
 BENCH_WARMUP=${BENCH_WARMUP:-20}
 BENCH_STEPS=${BENCH_STEPS:-100}
@@ -82,7 +82,7 @@ our_training_benchmark() {
     "$CYCLIC" bench-train --backend cuda --model cnn --input 1x28x28 --batch "$b" --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
     "$CYCLIC" bench-train --backend cuda --model resnet-mini --input 3x32x32 --batch "$b" --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
   done
-  for rule in dp cdp-v1; do
+  for rule in dp cdp-v1 cdp-v2; do
     "$CYCLIC" bench-train --backend cuda --engine actors --rule "$rule" --workers 4 --stages 4 --batch 32 --model cnn --input 1x28x28 --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
     "$CYCLIC" bench-train --backend cuda --engine actors --rule "$rule" --workers 4 --stages 4 --batch 32 --model resnet-mini --input 3x32x32 --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
     "$CYCLIC" bench-train --backend cuda --engine actors --rule "$rule" --workers 4 --stages 4 --batch 32 --model mlp-deep --partition activations --warmup "$BENCH_WARMUP" --steps "$BENCH_STEPS" --json "$json" | tail -1
