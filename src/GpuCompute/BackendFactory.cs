@@ -23,36 +23,51 @@ public static class BackendFactory
     /// when <paramref name="parentLedger"/> is given it is the parent of all of them, so it measures
     /// the workers' total exactly.
     /// </summary>
+    /// <summary>
+    /// Decides the backend without creating any: CPU when asked; otherwise probes CUDA, falling back
+    /// to the CPU with the reason for auto and throwing <see cref="BackendUnavailableException"/> for cuda.
+    /// </summary>
+    public static BackendPlan Resolve(BackendChoice choice, CudaBackendOptions? cudaOptions = null)
+    {
+        CudaBackendOptions options = cudaOptions ?? CudaBackendOptions.Default;
+        if (choice == BackendChoice.Cpu)
+        {
+            return new BackendPlan(BackendChoice.Cpu, "(requested)", options);
+        }
+
+        ProbeResult probe = BackendProbe.ProbeCuda(options.DeviceOrdinal);
+        return probe switch
+        {
+            ProbeResult.Unavailable unavailable when choice == BackendChoice.Cuda => throw new BackendUnavailableException(unavailable.Reason, unavailable.Trace),
+            ProbeResult.Unavailable => new BackendPlan(BackendChoice.Cpu, $"(auto: {probe.Summary})", options),
+            _ => new BackendPlan(BackendChoice.Cuda, $"on {probe.Summary}; {(options.AllowTf32 ? "TF32 allowed" : "FP32 (TF32 off)")}", options),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> backends for as many workers, all on the same device. Each gets its
+    /// own ledger; when <paramref name="parentLedger"/> is given it is the parent of all of them, so
+    /// it measures the workers' total exactly. With auto, a CUDA backend that fails to start falls
+    /// back to the CPU as well.
+    /// </summary>
     public static (IReadOnlyList<IComputeBackend> Backends, string SelectionLine) CreateMany(
         BackendChoice choice, int count, CudaBackendOptions? cudaOptions = null, MemoryLedger? parentLedger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (choice == BackendChoice.Cpu)
-        {
-            return (CreateCpu(count, parentLedger), $"backend: cpu x{count} (requested)");
-        }
-
-        CudaBackendOptions options = cudaOptions ?? CudaBackendOptions.Default;
-        ProbeResult probe = BackendProbe.ProbeCuda(options.DeviceOrdinal);
-        if (probe is ProbeResult.Unavailable unavailable)
-        {
-            return choice == BackendChoice.Cuda
-                ? throw new BackendUnavailableException(unavailable.Reason, unavailable.Trace)
-                : (CreateCpu(count, parentLedger), $"backend: cpu x{count} (auto: {probe.Summary})");
-        }
-
+        BackendPlan plan = Resolve(choice, cudaOptions);
         var created = new List<IComputeBackend>(count);
         try
         {
             for (int i = 0; i < count; i++)
             {
-                created.Add(new CudaBackend(options, new MemoryLedger(parentLedger)));
+                created.Add(plan.Create(parentLedger));
             }
         }
-        catch (Exception e) when (choice == BackendChoice.Auto && e is GpuComputeException or InvalidOperationException)
+        catch (Exception e) when (choice == BackendChoice.Auto && plan.Resolved == BackendChoice.Cuda && e is GpuComputeException or InvalidOperationException)
         {
             created.ForEach(b => b.Dispose());
-            return (CreateCpu(count, parentLedger), $"backend: cpu x{count} (auto: CUDA backend creation failed: {e.Message})");
+            var cpu = plan with { Resolved = BackendChoice.Cpu, Detail = $"(auto: CUDA backend creation failed: {e.Message})" };
+            return (Enumerable.Range(0, count).Select(_ => cpu.Create(parentLedger)).ToArray(), cpu.SelectionLineFor(count));
         }
         catch
         {
@@ -60,10 +75,6 @@ public static class BackendFactory
             throw;
         }
 
-        string tf32 = options.AllowTf32 ? "TF32 allowed" : "FP32 (TF32 off)";
-        return (created, $"backend: cuda x{count} on {probe.Summary}; {tf32}");
+        return (created, plan.SelectionLineFor(count));
     }
-
-    private static IReadOnlyList<IComputeBackend> CreateCpu(int count, MemoryLedger? parentLedger) =>
-        Enumerable.Range(0, count).Select(_ => (IComputeBackend)new CpuBackend(new MemoryLedger(parentLedger))).ToArray();
 }

@@ -157,8 +157,7 @@ public static class ActorTrainer
             }
 
             var order = new DataOrder(config.Seed, train.Count, config.MicroBatch, config.Workers);
-            int all = order.StepsPerEpoch * config.Epochs;
-            int totalSteps = config.MaxSteps > 0 ? Math.Min(all, config.MaxSteps) : all;
+            int totalSteps = config.TotalSteps(order.StepsPerEpoch);
             var layout = new ParameterLayout(model, partition);
             if (initialParameters.Length != layout.TotalSize)
             {

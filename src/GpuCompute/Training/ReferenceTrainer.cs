@@ -41,7 +41,7 @@ public sealed class ReferenceTrainer
         using var input = _backend.Allocate(pixels.Length, MemoryTag.Data);
         using var labels = _backend.Allocate(oneHot.Length, MemoryTag.Data);
 
-        int totalSteps = TotalSteps(data.StepsPerEpoch);
+        int totalSteps = _config.TotalSteps(data.StepsPerEpoch);
         var clock = Stopwatch.StartNew();
         float lastLoss = float.NaN;
         int step = 0;
@@ -120,12 +120,6 @@ public sealed class ReferenceTrainer
                 optimizer.Dispose();
             }
         }
-    }
-
-    public int TotalSteps(int stepsPerEpoch)
-    {
-        int all = stepsPerEpoch * _config.Epochs;
-        return _config.MaxSteps > 0 ? Math.Min(all, _config.MaxSteps) : all;
     }
 
     private float[] Download(TensorView view)

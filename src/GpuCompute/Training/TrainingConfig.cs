@@ -46,6 +46,13 @@ public sealed record TrainingConfig
 
     public int GlobalBatch => Workers * MicroBatch;
 
+    /// <summary>Steps the run makes: every epoch, capped by <see cref="MaxSteps"/> when that is set.</summary>
+    public int TotalSteps(int stepsPerEpoch)
+    {
+        int all = stepsPerEpoch * Epochs;
+        return MaxSteps > 0 ? Math.Min(all, MaxSteps) : all;
+    }
+
     public void Validate()
     {
         Require(Stages >= 1, "stages must be at least 1");

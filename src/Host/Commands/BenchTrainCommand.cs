@@ -66,9 +66,9 @@ internal static class BenchTrainCommand
         var initial = ParameterInitializer.Initialize(model, new ParameterLayout(model, partition), config.Seed);
 
         string engine = options.Choice("engine", "reference", "reference", "actors");
-        var rule = ParseOrThrow(() => UpdateRuleNames.ParseUpdateRule(options.String("rule", "dp")));
-        var compensation = ParseOrThrow(() => DelayCompensationNames.Parse(options.String("compensation", "none")));
-        var backends = WorkerBackends.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
+        var rule = UsageException.Wrap(() => UpdateRuleNames.ParseUpdateRule(options.String("rule", "dp")));
+        var compensation = UsageException.Wrap(() => DelayCompensationNames.Parse(options.String("compensation", "none")));
+        var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
         Console.WriteLine(backends.SelectionLine);
         var stepSeconds = new List<double>();
         double previous = 0;
@@ -83,13 +83,13 @@ internal static class BenchTrainCommand
         int violations = 0;
         if (engine == "reference")
         {
-            using var backend = backends.Create(0, new MemoryLedger());
+            using var backend = backends.Create(parentLedger: null);
             outcome = new ReferenceTrainer(config, model, partition, backend).Train(source, initial, OnStep);
         }
         else
         {
             var run = ActorTrainer.Run(
-                new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation, BackendFactory = backends.Create },
+                new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation, BackendFactory = backends.CreateForRank },
                 data, initial, OnStep);
             outcome = run.Outcome;
             activations = run.Activations;
@@ -134,18 +134,6 @@ internal static class BenchTrainCommand
         }
 
         return 0;
-    }
-
-    private static T ParseOrThrow<T>(Func<T> parse)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (ArgumentException e)
-        {
-            throw UsageException.From(e);
-        }
     }
 
     public static Shape3 ParseShape(string text)

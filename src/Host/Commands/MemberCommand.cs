@@ -33,14 +33,14 @@ internal static class MemberCommand
         var perNode = o.Has("workers-per-node") ? $"cyclic-actors.cluster.workers-per-node = {o.Int("workers-per-node", 2, 1, 1024)}" : null;
         var launch = ClusterNodeOptions.From(o, 0, seeds, ["worker"], perNode);
         var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
-        var backends = WorkerBackends.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
+        var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
         var system = ClusterNodeLifetime.Start(launch);
         var workers = ClusterNodeSettings.From(system.Settings.Config).WorkersPerNode;
         Console.WriteLine($"member {Akka.Cluster.Cluster.Get(system).SelfAddress}: {workers} workers, data {dataDirectory}, {backends.SelectionLine}; joining {string.Join(", ", seeds)}");
         MemberOutcome outcome;
         try
         {
-            outcome = ClusterRun.MemberAsync(system, workers, () => LoadTrainingData(dataDirectory), backendFactory: backends.Create).GetAwaiter().GetResult();
+            outcome = ClusterRun.MemberAsync(system, workers, () => LoadTrainingData(dataDirectory), backendFactory: backends.CreateForRank).GetAwaiter().GetResult();
         }
         finally
         {

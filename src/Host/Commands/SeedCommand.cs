@@ -60,7 +60,7 @@ internal static class SeedCommand
         try
         {
             var progress = new ProgressReporter(options.Quiet ? false : null);
-            int totalSteps = config.MaxSteps > 0 ? Math.Min(config.MaxSteps, order.StepsPerEpoch * config.Epochs) : order.StepsPerEpoch * config.Epochs;
+            int totalSteps = config.TotalSteps(order.StepsPerEpoch);
             result = progress.Run($"{model.Name} {options.Rule.ToCliName()} (cluster)", totalSteps, report => ClusterRun.SeedAsync(system, actorOptions, trainSet, initial, m =>
             {
                 if (!options.Quiet)

@@ -40,7 +40,7 @@ internal static class TrainCommand
             throw new UsageException("--engine reference runs plain DP; use --engine actors for the CDP rules");
         }
 
-        var backends = WorkerBackends.Resolve(options.Backend);
+        var backends = BackendFactory.Resolve(options.Backend);
         Console.WriteLine(backends.SelectionLine);
         string compensation = reference || options.Rule == UpdateRule.Dp ? "none" : options.Compensation.ToCliName();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -48,7 +48,7 @@ internal static class TrainCommand
 
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
         var progress = new ProgressReporter(options.Quiet ? false : null);
-        int totalSteps = config.MaxSteps > 0 ? Math.Min(config.MaxSteps, order.StepsPerEpoch * config.Epochs) : order.StepsPerEpoch * config.Epochs;
+        int totalSteps = config.TotalSteps(order.StepsPerEpoch);
         void OnStep(StepMetrics m, Action<StepMetrics> report)
         {
             if (!options.Quiet)
@@ -61,7 +61,7 @@ internal static class TrainCommand
 
         var summary = new Dictionary<string, object?>();
         TrainingOutcome outcome;
-        using var evaluationBackend = backends.Create(0, new GpuCompute.Memory.MemoryLedger());
+        using var evaluationBackend = backends.Create(parentLedger: null);
         if (reference)
         {
             var trainer = new ReferenceTrainer(config, model, partition, evaluationBackend);
@@ -93,7 +93,7 @@ internal static class TrainCommand
                 Rule = options.Rule,
                 Freshness = options.Freshness,
                 Compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation,
-                BackendFactory = backends.Create,
+                BackendFactory = backends.CreateForRank,
                 TracePath = options.TraceFile,
             };
             ActorTrainingResult result;

@@ -68,28 +68,16 @@ internal sealed record TrainOptions
     /// </summary>
     private static DelayCompensation DefaultCompensation(ParsedOptions o)
     {
-        var rule = Parse(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2")));
+        var rule = UsageException.Wrap(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2")));
         if (o.String("compensation") is not { } text)
         {
             return rule == UpdateRule.Dp ? DelayCompensation.None : DelayCompensation.Lookahead;
         }
 
-        var compensation = Parse(() => DelayCompensationNames.Parse(text));
+        var compensation = UsageException.Wrap(() => DelayCompensationNames.Parse(text));
         return rule == UpdateRule.Dp && compensation != DelayCompensation.None
             ? throw new UsageException("--compensation lookahead applies to the CDP rules; dp uses fresh parameters")
             : compensation;
-    }
-
-    private static T Parse<T>(Func<T> parse)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (ArgumentException e)
-        {
-            throw UsageException.From(e);
-        }
     }
 
     public static TrainOptions From(ParsedOptions o)
@@ -114,8 +102,8 @@ internal sealed record TrainOptions
             Config = config,
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
             Engine = o.Choice("engine", "actors", "actors", "simulation", "reference"),
-            Rule = Parse(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2"))),
-            Freshness = Parse(() => UpdateRuleNames.ParseFreshnessRule(o.String("v2-rule", "schedule"))),
+            Rule = UsageException.Wrap(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2"))),
+            Freshness = UsageException.Wrap(() => UpdateRuleNames.ParseFreshnessRule(o.String("v2-rule", "schedule"))),
             Compensation = DefaultCompensation(o),
             TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
