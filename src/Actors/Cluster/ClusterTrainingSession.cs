@@ -38,7 +38,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
     private readonly SessionSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<string> _ready = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeReady> _ready = new(StringComparer.Ordinal);
     private IActorRef _admission = ActorRefs.Nobody;
     private IReadOnlyList<AdmittedMember> _members = [];
     private NodePlanned? _plan;
@@ -53,7 +53,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         Receive<AdmissionOutcome.TimedOut>(timedOut => _setup.Ready.TrySetException(new TimeoutException($"Training did not start within {_setup.JoinTimeout}: {timedOut.Missing}")));
         Receive<NodeReady>(OnNodeReady);
         Receive<ReadyTimedOut>(_ => _setup.Ready.TrySetException(new TimeoutException(
-            $"Members did not build their part within {_setup.ReadyTimeout}; ready: {string.Join(", ", _ready)}.")));
+            $"Members did not build their part within {_setup.ReadyTimeout}; ready: {string.Join(", ", _ready.Keys)}.")));
         Receive<SessionReady>(ready => _setup.Ready.TrySetResult(ready));
         Receive<Status.Failure>(failure => _setup.Ready.TrySetException(failure.Cause));
         Receive<TensorReceived>(received => _coordinator.Tell(FinalStateInbox.ToMessage(received)));
@@ -100,14 +100,25 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
     private void OnNodeReady(NodeReady ready)
     {
-        _ready.Add(ready.Node);
-        if (_plan is null || _ready.Count < _plan.Nodes.Length)
+        if (_plan is null || !_plan.Nodes.Contains(ready.Node))
+        {
+            _log.Warning("Ignoring a ready message from {0}, which is not in the plan.", ready.Node);
+            return;
+        }
+
+        _ready[ready.Node] = ready;
+        if (_ready.Count < _plan.Nodes.Length)
         {
             return;
         }
 
         Timers.Cancel(ReadyTimeoutKey);
         var plan = _plan;
+
+        // Links learn their peers' channel endpoints before the coordinator starts; on the Akka
+        // path the endpoints are empty and nobody listens for them.
+        var endpoints = plan.Nodes.Select(node => _ready.TryGetValue(node, out var r) ? r : new NodeReady(node)).ToArray();
+        TellMembers(new ChannelsPlanned(endpoints.Select(r => r.ChannelHost).ToArray(), endpoints.Select(r => r.ChannelPort).ToArray(), endpoints.Select(r => r.ChannelToken).ToArray()));
         var timeout = _setup.ReadyTimeout;
         var system = Context.System;
         Task<IActorRef> Resolve(string node, string child) => system.ActorSelection(NodeTrainingHost.PathOn(node, child)).ResolveOne(timeout);

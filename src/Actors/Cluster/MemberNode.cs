@@ -3,6 +3,8 @@ using Akka.Event;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport;
+using CyclicActors.Actors.Transport.Channel;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Memory;
@@ -41,6 +43,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private ActorTrainingOptions? _options;
     private ActorTrainer.TrainingPlan? _training;
     private IActorRef? _host;
+    private TensorChannelListener? _listener;
     private bool _admitted;
 
     public MemberNode(MemberNodeSetup setup)
@@ -67,6 +70,17 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<NodePlanned>(OnPlanned);
         Receive<NodeReady>(ready => _coordinator.Tell(ready));
         Receive<TrainingStarted>(started => _host?.Forward(started));
+        Receive<ChannelsPlanned>(channels => _host?.Forward(channels));
+        Receive<ChannelTensorArrived>(arrived =>
+        {
+            if (_host is null)
+            {
+                arrived.Tensor.Dispose(); // the run is over; nobody wants it
+                return;
+            }
+
+            _host.Tell(arrived);
+        });
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
@@ -91,7 +105,11 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         cluster.RegisterOnMemberUp(() => self.Tell(Up.Instance));
     }
 
-    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        _listener?.Dispose();
+    }
 
     private void Request(object message)
     {
@@ -140,8 +158,53 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
-        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self);
+        NodeReady ready;
+        try
+        {
+            ready = Listen();
+        }
+        catch (IOException e)
+        {
+            End(false, e.Message);
+            return;
+        }
+
+        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self, ready);
         _host = Context.ActorOf(Props.Create(() => new NodeTrainingHost(setup)), NodeTrainingHost.Name);
+    }
+
+    /// <summary>On the channel path, opens this node's tensor channels on its own host; the ready message tells peers where.</summary>
+    private NodeReady Listen()
+    {
+        var transport = TransportSettings.From(Context.System.Settings.Config);
+        if (transport.Path == TensorPath.Akka)
+        {
+            return new NodeReady(_self);
+        }
+
+        var host = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+        var self = Self;
+        var log = _log;
+        _listener = TensorChannelListener.Start(
+            host,
+            transport.ChannelPort,
+            transport,
+            channel => channel is (int)TensorKind.Gradient or (int)TensorKind.Parameters,
+            (channel, step) =>
+            {
+                switch (step.Result.Outcome)
+                {
+                    case ChunkOutcome.Completed:
+                        self.Tell(new ChannelTensorArrived((TensorKind)channel, step.Label, step.Tensor!));
+                        break;
+                    case ChunkOutcome.Rejected or ChunkOutcome.Duplicate:
+                        log.Warning("Dropped a chunk on tensor channel {0}: {1}", channel, step.Result.Reason);
+                        break;
+                }
+            },
+            ended => log.Info("{0}", ended));
+        _log.Info("Tensor channels listen on {0}:{1}.", host, _listener.Port);
+        return new NodeReady(_self, host, _listener.Port, _listener.Token);
     }
 
     private void End(bool succeeded, string message)
@@ -157,6 +220,9 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             Context.Stop(_host);
             _host = null;
         }
+
+        _listener?.Dispose();
+        _listener = null;
     }
 
     private sealed class Up

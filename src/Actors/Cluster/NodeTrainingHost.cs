@@ -5,6 +5,8 @@ using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Reduce;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport;
+using CyclicActors.Actors.Transport.Channel;
 using CyclicActors.Actors.Transport.Link;
 using CyclicActors.Actors.Workers;
 using CyclicActors.GpuCompute.Memory;
@@ -19,13 +21,19 @@ internal sealed record NodeHostSetup(
     ActorTrainer.TrainingPlan Training,
     CyclicSettings Settings,
     MemoryLedger ProcessLedger,
-    IActorRef Member);
+    IActorRef Member,
+    NodeReady Ready);
+
+/// <summary>Local: a tensor that arrived complete on one of this node's tensor channels (<see cref="TensorKind"/> is the channel number).</summary>
+internal sealed record ChannelTensorArrived(TensorKind Kind, TransferLabel Label, PooledTensor Tensor) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// A member's part of the run, under one parent so the one-process actors find each other by
 /// sibling name: its workers and reducers, a <see cref="RemoteRelay"/> named like every worker or
-/// reducer that runs elsewhere, a tensor link per other member and kind, and the receiving links
-/// with their inboxes, so stage tensors cross between members in bounded chunks. Workers report to their parent; this host passes their
+/// reducer that runs elsewhere, a tensor link per other member and kind, and an inbox per kind, so
+/// stage tensors cross between members in bounded chunks: on the channel path through dedicated
+/// TCP channels (the member's listener hands arrivals to this host), on the Akka path through
+/// receiving link actors. Workers report to their parent; this host passes their
 /// reports on to the coordinator once it knows where that is (holding them until then). A child
 /// failure ends the member's part of the run: it is reported and nothing restarts.
 /// </summary>
@@ -64,8 +72,11 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         var stageSizes = training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
         foreach (var kind in new[] { TensorKind.Gradient, TensorKind.Parameters })
         {
-            var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes)), TensorInbox.Name(kind) + "box");
-            Context.ActorOf(Props.Create(() => new TensorLinkReceiver(inbox, transport)), TensorInbox.Name(kind));
+            var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes)), InboxName(kind));
+            if (transport.Path == TensorPath.Akka)
+            {
+                Context.ActorOf(Props.Create(() => new TensorLinkReceiver(inbox, transport)), TensorInbox.Name(kind));
+            }
         }
 
         var reducers = new List<IActorRef>();
@@ -106,8 +117,32 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
             }
         }
 
-        _setup.Member.Tell(new NodeReady(plan.Nodes[_setup.SelfIndex]));
+        _setup.Member.Tell(_setup.Ready);
     }
+
+    private static string InboxName(TensorKind kind) => TensorInbox.Name(kind) + "box";
+
+    /// <summary>Hands each channel link its peer's endpoint; a plan that does not match the nodes is refused, not trusted.</summary>
+    private void OnChannelsPlanned(ChannelsPlanned channels)
+    {
+        var nodes = _setup.Plan.Nodes.Length;
+        if (channels.Hosts.Length != nodes || channels.Ports.Length != nodes || channels.Tokens.Length != nodes)
+        {
+            var reason = $"the channel plan lists {channels.Hosts.Length} hosts, {channels.Ports.Length} ports and {channels.Tokens.Length} tokens for {nodes} nodes.";
+            _log.Error("Refusing a malformed channel plan: {0}", reason);
+            _setup.Member.Tell(new TrainingEnded(false, $"{_setup.Plan.Nodes[_setup.SelfIndex]}: {reason}"));
+            return;
+        }
+
+        foreach (var link in Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)))
+        {
+            var peer = PeerOf(link);
+            link.Tell(new ChannelEndpoint(channels.Hosts[peer], channels.Ports[peer], channels.Tokens[peer]));
+        }
+    }
+
+    private static int PeerOf(IActorRef link) =>
+        int.Parse(link.Path.Name[(link.Path.Name.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Bytes each of this node's links sent, summed per peer member, and its activation peak.</summary>
     private void ReportStatistics(IActorRef replyTo)
@@ -117,7 +152,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         var links = Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)).ToArray();
         var asks = links.Select(async link =>
         {
-            var peer = int.Parse(link.Path.Name[(link.Path.Name.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            var peer = PeerOf(link);
             var statistics = await link.Ask<LinkStatistics>(LinkStatisticsRequested.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             return (Peer: peer, statistics.PayloadBytes);
         });
@@ -141,6 +176,12 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
             return existing;
         }
 
+        if (transport.Path == TensorPath.Channel)
+        {
+            var peerName = _setup.Plan.Nodes[node];
+            return Context.ActorOf(Props.Create(() => new TensorChannelLink((int)kind, peerName, transport, null, null)), name);
+        }
+
         var peer = Context.ActorSelection(PathOn(_setup.Plan.Nodes[node], TensorInbox.Name(kind)));
         return Context.ActorOf(Props.Create(() => new TensorLinkSender(peer, transport)), name);
     }
@@ -161,6 +202,12 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
                 break;
             case NodeStatisticsRequested:
                 ReportStatistics(Sender);
+                break;
+            case ChannelsPlanned channels:
+                OnChannelsPlanned(channels);
+                break;
+            case ChannelTensorArrived arrived:
+                Context.Child(InboxName(arrived.Kind)).Tell(new TensorReceived(arrived.Label, arrived.Tensor, ActorRefs.Nobody));
                 break;
             default:
                 Unhandled(message);

@@ -44,9 +44,27 @@ public sealed record NodePlanned(
     [property: Key(1)] int[] RankOwners,
     [property: Key(2)] int[] StageOwners) : IClusterTrainingMessage;
 
-/// <summary>A member has created its workers, reducers and relays for the plan.</summary>
+/// <summary>
+/// A member has created its workers, reducers and relays for the plan; on the channel tensor path
+/// it also says where its tensor channels listen and the token peers must present (empty host
+/// and port 0 on the Akka path).
+/// </summary>
 [MessagePackObject]
-public sealed record NodeReady([property: Key(0)] string Node) : IClusterTrainingMessage;
+public sealed record NodeReady(
+    [property: Key(0)] string Node,
+    [property: Key(1)] string ChannelHost = "",
+    [property: Key(2)] int ChannelPort = 0,
+    [property: Key(3)] long ChannelToken = 0) : IClusterTrainingMessage;
+
+/// <summary>
+/// Where every planned node's tensor channels listen, indexed like <see cref="NodePlanned.Nodes"/>;
+/// sent once all nodes are ready, before training starts, so links know their peers.
+/// </summary>
+[MessagePackObject]
+public sealed record ChannelsPlanned(
+    [property: Key(0)] string[] Hosts,
+    [property: Key(1)] int[] Ports,
+    [property: Key(2)] long[] Tokens) : IClusterTrainingMessage;
 
 /// <summary>The run is over (or failed, with the reason): members leave the cluster and exit.</summary>
 [MessagePackObject]

@@ -34,6 +34,7 @@ public static class MessageManifests
         (typeof(TrainingStarted), "started"),
         (typeof(NodeStatisticsRequested), "statsreq"),
         (typeof(NodeStatistics), "stats"),
+        (typeof(ChannelsPlanned), "chanplan"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

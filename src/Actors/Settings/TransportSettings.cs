@@ -2,6 +2,16 @@ using Akka.Configuration;
 
 namespace CyclicActors.Actors.Settings;
 
+/// <summary>How stage tensors cross between cluster nodes.</summary>
+public enum TensorPath
+{
+    /// <summary>A dedicated TCP channel per peer and kind: payload straight from the tensor to the socket (the default).</summary>
+    Channel,
+
+    /// <summary>Chunks as Akka.Remote messages, sharing the cluster's connection (slower; kept for comparison and for networks that allow one port only).</summary>
+    Akka,
+}
+
 /// <summary>
 /// The typed view of <c>cyclic-actors.transport</c> (hocon/remote.conf), checked against the
 /// Akka.Remote frame limit: a chunk that does not fit a frame would be dropped at the sender, and a
@@ -15,6 +25,12 @@ public sealed record TransportSettings
 
     public const string FrameSizeKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
 
+    public const string PathKey = "cyclic-actors.transport.path";
+
+    public const string ChannelPortKey = "cyclic-actors.transport.channel-port";
+
+    public const string BandwidthKey = "cyclic-actors.transport.bandwidth-limit";
+
     private TransportSettings()
     {
     }
@@ -26,6 +42,15 @@ public sealed record TransportSettings
     public required int MaxTensorElements { get; init; }
 
     public required int MaxActiveTransfers { get; init; }
+
+    /// <summary>Whether tensors take the dedicated channel or Akka.Remote.</summary>
+    public TensorPath Path { get; init; } = TensorPath.Channel;
+
+    /// <summary>Port a node's tensor channels listen on (0: any free port).</summary>
+    public int ChannelPort { get; init; }
+
+    /// <summary>Payload bytes per second each link may send on the channel path (0: unlimited).</summary>
+    public long BandwidthLimit { get; init; }
 
     /// <summary>Akka.Remote's frame limit, when remoting is configured.</summary>
     public int? FrameBytes { get; init; }
@@ -45,7 +70,15 @@ public sealed record TransportSettings
             WindowChunks = RequireInt(config, "cyclic-actors.transport.window-chunks", minimum: 1),
             MaxTensorElements = RequireInt(config, "cyclic-actors.transport.max-tensor-elements", minimum: 1),
             MaxActiveTransfers = RequireInt(config, "cyclic-actors.transport.max-active-transfers", minimum: 1),
+            Path = ReadPath(config),
+            ChannelPort = config.HasPath(ChannelPortKey) ? RequireInt(config, ChannelPortKey, minimum: 0) : 0,
+            BandwidthLimit = config.HasPath(BandwidthKey) ? RequireBytes(config, BandwidthKey, minimum: 0) : 0,
         };
+        if (settings.ChannelPort > 65535)
+        {
+            throw new ConfigurationException($"Configuration key '{ChannelPortKey}' must be a port in 0..65535; got {settings.ChannelPort}.");
+        }
+
         if (config.HasPath(FrameSizeKey))
         {
             var frame = RequireBytes(config, FrameSizeKey, minimum: 32000);
@@ -58,6 +91,17 @@ public sealed record TransportSettings
         }
 
         return settings;
+    }
+
+    private static TensorPath ReadPath(Config config)
+    {
+        var text = config.HasPath(PathKey) ? config.GetString(PathKey) : "channel";
+        return text switch
+        {
+            "channel" => TensorPath.Channel,
+            "akka" => TensorPath.Akka,
+            _ => throw new ConfigurationException($"Configuration key '{PathKey}' must be 'channel' or 'akka'; got '{text}'."),
+        };
     }
 
     private static int RequireBytes(Config config, string key, int minimum)

@@ -17,6 +17,7 @@ internal static class MemberCommand
     [
         .. ClusterNodeOptions.Specs("0"),
         new("workers-per-node", "N", "workers this member runs (they take consecutive ranks)", "2 (cyclic-actors.cluster.workers-per-node)"),
+        new("tensor-port", "PORT", "port this member's tensor channels listen on, on --host (0: any free port)", "0 (cyclic-actors.transport.channel-port)"),
         new("data", "DIR", "this machine's copy of the training data (the seed sends only sample indices)", "data/mnist (bundled)"),
         new("backend", "B", "auto | cpu | cuda", "auto"),
         new("help", null, "show this help"),
@@ -31,7 +32,9 @@ internal static class MemberCommand
         }
 
         var perNode = o.Has("workers-per-node") ? $"cyclic-actors.cluster.workers-per-node = {o.Int("workers-per-node", 2, 1, 1024)}" : null;
-        var launch = ClusterNodeOptions.From(o, 0, seeds, ["worker"], perNode);
+        var tensorPort = o.Has("tensor-port") ? $"{TransportSettings.ChannelPortKey} = {o.Int("tensor-port", 0, 0, 65535)}" : null;
+        var flags = string.Join('\n', new[] { perNode, tensorPort }.OfType<string>());
+        var launch = ClusterNodeOptions.From(o, 0, seeds, ["worker"], flags.Length == 0 ? null : flags);
         var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
         var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
         var system = ClusterNodeLifetime.Start(launch);

@@ -84,15 +84,21 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         Assert.Contains("2 of 2 workers missing; no member admitted; refused: " + Akka.Cluster.Cluster.Get(member).SelfAddress, timeout.Message);
     }
 
-    [Fact]
-    public async Task Training_completes_bitwise_equal_in_small_chunks_with_the_link_between_the_members_throttled()
+    [Theory]
+    [InlineData("akka", "0")]
+    [InlineData("channel", "300 KiB")]
+    public async Task Training_completes_bitwise_equal_in_small_chunks_with_the_link_between_the_members_throttled(string path, string bandwidthLimit)
     {
         // Small chunks and Akka's smallest frame limit: a stage tensor or final state sent whole
         // (a reducer's final state here is ~150 KB) would be dropped, so every one must be chunked.
-        const string Throttled = """
+        // On the Akka path the throttle slows the tensors too; on the channel path it slows the
+        // protocol messages and the link's own limit paces the tensors.
+        var throttled = $"""
             akka.remote.dot-netty.tcp.applied-adapters = [trttl]
             akka.remote.dot-netty.tcp.maximum-frame-size = 128000b
             cyclic-actors.transport.chunk-bytes = 16 KiB
+            cyclic-actors.transport.path = {path}
+            cyclic-actors.transport.bandwidth-limit = {bandwidthLimit}
             """;
         var config = TrainingFixtures.Config("cnn", workers: 4, steps: 3);
         var data = TrainingFixtures.SyntheticFor("cnn", 64);
@@ -100,10 +106,10 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 };
         var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV2);
 
-        var seed = Start(CoordinatorSingleton.Role, Throttled);
+        var seed = Start(CoordinatorSingleton.Role, throttled);
         var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
         Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
-        var members = new[] { Start("worker", Throttled), Start("worker", Throttled) };
+        var members = new[] { Start("worker", throttled), Start("worker", throttled) };
         foreach (var member in members)
         {
             Akka.Cluster.Cluster.Get(member).Join(seedAddress);
@@ -121,6 +127,7 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         TrainingFixtures.AssertBitwiseEqual(expected, run.Training.Outcome);
         Assert.All(await Task.WhenAll(parts).WaitAsync(Limit), outcome => Assert.True(outcome.Succeeded, outcome.Message));
         Assert.Empty(Akka.Cluster.Cluster.Get(seed).State.Unreachable);
+        Assert.All(run.Nodes, node => Assert.True(node.BytesSent.Sum() > 0, $"{node.Node} sent no tensors on the {path} path"));
     }
 
     private ActorSystem Start(string role, string extra = "")

@@ -35,6 +35,8 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant"),
         new NodePlanned(["akka.tcp://cyclic@a:1", "akka.tcp://cyclic@b:2"], [0, 0, 1, 1], [0, 1, 0, 1]),
         new NodeReady("akka.tcp://cyclic@a:1"),
+        new NodeReady("akka.tcp://cyclic@a:1", "10.0.0.2", 4060, long.MinValue),
+        new ChannelsPlanned(["10.0.0.2", "10.0.0.3"], [4060, 0], [7, -9]),
         new TrainingEnded(false, "member b left"),
         new TrainingStarted("akka.tcp://cyclic@a:1/user/coordinator-1"),
         new NodeStatisticsRequested(10),

@@ -53,6 +53,7 @@ public sealed class TensorChannelTests
     public async Task A_wrong_token_or_a_garbage_frame_ends_the_connection_with_a_reason()
     {
         Assert.Contains("presented token 5", await Receive(stream => Hello(stream, 5)));
+        Assert.Contains("channel failed", await Receive(stream => stream.WriteAsync(new byte[5]).AsTask()));
         Assert.Contains("malformed frame", await Receive(async stream =>
         {
             await Hello(stream, 77);
@@ -67,8 +68,8 @@ public sealed class TensorChannelTests
 
     private static async Task Hello(NetworkStream stream, long token)
     {
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, token);
+        var bytes = new byte[ChannelHello.Size];
+        new ChannelHello(token, 0).Write(bytes);
         await stream.WriteAsync(bytes);
     }
 

@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace CyclicActors.Actors.Transport.Channel;
 
 /// <summary>
-/// The receiving end of a dedicated tensor channel: one TCP connection from one peer. It checks the
-/// token the peer was given in the Akka offer, then for each frame validates the header with the
+/// The receiving end of a dedicated tensor channel: one TCP connection from one peer. It reads the
+/// peer's <see cref="ChannelHello"/> and lets the caller admit it (token and channel), then for each frame validates the header with the
 /// link's <see cref="TensorReassemblyTable"/>, reads the payload straight into the tensor (the
 /// kernel's copy is the only one) and acknowledges with the cumulative count (8 bytes, LE).
 /// A malformed frame ends the connection with a logged reason; it never throws to the caller's
@@ -14,29 +14,48 @@ namespace CyclicActors.Actors.Transport.Channel;
 /// </summary>
 public static class TensorChannelReceiver
 {
-    /// <summary>Runs until the peer closes, a frame is malformed or <paramref name="cancel"/> fires; returns why it ended.</summary>
-    public static async Task<string> RunAsync(
+    /// <summary>Runs one channel whose hello must carry <paramref name="expectedToken"/> (any channel number).</summary>
+    public static Task<string> RunAsync(
         Socket socket,
         long expectedToken,
         int maxPayloadBytes,
         TensorReassemblyTable table,
         Action<ReassemblyStep> onChunk,
+        CancellationToken cancel) =>
+        RunAsync(
+            socket,
+            hello => hello.Token == expectedToken ? onChunk : null,
+            maxPayloadBytes,
+            table,
+            cancel);
+
+    /// <summary>
+    /// Runs until the peer closes, a frame is malformed or <paramref name="cancel"/> fires; returns why it ended.
+    /// <paramref name="admit"/> sees the hello and returns where this channel's chunks go, or null to refuse it.
+    /// </summary>
+    public static async Task<string> RunAsync(
+        Socket socket,
+        Func<ChannelHello, Action<ReassemblyStep>?> admit,
+        int maxPayloadBytes,
+        TensorReassemblyTable table,
         CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(onChunk);
+        ArgumentNullException.ThrowIfNull(admit);
         var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(maxPayloadBytes, 1));
         var header = new byte[ChannelFrameCodec.HeaderSize];
         var ack = new byte[sizeof(long)];
         try
         {
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            await stream.ReadExactlyAsync(ack, cancel).ConfigureAwait(false);
-            var token = BinaryPrimitives.ReadInt64LittleEndian(ack);
-            if (token != expectedToken)
+            var helloBytes = new byte[ChannelHello.Size];
+            await stream.ReadExactlyAsync(helloBytes, cancel).ConfigureAwait(false);
+            var hello = ChannelHello.Read(helloBytes);
+            var onChunk = admit(hello);
+            if (onChunk is null)
             {
-                return $"the peer presented token {token}, not the one offered; connection refused.";
+                return $"the peer presented token {hello.Token} for channel {hello.Channel}, which this node did not offer; connection refused.";
             }
 
             while (true)

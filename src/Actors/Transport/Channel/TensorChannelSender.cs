@@ -22,9 +22,13 @@ public sealed class TensorChannelSender : IAsyncDisposable
     private readonly Task _ackLoop;
     private string? _failure;
 
-    private TensorChannelSender(Socket socket, int windowChunks)
+    private readonly BandwidthPacer _pacer;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    private TensorChannelSender(Socket socket, int windowChunks, BandwidthPacer? pacer)
     {
         _socket = socket;
+        _pacer = pacer ?? new BandwidthPacer(0, 1);
         _stream = new NetworkStream(socket, ownsSocket: true);
         _window = new FlowControlWindow(windowChunks);
         _ackLoop = Task.Run(ReadAcksAsync);
@@ -41,17 +45,21 @@ public sealed class TensorChannelSender : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects to an offered endpoint and presents the offer's token.</summary>
-    public static async Task<TensorChannelSender> ConnectAsync(string host, int port, long token, int windowChunks, CancellationToken cancel)
+    /// <summary>Connects to an offered endpoint and presents the offer's token for channel 0, unpaced.</summary>
+    public static Task<TensorChannelSender> ConnectAsync(string host, int port, long token, int windowChunks, CancellationToken cancel) =>
+        ConnectAsync(host, port, new ChannelHello(token, 0), windowChunks, pacer: null, cancel);
+
+    /// <summary>Connects to an offered endpoint and presents <paramref name="hello"/>; <paramref name="pacer"/> caps the payload rate.</summary>
+    public static async Task<TensorChannelSender> ConnectAsync(string host, int port, ChannelHello hello, int windowChunks, BandwidthPacer? pacer, CancellationToken cancel)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(host, port, cancel).ConfigureAwait(false);
-            var hello = new byte[sizeof(long)];
-            BinaryPrimitives.WriteInt64LittleEndian(hello, token);
-            await socket.SendAsync(hello, cancel).ConfigureAwait(false);
-            return new TensorChannelSender(socket, windowChunks);
+            var helloBytes = new byte[ChannelHello.Size];
+            hello.Write(helloBytes);
+            await socket.SendAsync(helloBytes, cancel).ConfigureAwait(false);
+            return new TensorChannelSender(socket, windowChunks, pacer);
         }
         catch
         {
@@ -70,6 +78,12 @@ public sealed class TensorChannelSender : IAsyncDisposable
             while (!TryAcquireCredit(out sent))
             {
                 await _acknowledged.WaitAsync(cancel).ConfigureAwait(false);
+            }
+
+            var wait = _pacer.Reserve(chunk.Payload.Length, _clock.Elapsed.TotalSeconds);
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(wait), cancel).ConfigureAwait(false);
             }
 
             ChannelFrameCodec.Write(ChunkHeader.Of(chunk), _header);

@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using CyclicActors.Actors.Settings;
+
+namespace CyclicActors.Actors.Transport.Channel;
+
+/// <summary>
+/// A node's listening end of the dedicated tensor channels: one TCP port, any number of incoming
+/// channels (one per sending peer and kind), each with its own <see cref="TensorReassemblyTable"/>.
+/// The token is random per listener and travels to peers only inside Akka messages, so a
+/// connection that does not present it (a port scanner, a node of an earlier run) is refused
+/// before any frame is read. Complete tensors and the reason each channel ended go to the
+/// callbacks, on pool threads; nothing a peer sends can throw into the caller.
+/// </summary>
+public sealed class TensorChannelListener : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly TransportSettings _settings;
+    private readonly Func<int, bool> _acceptsChannel;
+    private readonly Action<int, ReassemblyStep> _onChunk;
+    private readonly Action<string> _onChannelEnded;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _acceptLoop;
+    private int _disposed;
+
+    private TensorChannelListener(Socket socket, TransportSettings settings, Func<int, bool> acceptsChannel, Action<int, ReassemblyStep> onChunk, Action<string> onChannelEnded)
+    {
+        _socket = socket;
+        _settings = settings;
+        _acceptsChannel = acceptsChannel;
+        _onChunk = onChunk;
+        _onChannelEnded = onChannelEnded;
+        Token = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
+        var endpoint = (IPEndPoint)socket.LocalEndPoint!;
+        Port = endpoint.Port;
+        _acceptLoop = Task.Run(AcceptAsync);
+    }
+
+    /// <summary>The port peers connect to (the one asked for, or the one the OS chose for 0).</summary>
+    public int Port { get; }
+
+    /// <summary>What a peer must present in its hello.</summary>
+    public long Token { get; }
+
+    /// <summary>
+    /// Listens on <paramref name="host"/>:<paramref name="port"/> (0: any free port).
+    /// <paramref name="acceptsChannel"/> says which channel numbers exist; <paramref name="onChunk"/>
+    /// gets each chunk's outcome with its channel (completed tensors belong to the callee).
+    /// </summary>
+    /// <exception cref="IOException">The host cannot be resolved or the port cannot be bound; the message names both.</exception>
+    public static TensorChannelListener Start(string host, int port, TransportSettings settings, Func<int, bool> acceptsChannel,
+        Action<int, ReassemblyStep> onChunk, Action<string> onChannelEnded)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).First(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6);
+            if (address.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.Dispose();
+                socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            }
+
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(64);
+            return new TensorChannelListener(socket, settings, acceptsChannel, onChunk, onChannelEnded);
+        }
+        catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
+        {
+            socket.Dispose();
+            throw new IOException($"cannot listen for tensor channels on {host}:{port}: {e.Message}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        _socket.Dispose();
+        try
+        {
+            _acceptLoop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends by cancellation or a closed socket; either is the expected way out.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
+
+            connection.NoDelay = true;
+            _ = Task.Run(() => ServeAsync(connection));
+        }
+    }
+
+    private async Task ServeAsync(Socket connection)
+    {
+        using var _ = connection;
+        var remote = connection.RemoteEndPoint?.ToString() ?? "a peer";
+        using var table = new TensorReassemblyTable(ArrayPool<float>.Shared, _settings.MaxTensorElements, _settings.MaxActiveTransfers);
+        var channel = -1;
+        string ended;
+        try
+        {
+            ended = await TensorChannelReceiver.RunAsync(
+                connection,
+                hello =>
+                {
+                    if (hello.Token != Token || !_acceptsChannel(hello.Channel))
+                    {
+                        return null;
+                    }
+
+                    channel = hello.Channel;
+                    return step => _onChunk(hello.Channel, step);
+                },
+                _settings.ChunkBytes,
+                table,
+                _stop.Token).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            ended = "the listener was closed.";
+        }
+
+        var unfinished = table.DescribeIncomplete();
+        _onChannelEnded($"tensor channel {channel} from {remote} ended: {ended}"
+            + (unfinished.Count == 0 ? string.Empty : " Unfinished: " + string.Join("; ", unfinished)));
+    }
+}
