@@ -1,9 +1,7 @@
-using System.Buffers;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Transport;
 using CyclicActors.Actors.Transport.Channel;
 using CyclicActors.Actors.Transport.Link;
@@ -19,7 +17,7 @@ internal sealed class ChunkReceiverActor : ReceiveActor
 {
     private readonly float[] _expected;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly CancellationTokenSource _stop = new();
+    private TensorChannelListener? _listener;
     private long _allocatedAtLastCompletion = GC.GetTotalAllocatedBytes();
 
     public ChunkReceiverActor(float[] expected)
@@ -29,34 +27,28 @@ internal sealed class ChunkReceiverActor : ReceiveActor
         Receive<TensorChannelRequested>(OnChannelRequested);
     }
 
-    protected override void PostStop()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
-    }
+    protected override void PostStop() => _listener?.Dispose();
 
+    /// <summary>
+    /// Opens the runtime's <see cref="TensorChannelListener"/> (once) and offers it: channel 0
+    /// carries the bare <see cref="TensorChannelSender"/>'s transfers, channel 1 the runtime's
+    /// <see cref="TensorChannelLink"/> actor's.
+    /// </summary>
     private void OnChannelRequested(TensorChannelRequested request)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var token = Random.Shared.NextInt64();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var cancel = _stop.Token;
-        _ = Task.Run(async () =>
+        if (_listener is null)
         {
-            using var table = new TensorReassemblyTable(ArrayPool<float>.Shared, _expected.Length, maxActiveTransfers: 4);
-            try
-            {
-                using var socket = await listener.AcceptSocketAsync(cancel);
-                var ended = await TensorChannelReceiver.RunAsync(socket, token, request.MaxChunkBytes, table, step => Report("channel", step), cancel);
-                Console.WriteLine($"CHANNEL-END {ended}");
-            }
-            finally
-            {
-                listener.Stop();
-            }
-        }, cancel);
-        Sender.Tell(new TensorChannelOffered("127.0.0.1", port, token));
+            var settings = TransportSettings.From(Context.System.Settings.Config) with { ChunkBytes = request.MaxChunkBytes, MaxTensorElements = _expected.Length };
+            _listener = TensorChannelListener.Start(
+                "127.0.0.1",
+                0,
+                settings,
+                channel => channel is 0 or 1,
+                (channel, step) => Report(channel == 0 ? "channel" : "channel-link", step),
+                ended => Console.WriteLine($"CHANNEL-END {ended}"));
+        }
+
+        Sender.Tell(new TensorChannelOffered("127.0.0.1", _listener.Port, _listener.Token));
     }
 
     // Called from the actor (remote path) or the channel's reader task; Console is thread-safe.

@@ -49,7 +49,9 @@ internal static class DriverProcess
                 Print(akka, raw);
                 var channel = await ChannelAsync(verifier, receiver, tensor, options, window, overall.Token);
                 Print(channel, raw);
-                measurements.AddRange([raw, akka, channel]);
+                var link = await ChannelLinkAsync(system, verifier, receiver, tensor, options, transport with { WindowChunks = window }, overall.Token);
+                Print(link, raw);
+                measurements.AddRange([raw, akka, channel, link]);
             }
 
             var breakdown = SerializationProbe.Measure(system, tensor, options);
@@ -135,6 +137,41 @@ internal static class DriverProcess
         }
 
         return new Measurement("tensor-channel", window, "dedicated TCP channel offered in an Akka message, 44-byte frame header + raw payload read straight into the tensor, cumulative acks", seconds, options.PayloadMiB)
+        {
+            SenderAllocatedBytes = Measurement.MedianLong(senderAllocated),
+            ReceiverAllocatedBytes = Measurement.MedianLong(receiverAllocated),
+        };
+    }
+
+    /// <summary>The path the cluster runtime takes: a <see cref="TensorChannelLink"/> actor fed SendTensor messages, into the runtime's listener.</summary>
+    private static async Task<Measurement> ChannelLinkAsync(ActorSystem system, IActorRef verifier, ChildProcess receiver, float[] tensor, BenchOptions options, TransportSettings transport, CancellationToken cancel)
+    {
+        var offer = await verifier.Ask<TensorChannelOffered>(new TensorChannelRequested(options.ChunkBytes), StepTimeout, cancel);
+        var window = transport.WindowChunks;
+        var link = system.ActorOf(Props.Create(() => new TensorChannelLink(1, "receiver", transport, null, null)), $"channel-link-{window}");
+        link.Tell(new ChannelEndpoint(offer.Host, offer.Port, offer.Token));
+        var seconds = new List<double>();
+        var senderAllocated = new List<long>();
+        var receiverAllocated = new List<long>();
+        for (var rep = 0; rep <= options.Repetitions; rep++)
+        {
+            var label = new TransferLabel(rep, 0, 0);
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await link.Ask<TensorSent>(replyTo => new SendTensor(label, tensor, replyTo), StepTimeout, cancel);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            var receiverBytes = Verified(receiver, "channel-link");
+            if (rep > 0)
+            {
+                seconds.Add(elapsed);
+                senderAllocated.Add(allocated);
+                receiverAllocated.Add(receiverBytes);
+            }
+        }
+
+        await link.GracefulStop(StepTimeout);
+        return new Measurement("runtime-channel-link", window, "what cluster runs use: TensorChannelLink actor (SendTensor, ordered TensorSent after acks) -> TensorChannelListener, same frames as tensor-channel", seconds, options.PayloadMiB)
         {
             SenderAllocatedBytes = Measurement.MedianLong(senderAllocated),
             ReceiverAllocatedBytes = Measurement.MedianLong(receiverAllocated),
