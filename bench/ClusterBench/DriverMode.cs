@@ -9,8 +9,8 @@ using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Bench.Cluster;
 
-/// <summary>One measured run: a rule, a bandwidth between the members, and its step times.</summary>
-internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<double> StepSeconds)
+/// <summary>One measured run: a rule, the members' per-link bandwidth limit, its step times and how much of each member's sending overlapped its compute.</summary>
+internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<double> StepSeconds, IReadOnlyList<NodeOverlap> Overlap)
 {
     /// <summary>Median step time after the warm-up steps (the first two: JIT, cluster settling, pipeline fill).</summary>
     public double MedianStepSeconds => Median(StepSeconds.Skip(2).ToArray());
@@ -23,15 +23,16 @@ internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<
 }
 
 /// <summary>
-/// The driver: for each rule, with and without a throttled member-to-member link, forms a fresh
-/// cluster (this process is the seed, two member processes with two workers each) and trains cnn
-/// with N = 4 for a few steps, recording the time of every step.
+/// The driver: for each rule, with and without a bandwidth limit on the members' tensor links,
+/// forms a fresh cluster (this process is the seed, two member processes with two workers each),
+/// trains cnn with N = 4, records the time of every step and a merged trace, and measures from
+/// the trace how much of each member's tensor sending overlapped its workers' compute.
 /// </summary>
 internal static class DriverMode
 {
     public static readonly TrainingConfig Config = new()
     {
-        Model = "cnn", Stages = 4, Workers = 4, MicroBatch = 16, Epochs = 1, MaxSteps = 10,
+        Model = "cnn", Stages = 4, Workers = 4, MicroBatch = 16, Epochs = 1, MaxSteps = 32,
         LearningRate = 0.05f, Momentum = 0.9f, LearningRateSchedule = "constant", Seed = 1,
     };
 
@@ -42,10 +43,10 @@ internal static class DriverMode
         {
             foreach (var rule in rules)
             {
-                var steps = await RunOneAsync(rule, throttle);
-                var scenario = new Scenario(rule, throttle, steps);
+                var (steps, overlap) = await RunOneAsync(rule, throttle);
+                var scenario = new Scenario(rule, throttle, steps, overlap);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{rule,-7} link {(throttle == 0 ? "free" : $"{throttle / 1e6:0.0} MB/s"),-10} median step {scenario.MedianStepSeconds:0.000} s  steps [{string.Join(", ", steps.Select(s => s.ToString("0.000", CultureInfo.InvariantCulture)))}]"));
+                    $"{rule,-7} link {(throttle == 0 ? "free" : $"{throttle / 1e6:0.0} MB/s"),-10} median step {scenario.MedianStepSeconds:0.000} s  overlap {string.Join(", ", overlap.Select(o => $"{100 * o.Share:0}% of {o.TransferSeconds:0.00} s"))}  steps [{string.Join(", ", steps.Select(s => s.ToString("0.000", CultureInfo.InvariantCulture)))}]"));
                 scenarios.Add(scenario);
             }
         }
@@ -65,8 +66,9 @@ internal static class DriverMode
         return total / 2;
     }
 
-    private static async Task<IReadOnlyList<double>> RunOneAsync(string rule, long bytesPerSecond)
+    private static async Task<(IReadOnlyList<double> Steps, IReadOnlyList<NodeOverlap> Overlap)> RunOneAsync(string rule, long bytesPerSecond)
     {
+        var trace = Path.Combine(Path.GetTempPath(), $"cluster-bench-{Environment.ProcessId}-{rule}-{bytesPerSecond}.json");
         var system = BenchNode.Start(CoordinatorSingleton.Role);
         var members = new List<Process>();
         try
@@ -81,7 +83,7 @@ internal static class DriverMode
             var data = BenchNode.Data();
             var model = ModelPresets.Create(Config.Model, data.SampleShape, data.ClassCount);
             var initial = ParameterInitializer.Initialize(model, new ParameterLayout(model, Partitioner.Partition(model, Config.Stages, Config.Partition)), Config.Seed);
-            var options = new ActorTrainingOptions { Training = Config, Rule = UpdateRuleNames.ParseUpdateRule(rule) };
+            var options = new ActorTrainingOptions { Training = Config, Rule = UpdateRuleNames.ParseUpdateRule(rule), TracePath = trace };
             var elapsed = new List<double>();
             await ClusterRun.SeedAsync(system, options, data, initial, metrics => elapsed.Add(metrics.ElapsedSeconds)).WaitAsync(TimeSpan.FromMinutes(3));
             foreach (var member in members)
@@ -89,7 +91,9 @@ internal static class DriverMode
                 await member.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
             }
 
-            return elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray();
+            var overlap = TraceOverlap.Measure(trace);
+            File.Delete(trace);
+            return (elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray(), overlap);
         }
         finally
         {

@@ -72,7 +72,8 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         var stageSizes = training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
         foreach (var kind in new[] { TensorKind.Gradient, TensorKind.Parameters })
         {
-            var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes)), InboxName(kind));
+            var localRanks = Enumerable.Range(0, plan.RankOwners.Length).Where(rank => plan.RankOwners[rank] == _setup.SelfIndex).ToArray();
+            var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, localRanks)), InboxName(kind));
             if (transport.Path == TensorPath.Akka)
             {
                 Context.ActorOf(Props.Create(() => new TensorLinkReceiver(inbox, transport)), TensorInbox.Name(kind));
@@ -111,9 +112,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
             else
             {
                 var path = PathOn(plan.Nodes[owner], ActorNames.Worker(rank));
-                var link = Link(TensorKind.Parameters, owner, transport);
+                var forwarder = Forwarder(owner, transport);
                 var remoteRank = rank;
-                Context.ActorOf(Props.Create(() => new RemoteRelay(path, link, remoteRank)), ActorNames.Worker(rank));
+                Context.ActorOf(Props.Create(() => new RemoteRelay(path, forwarder, remoteRank)), ActorNames.Worker(rank));
             }
         }
 
@@ -164,6 +165,19 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
                 return new NodeStatistics(self, byPeer.Select(group => plan.Nodes[group.Key]).ToArray(), byPeer.Select(group => group.Sum(link => link.PayloadBytes)).ToArray(), peak);
             },
             TaskContinuationOptions.OnlyOnRanToCompletion).PipeTo(replyTo);
+    }
+
+    /// <summary>The one publication forwarder for the member at <paramref name="node"/>, over this node's parameters link to it.</summary>
+    private IActorRef Forwarder(int node, TransportSettings transport)
+    {
+        var existing = Context.Child(PublicationForwarder.Name(node));
+        if (!existing.IsNobody())
+        {
+            return existing;
+        }
+
+        var link = Link(TensorKind.Parameters, node, transport);
+        return Context.ActorOf(Props.Create(() => new PublicationForwarder(link)), PublicationForwarder.Name(node));
     }
 
     /// <summary>This node's tensor link of one kind to the member at <paramref name="node"/> (one per pair and kind).</summary>

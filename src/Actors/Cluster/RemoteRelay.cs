@@ -7,8 +7,9 @@ namespace CyclicActors.Actors.Cluster;
 
 /// <summary>
 /// Stands in, on this node, for a worker or reducer that runs on another node. Stage tensors
-/// (a gradient for a remote reducer, a publication for a remote worker) go through the tensor link
-/// to that node in bounded chunks; every other message goes to the actor at <c>path</c> with the
+/// (a gradient for a remote reducer, a publication for a remote worker) go to that node in bounded
+/// chunks, gradients straight through the tensor link, publications through the node's
+/// <see cref="PublicationForwarder"/>, which sends each one once per node; every other message goes to the actor at <c>path</c> with the
 /// original sender. Workers and reducers address ranks and stages by sibling name (../worker-3)
 /// or by a reference per stage, so relays let the one-process actors run unchanged across nodes.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class RemoteRelay : UntypedActor
     private readonly int _rank;
 
     /// <param name="path">The real worker or reducer on the other node.</param>
-    /// <param name="link">This node's tensor link to that node, for the kind of tensor the relay carries.</param>
+    /// <param name="link">For a reducer relay, this node's gradient link to that node; for a worker relay, the node's publication forwarder.</param>
     /// <param name="rank">The remote worker's rank (for a worker relay; ignored by reducer relays).</param>
     public RemoteRelay(string path, IActorRef link, int rank)
     {
@@ -36,11 +37,7 @@ public sealed class RemoteRelay : UntypedActor
                 _link.Tell(new SendTensor(new TransferLabel(gradient.Step, gradient.Stage, gradient.Rank), gradient.Gradient, ReplyTo: null));
                 break;
             case ParametersPublished published:
-                // One transfer per publication: parameters, then momentum (empty without look-ahead).
-                var both = new float[published.Parameters.Length + published.Momentum.Length];
-                published.Parameters.CopyTo(both, 0);
-                published.Momentum.CopyTo(both, published.Parameters.Length);
-                _link.Tell(new SendTensor(new TransferLabel(published.Version, published.Stage, _rank), both, ReplyTo: null));
+                _link.Tell(new PublicationForRank(published, _rank));
                 break;
             default:
                 _target.Tell(message, Sender);
