@@ -41,6 +41,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private ActorTrainingOptions? _options;
     private ActorTrainer.TrainingPlan? _training;
     private IActorRef? _host;
+    private bool _trace;
     private bool _admitted;
 
     public MemberNode(MemberNodeSetup setup)
@@ -110,6 +111,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         try
         {
             _options = SharedTrainingOptions.ToOptions(shared);
+            _trace = shared.Trace;
             if (_setup.BackendFactory is { } backends)
             {
                 _options = _options with { BackendFactory = backends };
@@ -140,7 +142,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
-        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self);
+        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self, _trace);
         _host = Context.ActorOf(Props.Create(() => new NodeTrainingHost(setup)), NodeTrainingHost.Name);
     }
 

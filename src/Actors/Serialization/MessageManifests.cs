@@ -34,6 +34,8 @@ public static class MessageManifests
         (typeof(TrainingStarted), "started"),
         (typeof(NodeStatisticsRequested), "statsreq"),
         (typeof(NodeStatistics), "stats"),
+        (typeof(NodeProgress), "progress"),
+        (typeof(NodeTraceBatch), "tracebatch"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);
