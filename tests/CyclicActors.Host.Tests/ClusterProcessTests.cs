@@ -1,11 +1,13 @@
 using System.Globalization;
+using System.Text.Json;
 using Xunit;
 
 namespace CyclicActors.Host.Tests;
 
 /// <summary>
 /// A seed and two members as separate OS processes on 127.0.0.1 train cnn with N = 4 workers (2
-/// per member) and reach the parameters of one-process `train` with the same options, bit for bit.
+/// per member) and reach the parameters of one-process `train` with the same options, bit for bit;
+/// the seed's metrics lines carry the members' progress and its trace has a process per member.
 /// </summary>
 public sealed class ClusterProcessTests
 {
@@ -21,14 +23,19 @@ public sealed class ClusterProcessTests
         string[] training = ["--model", "cnn", "--workers", "4", "--steps", "3", "--rule", rule, "--data", CliRunner.BundledData, "--quiet"];
         string oneProcess = Path.Combine(dir, "train.json");
         string cluster = Path.Combine(dir, "seed.json");
+        string metrics = Path.Combine(dir, "seed-metrics.jsonl");
+        string trace = Path.Combine(dir, "seed-trace.json");
+        string memberConfig = Path.Combine(dir, "member.conf");
+        File.WriteAllText(memberConfig, "cyclic-actors.cluster.progress-interval = 50ms\n");
         var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
         Assert.True(trainCode == 0, trainOut + trainError);
 
         int port = NodeProcess.FreePort();
         string seedNode = string.Create(CultureInfo.InvariantCulture, $"akka.tcp://cyclic@127.0.0.1:{port}");
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", port.ToString(CultureInfo.InvariantCulture), "--summary", cluster]);
-        using var first = NodeProcess.Start("member 1", Member(seedNode));
-        using var second = NodeProcess.Start("member 2", Member(seedNode));
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", port.ToString(CultureInfo.InvariantCulture), "--summary", cluster,
+            "--metrics", metrics, "--trace", trace]);
+        using var first = NodeProcess.Start("member 1", [.. Member(seedNode), "--config", memberConfig]);
+        using var second = NodeProcess.Start("member 2", [.. Member(seedNode), "--config", memberConfig]);
 
         foreach (var node in new[] { seed, first, second })
         {
@@ -48,6 +55,52 @@ public sealed class ClusterProcessTests
             Assert.True(node.GetProperty("peak_activation_bytes").GetInt64() > 0);
             Assert.True(node.GetProperty("tensor_bytes_sent").EnumerateObject().Single().Value.GetInt64() > 0);
         });
+        var links = actual.GetProperty("links").EnumerateArray()
+            .ToDictionary(link => $"{link.GetProperty("from").GetString()}->{link.GetProperty("to").GetString()}", link => link.GetProperty("tensor_bytes_sent").GetInt64());
+        Assert.Equal(2, links.Count);
+        AssertMetricsWithinLinks(metrics, links, steps: 3);
+        AssertTraceHasEveryMember(trace, nodes.Select(node => node.GetProperty("node").GetString()!).ToArray(), workers: 4, stages: 4, steps: 3);
+        Assert.Contains($"trace of 2 members written to {trace}", seed.Output);
+    }
+
+    /// <summary>One line per step, each with the cluster keys; a link's bytes only grow and stay within the summary's.</summary>
+    private static void AssertMetricsWithinLinks(string path, Dictionary<string, long> links, int steps)
+    {
+        var lines = File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        Assert.Equal(steps, lines.Length);
+        var last = new Dictionary<string, long>();
+        foreach (var line in lines)
+        {
+            foreach (var key in new[] { "tensor_bytes_per_second", "node_live_activation_bytes", "node_peak_activation_bytes", "node_micro_batches" })
+            {
+                Assert.True(line.TryGetProperty(key, out _), $"no {key} in {line}");
+            }
+
+            foreach (var link in line.GetProperty("link_bytes_sent").EnumerateObject())
+            {
+                Assert.True(links.ContainsKey(link.Name), $"unknown link {link.Name}");
+                long bytes = link.Value.GetInt64();
+                Assert.InRange(bytes, last.GetValueOrDefault(link.Name), links[link.Name]);
+                last[link.Name] = bytes;
+            }
+        }
+    }
+
+    /// <summary>A process per member named by its address; every worker's ops (2 per stage per step) and every reducer's track.</summary>
+    private static void AssertTraceHasEveryMember(string path, string[] members, int workers, int stages, int steps)
+    {
+        var events = CliRunner.ReadJson(path).GetProperty("traceEvents").EnumerateArray().ToArray();
+        var processes = events.Where(e => e.GetProperty("name").GetString() == "process_name").Select(e => e.GetProperty("args").GetProperty("name").GetString()!);
+        Assert.Equal(members.Order(), processes.Order());
+        var tracks = events.Where(e => e.GetProperty("name").GetString() == "thread_name")
+            .ToDictionary(e => e.GetProperty("args").GetProperty("name").GetString()!, e => (Pid: e.GetProperty("pid").GetInt32(), Tid: e.GetProperty("tid").GetInt32()));
+        Assert.Equal(Enumerable.Range(0, workers).Select(r => $"worker {r}").Concat(Enumerable.Range(0, stages).Select(s => $"reducer {s}")).Order(), tracks.Keys.Order());
+        for (int rank = 0; rank < workers; rank++)
+        {
+            var track = tracks[$"worker {rank}"];
+            int ops = events.Count(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("pid").GetInt32() == track.Pid && e.GetProperty("tid").GetInt32() == track.Tid);
+            Assert.Equal(2 * stages * steps, ops);
+        }
     }
 
     [Fact]

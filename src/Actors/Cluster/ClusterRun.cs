@@ -2,6 +2,7 @@ using Akka.Actor;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Tracing;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Memory;
@@ -9,8 +10,12 @@ using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Cluster;
 
-/// <summary>A cluster run's result as the seed sees it, and what each member sent and held.</summary>
-public sealed record ClusterRunResult(ActorTrainingResult Training, IReadOnlyList<NodeStatistics> Nodes);
+/// <summary>
+/// A cluster run's result as the seed sees it, and what each member sent and held. With a trace
+/// path, <see cref="ActorTrainingResult.TracePath"/> names the merged trace and
+/// <paramref name="TraceMissing"/> the members whose trace did not arrive (left out of the file).
+/// </summary>
+public sealed record ClusterRunResult(ActorTrainingResult Training, IReadOnlyList<NodeStatistics> Nodes, IReadOnlyList<string> TraceMissing);
 
 /// <summary>
 /// Entry points of a multi-node run. The seed runs the coordinator singleton and drives the
@@ -19,11 +24,16 @@ public sealed record ClusterRunResult(ActorTrainingResult Training, IReadOnlyLis
 /// </summary>
 public static class ClusterRun
 {
-    /// <summary>Trains on the members; the result is the seed's view (same as a one-process run's).</summary>
+    /// <summary>
+    /// Trains on the members; the result is the seed's view (same as a one-process run's).
+    /// Members' progress reports go to <paramref name="progress"/> as they arrive. With
+    /// <see cref="ActorTrainingOptions.TracePath"/> set, members record traces and the seed writes
+    /// them there as one trace (a process per member; the coordinator records nothing of its own).
+    /// </summary>
     /// <exception cref="TimeoutException">Members did not join (the message names who is missing) or build their part in time.</exception>
     /// <exception cref="InvalidOperationException">A member was lost during the run.</exception>
     public static async Task<ClusterRunResult> SeedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
-        Action<StepMetrics>? onStep = null, CancellationToken cancel = default)
+        Action<StepMetrics>? onStep = null, CancellationToken cancel = default, ClusterProgressBoard? progress = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,13 +42,16 @@ public static class ClusterRun
         var ready = new TaskCompletionSource<SessionReady>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var statistics = new TaskCompletionSource<IReadOnlyList<NodeStatistics>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new SessionSetup(SharedTrainingOptions.From(options), identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost, statistics);
+        var traces = new TaskCompletionSource<GatheredTraces>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var setup = new SessionSetup(SharedTrainingOptions.From(options), identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost, statistics,
+            progress ?? new ClusterProgressBoard(), cluster.TraceTimeout, traces);
         CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
         var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
 
         var placed = await ready.Task.WaitAsync(cancel).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var training = ActorTrainer.RunPlacedAsync(system, options, train, initialParameters, placed.Placement,
+        // The members record the trace; the coordinator here would only sample the seed's empty activation ledger.
+        var training = ActorTrainer.RunPlacedAsync(system, options with { TracePath = null }, train, initialParameters, placed.Placement,
             coordinator => session.Tell(new CoordinatorRunning(coordinator)), onStep, stop.Token);
         try
         {
@@ -51,7 +64,15 @@ public static class ClusterRun
             var result = await training.ConfigureAwait(false);
             session.Tell(new EndTraining(true, $"trained {result.Outcome.Steps} steps."));
             var nodes = await statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel).ConfigureAwait(false);
-            return new ClusterRunResult(result, nodes);
+            if (options.TracePath is null)
+            {
+                return new ClusterRunResult(result, nodes, []);
+            }
+
+            // The session gives up on missing traces after the trace timeout; the margin covers its timer.
+            var gathered = await traces.Task.WaitAsync(cluster.TraceTimeout + TimeSpan.FromSeconds(10), cancel).ConfigureAwait(false);
+            TraceMerge.Write(options.TracePath, gathered.Traces);
+            return new ClusterRunResult(result with { TracePath = options.TracePath }, nodes, gathered.Missing);
         }
         catch (Exception e)
         {

@@ -3,6 +3,7 @@ using Akka.Event;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Tracing;
 using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Actors.Cluster;
@@ -18,7 +19,13 @@ public sealed record SessionSetup(
     TimeSpan ReadyTimeout,
     TaskCompletionSource<SessionReady> Ready,
     TaskCompletionSource<string> MemberLost,
-    TaskCompletionSource<IReadOnlyList<NodeStatistics>> Statistics);
+    TaskCompletionSource<IReadOnlyList<NodeStatistics>> Statistics,
+    ClusterProgressBoard Progress,
+    TimeSpan TraceTimeout,
+    TaskCompletionSource<GatheredTraces> Traces);
+
+/// <summary>The members' traces the seed has at the end of a traced run, and the members whose trace did not arrive complete.</summary>
+public sealed record GatheredTraces(IReadOnlyList<NodeTrace> Traces, IReadOnlyList<string> Missing);
 
 /// <summary>Local: the coordinator runs; members are told where to report.</summary>
 public sealed record CoordinatorRunning(IActorRef Coordinator) : INoSerializationVerificationNeeded;
@@ -31,10 +38,13 @@ public sealed record EndTraining(bool Succeeded, string Message) : INoSerializat
 /// (an <see cref="AdmissionCoordinator"/> child decides), sends the plan, waits until every member
 /// built its part, resolves the placed workers and reducers, then tells members where the
 /// coordinator runs and, at the end, that the run is over. A member lost after admission ends the run.
+/// Members' progress reports go to the progress board; in a traced run, members send their traces
+/// after the final statistics and are told the run is over once all arrived (or the trace timeout ran out).
 /// </summary>
 public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 {
     private const string ReadyTimeoutKey = "ready-timeout";
+    private const string TraceTimeoutKey = "trace-timeout";
 
     private readonly SessionSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -43,6 +53,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     private IReadOnlyList<AdmittedMember> _members = [];
     private NodePlanned? _plan;
     private IActorRef _coordinator = ActorRefs.Nobody;
+    private TraceCollection _traces = new([]);
+    private EndTraining? _awaitingTraces;
 
     public ClusterTrainingSession(SessionSetup setup)
     {
@@ -67,8 +79,28 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         Receive<StatisticsGathered>(gathered =>
         {
             _setup.Statistics.TrySetResult(gathered.Nodes);
+            if (_setup.Options.Trace)
+            {
+                // Members sent their traces when asked for statistics; they must not leave before those arrive.
+                _awaitingTraces = gathered.End;
+                Timers.StartSingleTimer(TraceTimeoutKey, TraceTimedOut.Instance, _setup.TraceTimeout);
+                FinishIfTracesComplete();
+                return;
+            }
+
             TellMembers(new TrainingEnded(gathered.End.Succeeded, gathered.End.Message));
         });
+        Receive<NodeProgress>(report => _setup.Progress.Record(report));
+        Receive<NodeTraceBatch>(batch =>
+        {
+            if (_traces.Add(batch) is { } refused)
+            {
+                _log.Warning("Dropped {0}.", refused);
+            }
+
+            FinishIfTracesComplete();
+        });
+        Receive<TraceTimedOut>(_ => FinishTraces());
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
         Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
         Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
@@ -93,6 +125,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     {
         _members = ready.Members;
         _plan = ClusterPlacement.Plan(ready.Members.Select(member => (member.Node, member.Ranks)).ToArray(), _setup.Options.Workers, _setup.Options.Stages);
+        _traces = new TraceCollection(_plan.Nodes);
         _log.Info("All {0} ranks admitted on {1} members; sending the plan.", _setup.Options.Workers, _members.Count);
         TellMembers(_plan);
         Timers.StartSingleTimer(ReadyTimeoutKey, ReadyTimedOut.Instance, _setup.ReadyTimeout);
@@ -155,11 +188,39 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         }
     }
 
+    private void FinishIfTracesComplete()
+    {
+        if (_awaitingTraces is not null && _traces.IsComplete)
+        {
+            FinishTraces();
+        }
+    }
+
+    private void FinishTraces()
+    {
+        if (_awaitingTraces is not { } end)
+        {
+            return;
+        }
+
+        _awaitingTraces = null;
+        Timers.Cancel(TraceTimeoutKey);
+        var missing = _traces.Missing;
+        if (missing.Count > 0)
+        {
+            _log.Warning("No complete trace within {0} from: {1}.", _setup.TraceTimeout, string.Join(", ", missing));
+        }
+
+        _setup.Traces.TrySetResult(new GatheredTraces(_traces.Traces, missing));
+        TellMembers(new TrainingEnded(end.Succeeded, end.Message));
+    }
+
+    // Sent as the session, so that a member's host can report progress and its trace back to it.
     private void TellMembers(object message)
     {
         foreach (var member in _members)
         {
-            member.Joiner.Tell(message);
+            member.Joiner.Tell(message, Self);
         }
     }
 
@@ -168,5 +229,10 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     private sealed class ReadyTimedOut
     {
         public static readonly ReadyTimedOut Instance = new();
+    }
+
+    private sealed class TraceTimedOut
+    {
+        public static readonly TraceTimedOut Instance = new();
     }
 }

@@ -44,6 +44,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private ActorTrainer.TrainingPlan? _training;
     private IActorRef? _host;
     private TensorChannelListener? _listener;
+    private bool _trace;
     private bool _admitted;
 
     public MemberNode(MemberNodeSetup setup)
@@ -128,6 +129,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         try
         {
             _options = SharedTrainingOptions.ToOptions(shared);
+            _trace = shared.Trace;
             if (_setup.BackendFactory is { } backends)
             {
                 _options = _options with { BackendFactory = backends };
@@ -169,7 +171,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
-        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self, ready);
+        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self, ready, _trace);
         _host = Context.ActorOf(Props.Create(() => new NodeTrainingHost(setup)), NodeTrainingHost.Name);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Compensation;
@@ -5,6 +6,7 @@ using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Reduce;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Tracing;
 using CyclicActors.Actors.Transport;
 using CyclicActors.Actors.Transport.Channel;
 using CyclicActors.Actors.Transport.Link;
@@ -22,7 +24,8 @@ internal sealed record NodeHostSetup(
     CyclicSettings Settings,
     MemoryLedger ProcessLedger,
     IActorRef Member,
-    NodeReady Ready);
+    NodeReady Ready,
+    bool Trace);
 
 /// <summary>Local: a tensor that arrived complete on one of this node's tensor channels (<see cref="TensorKind"/> is the channel number).</summary>
 internal sealed record ChannelTensorArrived(TensorKind Kind, TransferLabel Label, PooledTensor Tensor) : INoSerializationVerificationNeeded;
@@ -35,22 +38,40 @@ internal sealed record ChannelTensorArrived(TensorKind Kind, TransferLabel Label
 /// TCP channels (the member's listener hands arrivals to this host), on the Akka path through
 /// receiving link actors. Workers report to their parent; this host passes their
 /// reports on to the coordinator once it knows where that is (holding them until then). A child
-/// failure ends the member's part of the run: it is reported and nothing restarts.
+/// failure ends the member's part of the run: it is reported and nothing restarts. While training
+/// runs it reports the node's progress to the seed's session every progress interval; with
+/// tracing on, its workers and reducers record into one trace, sent to the session in batches at
+/// the end of a successful run.
 /// </summary>
-internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
+internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWithTimers
 {
     public const string Name = "training";
 
+    private const string ProgressKey = "progress";
+
     private readonly NodeHostSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TraceRecorder? _trace;
     private ActorSelection? _coordinator;
+    private IActorRef _session = ActorRefs.Nobody;
+    private int _microBatches;
+    private bool _measuring;
 
     public NodeTrainingHost(NodeHostSetup setup)
     {
         _setup = setup;
+        _trace = setup.Trace ? new TraceRecorder() : null;
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string SelfNode => _setup.Plan.Nodes[_setup.SelfIndex];
+
+    /// <summary>HOST:PORT of a node address, for track names.</summary>
+    private static string Short(string node) => node[(node.IndexOf('@', StringComparison.Ordinal) + 1)..];
 
     /// <summary>The path of a worker or reducer on the node at <paramref name="address"/>.</summary>
     public static string PathOn(string address, string child) => $"{address}/user/{MemberNode.Name}/{Name}/{child}";
@@ -87,7 +108,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
             if (owner == _setup.SelfIndex)
             {
                 var reducerSetup = new ReducerSetup(stage, plan.RankOwners.Length, training.InitialStageParameters[stage], options.Training, training.TotalSteps,
-                    PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, Trace: null);
+                    PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, _trace);
                 reducers.Add(Context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(_setup.Settings.ReducerDispatcher), ActorNames.Reducer(stage)));
                 var gatewayStage = stage;
                 Context.ActorOf(Props.Create(() => new FinalStateGateway(gatewayStage, transport)), FinalStateGateway.Name(stage));
@@ -106,7 +127,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
             if (owner == _setup.SelfIndex)
             {
                 var workerSetup = new WorkerSetup(rank, training.Schedule, training.TotalSteps, options.Compensation, RingEpoch: 1, options.Training,
-                    training.Model, training.Partition, training.Dataset, options.BackendFactory, _setup.ProcessLedger, reducers, Trace: null);
+                    training.Model, training.Partition, training.Dataset, options.BackendFactory, _setup.ProcessLedger, reducers, _trace);
                 Context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(_setup.Settings.WorkerDispatcher), ActorNames.Worker(rank));
             }
             else
@@ -148,8 +169,17 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
     /// <summary>Bytes each of this node's links sent, summed per peer member, and its activation peak.</summary>
     private void ReportStatistics(IActorRef replyTo)
     {
-        var plan = _setup.Plan;
+        var nodes = _setup.Plan.Nodes;
         var peak = _setup.ProcessLedger.PeakBytes(MemoryTag.Activations);
+        var self = SelfNode;
+        MeasureLinks().ContinueWith(
+            sent => new NodeStatistics(self, sent.Result.Select(link => nodes[link.Peer]).ToArray(), sent.Result.Select(link => link.Bytes).ToArray(), peak),
+            TaskContinuationOptions.OnlyOnRanToCompletion).PipeTo(replyTo);
+    }
+
+    /// <summary>Payload bytes this node's links (both kinds) have sent so far, summed per peer member, by peer index.</summary>
+    private Task<(int Peer, long Bytes)[]> MeasureLinks()
+    {
         var links = Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)).ToArray();
         var asks = links.Select(async link =>
         {
@@ -157,14 +187,49 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
             var statistics = await link.Ask<LinkStatistics>(LinkStatisticsRequested.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             return (Peer: peer, statistics.PayloadBytes);
         });
-        var self = plan.Nodes[_setup.SelfIndex];
-        Task.WhenAll(asks).ContinueWith(
-            sent =>
-            {
-                var byPeer = sent.Result.GroupBy(link => link.Peer).OrderBy(group => group.Key).ToArray();
-                return new NodeStatistics(self, byPeer.Select(group => plan.Nodes[group.Key]).ToArray(), byPeer.Select(group => group.Sum(link => link.PayloadBytes)).ToArray(), peak);
-            },
-            TaskContinuationOptions.OnlyOnRanToCompletion).PipeTo(replyTo);
+        return Task.WhenAll(asks).ContinueWith(
+            sent => sent.Result.GroupBy(link => link.Peer).OrderBy(group => group.Key).Select(group => (group.Key, group.Sum(link => link.PayloadBytes))).ToArray(),
+            TaskContinuationOptions.OnlyOnRanToCompletion);
+    }
+
+    /// <summary>Measures the links (asynchronously; at most one measurement out at a time), then reports.</summary>
+    private void MeasureProgress()
+    {
+        if (_measuring)
+        {
+            return;
+        }
+
+        _measuring = true;
+        MeasureLinks().ContinueWith(sent => new LinksMeasured(sent.IsCompletedSuccessfully ? sent.Result : null), TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private void ReportProgress((int Peer, long Bytes)[] byPeer)
+    {
+        var ledger = _setup.ProcessLedger;
+        long live = ledger.LiveBytes(MemoryTag.Activations);
+        _trace?.Counter("live activation bytes", live);
+        var nodes = _setup.Plan.Nodes;
+        _session.Tell(new NodeProgress(SelfNode, Math.Max(1, _clock.ElapsedMilliseconds), byPeer.Select(link => nodes[link.Peer]).ToArray(),
+            byPeer.Select(link => link.Bytes).ToArray(), live, ledger.PeakBytes(MemoryTag.Activations), _microBatches));
+    }
+
+    /// <summary>The trace so far, in batches under the frame limit, to the session (which waits for every member's).</summary>
+    private void SendTrace()
+    {
+        if (_trace is null)
+        {
+            return;
+        }
+
+        _trace.Counter("live activation bytes", _setup.ProcessLedger.LiveBytes(MemoryTag.Activations));
+        var batches = TraceBatches.Split(SelfNode, _trace.Snapshot());
+        foreach (var batch in batches)
+        {
+            _session.Tell(batch);
+        }
+
+        _log.Info("Sent the trace ({0} events) to the seed in {1} batches.", _trace.EventCount, batches.Length);
     }
 
     /// <summary>The one publication forwarder for the member at <paramref name="node"/>, over this node's parameters link to it.</summary>
@@ -193,7 +258,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         if (transport.Path == TensorPath.Channel)
         {
             var peerName = _setup.Plan.Nodes[node];
-            return Context.ActorOf(Props.Create(() => new TensorChannelLink((int)kind, peerName, transport, null, null)), name);
+            var trace = _trace;
+            var track = TraceRecorder.LinkTrack(Short(SelfNode), Short(peerName)) + (kind == TensorKind.Gradient ? " gradients" : " parameters");
+            return Context.ActorOf(Props.Create(() => new TensorChannelLink((int)kind, peerName, transport, trace, track)), name);
         }
 
         var peer = Context.ActorSelection(PathOn(_setup.Plan.Nodes[node], TensorInbox.Name(kind)));
@@ -206,16 +273,37 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
         {
             case TrainingStarted started:
                 _coordinator = Context.ActorSelection(started.CoordinatorPath);
+                // The seed's session sent it (the member forwards it): progress and the trace go there.
+                _session = Sender;
+                Timers.StartPeriodicTimer(ProgressKey, ProgressDue.Instance, ClusterNodeSettings.From(Context.System.Settings.Config).ProgressInterval);
                 Stash.UnstashAll();
                 break;
             case MicroBatchCompleted or WorkerFinished when _coordinator is null:
                 Stash.Stash();
                 break;
             case MicroBatchCompleted or WorkerFinished:
+                if (message is MicroBatchCompleted)
+                {
+                    _microBatches++;
+                }
+
                 _coordinator!.Tell(message, Self);
                 break;
+            case ProgressDue:
+                MeasureProgress();
+                break;
+            case LinksMeasured measured:
+                _measuring = false;
+                if (measured.ByPeer is { } byPeer)
+                {
+                    ReportProgress(byPeer);
+                }
+
+                break;
             case NodeStatisticsRequested:
+                // Asked only after a successful run, when every op, arrival and publication is recorded.
                 ReportStatistics(Sender);
+                SendTrace();
                 break;
             case ChannelsPlanned channels:
                 OnChannelsPlanned(channels);
@@ -228,4 +316,12 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash
                 break;
         }
     }
+
+    private sealed class ProgressDue : INoSerializationVerificationNeeded
+    {
+        public static readonly ProgressDue Instance = new();
+    }
+
+    /// <summary>Bytes sent per peer index, or null when a link did not answer in time.</summary>
+    private sealed record LinksMeasured((int Peer, long Bytes)[]? ByPeer) : INoSerializationVerificationNeeded;
 }

@@ -23,7 +23,7 @@ public static class SharedTrainingOptions
         var c = options.Training;
         return new TrainingOptionsShared(c.Model, c.Stages, c.Partition, c.Workers, c.MicroBatch, c.Epochs, c.MaxSteps,
             c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName(),
-            c.LearningRateSchedule);
+            c.LearningRateSchedule, Trace: options.TracePath is not null);
     }
 
     /// <exception cref="ArgumentException">A rule, freshness or compensation name this build does not know.</exception>

@@ -35,6 +35,8 @@ public static class MessageManifests
         (typeof(NodeStatisticsRequested), "statsreq"),
         (typeof(NodeStatistics), "stats"),
         (typeof(ChannelsPlanned), "chanplan"),
+        (typeof(NodeProgress), "progress"),
+        (typeof(NodeTraceBatch), "tracebatch"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

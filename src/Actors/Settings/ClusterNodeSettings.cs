@@ -13,6 +13,12 @@ public sealed record ClusterNodeSettings
 
     public required int WorkersPerNode { get; init; }
 
+    /// <summary>How often a member reports its progress to the seed.</summary>
+    public required TimeSpan ProgressInterval { get; init; }
+
+    /// <summary>How long the seed waits for the members' traces at the end of a traced run.</summary>
+    public required TimeSpan TraceTimeout { get; init; }
+
     public static ClusterNodeSettings From(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -20,6 +26,8 @@ public sealed record ClusterNodeSettings
         {
             JoinTimeout = RequireDuration(config, "cyclic-actors.cluster.join-timeout"),
             WorkersPerNode = RequireInt(config, "cyclic-actors.cluster.workers-per-node"),
+            ProgressInterval = RequireDuration(config, "cyclic-actors.cluster.progress-interval"),
+            TraceTimeout = RequireDuration(config, "cyclic-actors.cluster.trace-timeout"),
         };
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 
 namespace CyclicActors.Actors.Tracing;
 
@@ -9,22 +8,46 @@ namespace CyclicActors.Actors.Tracing;
 /// Chrome trace (JSON object format), which Perfetto and chrome://tracing open: one track per
 /// worker and per reducer, complete events for ops, instant events for arrivals and
 /// publications, and a counter for live activation bytes. Timestamps are microseconds since the
-/// recorder was created.
+/// recorder was created; <see cref="OriginUtc"/> is that moment on the wall clock, so that traces
+/// of several nodes can be put on one time line (<see cref="TraceMerge"/>).
 /// </summary>
 public sealed class TraceRecorder
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    /// <summary>The category of tensor-link transfer spans (<see cref="Transfer"/>).</summary>
+    public const string TransferCategory = "transfer";
+
     private readonly ConcurrentQueue<TraceEvent> _events = new();
     private readonly ConcurrentDictionary<string, int> _tracks = new();
+    private readonly Stopwatch _clock;
     private int _nextTrack;
+
+    public TraceRecorder()
+    {
+        // The wall clock only anchors the origin (intervals use the monotonic stopwatch): read it
+        // on both sides of the stopwatch's start, so a pause between the two reads splits in half.
+        var before = DateTime.UtcNow;
+        _clock = Stopwatch.StartNew();
+        var after = DateTime.UtcNow;
+        OriginUtc = before + ((after - before) / 2);
+    }
+
+    /// <summary>The wall-clock (UTC) moment timestamp 0 stands for.</summary>
+    public DateTime OriginUtc { get; }
 
     public long NowMicroseconds => _clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;
 
     public int EventCount => _events.Count;
 
+    /// <summary>The track of a tensor link from <paramref name="from"/> to <paramref name="to"/>, e.g. "link A->B".</summary>
+    public static string LinkTrack(string from, string to) => $"link {from}->{to}";
+
     /// <summary>An interval on <paramref name="track"/>, e.g. an op "F2.s5".</summary>
     public void Complete(string track, string name, long startMicroseconds, long endMicroseconds, string category) =>
         _events.Enqueue(new TraceEvent('X', TrackId(track), name, category, startMicroseconds, Math.Max(0, endMicroseconds - startMicroseconds), null));
+
+    /// <summary>A tensor crossing a link, from its first chunk sent to its last acknowledged, on a <see cref="LinkTrack"/>.</summary>
+    public void Transfer(string linkTrack, string name, long startMicroseconds, long endMicroseconds) =>
+        Complete(linkTrack, name, startMicroseconds, endMicroseconds, TransferCategory);
 
     /// <summary>A point in time on <paramref name="track"/>, e.g. a gradient arrival.</summary>
     public void Instant(string track, string name, string category) =>
@@ -34,85 +57,28 @@ public sealed class TraceRecorder
     public void Counter(string name, long value) =>
         _events.Enqueue(new TraceEvent('C', 0, name, "memory", NowMicroseconds, 0, value));
 
-    public void WriteJson(string path)
+    /// <summary>Registers a track now, so tracks are ordered by when their actors started.</summary>
+    public void RegisterTrack(string track) => TrackId(track);
+
+    /// <summary>
+    /// The tracks and events so far. Tracks are numbered 1, 2, … in registration order (ids the
+    /// recorder skipped under a race are closed up).
+    /// </summary>
+    public TraceSnapshot Snapshot()
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream);
-        json.WriteStartObject();
-        json.WriteString("displayTimeUnit", "ms");
-        json.WriteStartArray("traceEvents");
-        WriteMetadata(json, "process_name", 0, "cyclic");
-        foreach (var (track, id) in _tracks.OrderBy(pair => pair.Value))
-        {
-            WriteMetadata(json, "thread_name", id, track);
-            json.WriteStartObject();
-            json.WriteString("ph", "M");
-            json.WriteString("name", "thread_sort_index");
-            json.WriteNumber("pid", 1);
-            json.WriteNumber("tid", id);
-            json.WriteStartObject("args");
-            json.WriteNumber("sort_index", id);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        foreach (var e in _events.OrderBy(e => e.Timestamp))
-        {
-            json.WriteStartObject();
-            json.WriteString("ph", e.Phase.ToString());
-            json.WriteString("name", e.Name);
-            json.WriteString("cat", e.Category);
-            json.WriteNumber("pid", 1);
-            json.WriteNumber("tid", e.Track);
-            json.WriteNumber("ts", e.Timestamp);
-            if (e.Phase == 'X')
-            {
-                json.WriteNumber("dur", e.Duration);
-            }
-            else if (e.Phase == 'i')
-            {
-                json.WriteString("s", "t");
-            }
-
-            if (e.CounterValue is { } value)
-            {
-                json.WriteStartObject("args");
-                json.WriteNumber("bytes", value);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
+        var tracks = _tracks.OrderBy(pair => pair.Value).ToArray();
+        var renumbered = tracks.Select((pair, i) => (pair.Value, Position: i + 1)).ToDictionary(pair => pair.Value, pair => pair.Position);
+        var events = _events.ToArray()
+            .Select(e => new TraceEntry(e.Phase, e.Track == 0 ? 0 : renumbered[e.Track], e.Name, e.Category, e.Timestamp, e.Duration, e.CounterValue))
+            .ToArray();
+        return new TraceSnapshot(OriginUtc, tracks.Select(pair => pair.Key).ToArray(), events);
     }
 
-    private static void WriteMetadata(Utf8JsonWriter json, string kind, int track, string name)
-    {
-        json.WriteStartObject();
-        json.WriteString("ph", "M");
-        json.WriteString("name", kind);
-        json.WriteNumber("pid", 1);
-        json.WriteNumber("tid", track);
-        json.WriteStartObject("args");
-        json.WriteString("name", name);
-        json.WriteEndObject();
-        json.WriteEndObject();
-    }
+    /// <summary>Writes the trace of this process alone (pid 1, "cyclic").</summary>
+    public void WriteJson(string path) => ChromeTraceFile.Write(path, [new ChromeTraceFile.Process(1, "cyclic", Snapshot(), 0)]);
 
     // Track ids follow first use; workers and reducers register their tracks when they start.
     private int TrackId(string track) => _tracks.GetOrAdd(track, _ => Interlocked.Increment(ref _nextTrack));
-
-    /// <summary>Registers a track now, so tracks are ordered by when their actors started.</summary>
-    public void RegisterTrack(string track) => TrackId(track);
 
     private sealed record TraceEvent(char Phase, int Track, string Name, string Category, long Timestamp, long Duration, long? CounterValue);
 }

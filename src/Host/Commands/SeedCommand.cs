@@ -3,6 +3,7 @@ using Akka.Actor;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Settings;
 using CyclicActors.GpuCompute.Data;
@@ -23,7 +24,7 @@ internal static class SeedCommand
 {
     public const string Summary = "start a training cluster: coordinator on this node, workers on the members that join";
 
-    private static readonly HashSet<string> NotForClusters = ["engine", "trace", "backend", "help"];
+    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "help"];
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
@@ -49,7 +50,7 @@ internal static class SeedCommand
         }
 
         var compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation;
-        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = compensation };
+        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = compensation, TracePath = options.TraceFile };
         var launch = SeedLaunch(parsed);
         var system = ClusterNodeLifetime.Start(launch);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -59,7 +60,8 @@ internal static class SeedCommand
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
         try
         {
-            var progress = new ProgressReporter(options.Quiet ? false : null);
+            var board = new ClusterProgressBoard();
+            var progress = new ProgressReporter(options.Quiet ? false : null, () => ClusterProgressReport.Describe(board.Current));
             int totalSteps = config.TotalSteps(order.StepsPerEpoch);
             result = progress.Run($"{model.Name} {options.Rule.ToCliName()} (cluster)", totalSteps, report => ClusterRun.SeedAsync(system, actorOptions, trainSet, initial, m =>
             {
@@ -68,8 +70,8 @@ internal static class SeedCommand
                     report(m);
                 }
 
-                metrics?.Write(m);
-            }).GetAwaiter().GetResult());
+                metrics?.Write(m, ClusterProgressReport.MetricsFields(board.Current));
+            }, progress: board).GetAwaiter().GetResult());
             WaitForMembersToLeave(system, TimeSpan.FromSeconds(30));
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or ArgumentException or Akka.Configuration.ConfigurationException)
@@ -86,6 +88,21 @@ internal static class SeedCommand
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"member {node.Node}: peak activations {node.PeakActivationBytes:N0} bytes; tensor bytes sent {string.Join(", ", node.Peers.Zip(node.BytesSent, (peer, bytes) => $"{bytes:N0} to {peer}"))}"));
+        }
+
+        foreach (var (link, bytes) in Links(result.Nodes))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"link {link.From} -> {link.To}: {bytes:N0} tensor bytes"));
+        }
+
+        if (result.Training.TracePath is { } tracePath)
+        {
+            Console.WriteLine($"trace of {result.Nodes.Count} members written to {tracePath} (open in https://ui.perfetto.dev)");
+        }
+
+        if (result.TraceMissing.Count > 0)
+        {
+            Console.Error.WriteLine($"cyclic: warning: the trace has nothing from {string.Join(", ", result.TraceMissing)} (no complete trace arrived within cyclic-actors.cluster.trace-timeout)");
         }
 
         Report(options, result, model, partition, layout, order, trainSet, testSet, compensation);
@@ -122,7 +139,17 @@ internal static class SeedCommand
             ["peak_activation_bytes"] = node.PeakActivationBytes,
             ["tensor_bytes_sent"] = node.Peers.Zip(node.BytesSent).ToDictionary(pair => pair.First, pair => (object?)pair.Second),
         }).ToArray();
+        var links = Links(run.Nodes).Select(link => new Dictionary<string, object?>
+        {
+            ["from"] = link.Link.From,
+            ["to"] = link.Link.To,
+            ["tensor_bytes_sent"] = link.Bytes,
+        }).ToArray();
         RunReport.Finish(options, "cluster", "members", compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
-            new Dictionary<string, object?> { ["nodes"] = nodes });
+            new Dictionary<string, object?> { ["nodes"] = nodes, ["links"] = links });
     }
+
+    /// <summary>Every member-to-member link with the tensor bytes sent over it.</summary>
+    private static IEnumerable<((string From, string To) Link, long Bytes)> Links(IReadOnlyList<NodeStatistics> nodes) =>
+        nodes.SelectMany(node => node.Peers.Zip(node.BytesSent, (peer, bytes) => ((node.Node, peer), bytes)));
 }

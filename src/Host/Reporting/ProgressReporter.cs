@@ -6,16 +6,21 @@ namespace CyclicActors.Host.Reporting;
 
 /// <summary>
 /// A live bar (epoch, loss, samples/s, ETA) when stdout is a terminal; otherwise plain lines, about
-/// ten per run plus one per epoch end, so logs stay readable.
+/// ten per run plus one per epoch end, so logs stay readable. A cluster run adds its own detail
+/// (tensor rate, activations per node) at the end of each line.
 /// </summary>
 internal sealed class ProgressReporter
 {
     private readonly bool _interactive;
+    private readonly Func<string>? _detail;
     private ProgressTask? _task;
     private int _lastPlainStep = -1;
 
-    public ProgressReporter(bool? interactive = null) =>
+    public ProgressReporter(bool? interactive = null, Func<string>? detail = null)
+    {
         _interactive = interactive ?? (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive);
+        _detail = detail;
+    }
 
     public T Run<T>(string title, int totalSteps, Func<Action<StepMetrics>, T> work)
     {
@@ -51,9 +56,13 @@ internal sealed class ProgressReporter
         }
     }
 
-    private static string Describe(StepMetrics m) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"epoch {m.Epoch + 1} [{m.StepInEpoch + 1}/{m.StepsPerEpoch}]  loss {m.Loss:F4}  {m.SamplesPerSecond:F0} samples/s  ETA {Eta(m)}");
+    private string Describe(StepMetrics m)
+    {
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"epoch {m.Epoch + 1} [{m.StepInEpoch + 1}/{m.StepsPerEpoch}]  loss {m.Loss:F4}  {m.SamplesPerSecond:F0} samples/s  ETA {Eta(m)}");
+        return _detail?.Invoke() is { Length: > 0 } detail ? $"{line}  {detail}" : line;
+    }
 
     private static string Eta(StepMetrics m)
     {

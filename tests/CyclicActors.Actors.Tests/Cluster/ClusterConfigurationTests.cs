@@ -17,6 +17,7 @@ public sealed class ClusterConfigurationTests : IDisposable
         Assert.Equal((1 << 20, 8, 268_435_456, 16), (transport.ChunkBytes, transport.WindowChunks, transport.MaxTensorElements, transport.MaxActiveTransfers));
         var cluster = ClusterNodeSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((TimeSpan.FromSeconds(120), 2), (cluster.JoinTimeout, cluster.WorkersPerNode));
+        Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30)), (cluster.ProgressInterval, cluster.TraceTimeout));
         Assert.Equal("cluster", ClusterConfiguration.Defaults.GetString("akka.actor.provider"));
         Assert.Equal(1114112, ClusterConfiguration.Defaults.GetByteSize(TransportSettings.FrameSizeKey));
         Assert.False(ClusterConfiguration.Defaults.GetBoolean("akka.cluster.split-brain-resolver.down-all-when-unstable"));
@@ -76,6 +77,8 @@ public sealed class ClusterConfigurationTests : IDisposable
     [InlineData("cyclic-actors.transport.window-chunks = 0", "'cyclic-actors.transport.window-chunks' must be at least 1")]
     [InlineData("cyclic-actors.cluster.workers-per-node = 0", "'cyclic-actors.cluster.workers-per-node' must be at least 1")]
     [InlineData("cyclic-actors.cluster.join-timeout = soon", "'cyclic-actors.cluster.join-timeout' must be a duration")]
+    [InlineData("cyclic-actors.cluster.progress-interval = 0s", "'cyclic-actors.cluster.progress-interval' must be a positive duration")]
+    [InlineData("cyclic-actors.cluster.trace-timeout = later", "'cyclic-actors.cluster.trace-timeout' must be a duration")]
     public void Invalid_values_fail_naming_the_key(string hocon, string message)
     {
         var error = Assert.Throws<ConfigurationException>(() => ClusterConfiguration.Compose(new NodeLaunch { CommandLineHocon = hocon }));

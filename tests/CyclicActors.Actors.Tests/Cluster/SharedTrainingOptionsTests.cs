@@ -30,6 +30,8 @@ public sealed class SharedTrainingOptionsTests
 
         Assert.Equal(options.Training, back.Training);
         Assert.Equal((options.Rule, options.Freshness, options.Compensation), (back.Rule, back.Freshness, back.Compensation));
+        Assert.False(SharedTrainingOptions.From(options).Trace);
+        Assert.True(SharedTrainingOptions.From(options with { TracePath = "trace.json" }).Trace);
         // A new TrainingConfig property must be added to TrainingOptionsShared (and to this test).
         Assert.Equal(12, typeof(TrainingConfig).GetProperties().Count(p => p.SetMethod is not null));
     }

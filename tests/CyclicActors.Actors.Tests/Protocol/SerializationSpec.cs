@@ -32,7 +32,7 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new MemberAdmitted([2, 3]),
         new MemberRefused("data fingerprint differs"),
         new TrainingOptionsRequested("akka.tcp://cyclic@10.0.0.2:4053", 2),
-        new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant"),
+        new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant", true),
         new NodePlanned(["akka.tcp://cyclic@a:1", "akka.tcp://cyclic@b:2"], [0, 0, 1, 1], [0, 1, 0, 1]),
         new NodeReady("akka.tcp://cyclic@a:1"),
         new NodeReady("akka.tcp://cyclic@a:1", "10.0.0.2", 4060, long.MinValue),
@@ -41,6 +41,9 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new TrainingStarted("akka.tcp://cyclic@a:1/user/coordinator-1"),
         new NodeStatisticsRequested(10),
         new NodeStatistics("akka.tcp://cyclic@a:1", ["akka.tcp://cyclic@b:2"], [123_456_789_012], 4096),
+        new NodeProgress("akka.tcp://cyclic@a:1", 1500, ["akka.tcp://cyclic@b:2", "akka.tcp://cyclic@c:3"], [123_456_789_012, 0], 2048, 4096, 17),
+        new NodeTraceBatch("akka.tcp://cyclic@a:1", 1, 3, 1_767_225_600_123_456, ["worker 0", "reducer 1"],
+            [new TraceEventRecord('X', 1, "F1.s0", "op", 10, 250, 0), new TraceEventRecord('i', 2, "publish v1", "parameters", 300, 0, 0), new TraceEventRecord('C', 0, "live activation bytes", "memory", 400, 0, 8192)]),
     };
 
     [Theory]

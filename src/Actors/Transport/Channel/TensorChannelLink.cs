@@ -102,7 +102,7 @@ public sealed class TensorChannelLink : ReceiveActor, IWithUnboundedStash
                 var sent = await sender.SendAsync(chunks, cancel).ConfigureAwait(false);
                 Interlocked.Add(ref _payloadBytes, (long)request.Tensor.Length * sizeof(float));
                 Interlocked.Add(ref _chunks, chunks.Count);
-                _trace?.Complete(_track, $"s{request.Label.Stage}.r{request.Label.Rank}@{request.Label.Step}", start, _trace.NowMicroseconds, "transfer");
+                _trace?.Transfer(_track, $"s{request.Label.Stage}.r{request.Label.Rank}@{request.Label.Step}", start, _trace.NowMicroseconds);
                 if (request.ReplyTo is { } replyTo)
                 {
                     acknowledgements = ReplyWhenAcknowledgedAsync(acknowledgements, sender, sent, replyTo, new TensorSent(request.Label, transferId), cancel);
