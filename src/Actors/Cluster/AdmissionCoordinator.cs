@@ -101,7 +101,7 @@ public sealed class AdmissionCoordinator : ReceiveActor, IWithTimers
         }
 
         // The seed's stdout logger shows warnings: this is the one line that says the run is smaller.
-        _log.Warning(description);
+        _log.Warning("{0}", description);
         Finish(Ready(start));
     }
 

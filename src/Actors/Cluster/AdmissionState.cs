@@ -151,7 +151,8 @@ public sealed class AdmissionState
         var line = $"Starting with {workers} of {Workers} workers after {seconds} s (min-workers {MinWorkers}); {DescribeMissing()}";
         if (workers < admitted)
         {
-            line += $" Ranks {workers}-{admitted - 1} are left out: the update rule needs a world size in {string.Join(", ", _validWorldSizes ?? [])}.";
+            var left = admitted - workers == 1 ? $"Rank {workers} is" : $"Ranks {workers}-{admitted - 1} are";
+            line += $" {left} left out: the update rule needs a world size in {string.Join(", ", _validWorldSizes ?? [])}.";
         }
 
         if (start.NotNeeded.Count > 0)

@@ -36,13 +36,14 @@ internal static class MemberCommand
         var launch = ClusterNodeOptions.From(o, 0, seeds, ["worker"], perNode);
         var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
         var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
-        var system = ClusterNodeLifetime.Start(launch);
-        var workers = ClusterNodeSettings.From(system.Settings.Config).WorkersPerNode;
+        var config = ClusterNodeLifetime.Compose(launch);
+        var workers = ClusterNodeSettings.From(config).WorkersPerNode;
         if (workers == 0 && !launch.Roles.Contains(ClusterPlacement.ReducerRole))
         {
-            ClusterNodeLifetime.Leave(system);
             throw new UsageException($"--workers-per-node 0 needs --roles {ClusterPlacement.ReducerRole}: a member without workers can only hold stage reducers");
         }
+
+        var system = ClusterNodeLifetime.Start(config);
 
         Console.WriteLine($"member {Akka.Cluster.Cluster.Get(system).SelfAddress}: {workers} workers, data {dataDirectory}, {backends.SelectionLine}; joining {string.Join(", ", seeds)}");
         MemberOutcome outcome;
