@@ -61,6 +61,18 @@ public sealed class ElasticStartClusterSpec : IAsyncLifetime
         Assert.StartsWith("not needed: training started with 2 of 4 workers", dropped.Message);
     }
 
+    [Fact]
+    public async Task Min_workers_above_the_workers_wanted_fails_before_admission_naming_both()
+    {
+        var config = TrainingFixtures.Config("cnn", workers: 2, steps: 1);
+        var data = TrainingFixtures.SyntheticFor("cnn", 32);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var seed = Start(CoordinatorSingleton.Role, "cyclic-actors.cluster.min-workers = 3");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => ClusterRun.SeedAsync(seed, new ActorTrainingOptions { Training = config }, data, initial));
+        Assert.Equal("min-workers 3 (--min-workers or cyclic-actors.cluster.min-workers) is more than the 2 workers wanted (--workers).", error.Message);
+    }
+
     private static TaskCompletionSource<int[]> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ActorSystem Start(string role, string extra = "")
