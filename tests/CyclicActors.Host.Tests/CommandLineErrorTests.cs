@@ -16,6 +16,10 @@ public sealed class CommandLineErrorTests
     [InlineData("--checkpoint DIR is required", "evaluate")]
     [InlineData("valid N for L = 4: 1, 2, 4, 8", "schedule", "--workers", "3", "--stages", "4")]
     [InlineData("--partition/--stages", "train", "--stages", "11")]
+    [InlineData("--min-workers 5 must be between 1 and --workers 4", "seed", "--workers", "4", "--min-workers", "5")]
+    [InlineData("--min-workers 0 must be between 1 and --workers 4", "seed", "--workers", "4", "--min-workers", "0")]
+    [InlineData("valid N for L = 4: 1, 2, 4, 8", "seed", "--workers", "3")]
+    [InlineData("--workers-per-node 0 needs --roles reducer", "member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--workers-per-node", "0")]
     public void Bad_input_gets_one_clear_line_and_exit_code_2(string expected, params string[] args)
     {
         var (code, output, error) = CliRunner.Run(args);

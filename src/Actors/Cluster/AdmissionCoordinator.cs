@@ -5,28 +5,43 @@ using CyclicActors.Actors.Protocol;
 
 namespace CyclicActors.Actors.Cluster;
 
-/// <summary>How the admission ended: all ranks taken (with each member's link), or the join timeout with who is missing.</summary>
+/// <summary>
+/// How the admission ended: ready to start with <paramref name="Workers"/> ranks (all wanted, or
+/// fewer at the join timeout; each member with its link, and those not needed), or the join
+/// timeout with who is missing.
+/// </summary>
 public abstract record AdmissionOutcome
 {
     private AdmissionOutcome()
     {
     }
 
-    public sealed record Ready(IReadOnlyList<AdmittedMember> Members) : AdmissionOutcome;
+    public sealed record Ready(IReadOnlyList<AdmittedMember> Members, int Workers, IReadOnlyList<AdmittedMember> NotNeeded) : AdmissionOutcome;
 
     public sealed record TimedOut(string Missing) : AdmissionOutcome;
 }
 
-/// <summary>A member that took part: its address, its ranks, and the actor that spoke for it.</summary>
-public sealed record AdmittedMember(string Node, int[] Ranks, IActorRef Joiner);
+/// <summary>A member that took part: its address, its ranks and roles, and the actor that spoke for it.</summary>
+public sealed record AdmittedMember(AdmittedNode Admitted, IActorRef Joiner)
+{
+    public string Node => Admitted.Node;
 
-/// <summary>What the admission coordinator is built with (in-process construction arguments).</summary>
-public sealed record AdmissionSetup(TrainingIdentity Expected, int Workers, TimeSpan JoinTimeout, TaskCompletionSource<AdmissionOutcome> Outcome);
+    public int[] Ranks => Admitted.Ranks;
+}
+
+/// <summary>
+/// What the admission coordinator is built with (in-process construction arguments):
+/// <paramref name="MinWorkers"/> (null: all <paramref name="Workers"/>) and the world sizes the
+/// update rule accepts (null: any) decide an elastic start at the join timeout.
+/// </summary>
+public sealed record AdmissionSetup(TrainingIdentity Expected, int Workers, TimeSpan JoinTimeout, TaskCompletionSource<AdmissionOutcome> Outcome,
+    int? MinWorkers = null, IReadOnlyList<int>? ValidWorldSizes = null);
 
 /// <summary>
 /// The first duty of the coordinator singleton: admit members until all N ranks are taken (an
 /// <see cref="AdmissionState"/> decides), answer each offer, forget members removed from the
-/// cluster before the start, and give up after the join timeout naming who is missing.
+/// cluster before the start, and at the join timeout start with fewer (when min-workers allows)
+/// or give up naming who is missing.
 /// </summary>
 public sealed class AdmissionCoordinator : ReceiveActor, IWithTimers
 {
@@ -40,10 +55,10 @@ public sealed class AdmissionCoordinator : ReceiveActor, IWithTimers
     public AdmissionCoordinator(AdmissionSetup setup)
     {
         _setup = setup;
-        _state = new AdmissionState(setup.Expected, setup.Workers);
+        _state = new AdmissionState(setup.Expected, setup.Workers, setup.MinWorkers, setup.ValidWorldSizes);
         Receive<MemberOffered>(OnOffer);
         Receive<ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
-        Receive<JoinTimedOut>(_ => Finish(new AdmissionOutcome.TimedOut(_state.DescribeMissing())));
+        Receive<JoinTimedOut>(_ => OnJoinTimedOut());
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
     }
@@ -72,9 +87,28 @@ public sealed class AdmissionCoordinator : ReceiveActor, IWithTimers
         _log.Info("Admitted member {0} with {1} workers; {2} of {3} ranks taken.", offer.Node, offer.Workers, _state.AdmittedWorkers, _state.Workers);
         if (_state.IsComplete)
         {
-            Finish(new AdmissionOutcome.Ready(_state.Admitted.Select(member => new AdmittedMember(member.Node, member.Ranks, _joiners[member.Node])).ToArray()));
+            Finish(Ready(_state.Start(_state.Workers)));
         }
     }
+
+    private void OnJoinTimedOut()
+    {
+        var (start, description) = _state.AfterTimeout(_setup.JoinTimeout);
+        if (start is null)
+        {
+            Finish(new AdmissionOutcome.TimedOut(description));
+            return;
+        }
+
+        // The seed's stdout logger shows warnings: this is the one line that says the run is smaller.
+        _log.Warning("{0}", description);
+        Finish(Ready(start));
+    }
+
+    private AdmissionOutcome.Ready Ready(AdmissionStart start) => new(
+        start.Members.Select(member => new AdmittedMember(member, _joiners[member.Node])).ToArray(),
+        start.Workers,
+        start.NotNeeded.Select(member => new AdmittedMember(member, _joiners[member.Node])).ToArray());
 
     private void OnRemoved(string node)
     {

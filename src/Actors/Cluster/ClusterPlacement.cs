@@ -4,29 +4,41 @@ namespace CyclicActors.Actors.Cluster;
 
 /// <summary>
 /// Where each worker and reducer runs: workers where their member was admitted; stage reducers
-/// spread round-robin over the members in admission order, so each member holds the master
-/// parameters and optimizer state of about L/M stages. Any placement gives the same arithmetic
-/// (reducers fold in rank order); this one spreads the memory and the reduction traffic.
+/// spread round-robin, in admission order, over the members with the <see cref="ReducerRole"/>
+/// role when there are any (a reducer-only member offers no workers), else over all members, so
+/// each holds the master parameters and optimizer state of about L/M stages. Any placement gives
+/// the same arithmetic (reducers fold in rank order); this one spreads the memory and the
+/// reduction traffic, or keeps it off the worker machines when asked to.
 /// </summary>
 public static class ClusterPlacement
 {
-    public static NodePlanned Plan(IReadOnlyList<(string Node, int[] Ranks)> admitted, int workers, int stages)
+    /// <summary>The cluster role (<c>--roles reducer</c>) of members that hold the stage reducers.</summary>
+    public const string ReducerRole = "reducer";
+
+    public static NodePlanned Plan(IReadOnlyList<AdmittedNode> members, int workers, int stages)
     {
-        ArgumentNullException.ThrowIfNull(admitted);
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
-        if (admitted.Count == 0)
+        if (members.Count == 0)
         {
-            throw new ArgumentException("A plan needs at least one admitted member.", nameof(admitted));
+            throw new ArgumentException("A plan needs at least one admitted member.", nameof(members));
         }
 
         var rankOwners = Enumerable.Repeat(-1, workers).ToArray();
-        for (var node = 0; node < admitted.Count; node++)
+        for (var node = 0; node < members.Count; node++)
         {
-            foreach (var rank in admitted[node].Ranks)
+            var member = members[node];
+            if (member.Ranks.Length == 0 && !member.IsReducerHolder)
+            {
+                throw new ArgumentException($"Member {member.Node} has no workers and not the '{ReducerRole}' role: it would hold nothing.", nameof(members));
+            }
+
+            foreach (var rank in member.Ranks)
             {
                 if (rank < 0 || rank >= workers || rankOwners[rank] != -1)
                 {
-                    throw new ArgumentException($"Rank {rank} of {admitted[node].Node} is outside 0..{workers - 1} or taken twice.", nameof(admitted));
+                    throw new ArgumentException($"Rank {rank} of {member.Node} is outside 0..{workers - 1} or taken twice.", nameof(members));
                 }
 
                 rankOwners[rank] = node;
@@ -36,10 +48,35 @@ public static class ClusterPlacement
         var missing = Array.IndexOf(rankOwners, -1);
         if (missing >= 0)
         {
-            throw new ArgumentException($"Rank {missing} has no member.", nameof(admitted));
+            throw new ArgumentException($"Rank {missing} has no member.", nameof(members));
         }
 
-        var stageOwners = Enumerable.Range(0, stages).Select(stage => stage % admitted.Count).ToArray();
-        return new NodePlanned(admitted.Select(member => member.Node).ToArray(), rankOwners, stageOwners);
+        var holders = Enumerable.Range(0, members.Count).Where(node => members[node].IsReducerHolder).ToArray();
+        if (holders.Length == 0)
+        {
+            holders = Enumerable.Range(0, members.Count).ToArray();
+        }
+
+        var stageOwners = Enumerable.Range(0, stages).Select(stage => holders[stage % holders.Length]).ToArray();
+        return new NodePlanned(members.Select(member => member.Node).ToArray(), rankOwners, stageOwners);
+    }
+
+    /// <summary>The ranks and stage reducers <paramref name="node"/> ran in <paramref name="plan"/> (both empty when it is not in it).</summary>
+    public static (int[] Ranks, int[] Stages) PartOf(NodePlanned plan, string node)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var index = Array.IndexOf(plan.Nodes, node);
+        int[] Owned(int[] owners) => Enumerable.Range(0, owners.Length).Where(i => index >= 0 && owners[i] == index).ToArray();
+        return (Owned(plan.RankOwners), Owned(plan.StageOwners));
+    }
+
+    /// <summary>What <paramref name="node"/> ran, for the seed's report: "ranks 0,1; reducers of stages 2,3", "reducer-only: stages 0,1".</summary>
+    public static string Describe(NodePlanned plan, string node)
+    {
+        var (ranks, stages) = PartOf(plan, node);
+        var reducers = stages.Length == 0 ? "no reducers" : "reducers of stages " + string.Join(",", stages);
+        return ranks.Length == 0
+            ? (stages.Length == 0 ? "nothing" : "reducer-only: stages " + string.Join(",", stages))
+            : $"ranks {string.Join(",", ranks)}; {reducers}";
     }
 }

@@ -2,16 +2,20 @@ using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Tracing;
 using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Actors.Cluster;
 
-/// <summary>The placed workers and reducers, once every admitted member built its part.</summary>
-public sealed record SessionReady(CoordinatorPlacement Placement, int Members);
+/// <summary>The placed workers and reducers, once every member in <paramref name="Plan"/> built its part (its world size may be below --workers after an elastic start).</summary>
+public sealed record SessionReady(CoordinatorPlacement Placement, int Members, NodePlanned Plan);
 
-/// <summary>What the session singleton is built with (in-process construction arguments; it only runs on the seed).</summary>
+/// <summary>
+/// What the session singleton is built with (in-process construction arguments; it only runs on
+/// the seed). <paramref name="MinWorkers"/>: the fewest workers to start with at the join timeout (null: all).
+/// </summary>
 public sealed record SessionSetup(
     TrainingOptionsShared Options,
     TrainingIdentity Identity,
@@ -22,7 +26,8 @@ public sealed record SessionSetup(
     TaskCompletionSource<IReadOnlyList<NodeStatistics>> Statistics,
     ClusterProgressBoard Progress,
     TimeSpan TraceTimeout,
-    TaskCompletionSource<GatheredTraces> Traces);
+    TaskCompletionSource<GatheredTraces> Traces,
+    int? MinWorkers = null);
 
 /// <summary>The members' traces the seed has at the end of a traced run, and the members whose trace did not arrive complete.</summary>
 public sealed record GatheredTraces(IReadOnlyList<NodeTrace> Traces, IReadOnlyList<string> Missing);
@@ -35,7 +40,8 @@ public sealed record EndTraining(bool Succeeded, string Message) : INoSerializat
 
 /// <summary>
 /// The coordinator singleton's setup duties on the seed: hands members the options, admits them
-/// (an <see cref="AdmissionCoordinator"/> child decides), sends the plan, waits until every member
+/// (an <see cref="AdmissionCoordinator"/> child decides), sends the plan (and tells admitted
+/// members an elastic start left without work that they are not needed), waits until every member
 /// built its part, resolves the placed workers and reducers, then tells members where the
 /// coordinator runs and, at the end, that the run is over. A member lost after admission ends the run.
 /// Members' progress reports go to the progress board; in a traced run, members send their traces
@@ -111,7 +117,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var admitted = new TaskCompletionSource<AdmissionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var admission = new AdmissionSetup(_setup.Identity, _setup.Options.Workers, _setup.JoinTimeout, admitted);
+        var validWorldSizes = ElasticStart.ValidWorldSizes(UpdateRuleNames.ParseUpdateRule(_setup.Options.Rule), _setup.Options.Stages);
+        var admission = new AdmissionSetup(_setup.Identity, _setup.Options.Workers, _setup.JoinTimeout, admitted, _setup.MinWorkers, validWorldSizes);
         _admission = Context.ActorOf(Props.Create(() => new AdmissionCoordinator(admission)), "admission");
         var transport = TransportSettings.From(Context.System.Settings.Config);
         Context.ActorOf(Props.Create(() => new TensorLinkReceiver(Self, transport)), FinalStateInbox.Name);
@@ -124,9 +131,15 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     private void OnAdmitted(AdmissionOutcome.Ready ready)
     {
         _members = ready.Members;
-        _plan = ClusterPlacement.Plan(ready.Members.Select(member => (member.Node, member.Ranks)).ToArray(), _setup.Options.Workers, _setup.Options.Stages);
+        _plan = ClusterPlacement.Plan(ready.Members.Select(member => member.Admitted).ToArray(), ready.Workers, _setup.Options.Stages);
         _traces = new TraceCollection(_plan.Nodes);
-        _log.Info("All {0} ranks admitted on {1} members; sending the plan.", _setup.Options.Workers, _members.Count);
+        _log.Info("{0} ranks admitted on {1} members; sending the plan.", ready.Workers, _members.Count);
+        foreach (var idle in ready.NotNeeded)
+        {
+            // Not in _members: its leaving does not end the run, and it gets no further messages.
+            idle.Joiner.Tell(new TrainingEnded(true, $"not needed: training started with {ready.Workers} of {_setup.Options.Workers} workers, without this member's ranks."));
+        }
+
         TellMembers(_plan);
         Timers.StartSingleTimer(ReadyTimeoutKey, ReadyTimedOut.Instance, _setup.ReadyTimeout);
     }
@@ -160,7 +173,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         var reducers = Task.WhenAll(plan.StageOwners.Select((owner, stage) => Resolve(plan.Nodes[owner], FinalStateGateway.Name(stage))));
         var members = plan.Nodes.Length;
         Task.WhenAll(workers, reducers)
-            .ContinueWith(_ => new SessionReady(new CoordinatorPlacement(workers.Result, reducers.Result), members), TaskContinuationOptions.OnlyOnRanToCompletion)
+            .ContinueWith(_ => new SessionReady(new CoordinatorPlacement(workers.Result, reducers.Result), members, plan), TaskContinuationOptions.OnlyOnRanToCompletion)
             .PipeTo(Self);
     }
 

@@ -14,21 +14,27 @@ namespace CyclicActors.Actors.Cluster;
 /// <summary>How a member's part ended: the run finished (or failed, with the reason), or it was refused.</summary>
 public sealed record MemberOutcome(bool Succeeded, string Message);
 
-/// <summary>What a member node is built with (in-process construction arguments).</summary>
+/// <summary>
+/// What a member node is built with (in-process construction arguments). <paramref name="OnAdmitted"/>
+/// hears the ranks the coordinator gave (none on a reducer-only member).
+/// </summary>
 public sealed record MemberNodeSetup(
     int Workers,
     Func<Dataset> LoadData,
     CyclicSettings Settings,
     TimeSpan RetryInterval,
     TaskCompletionSource<MemberOutcome> Outcome,
-    Func<int, MemoryLedger, IComputeBackend>? BackendFactory = null);
+    Func<int, MemoryLedger, IComputeBackend>? BackendFactory = null,
+    Action<int[]>? OnAdmitted = null);
 
 /// <summary>
 /// A member's side of a run: once Up it asks the coordinator singleton for the options, reads
 /// its own data and offers its workers with its model and data fingerprints (repeating each
-/// request until answered: delivery is at most once and the singleton may still be starting),
-/// builds its <see cref="NodeTrainingHost"/> from the plan, and ends when the coordinator says the
-/// run is over. A refusal, unreadable data or a lost seed ends it with the reason.
+/// request until answered: delivery is at most once and the singleton may still be starting) and
+/// its cluster roles, builds its <see cref="NodeTrainingHost"/> from the plan (rebuilding its
+/// training plan first when an elastic start chose fewer workers than the options said), and ends
+/// when the coordinator says the run is over or that it is not needed. A refusal, unreadable data
+/// or a lost seed ends it with the reason.
 /// </summary>
 public sealed class MemberNode : ReceiveActor, IWithTimers
 {
@@ -42,6 +48,8 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private IActorRef _coordinator = ActorRefs.Nobody;
     private ActorTrainingOptions? _options;
     private ActorTrainer.TrainingPlan? _training;
+    private Dataset? _data;
+    private float[]? _initial;
     private IActorRef? _host;
     private TensorChannelListener? _listener;
     private bool _trace;
@@ -65,6 +73,11 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<MemberAdmitted>(admitted =>
         {
             Timers.Cancel(RetryKey);
+            if (!_admitted)
+            {
+                _setup.OnAdmitted?.Invoke(admitted.Ranks);
+            }
+
             _admitted = true;
             _log.Info("Admitted with ranks {0}.", string.Join(",", admitted.Ranks));
         });
@@ -138,7 +151,9 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             var data = _setup.LoadData();
             var (identity, initial) = SharedTrainingOptions.Identify(_options.Training, data);
             _training = ActorTrainer.TrainingPlan.Create(_options, data, initial);
-            Request(new MemberOffered(_self, _setup.Workers, identity.ModelFingerprint, identity.DataFingerprint, identity.TrainSamples));
+            (_data, _initial) = (data, initial);
+            var roles = Akka.Cluster.Cluster.Get(Context.System).SelfRoles.Order(StringComparer.Ordinal).ToArray();
+            Request(new MemberOffered(_self, _setup.Workers, identity.ModelFingerprint, identity.DataFingerprint, identity.TrainSamples, roles));
         }
         catch (Exception e) when (e is ArgumentException or IOException or DataFormatException or UnauthorizedAccessException)
         {
@@ -158,6 +173,21 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         {
             End(false, $"the plan does not include this node ({_self}).");
             return;
+        }
+
+        if (plan.RankOwners.Length != _options.Training.Workers)
+        {
+            // An elastic start: data order, schedule and steps follow the world size actually started with.
+            try
+            {
+                _options = _options with { Training = _options.Training with { Workers = plan.RankOwners.Length } };
+                _training = ActorTrainer.TrainingPlan.Create(_options, _data!, _initial!);
+            }
+            catch (ArgumentException e)
+            {
+                End(false, $"cannot train with the plan's {plan.RankOwners.Length} workers: {e.Message}");
+                return;
+            }
         }
 
         NodeReady ready;

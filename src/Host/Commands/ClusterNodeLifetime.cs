@@ -9,19 +9,21 @@ namespace CyclicActors.Host.Commands;
 /// <summary>Starts a cluster node's ActorSystem from a launch, and leaves the cluster cleanly at the end.</summary>
 internal static class ClusterNodeLifetime
 {
-    public static ActorSystem Start(NodeLaunch launch)
+    public static ActorSystem Start(NodeLaunch launch) => Start(Compose(launch));
+
+    public static ActorSystem Start(Config config) => ActorSystem.Create(CyclicSettings.From(config).SystemName, config);
+
+    /// <summary>The node's checked configuration; a bad key or file is a usage error.</summary>
+    public static Config Compose(NodeLaunch launch)
     {
-        Config config;
         try
         {
-            config = ClusterConfiguration.Compose(launch);
+            return ClusterConfiguration.Compose(launch);
         }
         catch (ConfigurationException e)
         {
             throw new UsageException(e.Message);
         }
-
-        return ActorSystem.Create(CyclicSettings.From(config).SystemName, config);
     }
 
     /// <summary>Leaves the cluster (CoordinatedShutdown: leave, exit, terminate) within a bounded time.</summary>

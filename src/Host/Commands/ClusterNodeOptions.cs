@@ -12,7 +12,7 @@ internal static class ClusterNodeOptions
         new("host", "HOST", "address this node listens on and other nodes reach it at", "127.0.0.1"),
         new("port", "PORT", "port this node listens on (0: any free port)", defaultPort),
         new("seed-node", "ADDR", "akka.tcp://cyclic@HOST:PORT of a seed; repeat for several, in the same order on every node", null, Repeatable: true),
-        new("roles", "R1,R2", "extra cluster roles of this node"),
+        new("roles", "R1,R2", "extra cluster roles of this node; on a member, reducer places the stage reducers there (see --workers-per-node 0)"),
         new("config", "FILE", "HOCON laid over hocon/reference.conf, remote.conf and cluster.conf"),
         new("profile", "FILE", "HOCON profile laid under --config; repeat for several, later ones win", null, Repeatable: true),
     ];

@@ -7,7 +7,9 @@ namespace CyclicActors.Host.Commands;
 
 /// <summary>
 /// `cyclic member`: joins a seed's cluster, takes part in its run with --workers-per-node workers on
-/// this machine's own --data, and exits 0 when the seed ends the run (1 when refused or failed).
+/// this machine's own --data, and exits 0 when the seed ends the run or says it is not needed (1
+/// when refused or failed). With --roles reducer it holds stage reducers, and with
+/// --workers-per-node 0 only those (a reducer-only node).
 /// </summary>
 internal static class MemberCommand
 {
@@ -16,7 +18,7 @@ internal static class MemberCommand
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         .. ClusterNodeOptions.Specs("0"),
-        new("workers-per-node", "N", "workers this member runs (they take consecutive ranks)", "2 (cyclic-actors.cluster.workers-per-node)"),
+        new("workers-per-node", "N", "workers this member runs (they take consecutive ranks); 0 with --roles reducer: a reducer-only node", "2 (cyclic-actors.cluster.workers-per-node)"),
         new("tensor-port", "PORT", "port this member's tensor channels listen on, on --host (0: any free port)", "0 (cyclic-actors.transport.channel-port)"),
         new("data", "DIR", "this machine's copy of the training data (the seed sends only sample indices)", "data/mnist (bundled)"),
         new("backend", "B", "auto | cpu | cuda", "auto"),
@@ -31,19 +33,27 @@ internal static class MemberCommand
             throw new UsageException("cyclic member needs --seed-node akka.tcp://cyclic@HOST:PORT (the seed's address)");
         }
 
-        var perNode = o.Has("workers-per-node") ? $"cyclic-actors.cluster.workers-per-node = {o.Int("workers-per-node", 2, 1, 1024)}" : null;
+        var perNode = o.Has("workers-per-node") ? $"cyclic-actors.cluster.workers-per-node = {o.Int("workers-per-node", 2, 0, 1024)}" : null;
         var tensorPort = o.Has("tensor-port") ? $"{TransportSettings.ChannelPortKey} = {o.Int("tensor-port", 0, 0, 65535)}" : null;
         var flags = string.Join('\n', new[] { perNode, tensorPort }.OfType<string>());
         var launch = ClusterNodeOptions.From(o, 0, seeds, ["worker"], flags.Length == 0 ? null : flags);
         var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
         var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
-        var system = ClusterNodeLifetime.Start(launch);
-        var workers = ClusterNodeSettings.From(system.Settings.Config).WorkersPerNode;
+        var config = ClusterNodeLifetime.Compose(launch);
+        var workers = ClusterNodeSettings.From(config).WorkersPerNode;
+        if (workers == 0 && !launch.Roles.Contains(ClusterPlacement.ReducerRole))
+        {
+            throw new UsageException($"--workers-per-node 0 needs --roles {ClusterPlacement.ReducerRole}: a member without workers can only hold stage reducers");
+        }
+
+        var system = ClusterNodeLifetime.Start(config);
+
         Console.WriteLine($"member {Akka.Cluster.Cluster.Get(system).SelfAddress}: {workers} workers, data {dataDirectory}, {backends.SelectionLine}; joining {string.Join(", ", seeds)}");
         MemberOutcome outcome;
         try
         {
-            outcome = ClusterRun.MemberAsync(system, workers, () => LoadTrainingData(dataDirectory), backendFactory: backends.CreateForRank).GetAwaiter().GetResult();
+            outcome = ClusterRun.MemberAsync(system, workers, () => LoadTrainingData(dataDirectory), backendFactory: backends.CreateForRank,
+                onAdmitted: ranks => Console.WriteLine(ranks.Length == 0 ? "member: admitted as a reducer-only node" : $"member: admitted with ranks {string.Join(",", ranks)}")).GetAwaiter().GetResult();
         }
         finally
         {

@@ -17,8 +17,9 @@ namespace CyclicActors.Host.Commands;
 /// <summary>
 /// `cyclic seed`: starts the first node of a training cluster and its coordinator. Takes the
 /// training options of `cyclic train` once and sends them to the members; starts when members
-/// offer all --workers workers (or fails after the join timeout, naming who is missing); writes
-/// the same summary as `train`; exits 0 after the members left.
+/// offer all --workers workers, or at the join timeout with fewer when --min-workers allows (else
+/// fails, naming who is missing); writes the same summary as `train` for the world size it trained
+/// with; exits 0 after the members left.
 /// </summary>
 internal static class SeedCommand
 {
@@ -29,6 +30,7 @@ internal static class SeedCommand
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         .. TrainOptions.Specs.Where(spec => !NotForClusters.Contains(spec.Name)),
+        new("min-workers", "M", "elastic start: when the join timeout expires with fewer than --workers admitted, start with the largest count >= M the rule accepts (CDP: a divisor of 2L)", "--workers (cyclic-actors.cluster.min-workers)"),
         .. ClusterNodeOptions.Specs("4053"),
         new("help", null, "show this help"),
     ];
@@ -41,6 +43,8 @@ internal static class SeedCommand
         var testSet = DataLocator.Load(options.DataDirectory, train: false);
         var model = ModelPresets.Create(config.Model, trainSet.SampleShape, trainSet.ClassCount);
         var partition = TrainCommand.PartitionOrThrow(model, config);
+        // Before any member joins: a CDP rule needs N dividing 2L (the message lists the valid N).
+        UsageException.Wrap(() => CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness));
         var layout = new ParameterLayout(model, partition);
         var initial = ParameterInitializer.Initialize(model, layout, config.Seed);
         var order = new DataOrder(config.Seed, trainSet.Count, config.MicroBatch, config.Workers);
@@ -51,10 +55,10 @@ internal static class SeedCommand
 
         var compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation;
         var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = compensation, TracePath = options.TraceFile };
-        var launch = SeedLaunch(parsed);
+        var launch = SeedLaunch(parsed, config.Workers);
         var system = ClusterNodeLifetime.Start(launch);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seed {Akka.Cluster.Cluster.Get(system).SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers"));
+            $"seed {Akka.Cluster.Cluster.Get(system).SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
 
         ClusterRunResult result;
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
@@ -84,10 +88,17 @@ internal static class SeedCommand
             ClusterNodeLifetime.Leave(system);
         }
 
+        if (result.Workers != config.Workers)
+        {
+            // An elastic start: the summary, data order and checkpoint describe the run that happened.
+            options = options with { Config = config with { Workers = result.Workers } };
+            order = new DataOrder(config.Seed, trainSet.Count, config.MicroBatch, result.Workers);
+        }
+
         foreach (var node in result.Nodes)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"member {node.Node}: peak activations {node.PeakActivationBytes:N0} bytes; tensor bytes sent {string.Join(", ", node.Peers.Zip(node.BytesSent, (peer, bytes) => $"{bytes:N0} to {peer}"))}"));
+                $"member {node.Node} ({ClusterPlacement.Describe(result.Plan, node.Node)}): peak activations {node.PeakActivationBytes:N0} bytes; tensor bytes sent {string.Join(", ", node.Peers.Zip(node.BytesSent, (peer, bytes) => $"{bytes:N0} to {peer}"))}"));
         }
 
         foreach (var (link, bytes) in Links(result.Nodes))
@@ -109,13 +120,30 @@ internal static class SeedCommand
         return 0;
     }
 
-    private static Actors.Cluster.NodeLaunch SeedLaunch(ParsedOptions parsed)
+    private static Actors.Cluster.NodeLaunch SeedLaunch(ParsedOptions parsed, int workers)
     {
+        string? minWorkers = null;
+        if (parsed.Has("min-workers"))
+        {
+            var min = parsed.Int("min-workers", workers);
+            minWorkers = min >= 1 && min <= workers
+                ? $"cyclic-actors.cluster.min-workers = {min}"
+                : throw new UsageException($"--min-workers {min} must be between 1 and --workers {workers}");
+        }
+
         var port = parsed.Int("port", 4053, 1, 65535);
         var host = parsed.String("host", "127.0.0.1");
         var seeds = parsed.All("seed-node");
         var systemName = CyclicSettings.From(ClusterConfiguration.Defaults).SystemName;
-        return ClusterNodeOptions.From(parsed, 4053, seeds.Count > 0 ? seeds : [ClusterNodeOptions.SelfAddress(systemName, host, port)], [CoordinatorSingleton.Role]);
+        return ClusterNodeOptions.From(parsed, 4053, seeds.Count > 0 ? seeds : [ClusterNodeOptions.SelfAddress(systemName, host, port)], [CoordinatorSingleton.Role], minWorkers);
+    }
+
+    private static string ElasticNote(ActorSystem system, int workers)
+    {
+        var cluster = ClusterNodeSettings.From(system.Settings.Config);
+        return cluster.MinWorkers is int min && min < workers
+            ? string.Create(CultureInfo.InvariantCulture, $" (or at least {min} when the join timeout of {cluster.JoinTimeout.TotalSeconds:0.###} s expires first)")
+            : string.Empty;
     }
 
     // Members leave when told the run is over; the seed goes last so that they still reach it.
@@ -136,6 +164,8 @@ internal static class SeedCommand
         var nodes = run.Nodes.Select(node => new Dictionary<string, object?>
         {
             ["node"] = node.Node,
+            ["ranks"] = ClusterPlacement.PartOf(run.Plan, node.Node).Ranks,
+            ["reducer_stages"] = ClusterPlacement.PartOf(run.Plan, node.Node).Stages,
             ["peak_activation_bytes"] = node.PeakActivationBytes,
             ["tensor_bytes_sent"] = node.Peers.Zip(node.BytesSent).ToDictionary(pair => pair.First, pair => (object?)pair.Second),
         }).ToArray();

@@ -41,7 +41,9 @@ internal sealed class ProgressReporter
 
     private void ReportInteractive(StepMetrics m)
     {
-        _task!.Value = m.Step + 1;
+        // The total may differ from the one guessed at the start (a cluster's elastic start trains with fewer workers).
+        _task!.MaxValue = Math.Max(m.TotalSteps, 1);
+        _task.Value = m.Step + 1;
         _task.Description = Markup.Escape(Describe(m));
     }
 

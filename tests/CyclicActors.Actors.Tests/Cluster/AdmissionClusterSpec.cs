@@ -71,7 +71,7 @@ public sealed class AdmissionClusterSpec : IAsyncLifetime
     /// <summary>An offer through the singleton proxy, which buffers it until the singleton is reachable.</summary>
     private static async Task<IMembershipMessage> Offer(ActorSystem member, string dataFingerprint)
     {
-        var offer = new MemberOffered(Address(member), 2, Identity.ModelFingerprint, dataFingerprint, Identity.TrainSamples);
+        var offer = new MemberOffered(Address(member), 2, Identity.ModelFingerprint, dataFingerprint, Identity.TrainSamples, ["worker"]);
         var proxy = CoordinatorSingleton.Proxy(member, $"proxy-{Guid.NewGuid():N}");
         return await proxy.Ask<IMembershipMessage>(offer, Limit);
     }

@@ -7,8 +7,12 @@ public sealed class AdmissionStateTests
 {
     private static readonly TrainingIdentity Seed = new("model-aaaaaaaaaaaaaaaa", "data-bbbbbbbbbbbbbbbb", 600);
 
-    private static MemberOffered Offer(string node, int workers = 2, string? model = null, string? data = null, int samples = 600) =>
-        new(node, workers, model ?? Seed.ModelFingerprint, data ?? Seed.DataFingerprint, samples);
+    private static readonly int[] CdpValidForFourStages = [1, 2, 4, 8];
+
+    private static MemberOffered Offer(string node, int workers = 2, string? model = null, string? data = null, int samples = 600, string[]? roles = null) =>
+        new(node, workers, model ?? Seed.ModelFingerprint, data ?? Seed.DataFingerprint, samples, roles ?? ["worker"]);
+
+    private static MemberOffered Reducer(string node, int workers = 0) => Offer(node, workers, roles: ["reducer", "worker"]);
 
     [Fact]
     public void Matching_members_get_consecutive_ranks_until_the_world_is_full()
@@ -63,9 +67,159 @@ public sealed class AdmissionStateTests
     }
 
     [Fact]
-    public void An_offer_of_no_workers_is_refused()
+    public void An_offer_of_no_workers_without_the_reducer_role_is_refused()
     {
         var state = new AdmissionState(Seed, workers: 2);
-        Assert.Contains("offers 0 workers", Assert.IsType<MemberRefused>(state.Decide(Offer("a", workers: 0))).Reason);
+        Assert.Equal(
+            "it offers 0 workers and does not have the 'reducer' role; a member needs at least 1 worker, or --roles reducer to hold stage reducers only.",
+            Assert.IsType<MemberRefused>(state.Decide(Offer("a", workers: 0))).Reason);
+        Assert.Contains("offers -1 workers", Assert.IsType<MemberRefused>(state.Decide(Reducer("b", workers: -1))).Reason);
+        Assert.Empty(state.Admitted);
+    }
+
+    [Fact]
+    public void A_reducer_only_member_is_admitted_without_ranks_and_takes_none_from_the_workers()
+    {
+        var state = new AdmissionState(Seed, workers: 2);
+        Assert.Empty(Assert.IsType<MemberAdmitted>(state.Decide(Reducer("r"))).Ranks);
+        Assert.Equal(0, state.AdmittedWorkers);
+        Assert.Equal("2 of 2 workers missing; admitted: r (reducers only).", state.DescribeMissing());
+        Assert.Equal([0, 1], Assert.IsType<MemberAdmitted>(state.Decide(Offer("a"))).Ranks);
+        Assert.True(state.IsComplete);
+        Assert.True(state.Admitted[0].IsReducerHolder);
+        Assert.False(state.Admitted[1].IsReducerHolder);
+
+        var start = state.Start(2);
+        Assert.Equal([("r", Array.Empty<int>()), ("a", new[] { 0, 1 })], start.Members.Select(m => (m.Node, m.Ranks)));
+        Assert.Empty(start.NotNeeded);
+    }
+
+    [Fact]
+    public void A_reducer_only_member_with_other_data_is_refused_like_any_other()
+    {
+        var state = new AdmissionState(Seed, workers: 2);
+        Assert.Contains("training data", Assert.IsType<MemberRefused>(state.Decide(Offer("r", workers: 0, data: "other", roles: ["reducer"]))).Reason);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public void Min_workers_outside_one_to_workers_is_refused_naming_both(int min)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AdmissionState(Seed, workers: 4, minWorkers: min));
+        Assert.Contains($"min-workers {min} must be between 1 and the 4 workers wanted", error.Message);
+    }
+
+    [Fact]
+    public void Without_min_workers_the_timeout_fails_naming_who_is_missing()
+    {
+        var state = new AdmissionState(Seed, workers: 4);
+        state.Decide(Offer("a", workers: 3));
+        var (start, description) = state.AfterTimeout(TimeSpan.FromSeconds(60));
+        Assert.Null(start);
+        Assert.Equal("1 of 4 workers missing; admitted: a (ranks 0-2).", description);
+    }
+
+    [Fact]
+    public void At_the_timeout_with_at_least_min_workers_dp_starts_with_every_admitted_worker()
+    {
+        var state = new AdmissionState(Seed, workers: 4, minWorkers: 2);
+        state.Decide(Offer("a", workers: 2));
+        state.Decide(Offer("b", workers: 1));
+        var (start, description) = state.AfterTimeout(TimeSpan.FromSeconds(60));
+        Assert.NotNull(start);
+        Assert.Equal(3, start.Workers);
+        Assert.Equal([("a", new[] { 0, 1 }), ("b", new[] { 2 })], start.Members.Select(m => (m.Node, m.Ranks)));
+        Assert.Empty(start.NotNeeded);
+        Assert.Equal("Starting with 3 of 4 workers after 60 s (min-workers 2); 1 of 4 workers missing; admitted: a (ranks 0-1), b (ranks 2-2).", description);
+    }
+
+    [Fact]
+    public void At_the_timeout_cdp_starts_with_the_largest_valid_world_size_and_members_left_without_ranks_are_not_needed()
+    {
+        var state = new AdmissionState(Seed, workers: 8, minWorkers: 2, CdpValidForFourStages);
+        state.Decide(Offer("a"));
+        state.Decide(Offer("b"));
+        state.Decide(Offer("c"));
+        var (start, description) = state.AfterTimeout(TimeSpan.FromSeconds(1.5));
+        Assert.NotNull(start);
+        Assert.Equal(4, start.Workers);
+        Assert.Equal([("a", new[] { 0, 1 }), ("b", new[] { 2, 3 })], start.Members.Select(m => (m.Node, m.Ranks)));
+        Assert.Equal(["c"], start.NotNeeded.Select(m => m.Node));
+        Assert.Equal(
+            "Starting with 4 of 8 workers after 1.5 s (min-workers 2); 2 of 8 workers missing; admitted: a (ranks 0-1), b (ranks 2-3), c (ranks 4-5). "
+            + "Ranks 4-5 are left out: the update rule needs a world size in 1, 2, 4, 8. Not needed: c.",
+            description);
+    }
+
+    [Fact]
+    public void A_member_whose_ranks_are_partly_left_out_keeps_the_others()
+    {
+        var state = new AdmissionState(Seed, workers: 8, minWorkers: 4, CdpValidForFourStages);
+        state.Decide(Offer("a", workers: 3));
+        state.Decide(Offer("b", workers: 3));
+        var start = state.AfterTimeout(TimeSpan.FromSeconds(5)).Start;
+        Assert.NotNull(start);
+        Assert.Equal([("a", new[] { 0, 1, 2 }), ("b", new[] { 3 })], start.Members.Select(m => (m.Node, m.Ranks)));
+        Assert.Empty(start.NotNeeded);
+    }
+
+    [Fact]
+    public void A_reducer_holder_whose_ranks_are_all_left_out_stays_to_hold_reducers()
+    {
+        var state = new AdmissionState(Seed, workers: 8, minWorkers: 2, CdpValidForFourStages);
+        state.Decide(Offer("a"));
+        state.Decide(Offer("b"));
+        state.Decide(Reducer("r", workers: 2));
+        state.Decide(Reducer("s"));
+        var start = state.AfterTimeout(TimeSpan.FromSeconds(5)).Start;
+        Assert.NotNull(start);
+        Assert.Equal(4, start.Workers);
+        Assert.Equal([("a", new[] { 0, 1 }), ("b", new[] { 2, 3 }), ("r", Array.Empty<int>()), ("s", Array.Empty<int>())], start.Members.Select(m => (m.Node, m.Ranks)));
+        Assert.Empty(start.NotNeeded);
+    }
+
+    [Fact]
+    public void At_the_timeout_fewer_than_min_workers_fails_saying_how_many_are_needed()
+    {
+        var state = new AdmissionState(Seed, workers: 4, minWorkers: 3);
+        state.Decide(Offer("a"));
+        var (start, description) = state.AfterTimeout(TimeSpan.FromSeconds(60));
+        Assert.Null(start);
+        Assert.Equal("2 of 4 workers missing; admitted: a (ranks 0-1). At least 3 (min-workers) are needed to start with fewer than 4.", description);
+    }
+
+    [Fact]
+    public void At_the_timeout_without_a_valid_world_size_from_min_workers_up_it_fails_listing_the_valid_ones()
+    {
+        var state = new AdmissionState(Seed, workers: 6, minWorkers: 4, [1, 2, 3, 6]);
+        state.Decide(Offer("a", workers: 5));
+        var (start, description) = state.AfterTimeout(TimeSpan.FromSeconds(60));
+        Assert.Null(start);
+        Assert.Equal("1 of 6 workers missing; admitted: a (ranks 0-4). No world size from 4 (min-workers) to 5 suits the update rule; valid: 1, 2, 3, 6.", description);
+    }
+
+    [Fact]
+    public void At_the_timeout_with_nobody_admitted_even_min_workers_one_fails()
+    {
+        var state = new AdmissionState(Seed, workers: 4, minWorkers: 1);
+        state.Decide(Reducer("r"));
+        var (start, description) = state.AfterTimeout(TimeSpan.FromSeconds(60));
+        Assert.Null(start);
+        Assert.StartsWith("4 of 4 workers missing; admitted: r (reducers only). At least 1 (min-workers)", description);
+    }
+
+    [Fact]
+    public void Start_keeps_only_ranks_below_the_world_size_and_rejects_sizes_beyond_the_admitted()
+    {
+        var state = new AdmissionState(Seed, workers: 4);
+        state.Decide(Offer("a"));
+        state.Decide(Offer("b"));
+        var one = state.Start(1);
+        Assert.Equal([("a", new[] { 0 })], one.Members.Select(m => (m.Node, m.Ranks)));
+        Assert.Equal(["b"], one.NotNeeded.Select(m => m.Node));
+        Assert.Equal([[0, 1], [2, 3]], state.Start(4).Members.Select(m => m.Ranks));
+        Assert.Throws<ArgumentOutOfRangeException>(() => state.Start(5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => state.Start(0));
     }
 }

@@ -16,7 +16,8 @@ public sealed class ClusterConfigurationTests : IDisposable
         var transport = TransportSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((1 << 20, 8, 268_435_456, 16), (transport.ChunkBytes, transport.WindowChunks, transport.MaxTensorElements, transport.MaxActiveTransfers));
         var cluster = ClusterNodeSettings.From(ClusterConfiguration.Defaults);
-        Assert.Equal((TimeSpan.FromSeconds(120), 2), (cluster.JoinTimeout, cluster.WorkersPerNode));
+        Assert.Equal((TimeSpan.FromSeconds(120), 2, (int?)null), (cluster.JoinTimeout, cluster.WorkersPerNode, cluster.MinWorkers));
+        Assert.Equal("all", ClusterConfiguration.Defaults.GetString("cyclic-actors.cluster.min-workers"));
         Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30)), (cluster.ProgressInterval, cluster.TraceTimeout));
         Assert.Equal("cluster", ClusterConfiguration.Defaults.GetString("akka.actor.provider"));
         Assert.Equal(1114112, ClusterConfiguration.Defaults.GetByteSize(TransportSettings.FrameSizeKey));
@@ -37,13 +38,14 @@ public sealed class ClusterConfigurationTests : IDisposable
             Roles = ["coordinator", "gpu \"a\""],
             ProfileFiles = [profile],
             ConfigFile = file,
-            CommandLineHocon = "cyclic-actors.cluster.workers-per-node = 3",
+            CommandLineHocon = "cyclic-actors.cluster.workers-per-node = 3\ncyclic-actors.cluster.min-workers = 2",
         });
 
         Assert.Equal(4, config.GetInt("cyclic-actors.transport.window-chunks"));
         Assert.Equal(5, config.GetInt("cyclic-actors.transport.max-active-transfers"));
         Assert.Equal(TimeSpan.FromSeconds(7), config.GetTimeSpan("cyclic-actors.cluster.join-timeout"));
         Assert.Equal(3, config.GetInt("cyclic-actors.cluster.workers-per-node"));
+        Assert.Equal(2, ClusterNodeSettings.From(config).MinWorkers);
         Assert.Equal("10.1.2.3", config.GetString("akka.remote.dot-netty.tcp.hostname"));
         Assert.Equal(4053, config.GetInt("akka.remote.dot-netty.tcp.port"));
         Assert.Equal(["akka.tcp://cyclic@10.1.2.3:4053", "akka.tcp://cyclic@seed-b:4054"], config.GetStringList("akka.cluster.seed-nodes"));
@@ -75,7 +77,9 @@ public sealed class ClusterConfigurationTests : IDisposable
     [Theory]
     [InlineData("cyclic-actors.transport.chunk-bytes = 1001", "multiple of 4")]
     [InlineData("cyclic-actors.transport.window-chunks = 0", "'cyclic-actors.transport.window-chunks' must be at least 1")]
-    [InlineData("cyclic-actors.cluster.workers-per-node = 0", "'cyclic-actors.cluster.workers-per-node' must be at least 1")]
+    [InlineData("cyclic-actors.cluster.workers-per-node = -1", "'cyclic-actors.cluster.workers-per-node' must be at least 0")]
+    [InlineData("cyclic-actors.cluster.min-workers = 0", "'cyclic-actors.cluster.min-workers' must be at least 1")]
+    [InlineData("cyclic-actors.cluster.min-workers = some", "'cyclic-actors.cluster.min-workers' must be 'all' or an integer")]
     [InlineData("cyclic-actors.cluster.join-timeout = soon", "'cyclic-actors.cluster.join-timeout' must be a duration")]
     [InlineData("cyclic-actors.cluster.progress-interval = 0s", "'cyclic-actors.cluster.progress-interval' must be a positive duration")]
     [InlineData("cyclic-actors.cluster.trace-timeout = later", "'cyclic-actors.cluster.trace-timeout' must be a duration")]
