@@ -86,7 +86,7 @@ public sealed class ClusterProcessTests
         }
     }
 
-    /// <summary>A process per member named by its address; every worker's ops (2 per stage per step) and every reducer's track.</summary>
+    /// <summary>A process per member named by its address; every worker's ops (2 per stage per step), every reducer's track, and every link's transfers.</summary>
     private static void AssertTraceHasEveryMember(string path, string[] members, int workers, int stages, int steps)
     {
         var events = CliRunner.ReadJson(path).GetProperty("traceEvents").EnumerateArray().ToArray();
@@ -94,7 +94,11 @@ public sealed class ClusterProcessTests
         Assert.Equal(members.Order(), processes.Order());
         var tracks = events.Where(e => e.GetProperty("name").GetString() == "thread_name")
             .ToDictionary(e => e.GetProperty("args").GetProperty("name").GetString()!, e => (Pid: e.GetProperty("pid").GetInt32(), Tid: e.GetProperty("tid").GetInt32()));
-        Assert.Equal(Enumerable.Range(0, workers).Select(r => $"worker {r}").Concat(Enumerable.Range(0, stages).Select(s => $"reducer {s}")).Order(), tracks.Keys.Order());
+        var shortNames = members.Select(member => member[(member.IndexOf('@') + 1)..]).ToArray();
+        var links = shortNames.SelectMany(from => shortNames.Where(to => to != from).SelectMany(to => new[] { $"link {from}->{to} gradients", $"link {from}->{to} parameters" })).ToArray();
+        Assert.Equal(Enumerable.Range(0, workers).Select(r => $"worker {r}").Concat(Enumerable.Range(0, stages).Select(s => $"reducer {s}")).Concat(links).Order(), tracks.Keys.Order());
+        Assert.All(links, link => Assert.Contains(events, e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("cat").GetString() == "transfer"
+            && (e.GetProperty("pid").GetInt32(), e.GetProperty("tid").GetInt32()) == tracks[link]));
         for (int rank = 0; rank < workers; rank++)
         {
             var track = tracks[$"worker {rank}"];
