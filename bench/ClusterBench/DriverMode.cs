@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using CyclicActors.Actors.Cluster;
+using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute.Models;
@@ -10,8 +11,13 @@ using CyclicActors.GpuCompute.Training;
 namespace CyclicActors.Bench.Cluster;
 
 /// <summary>One measured run: a rule, the members' per-link bandwidth limit, its step times and how much of each member's sending overlapped its compute.</summary>
-internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<double> StepSeconds, IReadOnlyList<NodeOverlap> Overlap)
+internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<double> StepSeconds, IReadOnlyList<NodeOverlap> Overlap, IReadOnlyDictionary<string, long> BytesSentByNode)
 {
+    public long TensorBytes => BytesSentByNode.Values.Sum();
+
+    /// <summary>Tensor payload the members sent each other per step, each way (measured by the links).</summary>
+    public double BytesPerStepEachWay => TensorBytes / 2.0 / (StepSeconds.Count + 1);
+
     /// <summary>Median step time after the warm-up steps (the first two: JIT, cluster settling, pipeline fill).</summary>
     public double MedianStepSeconds => Median(StepSeconds.Skip(2).ToArray());
 
@@ -43,10 +49,11 @@ internal static class DriverMode
         {
             foreach (var rule in rules)
             {
-                var (steps, overlap) = await RunOneAsync(rule, throttle);
-                var scenario = new Scenario(rule, throttle, steps, overlap);
+                var (steps, overlap, bytes) = await RunOneAsync(rule, throttle);
+                Console.WriteLine($"tensor bytes sent: {string.Join(", ", bytes.Select(pair => $"{pair.Key} {pair.Value:N0}"))}");
+                var scenario = new Scenario(rule, throttle, steps, overlap, bytes);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{rule,-7} link {(throttle == 0 ? "free" : $"{throttle / 1e6:0.0} MB/s"),-10} median step {scenario.MedianStepSeconds:0.000} s  overlap {string.Join(", ", overlap.Select(o => $"{100 * o.Share:0}% of {o.TransferSeconds:0.00} s"))}  steps [{string.Join(", ", steps.Select(s => s.ToString("0.000", CultureInfo.InvariantCulture)))}]"));
+                    $"{rule,-12} link {(throttle == 0 ? "free" : $"{throttle / 1e6:0.0} MB/s"),-10} median step {scenario.MedianStepSeconds:0.000} s  overlap {string.Join(", ", overlap.Select(o => $"{100 * o.Share:0}% of {o.TransferSeconds:0.00} s"))}  steps [{string.Join(", ", steps.Select(s => s.ToString("0.000", CultureInfo.InvariantCulture)))}]"));
                 scenarios.Add(scenario);
             }
         }
@@ -54,21 +61,9 @@ internal static class DriverMode
         return scenarios;
     }
 
-    /// <summary>Bytes that cross the member-to-member link per step, each direction (gradients to and parameters from the other member's reducers).</summary>
-    public static long BytesPerStepEachWay()
+    private static async Task<(IReadOnlyList<double> Steps, IReadOnlyList<NodeOverlap> Overlap, IReadOnlyDictionary<string, long> BytesSent)> RunOneAsync(string rule, long bytesPerSecond)
     {
-        var data = BenchNode.Data();
-        var model = ModelPresets.Create(Config.Model, data.SampleShape, data.ClassCount);
-        var layout = new ParameterLayout(model, Partitioner.Partition(model, Config.Stages, Config.Partition));
-        // Two workers per member, stage s reduced on member s % 2: for every stage, the two workers
-        // on the other member send a gradient across and receive the new parameters back.
-        var total = layout.StageSizes.Sum(size => 2 * 2 * size * sizeof(float));
-        return total / 2;
-    }
-
-    private static async Task<(IReadOnlyList<double> Steps, IReadOnlyList<NodeOverlap> Overlap)> RunOneAsync(string rule, long bytesPerSecond)
-    {
-        var trace = Path.Combine(Path.GetTempPath(), $"cluster-bench-{Environment.ProcessId}-{rule}-{bytesPerSecond}.json");
+        var trace = Path.Combine(Path.GetTempPath(), $"cluster-bench-{Environment.ProcessId}-{rule.Replace(':', '-')}-{bytesPerSecond}.json");
         var system = BenchNode.Start(CoordinatorSingleton.Role);
         var members = new List<Process>();
         try
@@ -83,9 +78,15 @@ internal static class DriverMode
             var data = BenchNode.Data();
             var model = ModelPresets.Create(Config.Model, data.SampleShape, data.ClassCount);
             var initial = ParameterInitializer.Initialize(model, new ParameterLayout(model, Partitioner.Partition(model, Config.Stages, Config.Partition)), Config.Seed);
-            var options = new ActorTrainingOptions { Training = Config, Rule = UpdateRuleNames.ParseUpdateRule(rule), TracePath = trace };
+            // "RULE" takes the CLI's default compensation (look-ahead for the CDP rules, which adds the
+            // momentum to each publication); "RULE:COMPENSATION" names it.
+            var parts = rule.Split(':');
+            var parsedRule = UpdateRuleNames.ParseUpdateRule(parts[0]);
+            var compensation = parts.Length > 1 ? DelayCompensationNames.Parse(parts[1])
+                : parsedRule == UpdateRule.Dp ? DelayCompensation.None : DelayCompensation.Lookahead;
+            var options = new ActorTrainingOptions { Training = Config, Rule = parsedRule, TracePath = trace, Compensation = compensation };
             var elapsed = new List<double>();
-            await ClusterRun.SeedAsync(system, options, data, initial, metrics => elapsed.Add(metrics.ElapsedSeconds)).WaitAsync(TimeSpan.FromMinutes(3));
+            var run = await ClusterRun.SeedAsync(system, options, data, initial, metrics => elapsed.Add(metrics.ElapsedSeconds)).WaitAsync(TimeSpan.FromMinutes(5));
             foreach (var member in members)
             {
                 await member.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
@@ -93,7 +94,7 @@ internal static class DriverMode
 
             var overlap = TraceOverlap.Measure(trace);
             File.Delete(trace);
-            return (elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray(), overlap);
+            return (elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray(), overlap, run.Nodes.ToDictionary(node => node.Node, node => node.BytesSent.Sum()));
         }
         finally
         {

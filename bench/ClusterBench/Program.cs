@@ -18,9 +18,9 @@ if (bytesPerSecond <= 0)
     return 2;
 }
 
-string[] rules = ["dp", "cdp-v1", "cdp-v2"];
+string[] rules = ["dp", "cdp-v1", "cdp-v2", "cdp-v2:none"];
 var scenarios = await DriverMode.RunAsync(rules, bytesPerSecond);
-var perStep = DriverMode.BytesPerStepEachWay();
+var perStep = (long)scenarios.Where(s => s.Rule == "dp").Average(s => s.BytesPerStepEachWay);
 // Each direction between the members carries two links (gradients, parameters), each capped.
 var transferSeconds = (double)perStep / (2 * bytesPerSecond);
 double Exposed(string rule) =>

@@ -84,6 +84,17 @@ internal static class DriverProcess
     {
         var window = transport.WindowChunks;
         var link = system.ActorOf(Props.Create(() => new TensorLinkSender(linkReceiver, transport)), $"link-{window}");
+        var (seconds, senderAllocated, receiverAllocated) = await MeasureLinkAsync(link, receiver, "remote", tensor, options, cancel);
+        return new Measurement("akka-remote-chunked", window, "TensorLinkSender -> TensorLinkReceiver: TensorChunk messages through Akka.Remote (cluster, DotNetty TCP), MessagePack, cumulative acks", seconds, options.PayloadMiB)
+        {
+            SenderAllocatedBytes = senderAllocated,
+            ReceiverAllocatedBytes = receiverAllocated,
+        };
+    }
+
+    /// <summary>Times SendTensor → TensorSent through a link actor, one warm-up then the reps, each verified by the receiver.</summary>
+    private static async Task<(List<double> Seconds, long SenderAllocated, long ReceiverAllocated)> MeasureLinkAsync(IActorRef link, ChildProcess receiver, string path, float[] tensor, BenchOptions options, CancellationToken cancel)
+    {
         var seconds = new List<double>();
         var senderAllocated = new List<long>();
         var receiverAllocated = new List<long>();
@@ -95,7 +106,7 @@ internal static class DriverProcess
             await link.Ask<TensorSent>(replyTo => new SendTensor(label, tensor, replyTo), StepTimeout, cancel);
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
-            var receiverBytes = Verified(receiver, "remote");
+            var receiverBytes = Verified(receiver, path);
             if (rep > 0)
             {
                 seconds.Add(elapsed);
@@ -104,11 +115,7 @@ internal static class DriverProcess
             }
         }
 
-        return new Measurement("akka-remote-chunked", window, "TensorLinkSender -> TensorLinkReceiver: TensorChunk messages through Akka.Remote (cluster, DotNetty TCP), MessagePack, cumulative acks", seconds, options.PayloadMiB)
-        {
-            SenderAllocatedBytes = Measurement.MedianLong(senderAllocated),
-            ReceiverAllocatedBytes = Measurement.MedianLong(receiverAllocated),
-        };
+        return (seconds, Measurement.MedianLong(senderAllocated), Measurement.MedianLong(receiverAllocated));
     }
 
     private static async Task<Measurement> ChannelAsync(IActorRef verifier, ChildProcess receiver, float[] tensor, BenchOptions options, int window, CancellationToken cancel)
@@ -150,31 +157,12 @@ internal static class DriverProcess
         var window = transport.WindowChunks;
         var link = system.ActorOf(Props.Create(() => new TensorChannelLink(1, "receiver", transport, null, null)), $"channel-link-{window}");
         link.Tell(new ChannelEndpoint(offer.Host, offer.Port, offer.Token));
-        var seconds = new List<double>();
-        var senderAllocated = new List<long>();
-        var receiverAllocated = new List<long>();
-        for (var rep = 0; rep <= options.Repetitions; rep++)
-        {
-            var label = new TransferLabel(rep, 0, 0);
-            var allocatedBefore = GC.GetTotalAllocatedBytes();
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            await link.Ask<TensorSent>(replyTo => new SendTensor(label, tensor, replyTo), StepTimeout, cancel);
-            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
-            var receiverBytes = Verified(receiver, "channel-link");
-            if (rep > 0)
-            {
-                seconds.Add(elapsed);
-                senderAllocated.Add(allocated);
-                receiverAllocated.Add(receiverBytes);
-            }
-        }
-
+        var (seconds, senderAllocated, receiverAllocated) = await MeasureLinkAsync(link, receiver, "channel-link", tensor, options, cancel);
         await link.GracefulStop(StepTimeout);
         return new Measurement("runtime-channel-link", window, "what cluster runs use: TensorChannelLink actor (SendTensor, ordered TensorSent after acks) -> TensorChannelListener, same frames as tensor-channel", seconds, options.PayloadMiB)
         {
-            SenderAllocatedBytes = Measurement.MedianLong(senderAllocated),
-            ReceiverAllocatedBytes = Measurement.MedianLong(receiverAllocated),
+            SenderAllocatedBytes = senderAllocated,
+            ReceiverAllocatedBytes = receiverAllocated,
         };
     }
 

@@ -11,15 +11,11 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// reason, admitted once its data matches, and the admission completes with all ranks; a seed
 /// left alone times out naming what is missing.
 /// </summary>
-public sealed class AdmissionClusterSpec : IAsyncLifetime
+public sealed class AdmissionClusterSpec : InProcessClusterSpec
 {
     private static readonly TrainingIdentity Identity = new("model-fingerprint", "data-fingerprint", 600);
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-    private readonly List<ActorSystem> _systems = [];
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await Task.WhenAll(_systems.Select(system => system.Terminate())).WaitAsync(Limit);
+    protected override TimeSpan Limit => TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Members_are_admitted_or_refused_by_fingerprint_until_every_rank_is_taken()
@@ -69,21 +65,11 @@ public sealed class AdmissionClusterSpec : IAsyncLifetime
     private static string Address(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
 
     /// <summary>An offer through the singleton proxy, which buffers it until the singleton is reachable.</summary>
-    private static async Task<IMembershipMessage> Offer(ActorSystem member, string dataFingerprint)
+    private async Task<IMembershipMessage> Offer(ActorSystem member, string dataFingerprint)
     {
         var offer = new MemberOffered(Address(member), 2, Identity.ModelFingerprint, dataFingerprint, Identity.TrainSamples, ["worker"]);
         var proxy = CoordinatorSingleton.Proxy(member, $"proxy-{Guid.NewGuid():N}");
         return await proxy.Ask<IMembershipMessage>(offer, Limit);
     }
 
-    private ActorSystem Start(string role)
-    {
-        var config = ConfigurationFactory.ParseString($"""
-            akka.loglevel = WARNING
-            akka.cluster.roles = ["{role}"]
-            """).WithFallback(ClusterConfiguration.Defaults);
-        var system = ActorSystem.Create("cyclic", config);
-        _systems.Add(system);
-        return system;
-    }
 }

@@ -15,14 +15,8 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// them through Akka.Remote and the wire serializer: N = 4 workers (2 per member), reducers spread
 /// over the members, and the result is bitwise the one-process result under each rule.
 /// </summary>
-public sealed class ClusterTrainingSpec : IAsyncLifetime
+public sealed class ClusterTrainingSpec : InProcessClusterSpec
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
-    private readonly List<ActorSystem> _systems = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await Task.WhenAll(_systems.Select(system => system.Terminate())).WaitAsync(Limit);
 
     [Theory]
     [InlineData(UpdateRule.Dp)]
@@ -36,9 +30,7 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         var options = new ActorTrainingOptions { Training = config, Rule = rule };
         var expected = rule == UpdateRule.Dp ? TrainingFixtures.Reference(config, data) : TrainingFixtures.Simulate(config, data, rule);
 
-        var seed = Start(CoordinatorSingleton.Role);
-        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
-        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var (seed, seedAddress) = StartSeed();
         var members = new[] { Start("worker"), Start("worker") };
         var parts = members.Select(member =>
         {
@@ -70,9 +62,7 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         var config = TrainingFixtures.Config("cnn", workers: 2, steps: 1);
         var data = TrainingFixtures.SyntheticFor("cnn", 64);
         var (_, _, initial) = TrainingFixtures.Build(config, data);
-        var seed = Start(CoordinatorSingleton.Role, "cyclic-actors.cluster.join-timeout = 6s");
-        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
-        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var (seed, seedAddress) = StartSeed("cyclic-actors.cluster.join-timeout = 6s");
         var member = Start("worker");
         Akka.Cluster.Cluster.Get(member).Join(seedAddress);
         var part = ClusterRun.MemberAsync(member, workers: 2, () => SyntheticDataset.Create(TrainingFixtures.SmallImageShape, 10, 64, seed: 99));
@@ -108,9 +98,7 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 };
         var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV2);
 
-        var seed = Start(CoordinatorSingleton.Role, throttled);
-        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
-        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var (seed, seedAddress) = StartSeed(throttled);
         var members = new[] { Start("worker", throttled), Start("worker", throttled) };
         foreach (var member in members)
         {
@@ -143,9 +131,7 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         var tracePath = Path.Combine(Path.GetTempPath(), $"cyclic-cluster-trace-{Guid.NewGuid():N}.json");
         var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2, TracePath = tracePath };
 
-        var seed = Start(CoordinatorSingleton.Role);
-        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
-        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var (seed, seedAddress) = StartSeed();
         var members = new[] { Start("worker", FrequentProgress), Start("worker", FrequentProgress) };
         var parts = members.Select(member =>
         {
@@ -280,15 +266,4 @@ public sealed class ClusterTrainingSpec : IAsyncLifetime
         }
     }
 
-    private ActorSystem Start(string role, string extra = "")
-    {
-        var config = ConfigurationFactory.ParseString($"""
-            akka.loglevel = WARNING
-            akka.cluster.roles = ["{role}"]
-            {extra}
-            """).WithFallback(ClusterConfiguration.Defaults);
-        var system = ActorSystem.Create("cyclic", config);
-        _systems.Add(system);
-        return system;
-    }
 }

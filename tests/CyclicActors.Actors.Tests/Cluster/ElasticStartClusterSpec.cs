@@ -14,14 +14,8 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// the other rebuilds its plan for N' = 2, and the result is bitwise the one-process run with 2
 /// workers, including its steps per epoch.
 /// </summary>
-public sealed class ElasticStartClusterSpec : IAsyncLifetime
+public sealed class ElasticStartClusterSpec : InProcessClusterSpec
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
-    private readonly List<ActorSystem> _systems = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await Task.WhenAll(_systems.Select(system => system.Terminate())).WaitAsync(Limit);
 
     [Fact]
     public async Task After_the_join_timeout_the_seed_starts_with_the_largest_valid_count_and_equals_the_one_process_run()
@@ -34,9 +28,7 @@ public sealed class ElasticStartClusterSpec : IAsyncLifetime
         var expected = ActorTrainer.Run(options with { Training = config with { Workers = 2 } }, data, initial).Outcome;
         Assert.Equal(4, expected.Steps);
 
-        var seed = Start(CoordinatorSingleton.Role, "cyclic-actors.cluster.join-timeout = 10s\ncyclic-actors.cluster.min-workers = 2");
-        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
-        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var (seed, seedAddress) = StartSeed("cyclic-actors.cluster.join-timeout = 10s\ncyclic-actors.cluster.min-workers = 2");
         var training = ClusterRun.SeedAsync(seed, options, data, initial);
         var members = new[] { Start("worker"), Start("worker") };
         var admitted = new[] { NewSignal(), NewSignal() };
@@ -75,15 +67,4 @@ public sealed class ElasticStartClusterSpec : IAsyncLifetime
 
     private static TaskCompletionSource<int[]> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ActorSystem Start(string role, string extra = "")
-    {
-        var config = ConfigurationFactory.ParseString($"""
-            akka.loglevel = WARNING
-            akka.cluster.roles = ["{role}"]
-            {extra}
-            """).WithFallback(ClusterConfiguration.Defaults);
-        var system = ActorSystem.Create("cyclic", config);
-        _systems.Add(system);
-        return system;
-    }
 }

@@ -14,24 +14,17 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// cable is): Akka.Cluster's failure detector and split-brain resolver remove it, the seed ends
 /// the run with an error naming it, and the surviving member is told and ends too; nobody hangs.
 /// </summary>
-public sealed class LostMemberSpec : IAsyncLifetime
+public sealed class LostMemberSpec : InProcessClusterSpec
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
 
     // Quick detection for the test; the shipped defaults (10 s pause, 15 s stable-after) are for busy machines.
-    private static readonly Config NodeConfig = ConfigurationFactory.ParseString("""
+    protected override string NodeHocon => """
         akka.loglevel = ERROR
         akka.remote.dot-netty.tcp.applied-adapters = [trttl]
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         akka.cluster.failure-detector.heartbeat-interval = 500ms
         akka.cluster.split-brain-resolver.stable-after = 3s
-        """).WithFallback(ClusterConfiguration.Defaults);
-
-    private readonly List<ActorSystem> _systems = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await Task.WhenAll(_systems.Select(system => system.Terminate())).WaitAsync(Limit);
+        """;
 
     [Fact]
     public async Task A_member_cut_off_mid_run_ends_the_run_with_an_error_naming_it_on_the_seed_and_the_survivor()
@@ -41,9 +34,7 @@ public sealed class LostMemberSpec : IAsyncLifetime
         var (_, _, initial) = TrainingFixtures.Build(config, data);
         var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 };
 
-        var seed = Start(CoordinatorSingleton.Role);
-        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
-        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var (seed, seedAddress) = StartSeed();
         var members = new[] { Start("worker"), Start("worker") };
         var parts = members.Select(member =>
         {
@@ -78,10 +69,4 @@ public sealed class LostMemberSpec : IAsyncLifetime
         Assert.False(lostOutcome.Succeeded);
     }
 
-    private ActorSystem Start(string role)
-    {
-        var system = ActorSystem.Create("cyclic", ConfigurationFactory.ParseString($"akka.cluster.roles = [\"{role}\"]").WithFallback(NodeConfig));
-        _systems.Add(system);
-        return system;
-    }
 }

@@ -12,14 +12,8 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// one process: every stage reducer runs on the reducer node, every worker on the other, and the
 /// result is bitwise the one-process result.
 /// </summary>
-public sealed class ReducerNodeClusterSpec : IAsyncLifetime
+public sealed class ReducerNodeClusterSpec : InProcessClusterSpec
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
-    private readonly List<ActorSystem> _systems = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await Task.WhenAll(_systems.Select(system => system.Terminate())).WaitAsync(Limit);
 
     [Fact]
     public async Task A_reducer_only_member_holds_every_stage_and_the_result_equals_the_one_process_run()
@@ -30,9 +24,7 @@ public sealed class ReducerNodeClusterSpec : IAsyncLifetime
         var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 };
         var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV2);
 
-        var seed = Start([CoordinatorSingleton.Role]);
-        var seedAddress = Akka.Cluster.Cluster.Get(seed).SelfAddress;
-        Akka.Cluster.Cluster.Get(seed).Join(seedAddress);
+        var (seed, seedAddress) = StartSeed();
         var training = ClusterRun.SeedAsync(seed, options, data, initial);
 
         // The seed starts once all worker ranks are taken, so the reducer node is admitted first.
@@ -89,15 +81,4 @@ public sealed class ReducerNodeClusterSpec : IAsyncLifetime
         await Assert.ThrowsAsync<TimeoutException>(() => training.WaitAsync(Limit));
     }
 
-    private ActorSystem Start(string[] roles, string extra = "")
-    {
-        var config = ConfigurationFactory.ParseString($"""
-            akka.loglevel = WARNING
-            akka.cluster.roles = [{string.Join(", ", roles.Select(role => $"\"{role}\""))}]
-            {extra}
-            """).WithFallback(ClusterConfiguration.Defaults);
-        var system = ActorSystem.Create("cyclic", config);
-        _systems.Add(system);
-        return system;
-    }
 }

@@ -1,8 +1,9 @@
 namespace CyclicActors.Actors.Transport.Channel;
 
 /// <summary>
-/// Caps a link's payload rate (bytes per second) with a token bucket whose burst is one chunk:
-/// each send reserves its bytes and is told how long to wait first. Used to share a link with
+/// Caps a link's payload rate (bytes per second) with a token bucket: each send reserves its bytes
+/// and is told how long to wait first. With a burst of one byte (what links use) every send waits
+/// its own size / rate behind the sends before it, as on a link of that bandwidth. Used to share a link with
 /// other traffic and to rehearse a slow network on a fast one: unlike a throttle on the whole
 /// connection, it delays only tensor payload, never the small protocol messages. A rate of 0
 /// means unlimited. Pure: the caller supplies the clock, so the arithmetic is tested exactly.

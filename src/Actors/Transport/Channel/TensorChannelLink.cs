@@ -90,7 +90,9 @@ public sealed class TensorChannelLink : ReceiveActor, IWithUnboundedStash
         TensorChannelSender? sender = null;
         try
         {
-            var pacer = new BandwidthPacer(_settings.BandwidthLimit, _settings.ChunkBytes);
+            // No burst: each chunk leaves only once the capped link would have carried the ones
+            // before it, so even a small tensor takes its size / rate, as on a slow network.
+            var pacer = new BandwidthPacer(_settings.BandwidthLimit, burstBytes: 1);
             sender = await TensorChannelSender.ConnectAsync(endpoint.Host, endpoint.Port, new ChannelHello(endpoint.Token, _channel), _settings.WindowChunks, pacer, cancel)
                 .ConfigureAwait(false);
             long transferId = 0;
