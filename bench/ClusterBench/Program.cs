@@ -60,7 +60,7 @@ File.WriteAllText(Path.Combine(directory, $"cluster-dp-vs-cdp-{stamp}.json"), Js
 }, new JsonSerializerOptions { WriteIndented = true }));
 
 var md = new StringBuilder();
-md.AppendLine(CultureInfo.InvariantCulture, $"# DP vs CDP across 3 processes, member link throttled ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
+md.AppendLine(CultureInfo.InvariantCulture, $"# DP vs CDP across 3 processes, member links capped ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
 md.AppendLine();
 md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
 md.AppendLine();

@@ -82,6 +82,14 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             TellMembers(new TrainingStarted(path));
         });
         Receive<EndTraining>(OnEnd);
+        Receive<TrainingEnded>(ended => !ended.Succeeded, failed =>
+        {
+            var node = Sender.Path.Address.ToString();
+            if (_members.Any(member => member.Node == node))
+            {
+                _setup.MemberLost.TrySetResult($"member {node} failed: {failed.Message}");
+            }
+        });
         Receive<StatisticsGathered>(gathered =>
         {
             _setup.Statistics.TrySetResult(gathered.Nodes);

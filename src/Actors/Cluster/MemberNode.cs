@@ -97,6 +97,12 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         });
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
+        Receive<MemberPartFailed>(failed =>
+        {
+            // The seed would otherwise only see this node leave; the reason is what the user needs.
+            _coordinator.Tell(new TrainingEnded(false, failed.Reason));
+            End(false, failed.Reason);
+        });
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {
             if (removed.Member.HasRole(CoordinatorSingleton.Role))

@@ -27,6 +27,9 @@ internal sealed record NodeHostSetup(
     NodeReady Ready,
     bool Trace);
 
+/// <summary>Local: this member's part of the run failed (the reason names the node); the member tells the seed and ends.</summary>
+internal sealed record MemberPartFailed(string Reason) : INoSerializationVerificationNeeded;
+
 /// <summary>Local: a tensor that arrived complete on one of this node's tensor channels (<see cref="TensorKind"/> is the channel number).</summary>
 internal sealed record ChannelTensorArrived(TensorKind Kind, TransferLabel Label, PooledTensor Tensor) : INoSerializationVerificationNeeded;
 
@@ -80,7 +83,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         new OneForOneStrategy(error =>
         {
             _log.Error(error, "A worker or reducer of this member failed; the run cannot continue.");
-            _setup.Member.Tell(new TrainingEnded(false, $"{_setup.Plan.Nodes[_setup.SelfIndex]}: {error.Message}"));
+            _setup.Member.Tell(new MemberPartFailed($"{_setup.Plan.Nodes[_setup.SelfIndex]}: {error.Message}"));
             return Directive.Stop;
         });
 
@@ -152,11 +155,26 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         {
             var reason = $"the channel plan lists {channels.Hosts.Length} hosts, {channels.Ports.Length} ports and {channels.Tokens.Length} tokens for {nodes} nodes.";
             _log.Error("Refusing a malformed channel plan: {0}", reason);
-            _setup.Member.Tell(new TrainingEnded(false, $"{_setup.Plan.Nodes[_setup.SelfIndex]}: {reason}"));
+            _setup.Member.Tell(new MemberPartFailed($"{_setup.Plan.Nodes[_setup.SelfIndex]}: {reason}"));
             return;
         }
 
-        foreach (var link in Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)))
+        var links = Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)).ToArray();
+        if (TransportSettings.From(Context.System.Settings.Config).Path != TensorPath.Channel)
+        {
+            return; // this node's links go through Akka.Remote
+        }
+
+        var akkaPeers = links.Select(PeerOf).Distinct().Where(peer => channels.Hosts[peer].Length == 0).Select(peer => _setup.Plan.Nodes[peer]).ToArray();
+        if (akkaPeers.Length > 0)
+        {
+            var reason = $"{string.Join(", ", akkaPeers)} send tensors through Akka ({TransportSettings.PathKey} = akka) and this node through the channel; set it alike on every node.";
+            _log.Error(reason);
+            _setup.Member.Tell(new MemberPartFailed($"{SelfNode}: {reason}"));
+            return;
+        }
+
+        foreach (var link in links)
         {
             var peer = PeerOf(link);
             link.Tell(new ChannelEndpoint(channels.Hosts[peer], channels.Ports[peer], channels.Tokens[peer]));
