@@ -27,6 +27,8 @@ public sealed record TransportSettings
 
     public const string PathKey = "cyclic-actors.transport.path";
 
+    public const string SslKey = "akka.remote.dot-netty.tcp.enable-ssl";
+
     public const string ChannelPortKey = "cyclic-actors.transport.channel-port";
 
     public const string BandwidthKey = "cyclic-actors.transport.bandwidth-limit";
@@ -74,6 +76,13 @@ public sealed record TransportSettings
             ChannelPort = config.HasPath(ChannelPortKey) ? RequireInt(config, ChannelPortKey, minimum: 0) : 0,
             BandwidthLimit = config.HasPath(BandwidthKey) ? RequireBytes(config, BandwidthKey, minimum: 0) : 0,
         };
+        // The channel is plain TCP: with Akka's TLS on, tensors must not quietly leave unencrypted.
+        if (settings.Path == TensorPath.Channel && config.HasPath(SslKey) && config.GetBoolean(SslKey))
+        {
+            throw new ConfigurationException(
+                $"'{SslKey}' is on but tensors would travel unencrypted over the dedicated channel; set '{PathKey} = akka' to send them through the TLS connection.");
+        }
+
         if (settings.ChannelPort > 65535)
         {
             throw new ConfigurationException($"Configuration key '{ChannelPortKey}' must be a port in 0..65535; got {settings.ChannelPort}.");
