@@ -83,6 +83,42 @@ public sealed class TensorChannelLinkSpec(ITestOutputHelper output) : ActorSpec(
     }
 
     [Fact]
+    public async Task Garbage_from_the_network_ends_only_that_connection_and_the_listener_keeps_serving()
+    {
+        var settings = Settings();
+        using var inbox = new Inbox();
+        using var listener = inbox.Listen(settings);
+
+        // The right token, then a frame with a bad magic; then a frame announcing 1 GiB of payload.
+        foreach (var frame in new[] { Enumerable.Repeat((byte)0x5A, ChannelFrameCodec.HeaderSize).ToArray(), OversizedFrame() })
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, listener.Port);
+            var hello = new byte[ChannelHello.Size];
+            new ChannelHello(listener.Token, 0).Write(hello);
+            await client.GetStream().WriteAsync(hello);
+            await client.GetStream().WriteAsync(frame);
+            var ended = await inbox.Ended.Reader.ReadAsync().AsTask().WaitAsync(Limit);
+            Assert.Contains("malformed frame", ended);
+        }
+
+        // A well-behaved link still gets through.
+        var link = Sys.ActorOf(Props.Create(() => new TensorChannelLink(1, "peer", settings, null, null)));
+        link.Tell(new ChannelEndpoint("127.0.0.1", listener.Port, listener.Token));
+        var tensor = TransportTestData.Tensor(new Random(3), 1000);
+        link.Tell(new SendTensor(new TransferLabel(0, 0, 0), tensor, null));
+        var arrived = Assert.Single(await inbox.TakeAsync(1));
+        Assert.True(TransportTestData.BitwiseEqual(tensor, arrived.Values));
+    }
+
+    private static byte[] OversizedFrame()
+    {
+        var frame = new byte[ChannelFrameCodec.HeaderSize];
+        ChannelFrameCodec.Write(new ChunkHeader(1, 0, 0, 0, 0, 1, 0, 1 << 28, 1 << 30), frame);
+        return frame;
+    }
+
+    [Fact]
     public async Task A_channel_that_cannot_connect_fails_the_link_naming_the_peer_and_endpoint()
     {
         var settings = Settings();
