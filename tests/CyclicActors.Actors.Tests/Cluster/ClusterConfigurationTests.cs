@@ -18,6 +18,7 @@ public sealed class ClusterConfigurationTests : IDisposable
         var cluster = ClusterNodeSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((TimeSpan.FromSeconds(120), 2, (int?)null), (cluster.JoinTimeout, cluster.WorkersPerNode, cluster.MinWorkers));
         Assert.Equal("all", ClusterConfiguration.Defaults.GetString("cyclic-actors.cluster.min-workers"));
+        Assert.False(ClusterConfiguration.Defaults.GetBoolean("akka.cluster.singleton-proxy.log-singleton-identification-failure"));
         Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30)), (cluster.ProgressInterval, cluster.TraceTimeout));
         Assert.Equal("cluster", ClusterConfiguration.Defaults.GetString("akka.actor.provider"));
         Assert.Equal(1114112, ClusterConfiguration.Defaults.GetByteSize(TransportSettings.FrameSizeKey));
