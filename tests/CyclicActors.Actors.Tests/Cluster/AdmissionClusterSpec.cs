@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Protocol;
 

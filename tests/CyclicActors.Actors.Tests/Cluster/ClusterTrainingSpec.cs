@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Configuration;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
@@ -17,7 +16,6 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// </summary>
 public sealed class ClusterTrainingSpec : InProcessClusterSpec
 {
-
     [Theory]
     [InlineData(UpdateRule.Dp)]
     [InlineData(UpdateRule.CdpV1)]

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;
@@ -16,7 +15,6 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// </summary>
 public sealed class ElasticStartClusterSpec : InProcessClusterSpec
 {
-
     [Fact]
     public async Task After_the_join_timeout_the_seed_starts_with_the_largest_valid_count_and_equals_the_one_process_run()
     {

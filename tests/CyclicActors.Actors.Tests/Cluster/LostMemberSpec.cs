@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Remote;
 using Akka.Remote.Transport;
 using CyclicActors.Actors.Cluster;
@@ -16,7 +15,6 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// </summary>
 public sealed class LostMemberSpec : InProcessClusterSpec
 {
-
     // Quick detection for the test; the shipped defaults (10 s pause, 15 s stable-after) are for busy machines.
     protected override string NodeHocon => """
         akka.loglevel = ERROR

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;
@@ -14,7 +13,6 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// </summary>
 public sealed class ReducerNodeClusterSpec : InProcessClusterSpec
 {
-
     [Fact]
     public async Task A_reducer_only_member_holds_every_stage_and_the_result_equals_the_one_process_run()
     {
