@@ -61,7 +61,7 @@ public static class ClusterRun
         CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
         var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
 
-        var placed = await ready.Task.WaitAsync(cancel).ConfigureAwait(false);
+        var placed = await PlacedOrLostAsync(ready.Task, lost.Task, session, cancel).ConfigureAwait(false);
         // An elastic start trains with fewer workers: data order, schedule and steps follow the plan's N.
         options = options with { Training = options.Training with { Workers = placed.Plan.RankOwners.Length } };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -94,6 +94,27 @@ public static class ClusterRun
             session.Tell(new EndTraining(false, e.Message));
             throw;
         }
+    }
+
+    /// <summary>
+    /// Waits until the members built their part. A member that fails meanwhile (its part could not
+    /// start) says why; that reason wins over the setup's own error, which would only say that its
+    /// actors could not be reached.
+    /// </summary>
+    private static async Task<SessionReady> PlacedOrLostAsync(Task<SessionReady> ready, Task<string> lost, IActorRef session, CancellationToken cancel)
+    {
+        if (await Task.WhenAny(ready, lost).WaitAsync(cancel).ConfigureAwait(false) == ready && !ready.IsCompletedSuccessfully)
+        {
+            await Task.WhenAny(lost, Task.Delay(TimeSpan.FromSeconds(3), cancel)).ConfigureAwait(false);
+        }
+
+        if (lost.IsCompleted && !ready.IsCompletedSuccessfully)
+        {
+            session.Tell(new EndTraining(false, lost.Result));
+            throw new InvalidOperationException(lost.Result);
+        }
+
+        return await ready.ConfigureAwait(false);
     }
 
     /// <summary>

@@ -181,7 +181,12 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         var reducers = Task.WhenAll(plan.StageOwners.Select((owner, stage) => Resolve(plan.Nodes[owner], FinalStateGateway.Name(stage))));
         var members = plan.Nodes.Length;
         Task.WhenAll(workers, reducers)
-            .ContinueWith(_ => new SessionReady(new CoordinatorPlacement(workers.Result, reducers.Result), members, plan), TaskContinuationOptions.OnlyOnRanToCompletion)
+            .ContinueWith<object>(
+                resolved => resolved.IsCompletedSuccessfully
+                    ? new SessionReady(new CoordinatorPlacement(workers.Result, reducers.Result), members, plan)
+                    : new Status.Failure(new InvalidOperationException(
+                        $"could not reach every member's workers and reducers within {timeout}: {resolved.Exception?.GetBaseException().Message ?? "cancelled"}")),
+                TaskScheduler.Default)
             .PipeTo(Self);
     }
 

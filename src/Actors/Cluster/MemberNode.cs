@@ -129,6 +129,14 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     {
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         _listener?.Dispose();
+
+        // A node downed by the split-brain resolver (cut off from the majority) shuts its system
+        // down without any message reaching this actor first; the caller must still hear why.
+        if (_setup.Outcome.TrySetResult(new MemberOutcome(false,
+            $"this node ({_self}) stopped before the run ended: it was removed from the cluster (cut off from the others and downed) or shut down.")))
+        {
+            _log.Warning("Member stopped before the run ended.");
+        }
     }
 
     private void Request(object message)
