@@ -20,6 +20,7 @@ public sealed class CommandLineErrorTests
     [InlineData("--min-workers 0 must be between 1 and --workers 4", "seed", "--workers", "4", "--min-workers", "0")]
     [InlineData("valid N for L = 4: 1, 2, 4, 8", "seed", "--workers", "3")]
     [InlineData("--workers-per-node 0 needs --roles reducer", "member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--workers-per-node", "0")]
+    [InlineData("--tensor-port must be between 0 and 65535; got 70000", "member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--tensor-port", "70000")]
     public void Bad_input_gets_one_clear_line_and_exit_code_2(string expected, params string[] args)
     {
         var (code, output, error) = CliRunner.Run(args);

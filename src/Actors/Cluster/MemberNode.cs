@@ -97,12 +97,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         });
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
-        Receive<MemberPartFailed>(failed =>
-        {
-            // The seed would otherwise only see this node leave; the reason is what the user needs.
-            _coordinator.Tell(new TrainingEnded(false, failed.Reason));
-            End(false, failed.Reason);
-        });
+        Receive<MemberPartFailed>(failed => Fail(failed.Reason));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {
             if (removed.Member.HasRole(CoordinatorSingleton.Role))
@@ -185,7 +180,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         var selfIndex = Array.IndexOf(plan.Nodes, _self);
         if (selfIndex < 0)
         {
-            End(false, $"the plan does not include this node ({_self}).");
+            Fail($"the plan does not include this node ({_self}).");
             return;
         }
 
@@ -199,7 +194,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             }
             catch (ArgumentException e)
             {
-                End(false, $"cannot train with the plan's {plan.RankOwners.Length} workers: {e.Message}");
+                Fail($"{_self}: cannot train with the plan's {plan.RankOwners.Length} workers: {e.Message}");
                 return;
             }
         }
@@ -211,7 +206,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         }
         catch (IOException e)
         {
-            End(false, e.Message);
+            Fail($"{_self}: {e.Message}");
             return;
         }
 
@@ -251,6 +246,13 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             ended => log.Info("{0}", ended));
         _log.Info("Tensor channels listen on {0}:{1}.", host, _listener.Port);
         return new NodeReady(_self, host, _listener.Port, _listener.Token);
+    }
+
+    /// <summary>This admitted member's part cannot go on: the seed hears why (it would otherwise only see the node leave), then the part ends.</summary>
+    private void Fail(string reason)
+    {
+        _coordinator.Tell(new TrainingEnded(false, reason));
+        End(false, reason);
     }
 
     private void End(bool succeeded, string message)

@@ -10,6 +10,34 @@ namespace CyclicActors.Actors.Tests.Cluster;
 public sealed class MemberFailureSpec : InProcessClusterSpec
 {
     [Fact]
+    public async Task A_member_whose_tensor_port_is_taken_fails_the_run_with_the_port_named_on_the_seed()
+    {
+        var config = TrainingFixtures.Config("mlp", workers: 4, steps: 4);
+        var data = TrainingFixtures.SyntheticFor("mlp", 64);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var (seed, seedAddress) = StartSeed();
+        var members = new[] { Start("worker"), Start("worker", $"{TransportSettings.ChannelPortKey} = {taken}") };
+        var parts = members.Select(member =>
+        {
+            Akka.Cluster.Cluster.Get(member).Join(seedAddress);
+            return ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("mlp", 64));
+        }).ToArray();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => ClusterRun.SeedAsync(seed, new ActorTrainingOptions { Training = config, Rule = UpdateRule.Dp }, data, initial).WaitAsync(Limit));
+
+        Assert.Contains($"member {Akka.Cluster.Cluster.Get(members[1]).SelfAddress} failed", error.Message);
+        Assert.Contains($"cannot listen for tensor channels on 127.0.0.1:{taken}", error.Message);
+        var outcomes = await Task.WhenAll(parts).WaitAsync(Limit);
+        Assert.All(outcomes, outcome => Assert.False(outcome.Succeeded));
+        Assert.Contains($"127.0.0.1:{taken}", outcomes[1].Message);
+    }
+
+    [Fact]
     public async Task Members_on_different_tensor_paths_fail_the_run_with_the_setting_named_on_the_seed()
     {
         var config = TrainingFixtures.Config("mlp", workers: 4, steps: 4);
