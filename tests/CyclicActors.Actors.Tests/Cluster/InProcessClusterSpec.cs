@@ -44,4 +44,6 @@ public abstract class InProcessClusterSpec : IAsyncLifetime
         Akka.Cluster.Cluster.Get(seed).Join(address);
         return (seed, address);
     }
+
+    protected static string AddressOf(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
 }

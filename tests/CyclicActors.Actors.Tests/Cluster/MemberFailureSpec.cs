@@ -1,3 +1,4 @@
+using Akka.Actor;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;
@@ -12,40 +13,35 @@ public sealed class MemberFailureSpec : InProcessClusterSpec
     [Fact]
     public async Task A_member_whose_tensor_port_is_taken_fails_the_run_with_the_port_named_on_the_seed()
     {
-        var config = TrainingFixtures.Config("mlp", workers: 4, steps: 4);
-        var data = TrainingFixtures.SyntheticFor("mlp", 64);
-        var (_, _, initial) = TrainingFixtures.Build(config, data);
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         squatter.Start();
         var taken = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
 
-        var (seed, seedAddress) = StartSeed();
-        var members = new[] { Start("worker"), Start("worker", $"{TransportSettings.ChannelPortKey} = {taken}") };
-        var parts = members.Select(member =>
-        {
-            Akka.Cluster.Cluster.Get(member).Join(seedAddress);
-            return ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("mlp", 64));
-        }).ToArray();
+        var (error, members, outcomes) = await RunWithSecondMemberConfigured($"{TransportSettings.ChannelPortKey} = {taken}");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => ClusterRun.SeedAsync(seed, new ActorTrainingOptions { Training = config, Rule = UpdateRule.Dp }, data, initial).WaitAsync(Limit));
-
-        Assert.Contains($"member {Akka.Cluster.Cluster.Get(members[1]).SelfAddress} failed", error.Message);
+        Assert.Contains($"member {AddressOf(members[1])} failed", error.Message);
         Assert.Contains($"cannot listen for tensor channels on 127.0.0.1:{taken}", error.Message);
-        var outcomes = await Task.WhenAll(parts).WaitAsync(Limit);
-        Assert.All(outcomes, outcome => Assert.False(outcome.Succeeded));
         Assert.Contains($"127.0.0.1:{taken}", outcomes[1].Message);
     }
 
     [Fact]
     public async Task Members_on_different_tensor_paths_fail_the_run_with_the_setting_named_on_the_seed()
     {
+        var (error, members, _) = await RunWithSecondMemberConfigured($"{TransportSettings.PathKey} = akka");
+
+        Assert.Contains($"member {AddressOf(members[0])} failed", error.Message);
+        Assert.Contains($"{AddressOf(members[1])} send tensors through Akka ({TransportSettings.PathKey} = akka)", error.Message);
+        Assert.Contains("set it alike on every node", error.Message);
+    }
+
+    /// <summary>Runs mlp, N = 4, on two members (the second with <paramref name="hocon"/>); the run must fail on the seed and both members.</summary>
+    private async Task<(InvalidOperationException Error, ActorSystem[] Members, MemberOutcome[] Outcomes)> RunWithSecondMemberConfigured(string hocon)
+    {
         var config = TrainingFixtures.Config("mlp", workers: 4, steps: 4);
         var data = TrainingFixtures.SyntheticFor("mlp", 64);
         var (_, _, initial) = TrainingFixtures.Build(config, data);
-
         var (seed, seedAddress) = StartSeed();
-        var members = new[] { Start("worker"), Start("worker", $"{TransportSettings.PathKey} = akka") };
+        var members = new[] { Start("worker"), Start("worker", hocon) };
         var parts = members.Select(member =>
         {
             Akka.Cluster.Cluster.Get(member).Join(seedAddress);
@@ -54,11 +50,8 @@ public sealed class MemberFailureSpec : InProcessClusterSpec
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
             () => ClusterRun.SeedAsync(seed, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 }, data, initial).WaitAsync(Limit));
-
-        var akkaMember = Akka.Cluster.Cluster.Get(members[1]).SelfAddress.ToString();
-        Assert.Contains($"member {Akka.Cluster.Cluster.Get(members[0]).SelfAddress} failed", error.Message);
-        Assert.Contains($"{akkaMember} send tensors through Akka ({TransportSettings.PathKey} = akka)", error.Message);
-        Assert.Contains("set it alike on every node", error.Message);
-        Assert.All(await Task.WhenAll(parts).WaitAsync(Limit), outcome => Assert.False(outcome.Succeeded));
+        var outcomes = await Task.WhenAll(parts).WaitAsync(Limit);
+        Assert.All(outcomes, outcome => Assert.False(outcome.Succeeded, outcome.Message));
+        return (error, members, outcomes);
     }
 }
