@@ -24,12 +24,7 @@ public static class ClusterConfiguration
     public static Config Compose(NodeLaunch launch)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var files = launch.ProfileFiles.Concat(launch.ConfigFile is null ? [] : [launch.ConfigFile]);
-        var config = Defaults;
-        foreach (var file in files)
-        {
-            config = ParseFile(file).WithFallback(config);
-        }
+        var config = FileLayers(launch).WithFallback(Defaults);
 
         if (launch.CommandLineHocon is not null)
         {
@@ -85,6 +80,19 @@ public static class ClusterConfiguration
         }
 
         return address;
+    }
+
+    /// <summary>Only what the launch's files say: the profiles, then the --config file, each over the one before.</summary>
+    public static Config FileLayers(NodeLaunch launch)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        var config = Config.Empty;
+        foreach (var file in launch.ProfileFiles.Concat(launch.ConfigFile is null ? [] : [launch.ConfigFile]))
+        {
+            config = ParseFile(file).WithFallback(config);
+        }
+
+        return config;
     }
 
     private static Config ParseFile(string path)

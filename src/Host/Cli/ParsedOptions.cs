@@ -9,12 +9,14 @@ namespace CyclicActors.Host.Cli;
 internal sealed class ParsedOptions
 {
     private readonly Dictionary<string, List<string>> _values;
+    private readonly Dictionary<string, string> _origins;
     private readonly string _command;
 
-    private ParsedOptions(string command, Dictionary<string, List<string>> values)
+    private ParsedOptions(string command, Dictionary<string, List<string>> values, Dictionary<string, string>? origins = null)
     {
         _command = command;
         _values = values;
+        _origins = origins ?? [];
     }
 
     public static ParsedOptions Parse(string command, IReadOnlyList<OptionSpec> specs, IReadOnlyList<string> args)
@@ -82,7 +84,30 @@ internal sealed class ParsedOptions
         return new ParsedOptions(command, values);
     }
 
+    /// <summary>
+    /// These options plus <paramref name="defaults"/> for every flag not given on the command line
+    /// (the command line wins); a bad value is reported under its origin (e.g. a configuration key
+    /// and file) instead of the flag.
+    /// </summary>
+    public ParsedOptions WithDefaults(IEnumerable<(string Name, string Value, string Origin)> defaults)
+    {
+        var values = _values.ToDictionary(pair => pair.Key, pair => pair.Value.ToList());
+        var origins = new Dictionary<string, string>(_origins);
+        foreach (var (name, value, origin) in defaults)
+        {
+            if (values.TryAdd(name, [value]))
+            {
+                origins[name] = origin;
+            }
+        }
+
+        return new ParsedOptions(_command, values, origins);
+    }
+
     public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary>How an error names where a value came from: the flag, or the configuration key it was read from.</summary>
+    private string Label(string name) => _origins.TryGetValue(name, out var origin) ? origin : "--" + name;
 
     public bool Flag(string name) => _values.ContainsKey(name);
 
@@ -95,7 +120,21 @@ internal sealed class ParsedOptions
     public string Choice(string name, string fallback, params string[] choices)
     {
         string value = String(name, fallback);
-        return choices.Contains(value) ? value : throw new UsageException($"--{name} must be one of {string.Join(", ", choices)}; got '{value}'");
+        return choices.Contains(value) ? value : throw new UsageException($"{Label(name)} must be one of {string.Join(", ", choices)}; got '{value}'");
+    }
+
+    /// <summary>The value of <paramref name="name"/> (or <paramref name="fallback"/>) through <paramref name="parse"/>, whose refusal names the flag or key.</summary>
+    public T Parsed<T>(string name, string fallback, Func<string, T> parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        try
+        {
+            return parse(String(name, fallback));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{Label(name)}: {UsageException.From(e).Message}");
+        }
     }
 
     public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue)
@@ -108,10 +147,10 @@ internal sealed class ParsedOptions
 
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
         {
-            throw new UsageException($"--{name} must be an integer; got '{text}'");
+            throw new UsageException($"{Label(name)} must be an integer; got '{text}'");
         }
 
-        return value >= min && value <= max ? value : throw new UsageException($"--{name} must be between {min} and {max}; got {value}");
+        return value >= min && value <= max ? value : throw new UsageException($"{Label(name)} must be between {min} and {max}; got {value}");
     }
 
     public float Float(string name, float fallback, float min = float.MinValue, float max = float.MaxValue)
@@ -124,10 +163,10 @@ internal sealed class ParsedOptions
 
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
         {
-            throw new UsageException($"--{name} must be a number; got '{text}'");
+            throw new UsageException($"{Label(name)} must be a number; got '{text}'");
         }
 
-        return value >= min && value <= max ? value : throw new UsageException($"--{name} must be between {min} and {max}; got {value}");
+        return value >= min && value <= max ? value : throw new UsageException($"{Label(name)} must be between {min} and {max}; got {value}");
     }
 
     public ulong ULong(string name, ulong fallback)
@@ -140,7 +179,7 @@ internal sealed class ParsedOptions
 
         return ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong value)
             ? value
-            : throw new UsageException($"--{name} must be a non-negative integer; got '{text}'");
+            : throw new UsageException($"{Label(name)} must be a non-negative integer; got '{text}'");
     }
 
     public override string ToString() => $"{_command} {string.Join(" ", _values.Select(kv => $"--{kv.Key} {string.Join(",", kv.Value)}"))}";

@@ -13,7 +13,7 @@ internal static class ClusterNodeOptions
         new("port", "PORT", "port this node listens on (0: any free port)", defaultPort),
         new("seed-node", "ADDR", "akka.tcp://cyclic@HOST:PORT of a seed; repeat for several, in the same order on every node", null, Repeatable: true),
         new("roles", "R1,R2", "extra cluster roles of this node; on a member, reducer places the stage reducers there (see --workers-per-node 0)"),
-        new("config", "FILE", "HOCON laid over hocon/reference.conf, remote.conf and cluster.conf"),
+        new("config", "FILE", "HOCON laid over hocon/reference.conf, remote.conf and cluster.conf; on the seed its cyclic-actors.training { model = cnn, workers = 4, ... } sets training options (flags win)"),
         new("profile", "FILE", "HOCON profile laid under --config; repeat for several, later ones win", null, Repeatable: true),
     ];
 

@@ -37,6 +37,7 @@ internal static class SeedCommand
 
     public static int Run(ParsedOptions parsed)
     {
+        parsed = TrainingHocon.Apply(parsed);
         var options = TrainOptions.From(parsed);
         var config = options.Config;
         var trainSet = DataLocator.Load(options.DataDirectory, train: true);

@@ -68,13 +68,13 @@ internal sealed record TrainOptions
     /// </summary>
     private static DelayCompensation DefaultCompensation(ParsedOptions o)
     {
-        var rule = UsageException.Wrap(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2")));
-        if (o.String("compensation") is not { } text)
+        var rule = o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule);
+        if (!o.Has("compensation"))
         {
             return rule == UpdateRule.Dp ? DelayCompensation.None : DelayCompensation.Lookahead;
         }
 
-        var compensation = UsageException.Wrap(() => DelayCompensationNames.Parse(text));
+        var compensation = o.Parsed("compensation", "none", DelayCompensationNames.Parse);
         return rule == UpdateRule.Dp && compensation != DelayCompensation.None
             ? throw new UsageException("--compensation lookahead applies to the CDP rules; dp uses fresh parameters")
             : compensation;
@@ -102,8 +102,8 @@ internal sealed record TrainOptions
             Config = config,
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
             Engine = o.Choice("engine", "actors", "actors", "simulation", "reference"),
-            Rule = UsageException.Wrap(() => UpdateRuleNames.ParseUpdateRule(o.String("rule", "cdp-v2"))),
-            Freshness = UsageException.Wrap(() => UpdateRuleNames.ParseFreshnessRule(o.String("v2-rule", "schedule"))),
+            Rule = o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule),
+            Freshness = o.Parsed("v2-rule", "schedule", UpdateRuleNames.ParseFreshnessRule),
             Compensation = DefaultCompensation(o),
             TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
