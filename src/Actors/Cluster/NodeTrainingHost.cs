@@ -184,15 +184,20 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     private static int PeerOf(IActorRef link) =>
         int.Parse(link.Path.Name[(link.Path.Name.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Bytes each of this node's links sent, summed per peer member, and its activation peak.</summary>
-    private void ReportStatistics(IActorRef replyTo)
+    /// <summary>
+    /// Bytes each of this node's links sent, summed per peer member, and its activation peak; a
+    /// last progress report with the same figures goes to the session first, so the seed's
+    /// cluster view ends at the final values even when the run was shorter than a progress interval.
+    /// </summary>
+    private void ReportStatistics(IActorRef replyTo) =>
+        MeasureLinks().ContinueWith(sent => new FinalMeasured(sent.Result, replyTo), TaskContinuationOptions.OnlyOnRanToCompletion).PipeTo(Self);
+
+    private void OnFinalMeasured(FinalMeasured measured)
     {
         var nodes = _setup.Plan.Nodes;
-        var peak = _setup.ProcessLedger.PeakBytes(MemoryTag.Activations);
-        var self = SelfNode;
-        MeasureLinks().ContinueWith(
-            sent => new NodeStatistics(self, sent.Result.Select(link => nodes[link.Peer]).ToArray(), sent.Result.Select(link => link.Bytes).ToArray(), peak),
-            TaskContinuationOptions.OnlyOnRanToCompletion).PipeTo(replyTo);
+        ReportProgress(measured.ByPeer);
+        measured.ReplyTo.Tell(new NodeStatistics(SelfNode, measured.ByPeer.Select(link => nodes[link.Peer]).ToArray(), measured.ByPeer.Select(link => link.Bytes).ToArray(),
+            _setup.ProcessLedger.PeakBytes(MemoryTag.Activations)));
     }
 
     /// <summary>Payload bytes this node's links (both kinds) have sent so far, summed per peer member, by peer index.</summary>
@@ -318,6 +323,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
                 }
 
                 break;
+            case FinalMeasured measured:
+                OnFinalMeasured(measured);
+                break;
             case NodeStatisticsRequested:
                 // Asked only after a successful run, when every op, arrival and publication is recorded.
                 ReportStatistics(Sender);
@@ -342,4 +350,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
 
     /// <summary>Bytes sent per peer index, or null when a link did not answer in time.</summary>
     private sealed record LinksMeasured((int Peer, long Bytes)[]? ByPeer) : INoSerializationVerificationNeeded;
+
+    /// <summary>The links' final byte counts, for the statistics owed to <paramref name="ReplyTo"/>.</summary>
+    private sealed record FinalMeasured((int Peer, long Bytes)[] ByPeer, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
 }
