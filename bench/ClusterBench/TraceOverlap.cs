@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Tracing;
 using System.Text.Json;
 
 namespace CyclicActors.Bench.Cluster;
@@ -49,8 +50,8 @@ internal static class TraceOverlap
         return spans.GroupBy(span => span.Pid)
             .Select(node =>
             {
-                var transfers = Union(node.Where(s => s.Category == "transfer").Select(s => (s.Start, s.End)));
-                var compute = Union(node.Where(s => s.Track.StartsWith("worker", StringComparison.Ordinal) && s.Category != "transfer").Select(s => (s.Start, s.End)));
+                var transfers = Union(node.Where(s => s.Category == TraceRecorder.TransferCategory).Select(s => (s.Start, s.End)));
+                var compute = Union(node.Where(s => s.Track.StartsWith("worker", StringComparison.Ordinal) && s.Category != TraceRecorder.TransferCategory).Select(s => (s.Start, s.End)));
                 return new NodeOverlap(processNames.GetValueOrDefault(node.Key) ?? $"pid {node.Key}", Length(transfers) / 1e6, Length(Intersect(transfers, compute)) / 1e6);
             })
             .Where(node => node.TransferSeconds > 0)

@@ -171,7 +171,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
         // Links learn their peers' channel endpoints before the coordinator starts; on the Akka
         // path the endpoints are empty and nobody listens for them.
-        var endpoints = plan.Nodes.Select(node => _ready.TryGetValue(node, out var r) ? r : new NodeReady(node)).ToArray();
+        var endpoints = plan.Nodes.Select(node => _ready[node]).ToArray();
         TellMembers(new ChannelsPlanned(endpoints.Select(r => r.ChannelHost).ToArray(), endpoints.Select(r => r.ChannelPort).ToArray(), endpoints.Select(r => r.ChannelToken).ToArray()));
         var timeout = _setup.ReadyTimeout;
         var system = Context.System;

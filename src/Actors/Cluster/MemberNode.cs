@@ -47,7 +47,6 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private readonly string _self;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private ActorTrainingOptions? _options;
-    private ActorTrainer.TrainingPlan? _training;
     private Dataset? _data;
     private float[]? _initial;
     private IActorRef? _host;
@@ -159,7 +158,6 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
 
             var data = _setup.LoadData();
             var (identity, initial) = SharedTrainingOptions.Identify(_options.Training, data);
-            _training = ActorTrainer.TrainingPlan.Create(_options, data, initial);
             (_data, _initial) = (data, initial);
             var roles = Akka.Cluster.Cluster.Get(Context.System).SelfRoles.Order(StringComparer.Ordinal).ToArray();
             Request(new MemberOffered(_self, _setup.Workers, identity.ModelFingerprint, identity.DataFingerprint, identity.TrainSamples, roles));
@@ -172,7 +170,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
 
     private void OnPlanned(NodePlanned plan)
     {
-        if (_host is not null || _training is null || _options is null)
+        if (_host is not null || _data is null || _initial is null || _options is null)
         {
             return;
         }
@@ -184,19 +182,18 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
-        if (plan.RankOwners.Length != _options.Training.Workers)
+        // The plan's world size is --workers, or fewer after an elastic start: data order, schedule
+        // and steps follow the world size actually started with.
+        ActorTrainer.TrainingPlan training;
+        try
         {
-            // An elastic start: data order, schedule and steps follow the world size actually started with.
-            try
-            {
-                _options = _options with { Training = _options.Training with { Workers = plan.RankOwners.Length } };
-                _training = ActorTrainer.TrainingPlan.Create(_options, _data!, _initial!);
-            }
-            catch (ArgumentException e)
-            {
-                Fail($"{_self}: cannot train with the plan's {plan.RankOwners.Length} workers: {e.Message}");
-                return;
-            }
+            _options = _options with { Training = _options.Training with { Workers = plan.RankOwners.Length } };
+            training = ActorTrainer.TrainingPlan.Create(_options, _data, _initial);
+        }
+        catch (ArgumentException e)
+        {
+            Fail($"{_self}: cannot train with the plan's {plan.RankOwners.Length} workers: {e.Message}");
+            return;
         }
 
         NodeReady ready;
@@ -210,7 +207,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
-        var setup = new NodeHostSetup(plan, selfIndex, _options, _training, _setup.Settings, new MemoryLedger(), Self, ready, _trace);
+        var setup = new NodeHostSetup(plan, selfIndex, _options, training, _setup.Settings, new MemoryLedger(), Self, ready, _trace);
         _host = Context.ActorOf(Props.Create(() => new NodeTrainingHost(setup)), NodeTrainingHost.Name);
     }
 

@@ -56,6 +56,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly TraceRecorder? _trace;
+    private readonly TransportSettings _transport = TransportSettings.From(Context.System.Settings.Config);
     private ActorSelection? _coordinator;
     private IActorRef _session = ActorRefs.Nobody;
     private int _microBatches;
@@ -73,9 +74,6 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
 
     private string SelfNode => _setup.Plan.Nodes[_setup.SelfIndex];
 
-    /// <summary>HOST:PORT of a node address, for track names.</summary>
-    private static string Short(string node) => node[(node.IndexOf('@', StringComparison.Ordinal) + 1)..];
-
     /// <summary>The path of a worker or reducer on the node at <paramref name="address"/>.</summary>
     public static string PathOn(string address, string child) => $"{address}/user/{MemberNode.Name}/{Name}/{child}";
 
@@ -83,7 +81,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         new OneForOneStrategy(error =>
         {
             _log.Error(error, "A worker or reducer of this member failed; the run cannot continue.");
-            _setup.Member.Tell(new MemberPartFailed($"{_setup.Plan.Nodes[_setup.SelfIndex]}: {error.Message}"));
+            _setup.Member.Tell(new MemberPartFailed($"{SelfNode}: {error.Message}"));
             return Directive.Stop;
         });
 
@@ -92,11 +90,11 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         var plan = _setup.Plan;
         var training = _setup.Training;
         var options = _setup.Options;
-        var transport = TransportSettings.From(Context.System.Settings.Config);
+        var transport = _transport;
         var stageSizes = training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
+        var localRanks = Enumerable.Range(0, plan.RankOwners.Length).Where(rank => plan.RankOwners[rank] == _setup.SelfIndex).ToArray();
         foreach (var kind in new[] { TensorKind.Gradient, TensorKind.Parameters })
         {
-            var localRanks = Enumerable.Range(0, plan.RankOwners.Length).Where(rank => plan.RankOwners[rank] == _setup.SelfIndex).ToArray();
             var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, localRanks)), InboxName(kind));
             if (transport.Path == TensorPath.Akka)
             {
@@ -119,7 +117,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
             else
             {
                 var path = PathOn(plan.Nodes[owner], ActorNames.Reducer(stage));
-                var link = Link(TensorKind.Gradient, owner, transport);
+                var link = Link(TensorKind.Gradient, owner);
                 reducers.Add(Context.ActorOf(Props.Create(() => new RemoteRelay(path, link, 0)), ActorNames.Reducer(stage)));
             }
         }
@@ -136,7 +134,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
             else
             {
                 var path = PathOn(plan.Nodes[owner], ActorNames.Worker(rank));
-                var forwarder = Forwarder(owner, transport);
+                var forwarder = Forwarder(owner);
                 var remoteRank = rank;
                 Context.ActorOf(Props.Create(() => new RemoteRelay(path, forwarder, remoteRank)), ActorNames.Worker(rank));
             }
@@ -155,12 +153,12 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         {
             var reason = $"the channel plan lists {channels.Hosts.Length} hosts, {channels.Ports.Length} ports and {channels.Tokens.Length} tokens for {nodes} nodes.";
             _log.Error("Refusing a malformed channel plan: {0}", reason);
-            _setup.Member.Tell(new MemberPartFailed($"{_setup.Plan.Nodes[_setup.SelfIndex]}: {reason}"));
+            _setup.Member.Tell(new MemberPartFailed($"{SelfNode}: {reason}"));
             return;
         }
 
         var links = Context.GetChildren().Where(child => child.Path.Name.StartsWith("link-", StringComparison.Ordinal)).ToArray();
-        if (TransportSettings.From(Context.System.Settings.Config).Path != TensorPath.Channel)
+        if (_transport.Path != TensorPath.Channel)
         {
             return; // this node's links go through Akka.Remote
         }
@@ -194,10 +192,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
 
     private void OnFinalMeasured(FinalMeasured measured)
     {
-        var nodes = _setup.Plan.Nodes;
         ReportProgress(measured.ByPeer);
-        measured.ReplyTo.Tell(new NodeStatistics(SelfNode, measured.ByPeer.Select(link => nodes[link.Peer]).ToArray(), measured.ByPeer.Select(link => link.Bytes).ToArray(),
-            _setup.ProcessLedger.PeakBytes(MemoryTag.Activations)));
+        var (peers, bytes) = ByPeerNode(measured.ByPeer);
+        measured.ReplyTo.Tell(new NodeStatistics(SelfNode, peers, bytes, _setup.ProcessLedger.PeakBytes(MemoryTag.Activations)));
     }
 
     /// <summary>Payload bytes this node's links (both kinds) have sent so far, summed per peer member, by peer index.</summary>
@@ -232,10 +229,13 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         var ledger = _setup.ProcessLedger;
         long live = ledger.LiveBytes(MemoryTag.Activations);
         _trace?.Counter("live activation bytes", live);
-        var nodes = _setup.Plan.Nodes;
-        _session.Tell(new NodeProgress(SelfNode, Math.Max(1, _clock.ElapsedMilliseconds), byPeer.Select(link => nodes[link.Peer]).ToArray(),
-            byPeer.Select(link => link.Bytes).ToArray(), live, ledger.PeakBytes(MemoryTag.Activations), _microBatches));
+        var (peers, bytes) = ByPeerNode(byPeer);
+        _session.Tell(new NodeProgress(SelfNode, Math.Max(1, _clock.ElapsedMilliseconds), peers, bytes, live, ledger.PeakBytes(MemoryTag.Activations), _microBatches));
     }
+
+    /// <summary>Peer addresses and bytes sent to each, as the wire messages carry them.</summary>
+    private (string[] Peers, long[] Bytes) ByPeerNode((int Peer, long Bytes)[] byPeer) =>
+        (byPeer.Select(link => _setup.Plan.Nodes[link.Peer]).ToArray(), byPeer.Select(link => link.Bytes).ToArray());
 
     /// <summary>The trace so far, in batches under the frame limit, to the session (which waits for every member's).</summary>
     private void SendTrace()
@@ -256,7 +256,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     }
 
     /// <summary>The one publication forwarder for the member at <paramref name="node"/>, over this node's parameters link to it.</summary>
-    private IActorRef Forwarder(int node, TransportSettings transport)
+    private IActorRef Forwarder(int node)
     {
         var existing = Context.Child(PublicationForwarder.Name(node));
         if (!existing.IsNobody())
@@ -264,13 +264,14 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
             return existing;
         }
 
-        var link = Link(TensorKind.Parameters, node, transport);
+        var link = Link(TensorKind.Parameters, node);
         return Context.ActorOf(Props.Create(() => new PublicationForwarder(link)), PublicationForwarder.Name(node));
     }
 
     /// <summary>This node's tensor link of one kind to the member at <paramref name="node"/> (one per pair and kind).</summary>
-    private IActorRef Link(TensorKind kind, int node, TransportSettings transport)
+    private IActorRef Link(TensorKind kind, int node)
     {
+        var transport = _transport;
         var name = $"link-{TensorInbox.Name(kind)}-{node}";
         var existing = Context.Child(name);
         if (!existing.IsNobody())
@@ -282,7 +283,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         {
             var peerName = _setup.Plan.Nodes[node];
             var trace = _trace;
-            var track = TraceRecorder.LinkTrack(Short(SelfNode), Short(peerName)) + (kind == TensorKind.Gradient ? " gradients" : " parameters");
+            var track = TraceRecorder.LinkTrack(NodeAddress.HostAndPort(SelfNode), NodeAddress.HostAndPort(peerName)) + (kind == TensorKind.Gradient ? " gradients" : " parameters");
             return Context.ActorOf(Props.Create(() => new TensorChannelLink((int)kind, peerName, transport, trace, track)), name);
         }
 

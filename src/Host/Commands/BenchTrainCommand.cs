@@ -66,8 +66,8 @@ internal static class BenchTrainCommand
         var initial = ParameterInitializer.Initialize(model, new ParameterLayout(model, partition), config.Seed);
 
         string engine = options.Choice("engine", "reference", "reference", "actors");
-        var rule = UsageException.Wrap(() => UpdateRuleNames.ParseUpdateRule(options.String("rule", "dp")));
-        var compensation = UsageException.Wrap(() => DelayCompensationNames.Parse(options.String("compensation", "none")));
+        var rule = options.Parsed("rule", "dp", UpdateRuleNames.ParseUpdateRule);
+        var compensation = options.Parsed("compensation", "none", DelayCompensationNames.Parse);
         var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
         Console.WriteLine(backends.SelectionLine);
         var stepSeconds = new List<double>();

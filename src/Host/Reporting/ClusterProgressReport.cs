@@ -19,7 +19,7 @@ internal static class ClusterProgressReport
             return "";
         }
 
-        var activations = string.Join(", ", nodes.Select(node => string.Create(CultureInfo.InvariantCulture, $"{ShortName(node.Node)} {Megabytes(node.LiveActivationBytes)}")));
+        var activations = string.Join(", ", nodes.Select(node => string.Create(CultureInfo.InvariantCulture, $"{NodeAddress.HostAndPort(node.Node)} {Megabytes(node.LiveActivationBytes)}")));
         return string.Create(CultureInfo.InvariantCulture, $"tensors {progress.BytesPerSecond / 1e6:F1} MB/s; activations {activations}");
     }
 
@@ -39,7 +39,6 @@ internal static class ClusterProgressReport
     }
 
     /// <summary>HOST:PORT of an address like akka.tcp://cyclic@HOST:PORT (the whole text if it has no '@').</summary>
-    public static string ShortName(string node) => node[(node.LastIndexOf('@') + 1)..];
 
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F1} MB");
 }

@@ -23,14 +23,14 @@ public sealed class TensorChannelTests
         var receiving = Task.Run(async () =>
         {
             using var socket = await listener.AcceptSocketAsync(cancel.Token);
-            return await TensorChannelReceiver.RunAsync(socket, 77, 4096, table, step =>
+            return await TensorChannelReceiver.RunAsync(socket, TokenIs(77, step =>
             {
                 if (step.Tensor is { } tensor)
                 {
                     completed.Enqueue(tensor.ToArray());
                     tensor.Dispose();
                 }
-            }, cancel.Token);
+            }), 4096, table, cancel.Token);
         });
 
         var random = new Random(9);
@@ -66,6 +66,10 @@ public sealed class TensorChannelTests
         }));
     }
 
+    /// <summary>Admits a channel whose hello carries <paramref name="token"/>, whatever its channel number.</summary>
+    private static Func<ChannelHello, Action<ReassemblyStep>?> TokenIs(long token, Action<ReassemblyStep> onChunk) =>
+        hello => hello.Token == token ? onChunk : null;
+
     private static async Task Hello(NetworkStream stream, long token)
     {
         var bytes = new byte[ChannelHello.Size];
@@ -83,7 +87,7 @@ public sealed class TensorChannelTests
         var receiving = Task.Run(async () =>
         {
             using var socket = await listener.AcceptSocketAsync(cancel.Token);
-            return await TensorChannelReceiver.RunAsync(socket, 77, 4096, table, _ => { }, cancel.Token);
+            return await TensorChannelReceiver.RunAsync(socket, TokenIs(77, _ => { }), 4096, table, cancel.Token);
         });
         using (var client = new TcpClient())
         {

@@ -14,21 +14,6 @@ namespace CyclicActors.Actors.Transport.Channel;
 /// </summary>
 public static class TensorChannelReceiver
 {
-    /// <summary>Runs one channel whose hello must carry <paramref name="expectedToken"/> (any channel number).</summary>
-    public static Task<string> RunAsync(
-        Socket socket,
-        long expectedToken,
-        int maxPayloadBytes,
-        TensorReassemblyTable table,
-        Action<ReassemblyStep> onChunk,
-        CancellationToken cancel) =>
-        RunAsync(
-            socket,
-            hello => hello.Token == expectedToken ? onChunk : null,
-            maxPayloadBytes,
-            table,
-            cancel);
-
     /// <summary>
     /// Runs until the peer closes, a frame is malformed or <paramref name="cancel"/> fires; returns why it ended.
     /// <paramref name="admit"/> sees the hello and returns where this channel's chunks go, or null to refuse it.
