@@ -94,7 +94,7 @@ public sealed class ClusterProcessTests
         Assert.Equal(members.Order(), processes.Order());
         var tracks = events.Where(e => e.GetProperty("name").GetString() == "thread_name")
             .ToDictionary(e => e.GetProperty("args").GetProperty("name").GetString()!, e => (Pid: e.GetProperty("pid").GetInt32(), Tid: e.GetProperty("tid").GetInt32()));
-        var shortNames = members.Select(member => member[(member.IndexOf('@') + 1)..]).ToArray();
+        var shortNames = members.Select(Actors.Cluster.NodeAddress.HostAndPort).ToArray();
         var links = shortNames.SelectMany(from => shortNames.Where(to => to != from).SelectMany(to => new[] { $"link {from}->{to} gradients", $"link {from}->{to} parameters" })).ToArray();
         Assert.Equal(Enumerable.Range(0, workers).Select(r => $"worker {r}").Concat(Enumerable.Range(0, stages).Select(s => $"reducer {s}")).Concat(links).Order(), tracks.Keys.Order());
         Assert.All(links, link => Assert.Contains(events, e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("cat").GetString() == "transfer"

@@ -10,7 +10,7 @@ public sealed record TrainingIdentity(string ModelFingerprint, string DataFinger
 public sealed record AdmittedNode(string Node, int[] Ranks, IReadOnlyList<string> Roles)
 {
     /// <summary>Whether the member asked to hold stage reducers (the <see cref="ClusterPlacement.ReducerRole"/> role).</summary>
-    public bool IsReducerHolder => Roles.Contains(ClusterPlacement.ReducerRole, StringComparer.Ordinal);
+    public bool IsReducerHolder => ClusterPlacement.HoldsReducers(Roles);
 }
 
 /// <summary>
@@ -182,7 +182,7 @@ public sealed class AdmissionState
             return $"it offers {offer.Workers} workers; at least 1 is needed.";
         }
 
-        if (offer.Workers == 0 && !(offer.Roles ?? []).Contains(ClusterPlacement.ReducerRole, StringComparer.Ordinal))
+        if (offer.Workers == 0 && !ClusterPlacement.HoldsReducers(offer.Roles))
         {
             return $"it offers 0 workers and does not have the '{ClusterPlacement.ReducerRole}' role; a member needs at least 1 worker, or --roles {ClusterPlacement.ReducerRole} to hold stage reducers only.";
         }

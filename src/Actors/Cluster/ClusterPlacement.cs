@@ -15,6 +15,9 @@ public static class ClusterPlacement
     /// <summary>The cluster role (<c>--roles reducer</c>) of members that hold the stage reducers.</summary>
     public const string ReducerRole = "reducer";
 
+    /// <summary>Whether a member with <paramref name="roles"/> asked to hold stage reducers.</summary>
+    public static bool HoldsReducers(IReadOnlyList<string>? roles) => roles is not null && roles.Contains(ReducerRole, StringComparer.Ordinal);
+
     public static NodePlanned Plan(IReadOnlyList<AdmittedNode> members, int workers, int stages)
     {
         ArgumentNullException.ThrowIfNull(members);

@@ -92,7 +92,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         var options = _setup.Options;
         var transport = _transport;
         var stageSizes = training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
-        var localRanks = Enumerable.Range(0, plan.RankOwners.Length).Where(rank => plan.RankOwners[rank] == _setup.SelfIndex).ToArray();
+        var localRanks = ClusterPlacement.PartOf(plan, SelfNode).Ranks;
         foreach (var kind in new[] { TensorKind.Gradient, TensorKind.Parameters })
         {
             var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, localRanks)), InboxName(kind));

@@ -38,7 +38,5 @@ internal static class ClusterProgressReport
         };
     }
 
-    /// <summary>HOST:PORT of an address like akka.tcp://cyclic@HOST:PORT (the whole text if it has no '@').</summary>
-
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F1} MB");
 }

@@ -212,7 +212,7 @@ public sealed class ClusterTrainingSpec : InProcessClusterSpec
         var processes = events.Where(e => Name(e) == "process_name").ToDictionary(e => e.GetProperty("pid").GetInt32(), e => e.GetProperty("args").GetProperty("name").GetString()!);
         Assert.Equal(members.Order(), processes.Values.Order());
         var tracks = events.Where(e => Name(e) == "thread_name").ToDictionary(e => e.GetProperty("args").GetProperty("name").GetString()!, Thread);
-        var shortNames = members.Select(member => member[(member.IndexOf('@') + 1)..]).ToArray();
+        var shortNames = members.Select(NodeAddress.HostAndPort).ToArray();
         var linkTracks = shortNames.SelectMany(from => shortNames.Where(to => to != from).SelectMany(to => new[] { "gradients", "parameters" }.Select(kind => $"link {from}->{to} {kind}")));
         var expectedTracks = Enumerable.Range(0, workers).Select(r => $"worker {r}").Concat(Enumerable.Range(0, stages).Select(s => $"reducer {s}")).Concat(linkTracks);
         Assert.Equal(expectedTracks.Order(), tracks.Keys.Order());
@@ -221,7 +221,7 @@ public sealed class ClusterTrainingSpec : InProcessClusterSpec
         Assert.All(linkTracks, link =>
         {
             var track = tracks[link];
-            Assert.Equal(link.Split(' ')[1].Split("->")[0], processes[track.Pid][(processes[track.Pid].IndexOf('@') + 1)..]);
+            Assert.Equal(link.Split(' ')[1].Split("->")[0], NodeAddress.HostAndPort(processes[track.Pid]));
             Assert.Contains(events, e => Phase(e) == "X" && Thread(e) == track && e.GetProperty("cat").GetString() == "transfer");
         });
         Assert.All(processes.Keys, pid =>
