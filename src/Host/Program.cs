@@ -32,12 +32,21 @@ internal static class Program
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
+        {
+            // A bug of ours, not bad input: still one line, with what a bug report needs, instead of a stack trace.
+            Console.Error.WriteLine($"cyclic: internal error: {e.GetType().Name}: {e.Message} (set {DebugVariable}=1 for the stack trace, and please report it)");
+            return 70; // EX_SOFTWARE
+        }
     }
+
+    /// <summary>Set to 1 to let an unexpected exception end the program with its stack trace.</summary>
+    public const string DebugVariable = "CYCLIC_DEBUG";
 
     private static int Dispatch(string[] args)
     {

@@ -17,6 +17,8 @@ namespace CyclicActors.GpuCompute.Checkpoints;
 /// place, and only then is the old one deleted. A crash therefore leaves either the old or the new
 /// checkpoint complete: <see cref="Load"/> falls back to a <c>.old-*</c> sibling when the directory itself is
 /// missing, and the next <see cref="Save"/> restores it and clears leftovers. One writer per directory.
+/// Only a missing or empty directory or an earlier checkpoint is replaced (<see cref="CheckpointTarget"/>),
+/// and only siblings with our exact names and files are cleared, so no file of the user's is ever deleted.
 /// </summary>
 public static class CheckpointStore
 {
@@ -50,6 +52,7 @@ public static class CheckpointStore
         metadata.Validate();
         momentum ??= [];
         ValidateTensorsToSave(weights, momentum);
+        CheckpointTarget.EnsureReplaceable(directory);
 
         var target = NormalizeDirectory(directory);
         var parent = Path.GetDirectoryName(target) ?? throw new ArgumentException($"Cannot checkpoint into a root directory '{target}'.");
@@ -125,13 +128,7 @@ public static class CheckpointStore
     /// </summary>
     public static Checkpoint Load(string directory, IReadOnlyList<TensorSpec>? expectedTensors)
     {
-        var target = NormalizeDirectory(directory);
-        if (!Directory.Exists(target))
-        {
-            // A save was interrupted between moving the old checkpoint aside and renaming the new one in.
-            target = FindPrevious(target) ?? throw new CheckpointFormatException(target, "checkpoint directory not found");
-        }
-
+        var target = ExistingCheckpointDirectory(directory);
         var manifestPath = Path.Combine(target, ManifestFile);
         var document = ReadManifest(manifestPath);
         if (!document.Files.ContainsKey(ModelFile))
@@ -147,14 +144,15 @@ public static class CheckpointStore
 
         var weights = ReadTensorFile(target, ModelFile, document.Files[ModelFile]);
         var weightSpecs = weights.Values.Select(t => t.Spec).ToList();
-        CheckTensors(Path.Combine(target, ModelFile), weights, expectedTensors ?? weightSpecs, prefix: "");
+        CheckTensors(Path.Combine(target, ModelFile), weights, expectedTensors ?? weightSpecs, prefix: "", reference: "the model");
 
         var momentum = new Dictionary<string, NamedTensor>(StringComparer.Ordinal);
         if (document.Files.TryGetValue(OptimizerFile, out var optimizerRecord))
         {
             var optimizerPath = Path.Combine(target, OptimizerFile);
             var stored = ReadTensorFile(target, OptimizerFile, optimizerRecord);
-            CheckTensors(optimizerPath, stored, expectedTensors ?? weightSpecs, document.MomentumTensorPrefix);
+            CheckTensors(optimizerPath, stored, expectedTensors ?? weightSpecs, document.MomentumTensorPrefix,
+                reference: expectedTensors is null ? ModelFile : "the model");
             foreach (var tensor in stored.Values)
             {
                 var name = tensor.Name[document.MomentumTensorPrefix.Length..];
@@ -163,6 +161,27 @@ public static class CheckpointStore
         }
 
         return new Checkpoint(document.Metadata, weights, momentum);
+    }
+
+    /// <summary>
+    /// The metadata of the checkpoint in <paramref name="directory"/>, from its manifest alone: what a
+    /// caller needs to rebuild the model before loading the tensors against it with <see cref="Load"/>.
+    /// </summary>
+    public static CheckpointMetadata ReadMetadata(string directory) =>
+        ReadManifest(Path.Combine(ExistingCheckpointDirectory(directory), ManifestFile)).Metadata;
+
+    private static string ExistingCheckpointDirectory(string directory)
+    {
+        var target = NormalizeDirectory(directory);
+        if (File.Exists(target) && !Directory.Exists(target))
+        {
+            throw new CheckpointFormatException(target, "is a file; a checkpoint is a directory written by train --save");
+        }
+
+        // Missing: a save may have been interrupted between moving the old checkpoint aside and renaming the new one in.
+        return Directory.Exists(target)
+            ? target
+            : FindPrevious(target) ?? throw new CheckpointFormatException(target, "checkpoint directory not found");
     }
 
     private static void ValidateTensorsToSave(IReadOnlyList<NamedTensor> weights, IReadOnlyList<NamedTensor> momentum)
@@ -224,17 +243,26 @@ public static class CheckpointStore
         CheckpointDocument? document;
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = RegularFile.OpenRead(path);
             document = JsonSerializer.Deserialize<CheckpointDocument>(stream, CheckpointDocument.JsonOptions);
         }
         catch (JsonException e)
         {
             throw new CheckpointFormatException(path, $"malformed JSON: {e.Message}", e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointFormatException(path, $"cannot be read: {RegularFile.Problem(e)}", e);
+        }
 
         if (document is null)
         {
             throw new CheckpointFormatException(path, "malformed JSON: the document is null");
+        }
+
+        if (document.Files.FirstOrDefault(entry => entry.Value is null || entry.Value.Sha256 is null) is { Key: not null } empty)
+        {
+            throw new CheckpointFormatException(path, $"the entry for '{empty.Key}' under \"files\" is null or has no sha256");
         }
 
         if (document.FormatVersion != CheckpointDocument.CurrentFormatVersion)
@@ -274,7 +302,8 @@ public static class CheckpointStore
         return tensors.ToDictionary(StringComparer.Ordinal);
     }
 
-    private static void CheckTensors(string path, IReadOnlyDictionary<string, NamedTensor> stored, IReadOnlyList<TensorSpec> expected, string prefix)
+    /// <summary>Checks the stored tensors against <paramref name="expected"/>, which comes from <paramref name="reference"/> (the model, or the model file).</summary>
+    private static void CheckTensors(string path, IReadOnlyDictionary<string, NamedTensor> stored, IReadOnlyList<TensorSpec> expected, string prefix, string reference)
     {
         var expectedNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var spec in expected)
@@ -283,24 +312,24 @@ public static class CheckpointStore
             expectedNames.Add(name);
             if (!stored.TryGetValue(name, out var tensor))
             {
-                throw new CheckpointFormatException(path, $"missing tensor '{name}' (the model expects shape {TensorSpec.Format(spec.Shape)})");
+                throw new CheckpointFormatException(path, $"missing tensor '{name}' ({reference} expects shape {TensorSpec.Format(spec.Shape)})");
             }
 
             if (!spec.HasShape(tensor.Shape))
             {
                 throw new CheckpointFormatException(path,
-                    $"tensor '{name}' has shape {TensorSpec.Format(tensor.Shape)} but the model expects {TensorSpec.Format(spec.Shape)}");
+                    $"tensor '{name}' has shape {TensorSpec.Format(tensor.Shape)} but {reference} expects {TensorSpec.Format(spec.Shape)}");
             }
         }
 
         var unexpected = stored.Keys.Where(name => !expectedNames.Contains(name)).Order(StringComparer.Ordinal).ToList();
         if (unexpected.Count > 0)
         {
-            throw new CheckpointFormatException(path, $"unexpected tensor{(unexpected.Count > 1 ? "s" : "")} {string.Join(", ", unexpected.Select(n => $"'{n}'"))} (not in the model)");
+            throw new CheckpointFormatException(path, $"unexpected tensor{(unexpected.Count > 1 ? "s" : "")} {string.Join(", ", unexpected.Select(n => $"'{n}'"))} (not in {reference})");
         }
     }
 
-    /// <summary>Restores a checkpoint left aside by a crashed save and deletes leftovers of earlier saves.</summary>
+    /// <summary>Restores a checkpoint left aside by a crashed save and deletes leftovers of earlier saves (only siblings of ours).</summary>
     private static void RecoverInterruptedSave(string target)
     {
         if (!Directory.Exists(target) && FindPrevious(target) is { } previous)
@@ -330,7 +359,7 @@ public static class CheckpointStore
         }
 
         var prefix = Path.GetFileName(target) + marker;
-        return Directory.EnumerateDirectories(parent, prefix + "*").Where(d => Path.GetFileName(d).StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        return Directory.EnumerateDirectories(parent, prefix + "*").Where(d => CheckpointTarget.IsOurSibling(target, marker, d)).ToList();
     }
 
     private static (string Sha256, long Bytes) HashFile(string path)

@@ -14,7 +14,7 @@ internal static class DataFile
         byte[] raw;
         try
         {
-            raw = File.ReadAllBytes(path);
+            raw = RegularFile.ReadAllBytes(path);
         }
         catch (FileNotFoundException e)
         {
@@ -23,6 +23,10 @@ internal static class DataFile
         catch (DirectoryNotFoundException e)
         {
             throw new DataFormatException(path, "file not found (directory does not exist)", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException(path, $"cannot be read: {RegularFile.Problem(e)}", e);
         }
 
         return IsGzip(raw) ? Gunzip(path, raw) : raw;

@@ -73,11 +73,11 @@ public static class ModelPresets
         private Shape3 Current => _layers.Count == 0 ? input : _layers[^1].Output;
 
         public SequentialBuilder Conv(int outChannels, int kernel, int stride = 1, int padding = 0) =>
-            Add(new Conv2dLayer(Current, outChannels, kernel, stride, padding));
+            Add(new Conv2dLayer(Fitting(kernel - (2 * padding), $"a {kernel}x{kernel} convolution"), outChannels, kernel, stride, padding));
 
         public SequentialBuilder Relu() => Add(new ReluLayer(Current));
 
-        public SequentialBuilder MaxPool(int window) => Add(new MaxPool2dLayer(Current, window));
+        public SequentialBuilder MaxPool(int window) => Add(new MaxPool2dLayer(Fitting(window, $"a {window}x{window} max-pool"), window));
 
         public SequentialBuilder Flatten() => Add(new FlattenLayer(Current));
 
@@ -86,6 +86,13 @@ public static class ModelPresets
         public SequentialBuilder Residual(int outChannels, int stride) => Add(new ResidualBlock(Current, outChannels, stride));
 
         public ModelDefinition Build(string name) => new(name, input, _layers);
+
+        /// <summary>The current shape, when it has at least <paramref name="pixels"/> rows and columns for the next layer.</summary>
+        private Shape3 Fitting(int pixels, string layer) =>
+            Current.Height >= pixels && Current.Width >= pixels
+                ? Current
+                : throw new ArgumentException(
+                    $"{input.Channels}x{input.Height}x{input.Width} images are too small: layer {_layers.Count} ({layer}) needs at least {pixels}x{pixels} pixels but the images shrink to {Current.Channels}x{Current.Height}x{Current.Width} before it");
 
         private SequentialBuilder Add(Layer layer)
         {

@@ -59,8 +59,13 @@ internal static class BenchTrainCommand
             MaxSteps = warmup + steps,
             Epochs = 1_000_000,
         };
-        var model = ModelPresets.Create(config.Model, shape);
-        var partition = TrainCommand.PartitionOrThrow(model, config);
+        if (options.String("json") is { } jsonFile)
+        {
+            OutputPaths.CheckFile("json", jsonFile);
+        }
+
+        var model = UsageException.Wrap(() => ModelPresets.Create(config.Model, shape));
+        var partition = PreparedTraining.PartitionModel(model, config);
         var data = SyntheticDataset.Create(shape, model.Classes, Math.Max(config.GlobalBatch * 8, 1024), seed: 5);
         var source = new DatasetMicroBatchSource(data, new DataOrder(config.Seed, data.Count, config.MicroBatch, config.Workers));
         var initial = ParameterInitializer.Initialize(model, new ParameterLayout(model, partition), config.Seed);

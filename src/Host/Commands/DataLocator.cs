@@ -29,15 +29,39 @@ internal static class DataLocator
     public static bool IsCifar(string directory) =>
         File.Exists(Path.Combine(directory, "data_batch_1.bin")) || File.Exists(Path.Combine(directory, "test_batch.bin"));
 
+    /// <summary>
+    /// The training and test splits of <paramref name="directory"/>, checked to describe the same task:
+    /// equal image shapes and class counts, so a mismatch is found when the data is read, not after training.
+    /// </summary>
+    public static (Dataset Train, Dataset Test) LoadSplits(string directory)
+    {
+        var train = Load(directory, train: true);
+        var test = Load(directory, train: false);
+        if (test.SampleShape != train.SampleShape)
+        {
+            throw new DataFormatException(directory, $"the test images are {test.SampleShape} but the training images are {train.SampleShape}; both splits must have one image size");
+        }
+
+        return test.ClassCount == train.ClassCount
+            ? (train, test)
+            : throw new DataFormatException(directory, $"the test split has {test.ClassCount} classes but the training split {train.ClassCount}");
+    }
+
     public static Dataset Load(string directory, bool train)
     {
+        if (File.Exists(directory) && !Directory.Exists(directory))
+        {
+            throw new UsageException($"--data {directory} is a file; give the directory that holds the data files (MNIST IDX or CIFAR-10 batches)");
+        }
+
         if (!Directory.Exists(directory))
         {
             throw new UsageException($"data directory '{directory}' does not exist");
         }
 
-        return IsCifar(directory)
+        var data = IsCifar(directory)
             ? Cifar10Reader.LoadSplit(directory, train ? CifarSplit.Train : CifarSplit.Test)
             : MnistReader.LoadSplit(directory, train ? MnistSplit.Train : MnistSplit.Test);
+        return data.Count > 0 ? data : throw new DataFormatException(directory, $"the {(train ? "training" : "test")} split ({data.Name}) has no samples");
     }
 }

@@ -24,10 +24,16 @@ internal static class EvaluateCommand
     {
         string checkpointDirectory = options.String("checkpoint") ?? throw new UsageException("--checkpoint DIR is required");
         string dataDirectory = options.String("data") ?? DataLocator.DefaultDirectory();
+        if (options.String("summary") is { } summaryPath)
+        {
+            OutputPaths.CheckFile("summary", summaryPath);
+        }
+
         var testSet = DataLocator.Load(dataDirectory, train: false);
 
-        // Peek at the metadata to rebuild the model, then load again validating every tensor against it.
-        var metadata = CheckpointStore.Load(checkpointDirectory, expectedTensors: null).Metadata;
+        // The manifest says which model to rebuild; the tensors are then loaded against that model, so a
+        // missing or misshapen tensor is reported on the file that holds it.
+        var metadata = CheckpointStore.ReadMetadata(checkpointDirectory);
         ModelDefinition model;
         StagePartition partition;
         try
@@ -42,6 +48,13 @@ internal static class EvaluateCommand
 
         var layout = new ParameterLayout(model, partition);
         var checkpoint = CheckpointStore.Load(checkpointDirectory, ModelTensors.Expected(layout));
+        if (checkpoint.Weights.Values.FirstOrDefault(tensor => tensor.Data.Any(value => !float.IsFinite(value))) is { } diverged)
+        {
+            int count = diverged.Data.Count(value => !float.IsFinite(value));
+            throw new CheckpointFormatException(Path.Combine(checkpointDirectory, CheckpointStore.ModelFile),
+                $"tensor '{diverged.Name}' holds {count:N0} non-finite values (NaN or infinity): the run that wrote it diverged, and its accuracy would mean nothing");
+        }
+
         var parameters = ModelTensors.ToFlat(layout, checkpoint.Weights);
 
         using var backend = new CpuBackend();

@@ -2,6 +2,7 @@ using System.Globalization;
 using CyclicActors.GpuCompute.Cuda;
 using CyclicActors.GpuCompute.Cuda.SelfTest;
 using CyclicActors.Host.Cli;
+using CyclicActors.Host.Reporting;
 
 namespace CyclicActors.Host.Commands;
 
@@ -52,6 +53,11 @@ internal static class GpuCommands
             int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int b) && b > 0 ? b : throw new UsageException($"--batch must list positive integers; got '{text}'")).ToArray();
         int iterations = options.Int("iterations", 20, 1, 100_000);
         int peakGemm = options.Int("peak-gemm", 4096, 0, 32768);
+        if (options.String("json") is { } jsonFile)
+        {
+            OutputPaths.CheckFile("json", jsonFile);
+        }
+
         var probe = BackendProbe.ProbeCuda(cuda.DeviceOrdinal);
         Console.WriteLine($"probe: {probe.Summary}");
         if (!probe.IsAvailable)
@@ -72,7 +78,7 @@ internal static class GpuCommands
 
         if (options.String("json") is { } jsonPath)
         {
-            File.WriteAllText(jsonPath, GpuBenchmark.ToJson(results, $"{gpu.Name} TF32 {(cuda.AllowTf32 ? "on" : "off")}"));
+            AtomicFile.WriteAllText(jsonPath, GpuBenchmark.ToJson(results, $"{gpu.Name} TF32 {(cuda.AllowTf32 ? "on" : "off")}"));
             Console.WriteLine($"wrote {jsonPath}");
         }
 

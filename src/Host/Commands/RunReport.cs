@@ -14,7 +14,8 @@ namespace CyclicActors.Host.Commands;
 /// </summary>
 internal static class RunReport
 {
-    public static void Finish(
+    /// <summary>Reports the run and writes its files; returns the exit code (1 when an output could not be written).</summary>
+    public static int Finish(
         TrainOptions options, string engine, string backendName, string compensation,
         ModelDefinition model, StagePartition partition, ParameterLayout layout, DataOrder order,
         Dataset trainSet, Dataset testSet, IComputeBackend evaluationBackend, TrainingOutcome outcome,
@@ -28,15 +29,17 @@ internal static class RunReport
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
 
+        // The outputs were checked before training, but a disk can still fill up or vanish: each output is
+        // written on its own, so one that fails does not take the others (or the result line) with it.
+        bool written = true;
         if (options.SaveDirectory is not null)
         {
-            CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome);
-            Console.WriteLine($"checkpoint written to {options.SaveDirectory}");
+            written &= TryWrite("checkpoint", options.SaveDirectory, () => CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome));
         }
 
         if (options.SummaryFile is null)
         {
-            return;
+            return written ? 0 : 1;
         }
 
         var document = new Dictionary<string, object?>
@@ -72,6 +75,22 @@ internal static class RunReport
             document[key] = value;
         }
 
-        JsonOutput.WriteSummary(options.SummaryFile, document);
+        written &= TryWrite("summary", options.SummaryFile, () => JsonOutput.WriteSummary(options.SummaryFile, document));
+        return written ? 0 : 1;
+    }
+
+    private static bool TryWrite(string what, string path, Action write)
+    {
+        try
+        {
+            write();
+            Console.WriteLine($"{what} written to {path}");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or GpuCompute.Checkpoints.CheckpointTargetException)
+        {
+            Console.Error.WriteLine($"cyclic: the {what} could not be written to {path}: {e.Message}");
+            return false;
+        }
     }
 }

@@ -40,19 +40,9 @@ internal static class SeedCommand
         parsed = TrainingHocon.Apply(parsed);
         var options = TrainOptions.From(parsed);
         var config = options.Config;
-        var trainSet = DataLocator.Load(options.DataDirectory, train: true);
-        var testSet = DataLocator.Load(options.DataDirectory, train: false);
-        var model = ModelPresets.Create(config.Model, trainSet.SampleShape, trainSet.ClassCount);
-        var partition = TrainCommand.PartitionOrThrow(model, config);
+        var (trainSet, testSet, model, partition, layout, initial, order) = PreparedTraining.From(options);
         // Before any member joins: a CDP rule needs N dividing 2L (the message lists the valid N).
         UsageException.Wrap(() => CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness));
-        var layout = new ParameterLayout(model, partition);
-        var initial = ParameterInitializer.Initialize(model, layout, config.Seed);
-        var order = new DataOrder(config.Seed, trainSet.Count, config.MicroBatch, config.Workers);
-        if (order.StepsPerEpoch == 0)
-        {
-            throw new UsageException($"a global batch of {config.GlobalBatch} ({config.Workers} workers x {config.MicroBatch}) is larger than the {trainSet.Count} training samples");
-        }
 
         var compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation;
         var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = compensation, TracePath = options.TraceFile };
@@ -117,8 +107,7 @@ internal static class SeedCommand
             Console.Error.WriteLine($"cyclic: warning: the trace has nothing from {string.Join(", ", result.TraceMissing)} (no complete trace arrived within cyclic-actors.cluster.trace-timeout)");
         }
 
-        Report(options, result, model, partition, layout, order, trainSet, testSet, compensation);
-        return 0;
+        return Report(options, result, model, partition, layout, order, trainSet, testSet, compensation);
     }
 
     private static Actors.Cluster.NodeLaunch SeedLaunch(ParsedOptions parsed, int workers)
@@ -158,7 +147,7 @@ internal static class SeedCommand
         }
     }
 
-    private static void Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
+    private static int Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
         DataOrder order, Dataset trainSet, Dataset testSet, DelayCompensation compensation)
     {
         using var backend = new GpuCompute.Cpu.CpuBackend();
@@ -176,7 +165,7 @@ internal static class SeedCommand
             ["to"] = link.Link.To,
             ["tensor_bytes_sent"] = link.Bytes,
         }).ToArray();
-        RunReport.Finish(options, "cluster", "members", compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
+        return RunReport.Finish(options, "cluster", "members", compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
             new Dictionary<string, object?> { ["nodes"] = nodes, ["links"] = links });
     }
 

@@ -21,17 +21,7 @@ internal static class TrainCommand
     {
         var options = TrainOptions.From(parsed);
         var config = options.Config;
-        var trainSet = DataLocator.Load(options.DataDirectory, train: true);
-        var testSet = DataLocator.Load(options.DataDirectory, train: false);
-        var model = ModelPresets.Create(config.Model, trainSet.SampleShape, trainSet.ClassCount);
-        var partition = PartitionOrThrow(model, config);
-        var layout = new ParameterLayout(model, partition);
-        var initial = ParameterInitializer.Initialize(model, layout, config.Seed);
-        var order = new DataOrder(config.Seed, trainSet.Count, config.MicroBatch, config.Workers);
-        if (order.StepsPerEpoch == 0)
-        {
-            throw new UsageException($"a global batch of {config.GlobalBatch} ({config.Workers} workers x {config.MicroBatch}) is larger than the {trainSet.Count} training samples");
-        }
+        var (trainSet, testSet, model, partition, layout, initial, order) = PreparedTraining.From(options);
 
         bool reference = options.Engine == "reference";
         string rule = reference ? "dp" : options.Rule.ToCliName();
@@ -123,20 +113,7 @@ internal static class TrainCommand
             }
         }
 
-        RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary);
-        return 0;
-    }
-
-    public static StagePartition PartitionOrThrow(ModelDefinition model, TrainingConfig config)
-    {
-        try
-        {
-            return Partitioner.Partition(model, config.Stages, config.Partition);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"--partition/--stages: {UsageException.From(e).Message}");
-        }
+        return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary);
     }
 
     public static double TestAccuracy(ModelDefinition model, StagePartition partition, IComputeBackend backend, float[] parameters, Dataset testSet)
