@@ -178,6 +178,53 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Contains(expectedProblem, error.Problem);
     }
 
+    [Theory]
+    [InlineData("\"model.safetensors\": null")]
+    [InlineData("\"model.safetensors\": {\"sha256\": null, \"bytes\": 1, \"tensors\": 1}")]
+    public void A_null_file_entry_is_named(string entry)
+    {
+        Save();
+        var manifestPath = Path.Combine(Target, CheckpointStore.ManifestFile);
+        File.WriteAllText(manifestPath, "{\"formatVersion\": 1, \"metadata\": " + MetadataJson() + ", \"momentumTensorPrefix\": \"momentum.\", \"files\": {" + entry + "}}");
+
+        var error = LoadFails(manifestPath);
+        Assert.Contains("model.safetensors", error.Problem);
+        Assert.Contains("null", error.Problem);
+    }
+
+    [Fact]
+    public void A_tensor_missing_from_the_model_file_is_blamed_on_the_model_file_even_without_an_expected_model()
+    {
+        Save();
+        CheckpointStore.Save(_temp.Combine("fewer"), CheckpointTestData.Metadata(1), [.. CheckpointTestData.Tensors(0f).Take(3)], momentum: null);
+        File.Copy(_temp.Combine("fewer", CheckpointStore.ModelFile), ModelPath, overwrite: true);
+        var manifestPath = Path.Combine(Target, CheckpointStore.ManifestFile);
+        var fewerManifest = File.ReadAllText(_temp.Combine("fewer", CheckpointStore.ManifestFile));
+        var model = System.Text.Json.Nodes.JsonNode.Parse(fewerManifest)!["files"]![CheckpointStore.ModelFile]!.ToJsonString();
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["files"]![CheckpointStore.ModelFile] = System.Text.Json.Nodes.JsonNode.Parse(model);
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        Assert.Equal(9, CheckpointStore.ReadMetadata(Target).Step);
+        Assert.Contains("missing tensor 'fc.bias'", LoadFails(ModelPath).Problem);
+        var withoutModel = Assert.Throws<CheckpointFormatException>(() => CheckpointStore.Load(Target, expectedTensors: null));
+        Assert.Contains("unexpected tensor 'momentum.fc.bias' (not in model.safetensors)", withoutModel.Problem);
+    }
+
+    [Fact]
+    public void A_fifo_manifest_is_refused_without_blocking()
+    {
+        Save();
+        var manifestPath = Path.Combine(Target, CheckpointStore.ManifestFile);
+        File.Delete(manifestPath);
+        UnixFiles.MakeFifo(manifestPath);
+
+        var load = Task.Run(() => CheckpointStore.ReadMetadata(Target));
+        Assert.True(((IAsyncResult)load).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(20)), "opening the FIFO blocked, waiting for a writer");
+        var error = Assert.IsType<CheckpointFormatException>(load.Exception?.InnerException);
+        Assert.Contains("not a regular file", error.Problem);
+    }
+
     [Fact]
     public void Future_format_version_is_refused()
     {
@@ -199,6 +246,9 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.False(Directory.Exists(Target));
         Assert.Empty(Directory.GetDirectories(_temp.Path));
     }
+
+    private string MetadataJson() =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Target, CheckpointStore.ManifestFile)))!["metadata"]!.ToJsonString();
 
     private void Save() =>
         CheckpointStore.Save(Target, CheckpointTestData.Metadata(step: 9), CheckpointTestData.Tensors(0f), CheckpointTestData.Tensors(1f));

@@ -128,6 +128,57 @@ public sealed class DataCorruptionTests : IDisposable
         Assert.Contains("not found", error.Problem);
     }
 
+    [Fact]
+    public async Task A_fifo_is_refused_without_blocking()
+    {
+        File.WriteAllBytes(_temp.Combine("labels"), IdxTestFiles.Labels(1));
+        UnixFiles.MakeFifo(_temp.Combine("images"));
+        var load = Task.Run(() => MnistReader.Load(_temp.Combine("images"), _temp.Combine("labels"), "fifo"));
+        Assert.Same(load, await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(20)))); // else opening the FIFO blocked, waiting for a writer
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => load);
+        Assert.Contains("not a regular file", error.Problem);
+    }
+
+    [Fact]
+    public void A_symbolic_link_loop_is_named()
+    {
+        File.WriteAllBytes(_temp.Combine("labels"), IdxTestFiles.Labels(1));
+        File.CreateSymbolicLink(_temp.Combine("loop-a"), _temp.Combine("loop-b"));
+        File.CreateSymbolicLink(_temp.Combine("loop-b"), _temp.Combine("loop-a"));
+        File.CreateSymbolicLink(_temp.Combine("images"), _temp.Combine("loop-a"));
+        var error = Assert.Throws<DataFormatException>(() => MnistReader.Load(_temp.Combine("images"), _temp.Combine("labels"), "loop"));
+        Assert.Equal(_temp.Combine("images"), error.Path);
+        Assert.Contains("symbolic links", error.Problem);
+    }
+
+    [Fact]
+    public void A_dangling_link_is_a_missing_file()
+    {
+        File.WriteAllBytes(_temp.Combine("labels"), IdxTestFiles.Labels(1));
+        File.CreateSymbolicLink(_temp.Combine("images"), _temp.Combine("gone"));
+        var error = Assert.Throws<DataFormatException>(() => MnistReader.Load(_temp.Combine("images"), _temp.Combine("labels"), "dangling"));
+        Assert.Contains("not found", error.Problem);
+    }
+
+    [Fact]
+    public void A_link_to_a_good_file_is_read()
+    {
+        File.WriteAllBytes(_temp.Combine("labels"), IdxTestFiles.Labels(1, 2));
+        File.WriteAllBytes(_temp.Combine("real-images"), IdxTestFiles.Images(2, 2, 2));
+        File.CreateSymbolicLink(_temp.Combine("images"), _temp.Combine("real-images"));
+        Assert.Equal(2, MnistReader.Load(_temp.Combine("images"), _temp.Combine("labels"), "linked").Count);
+    }
+
+    [Fact]
+    public void A_directory_or_an_empty_file_is_refused()
+    {
+        File.WriteAllBytes(_temp.Combine("labels"), IdxTestFiles.Labels(1));
+        Directory.CreateDirectory(_temp.Combine("images"));
+        Assert.Contains("a directory", Assert.Throws<DataFormatException>(() => MnistReader.Load(_temp.Combine("images"), _temp.Combine("labels"), "dir")).Problem);
+        File.WriteAllBytes(_temp.Combine("empty"), []);
+        Assert.Contains("empty", Assert.Throws<DataFormatException>(() => MnistReader.Load(_temp.Combine("empty"), _temp.Combine("labels"), "empty")).Problem);
+    }
+
     private DataFormatException LoadExpectingError(byte[] images, byte[] labels, string failingFile)
     {
         File.WriteAllBytes(_temp.Combine("images"), images);
