@@ -14,8 +14,10 @@ internal sealed class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
+    private readonly StringBuilder _standardError = new();
 
-    private NodeProcess(string name, IEnumerable<string> args)
+    private NodeProcess(string name, IEnumerable<string> args, string? workingDirectory = null)
     {
         Name = name;
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic"))
@@ -23,6 +25,7 @@ internal sealed class NodeProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         foreach (var arg in args)
         {
@@ -30,8 +33,8 @@ internal sealed class NodeProcess : IDisposable
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) => Append(e.Data, _standardOutput);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data, _standardError);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -49,7 +52,34 @@ internal sealed class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>What the process wrote to stdout alone.</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _standardOutput.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the process wrote to stderr alone.</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _standardError.ToString();
+            }
+        }
+    }
+
     public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args);
+
+    /// <summary>Starts `cyclic` in <paramref name="workingDirectory"/>, for commands given relative paths such as `--save .`.</summary>
+    public static NodeProcess StartIn(string workingDirectory, string name, params IEnumerable<string> args) => new(name, args, workingDirectory);
 
     /// <summary>A loopback port that was free a moment ago (the seed needs a known one).</summary>
     public static int FreePort()
@@ -87,7 +117,7 @@ internal sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, StringBuilder stream)
     {
         if (line is null)
         {
@@ -97,6 +127,7 @@ internal sealed class NodeProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            stream.AppendLine(line);
         }
     }
 }

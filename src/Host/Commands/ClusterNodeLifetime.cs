@@ -20,8 +20,9 @@ internal static class ClusterNodeLifetime
         {
             return ClusterConfiguration.Compose(launch);
         }
-        catch (ConfigurationException e)
+        catch (Exception e) when (e is ConfigurationException or IOException)
         {
+            // A --config or --profile file that is missing or malformed is a bad flag, as on the seed.
             throw new UsageException(e.Message);
         }
     }

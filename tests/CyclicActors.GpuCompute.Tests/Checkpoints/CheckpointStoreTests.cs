@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CyclicActors.GpuCompute.Checkpoints;
 using CyclicActors.GpuCompute.Data;
+using CyclicActors.Tests.Shared;
 using Xunit;
 
 namespace CyclicActors.GpuCompute.Tests.Checkpoints;

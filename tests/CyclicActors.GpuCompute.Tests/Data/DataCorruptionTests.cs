@@ -1,4 +1,5 @@
 using CyclicActors.GpuCompute.Data;
+using CyclicActors.Tests.Shared;
 using Xunit;
 
 namespace CyclicActors.GpuCompute.Tests.Data;

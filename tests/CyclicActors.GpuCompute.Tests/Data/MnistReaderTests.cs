@@ -1,3 +1,4 @@
+using CyclicActors.Tests.Shared;
 using CyclicActors.GpuCompute.Data;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace CyclicActors.GpuCompute.Tests.Data;
+namespace CyclicActors.Tests.Shared;
 
 /// <summary>Builds small IDX files (and corrupt variants) for the reader tests.</summary>
 internal static class IdxTestFiles

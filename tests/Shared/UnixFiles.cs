@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CyclicActors.GpuCompute.Tests;
+namespace CyclicActors.Tests.Shared;
 
 /// <summary>File kinds .NET cannot create itself, made with coreutils.</summary>
 internal static class UnixFiles
