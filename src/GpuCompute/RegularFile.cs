@@ -2,8 +2,8 @@ namespace CyclicActors.GpuCompute;
 
 /// <summary>
 /// Opens input files (data, checkpoints) only when they are regular files. Anything else is refused
-/// before it is opened: opening a FIFO blocks until a writer appears (a run that hangs), and a device,
-/// socket or /proc file never ends or reports no size.
+/// before it is opened: opening a FIFO blocks until a writer appears (a run that hangs), and a device
+/// or socket never ends or reports no size.
 /// </summary>
 internal static class RegularFile
 {
@@ -14,14 +14,23 @@ internal static class RegularFile
     /// </summary>
     public static FileStream OpenRead(string path)
     {
-        var target = Resolve(path);
-        if (target.Length == 0)
+        switch (FileKinds.Of(path))
         {
-            // Linux reports size 0 for FIFOs, sockets, devices and /proc files; an empty file holds nothing either.
-            throw new IOException("empty or not a regular file (a FIFO, socket or device); inputs must be regular files");
+            case FileKind.Missing:
+                throw new FileNotFoundException($"{path} not found", path);
+            case FileKind.Directory:
+                throw new IOException("a directory, not a file");
+            case FileKind.Special:
+                throw new IOException("not a regular file (a FIFO, socket or device); inputs must be regular files");
         }
 
-        return new FileStream(target.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        // Checked before opening: size 0 is also what a FIFO or device reports where FileKinds cannot tell them apart (not Linux).
+        if (new FileInfo(path).Length == 0)
+        {
+            throw new IOException("empty or not a regular file; inputs must be regular files holding data");
+        }
+
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
     }
 
     /// <summary>The whole content of <paramref name="path"/>, exactly the size it had when opened (a growing file cannot make the read run on).</summary>
@@ -45,17 +54,4 @@ internal static class RegularFile
         UnauthorizedAccessException => "permission denied",
         _ => e.Message.Split(" : ", 2)[0].TrimEnd('.'),
     };
-
-    private static FileInfo Resolve(string path)
-    {
-        var info = new FileInfo(path);
-        // A link loop throws IOException ("Too many levels of symbolic links") here.
-        var target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
-        if (Directory.Exists(target.FullName))
-        {
-            throw new IOException("a directory, not a file");
-        }
-
-        return target.Exists ? target : throw new FileNotFoundException($"{path} not found", path);
-    }
 }

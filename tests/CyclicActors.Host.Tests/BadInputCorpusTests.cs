@@ -82,6 +82,8 @@ public sealed partial class BadInputCorpusTests
         new("metrics under a file", Usage, "cannot be created", s => ["train", .. Short, "--metrics", Path.Combine(s.WriteText("parent", "x"), "m.jsonl")]),
         new("trace is a directory", Usage, "is a directory; give a file path", s => ["train", .. Short, "--trace", s.Folder("out")]),
         new("trace under a file", Usage, "cannot be created", s => ["train", .. Short, "--trace", Path.Combine(s.WriteText("parent", "x"), "t.json")]),
+        new("summary onto a device", Usage, "--summary /dev/null is a device, FIFO or socket, not a regular file", _ => ["train", .. Short, "--summary", "/dev/null"]),
+        new("save onto a device", Usage, "is a file, not a directory", _ => ["train", .. Short, "--save", "/dev/null"]),
         new("summary and metrics on one file", Usage, "both name", s => ["train", .. Short, "--summary", s.PathOf("same.json"), "--metrics", s.PathOf("same.json")]),
         new("evaluate summary is a directory", Usage, "is a directory; give a file path", s => ["evaluate", "--checkpoint", s.Checkpoint(), "--summary", s.Folder("out")]),
         new("bench-train json under a file", Usage, "cannot be created", s => ["bench-train", "--model", "mlp", "--steps", "1", "--warmup", "0", "--json", Path.Combine(s.WriteText("parent", "x"), "b.json")]),

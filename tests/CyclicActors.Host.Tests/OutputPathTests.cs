@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Checkpoints;
 using Xunit;
 
@@ -43,6 +44,16 @@ public sealed class OutputPathTests
         Assert.Equal(0, CliRunner.Run([.. run, "--seed", "7"]).ExitCode);
         Assert.Equal(7ul, CheckpointStore.ReadMetadata(target).Seed);
         Assert.Equal(["empty"], Directory.GetFileSystemEntries(sandbox.Root).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData("--metrics")]
+    [InlineData("--trace")]
+    public void Metrics_and_trace_may_stream_to_a_device_and_the_device_stays_one(string flag)
+    {
+        var (code, output, error) = CliRunner.Run("train", "--model", "mlp", "--steps", "1", "--quiet", flag, "/dev/null");
+        Assert.True(code == 0, output + error);
+        Assert.Equal(FileKind.Special, FileKinds.Of("/dev/null"));
     }
 
     [ReadOnlyMountFact]

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Checkpoints;
 using CyclicActors.Host.Cli;
 
@@ -11,6 +12,8 @@ namespace CyclicActors.Host.Commands;
 /// </summary>
 internal static class OutputPaths
 {
+    private static readonly HashSet<string> WrittenInPlace = ["metrics", "trace"];
+
     /// <summary>Checks the outputs of `train` and `seed`: --save, --summary, --metrics and --trace.</summary>
     public static void Check(TrainOptions options)
     {
@@ -41,16 +44,27 @@ internal static class OutputPaths
         }
     }
 
-    /// <summary>Checks that <paramref name="path"/> can be written as a file; returns its full path.</summary>
+    /// <summary>
+    /// Checks that <paramref name="path"/> can be written as a file; returns its full path. The metrics
+    /// and the trace are written in place, so they may also go to a device or FIFO (`--metrics
+    /// /dev/stdout`); every other output replaces its file through a rename, which would swap a device
+    /// such as /dev/null for a plain file.
+    /// </summary>
     public static string CheckFile(string flag, string path)
     {
         string full = FullPath(flag, path);
-        if (Directory.Exists(full))
+        var kind = Kind(flag, path, full);
+        if (kind == FileKind.Directory)
         {
             throw new UsageException($"--{flag} {path} is a directory; give a file path");
         }
 
-        if (File.Exists(full))
+        if (kind == FileKind.Special && !WrittenInPlace.Contains(flag))
+        {
+            throw new UsageException($"--{flag} {path} is a device, FIFO or socket, not a regular file; give a file path");
+        }
+
+        if (kind == FileKind.Regular)
         {
             try
             {
@@ -81,6 +95,18 @@ internal static class OutputPaths
         }
 
         CheckWritableParent(flag, path, full);
+    }
+
+    private static FileKind Kind(string flag, string path, string full)
+    {
+        try
+        {
+            return FileKinds.Of(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--{flag} {path} cannot be written ({Reason(e)})");
+        }
     }
 
     private static string FullPath(string flag, string path)

@@ -72,7 +72,7 @@ public sealed class Cifar10ReaderTests : IDisposable
     {
         File.WriteAllBytes(_temp.Combine("test_batch.bin"), []);
         var error = Assert.Throws<DataFormatException>(() => Cifar10Reader.LoadSplit(_temp.Path, CifarSplit.Test));
-        Assert.Contains("size 0 bytes", error.Problem);
+        Assert.Contains("empty", error.Problem);
     }
 
     [Fact]
