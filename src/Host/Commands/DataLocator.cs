@@ -49,6 +49,11 @@ internal static class DataLocator
 
     public static Dataset Load(string directory, bool train)
     {
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            throw new UsageException($"--data needs a directory path; got '{directory}'");
+        }
+
         if (File.Exists(directory) && !Directory.Exists(directory))
         {
             throw new UsageException($"--data {directory} is a file; give the directory that holds the data files (MNIST IDX or CIFAR-10 batches)");

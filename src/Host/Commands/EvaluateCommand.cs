@@ -23,6 +23,11 @@ internal static class EvaluateCommand
     public static int Run(ParsedOptions options)
     {
         string checkpointDirectory = options.String("checkpoint") ?? throw new UsageException("--checkpoint DIR is required");
+        if (string.IsNullOrWhiteSpace(checkpointDirectory))
+        {
+            throw new UsageException("--checkpoint needs a directory path; got ''");
+        }
+
         string dataDirectory = options.String("data") ?? DataLocator.DefaultDirectory();
         if (options.String("summary") is { } summaryPath)
         {

@@ -80,6 +80,15 @@ internal sealed record TrainOptions
             : compensation;
     }
 
+    /// <summary>The CDP-v2 freshness rule; given with another rule it would be silently ignored, so it is refused.</summary>
+    private static V2FreshnessRule FreshnessRule(ParsedOptions o)
+    {
+        var freshness = o.Parsed("v2-rule", "schedule", UpdateRuleNames.ParseFreshnessRule);
+        return o.Has("v2-rule") && o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule) != UpdateRule.CdpV2
+            ? throw new UsageException($"--v2-rule applies to --rule cdp-v2 only; got --rule {o.String("rule")}")
+            : freshness;
+    }
+
     public static TrainOptions From(ParsedOptions o)
     {
         var config = new TrainingConfig
@@ -103,7 +112,7 @@ internal sealed record TrainOptions
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
             Engine = o.Choice("engine", "actors", "actors", "simulation", "reference"),
             Rule = o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule),
-            Freshness = o.Parsed("v2-rule", "schedule", UpdateRuleNames.ParseFreshnessRule),
+            Freshness = FreshnessRule(o),
             Compensation = DefaultCompensation(o),
             TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
