@@ -15,7 +15,7 @@ internal sealed class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private NodeProcess(string name, IEnumerable<string> args)
+    private NodeProcess(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         Name = name;
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic"))
@@ -29,6 +29,11 @@ internal sealed class NodeProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -37,6 +42,8 @@ internal sealed class NodeProcess : IDisposable
     }
 
     public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
 
     public string Output
     {
@@ -49,7 +56,25 @@ internal sealed class NodeProcess : IDisposable
         }
     }
 
-    public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args);
+    public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args, environment: null);
+
+    /// <summary>Starts a process with <paramref name="environment"/> added to this one's environment.</summary>
+    public static NodeProcess StartWithEnvironment(string name, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> args) => new(name, args, environment);
+
+    /// <summary>Waits until the output satisfies <paramref name="condition"/>, or fails naming the process and its output after <paramref name="limit"/>.</summary>
+    public async Task WaitForOutputAsync(Func<string, bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition(Output))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{Name} did not print what was awaited within {limit.TotalSeconds:0} s. Output:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>A loopback port that was free a moment ago (the seed needs a known one).</summary>
     public static int FreePort()
