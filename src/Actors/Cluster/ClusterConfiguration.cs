@@ -57,7 +57,7 @@ public static class ClusterConfiguration
     }
 
     /// <summary>This node's own address, PROTOCOL://SYSTEM@HOST:PORT.</summary>
-    public static string SelfAddress(string protocol, string systemName, string host, int port) =>
+    private static string SelfAddress(string protocol, string systemName, string host, int port) =>
         string.Create(CultureInfo.InvariantCulture, $"{protocol}://{systemName}@{host}:{port}");
 
     /// <summary>
