@@ -45,7 +45,8 @@ internal sealed class ChunkReceiverActor : ReceiveActor
                 settings,
                 channel => channel is 0 or 1,
                 (channel, step) => Report(channel == 0 ? "channel" : "channel-link", step),
-                ended => Console.WriteLine($"CHANNEL-END {ended}"));
+                ended => Console.WriteLine($"CHANNEL-END {ended}"),
+                (remote, reason) => Console.WriteLine($"CHANNEL-REFUSED {remote} {reason}"));
         }
 
         Sender.Tell(new TensorChannelOffered("127.0.0.1", _listener.Port, _listener.Token));

@@ -17,7 +17,7 @@ internal sealed class NodeProcess : IDisposable
     private readonly StringBuilder _standardOutput = new();
     private readonly StringBuilder _standardError = new();
 
-    private NodeProcess(string name, IEnumerable<string> args, string? workingDirectory = null)
+    private NodeProcess(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         Name = name;
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic"))
@@ -32,6 +32,11 @@ internal sealed class NodeProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
         _process.OutputDataReceived += (_, e) => Append(e.Data, _standardOutput);
         _process.ErrorDataReceived += (_, e) => Append(e.Data, _standardError);
@@ -40,6 +45,8 @@ internal sealed class NodeProcess : IDisposable
     }
 
     public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
 
     public string Output
     {
@@ -78,8 +85,26 @@ internal sealed class NodeProcess : IDisposable
 
     public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args);
 
+    /// <summary>Starts a process with <paramref name="environment"/> added to this one's environment.</summary>
+    public static NodeProcess StartWithEnvironment(string name, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> args) => new(name, args, environment);
+
+    /// <summary>Waits until the output satisfies <paramref name="condition"/>, or fails naming the process and its output after <paramref name="limit"/>.</summary>
+    public async Task WaitForOutputAsync(Func<string, bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition(Output))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{Name} did not print what was awaited within {limit.TotalSeconds:0} s. Output:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Starts `cyclic` in <paramref name="workingDirectory"/>, for commands given relative paths such as `--save .`.</summary>
-    public static NodeProcess StartIn(string workingDirectory, string name, params IEnumerable<string> args) => new(name, args, workingDirectory);
+    public static NodeProcess StartIn(string workingDirectory, string name, params IEnumerable<string> args) => new(name, args, workingDirectory: workingDirectory);
 
     /// <summary>A loopback port that was free a moment ago (the seed needs a known one).</summary>
     public static int FreePort()

@@ -51,7 +51,8 @@ public sealed class SeedConfigFileTests : IDisposable
     [InlineData("cyclic-actors.training { workers = 0 }", "cyclic-actors.training.workers (in FILE) must be between 1 and 1024; got 0")]
     [InlineData("cyclic-actors.training { rule = fast }", "cyclic-actors.training.rule (in FILE): Unknown update rule 'fast'; valid values: dp, cdp-v1, cdp-v2.")]
     [InlineData("cyclic-actors.training { learning-rate = 0.1 }", "cyclic-actors.training.learning-rate in FILE is not a training option (valid: model, data,")]
-    [InlineData("cyclic-actors.training {\n  lr = \n}", "cyclic-actors.training.lr (in FILE) has no value")]
+    [InlineData("cyclic-actors.training {\n  lr = \n}", "Configuration file 'FILE' is not valid HOCON: key 'cyclic-actors.training.lr' has no value")]
+    [InlineData("cyclic-actors.training {\n  lr = \"\"\n}", "cyclic-actors.training.lr (in FILE) has no value")]
     public void A_bad_training_section_is_one_clear_line_naming_the_key_and_file_and_exit_code_2(string hocon, string expected)
     {
         var file = Write("bad.conf", hocon);

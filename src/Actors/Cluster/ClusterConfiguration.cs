@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Akka.Actor;
@@ -32,11 +33,16 @@ public static class ClusterConfiguration
         }
 
         var systemName = CyclicSettings.From(config).SystemName;
-        var seeds = launch.SeedNodes.Select(seed => ParseSeedNode(seed, systemName).ToString()).ToArray();
         if (launch.Port is < 0 or > 65535)
         {
             throw new ConfigurationException($"Port {launch.Port} is outside 0..65535.");
         }
+
+        // The transport's protocol is akka.ssl.tcp with TLS on: a seed address in the other one
+        // names a transport this node does not have, and joining it would fail on every retry.
+        var protocol = TlsSettings.From(config, launch.Host).Protocol;
+        var ownSeed = launch.OwnSeed ? [SelfAddress(protocol, systemName, launch.Host, launch.Port)] : Array.Empty<string>();
+        var seeds = ownSeed.Concat(launch.SeedNodes.Select(seed => ParseSeedNode(seed, systemName, protocol).ToString())).ToArray();
 
         var endpoint = ConfigurationFactory.ParseString($"""
             akka.remote.dot-netty.tcp.hostname = {Quote(launch.Host)}
@@ -50,8 +56,15 @@ public static class ClusterConfiguration
         return config;
     }
 
-    /// <summary>Parses akka.tcp://SYSTEM@HOST:PORT, checking the protocol, system name, host and port.</summary>
-    public static Address ParseSeedNode(string text, string systemName)
+    /// <summary>This node's own address, PROTOCOL://SYSTEM@HOST:PORT.</summary>
+    private static string SelfAddress(string protocol, string systemName, string host, int port) =>
+        string.Create(CultureInfo.InvariantCulture, $"{protocol}://{systemName}@{host}:{port}");
+
+    /// <summary>
+    /// Parses PROTOCOL://SYSTEM@HOST:PORT, checking that the protocol is the one this node speaks
+    /// (<paramref name="protocol"/>: akka.tcp, or akka.ssl.tcp with TLS on), the system name, host and port.
+    /// </summary>
+    public static Address ParseSeedNode(string text, string systemName, string protocol)
     {
         ArgumentNullException.ThrowIfNull(text);
         Address address;
@@ -61,12 +74,14 @@ public static class ClusterConfiguration
         }
         catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
         {
-            throw new ConfigurationException($"Seed node '{text}' is not an address like akka.tcp://{systemName}@HOST:PORT ({e.Message}).");
+            throw new ConfigurationException($"Seed node '{text}' is not an address like {protocol}://{systemName}@HOST:PORT ({e.Message}).");
         }
 
-        if (address.Protocol != "akka.tcp")
+        if (address.Protocol != protocol)
         {
-            throw new ConfigurationException($"Seed node '{text}' uses protocol '{address.Protocol}'; nodes speak akka.tcp.");
+            throw new ConfigurationException(address.Protocol is TlsSettings.PlainProtocol or TlsSettings.SecureProtocol
+                ? $"Seed node '{text}' uses {address.Protocol}, but this node speaks {protocol} ({TransportSettings.SslKey} is {(protocol == TlsSettings.SecureProtocol ? "on" : "off")}); give every node the same TLS setting and seed addresses starting {protocol}://."
+                : $"Seed node '{text}' uses protocol '{address.Protocol}'; this node speaks {protocol} ({TlsSettings.PlainProtocol}, or {TlsSettings.SecureProtocol} with {TransportSettings.SslKey} on).");
         }
 
         if (address.System != systemName)
@@ -89,27 +104,10 @@ public static class ClusterConfiguration
         var config = Config.Empty;
         foreach (var file in launch.ProfileFiles.Concat(launch.ConfigFile is null ? [] : [launch.ConfigFile]))
         {
-            config = ParseFile(file).WithFallback(config);
+            config = HoconFile.Parse(file).WithFallback(config);
         }
 
         return config;
-    }
-
-    private static Config ParseFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Configuration file '{path}' does not exist.", path);
-        }
-
-        try
-        {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidOperationException)
-        {
-            throw new ConfigurationException($"Configuration file '{path}' is not valid HOCON: {e.Message}");
-        }
     }
 
     // HOCON accepts JSON strings, and JSON escaping covers every character a host or role may hold.

@@ -240,7 +240,8 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
                         break;
                 }
             },
-            ended => log.Info("{0}", ended));
+            ended => log.Info("{0}", ended),
+            (remote, reason) => log.Warning("Refused a tensor channel connection from {0}: {1}", remote, reason));
         _log.Info("Tensor channels listen on {0}:{1}.", host, _listener.Port);
         return new NodeReady(_self, host, _listener.Port, _listener.Token);
     }

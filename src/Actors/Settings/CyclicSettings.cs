@@ -28,6 +28,15 @@ public sealed record CyclicSettings
 
     public required TimeSpan FinalStateTimeout { get; init; }
 
+    /// <summary>Window of the log repeat cap (cyclic-actors.logging.repeat-window).</summary>
+    public required TimeSpan LogRepeatWindow { get; init; }
+
+    /// <summary>Lines with one level, source and template printed per window (cyclic-actors.logging.repeats-per-window).</summary>
+    public required int LogRepeatsPerWindow { get; init; }
+
+    /// <summary>Log lines printed per window in all (cyclic-actors.logging.lines-per-window).</summary>
+    public required int LogLinesPerWindow { get; init; }
+
     /// <summary>The embedded reference configuration (the defaults).</summary>
     public static Config Reference { get; } = ConfigurationFactory.ParseString(ReadReference());
 
@@ -47,6 +56,9 @@ public sealed record CyclicSettings
             PrefetchSteps = RequireInt(config, "cyclic-actors.data.prefetch-steps", minimum: 1),
             MemorySampleInterval = RequirePositiveDuration(config, "cyclic-actors.memory.sample-interval"),
             FinalStateTimeout = RequirePositiveDuration(config, "cyclic-actors.final-state-timeout"),
+            LogRepeatWindow = RequirePositiveDuration(config, "cyclic-actors.logging.repeat-window"),
+            LogRepeatsPerWindow = RequireInt(config, "cyclic-actors.logging.repeats-per-window", minimum: 1),
+            LogLinesPerWindow = RequireInt(config, "cyclic-actors.logging.lines-per-window", minimum: 1),
         };
         return settings;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Host.Cli;
 
@@ -11,7 +10,7 @@ internal static class ClusterNodeOptions
     [
         new("host", "HOST", "address this node listens on and other nodes reach it at", "127.0.0.1"),
         new("port", "PORT", "port this node listens on (0: any free port)", defaultPort),
-        new("seed-node", "ADDR", "akka.tcp://cyclic@HOST:PORT of a seed; repeat for several, in the same order on every node", null, Repeatable: true),
+        new("seed-node", "ADDR", "akka.tcp://cyclic@HOST:PORT of a seed (akka.ssl.tcp:// with TLS on); repeat for several, in the same order on every node", null, Repeatable: true),
         new("roles", "R1,R2", "extra cluster roles of this node; on a member, reducer places the stage reducers there (see --workers-per-node 0)"),
         new("config", "FILE", "HOCON laid over hocon/reference.conf, remote.conf and cluster.conf; on the seed its cyclic-actors.training { model = cnn, workers = 4, ... } sets training options (flags win)"),
         new("profile", "FILE", "HOCON profile laid under --config; repeat for several, later ones win", null, Repeatable: true),
@@ -22,10 +21,11 @@ internal static class ClusterNodeOptions
         var roles = requiredRoles.Concat((o.String("roles") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
+        var port = o.Int("port", defaultPort, 0, 65535);
         return new NodeLaunch
         {
-            Host = o.String("host", "127.0.0.1"),
-            Port = o.Int("port", defaultPort, 0, 65535),
+            Host = ListenHost.Check(o.String("host", "127.0.0.1"), port),
+            Port = port,
             SeedNodes = seedNodes,
             Roles = roles,
             ProfileFiles = o.All("profile"),
@@ -33,8 +33,4 @@ internal static class ClusterNodeOptions
             CommandLineHocon = commandLineHocon,
         };
     }
-
-    /// <summary>The seed's own address, which is the first seed node when none is given.</summary>
-    public static string SelfAddress(string systemName, string host, int port) =>
-        string.Create(CultureInfo.InvariantCulture, $"akka.tcp://{systemName}@{host}:{port}");
 }

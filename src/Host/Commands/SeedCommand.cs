@@ -121,11 +121,10 @@ internal static class SeedCommand
                 : throw new UsageException($"--min-workers {min} must be between 1 and --workers {workers}");
         }
 
-        var port = parsed.Int("port", 4053, 1, 65535);
-        var host = parsed.String("host", "127.0.0.1");
+        // Members must be told where the seed is, so its port has to be known (0 is refused here).
+        _ = parsed.Int("port", 4053, 1, 65535);
         var seeds = parsed.All("seed-node");
-        var systemName = CyclicSettings.From(ClusterConfiguration.Defaults).SystemName;
-        return ClusterNodeOptions.From(parsed, 4053, seeds.Count > 0 ? seeds : [ClusterNodeOptions.SelfAddress(systemName, host, port)], [CoordinatorSingleton.Role], minWorkers);
+        return ClusterNodeOptions.From(parsed, 4053, seeds, [CoordinatorSingleton.Role], minWorkers) with { OwnSeed = seeds.Count == 0 };
     }
 
     private static string ElasticNote(ActorSystem system, int workers)

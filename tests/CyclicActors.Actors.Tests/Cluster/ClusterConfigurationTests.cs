@@ -87,7 +87,6 @@ public sealed class ClusterConfigurationTests : IDisposable
     [InlineData("cyclic-actors.transport.path = udp", "'cyclic-actors.transport.path' must be 'channel' or 'akka'; got 'udp'")]
     [InlineData("cyclic-actors.transport.channel-port = 70000", "'cyclic-actors.transport.channel-port' must be a port in 0..65535")]
     [InlineData("cyclic-actors.transport.bandwidth-limit = fast", "'cyclic-actors.transport.bandwidth-limit' must be a size")]
-    [InlineData("akka.remote.dot-netty.tcp.enable-ssl = on", "set 'cyclic-actors.transport.path = akka' to send them through the TLS connection")]
     public void Invalid_values_fail_naming_the_key(string hocon, string message)
     {
         var error = Assert.Throws<ConfigurationException>(() => ClusterConfiguration.Compose(new NodeLaunch { CommandLineHocon = hocon }));

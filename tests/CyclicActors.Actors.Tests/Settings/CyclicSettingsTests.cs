@@ -15,6 +15,7 @@ public sealed class CyclicSettingsTests
         Assert.Equal(2, settings.PrefetchSteps);
         Assert.Equal(TimeSpan.FromMilliseconds(5), settings.MemorySampleInterval);
         Assert.Equal(TimeSpan.FromSeconds(60), settings.FinalStateTimeout);
+        Assert.Equal((TimeSpan.FromSeconds(10), 5, 200), (settings.LogRepeatWindow, settings.LogRepeatsPerWindow, settings.LogLinesPerWindow));
         var config = CyclicSettings.Reference;
         Assert.Equal("PinnedDispatcher", config.GetString("cyclic-actors.dispatchers.worker.type"));
         Assert.Equal("PinnedDispatcher", config.GetString("cyclic-actors.dispatchers.reducer.type"));
@@ -30,7 +31,8 @@ public sealed class CyclicSettingsTests
         var leaves = Leaves(CyclicSettings.Reference.GetConfig("cyclic-actors"), string.Empty)
             .Where(key => !key.StartsWith("dispatchers.", StringComparison.Ordinal))
             .Order();
-        Assert.Equal(["data.prefetch-steps", "final-state-timeout", "memory.sample-interval", "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
+        Assert.Equal(["data.prefetch-steps", "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
+            "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
     }
 
     private static IEnumerable<string> Leaves(Config config, string prefix) =>
@@ -45,6 +47,9 @@ public sealed class CyclicSettingsTests
     [InlineData("cyclic-actors.final-state-timeout = soon", "cyclic-actors.final-state-timeout")]
     [InlineData("cyclic-actors.worker-dispatcher = \"no.such.dispatcher\"", "cyclic-actors.worker-dispatcher")]
     [InlineData("cyclic-actors.system-name = \"\"", "cyclic-actors.system-name")]
+    [InlineData("cyclic-actors.logging.repeat-window = 0s", "cyclic-actors.logging.repeat-window")]
+    [InlineData("cyclic-actors.logging.repeats-per-window = 0", "cyclic-actors.logging.repeats-per-window")]
+    [InlineData("cyclic-actors.logging.lines-per-window = lots", "cyclic-actors.logging.lines-per-window")]
     public void An_invalid_value_names_its_key(string hocon, string key)
     {
         var config = CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(hocon));

@@ -77,8 +77,9 @@ public sealed class TensorChannelLinkSpec(ITestOutputHelper output) : ActorSpec(
         link.Tell(new ChannelEndpoint("127.0.0.1", listener.Port, listener.Token + 1));
         link.Tell(new SendTensor(new TransferLabel(0, 0, 0), new float[10], null));
 
-        var ended = await inbox.Ended.Reader.ReadAsync().AsTask().WaitAsync(Limit);
-        Assert.Contains("did not offer; connection refused", ended);
+        var (remote, reason) = await inbox.Refused.Reader.ReadAsync().AsTask().WaitAsync(Limit);
+        Assert.Contains("did not offer; connection refused", reason);
+        Assert.Contains("127.0.0.1", remote);
         Assert.Empty(inbox.Arrived);
     }
 
@@ -98,8 +99,9 @@ public sealed class TensorChannelLinkSpec(ITestOutputHelper output) : ActorSpec(
             new ChannelHello(listener.Token, 0).Write(hello);
             await client.GetStream().WriteAsync(hello);
             await client.GetStream().WriteAsync(frame);
-            var ended = await inbox.Ended.Reader.ReadAsync().AsTask().WaitAsync(Limit);
-            Assert.Contains("malformed frame", ended);
+            var (remote, reason) = await inbox.Refused.Reader.ReadAsync().AsTask().WaitAsync(Limit);
+            Assert.Contains("malformed frame", reason);
+            Assert.EndsWith($":{((System.Net.IPEndPoint)client.Client.LocalEndPoint!).Port}", remote); // names the connection that sent it
         }
 
         // A well-behaved link still gets through.
@@ -161,6 +163,8 @@ public sealed class TensorChannelLinkSpec(ITestOutputHelper output) : ActorSpec(
 
         public System.Threading.Channels.Channel<string> Ended { get; } = System.Threading.Channels.Channel.CreateUnbounded<string>();
 
+        public System.Threading.Channels.Channel<(string Remote, string Reason)> Refused { get; } = System.Threading.Channels.Channel.CreateUnbounded<(string, string)>();
+
         public TensorChannelListener Listen(TransportSettings settings) => TensorChannelListener.Start(
             "127.0.0.1",
             0,
@@ -175,7 +179,8 @@ public sealed class TensorChannelLinkSpec(ITestOutputHelper output) : ActorSpec(
                     _count.Release();
                 }
             },
-            ended => Ended.Writer.TryWrite(ended));
+            ended => Ended.Writer.TryWrite(ended),
+            (remote, reason) => Refused.Writer.TryWrite((remote, reason)));
 
         public async Task<(int Channel, TransferLabel Label, float[] Values)[]> TakeAsync(int count)
         {

@@ -44,26 +44,38 @@ public sealed class TensorChannelTests
             }
         }
 
-        Assert.Equal("the peer closed the channel.", await receiving.WaitAsync(Limit));
+        Assert.Equal(ChannelEnd.Closed("the peer closed the channel."), await receiving.WaitAsync(Limit));
         Assert.Equal(tensors.Length, completed.Count);
         Assert.All(tensors.Zip(completed), pair => Assert.True(TransportTestData.BitwiseEqual(pair.First, pair.Second)));
     }
 
     [Fact]
-    public async Task A_wrong_token_or_a_garbage_frame_ends_the_connection_with_a_reason()
+    public async Task A_wrong_token_or_a_garbage_frame_refuses_the_connection_with_a_reason()
     {
-        Assert.Contains("presented token 5", await Receive(stream => Hello(stream, 5)));
-        Assert.Contains("channel failed", await Receive(stream => stream.WriteAsync(new byte[5]).AsTask()));
-        Assert.Contains("malformed frame", await Receive(async stream =>
+        AssertRefused("presented token 5", await Receive(stream => Hello(stream, 5)));
+        AssertRefused("after 5 of the 12 bytes of a channel hello", await Receive(stream => stream.WriteAsync(new byte[5]).AsTask()));
+        AssertRefused("malformed frame", await Receive(async stream =>
         {
             await Hello(stream, 77);
             await stream.WriteAsync(Enumerable.Repeat((byte)0xAB, ChannelFrameCodec.HeaderSize).ToArray());
         }));
-        Assert.Contains("inside a frame header", await Receive(async stream =>
+        AssertRefused("inside a frame header", await Receive(async stream =>
         {
             await Hello(stream, 77);
             await stream.WriteAsync(new byte[10]);
         }));
+    }
+
+    [Fact]
+    public async Task A_peer_that_closes_after_its_hello_ends_the_channel_without_a_refusal()
+    {
+        Assert.Equal(ChannelEnd.Closed("the peer closed the channel."), await Receive(stream => Hello(stream, 77)));
+    }
+
+    private static void AssertRefused(string reason, ChannelEnd ended)
+    {
+        Assert.True(ended.Refused, $"not a refusal: {ended.Reason}");
+        Assert.Contains(reason, ended.Reason);
     }
 
     /// <summary>Admits a channel whose hello carries <paramref name="token"/>, whatever its channel number.</summary>
@@ -78,7 +90,7 @@ public sealed class TensorChannelTests
     }
 
     /// <summary>Runs a receiver against a raw client that writes <paramref name="write"/> and closes.</summary>
-    private static async Task<string> Receive(Func<NetworkStream, Task> write)
+    private static async Task<ChannelEnd> Receive(Func<NetworkStream, Task> write)
     {
         using var cancel = new CancellationTokenSource(Limit);
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -21,17 +21,20 @@ public sealed class TensorChannelListener : IDisposable
     private readonly Func<int, bool> _acceptsChannel;
     private readonly Action<int, ReassemblyStep> _onChunk;
     private readonly Action<string> _onChannelEnded;
+    private readonly Action<string, string> _onRefused;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private int _disposed;
 
-    private TensorChannelListener(Socket socket, TransportSettings settings, Func<int, bool> acceptsChannel, Action<int, ReassemblyStep> onChunk, Action<string> onChannelEnded)
+    private TensorChannelListener(Socket socket, TransportSettings settings, Func<int, bool> acceptsChannel, Action<int, ReassemblyStep> onChunk, Action<string> onChannelEnded,
+        Action<string, string> onRefused)
     {
         _socket = socket;
         _settings = settings;
         _acceptsChannel = acceptsChannel;
         _onChunk = onChunk;
         _onChannelEnded = onChannelEnded;
+        _onRefused = onRefused;
         Token = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
         var endpoint = (IPEndPoint)socket.LocalEndPoint!;
         Port = endpoint.Port;
@@ -48,10 +51,12 @@ public sealed class TensorChannelListener : IDisposable
     /// Listens on <paramref name="host"/>:<paramref name="port"/> (0: any free port).
     /// <paramref name="acceptsChannel"/> says which channel numbers exist; <paramref name="onChunk"/>
     /// gets each chunk's outcome with its channel (completed tensors belong to the callee).
+    /// <paramref name="onChannelEnded"/> hears why an admitted channel ended; <paramref name="onRefused"/>
+    /// gets the remote endpoint and the reason of each connection refused for breaking the protocol.
     /// </summary>
     /// <exception cref="IOException">The host cannot be resolved or the port cannot be bound; the message names both.</exception>
     public static TensorChannelListener Start(string host, int port, TransportSettings settings, Func<int, bool> acceptsChannel,
-        Action<int, ReassemblyStep> onChunk, Action<string> onChannelEnded)
+        Action<int, ReassemblyStep> onChunk, Action<string> onChannelEnded, Action<string, string> onRefused)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -66,7 +71,7 @@ public sealed class TensorChannelListener : IDisposable
 
             socket.Bind(new IPEndPoint(address, port));
             socket.Listen(64);
-            return new TensorChannelListener(socket, settings, acceptsChannel, onChunk, onChannelEnded);
+            return new TensorChannelListener(socket, settings, acceptsChannel, onChunk, onChannelEnded, onRefused);
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
         {
@@ -121,7 +126,7 @@ public sealed class TensorChannelListener : IDisposable
         var remote = connection.RemoteEndPoint?.ToString() ?? "a peer";
         using var table = new TensorReassemblyTable(ArrayPool<float>.Shared, _settings.MaxTensorElements, _settings.MaxActiveTransfers);
         var channel = -1;
-        string ended;
+        ChannelEnd ended;
         try
         {
             ended = await TensorChannelReceiver.RunAsync(
@@ -142,11 +147,18 @@ public sealed class TensorChannelListener : IDisposable
         }
         catch (ObjectDisposedException)
         {
-            ended = "the listener was closed.";
+            ended = ChannelEnd.Closed("the listener was closed.");
         }
 
         var unfinished = table.DescribeIncomplete();
-        _onChannelEnded($"tensor channel {channel} from {remote} ended: {ended}"
-            + (unfinished.Count == 0 ? string.Empty : " Unfinished: " + string.Join("; ", unfinished)));
+        var reason = ended.Reason + (unfinished.Count == 0 ? string.Empty : " Unfinished: " + string.Join("; ", unfinished));
+        if (ended.Refused)
+        {
+            _onRefused(remote, reason);
+        }
+        else
+        {
+            _onChannelEnded($"tensor channel {channel} from {remote} ended: {reason}");
+        }
     }
 }

@@ -18,7 +18,7 @@ public static class TensorChannelReceiver
     /// Runs until the peer closes, a frame is malformed or <paramref name="cancel"/> fires; returns why it ended.
     /// <paramref name="admit"/> sees the hello and returns where this channel's chunks go, or null to refuse it.
     /// </summary>
-    public static async Task<string> RunAsync(
+    public static async Task<ChannelEnd> RunAsync(
         Socket socket,
         Func<ChannelHello, Action<ReassemblyStep>?> admit,
         int maxPayloadBytes,
@@ -35,12 +35,17 @@ public static class TensorChannelReceiver
         {
             await using var stream = new NetworkStream(socket, ownsSocket: false);
             var helloBytes = new byte[ChannelHello.Size];
-            await stream.ReadExactlyAsync(helloBytes, cancel).ConfigureAwait(false);
+            var helloRead = await stream.ReadAtLeastAsync(helloBytes, helloBytes.Length, throwOnEndOfStream: false, cancel).ConfigureAwait(false);
+            if (helloRead < helloBytes.Length)
+            {
+                return ChannelEnd.Refusal($"the peer closed the connection after {helloRead} of the {helloBytes.Length} bytes of a channel hello; connection refused.");
+            }
+
             var hello = ChannelHello.Read(helloBytes);
             var onChunk = admit(hello);
             if (onChunk is null)
             {
-                return $"the peer presented token {hello.Token} for channel {hello.Channel}, which this node did not offer; connection refused.";
+                return ChannelEnd.Refusal($"the peer presented token {hello.Token} for channel {hello.Channel}, which this node did not offer; connection refused.");
             }
 
             while (true)
@@ -48,18 +53,18 @@ public static class TensorChannelReceiver
                 var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancel).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    return "the peer closed the channel.";
+                    return ChannelEnd.Closed("the peer closed the channel.");
                 }
 
                 if (read < header.Length)
                 {
-                    return $"the channel ended inside a frame header ({read} of {header.Length} bytes).";
+                    return ChannelEnd.Refusal($"the channel ended inside a frame header ({read} of {header.Length} bytes).");
                 }
 
                 var frame = ChannelFrameCodec.Read(header, maxPayloadBytes, out var error);
                 if (frame is not { } parsed)
                 {
-                    return $"malformed frame: {error} Connection closed.";
+                    return ChannelEnd.Refusal($"malformed frame: {error} Connection closed.");
                 }
 
                 // The payload goes straight from the socket into its place in the tensor; a refused
@@ -85,11 +90,11 @@ public static class TensorChannelReceiver
         }
         catch (OperationCanceledException)
         {
-            return "the channel was cancelled.";
+            return ChannelEnd.Closed("the channel was cancelled.");
         }
         catch (Exception e) when (e is IOException or SocketException or EndOfStreamException or ObjectDisposedException)
         {
-            return $"the channel failed: {e.Message}";
+            return ChannelEnd.Closed($"the channel failed: {e.Message}");
         }
         finally
         {
