@@ -245,6 +245,12 @@ public sealed partial class BadInputCorpusTests
         new("unknown training key", Usage, "is not a training option", s => ["seed", "--config", s.WriteText("run.conf", "cyclic-actors.training { learning-rate = 0.1 }")], Process: true),
         new("bad training value", Usage, "cyclic-actors.training.lr", s => ["seed", "--config", s.WriteText("run.conf", "cyclic-actors.training { lr = fast }")], Process: true),
         new("bad cluster setting", Usage, "cyclic-actors.cluster", s => ["seed", .. Short, "--config", s.WriteText("run.conf", "cyclic-actors.cluster.join-timeout = soon")], Process: true),
+        new("unclosed brace in a config file", Usage, "run.conf", s => ["seed", .. Short, "--config", s.WriteText("run.conf", "cyclic-actors.cluster {\n  join-timeout = 30s\n")], Process: true),
+        new("trailing garbage in a config file", Usage, "run.conf", s => ["seed", .. Short, "--config", s.WriteText("run.conf", "cyclic-actors.cluster.join-timeout = 30s\n} garbage")], Process: true),
+        new("include of a missing file", Usage, "nope.conf", s => ["seed", .. Short, "--config", s.WriteText("run.conf", "include \"nope.conf\"\n")], Process: true),
+        new("seed host that is no address", Usage, "999.1.1.1", _ => ["seed", .. Short, "--host", "999.1.1.1"], Process: true),
+        new("member host that is no address", Usage, "999.1.1.1", _ => ["member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--host", "999.1.1.1"], Process: true),
+        new("TLS without a certificate", Usage, "certificate", s => ["seed", .. Short, "--config", s.WriteText("tls.conf", "cyclic-actors.transport.path = akka\nakka.remote.dot-netty.tcp.enable-ssl = true\n")], Process: true),
         new("missing profile on a member", Usage, "does not exist", s => ["member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--profile", s.PathOf("none.conf")], Process: true),
     ];
 
