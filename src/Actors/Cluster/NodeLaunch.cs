@@ -9,7 +9,7 @@ public sealed record NodeLaunch
 {
     public string Host { get; init; } = "127.0.0.1";
 
-    /// <summary>0 lets the OS choose (members); a seed needs a known port.</summary>
+    /// <summary>0 lets the OS choose; a seed on port 0 joins itself at the port it got and prints it.</summary>
     public int Port { get; init; }
 
     /// <summary>akka.tcp://SYSTEM@HOST:PORT of each seed, in the same order on every node.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Host.Cli;
 
@@ -33,8 +32,4 @@ internal static class ClusterNodeOptions
             CommandLineHocon = commandLineHocon,
         };
     }
-
-    /// <summary>The seed's own address, which is the first seed node when none is given.</summary>
-    public static string SelfAddress(string systemName, string host, int port) =>
-        string.Create(CultureInfo.InvariantCulture, $"akka.tcp://{systemName}@{host}:{port}");
 }
