@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Xunit;
 
@@ -14,24 +15,34 @@ internal sealed class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
 
-    private NodeProcess(string name, IEnumerable<string> args)
+    private NodeProcess(string name, IEnumerable<string> args, bool defaultSigint)
     {
         Name = name;
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic"))
+        var cyclic = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic");
+        // A test host started in the background of a script ignores SIGINT, and so would its
+        // children: env gives the node the default disposition back, as a terminal would.
+        var start = new ProcessStartInfo(defaultSigint ? "env" : cyclic)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (defaultSigint)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(cyclic);
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) => Append(e.Data, error: false);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data, error: true);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -49,7 +60,48 @@ internal sealed class NodeProcess : IDisposable
         }
     }
 
-    public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args);
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process wrote to standard error alone.</summary>
+    public string Error
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _error.ToString();
+            }
+        }
+    }
+
+    public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args, defaultSigint: false);
+
+    /// <summary>A node that SIGINT reaches even when the tests run with SIGINT ignored (GNU env, Linux).</summary>
+    public static NodeProcess StartInterruptible(string name, params IEnumerable<string> args) => new(name, args, defaultSigint: true);
+
+    /// <summary>Sends SIGINT (2) or SIGTERM (15), as Ctrl-C or kill would.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; fails naming the process and its output when it exits or runs past <paramref name="limit"/> first.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{Name} did not print '{text}' within {limit.TotalSeconds:0} s{(_process.HasExited ? " (it exited)" : string.Empty)}. Output:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 
     /// <summary>A loopback port that was free a moment ago (the seed needs a known one).</summary>
     public static int FreePort()
@@ -87,7 +139,7 @@ internal sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool error)
     {
         if (line is null)
         {
@@ -97,6 +149,13 @@ internal sealed class NodeProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (error)
+            {
+                _error.AppendLine(line);
+            }
         }
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 }

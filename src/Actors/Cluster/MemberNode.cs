@@ -113,7 +113,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
         Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason));
-        Receive<FailureSettled>(_ => End(false, _failure ?? "this member's part failed."));
+        Receive<FailureSettled>(_ => Fail(_failure ?? "this member's part failed."));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {
             if (IsCoordinatorNode(removed.Member))
@@ -295,10 +295,10 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A worker, reducer or tensor link of this member failed: the seed hears why. The part ends
-    /// with this reason unless the seed's word arrives within a moment: when the seed ends a run
-    /// (stopped, or another member lost), a peer that heard it first closes its tensor channels,
-    /// and the seed's reason is the one that explains the end.
+    /// A worker, reducer or tensor link of this member failed. When the run ends elsewhere (the seed
+    /// was stopped, another member was stopped or lost), a peer's tensor channels close before the
+    /// seed's word arrives here, and that word explains the end: so the part waits a moment for it,
+    /// and only then tells the seed its own reason and ends with it.
     /// </summary>
     private void OnPartFailed(string reason)
     {
@@ -308,7 +308,6 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         }
 
         _failure = reason;
-        _coordinator.Tell(new TrainingEnded(false, reason));
         Timers.StartSingleTimer(FailureGraceKey, FailureSettled.Instance, FailureGrace);
     }
 
