@@ -138,7 +138,7 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", Port(port), "--summary", cluster]);
         await seed.WaitForOutputAsync("waiting for members", StartLimit);
 
-        using var secondSeed = NodeProcess.Start("second seed", ["seed", .. training, "--port", "0", "--seed-node", SeedNode(port)]);
+        using var secondSeed = NodeProcess.Start("second seed", ["seed", .. training, "--port", Port(NodeProcess.FreePort()), "--seed-node", SeedNode(port)]);
         Assert.Equal(1, await secondSeed.ExitCodeAsync(StartLimit));
         Assert.Equal($"cyclic: refused: the cluster this seed joined already has a coordinator, on {SeedNode(port)}; a cluster has one seed " +
             $"(to add this machine, start `cyclic member --seed-node {SeedNode(port)}`).", secondSeed.Error.Trim());
