@@ -88,12 +88,12 @@ internal static class SeedCommand
 
                 metrics?.Write(m, ClusterProgressReport.MetricsFields(board.Current));
             }, progress: board, stopRequested: stopRequested).GetAwaiter().GetResult());
-            WaitForMembersToLeave(system, TimeSpan.FromSeconds(30), signals.Requested);
+            WaitForMembersToLeave(system, TimeSpan.FromSeconds(30), giveUpWhen: signals.Requested);
         }
         catch (OperationCanceledException) when (signals.IsRequested)
         {
             // The members were told; they leave first, so that they hear the seed's reason rather than see it go.
-            WaitForMembersToLeave(system, TimeSpan.FromSeconds(3), Task.Delay(Timeout.Infinite));
+            WaitForMembersToLeave(system, TimeSpan.FromSeconds(3));
             return Stopped(signals);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or ArgumentException or Akka.Configuration.ConfigurationException)
@@ -174,11 +174,11 @@ internal static class SeedCommand
     }
 
     // Members leave when told the run is over; the seed goes last so that they still reach it.
-    private static void WaitForMembersToLeave(ActorSystem system, TimeSpan limit, Task stopped)
+    private static void WaitForMembersToLeave(ActorSystem system, TimeSpan limit, Task? giveUpWhen = null)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline && !stopped.IsCompleted && cluster.State.Members.Any(member => !member.Address.Equals(cluster.SelfAddress)))
+        while (DateTime.UtcNow < deadline && giveUpWhen?.IsCompleted != true && cluster.State.Members.Any(member => !member.Address.Equals(cluster.SelfAddress)))
         {
             Thread.Sleep(100);
         }
