@@ -38,11 +38,11 @@ public static class ClusterRun
     /// <see cref="ActorTrainingOptions.TracePath"/> set, members record traces and the seed writes
     /// them there as one trace (a process per member; the coordinator records nothing of its own).
     /// </summary>
-    /// <para>
+    /// <remarks>
     /// When <paramref name="stopRequested"/> completes (a signal to the seed's process), the seed
     /// tells every member that contacted it the reason it completed with, and throws
     /// <see cref="OperationCanceledException"/> with that reason.
-    /// </para>
+    /// </remarks>
     /// <exception cref="ArgumentException">min-workers is more than the workers wanted.</exception>
     /// <exception cref="TimeoutException">Members did not join (the message names who is missing) or build their part in time.</exception>
     /// <exception cref="InvalidOperationException">A member was lost during the run; or this node could not join its --seed-node, or joined a cluster that already has a coordinator (a second seed).</exception>
@@ -96,6 +96,11 @@ public static class ClusterRun
 
             // The session gives up on missing traces after the trace timeout; the margin covers its timer.
             var gathered = await UnlessStoppedAsync(traces.Task.WaitAsync(cluster.TraceTimeout + TimeSpan.FromSeconds(10), cancel), stopped).ConfigureAwait(false);
+            if (stopped.IsCompleted)
+            {
+                throw new OperationCanceledException(stopped.Result); // a stopped seed writes nothing
+            }
+
             TraceMerge.Write(options.TracePath, gathered.Traces);
             return new ClusterRunResult(result with { TracePath = options.TracePath }, nodes, placed.Plan, gathered.Missing);
         }

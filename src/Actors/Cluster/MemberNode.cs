@@ -195,7 +195,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         }
 
         Timers.Cancel(RetryKey);
-        _coordinatorNode = Sender.Path.Address;
+        _coordinatorNode = Sender.Path.Address.HasLocalScope ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress : Sender.Path.Address;
         try
         {
             _options = SharedTrainingOptions.ToOptions(shared);

@@ -106,6 +106,9 @@ internal static class SeedCommand
             ClusterNodeLifetime.Leave(system);
         }
 
+        // From here on a signal ends the process at once, as it ends `train`: the result files are
+        // written whole or not at all.
+        signals.Dispose();
         if (signals.IsRequested)
         {
             // Stopped after the last step, while the members were leaving: still nothing is written.
