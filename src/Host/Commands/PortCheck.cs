@@ -52,7 +52,9 @@ internal static class PortCheck
 
         try
         {
-            return Dns.GetHostAddresses(host).FirstOrDefault();
+            // IPv4 first, as Akka.Remote resolves a host name (dot-netty.tcp.dns-use-ipv6 = false).
+            var addresses = Dns.GetHostAddresses(host);
+            return addresses.FirstOrDefault(candidate => candidate.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
         }
         catch (SocketException)
         {
