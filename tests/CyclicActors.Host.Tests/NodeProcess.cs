@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Xunit;
 
@@ -17,22 +18,31 @@ internal sealed class NodeProcess : IDisposable
     private readonly StringBuilder _standardOutput = new();
     private readonly StringBuilder _standardError = new();
 
-    private NodeProcess(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    private NodeProcess(string name, IEnumerable<string> args, NodeStart how)
     {
         Name = name;
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic"))
+        var cyclic = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic");
+        // A test host started in the background of a script ignores SIGINT, and so would its
+        // children: env gives the node the default disposition back, as a terminal would.
+        var start = new ProcessStartInfo(how.DefaultSigint ? "env" : cyclic)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? string.Empty,
+            WorkingDirectory = how.WorkingDirectory ?? string.Empty,
         };
+        if (how.DefaultSigint)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(cyclic);
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (variable, value) in how.Environment ?? new Dictionary<string, string>())
         {
             start.Environment[variable] = value;
         }
@@ -46,65 +56,57 @@ internal sealed class NodeProcess : IDisposable
 
     public string Name { get; }
 
+    /// <summary>Standard output and standard error, interleaved as they arrived.</summary>
+    public string Output => Read(_output);
+
+    /// <summary>What the process wrote to standard output alone.</summary>
+    public string StandardOutput => Read(_standardOutput);
+
+    /// <summary>What the process wrote to standard error alone.</summary>
+    public string StandardError => Read(_standardError);
+
     public bool HasExited => _process.HasExited;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args, new NodeStart());
 
-    /// <summary>What the process wrote to stdout alone.</summary>
-    public string StandardOutput
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _standardOutput.ToString();
-            }
-        }
-    }
-
-    /// <summary>What the process wrote to stderr alone.</summary>
-    public string StandardError
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _standardError.ToString();
-            }
-        }
-    }
-
-    public static NodeProcess Start(string name, params IEnumerable<string> args) => new(name, args);
+    /// <summary>A node that SIGINT reaches even when the tests run with SIGINT ignored (GNU env, Linux).</summary>
+    public static NodeProcess StartInterruptible(string name, params IEnumerable<string> args) => new(name, args, new NodeStart { DefaultSigint = true });
 
     /// <summary>Starts a process with <paramref name="environment"/> added to this one's environment.</summary>
-    public static NodeProcess StartWithEnvironment(string name, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> args) => new(name, args, environment);
+    public static NodeProcess StartWithEnvironment(string name, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> args) =>
+        new(name, args, new NodeStart { Environment = environment });
+
+    /// <summary>Starts `cyclic` in <paramref name="workingDirectory"/>, for commands given relative paths such as `--save .`.</summary>
+    public static NodeProcess StartIn(string workingDirectory, string name, params IEnumerable<string> args) =>
+        new(name, args, new NodeStart { WorkingDirectory = workingDirectory });
+
+    /// <summary>Sends SIGINT (2) or SIGTERM (15), as Ctrl-C or kill would.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; fails naming the process and its output when it exits or runs past <paramref name="limit"/> first.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan limit) =>
+        WaitForOutputAsync(output => output.Contains(text, StringComparison.Ordinal), limit, $"'{text}'");
 
     /// <summary>Waits until the output satisfies <paramref name="condition"/>, or fails naming the process and its output after <paramref name="limit"/>.</summary>
-    public async Task WaitForOutputAsync(Func<string, bool> condition, TimeSpan limit)
+    public async Task WaitForOutputAsync(Func<string, bool> condition, TimeSpan limit, string what = "what was awaited")
     {
         var deadline = DateTime.UtcNow + limit;
         while (!condition(Output))
         {
-            if (DateTime.UtcNow > deadline)
+            if (_process.HasExited || DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"{Name} did not print what was awaited within {limit.TotalSeconds:0} s. Output:\n{Output}");
+                Assert.Fail($"{Name} did not print {what} within {limit.TotalSeconds:0} s{(_process.HasExited ? " (it exited)" : string.Empty)}. Output:\n{Output}");
             }
 
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
     }
-
-    /// <summary>Starts `cyclic` in <paramref name="workingDirectory"/>, for commands given relative paths such as `--save .`.</summary>
-    public static NodeProcess StartIn(string workingDirectory, string name, params IEnumerable<string> args) => new(name, args, workingDirectory: workingDirectory);
 
     /// <summary>A loopback port that was free a moment ago (the seed needs a known one).</summary>
     public static int FreePort()
@@ -142,6 +144,14 @@ internal sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
+    private string Read(StringBuilder stream)
+    {
+        lock (_output)
+        {
+            return stream.ToString();
+        }
+    }
+
     private void Append(string? line, StringBuilder stream)
     {
         if (line is null)
@@ -154,5 +164,17 @@ internal sealed class NodeProcess : IDisposable
             _output.AppendLine(line);
             stream.AppendLine(line);
         }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    private sealed record NodeStart
+    {
+        public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+        public string? WorkingDirectory { get; init; }
+
+        public bool DefaultSigint { get; init; }
     }
 }

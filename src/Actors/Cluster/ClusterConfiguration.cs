@@ -41,8 +41,7 @@ public static class ClusterConfiguration
         // The transport's protocol is akka.ssl.tcp with TLS on: a seed address in the other one
         // names a transport this node does not have, and joining it would fail on every retry.
         var protocol = TlsSettings.From(config, launch.Host).Protocol;
-        var ownSeed = launch.OwnSeed ? [SelfAddress(protocol, systemName, launch.Host, launch.Port)] : Array.Empty<string>();
-        var seeds = ownSeed.Concat(launch.SeedNodes.Select(seed => ParseSeedNode(seed, systemName, protocol).ToString())).ToArray();
+        var seeds = launch.SeedNodes.Select(seed => ParseSeedNode(seed, systemName, protocol).ToString()).ToArray();
 
         var endpoint = ConfigurationFactory.ParseString($"""
             akka.remote.dot-netty.tcp.hostname = {Quote(launch.Host)}
@@ -55,10 +54,6 @@ public static class ClusterConfiguration
         ClusterNodeSettings.From(config);
         return config;
     }
-
-    /// <summary>This node's own address, PROTOCOL://SYSTEM@HOST:PORT.</summary>
-    private static string SelfAddress(string protocol, string systemName, string host, int port) =>
-        string.Create(CultureInfo.InvariantCulture, $"{protocol}://{systemName}@{host}:{port}");
 
     /// <summary>
     /// Parses PROTOCOL://SYSTEM@HOST:PORT, checking that the protocol is the one this node speaks

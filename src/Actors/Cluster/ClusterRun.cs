@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
@@ -37,11 +38,17 @@ public static class ClusterRun
     /// <see cref="ActorTrainingOptions.TracePath"/> set, members record traces and the seed writes
     /// them there as one trace (a process per member; the coordinator records nothing of its own).
     /// </summary>
+    /// <remarks>
+    /// When <paramref name="stopRequested"/> completes (a signal to the seed's process), the seed
+    /// tells every member that contacted it the reason it completed with, and throws
+    /// <see cref="OperationCanceledException"/> with that reason.
+    /// </remarks>
     /// <exception cref="ArgumentException">min-workers is more than the workers wanted.</exception>
     /// <exception cref="TimeoutException">Members did not join (the message names who is missing) or build their part in time.</exception>
-    /// <exception cref="InvalidOperationException">A member was lost during the run.</exception>
+    /// <exception cref="InvalidOperationException">A member was lost during the run; or this node could not join its --seed-node, or joined a cluster that already has a coordinator (a second seed).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="stopRequested"/> completed.</exception>
     public static async Task<ClusterRunResult> SeedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
-        Action<StepMetrics>? onStep = null, CancellationToken cancel = default, ClusterProgressBoard? progress = null)
+        Action<StepMetrics>? onStep = null, CancellationToken cancel = default, ClusterProgressBoard? progress = null, Task<string>? stopRequested = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
@@ -51,6 +58,8 @@ public static class ClusterRun
             throw new ArgumentException($"min-workers {cluster.MinWorkers} (--min-workers or cyclic-actors.cluster.min-workers) is more than the {options.Training.Workers} workers wanted (--workers).");
         }
 
+        var stopped = stopRequested ?? new TaskCompletionSource<string>().Task;
+        await JoinedAsTheOnlyCoordinatorAsync(system, stopped, cancel).ConfigureAwait(false);
         var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
         var ready = new TaskCompletionSource<SessionReady>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,7 +70,7 @@ public static class ClusterRun
         CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
         var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
 
-        var placed = await PlacedOrLostAsync(ready.Task, lost.Task, session, cancel).ConfigureAwait(false);
+        var placed = await PlacedOrLostAsync(ready.Task, lost.Task, stopped, session, cancel).ConfigureAwait(false);
         // An elastic start trains with fewer workers: data order, schedule and steps follow the plan's N.
         options = options with { Training = options.Training with { Workers = placed.Plan.RankOwners.Length } };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -70,29 +79,66 @@ public static class ClusterRun
             coordinator => session.Tell(new CoordinatorRunning(coordinator)), onStep, stop.Token);
         try
         {
-            if (await Task.WhenAny(training, lost.Task).ConfigureAwait(false) == lost.Task)
+            var first = await Task.WhenAny(training, lost.Task, stopped).ConfigureAwait(false);
+            if (first != training)
             {
                 await stop.CancelAsync().ConfigureAwait(false);
-                throw new InvalidOperationException(lost.Task.Result);
+                throw first == stopped ? new OperationCanceledException(stopped.Result) : new InvalidOperationException(lost.Task.Result);
             }
 
             var result = await training.ConfigureAwait(false);
             session.Tell(new EndTraining(true, $"trained {result.Outcome.Steps} steps."));
-            var nodes = await statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel).ConfigureAwait(false);
+            var nodes = await UnlessStoppedAsync(statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel), stopped).ConfigureAwait(false);
             if (options.TracePath is null)
             {
                 return new ClusterRunResult(result, nodes, placed.Plan, []);
             }
 
             // The session gives up on missing traces after the trace timeout; the margin covers its timer.
-            var gathered = await traces.Task.WaitAsync(cluster.TraceTimeout + TimeSpan.FromSeconds(10), cancel).ConfigureAwait(false);
+            var gathered = await UnlessStoppedAsync(traces.Task.WaitAsync(cluster.TraceTimeout + TimeSpan.FromSeconds(10), cancel), stopped).ConfigureAwait(false);
+            if (stopped.IsCompleted)
+            {
+                throw new OperationCanceledException(stopped.Result); // a stopped seed writes nothing
+            }
+
             TraceMerge.Write(options.TracePath, gathered.Traces);
             return new ClusterRunResult(result with { TracePath = options.TracePath }, nodes, placed.Plan, gathered.Missing);
         }
         catch (Exception e)
         {
-            session.Tell(new EndTraining(false, e.Message));
+            await EndRunAsync(session, e.Message).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits until this node is Up in a cluster where no other node has the coordinator role: a
+    /// second seed started with --seed-node of a running cluster would offer a second coordinator
+    /// (the running one downs such a node if it stays). A node that never gets in names its seeds.
+    /// </summary>
+    private static async Task JoinedAsTheOnlyCoordinatorAsync(ActorSystem system, Task<string> stopped, CancellationToken cancel)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var joined = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => joined.TrySetResult(true));
+        cluster.RegisterOnMemberRemoved(() => joined.TrySetResult(false));
+        if (await Task.WhenAny(joined.Task, stopped).WaitAsync(cancel).ConfigureAwait(false) == stopped)
+        {
+            throw new OperationCanceledException(stopped.Result);
+        }
+
+        var self = cluster.SelfAddress;
+        var otherCoordinator = cluster.State.Members.FirstOrDefault(member => member.HasRole(CoordinatorSingleton.Role) && !member.Address.Equals(self));
+        if (otherCoordinator is not null)
+        {
+            throw new InvalidOperationException(
+                $"refused: the cluster this seed joined already has a coordinator, on {otherCoordinator.Address}; a cluster has one seed (to add this machine, start `cyclic member --seed-node {otherCoordinator.Address}`).");
+        }
+
+        if (!joined.Task.Result)
+        {
+            throw new InvalidOperationException(
+                $"could not join the seed node {string.Join(", ", cluster.Settings.SeedNodes)}: none answered within {cluster.Settings.ShutdownAfterUnsuccessfulJoinSeedNodes?.TotalSeconds:0.#} s (akka.cluster.shutdown-after-unsuccessful-join-seed-nodes).");
         }
     }
 
@@ -101,34 +147,70 @@ public static class ClusterRun
     /// start) says why; that reason wins over the setup's own error, which would only say that its
     /// actors could not be reached.
     /// </summary>
-    private static async Task<SessionReady> PlacedOrLostAsync(Task<SessionReady> ready, Task<string> lost, IActorRef session, CancellationToken cancel)
+    private static async Task<SessionReady> PlacedOrLostAsync(Task<SessionReady> ready, Task<string> lost, Task<string> stopped, IActorRef session, CancellationToken cancel)
     {
-        if (await Task.WhenAny(ready, lost).WaitAsync(cancel).ConfigureAwait(false) == ready && !ready.IsCompletedSuccessfully)
+        var first = await Task.WhenAny(ready, lost, stopped).WaitAsync(cancel).ConfigureAwait(false);
+        if (first == stopped && !ready.IsCompletedSuccessfully)
+        {
+            await EndRunAsync(session, stopped.Result).ConfigureAwait(false);
+            throw new OperationCanceledException(stopped.Result);
+        }
+
+        if (first == ready && !ready.IsCompletedSuccessfully)
         {
             await Task.WhenAny(lost, Task.Delay(TimeSpan.FromSeconds(3), cancel)).ConfigureAwait(false);
         }
 
         if (lost.IsCompleted && !ready.IsCompletedSuccessfully)
         {
-            session.Tell(new EndTraining(false, lost.Result));
+            await EndRunAsync(session, lost.Result).ConfigureAwait(false);
             throw new InvalidOperationException(lost.Result);
         }
 
         return await ready.ConfigureAwait(false);
     }
 
+    private static async Task<T> UnlessStoppedAsync<T>(Task<T> task, Task<string> stopped)
+    {
+        if (await Task.WhenAny(task, stopped).ConfigureAwait(false) == stopped && !task.IsCompleted)
+        {
+            throw new OperationCanceledException(stopped.Result);
+        }
+
+        return await task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Tells every member the run failed, and waits (briefly) until the session has sent that, so
+    /// that the message leaves before the seed leaves the cluster.
+    /// </summary>
+    private static async Task EndRunAsync(IActorRef session, string reason)
+    {
+        try
+        {
+            await session.Ask<Done>(new EndTraining(false, reason), TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // The session is gone (the system is shutting down): the members see the seed leave instead.
+        }
+    }
+
     /// <summary>
     /// Takes part with <paramref name="workers"/> workers on this node's own data until the seed ends
     /// the run (0 workers: a reducer-only member, which needs the reducer cluster role);
-    /// <paramref name="onAdmitted"/> hears the ranks it was given.
+    /// <paramref name="onAdmitted"/> hears the ranks it was given. When
+    /// <paramref name="stopRequested"/> completes (a signal to the member's process), the part ends
+    /// with the reason it completed with, and the seed hears it.
     /// </summary>
     public static Task<MemberOutcome> MemberAsync(ActorSystem system, int workers, Func<Dataset> loadData, CancellationToken cancel = default,
-        Func<int, MemoryLedger, IComputeBackend>? backendFactory = null, Action<int[]>? onAdmitted = null)
+        Func<int, MemoryLedger, IComputeBackend>? backendFactory = null, Action<int[]>? onAdmitted = null, Task<string>? stopRequested = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         var outcome = new TaskCompletionSource<MemberOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var setup = new MemberNodeSetup(workers, loadData, CyclicSettings.From(system.Settings.Config), TimeSpan.FromSeconds(2), outcome, backendFactory, onAdmitted);
-        system.ActorOf(Props.Create(() => new MemberNode(setup)), MemberNode.Name);
+        var node = system.ActorOf(Props.Create(() => new MemberNode(setup)), MemberNode.Name);
+        stopRequested?.ContinueWith(reason => node.Tell(new StopMemberPart(reason.Result)), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         return outcome.Task.WaitAsync(cancel);
     }
 }

@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Coordination;
@@ -46,15 +47,23 @@ public sealed record EndTraining(bool Succeeded, string Message) : INoSerializat
 /// coordinator runs and, at the end, that the run is over. A member lost after admission ends the run.
 /// Members' progress reports go to the progress board; in a traced run, members send their traces
 /// after the final statistics and are told the run is over once all arrived (or the trace timeout ran out).
+/// A failed end reaches every member that contacted the session, admitted or not. A node that
+/// comes Up with the coordinator role (a second seed) must leave: a seed leaves by itself when it
+/// finds another coordinator, and one still Up after <see cref="SecondCoordinatorGrace"/> is downed
+/// (it would take over the singleton when this seed leaves).
 /// </summary>
 public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 {
     private const string ReadyTimeoutKey = "ready-timeout";
     private const string TraceTimeoutKey = "trace-timeout";
 
+    /// <summary>How long a second coordinator has to leave by itself before this seed downs it.</summary>
+    public static readonly TimeSpan SecondCoordinatorGrace = TimeSpan.FromSeconds(5);
+
     private readonly SessionSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, NodeReady> _ready = new(StringComparer.Ordinal);
+    private readonly HashSet<IActorRef> _contacts = [];
     private IActorRef _admission = ActorRefs.Nobody;
     private IReadOnlyList<AdmittedMember> _members = [];
     private NodePlanned? _plan;
@@ -65,8 +74,16 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     public ClusterTrainingSession(SessionSetup setup)
     {
         _setup = setup;
-        Receive<TrainingOptionsRequested>(_ => Sender.Tell(_setup.Options));
-        Receive<MemberOffered>(offer => _admission.Forward(offer));
+        Receive<TrainingOptionsRequested>(_ =>
+        {
+            _contacts.Add(Sender);
+            Sender.Tell(_setup.Options);
+        });
+        Receive<MemberOffered>(offer =>
+        {
+            _contacts.Add(Sender);
+            _admission.Forward(offer);
+        });
         Receive<AdmissionOutcome.Ready>(OnAdmitted);
         Receive<AdmissionOutcome.TimedOut>(timedOut => _setup.Ready.TrySetException(new TimeoutException($"Training did not start within {_setup.JoinTimeout}: {timedOut.Missing}")));
         Receive<NodeReady>(OnNodeReady);
@@ -116,6 +133,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         });
         Receive<TraceTimedOut>(_ => FinishTraces());
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
+        Receive<Akka.Cluster.ClusterEvent.MemberUp>(up => WatchForSecondCoordinator(up.Member));
+        Receive<SecondCoordinatorCheck>(check => DownIfStillUp(check.Node));
         Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
         Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
     }
@@ -131,7 +150,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         var transport = TransportSettings.From(Context.System.Settings.Config);
         Context.ActorOf(Props.Create(() => new TensorLinkReceiver(Self, transport)), FinalStateInbox.Name);
         admitted.Task.PipeTo(Self);
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.MemberRemoved), typeof(Akka.Cluster.ClusterEvent.MemberUp));
     }
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
@@ -196,7 +215,13 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         if (!end.Succeeded)
         {
             _setup.Statistics.TrySetResult([]);
-            TellMembers(new TrainingEnded(false, end.Message));
+            var ended = new TrainingEnded(false, end.Message);
+            foreach (var member in _contacts.Union(_members.Select(member => member.Joiner)))
+            {
+                member.Tell(ended, Self);
+            }
+
+            Sender.Tell(Done.Instance); // the seed leaves the cluster only after this went out
             return;
         }
 
@@ -212,6 +237,27 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         {
             _setup.MemberLost.TrySetResult($"member {node} left the cluster during the run.");
         }
+    }
+
+    private void WatchForSecondCoordinator(Akka.Cluster.Member member)
+    {
+        if (member.HasRole(CoordinatorSingleton.Role) && !member.Address.Equals(Akka.Cluster.Cluster.Get(Context.System).SelfAddress))
+        {
+            Timers.StartSingleTimer($"second-coordinator-{member.Address}", new SecondCoordinatorCheck(member.Address), SecondCoordinatorGrace);
+        }
+    }
+
+    private void DownIfStillUp(Address node)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var member = cluster.State.Members.FirstOrDefault(m => m.Address.Equals(node));
+        if (member is null || member.Status is not (Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp))
+        {
+            return; // it left, as a second seed does
+        }
+
+        _log.Warning("Refused node {0}: it has the {1} role, and this cluster's coordinator runs on {2}; downing it.", node, CoordinatorSingleton.Role, cluster.SelfAddress);
+        cluster.Down(node);
     }
 
     private void FinishIfTracesComplete()
@@ -251,6 +297,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     }
 
     private sealed record StatisticsGathered(IReadOnlyList<NodeStatistics> Nodes, EndTraining End);
+
+    private sealed record SecondCoordinatorCheck(Address Node);
 
     private sealed class ReadyTimedOut
     {

@@ -14,6 +14,9 @@ namespace CyclicActors.Actors.Cluster;
 /// <summary>How a member's part ended: the run finished (or failed, with the reason), or it was refused.</summary>
 public sealed record MemberOutcome(bool Succeeded, string Message);
 
+/// <summary>Local: this member's process was told to stop (a signal); the part ends with <paramref name="Reason"/>, which the seed hears too.</summary>
+public sealed record StopMemberPart(string Reason) : INoSerializationVerificationNeeded;
+
 /// <summary>
 /// What a member node is built with (in-process construction arguments). <paramref name="OnAdmitted"/>
 /// hears the ranks the coordinator gave (none on a reducer-only member).
@@ -34,18 +37,24 @@ public sealed record MemberNodeSetup(
 /// its cluster roles, builds its <see cref="NodeTrainingHost"/> from the plan (rebuilding its
 /// training plan first when an elastic start chose fewer workers than the options said), and ends
 /// when the coordinator says the run is over or that it is not needed. A refusal, unreadable data
-/// or a lost seed ends it with the reason.
+/// or a lost seed ends it with the reason; so does a node that never got into the cluster (no seed
+/// answered), naming the seeds.
 /// </summary>
 public sealed class MemberNode : ReceiveActor, IWithTimers
 {
     public const string Name = "member";
 
     private const string RetryKey = "retry";
+    private const string FailureGraceKey = "failure-grace";
+
+    // How long a failed part waits for the seed's word before ending with its own reason.
+    private static readonly TimeSpan FailureGrace = TimeSpan.FromSeconds(2);
 
     private readonly MemberNodeSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _self;
     private IActorRef _coordinator = ActorRefs.Nobody;
+    private Address? _coordinatorNode;
     private ActorTrainingOptions? _options;
     private Dataset? _data;
     private float[]? _initial;
@@ -53,12 +62,19 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private TensorChannelListener? _listener;
     private bool _trace;
     private bool _admitted;
+    private bool _up;
+    private string? _failure;
 
     public MemberNode(MemberNodeSetup setup)
     {
         _setup = setup;
         _self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-        Receive<Up>(_ => Request(new TrainingOptionsRequested(_self, _setup.Workers)));
+        Receive<Up>(_ =>
+        {
+            _up = true;
+            Request(new TrainingOptionsRequested(_self, _setup.Workers));
+        });
+        Receive<StopMemberPart>(stop => Fail(stop.Reason));
         Receive<Retry>(retry => _coordinator.Tell(retry.Message));
         Receive<TrainingOptionsShared>(OnOptions);
         Receive<MemberRefused>(refused =>
@@ -96,10 +112,11 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         });
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
-        Receive<MemberPartFailed>(failed => Fail(failed.Reason));
+        Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason));
+        Receive<FailureSettled>(_ => Fail(_failure ?? "this member's part failed."));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {
-            if (removed.Member.HasRole(CoordinatorSingleton.Role))
+            if (IsCoordinatorNode(removed.Member))
             {
                 End(false, $"the coordinator's node {removed.Member.Address} left the cluster.");
             }
@@ -124,13 +141,44 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         _listener?.Dispose();
 
-        // A node downed by the split-brain resolver (cut off from the majority) shuts its system
-        // down without any message reaching this actor first; the caller must still hear why.
-        if (_setup.Outcome.TrySetResult(new MemberOutcome(false,
-            $"this node ({_self}) stopped before the run ended: it was removed from the cluster (cut off from the others and downed) or shut down.")))
+        // A node downed by the split-brain resolver (cut off from the majority), or one that gave up
+        // joining, shuts its system down without any message reaching this actor first; the caller
+        // must still hear why.
+        if (_setup.Outcome.TrySetResult(new MemberOutcome(false, _up ? StoppedInTheCluster() : NeverJoined())))
         {
-            _log.Warning("Member stopped before the run ended.");
+            _log.Info("Member stopped before the run ended.");
         }
+    }
+
+    /// <summary>
+    /// The node of the coordinator this member works for. Another node with the coordinator role (a
+    /// second seed, refused by the first) may join and leave without ending this member's part.
+    /// </summary>
+    private bool IsCoordinatorNode(Akka.Cluster.Member member)
+    {
+        if (!member.HasRole(CoordinatorSingleton.Role))
+        {
+            return false;
+        }
+
+        if (_coordinatorNode is { } known)
+        {
+            return member.Address.Equals(known);
+        }
+
+        // No answer from the coordinator yet: only the last coordinator-role node leaving ends the part.
+        return !Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(other => other.HasRole(CoordinatorSingleton.Role) && !other.Address.Equals(member.Address));
+    }
+
+    private string StoppedInTheCluster() =>
+        $"this node ({_self}) stopped before the run ended: it was removed from the cluster (cut off from the others and downed) or shut down.";
+
+    private string NeverJoined()
+    {
+        var settings = Akka.Cluster.Cluster.Get(Context.System).Settings;
+        var seeds = string.Join(", ", settings.SeedNodes);
+        var waited = settings.ShutdownAfterUnsuccessfulJoinSeedNodes is { } limit ? $" within {limit.TotalSeconds:0.#} s" : string.Empty;
+        return $"the seed {seeds} is unreachable: no answer to this node's join requests{waited} (is the seed running, and is --seed-node its address?).";
     }
 
     private void Request(object message)
@@ -147,6 +195,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         }
 
         Timers.Cancel(RetryKey);
+        _coordinatorNode = Sender.Path.Address.HasLocalScope ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress : Sender.Path.Address;
         try
         {
             _options = SharedTrainingOptions.ToOptions(shared);
@@ -246,6 +295,23 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         return new NodeReady(_self, host, _listener.Port, _listener.Token);
     }
 
+    /// <summary>
+    /// A worker, reducer or tensor link of this member failed. When the run ends elsewhere (the seed
+    /// was stopped, another member was stopped or lost), a peer's tensor channels close before the
+    /// seed's word arrives here, and that word explains the end: so the part waits a moment for it,
+    /// and only then tells the seed its own reason and ends with it.
+    /// </summary>
+    private void OnPartFailed(string reason)
+    {
+        if (_failure is not null || _setup.Outcome.Task.IsCompleted)
+        {
+            return;
+        }
+
+        _failure = reason;
+        Timers.StartSingleTimer(FailureGraceKey, FailureSettled.Instance, FailureGrace);
+    }
+
     /// <summary>This admitted member's part cannot go on: the seed hears why (it would otherwise only see the node leave), then the part ends.</summary>
     private void Fail(string reason)
     {
@@ -277,4 +343,9 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     }
 
     private sealed record Retry(object Message);
+
+    private sealed class FailureSettled
+    {
+        public static readonly FailureSettled Instance = new();
+    }
 }

@@ -9,17 +9,11 @@ public sealed record NodeLaunch
 {
     public string Host { get; init; } = "127.0.0.1";
 
-    /// <summary>0 lets the OS choose (members); a seed needs a known port.</summary>
+    /// <summary>0 lets the OS choose; a seed on port 0 joins itself at the port it got and prints it.</summary>
     public int Port { get; init; }
 
     /// <summary>akka.tcp://SYSTEM@HOST:PORT (akka.ssl.tcp:// with TLS on) of each seed, in the same order on every node.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
-
-    /// <summary>
-    /// This node is the first seed: its own address, in the protocol its configuration makes it
-    /// speak (known only once the files are read), heads <see cref="SeedNodes"/>.
-    /// </summary>
-    public bool OwnSeed { get; init; }
 
     public IReadOnlyList<string> Roles { get; init; } = [];
 

@@ -77,13 +77,17 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     /// <summary>The path of a worker or reducer on the node at <paramref name="address"/>.</summary>
     public static string PathOn(string address, string child) => $"{address}/user/{MemberNode.Name}/{Name}/{child}";
 
+    // Not logged as an error here: when the seed ends a run, a peer's tensor channels may close before
+    // the seed's word reaches this node, and the member then reports the seed's reason instead.
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(error =>
-        {
-            _log.Error(error, "A worker or reducer of this member failed; the run cannot continue.");
-            _setup.Member.Tell(new MemberPartFailed($"{SelfNode}: {error.Message}"));
-            return Directive.Stop;
-        });
+        new OneForOneStrategy(
+            error =>
+            {
+                _log.Debug(error, "A worker or reducer of this member failed; the run cannot continue.");
+                _setup.Member.Tell(new MemberPartFailed($"{SelfNode}: {error.Message}"));
+                return Directive.Stop;
+            },
+            loggingEnabled: false);
 
     protected override void PreStart()
     {

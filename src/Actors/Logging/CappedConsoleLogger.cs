@@ -8,13 +8,15 @@ namespace CyclicActors.Actors.Logging;
 
 /// <summary>
 /// Akka's logger for every ActorSystem of ours (akka.loggers in hocon/reference.conf): prints each
-/// event to standard output as Akka's default logger does, through a <see cref="RepeatedLineCap"/>
-/// (cyclic-actors.logging), so a failure that repeats in a loop prints a few lines and a count
-/// instead of gigabytes. What was left out is summarized when its window ends and at shutdown.
+/// event to standard output on one line (<see cref="LogLines"/>: no stack frames, no reports of a
+/// departed node's connection closing), through a <see cref="RepeatedLineCap"/> (cyclic-actors.logging),
+/// so a failure that repeats in a loop prints a few lines and a count instead of gigabytes. What was
+/// left out is summarized when its window ends and at shutdown.
 /// </summary>
 public sealed partial class CappedConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>, IWithTimers
 {
     private readonly RepeatedLineCap _cap;
+    private readonly bool _withStackFrames = Akka.Event.Logging.LogLevelFor(Context.System.Settings.LogLevel) == LogLevel.DebugLevel;
 
     public CappedConsoleLogger()
     {
@@ -25,7 +27,7 @@ public sealed partial class CappedConsoleLogger : ReceiveActor, IRequiresMessage
             Timers.StartPeriodicTimer(nameof(FlushEnded), FlushEnded.Instance, _cap.Window);
             Sender.Tell(new LoggerInitialized());
         });
-        Receive<LogEvent>(logEvent => Print(_cap.Admit(KeyOf(logEvent), logEvent.ToString(), logEvent.Timestamp)));
+        Receive<LogEvent>(Admit);
         Receive<FlushEnded>(_ => Print(_cap.Flush(DateTime.UtcNow)));
     }
 
@@ -42,6 +44,40 @@ public sealed partial class CappedConsoleLogger : ReceiveActor, IRequiresMessage
         var template = logEvent.Message is LogMessage message ? message.Format : logEvent.Message?.ToString() ?? string.Empty;
         return $"{logEvent.LogLevel()}|{Digits().Replace(logEvent.LogSource ?? string.Empty, "#")}|{template}";
     }
+
+    private void Admit(LogEvent logEvent)
+    {
+        if (LogLines.IsAboutDepartedNode(logEvent, HasDeparted))
+        {
+            return;
+        }
+
+        Print(_cap.Admit(KeyOf(logEvent), _withStackFrames ? logEvent.ToString() : LogLines.OneLine(logEvent), logEvent.Timestamp));
+    }
+
+    /// <summary>A node that is leaving, gone or unknown to this node's view of the cluster, or any node once this one is leaving.</summary>
+    private bool HasDeparted(Address node)
+    {
+        // A one-process run has no cluster; on a cluster node the extension starts after the loggers.
+        if (!Context.System.HasExtension<Akka.Cluster.Cluster>())
+        {
+            return false;
+        }
+
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var members = cluster.State.Members;
+        var self = members.FirstOrDefault(member => member.Address.Equals(cluster.SelfAddress));
+        if (self is null || !IsActive(self.Status))
+        {
+            return true;
+        }
+
+        var peer = members.FirstOrDefault(member => member.Address.Equals(node));
+        return peer is null || !IsActive(peer.Status);
+    }
+
+    private static bool IsActive(Akka.Cluster.MemberStatus status) =>
+        status is Akka.Cluster.MemberStatus.Joining or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Up;
 
     protected override void PostStop()
     {

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using CyclicActors.Actors.Cluster;
@@ -6,12 +7,35 @@ using CyclicActors.Host.Cli;
 
 namespace CyclicActors.Host.Commands;
 
+/// <summary>A cluster node that cannot start (its port is in use); the message says why, in one line.</summary>
+internal sealed class ClusterStartException(string message) : Exception(message);
+
 /// <summary>Starts a cluster node's ActorSystem from a launch, and leaves the cluster cleanly at the end.</summary>
 internal static class ClusterNodeLifetime
 {
-    public static ActorSystem Start(NodeLaunch launch) => Start(Compose(launch));
+    private const string TransportPath = "akka.remote.dot-netty.tcp";
 
-    public static ActorSystem Start(Config config) => ActorSystem.Create(CyclicSettings.From(config).SystemName, config);
+    /// <exception cref="ClusterStartException">The node's port is in use.</exception>
+    public static ActorSystem Start(Config config)
+    {
+        var (host, port) = ListenEndpoint(config);
+        if (PortCheck.Probe(host, port) == PortCheck.Outcome.HeldByClosingConnections)
+        {
+            // Only closing connections of a node stopped a moment ago hold the port: an exclusive bind
+            // would fail for up to a minute, and no other listener can share it (the probe listened).
+            config = ConfigurationFactory.ParseString($"{TransportPath}.tcp-reuse-addr = on").WithFallback(config);
+        }
+
+        try
+        {
+            return ActorSystem.Create(CyclicSettings.From(config).SystemName, config);
+        }
+        catch (Exception e) when (IsAddressInUse(e))
+        {
+            // Another node took the port between the probe and the bind.
+            throw new ClusterStartException(PortCheck.InUse(host, port));
+        }
+    }
 
     /// <summary>The node's checked configuration; a bad key or file is a usage error.</summary>
     public static Config Compose(NodeLaunch launch)
@@ -33,4 +57,20 @@ internal static class ClusterNodeLifetime
         CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).Wait(TimeSpan.FromSeconds(30));
         system.WhenTerminated.Wait(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>Where Akka.Remote will listen: the bind host and port when set (behind NAT), else the advertised ones.</summary>
+    private static (string Host, int Port) ListenEndpoint(Config config)
+    {
+        var host = config.GetString($"{TransportPath}.bind-hostname", string.Empty);
+        var port = config.GetString($"{TransportPath}.bind-port", string.Empty);
+        return (string.IsNullOrWhiteSpace(host) ? config.GetString($"{TransportPath}.hostname") : host,
+            int.TryParse(port, out var bindPort) ? bindPort : config.GetInt($"{TransportPath}.port"));
+    }
+
+    private static bool IsAddressInUse(Exception e) => e switch
+    {
+        SocketException socket => socket.SocketErrorCode == SocketError.AddressAlreadyInUse,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsAddressInUse),
+        _ => e.InnerException is { } inner && IsAddressInUse(inner),
+    };
 }

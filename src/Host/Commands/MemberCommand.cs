@@ -6,9 +6,10 @@ using CyclicActors.Host.Cli;
 namespace CyclicActors.Host.Commands;
 
 /// <summary>
-/// `cyclic member`: joins a seed's cluster, takes part in its run with --workers-per-node workers on
-/// this machine's own --data, and exits 0 when the seed ends the run or says it is not needed (1
-/// when refused or failed). With --roles reducer it holds stage reducers, and with
+/// `cyclic member`: reads this machine's own --data, joins a seed's cluster, takes part in its run
+/// with --workers-per-node workers, and exits 0 when the seed ends the run or says it is not needed
+/// (1 when refused or failed, or when no seed answers; 130/143 when stopped by SIGINT/SIGTERM,
+/// after telling the seed). With --roles reducer it holds stage reducers, and with
 /// --workers-per-node 0 only those (a reducer-only node).
 /// </summary>
 internal static class MemberCommand
@@ -37,6 +38,11 @@ internal static class MemberCommand
         var tensorPort = o.Has("tensor-port") ? $"{TransportSettings.ChannelPortKey} = {o.Int("tensor-port", 0, 0, 65535)}" : null;
         var flags = string.Join('\n', new[] { perNode, tensorPort }.OfType<string>());
         var launch = ClusterNodeOptions.From(o, 0, seeds, ["worker"], flags.Length == 0 ? null : flags);
+        if (launch.Roles.Contains(CoordinatorSingleton.Role))
+        {
+            throw new UsageException($"--roles {CoordinatorSingleton.Role} is the seed's role: a cluster has one coordinator, on its seed (cyclic seed)");
+        }
+
         var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
         var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
         var config = ClusterNodeLifetime.Compose(launch);
@@ -46,14 +52,18 @@ internal static class MemberCommand
             throw new UsageException($"--workers-per-node 0 needs --roles {ClusterPlacement.ReducerRole}: a member without workers can only hold stage reducers");
         }
 
+        // Before any network activity: a bad --data is one line here, not a failed part after joining.
+        var data = DataLocator.Load(dataDirectory, train: true);
+        using var signals = new StopSignals();
         var system = ClusterNodeLifetime.Start(config);
 
         Console.WriteLine($"member {Akka.Cluster.Cluster.Get(system).SelfAddress}: {workers} workers, data {dataDirectory}, {backends.SelectionLine}; joining {string.Join(", ", seeds)}");
         MemberOutcome outcome;
         try
         {
-            outcome = ClusterRun.MemberAsync(system, workers, () => LoadTrainingData(dataDirectory), backendFactory: backends.CreateForRank,
-                onAdmitted: ranks => Console.WriteLine(ranks.Length == 0 ? "member: admitted as a reducer-only node" : $"member: admitted with ranks {string.Join(",", ranks)}")).GetAwaiter().GetResult();
+            outcome = ClusterRun.MemberAsync(system, workers, () => data, backendFactory: backends.CreateForRank,
+                onAdmitted: ranks => Console.WriteLine(ranks.Length == 0 ? "member: admitted as a reducer-only node" : $"member: admitted with ranks {string.Join(",", ranks)}"),
+                stopRequested: signals.Requested.ContinueWith(signal => $"stopped by {signal.Result}", TaskScheduler.Default)).GetAwaiter().GetResult();
         }
         finally
         {
@@ -66,20 +76,6 @@ internal static class MemberCommand
             Console.Error.WriteLine($"cyclic: {outcome.Message}");
         }
 
-        return outcome.Succeeded ? 0 : 1;
-    }
-
-    // A missing directory is a usage error in `train`; here it must reach the member's actor as an
-    // I/O error so that the member reports it and leaves.
-    private static GpuCompute.Data.Dataset LoadTrainingData(string directory)
-    {
-        try
-        {
-            return DataLocator.Load(directory, train: true);
-        }
-        catch (UsageException e)
-        {
-            throw new DirectoryNotFoundException(e.Message);
-        }
+        return outcome.Succeeded ? 0 : signals.IsRequested ? signals.ExitCode : 1;
     }
 }

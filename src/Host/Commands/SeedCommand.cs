@@ -19,7 +19,8 @@ namespace CyclicActors.Host.Commands;
 /// training options of `cyclic train` once and sends them to the members; starts when members
 /// offer all --workers workers, or at the join timeout with fewer when --min-workers allows (else
 /// fails, naming who is missing); writes the same summary as `train` for the world size it trained
-/// with; exits 0 after the members left.
+/// with; exits 0 after the members left. Stopped by SIGINT or SIGTERM before that, it tells every
+/// member why, leaves the cluster, writes nothing and exits 130 or 143.
 /// </summary>
 internal static class SeedCommand
 {
@@ -47,9 +48,19 @@ internal static class SeedCommand
         var compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation;
         var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = compensation, TracePath = options.TraceFile };
         var launch = SeedLaunch(parsed, config.Workers);
-        var system = ClusterNodeLifetime.Start(launch);
+        var nodeConfig = ClusterNodeLifetime.Compose(launch);
+        using var signals = new StopSignals();
+        var system = ClusterNodeLifetime.Start(nodeConfig);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        if (launch.SeedNodes.Count == 0)
+        {
+            // Its own seed, at the address it really listens on (--port 0: a port the OS chose).
+            cluster.Join(cluster.SelfAddress);
+        }
+
+        var stopRequested = signals.Requested.ContinueWith(signal => $"the seed {cluster.SelfAddress} was stopped by {signal.Result}.", TaskScheduler.Default);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seed {Akka.Cluster.Cluster.Get(system).SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
+            $"seed {cluster.SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
 
         ClusterRunResult result;
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
@@ -66,8 +77,14 @@ internal static class SeedCommand
                 }
 
                 metrics?.Write(m, ClusterProgressReport.MetricsFields(board.Current));
-            }, progress: board).GetAwaiter().GetResult());
-            WaitForMembersToLeave(system, TimeSpan.FromSeconds(30));
+            }, progress: board, stopRequested: stopRequested).GetAwaiter().GetResult());
+            WaitForMembersToLeave(system, TimeSpan.FromSeconds(30), giveUpWhen: signals.Requested);
+        }
+        catch (OperationCanceledException) when (signals.IsRequested)
+        {
+            // The members were told; they leave first, so that they hear the seed's reason rather than see it go.
+            WaitForMembersToLeave(system, TimeSpan.FromSeconds(3));
+            return Stopped(signals);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or ArgumentException or Akka.Configuration.ConfigurationException)
         {
@@ -77,6 +94,15 @@ internal static class SeedCommand
         finally
         {
             ClusterNodeLifetime.Leave(system);
+        }
+
+        // From here on a signal ends the process at once, as it ends `train`: the result files are
+        // written whole or not at all.
+        signals.Dispose();
+        if (signals.IsRequested)
+        {
+            // Stopped after the last step, while the members were leaving: still nothing is written.
+            return Stopped(signals);
         }
 
         if (result.Workers != config.Workers)
@@ -110,6 +136,12 @@ internal static class SeedCommand
         return Report(options, result, model, partition, layout, order, trainSet, testSet, compensation);
     }
 
+    private static int Stopped(StopSignals signals)
+    {
+        Console.Error.WriteLine($"cyclic: stopped by {signals.Requested.Result}; the members were told, and no result was written");
+        return signals.ExitCode;
+    }
+
     private static Actors.Cluster.NodeLaunch SeedLaunch(ParsedOptions parsed, int workers)
     {
         string? minWorkers = null;
@@ -121,10 +153,8 @@ internal static class SeedCommand
                 : throw new UsageException($"--min-workers {min} must be between 1 and --workers {workers}");
         }
 
-        // Members must be told where the seed is, so its port has to be known (0 is refused here).
-        _ = parsed.Int("port", 4053, 1, 65535);
-        var seeds = parsed.All("seed-node");
-        return ClusterNodeOptions.From(parsed, 4053, seeds, [CoordinatorSingleton.Role], minWorkers) with { OwnSeed = seeds.Count == 0 };
+        // No --seed-node: the seed joins itself once it listens (see Run), so that --port 0 works too.
+        return ClusterNodeOptions.From(parsed, 4053, parsed.All("seed-node"), [CoordinatorSingleton.Role], minWorkers);
     }
 
     private static string ElasticNote(ActorSystem system, int workers)
@@ -136,11 +166,11 @@ internal static class SeedCommand
     }
 
     // Members leave when told the run is over; the seed goes last so that they still reach it.
-    private static void WaitForMembersToLeave(ActorSystem system, TimeSpan limit)
+    private static void WaitForMembersToLeave(ActorSystem system, TimeSpan limit, Task? giveUpWhen = null)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline && cluster.State.Members.Any(member => !member.Address.Equals(cluster.SelfAddress)))
+        while (DateTime.UtcNow < deadline && giveUpWhen?.IsCompleted != true && cluster.State.Members.Any(member => !member.Address.Equals(cluster.SelfAddress)))
         {
             Thread.Sleep(100);
         }

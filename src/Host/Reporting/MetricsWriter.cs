@@ -3,12 +3,16 @@ using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Host.Reporting;
 
-/// <summary>The --metrics file: one JSON object per optimizer step, flushed as it goes.</summary>
-internal sealed class MetricsWriter : IDisposable
+/// <summary>
+/// The --metrics file: one JSON object per optimizer step, flushed as it goes. The file is created
+/// at the first step, so a run stopped or refused before it leaves none behind (the path itself
+/// was checked at start).
+/// </summary>
+internal sealed class MetricsWriter(string path) : IDisposable
 {
-    private readonly StreamWriter _writer;
+    private StreamWriter? _writer;
 
-    public MetricsWriter(string path)
+    private StreamWriter Open()
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
@@ -16,7 +20,7 @@ internal sealed class MetricsWriter : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        _writer = new StreamWriter(path, append: false) { AutoFlush = true };
+        return new StreamWriter(path, append: false) { AutoFlush = true };
     }
 
     public void Write(StepMetrics metrics, IReadOnlyDictionary<string, object?>? extra = null)
@@ -38,8 +42,9 @@ internal sealed class MetricsWriter : IDisposable
             }
         }
 
+        _writer ??= Open();
         _writer.WriteLine(JsonSerializer.Serialize(line, JsonOutput.Compact));
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose() => _writer?.Dispose();
 }

@@ -22,20 +22,14 @@ public sealed class TlsConfigurationTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void A_seed_with_tls_on_is_its_own_seed_at_an_akka_ssl_tcp_address()
+    public void A_node_with_tls_on_speaks_akka_ssl_tcp_and_one_without_akka_tcp()
     {
-        var config = ClusterConfiguration.Compose(new NodeLaunch { Host = "127.0.0.1", Port = 4053, OwnSeed = true, ConfigFile = TlsFile(suppressValidation: true) });
+        // A seed joins itself at the address its transport really has (cluster.SelfAddress), so the protocol is all that must be right.
+        var tls = ClusterConfiguration.Compose(new NodeLaunch { Host = "127.0.0.1", Port = 4053, ConfigFile = TlsFile(suppressValidation: true) });
+        var plain = ClusterConfiguration.Compose(new NodeLaunch { Host = "127.0.0.1", Port = 4053 });
 
-        Assert.Equal(["akka.ssl.tcp://cyclic@127.0.0.1:4053"], config.GetStringList("akka.cluster.seed-nodes"));
-        Assert.Equal("akka.ssl.tcp", TlsSettings.From(config, "127.0.0.1").Protocol);
-    }
-
-    [Fact]
-    public void A_seed_with_tls_off_is_its_own_seed_at_an_akka_tcp_address()
-    {
-        var config = ClusterConfiguration.Compose(new NodeLaunch { Host = "127.0.0.1", Port = 4053, OwnSeed = true });
-
-        Assert.Equal(["akka.tcp://cyclic@127.0.0.1:4053"], config.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal("akka.ssl.tcp", TlsSettings.From(tls, "127.0.0.1").Protocol);
+        Assert.Equal("akka.tcp", TlsSettings.From(plain, "127.0.0.1").Protocol);
     }
 
     [Fact]
