@@ -36,6 +36,14 @@ public sealed class CappedConsoleLoggerTests
             }
 
             log.Error("A different line");
+            // The logger works through its mailbox on its own thread; terminating now would stop it
+            // with events still queued, and Akka prints those with its plain standard-output logger.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!output.ToString().Contains("A different line", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
         }
         finally
