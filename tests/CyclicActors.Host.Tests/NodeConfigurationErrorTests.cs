@@ -48,13 +48,7 @@ public sealed class NodeConfigurationErrorTests
     [Fact]
     public void A_tls_member_refuses_an_akka_tcp_seed_and_a_plain_member_an_akka_ssl_tcp_seed()
     {
-        string dir = CliRunner.TempDirectory();
-        using var certificate = TestCertificates.Node(authority: null);
-        string pfx = TestCertificates.WritePfx(certificate, Path.Combine(dir, "node.pfx"), "pw");
-        string tls = Write("tls.conf", $$"""
-            akka.remote.dot-netty.tcp { enable-ssl = on, ssl { suppress-validation = on, certificate { path = "{{pfx}}", password = "pw" } } }
-            cyclic-actors.transport.path = akka
-            """);
+        var (tls, _) = TlsConfig(pfxPassword: "pw", configuredPassword: "pw");
 
         AssertOneLineUsageError(["member", "--seed-node", Seed, "--config", tls], $"Seed node '{Seed}' uses akka.tcp, but this node speaks akka.ssl.tcp");
         AssertOneLineUsageError(["member", "--seed-node", TlsSeed], $"Seed node '{TlsSeed}' uses akka.ssl.tcp, but this node speaks akka.tcp");
@@ -63,15 +57,21 @@ public sealed class NodeConfigurationErrorTests
     [Fact]
     public void A_wrong_certificate_password_is_one_line_naming_the_file()
     {
-        string dir = CliRunner.TempDirectory();
-        using var certificate = TestCertificates.Node(authority: null);
-        string pfx = TestCertificates.WritePfx(certificate, Path.Combine(dir, "node.pfx"), "right");
-        string tls = Write("tls.conf", $$"""
-            akka.remote.dot-netty.tcp { enable-ssl = on, ssl { suppress-validation = on, certificate { path = "{{pfx}}", password = "wrong" } } }
-            cyclic-actors.transport.path = akka
-            """);
+        var (tls, pfx) = TlsConfig(pfxPassword: "right", configuredPassword: "wrong");
 
         AssertOneLineUsageError(["member", "--seed-node", TlsSeed, "--config", tls], $"The TLS certificate file '{pfx}'", "cannot be opened as PKCS#12 (.pfx) with the password");
+    }
+
+    /// <summary>A --config file turning TLS on with a self-signed certificate saved under <paramref name="pfxPassword"/>; returns it and the certificate's path.</summary>
+    private (string Config, string Pfx) TlsConfig(string pfxPassword, string configuredPassword)
+    {
+        using var certificate = TestCertificates.Node(authority: null);
+        string pfx = TestCertificates.WritePfx(certificate, Path.Combine(CliRunner.TempDirectory(), "node.pfx"), pfxPassword);
+        string config = Write("tls.conf", $$"""
+            akka.remote.dot-netty.tcp { enable-ssl = on, ssl { suppress-validation = on, certificate { path = "{{pfx}}", password = "{{configuredPassword}}" } } }
+            cyclic-actors.transport.path = akka
+            """);
+        return (config, pfx);
     }
 
     private static string[] Member(params string[] flags) => ["member", "--seed-node", Seed, "--data", CliRunner.BundledData, .. flags];
