@@ -67,6 +67,24 @@ public sealed class TensorChannelTests
     }
 
     [Fact]
+    public async Task A_peer_that_sends_no_hello_is_refused_when_the_hello_timeout_runs_out()
+    {
+        using var cancel = new CancellationTokenSource(Limit);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var table = new TensorReassemblyTable(new CountingPool(), maxElements: 1000, maxActiveTransfers: 1);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, cancel.Token);
+        await client.GetStream().WriteAsync(new byte[3], cancel.Token); // part of a hello, then silence
+        using var socket = await listener.AcceptSocketAsync(cancel.Token);
+
+        var ended = await TensorChannelReceiver.RunAsync(socket, TokenIs(77, _ => { }), 4096, table, cancel.Token, helloTimeout: TimeSpan.FromMilliseconds(300));
+
+        AssertRefused("sent no channel hello within 0.3 s", ended);
+        Assert.False(cancel.IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task A_peer_that_closes_after_its_hello_ends_the_channel_without_a_refusal()
     {
         Assert.Equal(ChannelEnd.Closed("the peer closed the channel."), await Receive(stream => Hello(stream, 77)));

@@ -14,16 +14,22 @@ namespace CyclicActors.Actors.Transport.Channel;
 /// </summary>
 public static class TensorChannelReceiver
 {
+    /// <summary>How long a connection may take to present its hello; a peer of ours sends it at once.</summary>
+    public static readonly TimeSpan DefaultHelloTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Runs until the peer closes, a frame is malformed or <paramref name="cancel"/> fires; returns why it ended.
     /// <paramref name="admit"/> sees the hello and returns where this channel's chunks go, or null to refuse it.
+    /// A connection that has not sent its whole hello within <paramref name="helloTimeout"/> (default
+    /// <see cref="DefaultHelloTimeout"/>) is refused, so that idle connections cannot hold the listener's sockets.
     /// </summary>
     public static async Task<ChannelEnd> RunAsync(
         Socket socket,
         Func<ChannelHello, Action<ReassemblyStep>?> admit,
         int maxPayloadBytes,
         TensorReassemblyTable table,
-        CancellationToken cancel)
+        CancellationToken cancel,
+        TimeSpan? helloTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(table);
@@ -35,7 +41,21 @@ public static class TensorChannelReceiver
         {
             await using var stream = new NetworkStream(socket, ownsSocket: false);
             var helloBytes = new byte[ChannelHello.Size];
-            var helloRead = await stream.ReadAtLeastAsync(helloBytes, helloBytes.Length, throwOnEndOfStream: false, cancel).ConfigureAwait(false);
+            var timeout = helloTimeout ?? DefaultHelloTimeout;
+            int helloRead;
+            using (var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+            {
+                helloDeadline.CancelAfter(timeout);
+                try
+                {
+                    helloRead = await stream.ReadAtLeastAsync(helloBytes, helloBytes.Length, throwOnEndOfStream: false, helloDeadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                {
+                    return ChannelEnd.Refusal($"the peer sent no channel hello within {timeout.TotalSeconds:0.###} s; connection refused.");
+                }
+            }
+
             if (helloRead < helloBytes.Length)
             {
                 return ChannelEnd.Refusal($"the peer closed the connection after {helloRead} of the {helloBytes.Length} bytes of a channel hello; connection refused.");
