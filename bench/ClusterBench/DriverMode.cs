@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;

@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Runtime;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Tracing;
@@ -63,6 +64,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     private readonly SessionSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, NodeReady> _ready = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _wired = new(StringComparer.Ordinal);
     private readonly HashSet<IActorRef> _contacts = [];
     private IActorRef _admission = ActorRefs.Nobody;
     private IReadOnlyList<AdmittedMember> _members = [];
@@ -87,6 +89,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         Receive<AdmissionOutcome.Ready>(OnAdmitted);
         Receive<AdmissionOutcome.TimedOut>(timedOut => _setup.Ready.TrySetException(new TimeoutException($"Training did not start within {_setup.JoinTimeout}: {timedOut.Missing}")));
         Receive<NodeReady>(OnNodeReady);
+        Receive<NodeWired>(OnNodeWired);
         Receive<ReadyTimedOut>(_ => _setup.Ready.TrySetException(new TimeoutException(
             $"Members did not build their part within {_setup.ReadyTimeout}; ready: {string.Join(", ", _ready.Keys)}.")));
         Receive<SessionReady>(ready => _setup.Ready.TrySetResult(ready));
@@ -185,13 +188,28 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             return;
         }
 
+        // Links learn their peers' channel endpoints before the coordinator starts (on the Akka path
+        // the endpoints are empty and nobody listens for them); then each member wires its actors.
+        var endpoints = _plan.Nodes.Select(node => _ready[node]).ToArray();
+        TellMembers(new ChannelsPlanned(endpoints.Select(r => r.ChannelHost).ToArray(), endpoints.Select(r => r.ChannelPort).ToArray(), endpoints.Select(r => r.ChannelToken).ToArray()));
+    }
+
+    private void OnNodeWired(NodeWired wired)
+    {
+        if (_plan is null || _ready.Count < _plan.Nodes.Length || !_plan.Nodes.Contains(wired.Node))
+        {
+            _log.Warning("Ignoring a wired message from {0}, which is not in the plan or came before every node was ready.", wired.Node);
+            return;
+        }
+
+        _wired.Add(wired.Node);
+        if (_wired.Count < _plan.Nodes.Length)
+        {
+            return;
+        }
+
         Timers.Cancel(ReadyTimeoutKey);
         var plan = _plan;
-
-        // Links learn their peers' channel endpoints before the coordinator starts; on the Akka
-        // path the endpoints are empty and nobody listens for them.
-        var endpoints = plan.Nodes.Select(node => _ready[node]).ToArray();
-        TellMembers(new ChannelsPlanned(endpoints.Select(r => r.ChannelHost).ToArray(), endpoints.Select(r => r.ChannelPort).ToArray(), endpoints.Select(r => r.ChannelToken).ToArray()));
         var timeout = _setup.ReadyTimeout;
         var system = Context.System;
         Task<IActorRef> Resolve(string node, string child) => system.ActorSelection(NodeTrainingHost.PathOn(node, child)).ResolveOne(timeout);

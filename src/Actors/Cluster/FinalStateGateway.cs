@@ -1,5 +1,4 @@
 using Akka.Actor;
-using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Transport;
@@ -14,13 +13,13 @@ namespace CyclicActors.Actors.Cluster;
 /// </summary>
 public sealed class FinalStateGateway : ReceiveActor
 {
-    private readonly ActorSelection _reducer;
+    private readonly IActorRef _reducer;
     private readonly TransportSettings _transport;
     private IActorRef? _link;
 
-    public FinalStateGateway(int stage, TransportSettings transport)
+    public FinalStateGateway(IActorRef reducer, TransportSettings transport)
     {
-        _reducer = Context.ActorSelection("../" + ActorNames.Reducer(stage));
+        _reducer = reducer;
         _transport = transport;
         Receive<FinalStateRequested>(request =>
         {
@@ -35,7 +34,7 @@ public sealed class FinalStateGateway : ReceiveActor
             var both = new float[state.Parameters.Length + state.Momentum.Length];
             state.Parameters.CopyTo(both, 0);
             state.Momentum.CopyTo(both, state.Parameters.Length);
-            _link!.Tell(new SendTensor(new TransferLabel(state.Version, state.Stage, 0), both, ReplyTo: null));
+            _link!.Tell(new SendTensor(new PublicationLabel(state.Version, state.Stage).ToTransfer(), both, ReplyTo: null));
         });
         ReceiveAny(message => _reducer.Tell(message, Sender));
     }
@@ -54,6 +53,7 @@ public static class FinalStateInbox
         ArgumentNullException.ThrowIfNull(received);
         using var tensor = received.Tensor;
         var half = tensor.Length / 2;
-        return new FinalStageState(received.Label.Stage, received.Label.Step, tensor.Span[..half].ToArray(), tensor.Span[half..].ToArray());
+        var label = PublicationLabel.From(received.Label);
+        return new FinalStageState(label.Stage, label.Version, tensor.Span[..half].ToArray(), tensor.Span[half..].ToArray());
     }
 }

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Transport;
@@ -58,6 +58,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private ActorTrainingOptions? _options;
     private Dataset? _data;
     private float[]? _initial;
+    private readonly ChannelRoutes _routes = new();
     private IActorRef? _host;
     private TensorChannelListener? _listener;
     private bool _trace;
@@ -98,18 +99,10 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         });
         Receive<NodePlanned>(OnPlanned);
         Receive<NodeReady>(ready => _coordinator.Tell(ready));
+        Receive<NodeWired>(wired => _coordinator.Tell(wired));
+        Receive<InboxesReady>(inboxes => _routes.Open(inboxes.Gradients, inboxes.Parameters));
         Receive<TrainingStarted>(started => _host?.Forward(started));
         Receive<ChannelsPlanned>(channels => _host?.Forward(channels));
-        Receive<ChannelTensorArrived>(arrived =>
-        {
-            if (_host is null)
-            {
-                arrived.Tensor.Dispose(); // the run is over; nobody wants it
-                return;
-            }
-
-            _host.Tell(arrived);
-        });
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
         Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason));
@@ -233,11 +226,11 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
 
         // The plan's world size is --workers, or fewer after an elastic start: data order, schedule
         // and steps follow the world size actually started with.
-        ActorTrainer.TrainingPlan training;
+        TrainingPlan training;
         try
         {
             _options = _options with { Training = _options.Training with { Workers = plan.RankOwners.Length } };
-            training = ActorTrainer.TrainingPlan.Create(_options, _data, _initial);
+            training = TrainingPlan.Create(_options, _data, _initial);
         }
         catch (ArgumentException e)
         {
@@ -256,7 +249,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
-        var setup = new NodeHostSetup(plan, selfIndex, _options, training, _setup.Settings, new MemoryLedger(), Self, ready, _trace);
+        var setup = new NodeHostSetup(plan, selfIndex, training, _setup.Settings, new MemoryLedger(), Self, ready, _trace);
         _host = Context.ActorOf(Props.Create(() => new NodeTrainingHost(setup)), NodeTrainingHost.Name);
     }
 
@@ -270,7 +263,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         }
 
         var host = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
-        var self = Self;
+        var routes = _routes;
         var log = _log;
         _listener = TensorChannelListener.Start(
             host,
@@ -281,8 +274,8 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             {
                 switch (step.Result.Outcome)
                 {
-                    case ChunkOutcome.Completed:
-                        self.Tell(new ChannelTensorArrived((TensorKind)channel, step.Label, step.Tensor!));
+                    case ChunkOutcome.Completed when !routes.Deliver((TensorKind)channel, step.Label, step.Tensor!):
+                        log.Warning("Dropped a tensor that arrived on channel {0} while this node has no part to hand it to.", channel);
                         break;
                     case ChunkOutcome.Rejected or ChunkOutcome.Duplicate:
                         log.Warning("Dropped a chunk on tensor channel {0}: {1}", channel, step.Result.Reason);
@@ -327,6 +320,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             _log.Info("Member's part ended: {0}", message);
         }
 
+        _routes.Close();
         if (_host is not null)
         {
             Context.Stop(_host);

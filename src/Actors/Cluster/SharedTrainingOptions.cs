@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;

@@ -17,40 +17,12 @@ public static class ActivationProfile
             }
         }
 
-        var profile = measured.Select(pair => new TickActivation(pair.Key, pair.Value, Predicted(schedule, totalSteps, perStageBytes, pair.Key))).ToArray();
+        var profile = measured.Select(pair => new TickActivation(pair.Key, pair.Value, schedule.PredictedActivationBytes(pair.Key, perStageBytes, totalSteps))).ToArray();
         return new ActivationReport(
             perStageBytes,
             profile.Length == 0 ? 0 : profile.Max(t => t.MeasuredBytes),
             profile.Length == 0 ? 0 : profile.Max(t => t.PredictedBytes),
             wallClockPeak,
             profile);
-    }
-
-    /// <summary>
-    /// Σ over workers that are running at <paramref name="tick"/> (started, and not past their last
-    /// step) of the stages whose activations they hold, weighted by a_j. Equals
-    /// <see cref="CdpSchedule.PredictedActivationBytes"/> except during the final drain, which the
-    /// unbounded schedule does not have.
-    /// </summary>
-    public static long Predicted(CdpSchedule schedule, int totalSteps, IReadOnlyList<long> perStageBytes, long tick)
-    {
-        long bytes = 0;
-        for (int worker = 0; worker < schedule.Workers; worker++)
-        {
-            if (schedule.OpAt(worker, tick) is not { } op || op.Step >= totalSteps)
-            {
-                continue;
-            }
-
-            for (int stage = 1; stage <= schedule.Stages; stage++)
-            {
-                if (schedule.HoldsActivation(worker, stage, tick))
-                {
-                    bytes += perStageBytes[stage - 1];
-                }
-            }
-        }
-
-        return bytes;
     }
 }

@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
 using CyclicActors.Actors.Memory;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Runtime;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Tracing;
@@ -79,8 +81,7 @@ public static class ActorTrainer
         long wallClockPeak;
         using (var sampler = new ActivationSampler(processLedger, settings.MemorySampleInterval, trace))
         {
-            var setup = new CoordinatorSetup(options, settings, plan.Schedule, plan.Order, plan.Dataset, plan.Model, plan.Partition,
-                plan.InitialStageParameters, plan.TotalSteps, processLedger, sampler, trace, onStep, completion, placement);
+            var setup = new CoordinatorSetup(plan, settings, processLedger, sampler, trace, onStep, completion, placement);
             var coordinator = system.ActorOf(Props.Create(() => new TrainingCoordinator(setup)), $"{ActorNames.Coordinator}-{Interlocked.Increment(ref _runs)}");
             onCoordinatorStarted?.Invoke(coordinator);
             try
@@ -126,56 +127,6 @@ public static class ActorTrainer
         catch (TaskCanceledException)
         {
             // The coordinator did not stop in time; the system's shutdown will stop it.
-        }
-    }
-
-    /// <summary>Everything derived from the options before any actor starts (validation happens here).</summary>
-    internal sealed record TrainingPlan(
-        ActorTrainingOptions Options,
-        Dataset Dataset,
-        ModelDefinition Model,
-        StagePartition Partition,
-        CdpSchedule Schedule,
-        DataOrder Order,
-        int TotalSteps,
-        float[][] InitialStageParameters,
-        IReadOnlyList<long> PerStageActivationBytes)
-    {
-        public static TrainingPlan Create(ActorTrainingOptions options, Dataset train, float[] initialParameters)
-        {
-            ArgumentNullException.ThrowIfNull(options);
-            ArgumentNullException.ThrowIfNull(train);
-            ArgumentNullException.ThrowIfNull(initialParameters);
-            var config = options.Training;
-            config.Validate();
-            var model = ModelPresets.Create(config.Model, train.SampleShape, train.ClassCount);
-            var partition = Partitioner.Partition(model, config.Stages, config.Partition);
-            var schedule = CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness);
-            if (options.Compensation == Compensation.DelayCompensation.Lookahead && options.Rule == UpdateRule.Dp)
-            {
-                throw new ArgumentException("Look-ahead compensation applies to the CDP rules only (cdp-v1, cdp-v2).");
-            }
-
-            var order = new DataOrder(config.Seed, train.Count, config.MicroBatch, config.Workers);
-            int totalSteps = config.TotalSteps(order.StepsPerEpoch);
-            var layout = new ParameterLayout(model, partition);
-            if (initialParameters.Length != layout.TotalSize)
-            {
-                throw new ArgumentException($"The model has {layout.TotalSize} parameters; {initialParameters.Length} initial values were given.");
-            }
-
-            var stages = new float[partition.StageCount][];
-            long offset = 0;
-            for (int stage = 0; stage < stages.Length; stage++)
-            {
-                stages[stage] = initialParameters.AsSpan((int)offset, (int)layout.StageSizes[stage]).ToArray();
-                offset += layout.StageSizes[stage];
-            }
-
-            var perStageBytes = Enumerable.Range(0, partition.StageCount)
-                .Select(stage => model.Layers.Take(partition.LayerRange(stage)).Sum(layer => layer.StoredActivationsPerSample) * sizeof(float) * config.MicroBatch)
-                .ToArray();
-            return new TrainingPlan(options, train, model, partition, schedule, order, totalSteps, stages, perStageBytes);
         }
     }
 }

@@ -1,31 +1,22 @@
 using Akka.Actor;
 using CyclicActors.Actors.Memory;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
-using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Tracing;
-using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Memory;
-using CyclicActors.GpuCompute.Models;
 using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Coordination;
 
 /// <summary>
 /// What the coordinator is built with (in-process construction arguments). With a
-/// <paramref name="Placement"/> (cluster runs) the workers and reducers already run on member nodes
-/// and the coordinator drives those instead of creating its own children.
+/// <paramref name="Placement"/> (cluster runs) the workers and reducers already run, wired, on
+/// member nodes and the coordinator drives those instead of building its own.
 /// </summary>
 public sealed record CoordinatorSetup(
-    ActorTrainingOptions Options,
+    TrainingPlan Plan,
     CyclicSettings Settings,
-    CdpSchedule Schedule,
-    DataOrder Order,
-    Dataset Dataset,
-    ModelDefinition Model,
-    StagePartition Partition,
-    float[][] InitialStageParameters,
-    int TotalSteps,
     MemoryLedger ProcessLedger,
     ActivationSampler Sampler,
     TraceRecorder? Trace,

@@ -1,43 +1,34 @@
 using System.Diagnostics;
 using Akka.Actor;
-using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Protocol;
-using CyclicActors.Actors.Reduce;
-using CyclicActors.Actors.Workers;
+using CyclicActors.Actors.Runtime;
 using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Coordination;
 
 /// <summary>
-/// Runs one training in this process: creates a reducer per stage and a worker per rank (ranks are
-/// the creation order; the ring is ranks 0..N−1 of epoch 1), owns the data order and sends each
-/// worker its sample indices a few steps ahead, starts everyone, turns the workers' per-micro-batch
-/// losses into per-step metrics, and at the end gathers the final master parameters and momentum
-/// from the reducers. Any child failure fails the whole run (no restarts: a restarted replica would
-/// silently lose its place in the schedule).
+/// Runs one training: in one process it builds and wires the workers and reducers through the
+/// <see cref="RuntimeBuilder"/> (in a cluster it drives the placed ones), starts everyone, turns the
+/// workers' per-micro-batch losses into per-step metrics, and at the end gathers the final master
+/// parameters and momentum from the reducers. The bookkeeping is its <see cref="CoordinatorState"/>;
+/// the actor switches behaviour with the state's phase. Any child failure fails the whole run (no
+/// restarts: a restarted replica would silently lose its place in the schedule).
 /// </summary>
-public sealed class TrainingCoordinator : UntypedActor
+public sealed class TrainingCoordinator : ReceiveActor
 {
-    private const long RingEpoch = 1;
-
     private readonly CoordinatorSetup _setup;
-    private readonly Dictionary<int, (float[] Losses, int Count)> _losses = new();
-    private readonly WorkerFinished?[] _finished;
-    private readonly FinalStageState?[] _finalStates;
+    private readonly CoordinatorState _state;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly List<IActorRef> _workers = [];
-    private readonly List<IActorRef> _reducers = [];
+    private IReadOnlyList<IActorRef> _reducers = [];
     private double _lastStepSeconds;
-    private float _lastLoss = float.NaN;
 
     public TrainingCoordinator(CoordinatorSetup setup)
     {
         _setup = setup;
-        _finished = new WorkerFinished?[setup.Schedule.Workers];
-        _finalStates = new FinalStageState?[setup.Schedule.Stages];
+        var plan = setup.Plan;
+        _state = new CoordinatorState(plan.Schedule.Workers, plan.Schedule.Stages, plan.TotalSteps);
+        Become(Training);
     }
-
-    private int Workers => _setup.Schedule.Workers;
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(error =>
@@ -48,138 +39,92 @@ public sealed class TrainingCoordinator : UntypedActor
 
     protected override void PreStart()
     {
+        IReadOnlyList<IActorRef> workers;
         if (_setup.Placement is { } placed)
         {
-            // Cluster hook: children live on member nodes; drive them as they are.
-            _workers.AddRange(placed.Workers);
-            _reducers.AddRange(placed.Reducers);
+            (workers, _reducers) = (placed.Workers, placed.Reducers);
         }
         else
         {
-            CreateChildren();
+            var schedule = _setup.Plan.Schedule;
+            var build = new NodeBuild(_setup.Plan, NodeBuild.SingleNode(Self.Path.Name, schedule.Workers, schedule.Stages), SelfIndex: 0, _setup.Settings, _setup.ProcessLedger, _setup.Trace);
+            var parts = RuntimeBuilder.Build(Context, build, stage => throw new InvalidOperationException($"Stage {stage} has no reducer in a one-process run."));
+            RuntimeBuilder.Wire(parts, schedule.Workers, rank => throw new InvalidOperationException($"Rank {rank} has no worker in a one-process run."), Self, remoteSubscribers: []);
+            workers = [.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
+            _reducers = [.. parts.Reducers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
         }
 
-        for (int step = 0; step < Math.Min(_setup.Settings.PrefetchSteps, _setup.TotalSteps); step++)
+        var start = new StartTraining(RingEpoch: 1);
+        foreach (var actor in _reducers.Concat(workers))
         {
-            for (int rank = 0; rank < Workers; rank++)
-            {
-                AssignSamples(step, rank);
-            }
-        }
-
-        var start = new StartTraining(RingEpoch);
-        _reducers.ForEach(reducer => reducer.Tell(start));
-        _workers.ForEach(worker => worker.Tell(start));
-    }
-
-    private void CreateChildren()
-    {
-        var options = _setup.Options;
-        var targets = new List<IActorRef>();
-        for (int stage = 0; stage < _setup.Schedule.Stages; stage++)
-        {
-            var reducerSetup = new ReducerSetup(stage, Workers, _setup.InitialStageParameters[stage], options.Training, _setup.TotalSteps,
-                PublishMomentum: options.Compensation == DelayCompensation.Lookahead, _setup.ProcessLedger, _setup.Trace);
-            var reducer = Context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(_setup.Settings.ReducerDispatcher), ActorNames.Reducer(stage));
-            _reducers.Add(reducer);
-            if (options.ContributionShuffleSeed is { } seed)
-            {
-                int stageSeed = seed + stage;
-                targets.Add(Context.ActorOf(Props.Create(() => new ContributionShuffler(reducer, Workers, stageSeed)), ActorNames.ContributionRelay(stage)));
-            }
-            else
-            {
-                targets.Add(reducer);
-            }
-        }
-
-        for (int rank = 0; rank < Workers; rank++)
-        {
-            var workerSetup = new WorkerSetup(rank, _setup.Schedule, _setup.TotalSteps, options.Compensation, RingEpoch, options.Training,
-                _setup.Model, _setup.Partition, _setup.Dataset, options.BackendFactory, _setup.ProcessLedger, targets, _setup.Trace);
-            _workers.Add(Context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(_setup.Settings.WorkerDispatcher), ActorNames.Worker(rank)));
+            actor.Tell(start);
         }
     }
 
-    protected override void OnReceive(object message)
+    private void Training()
     {
-        switch (message)
+        Receive<MicroBatchCompleted>(completed => Carry(() => _state.LossReported(completed)));
+        Receive<WorkerFinished>(finished => Carry(() => _state.WorkerFinished(finished)));
+    }
+
+    private void Finishing()
+    {
+        Receive<FinalStageState>(state => Carry(() => _state.FinalStateArrived(state)));
+        Receive<ReceiveTimeout>(_ => Fail(new TimeoutException(
+            $"Only {_state.FinalStatesIn} of {_state.Stages} reducers reported their final state within {_setup.Settings.FinalStateTimeout}.")));
+    }
+
+    /// <summary>Applies a report to the state and carries out its effects; a report the state refuses fails the run (a restart would rebuild the workers).</summary>
+    private void Carry(Func<IReadOnlyList<CoordinatorEffect>> report)
+    {
+        IReadOnlyList<CoordinatorEffect> effects;
+        try
         {
-            case MicroBatchCompleted completed:
-                OnMicroBatchCompleted(completed);
-                break;
-            case WorkerFinished finished:
-                _finished[finished.Rank] = finished;
-                if (_finished.All(f => f is not null))
-                {
-                    var request = new FinalStateRequested(_setup.TotalSteps);
-                    _reducers.ForEach(reducer => reducer.Tell(request));
+            effects = report();
+        }
+        catch (InvalidOperationException e)
+        {
+            Fail(e);
+            return;
+        }
+
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case StepCompleted completed:
+                    ReportStep(completed);
+                    break;
+                case LossNotFinite notFinite:
+                    Fail(new NonFiniteLossException(notFinite.Step, notFinite.Loss));
+                    return;
+                case FinalStatesRequested requested:
+                    Become(Finishing);
+                    var request = new FinalStateRequested(requested.Steps);
+                    foreach (var reducer in _reducers)
+                    {
+                        reducer.Tell(request);
+                    }
+
                     Context.SetReceiveTimeout(_setup.Settings.FinalStateTimeout);
-                }
-
-                break;
-            case FinalStageState state:
-                _finalStates[state.Stage] = state;
-                if (_finalStates.All(s => s is not null))
-                {
+                    break;
+                case RunCompleted completed:
                     Context.SetReceiveTimeout(null);
-                    _setup.Completion.TrySetResult(new CoordinatorReport(_finalStates!, _finished!, _lastLoss, _clock.Elapsed.TotalSeconds));
-                }
-
-                break;
-            case ReceiveTimeout:
-                Fail(new TimeoutException($"Only {_finalStates.Count(s => s is not null)} of {_finalStates.Length} reducers reported their final state within {_setup.Settings.FinalStateTimeout}."));
-                break;
-            default:
-                Unhandled(message);
-                break;
+                    _setup.Completion.TrySetResult(new CoordinatorReport(completed.Stages, completed.Workers, completed.FinalLoss, _clock.Elapsed.TotalSeconds));
+                    break;
+            }
         }
     }
 
-    private void OnMicroBatchCompleted(MicroBatchCompleted completed)
+    private void ReportStep(StepCompleted completed)
     {
-        int next = completed.Step + _setup.Settings.PrefetchSteps;
-        if (next < _setup.TotalSteps)
-        {
-            AssignSamples(next, completed.Rank);
-        }
-
-        var (losses, count) = _losses.TryGetValue(completed.Step, out var entry) ? entry : (new float[Workers], 0);
-        losses[completed.Rank] = completed.Loss;
-        count++;
-        if (count < Workers)
-        {
-            _losses[completed.Step] = (losses, count);
-            return;
-        }
-
-        _losses.Remove(completed.Step);
-        // Summed in rank order, as the reference trainer does, so the reported loss is bitwise its.
-        float sum = 0;
-        foreach (var loss in losses)
-        {
-            sum += loss;
-        }
-
-        _lastLoss = sum / Workers;
-        if (!float.IsFinite(_lastLoss))
-        {
-            Fail(new NonFiniteLossException(completed.Step, _lastLoss));
-            return;
-        }
-
         double now = _clock.Elapsed.TotalSeconds;
         double stepSeconds = now - _lastStepSeconds;
         _lastStepSeconds = now;
-        var position = _setup.Order.PositionOf(completed.Step);
-        _setup.OnStep?.Invoke(new StepMetrics(completed.Step, position.Epoch, position.StepInEpoch, _setup.Order.StepsPerEpoch, _setup.TotalSteps,
-            _lastLoss, _setup.Order.GlobalBatch / Math.Max(stepSeconds, 1e-9), _setup.Sampler.TakeStepPeak(), now));
-    }
-
-    private void AssignSamples(int step, int rank)
-    {
-        var indices = _setup.Order.SampleIndices(_setup.Order.PositionOf(step), rank).ToArray();
-        _workers[rank].Tell(new MicroBatchAssigned(step, rank, indices));
+        var order = _setup.Plan.Order;
+        var position = order.PositionOf(completed.Step);
+        _setup.OnStep?.Invoke(new StepMetrics(completed.Step, position.Epoch, position.StepInEpoch, order.StepsPerEpoch, _setup.Plan.TotalSteps,
+            completed.Loss, order.GlobalBatch / Math.Max(stepSeconds, 1e-9), _setup.Sampler.TakeStepPeak(), now));
     }
 
     private void Fail(Exception error)

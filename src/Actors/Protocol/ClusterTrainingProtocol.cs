@@ -59,6 +59,13 @@ public sealed record NodeReady(
     [property: Key(3)] long ChannelToken = 0) : IClusterTrainingMessage;
 
 /// <summary>
+/// A member has wired its workers and reducers (each worker knows its next rank, local or remote;
+/// each reducer its subscribers): once every member is wired, training can start.
+/// </summary>
+[MessagePackObject]
+public sealed record NodeWired([property: Key(0)] string Node) : IClusterTrainingMessage;
+
+/// <summary>
 /// Where every planned node's tensor channels listen, indexed like <see cref="NodePlanned.Nodes"/>;
 /// sent once all nodes are ready, before training starts, so links know their peers.
 /// </summary>

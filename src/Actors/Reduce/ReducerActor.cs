@@ -1,6 +1,7 @@
 using Akka.Actor;
+using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Protocol;
-using CyclicActors.GpuCompute.Cpu;
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
 using CyclicActors.GpuCompute.Training;
 
@@ -8,38 +9,40 @@ namespace CyclicActors.Actors.Reduce;
 
 /// <summary>
 /// The reducer of one stage: owns the stage's master parameters and momentum (a
-/// <see cref="StageOptimizer"/> on a CPU backend), accepts gradient contributions in any order,
-/// folds them in rank order through its <see cref="ReducerState"/>, and when all N of a step are in
-/// applies SGD and publishes the next version to every worker. Folding step t publishes θ_{t+1}
-/// under every rule (see <see cref="Schedule.CdpSchedule.VersionPublishedAfterFolding"/>).
+/// <see cref="StageOptimizer"/> on the backend the plan's reducer factory builds, the CPU by
+/// default), accepts gradient contributions in any order, folds them in rank order through its
+/// <see cref="ReducerState"/>, and when all N of a step are in applies SGD and publishes the next
+/// version to its subscribers (<see cref="ReducerWired"/>). Folding step t publishes θ_{t+1} under
+/// every rule (see <see cref="Schedule.CdpSchedule.VersionPublishedAfterFolding"/>), so the version
+/// it holds is the number of steps its state has folded.
 /// </summary>
 public sealed class ReducerActor : UntypedActor
 {
     private readonly ReducerSetup _setup;
     private readonly ReducerState _state;
     private readonly string _track;
-    private CpuBackend? _backend;
+    private IComputeBackend? _backend;
     private DeviceBuffer? _master;
     private DeviceBuffer? _incoming;
     private StageOptimizer? _optimizer;
-    private int _version;
+    private IReadOnlyList<IActorRef>? _subscribers;
     private (int Steps, IActorRef ReplyTo)? _finalRequest;
 
     public ReducerActor(ReducerSetup setup)
     {
         _setup = setup;
-        _state = new ReducerState(setup.Workers);
+        _state = new ReducerState(setup.Plan.Schedule.Workers);
         _track = $"reducer {setup.Stage}";
     }
 
     protected override void PreStart()
     {
-        _backend = new CpuBackend(new MemoryLedger(_setup.ProcessLedger));
-        long length = _setup.InitialParameters.Length;
-        _master = _backend.Allocate(length, MemoryTag.Parameters);
-        _backend.Upload(_setup.InitialParameters, _master);
-        _incoming = _backend.Allocate(length, MemoryTag.Gradients);
-        _optimizer = new StageOptimizer(_backend, length, _setup.Workers);
+        _backend = _setup.Plan.ReducerBackends(_setup.ProcessLedger);
+        var initial = _setup.Plan.InitialStageParameters[_setup.Stage];
+        _master = _backend.Allocate(initial.Length, MemoryTag.Parameters);
+        _backend.Upload(initial, _master);
+        _incoming = _backend.Allocate(initial.Length, MemoryTag.Gradients);
+        _optimizer = new StageOptimizer(_backend, initial.Length, _state.Workers);
         _setup.Trace?.RegisterTrack(_track);
     }
 
@@ -55,8 +58,11 @@ public sealed class ReducerActor : UntypedActor
     {
         switch (message)
         {
+            case ReducerWired wiring:
+                _subscribers = wiring.Subscribers;
+                break;
             case StartTraining:
-                Publish();
+                Publish(version: 0);
                 break;
             case GradientContributed contribution:
                 Accept(contribution);
@@ -89,28 +95,38 @@ public sealed class ReducerActor : UntypedActor
                     _optimizer!.Accumulate(fold.Rank, _incoming!);
                     break;
                 case StepFolded folded:
-                    _optimizer!.Apply(_master!, _setup.Training.SgdAt(folded.Step, _setup.TotalSteps));
-                    _version++;
-                    Publish();
-                    ReplyIfDone();
+                    _optimizer!.Apply(_master!, _setup.Plan.Config.SgdAt(folded.Step, _setup.Plan.TotalSteps));
+                    Publish(_setup.Plan.Schedule.VersionPublishedAfterFolding(folded.Step));
                     break;
             }
         }
+
+        // One arrival can complete several buffered steps: only now do the master parameters hold θ_NextStep.
+        ReplyIfDone();
     }
 
-    private void Publish()
+    /// <summary>The version the master parameters hold once every effect of an arrival is applied: θ_k after folding k steps.</summary>
+    private int Version => _state.NextStep;
+
+    private void Publish(int version)
     {
+        var subscribers = _subscribers ?? throw new InvalidOperationException($"The reducer of stage {_setup.Stage} was started before it was wired to its subscribers.");
         var parameters = Download(_master!);
-        float[] momentum = _setup.PublishMomentum ? Download(_optimizer!.Momentum) : [];
-        Context.ActorSelection(_setup.WorkerSelection).Tell(new ParametersPublished(_setup.Stage, _version, parameters, momentum));
-        _setup.Trace?.Instant(_track, $"publish v{_version}", "parameters");
+        float[] momentum = _setup.Plan.Compensation == DelayCompensation.Lookahead ? Download(_optimizer!.Momentum) : [];
+        var published = new ParametersPublished(_setup.Stage, version, parameters, momentum);
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Tell(published);
+        }
+
+        _setup.Trace?.Instant(_track, $"publish v{version}", "parameters");
     }
 
     private void ReplyIfDone()
     {
-        if (_finalRequest is { } request && _version >= request.Steps)
+        if (_finalRequest is { } request && Version >= request.Steps)
         {
-            request.ReplyTo.Tell(new FinalStageState(_setup.Stage, _version, Download(_master!), Download(_optimizer!.Momentum)));
+            request.ReplyTo.Tell(new FinalStageState(_setup.Stage, Version, Download(_master!), Download(_optimizer!.Momentum)));
             _finalRequest = null;
         }
     }

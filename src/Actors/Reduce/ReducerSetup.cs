@@ -1,23 +1,19 @@
+using Akka.Actor;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Tracing;
-using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
-using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Reduce;
 
 /// <summary>
-/// What a stage reducer is built with (in-process construction arguments). It publishes to the
-/// actor selection <paramref name="WorkerSelection"/> (every sibling worker by default).
-/// <paramref name="PublishMomentum"/> adds the momentum buffer to each publication, which
-/// look-ahead compensation needs.
+/// What a stage reducer is built with (in-process construction arguments). Each publication adds
+/// the momentum buffer when the plan's compensation is look-ahead, which needs it.
 /// </summary>
-public sealed record ReducerSetup(
-    int Stage,
-    int Workers,
-    float[] InitialParameters,
-    TrainingConfig Training,
-    int TotalSteps,
-    bool PublishMomentum,
-    MemoryLedger ProcessLedger,
-    TraceRecorder? Trace,
-    string WorkerSelection = Coordination.ActorNames.AllSiblingWorkers);
+public sealed record ReducerSetup(int Stage, TrainingPlan Plan, MemoryLedger ProcessLedger, TraceRecorder? Trace);
+
+/// <summary>
+/// Local: who hears a reducer's publications, given once the workers exist: every worker of this
+/// node, and one publication sender per other node that runs workers (each publication crosses to
+/// a node once).
+/// </summary>
+public sealed record ReducerWired(IReadOnlyList<IActorRef> Subscribers) : INoSerializationVerificationNeeded;

@@ -76,35 +76,4 @@ public sealed partial class CdpSchedule
         CheckStep(step);
         return step + 1;
     }
-
-    /// <summary>
-    /// The step whose folded gradient a worker must wait for before running (step, worker, stage),
-    /// or null when the op reads θ_0, which exists from the start.
-    /// </summary>
-    public int? StepWhoseFoldIsAwaited(int step, int worker, int stage)
-    {
-        var version = RequiredVersion(step, worker, stage);
-        return version == 0 ? null : version - 1;
-    }
-
-    /// <summary>
-    /// The authors' code's view: which step's averaged gradient rank <paramref name="worker"/> applies
-    /// to its stage-<paramref name="stage"/> block at the end of <paramref name="iteration"/>, or null
-    /// for no update. DP: the iteration's own; v1: the previous one (none at iteration 0); v2: the
-    /// own for fresh blocks, the previous for stale ones (none at iteration 0).
-    /// </summary>
-    public int? ReferenceAppliedGradientStep(int iteration, int worker, int stage)
-    {
-        CheckStep(iteration);
-        if (IsFresh(worker, stage))
-        {
-            return iteration;
-        }
-
-        return iteration == 0 ? null : iteration - 1;
-    }
-
-    /// <summary>Whether the authors' code updates that rank's stage block at the end of <paramref name="step"/>.</summary>
-    public bool AppliesUpdateAtStep(int step, int worker, int stage) =>
-        ReferenceAppliedGradientStep(step, worker, stage) is not null;
 }

@@ -101,6 +101,18 @@ public sealed partial class CdpSchedule
         };
     }
 
+    /// <summary>
+    /// The op at position <paramref name="index"/> (0..2L−1) of the worker's micro-batch of
+    /// <paramref name="step"/>: F_1..F_L, then B_L..B_1. This is the instruction stream a worker executes.
+    /// </summary>
+    public ScheduledOp OpOf(int worker, int step, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, CycleLength);
+        var (stage, kind) = index < Stages ? (index + 1, OpKind.Forward) : (CycleLength - index, OpKind.Backward);
+        return new ScheduledOp(worker, step, stage, kind, TickOf(step, worker, stage, kind));
+    }
+
     /// <summary>The op worker <paramref name="worker"/> runs at <paramref name="tick"/>, or null while it has not started.</summary>
     public ScheduledOp? OpAt(int worker, long tick)
     {
@@ -128,28 +140,6 @@ public sealed partial class CdpSchedule
             if (OpAt(worker, tick) is { } op)
             {
                 ops.Add(op);
-            }
-        }
-
-        return ops;
-    }
-
-    /// <summary>The worker's ops for steps 0..steps−1 in execution order: F_1..F_L, B_L..B_1 per step.</summary>
-    public IReadOnlyList<ScheduledOp> OpsForWorker(int worker, int steps)
-    {
-        CheckWorker(worker);
-        ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        var ops = new List<ScheduledOp>(steps * CycleLength);
-        for (var step = 0; step < steps; step++)
-        {
-            for (var stage = 1; stage <= Stages; stage++)
-            {
-                ops.Add(new ScheduledOp(worker, step, stage, OpKind.Forward, TickOf(step, worker, stage, OpKind.Forward)));
-            }
-
-            for (var stage = Stages; stage >= 1; stage--)
-            {
-                ops.Add(new ScheduledOp(worker, step, stage, OpKind.Backward, TickOf(step, worker, stage, OpKind.Backward)));
             }
         }
 

@@ -4,14 +4,14 @@ namespace CyclicActors.Actors.Serialization;
 
 /// <summary>
 /// The static table of wire types and their manifests. A manifest is part of the wire format:
-/// never reuse or rename one; add new types with new manifests.
+/// never reuse or rename one; add new types with new manifests. Retired: "mb" (the sample indices a
+/// coordinator used to send; workers now read them from the data order).
 /// </summary>
 public static class MessageManifests
 {
     private static readonly (Type Type, string Manifest)[] Table =
     [
         (typeof(TokenPassed), "tok"),
-        (typeof(MicroBatchAssigned), "mb"),
         (typeof(GradientContributed), "grad"),
         (typeof(ParametersPublished), "par"),
         (typeof(StartTraining), "start"),
@@ -37,6 +37,7 @@ public static class MessageManifests
         (typeof(ChannelsPlanned), "chanplan"),
         (typeof(NodeProgress), "progress"),
         (typeof(NodeTraceBatch), "tracebatch"),
+        (typeof(NodeWired), "wired"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Compensation;
-using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
@@ -13,18 +12,18 @@ namespace CyclicActors.Actors.Workers;
 
 /// <summary>
 /// One worker: a model replica on its own backend (created on the actor's pinned thread), executing
-/// the decisions of its <see cref="WorkerState"/>: run the next op when the token, the samples and
-/// the required parameter version are there; otherwise wait for the message that is missing. After
-/// each backward it sends that stage's gradient to the stage's reducer; after δ ops it passes the
-/// token. Every message is accepted in any state (arrivals are recorded in the state), so nothing
-/// needs stashing.
+/// the decisions of its <see cref="WorkerState"/>: run the next op when the token and the required
+/// parameter version are there; otherwise wait for the message that is missing. Its samples are a
+/// pure function of (seed, epoch, step, rank), so it reads them from the data order itself. After
+/// each backward it sends that stage's gradient to the stage's gradient target; after δ ops it
+/// passes the token to the next rank. Every message is accepted in any state (arrivals are
+/// recorded in the state), so nothing needs stashing. It is wired (<see cref="WorkerWired"/>)
+/// before it is started.
 /// </summary>
 public sealed class WorkerActor : UntypedActor
 {
     private readonly WorkerSetup _setup;
     private readonly WorkerState _state;
-    private readonly Dictionary<(int Stage, int Version), ParametersPublished> _parameters = new();
-    private readonly Dictionary<int, int[]> _samples = new();
     private readonly TickActivationLog _activations = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _track;
@@ -35,6 +34,7 @@ public sealed class WorkerActor : UntypedActor
     private float[] _pixels = [];
     private float[] _oneHot = [];
     private MicroBatchPass? _pass;
+    private WorkerWired? _wiring;
     private bool _started;
     private bool _reportedFinished;
     private int _violations;
@@ -43,25 +43,27 @@ public sealed class WorkerActor : UntypedActor
     public WorkerActor(WorkerSetup setup)
     {
         _setup = setup;
-        var ring = RingTopology.Create(setup.Schedule.Workers, setup.RingEpoch);
-        var token = TokenRingState.ForSchedule(setup.Schedule, ring, setup.Rank);
-        _state = new WorkerState(setup.Schedule, setup.Rank, setup.TotalSteps, setup.Compensation, token);
+        var plan = setup.Plan;
+        var ring = RingTopology.Create(plan.Schedule.Workers, setup.RingEpoch);
+        var token = TokenRingState.ForSchedule(plan.Schedule, ring, setup.Rank);
+        _state = new WorkerState(plan.Schedule, setup.Rank, plan.TotalSteps, plan.Compensation, token);
         _track = $"worker {setup.Rank}";
     }
 
     protected override void PreStart()
     {
         // The backend is created here, on the pinned thread that runs every op of this worker.
-        _backend = _setup.BackendFactory(_setup.Rank, _setup.ProcessLedger);
+        var plan = _setup.Plan;
+        _backend = plan.WorkerBackends(_setup.Rank, _setup.ProcessLedger);
         if (_backend.Ledger.Parent != _setup.ProcessLedger)
         {
             throw new InvalidOperationException($"The backend of rank {_setup.Rank} must report to the process-wide memory ledger (its ledger's parent).");
         }
 
-        _replica = new ModelReplica(_setup.Model, _setup.Partition, _backend);
-        int batch = _setup.Config.MicroBatch;
-        _pixels = new float[batch * _setup.Dataset.SampleElements];
-        _oneHot = new float[batch * _setup.Dataset.ClassCount];
+        _replica = new ModelReplica(plan.Model, plan.Partition, _backend);
+        int batch = plan.Config.MicroBatch;
+        _pixels = new float[batch * plan.Dataset.SampleElements];
+        _oneHot = new float[batch * plan.Dataset.ClassCount];
         _input = _backend.Allocate(_pixels.Length, MemoryTag.Data);
         _labels = _backend.Allocate(_oneHot.Length, MemoryTag.Data);
         _setup.Trace?.RegisterTrack(_track);
@@ -80,8 +82,13 @@ public sealed class WorkerActor : UntypedActor
     {
         switch (message)
         {
+            case WorkerWired wiring:
+                _wiring = wiring;
+                return;
             case StartTraining:
-                _started = true;
+                _started = _wiring is not null
+                    ? true
+                    : throw new InvalidOperationException($"Rank {_setup.Rank} was started before it was wired to the next rank.");
                 break;
             case TokenPassed token:
                 var transition = _state.TokenArrived(new RingToken(token.Epoch, token.Step));
@@ -91,16 +98,8 @@ public sealed class WorkerActor : UntypedActor
                 }
 
                 break;
-            case MicroBatchAssigned assigned:
-                _samples[assigned.Step] = assigned.SampleIndices;
-                _state.DataArrived(assigned.Step);
-                break;
             case ParametersPublished published:
-                if (_state.ParametersArrived(published.Stage, published.Version))
-                {
-                    _parameters[(published.Stage, published.Version)] = published;
-                }
-
+                _state.ParametersArrived(published);
                 break;
             default:
                 Unhandled(message);
@@ -143,7 +142,7 @@ public sealed class WorkerActor : UntypedActor
             LoadStage(run);
         }
 
-        if (run.Version != _setup.Schedule.RequiredVersion(op.Step, _setup.Rank, op.Stage))
+        if (run.Version != _setup.Plan.Schedule.RequiredVersion(op.Step, _setup.Rank, op.Stage))
         {
             _violations++;
         }
@@ -166,18 +165,14 @@ public sealed class WorkerActor : UntypedActor
         {
             var gradient = new float[replica.Layout.StageSizes[run.StageIndex]];
             replica.GetStageGradients(run.StageIndex, gradient);
-            _setup.Reducers[run.StageIndex].Tell(new GradientContributed(run.StageIndex, op.Step, _setup.Rank, gradient));
+            _setup.GradientTargets[run.StageIndex].Tell(new GradientContributed(run.StageIndex, op.Step, _setup.Rank, gradient));
         }
 
         var completion = _state.Complete(run);
         foreach (var pass in completion.TokenEffects.OfType<PassToken>())
         {
-            Context.ActorSelection(ActorNames.SiblingWorker(pass.ToRank)).Tell(new TokenPassed(pass.Token.Epoch, pass.Token.Step, _setup.Rank));
-        }
-
-        foreach (var version in completion.DroppedVersions)
-        {
-            _parameters.Remove((run.StageIndex, version));
+            // The ring passes to rank + 1 only; the wiring's next rank is that worker.
+            _wiring!.NextRank.Tell(new TokenPassed(pass.Token.Epoch, pass.Token.Step, _setup.Rank));
         }
 
         if (completion.MicroBatchFinished)
@@ -185,33 +180,30 @@ public sealed class WorkerActor : UntypedActor
             float loss = _pass!.Loss;
             _pass.Dispose();
             _pass = null;
-            Context.Parent.Tell(new MicroBatchCompleted(op.Step, _setup.Rank, loss));
+            _wiring!.Reports.Tell(new MicroBatchCompleted(op.Step, _setup.Rank, loss));
         }
     }
 
     private void BeginMicroBatch(int step)
     {
-        if (!_samples.Remove(step, out var indices))
-        {
-            throw new InvalidOperationException($"Rank {_setup.Rank} starts step {step} without its samples.");
-        }
-
-        BatchAssembler.Assemble(_setup.Dataset, indices, _pixels, _oneHot, []);
+        var plan = _setup.Plan;
+        var order = plan.Order;
+        BatchAssembler.Assemble(plan.Dataset, order.SampleIndices(order.PositionOf(step), _setup.Rank), _pixels, _oneHot, []);
         _backend!.Upload(_pixels, _input!);
         _backend.Upload(_oneHot, _labels!);
-        _pass = _replica!.BeginPass(_input!, _labels!, _setup.Config.MicroBatch);
+        _pass = _replica!.BeginPass(_input!, _labels!, plan.Config.MicroBatch);
     }
 
     private void LoadStage(RunOp run)
     {
-        var published = _parameters[(run.StageIndex, run.Version)];
+        var published = _state.ParametersToLoad(run);
         var replica = _replica!;
         replica.SetStageParameters(run.StageIndex, published.Parameters);
         if (run.Lookahead)
         {
             // The replica's gradient buffer of the stage still holds this worker's gradient of the
             // previous step: nothing writes it between that B_j and this F_j.
-            LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Config.SgdAt(run.Version, _setup.TotalSteps));
+            LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Plan.Config.SgdAt(run.Version, _setup.Plan.TotalSteps));
             _lookaheadOps++;
         }
     }
@@ -224,6 +216,6 @@ public sealed class WorkerActor : UntypedActor
         }
 
         _reportedFinished = true;
-        Context.Parent.Tell(new WorkerFinished(_setup.Rank, _activations.Ticks, _activations.PeakBytes, _violations, _lookaheadOps));
+        _wiring!.Reports.Tell(new WorkerFinished(_setup.Rank, _activations.Ticks, _activations.PeakBytes, _violations, _lookaheadOps));
     }
 }

@@ -21,9 +21,6 @@ public sealed record RunOp(ScheduledOp Op, int OpIndex, int Version, bool Lookah
 /// <summary>The token for <paramref name="Step"/> has not arrived (CDP only).</summary>
 public sealed record WaitForToken(int Step) : WorkerDecision;
 
-/// <summary>The coordinator has not yet sent this step's sample indices.</summary>
-public sealed record WaitForData(int Step) : WorkerDecision;
-
 /// <summary>The reducer of stage <paramref name="StageIndex"/> (0-based) has not yet published <paramref name="Version"/>.</summary>
 public sealed record WaitForParameters(int StageIndex, int Version) : WorkerDecision;
 

@@ -1,31 +1,26 @@
 using Akka.Actor;
-using CyclicActors.Actors.Compensation;
-using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Tracing;
-using CyclicActors.GpuCompute;
-using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Memory;
-using CyclicActors.GpuCompute.Models;
-using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Workers;
 
 /// <summary>
 /// What a worker is built with (in-process construction arguments, never sent as a message).
-/// <paramref name="Reducers"/> holds, per stage, where that stage's gradients go: the reducer, or a
-/// relay in front of it.
+/// <paramref name="GradientTargets"/> holds, per stage, where that stage's gradients go: the
+/// reducer, a relay in front of it, or the sender to a reducer on another node.
 /// </summary>
 public sealed record WorkerSetup(
     int Rank,
-    CdpSchedule Schedule,
-    int TotalSteps,
-    DelayCompensation Compensation,
+    TrainingPlan Plan,
     long RingEpoch,
-    TrainingConfig Config,
-    ModelDefinition Model,
-    StagePartition Partition,
-    Dataset Dataset,
-    Func<int, MemoryLedger, IComputeBackend> BackendFactory,
     MemoryLedger ProcessLedger,
-    IReadOnlyList<IActorRef> Reducers,
+    IReadOnlyList<IActorRef> GradientTargets,
     TraceRecorder? Trace);
+
+/// <summary>
+/// Local: where a worker sends what is not a gradient, given once all workers of the ring exist:
+/// the next rank (its token; on another node, that worker's remote reference) and where its
+/// per-micro-batch losses and its final report go.
+/// </summary>
+public sealed record WorkerWired(IActorRef NextRank, IActorRef Reports) : INoSerializationVerificationNeeded;

@@ -1,13 +1,17 @@
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 
 namespace CyclicActors.Actors.Workers;
 
 /// <summary>
-/// The decisions of one worker, without actors or devices: which op comes next, whether it may run
-/// (token, data, parameter version), which version each stage must hold, and what to do after it.
-/// The actor calls <see cref="Decide"/>, carries out a <see cref="RunOp"/>, then calls
-/// <see cref="Complete"/>; arrivals are reported with the *Arrived methods. Mutable; owned by one actor.
+/// The decisions of one worker, without actors or devices: which op comes next (the schedule's op
+/// stream, <see cref="CdpSchedule.OpOf"/>), whether it may run (token, parameter version), which
+/// version each stage must hold, and what to do after it. It also holds the published parameters
+/// the worker will still read, and drops each version once no op can read it again. The actor calls
+/// <see cref="Decide"/>, carries out a <see cref="RunOp"/> (loading <see cref="ParametersToLoad"/>
+/// first when asked), then calls <see cref="Complete"/>; arrivals are reported with the *Arrived
+/// methods. Mutable; owned by one actor.
 /// </summary>
 /// <remarks>
 /// Versions: the forward of (step k, stage j) needs <see cref="CdpSchedule.RequiredVersion"/>; the
@@ -18,9 +22,8 @@ namespace CyclicActors.Actors.Workers;
 /// </remarks>
 public sealed class WorkerState
 {
-    private readonly SortedSet<int>[] _available;
+    private readonly SortedDictionary<int, ParametersPublished>[] _available;
     private readonly Loaded?[] _loaded;
-    private readonly HashSet<int> _assignedSteps = [];
 
     public WorkerState(CdpSchedule schedule, int rank, int totalSteps, DelayCompensation compensation, TokenRingState token)
     {
@@ -42,7 +45,7 @@ public sealed class WorkerState
         TotalSteps = totalSteps;
         Compensation = compensation;
         Token = token;
-        _available = Enumerable.Range(0, schedule.Stages).Select(_ => new SortedSet<int>()).ToArray();
+        _available = Enumerable.Range(0, schedule.Stages).Select(_ => new SortedDictionary<int, ParametersPublished>()).ToArray();
         _loaded = new Loaded?[schedule.Stages];
     }
 
@@ -62,31 +65,37 @@ public sealed class WorkerState
     /// <summary>The position 0..2L−1 of the next op in its micro-batch.</summary>
     public int OpIndex { get; private set; }
 
-    public void DataArrived(int step)
+    /// <summary>A reducer published a version of a stage (0-based <see cref="ParametersPublished.Stage"/>).</summary>
+    /// <returns>False when the version is older than any this worker will read (it is not kept).</returns>
+    public bool ParametersArrived(ParametersPublished published)
     {
-        if (!_assignedSteps.Add(step))
-        {
-            throw new InvalidOperationException($"Rank {Rank} received the samples of step {step} twice.");
-        }
-    }
-
-    /// <summary>A reducer published <paramref name="version"/> of stage <paramref name="stageIndex"/> (0-based).</summary>
-    /// <returns>False when the version is older than any this worker will read (the actor may discard it).</returns>
-    public bool ParametersArrived(int stageIndex, int version)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(version);
-        if (_loaded[stageIndex] is { } loaded && version < loaded.Version)
+        ArgumentNullException.ThrowIfNull(published);
+        ArgumentOutOfRangeException.ThrowIfNegative(published.Version);
+        var stageIndex = published.Stage;
+        if (_loaded[stageIndex] is { } loaded && published.Version < loaded.Version)
         {
             return false;
         }
 
-        if (!_available[stageIndex].Add(version))
+        if (!_available[stageIndex].TryAdd(published.Version, published))
         {
-            throw new InvalidOperationException($"Rank {Rank} received version {version} of stage {stageIndex} twice.");
+            throw new InvalidOperationException($"Rank {Rank} received version {published.Version} of stage {stageIndex} twice.");
         }
 
         return true;
     }
+
+    /// <summary>The parameters <paramref name="run"/> loads before it runs (it must have <see cref="RunOp.LoadFirst"/>).</summary>
+    public ParametersPublished ParametersToLoad(RunOp run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.LoadFirst && _available[run.StageIndex].TryGetValue(run.Version, out var published)
+            ? published
+            : throw new InvalidOperationException($"Rank {Rank} has no version {run.Version} of stage {run.StageIndex} to load for {run.Op}.");
+    }
+
+    /// <summary>The versions of a stage (0-based) this worker holds and may still read.</summary>
+    public IReadOnlyCollection<int> HeldVersions(int stageIndex) => _available[stageIndex].Keys;
 
     public TokenRingTransition TokenArrived(RingToken token)
     {
@@ -102,20 +111,12 @@ public sealed class WorkerState
             return new Finished();
         }
 
-        if (OpIndex == 0)
+        if (OpIndex == 0 && !Token.CanStart(Step))
         {
-            if (!Token.CanStart(Step))
-            {
-                return new WaitForToken(Step);
-            }
-
-            if (!_assignedSteps.Contains(Step))
-            {
-                return new WaitForData(Step);
-            }
+            return new WaitForToken(Step);
         }
 
-        var op = CurrentOp();
+        var op = Schedule.OpOf(Rank, Step, OpIndex);
         var stageIndex = op.Stage - 1;
         if (op.Kind == OpKind.Backward)
         {
@@ -132,7 +133,7 @@ public sealed class WorkerState
             return new RunOp(op, OpIndex, required, Lookahead: false, LoadFirst: false);
         }
 
-        return _available[stageIndex].Contains(required)
+        return _available[stageIndex].ContainsKey(required)
             ? new RunOp(op, OpIndex, required, lookahead, LoadFirst: true)
             : new WaitForParameters(stageIndex, required);
     }
@@ -154,7 +155,7 @@ public sealed class WorkerState
         if (run.LoadFirst)
         {
             _loaded[run.StageIndex] = new Loaded(run.Version, run.Lookahead);
-            var older = _available[run.StageIndex].GetViewBetween(int.MinValue, run.Version - 1).ToArray();
+            var older = _available[run.StageIndex].Keys.TakeWhile(version => version < run.Version).ToArray();
             foreach (var version in older)
             {
                 _available[run.StageIndex].Remove(version);
@@ -174,19 +175,11 @@ public sealed class WorkerState
         var finished = OpIndex == Schedule.CycleLength;
         if (finished)
         {
-            _assignedSteps.Remove(Step);
             Step++;
             OpIndex = 0;
         }
 
         return new OpCompletion(transition.Effects, dropped, finished);
-    }
-
-    private ScheduledOp CurrentOp()
-    {
-        var stages = Schedule.Stages;
-        var (stage, kind) = OpIndex < stages ? (OpIndex + 1, OpKind.Forward) : ((2 * stages) - OpIndex, OpKind.Backward);
-        return new ScheduledOp(Rank, Step, stage, kind, Schedule.TickOf(Step, Rank, stage, kind));
     }
 
     private sealed record Loaded(int Version, bool Lookahead);

@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using System.Globalization;
 using System.Text.Json;
 using CyclicActors.Actors.Compensation;

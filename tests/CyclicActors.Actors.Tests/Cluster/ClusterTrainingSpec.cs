@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using System.Text.Json;
 using Akka.Actor;
 using CyclicActors.Actors.Cluster;

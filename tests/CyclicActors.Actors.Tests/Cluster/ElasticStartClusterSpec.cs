@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using Akka.Actor;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Coordination;

@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using Akka.Actor;
 using Akka.Remote;
 using Akka.Remote.Transport;

@@ -1,7 +1,5 @@
 using Akka.Actor;
-using Akka.TestKit;
 using CyclicActors.Actors.Cluster;
-using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Tests.Runtime;
 using CyclicActors.Actors.Transport;
@@ -10,60 +8,72 @@ using Xunit.Abstractions;
 
 namespace CyclicActors.Actors.Tests.Cluster;
 
-/// <summary>A publication crosses to a peer node once and reaches every worker there.</summary>
+/// <summary>A publication crosses to a peer node once and reaches every worker there; a gradient reaches its stage's reducer.</summary>
 public sealed class PublicationFanOutSpec(ITestOutputHelper output) : ActorSpec(output)
 {
     [Fact]
-    public void The_ledger_sends_each_stage_version_once_and_never_an_older_one()
+    public void The_publication_sender_sends_each_publication_once_as_parameters_then_momentum()
     {
-        var ledger = new PublicationLedger();
-        Assert.True(ledger.ShouldSend(0, 0));
-        Assert.False(ledger.ShouldSend(0, 0));
-        Assert.True(ledger.ShouldSend(1, 0));
-        Assert.True(ledger.ShouldSend(0, 2));
-        Assert.False(ledger.ShouldSend(0, 1));
-        Assert.False(ledger.ShouldSend(0, 2));
-        Assert.True(ledger.ShouldSend(0, 3));
+        var link = CreateTestProbe();
+        var sender = Sys.ActorOf(Props.Create(() => new PublicationSender(link.Ref)));
+
+        sender.Tell(new ParametersPublished(1, 5, [1f, 2f, 3f], [0.5f, 0.25f, 0f]));
+
+        var sent = link.ExpectMsg<SendTensor>();
+        Assert.Equal(new PublicationLabel(5, 1), PublicationLabel.From(sent.Label));
+        Assert.Equal([1f, 2f, 3f, 0.5f, 0.25f, 0f], sent.Tensor);
+        link.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
-    public void The_forwarder_sends_a_publication_addressed_to_two_remote_workers_once()
+    public void The_gradient_sender_labels_a_contribution_with_step_stage_and_rank()
     {
         var link = CreateTestProbe();
-        var forwarder = Sys.ActorOf(Props.Create(() => new PublicationForwarder(link.Ref)));
-        var published = new ParametersPublished(1, 5, [1f, 2f, 3f], [0.5f, 0.25f, 0f]);
+        var sender = Sys.ActorOf(Props.Create(() => new GradientSender(link.Ref)));
 
-        forwarder.Tell(new PublicationForRank(published, 2));
-        forwarder.Tell(new PublicationForRank(published, 3));
-        forwarder.Tell(new PublicationForRank(published with { Version = 6 }, 3));
+        sender.Tell(new GradientContributed(2, 7, 3, [4f, 5f]));
 
-        var first = link.ExpectMsg<SendTensor>();
-        Assert.Equal(new TransferLabel(5, 1, 2), first.Label);
-        Assert.Equal([1f, 2f, 3f, 0.5f, 0.25f, 0f], first.Tensor);
-        Assert.Equal(new TransferLabel(6, 1, 3), link.ExpectMsg<SendTensor>().Label);
-        link.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var sent = link.ExpectMsg<SendTensor>();
+        Assert.Equal(new GradientLabel(7, 2, 3), GradientLabel.From(sent.Label));
+        Assert.Equal([4f, 5f], sent.Tensor);
     }
 
     [Fact]
     public void The_inbox_hands_one_arrived_publication_to_every_local_worker_and_drops_strangers()
     {
-        var host = Sys.ActorOf(Props.Create(() => new InboxHost(TestActor)), "host");
+        var workers = new[] { CreateTestProbe(), CreateTestProbe() };
+        var inbox = Sys.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Parameters, new long[] { 2, 3 }, new Dictionary<int, IActorRef>(), workers.Select(w => w.Ref).ToArray())));
         var arrived = new float[] { 1f, 2f, 9f, 8f };
 
-        host.Tell(Received(new TransferLabel(4, 0, 3), arrived));
-        var got = new[] { ExpectMsg<Delivered>(), ExpectMsg<Delivered>() };
-        Assert.Equal([2, 3], got.Select(g => g.Rank).Order());
-        Assert.All(got, g =>
+        inbox.Tell(Received(new PublicationLabel(4, 0).ToTransfer(), arrived));
+        Assert.All(workers, worker =>
         {
-            Assert.Equal((0, 4), (g.Published.Stage, g.Published.Version));
-            Assert.Equal([1f, 2f], g.Published.Parameters);
-            Assert.Equal([9f, 8f], g.Published.Momentum);
+            var published = worker.ExpectMsg<ParametersPublished>();
+            Assert.Equal((0, 4), (published.Stage, published.Version));
+            Assert.Equal([1f, 2f], published.Parameters);
+            Assert.Equal([9f, 8f], published.Momentum);
         });
 
-        // A rank this node does not hold, a stage the model does not have: logged and dropped.
-        host.Tell(Received(new TransferLabel(4, 0, 0), arrived));
-        host.Tell(Received(new TransferLabel(4, 7, 2), arrived));
-        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        // A stage the model does not have, a publication shorter than its stage: logged and dropped.
+        inbox.Tell(Received(new PublicationLabel(4, 7).ToTransfer(), arrived));
+        inbox.Tell(Received(new PublicationLabel(4, 1).ToTransfer(), [1f, 2f]));
+        Assert.All(workers, worker => worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public void The_inbox_hands_a_gradient_to_its_stages_reducer_and_drops_one_for_a_stage_held_elsewhere()
+    {
+        var reducer = CreateTestProbe();
+        IReadOnlyDictionary<int, IActorRef> reducers = new Dictionary<int, IActorRef> { [1] = reducer.Ref };
+        var inbox = Sys.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Gradient, new long[] { 2, 3 }, reducers, Array.Empty<IActorRef>())));
+
+        inbox.Tell(Received(new GradientLabel(6, 1, 2).ToTransfer(), [1f, 2f, 3f]));
+        var contribution = reducer.ExpectMsg<GradientContributed>();
+        Assert.Equal((1, 6, 2), (contribution.Stage, contribution.Step, contribution.Rank));
+        Assert.Equal([1f, 2f, 3f], contribution.Gradient);
+
+        inbox.Tell(Received(new GradientLabel(6, 0, 2).ToTransfer(), [1f, 2f]));
+        reducer.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     private static TensorReceived Received(TransferLabel label, float[] values)
@@ -72,28 +82,5 @@ public sealed class PublicationFanOutSpec(ITestOutputHelper output) : ActorSpec(
         var pooled = new PooledTensor(pool.Rent(values.Length), values.Length, pool);
         values.CopyTo(pooled.Span);
         return new TensorReceived(label, pooled, ActorRefs.Nobody);
-    }
-
-    /// <summary>An inbox for a node holding ranks 2 and 3 of a 2-stage model, with recording workers beside it.</summary>
-    private sealed class InboxHost : ReceiveActor
-    {
-        public InboxHost(IActorRef report)
-        {
-            foreach (var rank in new[] { 2, 3 })
-            {
-                var worker = rank;
-                Context.ActorOf(Props.Create(() => new RecordingWorker(worker, report)), ActorNames.Worker(rank));
-            }
-
-            var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Parameters, new long[] { 2, 3 }, new[] { 2, 3 })), "inbox");
-            ReceiveAny(message => inbox.Forward(message));
-        }
-    }
-
-    private sealed record Delivered(int Rank, ParametersPublished Published) : INoSerializationVerificationNeeded;
-
-    private sealed class RecordingWorker : ReceiveActor
-    {
-        public RecordingWorker(int rank, IActorRef report) => Receive<ParametersPublished>(published => report.Tell(new Delivered(rank, published)));
     }
 }

@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;

@@ -15,7 +15,6 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
     public static TheoryData<ICyclicMessage> Messages => new()
     {
         new TokenPassed(3, 17, 2),
-        new MicroBatchAssigned(5, 1, [9, 0, 4, int.MaxValue]),
         new GradientContributed(2, 8, 3, [1.5f, -0f, float.Epsilon, float.NaN, float.PositiveInfinity]),
         new ParametersPublished(1, 4, [0.25f, -3f], [0.5f, 1e-30f]),
         new ParametersPublished(0, 0, [1f], []),
@@ -37,6 +36,7 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant", true),
         new NodePlanned(["akka.tcp://cyclic@a:1", "akka.tcp://cyclic@b:2"], [0, 0, 1, 1], [0, 1, 0, 1]),
         new NodeReady("akka.tcp://cyclic@a:1"),
+        new NodeWired("akka.tcp://cyclic@a:1"),
         new NodeReady("akka.tcp://cyclic@a:1", "10.0.0.2", 4060, long.MinValue),
         new ChannelsPlanned(["10.0.0.2", "10.0.0.3"], [4060, 0], [7, -9]),
         new TrainingEnded(false, "member b left"),

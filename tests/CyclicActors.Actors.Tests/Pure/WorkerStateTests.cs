@@ -1,4 +1,5 @@
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Workers;
 
@@ -9,20 +10,50 @@ public sealed class WorkerStateTests
     private static WorkerState Create(CdpSchedule schedule, int rank, int steps, DelayCompensation compensation = DelayCompensation.None) =>
         new(schedule, rank, steps, compensation, TokenRingState.ForSchedule(schedule, RingTopology.Create(schedule.Workers, 1), rank));
 
+    private static ParametersPublished Published(int stage, int version) => new(stage, version, [version], []);
+
     [Fact]
-    public void Waits_for_token_then_data_then_the_required_version()
+    public void Waits_for_the_token_then_the_required_version_and_hands_over_that_payload()
     {
         var schedule = CdpSchedule.Create(2, 2, UpdateRule.CdpV1);
         var worker = Create(schedule, rank: 1, steps: 2);
         Assert.Equal(new WaitForToken(0), worker.Decide());
         worker.TokenArrived(new RingToken(1, 0));
-        Assert.Equal(new WaitForData(0), worker.Decide());
-        worker.DataArrived(0);
         Assert.Equal(new WaitForParameters(0, 0), worker.Decide());
-        worker.ParametersArrived(0, 0);
+        var published = Published(0, 0);
+        worker.ParametersArrived(published);
         var run = Assert.IsType<RunOp>(worker.Decide());
         Assert.Equal((1, OpKind.Forward, 0, true), (run.Op.Stage, run.Op.Kind, run.Version, run.LoadFirst));
         Assert.Equal(schedule.TickOf(0, 1, 1, OpKind.Forward), run.Op.Tick);
+        Assert.Same(published, worker.ParametersToLoad(run));
+    }
+
+    [Fact]
+    public void Runs_the_schedules_op_stream_and_keeps_only_the_versions_it_will_still_read()
+    {
+        var schedule = CdpSchedule.Create(1, 2, UpdateRule.CdpV1);
+        var worker = Create(schedule, rank: 0, steps: 3);
+        worker.ParametersArrived(Published(0, 0));
+        worker.ParametersArrived(Published(1, 0));
+        var ops = new List<ScheduledOp>();
+        while (worker.Decide() is RunOp run)
+        {
+            ops.Add(run.Op);
+            if (run.Op.Kind == OpKind.Backward)
+            {
+                worker.ParametersArrived(Published(run.StageIndex, run.Op.Step + 1));
+            }
+
+            foreach (var pass in worker.Complete(run).TokenEffects.OfType<PassToken>())
+            {
+                worker.TokenArrived(pass.Token);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 3).SelectMany(step => Enumerable.Range(0, 4).Select(index => schedule.OpOf(0, step, index))), ops);
+        // CDP-v1 reads θ_{k−1} at step k: after step 2 loaded θ_1, θ_0 is gone and θ_1..θ_3 remain.
+        Assert.Equal([1, 2, 3], worker.HeldVersions(0));
+        Assert.False(worker.ParametersArrived(Published(0, 0)));
     }
 
     /// <summary>
@@ -52,12 +83,7 @@ public sealed class WorkerStateTests
         {
             for (int stage = 0; stage < stages; stage++)
             {
-                state.ParametersArrived(stage, 0);
-            }
-
-            for (int step = 0; step < steps; step++)
-            {
-                state.DataArrived(step);
+                state.ParametersArrived(Published(stage, 0));
             }
         }
 
@@ -95,7 +121,7 @@ public sealed class WorkerStateTests
                 published[op.Stage - 1]++;
                 foreach (var state in states)
                 {
-                    state.ParametersArrived(op.Stage - 1, published[op.Stage - 1]);
+                    state.ParametersArrived(Published(op.Stage - 1, published[op.Stage - 1]));
                 }
             }
         }
@@ -118,12 +144,7 @@ public sealed class WorkerStateTests
         var loads = new List<string>();
         foreach (var (state, name) in new[] { (plain, "none"), (lookahead, "lookahead") })
         {
-            for (int step = 0; step < 3; step++)
-            {
-                state.DataArrived(step);
-            }
-
-            state.ParametersArrived(0, 0);
+            state.ParametersArrived(Published(0, 0));
             while (state.Decide() is RunOp run)
             {
                 if (run.LoadFirst)
@@ -133,7 +154,7 @@ public sealed class WorkerStateTests
 
                 if (run.Op.Kind == OpKind.Backward)
                 {
-                    state.ParametersArrived(0, run.Op.Step + 1);
+                    state.ParametersArrived(Published(0, run.Op.Step + 1));
                 }
 
                 var completion = state.Complete(run);

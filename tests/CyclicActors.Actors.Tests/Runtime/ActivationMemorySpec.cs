@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using System.Globalization;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;

@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using System.Text.Json;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;

@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;

@@ -1,6 +1,9 @@
 using Akka.Actor;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Reduce;
+using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Memory;
@@ -9,7 +12,7 @@ using Xunit.Abstractions;
 
 namespace CyclicActors.Actors.Tests.Runtime;
 
-/// <summary>One reducer actor driven through probes.</summary>
+/// <summary>One reducer actor driven through probes (a probe is its one subscriber).</summary>
 public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(output)
 {
     [Fact]
@@ -19,8 +22,9 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
         float[] initial = [1f, -2f, 0.5f];
         float[][] gradients = [[0.1f, 0.2f, 0.3f], [1e-7f, -0.4f, 0.25f], [0.3f, 0.3f, -1f]];
         var workers = CreateTestProbe();
-        var setup = new ReducerSetup(0, 3, initial, Constant(hyper), 100, true, new MemoryLedger(), null, workers.Ref.Path.ToString());
+        var setup = new ReducerSetup(0, Plan(workers: 3, initial, Constant(hyper), DelayCompensation.Lookahead), new MemoryLedger(), null);
         var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
+        reducer.Tell(new ReducerWired([workers.Ref]));
 
         reducer.Tell(new StartTraining(1));
         var first = workers.ExpectMsg<ParametersPublished>();
@@ -51,11 +55,12 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
     public void Answers_a_final_state_request_only_once_the_steps_are_folded()
     {
         var workers = CreateTestProbe();
-        var setup = new ReducerSetup(2, 1, [1f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), 100, false, new MemoryLedger(), null, workers.Ref.Path.ToString());
+        var setup = new ReducerSetup(0, Plan(workers: 1, [1f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.None), new MemoryLedger(), null);
         var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
+        reducer.Tell(new ReducerWired([workers.Ref]));
         reducer.Tell(new FinalStateRequested(1));
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        reducer.Tell(new GradientContributed(2, 0, 0, [2f]));
+        reducer.Tell(new GradientContributed(0, 0, 0, [2f]));
         var final = ExpectMsg<FinalStageState>();
         Assert.Equal([0f], final.Parameters);
         Assert.Empty(workers.ExpectMsg<ParametersPublished>().Momentum);
@@ -82,7 +87,27 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
         return (p, m);
     }
 
-    private static CyclicActors.GpuCompute.Training.TrainingConfig Constant(SgdHyperParameters hyper) => new()
+    /// <summary>
+    /// A one-stage plan whose only parameters are <paramref name="stage"/>: a real plan (what the
+    /// reducer does not read needs to exist) with the schedule, stage and optimizer a reducer does read.
+    /// </summary>
+    private static TrainingPlan Plan(int workers, float[] stage, TrainingConfig config, DelayCompensation compensation)
+    {
+        var data = TrainingFixtures.Synthetic(16);
+        var options = new ActorTrainingOptions { Training = TrainingFixtures.Config("mlp", workers: 1, steps: 1, stages: 1), Rule = UpdateRule.Dp };
+        var (_, _, initial) = TrainingFixtures.Build(options.Training, data);
+        var plan = TrainingPlan.Create(options, data, initial);
+        // The reducer reads the compensation only to publish the momentum with the parameters.
+        return plan with
+        {
+            Options = options with { Training = config, Compensation = compensation },
+            Schedule = CdpSchedule.Create(workers, 1, UpdateRule.Dp),
+            InitialStageParameters = [stage],
+            TotalSteps = 100,
+        };
+    }
+
+    private static TrainingConfig Constant(SgdHyperParameters hyper) => new()
     {
         LearningRate = hyper.LearningRate,
         Momentum = hyper.Momentum,

@@ -5,7 +5,7 @@ using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Memory;
 using CyclicActors.GpuCompute.Training;
 
-namespace CyclicActors.Actors.Coordination;
+namespace CyclicActors.Actors.Planning;
 
 /// <summary>How <see cref="ActorTrainer"/> runs: the arithmetic (config, rule, compensation) and where it runs.</summary>
 public sealed record ActorTrainingOptions
@@ -26,6 +26,12 @@ public sealed record ActorTrainingOptions
     /// </summary>
     public Func<int, MemoryLedger, IComputeBackend> BackendFactory { get; init; } = DefaultBackend;
 
+    /// <summary>
+    /// Builds the backend on which a stage reducer keeps its master parameters and momentum, with
+    /// the given process-wide ledger as its ledger's parent. Default: a <see cref="CpuBackend"/>.
+    /// </summary>
+    public Func<MemoryLedger, IComputeBackend> ReducerBackendFactory { get; init; } = DefaultReducerBackend;
+
     /// <summary>Write a Chrome trace (Perfetto) of the run to this file; null for none.</summary>
     public string? TracePath { get; init; }
 
@@ -33,10 +39,12 @@ public sealed record ActorTrainingOptions
     public string? ConfigOverrides { get; init; }
 
     /// <summary>
-    /// Test hook: put a <see cref="Reduce.ContributionShuffler"/> seeded with this value (plus the
+    /// Test hook: put a <see cref="CyclicActors.Actors.Reduce.ContributionShuffler"/> seeded with this value (plus the
     /// stage) in front of every reducer, so contributions arrive in scrambled order.
     /// </summary>
     internal int? ContributionShuffleSeed { get; init; }
 
     public static IComputeBackend DefaultBackend(int rank, MemoryLedger processLedger) => new CpuBackend(new MemoryLedger(processLedger));
+
+    public static IComputeBackend DefaultReducerBackend(MemoryLedger processLedger) => new CpuBackend(new MemoryLedger(processLedger));
 }

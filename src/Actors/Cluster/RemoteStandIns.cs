@@ -1,0 +1,40 @@
+using Akka.Actor;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Transport.Link;
+
+namespace CyclicActors.Actors.Cluster;
+
+/// <summary>
+/// What a local worker sends a stage's gradients to when that stage's reducer runs on another
+/// node: turns each contribution into one labelled tensor on this node's gradient link to that node.
+/// </summary>
+public sealed class GradientSender : ReceiveActor
+{
+    /// <param name="link">This node's gradient link to the reducer's node.</param>
+    public GradientSender(IActorRef link)
+    {
+        Receive<GradientContributed>(gradient =>
+            link.Tell(new SendTensor(new GradientLabel(gradient.Step, gradient.Stage, gradient.Rank).ToTransfer(), gradient.Gradient, ReplyTo: null)));
+    }
+}
+
+/// <summary>
+/// A reducer's subscriber standing for every worker of one other node: each publication crosses to
+/// that node once, parameters then momentum (empty without look-ahead) in one tensor, and the
+/// node's inbox hands it to each of its workers. With two workers per member this halves
+/// publication traffic against one copy per worker.
+/// </summary>
+public sealed class PublicationSender : ReceiveActor
+{
+    /// <param name="link">This node's parameters link to the other node.</param>
+    public PublicationSender(IActorRef link)
+    {
+        Receive<ParametersPublished>(published =>
+        {
+            var both = new float[published.Parameters.Length + published.Momentum.Length];
+            published.Parameters.CopyTo(both, 0);
+            published.Momentum.CopyTo(both, published.Parameters.Length);
+            link.Tell(new SendTensor(new PublicationLabel(published.Version, published.Stage).ToTransfer(), both, ReplyTo: null));
+        });
+    }
+}

@@ -1,0 +1,168 @@
+using CyclicActors.Actors.Protocol;
+
+namespace CyclicActors.Actors.Coordination;
+
+/// <summary>What a coordinator's state asks its actor to do.</summary>
+public abstract record CoordinatorEffect;
+
+/// <summary>All N losses of <paramref name="Step"/> are in: report the step with their mean (summed in rank order).</summary>
+public sealed record StepCompleted(int Step, float Loss) : CoordinatorEffect;
+
+/// <summary>The mean loss of <paramref name="Step"/> is NaN or infinite: the run fails.</summary>
+public sealed record LossNotFinite(int Step, float Loss) : CoordinatorEffect;
+
+/// <summary>Every worker ran all its steps: ask every reducer for its final state.</summary>
+public sealed record FinalStatesRequested(int Steps) : CoordinatorEffect;
+
+/// <summary>Every reducer reported its final state: the run is complete.</summary>
+public sealed record RunCompleted(IReadOnlyList<FinalStageState> Stages, IReadOnlyList<WorkerFinished> Workers, float FinalLoss) : CoordinatorEffect;
+
+/// <summary>Where a run's coordinator stands.</summary>
+public enum CoordinatorPhase
+{
+    /// <summary>Workers run; losses arrive per micro-batch.</summary>
+    Training,
+
+    /// <summary>Every worker finished; the reducers' final states are awaited.</summary>
+    Finishing,
+
+    /// <summary>Every final state arrived.</summary>
+    Completed,
+}
+
+/// <summary>
+/// The bookkeeping of a run's coordinator, without actors (pure, like <see cref="Reduce.ReducerState"/>):
+/// the per-step losses (a step's mean is the rank-order sum over N, as the reference trainer
+/// computes it, so the reported loss is bitwise its), which workers finished, and which reducers
+/// reported their final state. Each report is accepted once, in the phase it belongs to.
+/// Mutable; owned by one actor.
+/// </summary>
+public sealed class CoordinatorState
+{
+    private readonly Dictionary<int, float?[]> _losses = [];
+    private readonly WorkerFinished?[] _finished;
+    private readonly FinalStageState?[] _finalStates;
+
+    public CoordinatorState(int workers, int stages, int totalSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(totalSteps);
+        Workers = workers;
+        TotalSteps = totalSteps;
+        _finished = new WorkerFinished?[workers];
+        _finalStates = new FinalStageState?[stages];
+    }
+
+    public int Workers { get; }
+
+    public int TotalSteps { get; }
+
+    public CoordinatorPhase Phase { get; private set; }
+
+    /// <summary>The mean loss of the last completed step (NaN before the first).</summary>
+    public float LastLoss { get; private set; } = float.NaN;
+
+    /// <summary>Reducers that have reported their final state.</summary>
+    public int FinalStatesIn => _finalStates.Count(state => state is not null);
+
+    public int Stages => _finalStates.Length;
+
+    public IReadOnlyList<CoordinatorEffect> LossReported(MicroBatchCompleted completed)
+    {
+        ArgumentNullException.ThrowIfNull(completed);
+        Expect(CoordinatorPhase.Training, completed);
+        CheckRank(completed.Rank);
+        if (completed.Step < 0 || completed.Step >= TotalSteps)
+        {
+            throw new InvalidOperationException($"Rank {completed.Rank} reported step {completed.Step} of a {TotalSteps}-step run.");
+        }
+
+        if (!_losses.TryGetValue(completed.Step, out var losses))
+        {
+            losses = new float?[Workers];
+            _losses[completed.Step] = losses;
+        }
+
+        if (losses[completed.Rank] is not null)
+        {
+            throw new InvalidOperationException($"Rank {completed.Rank} reported the loss of step {completed.Step} twice.");
+        }
+
+        losses[completed.Rank] = completed.Loss;
+        if (losses.Any(loss => loss is null))
+        {
+            return [];
+        }
+
+        _losses.Remove(completed.Step);
+        float sum = 0;
+        foreach (var loss in losses)
+        {
+            sum += loss!.Value;
+        }
+
+        LastLoss = sum / Workers;
+        return float.IsFinite(LastLoss) ? [new StepCompleted(completed.Step, LastLoss)] : [new LossNotFinite(completed.Step, LastLoss)];
+    }
+
+    public IReadOnlyList<CoordinatorEffect> WorkerFinished(WorkerFinished finished)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        Expect(CoordinatorPhase.Training, finished);
+        CheckRank(finished.Rank);
+        if (_finished[finished.Rank] is not null)
+        {
+            throw new InvalidOperationException($"Rank {finished.Rank} reported finishing twice.");
+        }
+
+        _finished[finished.Rank] = finished;
+        if (_finished.Any(worker => worker is null))
+        {
+            return [];
+        }
+
+        Phase = CoordinatorPhase.Finishing;
+        return [new FinalStatesRequested(TotalSteps)];
+    }
+
+    public IReadOnlyList<CoordinatorEffect> FinalStateArrived(FinalStageState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Expect(CoordinatorPhase.Finishing, state);
+        if (state.Stage < 0 || state.Stage >= _finalStates.Length || _finalStates[state.Stage] is not null)
+        {
+            throw new InvalidOperationException($"Unexpected final state of stage {state.Stage} ({_finalStates.Length} stages; a stage reports once).");
+        }
+
+        if (state.Version != TotalSteps)
+        {
+            throw new InvalidOperationException($"The reducer of stage {state.Stage} reported version {state.Version} as final; the run has {TotalSteps} steps.");
+        }
+
+        _finalStates[state.Stage] = state;
+        if (_finalStates.Any(stage => stage is null))
+        {
+            return [];
+        }
+
+        Phase = CoordinatorPhase.Completed;
+        return [new RunCompleted(_finalStates!, _finished!, LastLoss)];
+    }
+
+    private void Expect(CoordinatorPhase phase, object report)
+    {
+        if (Phase != phase)
+        {
+            throw new InvalidOperationException($"{report.GetType().Name} arrived while the run is {Phase}; it belongs to {phase}.");
+        }
+    }
+
+    private void CheckRank(int rank)
+    {
+        if (rank < 0 || rank >= Workers)
+        {
+            throw new InvalidOperationException($"Rank {rank} is not one of the run's {Workers} ranks.");
+        }
+    }
+}

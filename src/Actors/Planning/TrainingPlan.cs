@@ -1,0 +1,69 @@
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Planning;
+
+/// <summary>Everything derived from the options before any actor starts (validation happens here).</summary>
+public sealed record TrainingPlan(
+    ActorTrainingOptions Options,
+    Dataset Dataset,
+    ModelDefinition Model,
+    StagePartition Partition,
+    CdpSchedule Schedule,
+    DataOrder Order,
+    int TotalSteps,
+    float[][] InitialStageParameters,
+    IReadOnlyList<long> PerStageActivationBytes)
+{
+    public TrainingConfig Config => Options.Training;
+
+    public DelayCompensation Compensation => Options.Compensation;
+
+    /// <summary>Builds worker <c>rank</c>'s backend (called on the worker's own thread).</summary>
+    public Func<int, MemoryLedger, IComputeBackend> WorkerBackends => Options.BackendFactory;
+
+    /// <summary>Builds a stage reducer's backend.</summary>
+    public Func<MemoryLedger, IComputeBackend> ReducerBackends => Options.ReducerBackendFactory;
+
+    public static TrainingPlan Create(ActorTrainingOptions options, Dataset train, float[] initialParameters)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(initialParameters);
+        var config = options.Training;
+        config.Validate();
+        var model = ModelPresets.Create(config.Model, train.SampleShape, train.ClassCount);
+        var partition = Partitioner.Partition(model, config.Stages, config.Partition);
+        var schedule = CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness);
+        if (options.Compensation == DelayCompensation.Lookahead && options.Rule == UpdateRule.Dp)
+        {
+            throw new ArgumentException("Look-ahead compensation applies to the CDP rules only (cdp-v1, cdp-v2).");
+        }
+
+        var order = new DataOrder(config.Seed, train.Count, config.MicroBatch, config.Workers);
+        int totalSteps = config.TotalSteps(order.StepsPerEpoch);
+        var layout = new ParameterLayout(model, partition);
+        if (initialParameters.Length != layout.TotalSize)
+        {
+            throw new ArgumentException($"The model has {layout.TotalSize} parameters; {initialParameters.Length} initial values were given.");
+        }
+
+        var stages = new float[partition.StageCount][];
+        long offset = 0;
+        for (int stage = 0; stage < stages.Length; stage++)
+        {
+            stages[stage] = initialParameters.AsSpan((int)offset, (int)layout.StageSizes[stage]).ToArray();
+            offset += layout.StageSizes[stage];
+        }
+
+        var perStageBytes = Enumerable.Range(0, partition.StageCount)
+            .Select(stage => model.Layers.Take(partition.LayerRange(stage)).Sum(layer => layer.StoredActivationsPerSample) * sizeof(float) * config.MicroBatch)
+            .ToArray();
+        return new TrainingPlan(options, train, model, partition, schedule, order, totalSteps, stages, perStageBytes);
+    }
+}

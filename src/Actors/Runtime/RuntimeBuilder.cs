@@ -1,0 +1,109 @@
+using Akka.Actor;
+using CyclicActors.Actors.Planning;
+using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Reduce;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Tracing;
+using CyclicActors.Actors.Workers;
+using CyclicActors.GpuCompute.Memory;
+
+namespace CyclicActors.Actors.Runtime;
+
+/// <summary>
+/// What one node builds of a run: the placement (which ranks and stages are this node's, from the
+/// pure <see cref="NodePlanned"/>, a single node holding everything in a one-process run) and what
+/// the actors share.
+/// </summary>
+public sealed record NodeBuild(
+    TrainingPlan Plan,
+    NodePlanned Placement,
+    int SelfIndex,
+    CyclicSettings Settings,
+    MemoryLedger ProcessLedger,
+    TraceRecorder? Trace,
+    long RingEpoch = 1)
+{
+    /// <summary>Every rank and stage on one node: the placement of a one-process run.</summary>
+    public static NodePlanned SingleNode(string node, int workers, int stages) => new([node], new int[workers], new int[stages]);
+
+    public IEnumerable<int> LocalRanks => Enumerable.Range(0, Placement.RankOwners.Length).Where(rank => Placement.RankOwners[rank] == SelfIndex);
+
+    public IEnumerable<int> LocalStages => Enumerable.Range(0, Placement.StageOwners.Length).Where(stage => Placement.StageOwners[stage] == SelfIndex);
+}
+
+/// <summary>The actors one node runs: its workers by rank, its reducers by stage, and where each stage's gradients go.</summary>
+public sealed record NodeParts(
+    IReadOnlyDictionary<int, IActorRef> Workers,
+    IReadOnlyDictionary<int, IActorRef> Reducers,
+    IReadOnlyList<IActorRef> GradientTargets);
+
+/// <summary>
+/// Builds a node's workers and reducers under one parent, and wires them with references: the one
+/// way a run is put together, in one process (<see cref="Coordination.TrainingCoordinator"/>) and on
+/// every cluster member (<see cref="Cluster.NodeTrainingHost"/>). Nothing on the hot path resolves
+/// an actor by name: a worker sends each gradient to its stage's target, its token to the next
+/// rank, its reports to one reference; a reducer publishes to a list of subscribers.
+/// </summary>
+public static class RuntimeBuilder
+{
+    /// <summary>
+    /// Creates this node's reducers, then its workers, as children of <paramref name="context"/>'s
+    /// actor. <paramref name="remoteGradientTarget"/> gives, for a stage whose reducer runs on another
+    /// node, the local actor that sends gradients there (never called in a one-process run).
+    /// </summary>
+    public static NodeParts Build(IActorContext context, NodeBuild build, Func<int, IActorRef> remoteGradientTarget)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(remoteGradientTarget);
+        var plan = build.Plan;
+        var reducers = new Dictionary<int, IActorRef>();
+        var targets = new IActorRef[plan.Schedule.Stages];
+        foreach (var stage in build.LocalStages)
+        {
+            var reducerSetup = new ReducerSetup(stage, plan, build.ProcessLedger, build.Trace);
+            var reducer = context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(build.Settings.ReducerDispatcher), ActorNames.Reducer(stage));
+            reducers[stage] = reducer;
+            targets[stage] = plan.Options.ContributionShuffleSeed is { } seed
+                ? context.ActorOf(Props.Create(() => new ContributionShuffler(reducer, plan.Schedule.Workers, seed + stage)), ActorNames.ContributionRelay(stage))
+                : reducer;
+        }
+
+        for (var stage = 0; stage < targets.Length; stage++)
+        {
+            targets[stage] ??= remoteGradientTarget(stage);
+        }
+
+        var workers = new Dictionary<int, IActorRef>();
+        foreach (var rank in build.LocalRanks)
+        {
+            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace);
+            workers[rank] = context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(build.Settings.WorkerDispatcher), ActorNames.Worker(rank));
+        }
+
+        return new NodeParts(workers, reducers, targets);
+    }
+
+    /// <summary>
+    /// Tells every local worker its next rank (local, or <paramref name="remoteWorker"/> for a rank on
+    /// another node) and where to report, and every local reducer its subscribers: this node's workers
+    /// and <paramref name="remoteSubscribers"/> (one per other node that runs workers). Local messages
+    /// from the parent, so they arrive before anything the parent sends later, such as the start.
+    /// </summary>
+    public static void Wire(NodeParts parts, int workers, Func<int, IActorRef> remoteWorker, IActorRef reports, IReadOnlyList<IActorRef> remoteSubscribers)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(remoteWorker);
+        foreach (var (rank, worker) in parts.Workers)
+        {
+            var next = (rank + 1) % workers;
+            worker.Tell(new WorkerWired(parts.Workers.TryGetValue(next, out var local) ? local : remoteWorker(next), reports));
+        }
+
+        var subscribers = new ReducerWired([.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value), .. remoteSubscribers]);
+        foreach (var reducer in parts.Reducers.Values)
+        {
+            reducer.Tell(subscribers);
+        }
+    }
+}
