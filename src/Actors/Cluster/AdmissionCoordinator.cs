@@ -123,10 +123,8 @@ public sealed class AdmissionCoordinator : ReceiveActor, IWithTimers
     {
         Timers.CancelAll();
         _setup.Outcome.TrySetResult(outcome);
-        // An admitted member may repeat its offer (its retry crossed our answer): same ranks again.
-        Become(() => Receive<MemberOffered>(offer => Sender.Tell(_state.Admitted.Any(member => member.Node == offer.Node)
-            ? _state.Decide(offer)
-            : new MemberRefused("training has already started or the admission ended."))));
+        // The state is closed: a started member's repeated offer (its retry crossed our answer) gets its ranks again, any other is refused.
+        Become(() => Receive<MemberOffered>(offer => Sender.Tell(_state.Decide(offer))));
     }
 
     private sealed class JoinTimedOut

@@ -30,10 +30,14 @@ public sealed record AdmissionStart(int Workers, IReadOnlyList<AdmittedNode> Mem
 /// </summary>
 public sealed class AdmissionState
 {
+    /// <summary>What a late or repeated offer is told once the admission is over, unless it is a started member's.</summary>
+    public const string ClosedReason = "training has already started or the admission ended.";
+
     private readonly TrainingIdentity _expected;
     private readonly IReadOnlyList<int>? _validWorldSizes;
     private readonly List<AdmittedNode> _admitted = [];
     private readonly Dictionary<string, string> _refused = new(StringComparer.Ordinal);
+    private bool _timedOut;
 
     /// <param name="minWorkers">The fewest workers to start with at the join timeout; null: all <paramref name="workers"/>.</param>
     /// <param name="validWorldSizes">The world sizes the update rule accepts (<see cref="ElasticStart.ValidWorldSizes"/>); null: any.</param>
@@ -65,10 +69,29 @@ public sealed class AdmissionState
 
     public IReadOnlyList<AdmittedNode> Admitted => _admitted;
 
-    /// <summary>Admits or refuses an offer; an offer repeated by an admitted node gets the same ranks.</summary>
+    /// <summary>Whether offers are still taken: false once training started (<see cref="Start"/>) or the join timeout ended the admission.</summary>
+    public bool IsOpen => !IsClosed;
+
+    /// <summary>The run the admission started, once <see cref="Start"/> was called.</summary>
+    public AdmissionStart? Started { get; private set; }
+
+    private bool IsClosed => Started is not null || _timedOut;
+
+    /// <summary>
+    /// Admits or refuses an offer; an offer repeated by an admitted node gets the same ranks. Once
+    /// the admission is closed, a started member's repeated offer (its retry crossed the answer)
+    /// gets its ranks in the run, and every other offer is refused.
+    /// </summary>
     public IMembershipMessage Decide(MemberOffered offer)
     {
         ArgumentNullException.ThrowIfNull(offer);
+        if (IsClosed)
+        {
+            return Started?.Members.FirstOrDefault(member => member.Node == offer.Node) is { } started
+                ? new MemberAdmitted(started.Ranks)
+                : new MemberRefused(ClosedReason);
+        }
+
         var existing = _admitted.FindIndex(member => member.Node == offer.Node);
         if (existing >= 0)
         {
@@ -92,6 +115,11 @@ public sealed class AdmissionState
     /// <summary>Forgets a node that left or was downed before training started, freeing its ranks.</summary>
     public bool Remove(string node)
     {
+        if (IsClosed)
+        {
+            return false; // after the start, a member that leaves ends the run instead
+        }
+
         var index = _admitted.FindIndex(member => member.Node == node);
         if (index < 0)
         {
@@ -112,13 +140,18 @@ public sealed class AdmissionState
     }
 
     /// <summary>
-    /// The run with world size <paramref name="workers"/>: members keep their ranks below it; a
-    /// member left with none stays only when it holds reducers, the others are not needed.
+    /// Closes the admission with a run of world size <paramref name="workers"/>: members keep their
+    /// ranks below it; a member left with none stays only when it holds reducers, the others are not needed.
     /// </summary>
     public AdmissionStart Start(int workers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(workers, AdmittedWorkers);
+        if (IsClosed)
+        {
+            throw new InvalidOperationException("The admission is already closed.");
+        }
+
         var members = new List<AdmittedNode>();
         var notNeeded = new List<AdmittedNode>();
         foreach (var member in _admitted)
@@ -127,7 +160,8 @@ public sealed class AdmissionState
             (kept.Ranks.Length > 0 || kept.IsReducerHolder ? members : notNeeded).Add(kept);
         }
 
-        return new AdmissionStart(workers, members, notNeeded);
+        Started = new AdmissionStart(workers, members, notNeeded);
+        return Started;
     }
 
     /// <summary>
@@ -140,6 +174,7 @@ public sealed class AdmissionState
         var size = ElasticStart.WorldSize(Workers, MinWorkers, admitted, _validWorldSizes);
         if (size is not int workers)
         {
+            _timedOut = true;
             var why = MinWorkers == Workers ? string.Empty
                 : admitted < MinWorkers ? $" At least {MinWorkers} (min-workers) are needed to start with fewer than {Workers}."
                 : $" No world size from {MinWorkers} (min-workers) to {admitted} suits the update rule; valid: {string.Join(", ", _validWorldSizes ?? [])}.";

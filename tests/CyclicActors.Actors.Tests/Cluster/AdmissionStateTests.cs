@@ -12,6 +12,37 @@ public sealed class AdmissionStateTests
     private static MemberOffered Offer(string node, int workers = 2, string? model = null, string? data = null, int samples = 600, string[]? roles = null) =>
         new(node, workers, model ?? Seed.ModelFingerprint, data ?? Seed.DataFingerprint, samples, roles ?? ["worker"]);
 
+    [Fact]
+    public void Once_started_a_members_repeated_offer_gets_its_ranks_in_the_run_and_every_other_offer_is_refused()
+    {
+        var state = new AdmissionState(Seed, workers: 4, minWorkers: 2, validWorldSizes: [1, 2, 4, 8]);
+        state.Decide(Offer("a", workers: 2));
+        state.Decide(Offer("b", workers: 1));
+        var (start, _) = state.AfterTimeout(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, start!.Workers);
+        Assert.False(state.IsOpen);
+        Assert.Same(start, state.Started);
+        Assert.Equal([0, 1], Assert.IsType<MemberAdmitted>(state.Decide(Offer("a", workers: 2))).Ranks);
+        Assert.Equal(AdmissionState.ClosedReason, Assert.IsType<MemberRefused>(state.Decide(Offer("b", workers: 1))).Reason); // left out by the elastic start
+        Assert.Equal(AdmissionState.ClosedReason, Assert.IsType<MemberRefused>(state.Decide(Offer("c", workers: 2))).Reason);
+        Assert.False(state.Remove("a")); // a member leaving now ends the run; the admission does not free its ranks
+        Assert.Throws<InvalidOperationException>(() => state.Start(2));
+    }
+
+    [Fact]
+    public void A_timed_out_admission_refuses_every_later_offer()
+    {
+        var state = new AdmissionState(Seed, workers: 4);
+        state.Decide(Offer("a", workers: 2));
+        var (start, _) = state.AfterTimeout(TimeSpan.FromSeconds(60));
+
+        Assert.Null(start);
+        Assert.False(state.IsOpen);
+        Assert.IsType<MemberRefused>(state.Decide(Offer("a", workers: 2)));
+        Assert.IsType<MemberRefused>(state.Decide(Offer("b", workers: 2)));
+    }
+
     private static MemberOffered Reducer(string node, int workers = 0) => Offer(node, workers, roles: ["reducer", "worker"]);
 
     [Fact]
@@ -212,14 +243,19 @@ public sealed class AdmissionStateTests
     [Fact]
     public void Start_keeps_only_ranks_below_the_world_size_and_rejects_sizes_beyond_the_admitted()
     {
-        var state = new AdmissionState(Seed, workers: 4);
-        state.Decide(Offer("a"));
-        state.Decide(Offer("b"));
-        var one = state.Start(1);
+        static AdmissionState TwoMembers()
+        {
+            var state = new AdmissionState(Seed, workers: 4);
+            state.Decide(Offer("a"));
+            state.Decide(Offer("b"));
+            return state;
+        }
+
+        var one = TwoMembers().Start(1);
         Assert.Equal([("a", new[] { 0 })], one.Members.Select(m => (m.Node, m.Ranks)));
         Assert.Equal(["b"], one.NotNeeded.Select(m => m.Node));
-        Assert.Equal([[0, 1], [2, 3]], state.Start(4).Members.Select(m => m.Ranks));
-        Assert.Throws<ArgumentOutOfRangeException>(() => state.Start(5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => state.Start(0));
+        Assert.Equal([[0, 1], [2, 3]], TwoMembers().Start(4).Members.Select(m => m.Ranks));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TwoMembers().Start(5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TwoMembers().Start(0));
     }
 }
