@@ -63,12 +63,10 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
     private readonly SessionSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, NodeReady> _ready = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _wired = new(StringComparer.Ordinal);
+    private readonly ClusterSessionState _state = new();
     private readonly HashSet<IActorRef> _contacts = [];
     private IActorRef _admission = ActorRefs.Nobody;
     private IReadOnlyList<AdmittedMember> _members = [];
-    private NodePlanned? _plan;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private TraceCollection _traces = new([]);
     private EndTraining? _awaitingTraces;
@@ -76,6 +74,12 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     public ClusterTrainingSession(SessionSetup setup)
     {
         _setup = setup;
+        Become(Admitting);
+    }
+
+    /// <summary>What every phase handles: members asking for the options, progress, membership, a member's failure and the end of the run.</summary>
+    private void Always()
+    {
         Receive<TrainingOptionsRequested>(_ =>
         {
             _contacts.Add(Sender);
@@ -83,24 +87,11 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         });
         Receive<MemberOffered>(offer =>
         {
+            // After the start the admission answers from its closed state: a started member's ranks, or a refusal.
             _contacts.Add(Sender);
             _admission.Forward(offer);
         });
-        Receive<AdmissionOutcome.Ready>(OnAdmitted);
-        Receive<AdmissionOutcome.TimedOut>(timedOut => _setup.Ready.TrySetException(new TimeoutException($"Training did not start within {_setup.JoinTimeout}: {timedOut.Missing}")));
-        Receive<NodeReady>(OnNodeReady);
-        Receive<NodeWired>(OnNodeWired);
-        Receive<ReadyTimedOut>(_ => _setup.Ready.TrySetException(new TimeoutException(
-            $"Members did not build their part within {_setup.ReadyTimeout}; ready: {string.Join(", ", _ready.Keys)}.")));
-        Receive<SessionReady>(ready => _setup.Ready.TrySetResult(ready));
-        Receive<Status.Failure>(failure => _setup.Ready.TrySetException(failure.Cause));
-        Receive<TensorReceived>(received => _coordinator.Tell(FinalStateInbox.ToMessage(received)));
-        Receive<CoordinatorRunning>(running =>
-        {
-            _coordinator = running.Coordinator;
-            var path = running.Coordinator.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
-            TellMembers(new TrainingStarted(path));
-        });
+        Receive<NodeProgress>(report => _setup.Progress.Record(report));
         Receive<EndTraining>(OnEnd);
         Receive<TrainingEnded>(ended => !ended.Succeeded, failed =>
         {
@@ -110,21 +101,52 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
                 _setup.MemberLost.TrySetResult($"member {node} failed: {failed.Message}");
             }
         });
-        Receive<StatisticsGathered>(gathered =>
-        {
-            _setup.Statistics.TrySetResult(gathered.Nodes);
-            if (_setup.Options.Trace)
-            {
-                // Members sent their traces when asked for statistics; they must not leave before those arrive.
-                _awaitingTraces = gathered.End;
-                Timers.StartSingleTimer(TraceTimeoutKey, TraceTimedOut.Instance, _setup.TraceTimeout);
-                FinishIfTracesComplete();
-                return;
-            }
+        Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
+        Receive<Akka.Cluster.ClusterEvent.MemberUp>(up => WatchForSecondCoordinator(up.Member));
+        Receive<SecondCoordinatorCheck>(check => DownIfStillUp(check.Node));
+        Receive<ReadyTimedOut>(_ => _setup.Ready.TrySetException(new TimeoutException(
+            $"Members did not build and wire their part within {_setup.ReadyTimeout} (the session was {_state.Phase}); ready: {string.Join(", ", _state.ReadyNodes)}.")));
+        Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
+        Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
+        ReceiveAny(message => _log.Warning("Ignoring {0} from {1}: the session is {2}.", message.GetType().Name, Sender, _state.Phase));
+    }
 
-            TellMembers(new TrainingEnded(gathered.End.Succeeded, gathered.End.Message));
-        });
-        Receive<NodeProgress>(report => _setup.Progress.Record(report));
+    private void Admitting()
+    {
+        Receive<AdmissionOutcome.Ready>(OnAdmitted);
+        Receive<AdmissionOutcome.TimedOut>(timedOut => _setup.Ready.TrySetException(new TimeoutException($"Training did not start within {_setup.JoinTimeout}: {timedOut.Missing}")));
+        Always();
+    }
+
+    private void Building()
+    {
+        Receive<NodeReady>(OnNodeReady);
+        Always();
+    }
+
+    private void Wiring()
+    {
+        Receive<NodeWired>(OnNodeWired);
+        Always();
+    }
+
+    private void Starting()
+    {
+        Receive<SessionReady>(ready => _setup.Ready.TrySetResult(ready));
+        Receive<Status.Failure>(failure => _setup.Ready.TrySetException(failure.Cause));
+        Receive<CoordinatorRunning>(OnCoordinatorRunning);
+        Always();
+    }
+
+    private void Running()
+    {
+        Receive<TensorReceived>(received => _coordinator.Tell(FinalStateInbox.ToMessage(received)));
+        Always();
+    }
+
+    private void Ending()
+    {
+        Receive<StatisticsGathered>(OnStatisticsGathered);
         Receive<NodeTraceBatch>(batch =>
         {
             if (_traces.Add(batch) is { } refused)
@@ -135,11 +157,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             FinishIfTracesComplete();
         });
         Receive<TraceTimedOut>(_ => FinishTraces());
-        Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
-        Receive<Akka.Cluster.ClusterEvent.MemberUp>(up => WatchForSecondCoordinator(up.Member));
-        Receive<SecondCoordinatorCheck>(check => DownIfStillUp(check.Node));
-        Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(_ => { });
-        Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
+        Always();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -161,8 +179,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     private void OnAdmitted(AdmissionOutcome.Ready ready)
     {
         _members = ready.Members;
-        _plan = ClusterPlacement.Plan(ready.Members.Select(member => member.Admitted).ToArray(), ready.Workers, _setup.Options.Stages);
-        _traces = new TraceCollection(_plan.Nodes);
+        var plan = _state.Admitted([.. ready.Members.Select(member => member.Admitted)], ready.Workers, _setup.Options.Stages);
+        _traces = new TraceCollection(plan.Nodes);
         _log.Info("{0} ranks admitted on {1} members; sending the plan.", ready.Workers, _members.Count);
         foreach (var idle in ready.NotNeeded)
         {
@@ -170,46 +188,44 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             idle.Joiner.Tell(new TrainingEnded(true, $"not needed: training started with {ready.Workers} of {_setup.Options.Workers} workers, without this member's ranks."));
         }
 
-        TellMembers(_plan);
+        Become(Building);
+        TellMembers(plan);
         Timers.StartSingleTimer(ReadyTimeoutKey, ReadyTimedOut.Instance, _setup.ReadyTimeout);
     }
 
     private void OnNodeReady(NodeReady ready)
     {
-        if (_plan is null || !_plan.Nodes.Contains(ready.Node))
+        if (!_state.IsPlanned(ready.Node))
         {
             _log.Warning("Ignoring a ready message from {0}, which is not in the plan.", ready.Node);
             return;
         }
 
-        _ready[ready.Node] = ready;
-        if (_ready.Count < _plan.Nodes.Length)
-        {
-            return;
-        }
-
         // Links learn their peers' channel endpoints before the coordinator starts (on the Akka path
         // the endpoints are empty and nobody listens for them); then each member wires its actors.
-        var endpoints = _plan.Nodes.Select(node => _ready[node]).ToArray();
-        TellMembers(new ChannelsPlanned(endpoints.Select(r => r.ChannelHost).ToArray(), endpoints.Select(r => r.ChannelPort).ToArray(), endpoints.Select(r => r.ChannelToken).ToArray()));
+        if (_state.NodeReady(ready) is { } channels)
+        {
+            Become(Wiring);
+            TellMembers(channels);
+        }
     }
 
     private void OnNodeWired(NodeWired wired)
     {
-        if (_plan is null || _ready.Count < _plan.Nodes.Length || !_plan.Nodes.Contains(wired.Node))
+        if (!_state.IsPlanned(wired.Node))
         {
-            _log.Warning("Ignoring a wired message from {0}, which is not in the plan or came before every node was ready.", wired.Node);
+            _log.Warning("Ignoring a wired message from {0}, which is not in the plan.", wired.Node);
             return;
         }
 
-        _wired.Add(wired.Node);
-        if (_wired.Count < _plan.Nodes.Length)
+        if (!_state.NodeWired(wired.Node))
         {
             return;
         }
 
         Timers.Cancel(ReadyTimeoutKey);
-        var plan = _plan;
+        Become(Starting);
+        var plan = _state.Plan!;
         var timeout = _setup.ReadyTimeout;
         var system = Context.System;
         Task<IActorRef> Resolve(string node, string child) => system.ActorSelection(NodeTrainingHost.PathOn(node, child)).ResolveOne(timeout);
@@ -227,9 +243,35 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             .PipeTo(Self);
     }
 
+    private void OnCoordinatorRunning(CoordinatorRunning running)
+    {
+        _state.Started();
+        Become(Running);
+        _coordinator = running.Coordinator;
+        var path = running.Coordinator.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
+        TellMembers(new TrainingStarted(path));
+    }
+
+    private void OnStatisticsGathered(StatisticsGathered gathered)
+    {
+        _setup.Statistics.TrySetResult(gathered.Nodes);
+        if (_setup.Options.Trace)
+        {
+            // Members sent their traces when asked for statistics; they must not leave before those arrive.
+            _awaitingTraces = gathered.End;
+            Timers.StartSingleTimer(TraceTimeoutKey, TraceTimedOut.Instance, _setup.TraceTimeout);
+            FinishIfTracesComplete();
+            return;
+        }
+
+        TellMembers(new TrainingEnded(gathered.End.Succeeded, gathered.End.Message));
+    }
+
     /// <summary>After a successful run, gathers every member's statistics before telling them to leave.</summary>
     private void OnEnd(EndTraining end)
     {
+        _state.Ending();
+        Become(Ending);
         if (!end.Succeeded)
         {
             _setup.Statistics.TrySetResult([]);
