@@ -4,9 +4,10 @@ using System.Net.Sockets;
 namespace CyclicActors.TestSupport;
 
 /// <summary>
-/// A loopback port nothing listens on, held until disposed: its socket is bound, so no other process
-/// can take the port meanwhile, and never listens, so a connection to it is refused at once. (A port
-/// probed free and closed again could be taken by anyone before the test uses it.)
+/// A loopback port nothing listens on, held until disposed: its socket is bound, so the OS gives the
+/// port to no other socket meanwhile (neither a bind to port 0 nor an outgoing connection), and never
+/// listens, so a connection to it is refused at once. A port probed free and closed again could be
+/// given to another node of a test (--port 0) before it is used.
 /// </summary>
 internal sealed class ClosedPort : IDisposable
 {
