@@ -22,25 +22,24 @@ public sealed partial class ChannelGarbageProcessTests
     {
         string dir = CliRunner.TempDirectory();
         string memberConfig = Path.Combine(dir, "member.conf");
-        File.WriteAllText(memberConfig, "cyclic-actors.logging.repeat-window = 2s\n");
-        int port = NodeProcess.FreePort();
-        int tensorPort = NodeProcess.FreePort();
-        string seedNode = string.Create(CultureInfo.InvariantCulture, $"akka.tcp://cyclic@127.0.0.1:{port}");
+        // At INFO the member logs the port the OS gave its tensor channels ("Tensor channels listen on HOST:PORT.").
+        File.WriteAllText(memberConfig, "cyclic-actors.logging.repeat-window = 2s\nakka.loglevel = INFO\n");
         // Far more steps than the test needs: the listener must stay open; disposing ends both processes.
-        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--workers", "2", "--steps", "100000", "--data", CliRunner.BundledData, "--quiet",
-            "--port", port.ToString(CultureInfo.InvariantCulture));
+        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--workers", "2", "--steps", "100000", "--data", CliRunner.BundledData, "--quiet", "--port", "0");
+        string seedNode = await seed.WaitForAddressAsync(Limit);
         using var member = NodeProcess.Start("member", "member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu",
-            "--tensor-port", tensorPort.ToString(CultureInfo.InvariantCulture), "--config", memberConfig);
-        await member.WaitForOutputAsync(output => output.Contains("member: admitted with ranks", StringComparison.Ordinal), Limit);
+            "--config", memberConfig);
+        await member.WaitForOutputAsync(output => TensorEndpoint().IsMatch(output), Limit, "its tensor endpoint");
+        int tensorPort = int.Parse(TensorEndpoint().Match(member.Output).Groups[1].Value, CultureInfo.InvariantCulture);
 
         // Half present a token nobody was given, half close inside the 12-byte hello.
-        var firstClientPort = await SendGarbageAsync(tensorPort, Enumerable.Repeat((byte)0x42, 12).ToArray(), member);
+        var firstClientPort = await SendGarbageAsync(tensorPort, Enumerable.Repeat((byte)0x42, 12).ToArray());
         // The listener serves connections concurrently: the first refusal is printed before the flood
         // starts, so that it is not one of those the cap leaves out.
         await member.WaitForOutputAsync(output => Printed(output).Length == 1, Limit, "the first refusal");
         for (var i = 1; i < Connections; i++)
         {
-            await SendGarbageAsync(tensorPort, i % 2 == 0 ? Enumerable.Repeat((byte)0x42, 12).ToArray() : [1, 2, 3, 4, 5], member);
+            await SendGarbageAsync(tensorPort, i % 2 == 0 ? Enumerable.Repeat((byte)0x42, 12).ToArray() : [1, 2, 3, 4, 5]);
         }
 
         await member.WaitForOutputAsync(output => Printed(output).Length + Suppressed(output) == Connections, Limit);
@@ -59,31 +58,17 @@ public sealed partial class ChannelGarbageProcessTests
     /// <summary>How many refusals the summaries say were left out.</summary>
     private static int Suppressed(string output) => SuppressedRefusals().Matches(output).Sum(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
 
-    /// <summary>Connects (retrying until the member's listener is up), writes <paramref name="bytes"/> and closes; returns the local port.</summary>
-    private static async Task<int> SendGarbageAsync(int port, byte[] bytes, NodeProcess member)
+    /// <summary>Connects to the member's listener (up since it printed its endpoint), writes <paramref name="bytes"/> and closes; returns the local port.</summary>
+    private static async Task<int> SendGarbageAsync(int port, byte[] bytes)
     {
-        var deadline = DateTime.UtcNow + Limit;
-        while (true)
-        {
-            using var client = new TcpClient();
-            try
-            {
-                await client.ConnectAsync(IPAddress.Loopback, port);
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-                continue;
-            }
-            catch (SocketException)
-            {
-                Assert.Fail($"the member's tensor port {port} never accepted a connection. Output:\n{member.Output}");
-            }
-
-            await client.GetStream().WriteAsync(bytes);
-            return ((IPEndPoint)client.Client.LocalEndPoint!).Port;
-        }
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        await client.GetStream().WriteAsync(bytes);
+        return ((IPEndPoint)client.Client.LocalEndPoint!).Port;
     }
+
+    [GeneratedRegex(@"Tensor channels listen on 127\.0\.0\.1:(\d+)\.")]
+    private static partial Regex TensorEndpoint();
 
     [GeneratedRegex(@"\(suppressed (\d+) repeats within [0-9.]+ s of: \[WARNING\][^\n]*Refused a tensor channel connection from ")]
     private static partial Regex SuppressedRefusals();

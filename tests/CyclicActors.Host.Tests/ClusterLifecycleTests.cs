@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using CyclicActors.TestSupport;
 using Xunit;
 
 namespace CyclicActors.Host.Tests;
@@ -28,8 +29,8 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     public async Task A_seed_waiting_for_members_ends_at_once_on_a_signal_and_writes_nothing(int signal, int exitCode, string name)
     {
         string summary = Path.Combine(_directory, "run.json");
-        using var seed = NodeProcess.StartInterruptible("seed", "seed", "--model", "mlp", "--data", CliRunner.BundledData, "--port", Port(NodeProcess.FreePort()), "--summary", summary);
-        await seed.WaitForOutputAsync("waiting for members", StartLimit);
+        using var seed = NodeProcess.StartInterruptible("seed", "seed", "--model", "mlp", "--data", CliRunner.BundledData, "--port", "0", "--summary", summary);
+        await seed.WaitForAddressAsync(StartLimit);
 
         seed.Signal(signal);
 
@@ -41,12 +42,11 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task Ctrl_C_of_the_seed_mid_run_ends_the_seed_and_both_members_within_5_s_each_naming_the_reason()
     {
-        int port = NodeProcess.FreePort();
         string summary = Path.Combine(_directory, "run.json");
-        using var seed = NodeProcess.StartInterruptible("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", Port(port), "--summary", summary);
-        await seed.WaitForOutputAsync("waiting for members", StartLimit);
-        using var first = NodeProcess.Start("member 1", Member(port));
-        using var second = NodeProcess.Start("member 2", Member(port));
+        using var seed = NodeProcess.StartInterruptible("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", "0", "--summary", summary);
+        string seedNode = await seed.WaitForAddressAsync(StartLimit);
+        using var first = NodeProcess.Start("member 1", Member(seedNode));
+        using var second = NodeProcess.Start("member 2", Member(seedNode));
         await seed.WaitForOutputAsync("step 1/", StartLimit);
 
         seed.Signal(Sigint);
@@ -57,7 +57,7 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         Assert.Equal("cyclic: stopped by SIGINT; the members were told, and no result was written", seed.StandardError.Trim());
         foreach (var member in new[] { first, second })
         {
-            Assert.Equal($"cyclic: the seed {SeedNode(port)} was stopped by SIGINT.", member.StandardError.Trim());
+            Assert.Equal($"cyclic: the seed {seedNode} was stopped by SIGINT.", member.StandardError.Trim());
         }
 
         Assert.False(File.Exists(summary));
@@ -66,11 +66,10 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task A_member_stopped_by_SIGTERM_says_it_was_stopped_and_the_seed_names_it()
     {
-        int port = NodeProcess.FreePort();
-        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", Port(port));
-        await seed.WaitForOutputAsync("waiting for members", StartLimit);
-        using var stopped = NodeProcess.Start("member 1", Member(port));
-        using var other = NodeProcess.Start("member 2", Member(port));
+        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", "0");
+        string seedNode = await seed.WaitForAddressAsync(StartLimit);
+        using var stopped = NodeProcess.Start("member 1", Member(seedNode));
+        using var other = NodeProcess.Start("member 2", Member(seedNode));
         await seed.WaitForOutputAsync("step 1/", StartLimit);
         var address = AddressIn(stopped.Output, "member ");
 
@@ -87,9 +86,9 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task A_node_on_a_port_in_use_fails_at_start_naming_the_port_and_the_first_one_keeps_running()
     {
-        int port = NodeProcess.FreePort();
-        using var first = NodeProcess.Start("first seed", "seed", "--model", "mlp", "--data", CliRunner.BundledData, "--port", Port(port));
-        await first.WaitForOutputAsync("waiting for members", StartLimit);
+        // The first seed binds a port the OS gives it and holds it for the whole test.
+        using var first = NodeProcess.Start("first seed", "seed", "--model", "mlp", "--data", CliRunner.BundledData, "--port", "0");
+        int port = NodeProcess.PortOf(await first.WaitForAddressAsync(StartLimit));
 
         using var second = NodeProcess.Start("second seed", "seed", "--model", "mlp", "--workers", "2", "--data", CliRunner.BundledData, "--port", Port(port));
         using var member = NodeProcess.Start("member", "member", "--seed-node", SeedNode(1), "--port", Port(port), "--data", CliRunner.BundledData, "--backend", "cpu");
@@ -108,7 +107,8 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task Two_seeds_started_together_on_one_port_leave_exactly_one_listening()
     {
-        int port = NodeProcess.FreePort();
+        // The one port chosen before either seed binds is the point here, so it cannot be --port 0.
+        int port = PortFreeAMomentAgo();
         using var one = NodeProcess.Start("seed 1", "seed", "--model", "mlp", "--data", CliRunner.BundledData, "--port", Port(port));
         using var two = NodeProcess.Start("seed 2", "seed", "--model", "mlp", "--workers", "2", "--data", CliRunner.BundledData, "--port", Port(port));
 
@@ -134,16 +134,15 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         string cluster = Path.Combine(_directory, "seed.json");
         var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
         Assert.True(trainCode == 0, trainOut + trainError);
-        int port = NodeProcess.FreePort();
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", Port(port), "--summary", cluster]);
-        await seed.WaitForOutputAsync("waiting for members", StartLimit);
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", cluster]);
+        string seedNode = await seed.WaitForAddressAsync(StartLimit);
 
-        using var secondSeed = NodeProcess.Start("second seed", ["seed", .. training, "--port", Port(NodeProcess.FreePort()), "--seed-node", SeedNode(port)]);
+        using var secondSeed = NodeProcess.Start("second seed", ["seed", .. training, "--port", "0", "--seed-node", seedNode]);
         Assert.Equal(1, await secondSeed.ExitCodeAsync(StartLimit));
-        Assert.Equal($"cyclic: refused: the cluster this seed joined already has a coordinator, on {SeedNode(port)}; a cluster has one seed " +
-            $"(to add this machine, start `cyclic member --seed-node {SeedNode(port)}`).", secondSeed.StandardError.Trim());
+        Assert.Equal($"cyclic: refused: the cluster this seed joined already has a coordinator, on {seedNode}; a cluster has one seed " +
+            $"(to add this machine, start `cyclic member --seed-node {seedNode}`).", secondSeed.StandardError.Trim());
 
-        using var member = NodeProcess.Start("member", Member(port));
+        using var member = NodeProcess.Start("member", Member(seedNode));
         Assert.True(await member.ExitCodeAsync(StartLimit) == 0, member.Output);
         Assert.True(await seed.ExitCodeAsync(StartLimit) == 0, seed.Output);
         Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), CliRunner.ReadJson(cluster).GetProperty("parameter_sha256").GetString());
@@ -153,9 +152,9 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     public async Task A_seed_on_port_0_listens_on_a_free_port_and_prints_the_address_members_join()
     {
         using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--workers", "2", "--steps", "2", "--data", CliRunner.BundledData, "--quiet", "--port", "0");
-        await seed.WaitForOutputAsync("waiting for members", StartLimit);
-        var address = AddressIn(seed.Output, "seed ");
+        var address = await seed.WaitForAddressAsync(StartLimit);
         Assert.DoesNotMatch(":0$", address);
+        Assert.Contains("waiting for members", seed.Output);
 
         using var member = NodeProcess.Start("member", "member", "--seed-node", address, "--data", CliRunner.BundledData, "--backend", "cpu");
 
@@ -170,11 +169,11 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         // cluster.conf gives up after 15 s; a shorter limit keeps the test short.
         string config = Path.Combine(_directory, "short-join.conf");
         File.WriteAllText(config, "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 4s\n");
-        int nobody = NodeProcess.FreePort();
-        using var member = NodeProcess.Start("member", "member", "--seed-node", SeedNode(nobody), "--data", CliRunner.BundledData, "--backend", "cpu", "--config", config);
+        using var nobody = new ClosedPort();
+        using var member = NodeProcess.Start("member", "member", "--seed-node", SeedNode(nobody.Port), "--data", CliRunner.BundledData, "--backend", "cpu", "--config", config);
 
         Assert.Equal(1, await member.ExitCodeAsync(StartLimit));
-        Assert.Equal($"cyclic: the seed {SeedNode(nobody)} is unreachable: no answer to this node's join requests within 4 s (is the seed running, and is --seed-node its address?).",
+        Assert.Equal($"cyclic: the seed {SeedNode(nobody.Port)} is unreachable: no answer to this node's join requests within 4 s (is the seed running, and is --seed-node its address?).",
             member.StandardError.Trim());
     }
 
@@ -206,10 +205,10 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task A_healthy_run_of_a_seed_and_two_members_prints_no_error_and_no_stack_trace()
     {
-        int port = NodeProcess.FreePort();
-        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "3", "--data", CliRunner.BundledData, "--port", Port(port));
-        using var first = NodeProcess.Start("member 1", Member(port));
-        using var second = NodeProcess.Start("member 2", Member(port));
+        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "3", "--data", CliRunner.BundledData, "--port", "0");
+        string seedNode = await seed.WaitForAddressAsync(StartLimit);
+        using var first = NodeProcess.Start("member 1", Member(seedNode));
+        using var second = NodeProcess.Start("member 2", Member(seedNode));
 
         foreach (var node in new[] { seed, first, second })
         {
@@ -226,9 +225,8 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task Garbage_on_the_seed_port_is_reported_in_one_line_without_a_stack_trace()
     {
-        int port = NodeProcess.FreePort();
-        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--data", CliRunner.BundledData, "--port", Port(port));
-        await seed.WaitForOutputAsync("waiting for members", StartLimit);
+        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--data", CliRunner.BundledData, "--port", "0");
+        int port = NodeProcess.PortOf(await seed.WaitForAddressAsync(StartLimit));
 
         foreach (var garbage in new[] { Enumerable.Range(0, 4096).Select(i => (byte)(i * 7919 % 251)).ToArray(), "GET / HTTP/1.0\r\n\r\n"u8.ToArray() })
         {
@@ -245,12 +243,24 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         Assert.All(seed.Output.Split('\n').Where(line => line.Contains("Exception", StringComparison.Ordinal)), line => Assert.StartsWith("[", line));
     }
 
-    private static string[] Member(int seedPort) =>
-        ["member", "--seed-node", SeedNode(seedPort), "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu"];
+    private static string[] Member(string seedNode) =>
+        ["member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu"];
 
     private static string SeedNode(int port) => string.Create(CultureInfo.InvariantCulture, $"akka.tcp://cyclic@127.0.0.1:{port}");
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A loopback port that was free a moment ago. Another process may take it before the test binds it
+    /// (the test then fails with both seeds refused): only for the one test whose point is a port chosen
+    /// before any node binds it; every other test lets the OS give its nodes their ports.
+    /// </summary>
+    private static int PortFreeAMomentAgo()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     /// <summary>The akka.tcp address a node printed at start, after <paramref name="prefix"/> ("seed ", "member ").</summary>
     private static string AddressIn(string output, string prefix)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Xunit;
 
@@ -30,10 +29,8 @@ public sealed class ClusterProcessTests
         var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
         Assert.True(trainCode == 0, trainOut + trainError);
 
-        int port = NodeProcess.FreePort();
-        string seedNode = string.Create(CultureInfo.InvariantCulture, $"akka.tcp://cyclic@127.0.0.1:{port}");
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", port.ToString(CultureInfo.InvariantCulture), "--summary", cluster,
-            "--metrics", metrics, "--trace", trace]);
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", cluster, "--metrics", metrics, "--trace", trace]);
+        string seedNode = await seed.WaitForAddressAsync(Limit);
         using var first = NodeProcess.Start("member 1", [.. Member(seedNode), "--config", memberConfig]);
         using var second = NodeProcess.Start("member 2", [.. Member(seedNode), "--config", memberConfig]);
 
@@ -113,10 +110,9 @@ public sealed class ClusterProcessTests
         string dir = CliRunner.TempDirectory();
         string config = Path.Combine(dir, "short-join.conf");
         File.WriteAllText(config, "cyclic-actors.cluster.join-timeout = 15s\n");
-        int port = NodeProcess.FreePort();
-        string seedNode = string.Create(CultureInfo.InvariantCulture, $"akka.tcp://cyclic@127.0.0.1:{port}");
         using var seed = NodeProcess.Start("seed", "seed", "--model", "cnn", "--workers", "2", "--steps", "1", "--data", CliRunner.BundledData, "--quiet",
-            "--port", port.ToString(CultureInfo.InvariantCulture), "--config", config);
+            "--port", "0", "--config", config);
+        string seedNode = await seed.WaitForAddressAsync(Limit);
         using var member = NodeProcess.Start("member", "member", "--seed-node", seedNode, "--data", Path.Combine(dir, "no-such-data"), "--backend", "cpu");
 
         // The member reads its data before it starts its node: a usage error, and it never joins.
@@ -140,10 +136,8 @@ public sealed class ClusterProcessTests
         var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--workers", "2", "--backend", "cpu", "--summary", oneProcess]);
         Assert.True(trainCode == 0, trainOut + trainError);
 
-        int port = NodeProcess.FreePort();
-        string seedNode = string.Create(CultureInfo.InvariantCulture, $"akka.tcp://cyclic@127.0.0.1:{port}");
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--workers", "4", "--min-workers", "2", "--port", port.ToString(CultureInfo.InvariantCulture),
-            "--config", config, "--summary", cluster]);
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--workers", "4", "--min-workers", "2", "--port", "0", "--config", config, "--summary", cluster]);
+        string seedNode = await seed.WaitForAddressAsync(Limit);
         using var reducer = NodeProcess.Start("reducer", ["member", "--seed-node", seedNode, "--roles", "reducer", "--workers-per-node", "0", "--data", CliRunner.BundledData, "--backend", "cpu"]);
         using var worker = NodeProcess.Start("worker", Member(seedNode));
 

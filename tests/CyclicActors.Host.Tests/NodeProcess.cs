@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace CyclicActors.Host.Tests;
@@ -11,7 +11,7 @@ namespace CyclicActors.Host.Tests;
 /// One `cyclic` process (the apphost built next to the tests), its output captured. Disposing kills
 /// it and its children if it is still running, so a failed test leaves no node behind.
 /// </summary>
-internal sealed class NodeProcess : IDisposable
+internal sealed partial class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -108,13 +108,19 @@ internal sealed class NodeProcess : IDisposable
         }
     }
 
-    /// <summary>A loopback port that was free a moment ago (the seed needs a known one).</summary>
-    public static int FreePort()
+    /// <summary>
+    /// Waits for a seed's first line, "seed akka.tcp://cyclic@HOST:PORT: ...", and returns the address
+    /// in it. Started with --port 0, the seed prints the port the OS gave it when it bound, so no other
+    /// process can have taken that port before the members join it.
+    /// </summary>
+    public async Task<string> WaitForAddressAsync(TimeSpan limit)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await WaitForOutputAsync(_ => SeedLine().IsMatch(StandardOutput), limit, "its address (seed akka.tcp://...:)");
+        return SeedLine().Match(StandardOutput).Groups[1].Value;
     }
+
+    /// <summary>The port of an address such as akka.tcp://cyclic@127.0.0.1:4053.</summary>
+    public static int PortOf(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
 
     /// <summary>The exit code, or a failure naming the process and its output when it runs past <paramref name="limit"/>.</summary>
     public async Task<int> ExitCodeAsync(TimeSpan limit)
@@ -165,6 +171,9 @@ internal sealed class NodeProcess : IDisposable
             stream.AppendLine(line);
         }
     }
+
+    [GeneratedRegex(@"(?m)^seed (akka(?:\.ssl)?\.tcp://cyclic@[^\s:]+:\d+):")]
+    private static partial Regex SeedLine();
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

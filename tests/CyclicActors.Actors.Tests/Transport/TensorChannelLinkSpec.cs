@@ -8,6 +8,7 @@ using CyclicActors.Actors.Tests.Runtime;
 using CyclicActors.Actors.Transport;
 using CyclicActors.Actors.Transport.Channel;
 using CyclicActors.Actors.Transport.Link;
+using CyclicActors.TestSupport;
 using Xunit.Abstractions;
 
 namespace CyclicActors.Actors.Tests.Transport;
@@ -124,19 +125,13 @@ public sealed class TensorChannelLinkSpec(ITestOutputHelper output) : ActorSpec(
     public async Task A_channel_that_cannot_connect_fails_the_link_naming_the_peer_and_endpoint()
     {
         var settings = Settings();
-        int closedPort;
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            closedPort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
+        using var closed = new ClosedPort();
         var failures = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Sys.ActorOf(Props.Create(() => new FailureWatchingParent(failures, settings, closedPort)));
+        Sys.ActorOf(Props.Create(() => new FailureWatchingParent(failures, settings, closed.Port)));
         var error = await failures.Task.WaitAsync(Limit);
         var failure = Assert.IsType<TensorChannelException>(error);
         Assert.Contains("tensor channel to member-b", failure.Message);
-        Assert.Contains($"127.0.0.1:{closedPort}", failure.Message);
+        Assert.Contains($"127.0.0.1:{closed.Port}", failure.Message);
     }
 
     [Fact]
