@@ -61,10 +61,8 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private readonly ChannelRoutes _routes = new();
     private IActorRef? _host;
     private TensorChannelListener? _listener;
+    private readonly MemberNodeState _state = new();
     private bool _trace;
-    private bool _admitted;
-    private bool _up;
-    private string? _failure;
 
     public MemberNode(MemberNodeSetup setup)
     {
@@ -72,16 +70,17 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         _self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         Receive<Up>(_ =>
         {
-            _up = true;
-            Request(new TrainingOptionsRequested(_self, _setup.Workers));
+            if (_state.Up())
+            {
+                Request(new TrainingOptionsRequested(_self, _setup.Workers));
+            }
         });
         Receive<StopMemberPart>(stop => Fail(stop.Reason));
         Receive<Retry>(retry => _coordinator.Tell(retry.Message));
         Receive<TrainingOptionsShared>(OnOptions);
         Receive<MemberRefused>(refused =>
         {
-            // Only an answer to a pending offer counts; a stray refusal after admission changes nothing.
-            if (!_admitted)
+            if (_state.RefusalCounts())
             {
                 End(false, $"refused by the coordinator: {refused.Reason}");
             }
@@ -89,13 +88,11 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<MemberAdmitted>(admitted =>
         {
             Timers.Cancel(RetryKey);
-            if (!_admitted)
+            if (_state.AdmittedArrived())
             {
                 _setup.OnAdmitted?.Invoke(admitted.Ranks);
+                _log.Info("Admitted with ranks {0}.", string.Join(",", admitted.Ranks));
             }
-
-            _admitted = true;
-            _log.Info("Admitted with ranks {0}.", string.Join(",", admitted.Ranks));
         });
         Receive<NodePlanned>(OnPlanned);
         Receive<NodeReady>(ready => _coordinator.Tell(ready));
@@ -106,7 +103,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
         Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason));
-        Receive<FailureSettled>(_ => Fail(_failure ?? "this member's part failed."));
+        Receive<FailureSettled>(_ => Fail(_state.Failure ?? "this member's part failed."));
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {
             if (IsCoordinatorNode(removed.Member))
@@ -137,7 +134,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         // A node downed by the split-brain resolver (cut off from the majority), or one that gave up
         // joining, shuts its system down without any message reaching this actor first; the caller
         // must still hear why.
-        if (_setup.Outcome.TrySetResult(new MemberOutcome(false, _up ? StoppedInTheCluster() : NeverJoined())))
+        if (_setup.Outcome.TrySetResult(new MemberOutcome(false, _state.WasUp ? StoppedInTheCluster() : NeverJoined())))
         {
             _log.Info("Member stopped before the run ended.");
         }
@@ -182,7 +179,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
 
     private void OnOptions(TrainingOptionsShared shared)
     {
-        if (_options is not null)
+        if (!_state.OptionsArrived())
         {
             return; // a repeated request's second answer
         }
@@ -212,7 +209,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
 
     private void OnPlanned(NodePlanned plan)
     {
-        if (_host is not null || _data is null || _initial is null || _options is null)
+        if (!_state.Planned() || _data is null || _initial is null || _options is null)
         {
             return;
         }
@@ -296,13 +293,10 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     /// </summary>
     private void OnPartFailed(string reason)
     {
-        if (_failure is not null || _setup.Outcome.Task.IsCompleted)
+        if (_state.PartFailed(reason))
         {
-            return;
+            Timers.StartSingleTimer(FailureGraceKey, FailureSettled.Instance, FailureGrace);
         }
-
-        _failure = reason;
-        Timers.StartSingleTimer(FailureGraceKey, FailureSettled.Instance, FailureGrace);
     }
 
     /// <summary>This admitted member's part cannot go on: the seed hears why (it would otherwise only see the node leave), then the part ends.</summary>
@@ -314,6 +308,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
 
     private void End(bool succeeded, string message)
     {
+        _state.End();
         Timers.CancelAll();
         if (_setup.Outcome.TrySetResult(new MemberOutcome(succeeded, message)))
         {
