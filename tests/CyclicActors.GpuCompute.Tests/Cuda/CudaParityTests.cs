@@ -1,7 +1,7 @@
 using Xunit;
 using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Cuda;
-using CyclicActors.GpuCompute.Cuda.SelfTest;
+using CyclicActors.GpuDiagnostics;
 using Xunit.Abstractions;
 
 namespace CyclicActors.GpuCompute.Tests.Cuda;
