@@ -16,7 +16,7 @@ internal static class Layer
     public static readonly string Diagnostics = Under("CyclicActors.GpuDiagnostics");
     public static readonly string Akka = Under("Akka");
 
-    /// <summary>What actors run on: the actors that place work, move tensors and log, as opposed to the pure records.</summary>
+    /// <summary>The namespaces that hold actors and their wiring, and the serializer built on the protocol records.</summary>
     public static readonly string ActorImplementations = AnyUnder(
         "CyclicActors.Actors.Workers", "CyclicActors.Actors.Reduce", "CyclicActors.Actors.Coordination", "CyclicActors.Actors.Cluster",
         "CyclicActors.Actors.Transport", "CyclicActors.Actors.Serialization", "CyclicActors.Actors.Logging");
