@@ -17,8 +17,6 @@ public sealed record BackendPlan(BackendChoice Resolved, string Detail, CudaBack
 
     public string SelectionLine => $"backend: {Kind} {Detail}";
 
-    public string SelectionLineFor(int count) => $"backend: {Kind} x{count} {Detail}";
-
     private string Kind => Resolved == BackendChoice.Cuda ? "cuda" : "cpu";
 
     public IComputeBackend Create(MemoryLedger? parentLedger) => Resolved == BackendChoice.Cuda

@@ -1,5 +1,5 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Checkpoints;
-using CyclicActors.GpuCompute.Cuda;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Training;
 using CyclicActors.Host.Cli;

@@ -100,14 +100,14 @@ public static class ActorTrainer
         }
 
         var stageParameters = report.Stages.OrderBy(s => s.Stage).ToArray();
-        var outcome = new TrainingOutcome(
+        var outcome = TrainingOutcome.AfterSteps(
             stageParameters.SelectMany(s => s.Parameters).ToArray(),
             stageParameters.Select(s => s.Momentum).ToArray(),
             plan.TotalSteps,
-            (plan.TotalSteps + plan.Order.StepsPerEpoch - 1) / plan.Order.StepsPerEpoch,
+            plan.Order.StepsPerEpoch,
             report.FinalLoss,
             report.WallSeconds,
-            (double)plan.TotalSteps * plan.Order.GlobalBatch / Math.Max(report.WallSeconds, 1e-9),
+            plan.Order.GlobalBatch,
             processLedger.PeakBytes(MemoryTag.Activations));
         var activations = ActivationProfile.Build(plan.Schedule, plan.TotalSteps, plan.PerStageActivationBytes, report.Workers, wallClockPeak);
         if (options.TracePath is not null)

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using static CyclicActors.Actors.Settings.ConfigReader;
 
 namespace CyclicActors.Actors.Settings;
 
@@ -28,10 +29,10 @@ public sealed record ClusterNodeSettings
         ArgumentNullException.ThrowIfNull(config);
         return new ClusterNodeSettings
         {
-            JoinTimeout = RequireDuration(config, "cyclic-actors.cluster.join-timeout"),
+            JoinTimeout = RequirePositiveDuration(config, "cyclic-actors.cluster.join-timeout", example: "120s"),
             WorkersPerNode = RequireInt(config, "cyclic-actors.cluster.workers-per-node", minimum: 0),
-            ProgressInterval = RequireDuration(config, "cyclic-actors.cluster.progress-interval"),
-            TraceTimeout = RequireDuration(config, "cyclic-actors.cluster.trace-timeout"),
+            ProgressInterval = RequirePositiveDuration(config, "cyclic-actors.cluster.progress-interval", example: "120s"),
+            TraceTimeout = RequirePositiveDuration(config, "cyclic-actors.cluster.trace-timeout", example: "120s"),
             MinWorkers = AllOrInt(config, "cyclic-actors.cluster.min-workers"),
         };
     }
@@ -44,46 +45,6 @@ public sealed record ClusterNodeSettings
             return null;
         }
 
-        return RequireInt(config, key, minimum: 1, orAll: true);
-    }
-
-    private static int RequireInt(Config config, string key, int minimum, bool orAll = false)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"Missing configuration key '{key}'.");
-        }
-
-        int value;
-        try
-        {
-            value = config.GetInt(key);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
-        {
-            throw new ConfigurationException($"Configuration key '{key}' must be {(orAll ? "'all' or " : string.Empty)}an integer: {e.Message}");
-        }
-
-        return value >= minimum ? value : throw new ConfigurationException($"Configuration key '{key}' must be at least {minimum}; got {value}.");
-    }
-
-    private static TimeSpan RequireDuration(Config config, string key)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"Missing configuration key '{key}'.");
-        }
-
-        TimeSpan value;
-        try
-        {
-            value = config.GetTimeSpan(key, allowInfinite: false);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
-        {
-            throw new ConfigurationException($"Configuration key '{key}' must be a duration such as 120s: {e.Message}");
-        }
-
-        return value > TimeSpan.Zero ? value : throw new ConfigurationException($"Configuration key '{key}' must be a positive duration; got {value}.");
+        return RequireInt(config, key, minimum: 1, expected: "'all' or an integer");
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Akka.Configuration;
+using static CyclicActors.Actors.Settings.ConfigReader;
 
 namespace CyclicActors.Actors.Settings;
 
@@ -54,9 +55,9 @@ public sealed record CyclicSettings
             WorkerDispatcher = RequireDispatcher(config, "cyclic-actors.worker-dispatcher"),
             ReducerDispatcher = RequireDispatcher(config, "cyclic-actors.reducer-dispatcher"),
             PrefetchSteps = RequireInt(config, "cyclic-actors.data.prefetch-steps", minimum: 1),
-            MemorySampleInterval = RequirePositiveDuration(config, "cyclic-actors.memory.sample-interval"),
-            FinalStateTimeout = RequirePositiveDuration(config, "cyclic-actors.final-state-timeout"),
-            LogRepeatWindow = RequirePositiveDuration(config, "cyclic-actors.logging.repeat-window"),
+            MemorySampleInterval = RequirePositiveDuration(config, "cyclic-actors.memory.sample-interval", example: "5ms"),
+            FinalStateTimeout = RequirePositiveDuration(config, "cyclic-actors.final-state-timeout", example: "5ms"),
+            LogRepeatWindow = RequirePositiveDuration(config, "cyclic-actors.logging.repeat-window", example: "5ms"),
             LogRepeatsPerWindow = RequireInt(config, "cyclic-actors.logging.repeats-per-window", minimum: 1),
             LogLinesPerWindow = RequireInt(config, "cyclic-actors.logging.lines-per-window", minimum: 1),
         };
@@ -71,21 +72,6 @@ public sealed record CyclicSettings
         return reader.ReadToEnd();
     }
 
-    private static void RequirePresent(Config config, string key)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"Missing configuration key '{key}'.");
-        }
-    }
-
-    private static string RequireString(Config config, string key)
-    {
-        RequirePresent(config, key);
-        var value = config.GetString(key);
-        return string.IsNullOrWhiteSpace(value) ? throw new ConfigurationException($"Configuration key '{key}' must not be empty.") : value;
-    }
-
     private static string RequireDispatcher(Config config, string key)
     {
         var path = RequireString(config, key);
@@ -95,37 +81,5 @@ public sealed record CyclicSettings
         }
 
         return path;
-    }
-
-    private static int RequireInt(Config config, string key, int minimum)
-    {
-        RequirePresent(config, key);
-        int value;
-        try
-        {
-            value = config.GetInt(key);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
-        {
-            throw new ConfigurationException($"Configuration key '{key}' must be an integer: {e.Message}");
-        }
-
-        return value >= minimum ? value : throw new ConfigurationException($"Configuration key '{key}' must be at least {minimum}; got {value}.");
-    }
-
-    private static TimeSpan RequirePositiveDuration(Config config, string key)
-    {
-        RequirePresent(config, key);
-        TimeSpan value;
-        try
-        {
-            value = config.GetTimeSpan(key, allowInfinite: false);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
-        {
-            throw new ConfigurationException($"Configuration key '{key}' must be a duration such as 5ms: {e.Message}");
-        }
-
-        return value > TimeSpan.Zero ? value : throw new ConfigurationException($"Configuration key '{key}' must be a positive duration; got {value}.");
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration;
+using static CyclicActors.Actors.Settings.ConfigReader;
 
 namespace CyclicActors.Actors.Settings;
 
@@ -75,15 +76,15 @@ public sealed record TlsSettings
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(host);
-        if (!ReadBoolean(config, TransportSettings.SslKey, fallback: false))
+        if (!BooleanOr(config, TransportSettings.SslKey, fallback: false))
         {
             return new TlsSettings { Enabled = false };
         }
 
-        var suppressValidation = ReadBoolean(config, SuppressValidationKey, fallback: false);
-        var mutual = ReadBoolean(config, MutualAuthenticationKey, fallback: true);
-        var validateHostname = ReadBoolean(config, HostnameValidationKey, fallback: false);
-        using var certificate = ReadBoolean(config, UseThumbprintKey, fallback: false) ? FromStore(config) : FromFile(config);
+        var suppressValidation = BooleanOr(config, SuppressValidationKey, fallback: false);
+        var mutual = BooleanOr(config, MutualAuthenticationKey, fallback: true);
+        var validateHostname = BooleanOr(config, HostnameValidationKey, fallback: false);
+        using var certificate = BooleanOr(config, UseThumbprintKey, fallback: false) ? FromStore(config) : FromFile(config);
         if (!certificate.HasPrivateKey)
         {
             throw new ConfigurationException($"The TLS certificate {Describe(certificate)} has no private key; a node needs its own key to accept and open TLS connections ({TransportSettings.SslKey} is on).");
@@ -105,7 +106,7 @@ public sealed record TlsSettings
 
     private static X509Certificate2 FromFile(Config config)
     {
-        var path = config.HasPath(PathKey) ? config.GetString(PathKey) : null;
+        var path = StringOr(config, PathKey, null);
         if (string.IsNullOrWhiteSpace(path))
         {
             throw new ConfigurationException(
@@ -117,7 +118,7 @@ public sealed record TlsSettings
             throw new ConfigurationException($"The TLS certificate file '{path}' ('{PathKey}') does not exist.");
         }
 
-        var password = config.HasPath(PasswordKey) ? config.GetString(PasswordKey) : null;
+        var password = StringOr(config, PasswordKey, null);
         try
         {
             if (IsPem(path))
@@ -149,19 +150,19 @@ public sealed record TlsSettings
 
     private static X509Certificate2 FromStore(Config config)
     {
-        var thumbprint = config.HasPath(ThumbprintKey) ? config.GetString(ThumbprintKey) : null;
+        var thumbprint = StringOr(config, ThumbprintKey, null);
         if (string.IsNullOrWhiteSpace(thumbprint))
         {
             throw new ConfigurationException($"'{UseThumbprintKey}' is on but '{ThumbprintKey}' is not set.");
         }
 
-        var storeName = config.HasPath(StoreNameKey) ? config.GetString(StoreNameKey) : null;
+        var storeName = StringOr(config, StoreNameKey, null);
         if (string.IsNullOrWhiteSpace(storeName))
         {
             throw new ConfigurationException($"'{UseThumbprintKey}' is on but '{StoreNameKey}' is not set (e.g. \"My\").");
         }
 
-        var locationText = config.HasPath(StoreLocationKey) ? config.GetString(StoreLocationKey) : "current-user";
+        var locationText = StringOr(config, StoreLocationKey, "current-user");
         var location = locationText switch
         {
             "current-user" => StoreLocation.CurrentUser,
@@ -221,22 +222,6 @@ public sealed record TlsSettings
                     $"The TLS certificate {Describe(certificate)} does not validate as a {use} certificate on this machine ({reasons}), so peers would refuse it and '{SuppressValidationKey}' is off; use a certificate from a CA this machine trusts, with the {use} authentication usage.");
             }
         }
-    }
-
-    private static bool ReadBoolean(Config config, string key, bool fallback)
-    {
-        if (!config.HasPath(key))
-        {
-            return fallback;
-        }
-
-        var text = config.GetString(key);
-        return text switch
-        {
-            "on" or "true" or "yes" => true,
-            "off" or "false" or "no" => false,
-            _ => throw new ConfigurationException($"Configuration key '{key}' must be on or off; got '{text}'."),
-        };
     }
 
     private static string Describe(X509Certificate2 certificate) => $"'{certificate.Subject}' ({certificate.Thumbprint})";

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using static CyclicActors.Actors.Settings.ConfigReader;
 
 namespace CyclicActors.Actors.Settings;
 
@@ -104,54 +105,12 @@ public sealed record TransportSettings
 
     private static TensorPath ReadPath(Config config)
     {
-        var text = config.HasPath(PathKey) ? config.GetString(PathKey) : "channel";
+        var text = StringOr(config, PathKey, "channel");
         return text switch
         {
             "channel" => TensorPath.Channel,
             "akka" => TensorPath.Akka,
             _ => throw new ConfigurationException($"Configuration key '{PathKey}' must be 'channel' or 'akka'; got '{text}'."),
         };
-    }
-
-    private static int RequireBytes(Config config, string key, int minimum)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"Missing configuration key '{key}'.");
-        }
-
-        long? bytes;
-        try
-        {
-            bytes = config.GetByteSize(key);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
-        {
-            throw new ConfigurationException($"Configuration key '{key}' must be a size such as 1 MiB: {e.Message}");
-        }
-
-        return bytes is { } value && value >= minimum && value <= int.MaxValue
-            ? (int)value
-            : throw new ConfigurationException($"Configuration key '{key}' must be between {minimum} and {int.MaxValue} bytes; got {bytes?.ToString() ?? "nothing"}.");
-    }
-
-    private static int RequireInt(Config config, string key, int minimum)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"Missing configuration key '{key}'.");
-        }
-
-        int value;
-        try
-        {
-            value = config.GetInt(key);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
-        {
-            throw new ConfigurationException($"Configuration key '{key}' must be an integer: {e.Message}");
-        }
-
-        return value >= minimum ? value : throw new ConfigurationException($"Configuration key '{key}' must be at least {minimum}; got {value}.");
     }
 }

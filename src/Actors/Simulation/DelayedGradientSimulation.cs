@@ -133,14 +133,14 @@ public sealed class DelayedGradientSimulation
             }
 
             double wall = clock.Elapsed.TotalSeconds;
-            return new TrainingOutcome(
+            return TrainingOutcome.AfterSteps(
                 history.Parameters(totalSteps).SelectMany(p => p).ToArray(),
                 optimizers.Select(o => Download(o.Momentum)).ToArray(),
                 totalSteps,
-                (totalSteps + data.StepsPerEpoch - 1) / data.StepsPerEpoch,
+                data.StepsPerEpoch,
                 lastLoss,
                 wall,
-                (double)totalSteps * _config.GlobalBatch / Math.Max(wall, 1e-9),
+                _config.GlobalBatch,
                 _backend.Ledger.PeakBytes(MemoryTag.Activations));
         }
         finally

@@ -95,6 +95,12 @@ public sealed partial class CudaBackend : IComputeBackend
     /// <summary>Convolution shapes planned so far (descriptors + algorithms cached).</summary>
     public int ConvolutionPlans => _descriptors?.PlanCount ?? 0;
 
+    /// <summary>
+    /// Native handles alive in this process, over every backend; a leak check compares it before
+    /// and after a backend's life (the handle types themselves stay internal to this namespace).
+    /// </summary>
+    public static long LiveNativeHandles => NativeHandle.LiveCount;
+
     public DeviceBuffer Allocate(long length, MemoryTag tag)
     {
         Enter();

@@ -35,10 +35,6 @@ public sealed class MicroBatchPass : IDisposable
     /// <summary>Mean cross-entropy of the micro-batch; known once the last stage's forward has run.</summary>
     public float Loss { get; private set; } = float.NaN;
 
-    public int NextForwardStage => _nextForward;
-
-    public int NextBackwardStage => _nextBackward;
-
     public bool IsComplete => _nextBackward < 0;
 
     public void Forward(int stage)

@@ -69,8 +69,6 @@ public sealed class ModelReplica : IDisposable
         Backend.Upload(values, _parameters[stage]);
     }
 
-    public void GetStageParameters(int stage, Span<float> destination) => Backend.Download(_parameters[stage], destination);
-
     public void GetStageGradients(int stage, Span<float> destination) => Backend.Download(_gradients[stage], destination);
 
     /// <summary>Sets all parameters from one array in model order (stage 0 first).</summary>
@@ -97,7 +95,7 @@ public sealed class ModelReplica : IDisposable
         for (int stage = 0; stage < StageCount; stage++)
         {
             int size = (int)Layout.StageSizes[stage];
-            GetStageParameters(stage, values.AsSpan(offset, size));
+            Backend.Download(_parameters[stage], values.AsSpan(offset, size));
             offset += size;
         }
 

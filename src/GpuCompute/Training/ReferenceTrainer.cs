@@ -103,14 +103,14 @@ public sealed class ReferenceTrainer
             }
 
             double wall = clock.Elapsed.TotalSeconds;
-            return new TrainingOutcome(
+            return TrainingOutcome.AfterSteps(
                 replica.GetAllParameters(),
                 optimizers.Select(o => Download(o.Momentum)).ToArray(),
                 step,
-                (step + data.StepsPerEpoch - 1) / data.StepsPerEpoch,
+                data.StepsPerEpoch,
                 lastLoss,
                 wall,
-                (double)step * _config.GlobalBatch / Math.Max(wall, 1e-9),
+                _config.GlobalBatch,
                 _backend.Ledger.PeakBytes(MemoryTag.Activations));
         }
         finally

@@ -83,9 +83,6 @@ public sealed class StageOptimizer : IDisposable
         _backend.SgdStep(parameters, gradient, _momentum, hyper);
     }
 
-    /// <summary>Drops the folded gradient without applying it (e.g. the first CDP-v1 step).</summary>
-    public void Discard() => _nextRank = 0;
-
     public void SetMomentum(ReadOnlySpan<float> values) => _backend.Upload(values, _momentum);
 
     public void Dispose()

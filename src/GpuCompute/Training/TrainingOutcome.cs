@@ -9,4 +9,27 @@ public sealed record TrainingOutcome(
     float FinalLoss,
     double WallSeconds,
     double SamplesPerSecond,
-    long PeakActivationBytes);
+    long PeakActivationBytes)
+{
+    /// <summary>
+    /// The outcome of <paramref name="steps"/> steps of <paramref name="globalBatch"/> samples each, with
+    /// the epochs begun and the throughput derived the same way for every trainer, so that their summaries compare.
+    /// </summary>
+    public static TrainingOutcome AfterSteps(
+        float[] finalParameters,
+        float[][] finalMomentum,
+        int steps,
+        int stepsPerEpoch,
+        float finalLoss,
+        double wallSeconds,
+        int globalBatch,
+        long peakActivationBytes) =>
+        new(finalParameters,
+            finalMomentum,
+            steps,
+            (steps + stepsPerEpoch - 1) / stepsPerEpoch,
+            finalLoss,
+            wallSeconds,
+            (double)steps * globalBatch / Math.Max(wallSeconds, 1e-9),
+            peakActivationBytes);
+}

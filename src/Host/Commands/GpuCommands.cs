@@ -1,6 +1,5 @@
 using System.Globalization;
-using CyclicActors.GpuCompute.Cuda;
-using CyclicActors.GpuCompute.Cuda.SelfTest;
+using CyclicActors.GpuDiagnostics;
 using CyclicActors.Host.Cli;
 using CyclicActors.Host.Reporting;
 
@@ -36,19 +35,13 @@ internal static class GpuCommands
 
     public static int SelfTest(ParsedOptions options)
     {
-        var selfTest = new GpuSelfTest(CudaOptions(options));
-        foreach (var (name, check) in PresetStepCheck.All())
-        {
-            selfTest.Register(name, check);
-        }
-
-        var summary = selfTest.Run(Console.Out);
+        var summary = DeviceDiagnostics.RunSelfTest(Target(options), Console.Out);
         return summary.Failed == 0 ? 0 : 1;
     }
 
     public static int Benchmark(ParsedOptions options)
     {
-        var cuda = CudaOptions(options);
+        var target = Target(options);
         int[] batches = options.String("batch", "32,128").Split(',').Select(text =>
             int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int b) && b > 0 ? b : throw new UsageException($"--batch must list positive integers; got '{text}'")).ToArray();
         int iterations = options.Int("iterations", 20, 1, 100_000);
@@ -58,36 +51,19 @@ internal static class GpuCommands
             OutputPaths.CheckFile("json", jsonFile);
         }
 
-        var probe = BackendProbe.ProbeCuda(cuda.DeviceOrdinal);
-        Console.WriteLine($"probe: {probe.Summary}");
-        if (!probe.IsAvailable)
+        if (DeviceDiagnostics.RunBenchmark(target, batches, iterations, peakGemm, Console.Out) is not { } run)
         {
-            Console.WriteLine(probe.Trace.TrimEnd());
             return 2;
-        }
-
-        using var gpu = new CudaBackend(cuda);
-        var results = new List<ThroughputResult>();
-        Console.WriteLine($"{"kind",-16} {"shape",-36} {"ms/call",10} {"TFLOP/s",9}");
-        foreach (int batch in batches)
-        {
-            // Printed as measured, so a timeout still leaves the rows done so far in the log.
-            results.AddRange(GpuBenchmark.Run(gpu, GpuBenchmark.ModelConvolutions(batch), GpuBenchmark.ModelGemms(batch, batch == batches[^1] ? peakGemm : 0), warmup: 3, iterations,
-                r => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Kind,-16} {r.Shape,-36} {r.MillisecondsPerCall,10:F4} {r.Tflops,9:F2}"))));
         }
 
         if (options.String("json") is { } jsonPath)
         {
-            AtomicFile.WriteAllText(jsonPath, GpuBenchmark.ToJson(results, $"{gpu.Name} TF32 {(cuda.AllowTf32 ? "on" : "off")}"));
+            AtomicFile.WriteAllText(jsonPath, run.ToJson());
             Console.WriteLine($"wrote {jsonPath}");
         }
 
         return 0;
     }
 
-    private static CudaBackendOptions CudaOptions(ParsedOptions options) => CudaBackendOptions.Default with
-    {
-        DeviceOrdinal = options.Int("device", 0, 0, 64),
-        AllowTf32 = options.Flag("allow-tf32"),
-    };
+    private static GpuTarget Target(ParsedOptions options) => new(options.Int("device", 0, 0, 64), options.Flag("allow-tf32"));
 }

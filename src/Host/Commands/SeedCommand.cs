@@ -46,8 +46,7 @@ internal static class SeedCommand
         // Before any member joins: a CDP rule needs N dividing 2L (the message lists the valid N).
         UsageException.Wrap(() => CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness));
 
-        var compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation;
-        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = compensation, TracePath = options.TraceFile };
+        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, TracePath = options.TraceFile };
         var launch = SeedLaunch(parsed, config.Workers);
         var nodeConfig = ClusterNodeLifetime.Compose(launch);
         using var signals = new StopSignals();
@@ -61,7 +60,7 @@ internal static class SeedCommand
 
         var stopRequested = signals.Requested.ContinueWith(signal => $"the seed {cluster.SelfAddress} was stopped by {signal.Result}.", TaskScheduler.Default);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seed {cluster.SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
+            $"seed {cluster.SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {options.Compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
 
         ClusterRunResult result;
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
@@ -134,7 +133,7 @@ internal static class SeedCommand
             Console.Error.WriteLine($"cyclic: warning: the trace has nothing from {string.Join(", ", result.TraceMissing)} (no complete trace arrived within cyclic-actors.cluster.trace-timeout)");
         }
 
-        return Report(options, result, model, partition, layout, order, trainSet, testSet, compensation);
+        return Report(options, result, model, partition, layout, order, trainSet, testSet);
     }
 
     private static int Stopped(StopSignals signals)
@@ -178,7 +177,7 @@ internal static class SeedCommand
     }
 
     private static int Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
-        DataOrder order, Dataset trainSet, Dataset testSet, DelayCompensation compensation)
+        DataOrder order, Dataset trainSet, Dataset testSet)
     {
         using var backend = new GpuCompute.Cpu.CpuBackend();
         var nodes = run.Nodes.Select(node => new Dictionary<string, object?>
@@ -195,7 +194,7 @@ internal static class SeedCommand
             ["to"] = link.Link.To,
             ["tensor_bytes_sent"] = link.Bytes,
         }).ToArray();
-        return RunReport.Finish(options, "cluster", "members", compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
+        return RunReport.Finish(options, "cluster", "members", options.Compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
             new Dictionary<string, object?> { ["nodes"] = nodes, ["links"] = links });
     }
 

@@ -33,7 +33,7 @@ internal static class TrainCommand
 
         var backends = BackendFactory.Resolve(options.Backend);
         Console.WriteLine(backends.SelectionLine);
-        string compensation = reference || options.Rule == UpdateRule.Dp ? "none" : options.Compensation.ToCliName();
+        string compensation = reference ? "none" : options.Compensation.ToCliName();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule {rule}{(options.Rule == UpdateRule.CdpV2 && !reference ? $" ({options.Freshness.ToCliName()} freshness)" : "")}, compensation {compensation}, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}"));
 
@@ -72,7 +72,7 @@ internal static class TrainCommand
                 throw UsageException.From(e);
             }
 
-            var simulation = new DelayedGradientSimulation(config, model, partition, schedule, options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation, evaluationBackend);
+            var simulation = new DelayedGradientSimulation(config, model, partition, schedule, options.Compensation, evaluationBackend);
             var source = new DatasetMicroBatchSource(trainSet, order);
             outcome = progress.Run($"{model.Name} {rule} (simulation)", totalSteps, report => simulation.Train(source, initial, totalSteps, m => OnStep(m, report)));
         }
@@ -83,7 +83,7 @@ internal static class TrainCommand
                 Training = config,
                 Rule = options.Rule,
                 Freshness = options.Freshness,
-                Compensation = options.Rule == UpdateRule.Dp ? DelayCompensation.None : options.Compensation,
+                Compensation = options.Compensation,
                 BackendFactory = backends.CreateForRank,
                 TracePath = options.TraceFile,
             };

@@ -49,6 +49,7 @@ internal sealed record TrainOptions
 
     public required V2FreshnessRule Freshness { get; init; }
 
+    /// <summary>What the rule runs with, already: none for DP (<see cref="CompensationForRule"/>), so callers use it as it is.</summary>
     public required DelayCompensation Compensation { get; init; }
 
     public string? TraceFile { get; init; }
@@ -71,11 +72,11 @@ internal sealed record TrainOptions
         var rule = o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule);
         if (!o.Has("compensation"))
         {
-            return rule == UpdateRule.Dp ? DelayCompensation.None : DelayCompensation.Lookahead;
+            return CompensationForRule.Effective(rule, DelayCompensation.Lookahead);
         }
 
         var compensation = o.Parsed("compensation", "none", DelayCompensationNames.Parse);
-        return rule == UpdateRule.Dp && compensation != DelayCompensation.None
+        return CompensationForRule.Effective(rule, compensation) != compensation
             ? throw new UsageException("--compensation lookahead applies to the CDP rules; dp uses fresh parameters")
             : compensation;
     }

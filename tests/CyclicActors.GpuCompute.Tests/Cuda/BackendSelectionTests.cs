@@ -22,10 +22,11 @@ public sealed class BackendSelectionTests
     public void Cpu_choice_never_touches_cuda_and_says_so()
     {
         var parent = new MemoryLedger();
-        var (backends, line) = BackendFactory.CreateMany(BackendChoice.Cpu, 3, parentLedger: parent);
+        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cpu);
+        var backends = Enumerable.Range(0, 3).Select(rank => plan.CreateForRank(rank, parent)).ToArray();
         try
         {
-            Assert.Equal("backend: cpu x3 (requested)", line);
+            Assert.Equal("backend: cpu (requested)", plan.SelectionLine);
             Assert.All(backends, b => Assert.IsType<CpuBackend>(b));
             Assert.Equal(3, backends.Select(b => b.Ledger).Distinct().Count());
             using var buffer = backends[1].Allocate(10, MemoryTag.Activations);
@@ -49,14 +50,14 @@ public sealed class BackendSelectionTests
             return; // this test is about machines without a GPU
         }
 
-        var (backend, line) = BackendFactory.Create(BackendChoice.Auto);
-        using (backend)
+        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Auto);
+        using (var backend = plan.Create(parentLedger: null))
         {
             Assert.IsType<CpuBackend>(backend);
-            Assert.StartsWith("backend: cpu x1 (auto: CUDA unavailable: ", line);
+            Assert.StartsWith("backend: cpu (auto: CUDA unavailable: ", plan.SelectionLine);
         }
 
-        var error = Assert.Throws<BackendUnavailableException>(() => BackendFactory.Create(BackendChoice.Cuda));
+        var error = Assert.Throws<BackendUnavailableException>(() => BackendFactory.Resolve(BackendChoice.Cuda));
         Assert.Equal(((ProbeResult.Unavailable)probe).Reason, error.Reason);
     }
 

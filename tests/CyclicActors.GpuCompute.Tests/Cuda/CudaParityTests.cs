@@ -1,7 +1,7 @@
 using Xunit;
 using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Cuda;
-using CyclicActors.GpuCompute.Cuda.SelfTest;
+using CyclicActors.GpuDiagnostics;
 using Xunit.Abstractions;
 
 namespace CyclicActors.GpuCompute.Tests.Cuda;
@@ -39,8 +39,9 @@ public sealed class CudaParityTests(ITestOutputHelper log)
     [CudaFact]
     public void Several_backends_share_one_device()
     {
-        var (backends, line) = BackendFactory.CreateMany(BackendChoice.Cuda, 3);
-        log.WriteLine(line);
+        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cuda);
+        log.WriteLine(plan.SelectionLine);
+        var backends = Enumerable.Range(0, 3).Select(_ => plan.Create(parentLedger: null)).ToArray();
         foreach (var backend in backends)
         {
             using var buffer = backend.Allocate(1000, Memory.MemoryTag.Activations);

@@ -1,7 +1,7 @@
 using Xunit;
 using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Cuda;
-using CyclicActors.GpuCompute.Cuda.SelfTest;
+using CyclicActors.GpuDiagnostics;
 
 namespace CyclicActors.GpuCompute.Tests.Cuda;
 

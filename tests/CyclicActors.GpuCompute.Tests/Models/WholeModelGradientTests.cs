@@ -124,12 +124,12 @@ public sealed class PresetStepCheckTests
     {
         using var reference = new CpuBackend();
         using var candidate = new CpuBackend();
-        var same = CyclicActors.GpuCompute.Cuda.SelfTest.PresetStepCheck.Run("cnn", ModelPresets.Mnist, reference, candidate);
+        var same = CyclicActors.GpuDiagnostics.PresetStepCheck.Run("cnn", ModelPresets.Mnist, reference, candidate);
         Assert.True(same.Passed, same.Detail);
         Assert.Equal(0, same.MaxRelError);
 
         using var wrong = new ScaledGradientBackend(new CpuBackend());
-        var different = CyclicActors.GpuCompute.Cuda.SelfTest.PresetStepCheck.Run("mlp", ModelPresets.Mnist, reference, wrong);
+        var different = CyclicActors.GpuDiagnostics.PresetStepCheck.Run("mlp", ModelPresets.Mnist, reference, wrong);
         Assert.False(different.Passed);
     }
 }

@@ -1,13 +1,14 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>
 /// Runs one op on a reference and a candidate backend with the same seeded inputs and compares
 /// outputs. Inputs are never zero (|v| in [0.1, 1], random sign) so a kernel that ignores an input
 /// cannot pass by accident; outputs are poisoned with NaN first so an unwritten element shows up.
 /// </summary>
-public sealed class ParityHarness
+internal sealed class ParityHarness
 {
     private readonly Random _random;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>Prints check rows as a fixed-width table as they arrive and counts passes and failures.</summary>
 internal sealed class SelfTestReport

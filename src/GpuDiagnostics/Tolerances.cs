@@ -1,11 +1,11 @@
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>
 /// Per-op tolerances for CUDA-vs-CPU parity in FP32 with TF32 off, each with its reason. The
 /// measure is <see cref="CheckResult.MaxRelError"/>. Bugs (a transposed operand, a wrong offset,
 /// a missed element) give errors of order 1, far above all of these.
 /// </summary>
-public static class Tolerances
+internal static class Tolerances
 {
     /// <summary>Copies, fills, ReLU, max-pool forward and non-overlapping backward: selection only, no arithmetic.</summary>
     public const double Exact = 0;

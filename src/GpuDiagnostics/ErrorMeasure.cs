@@ -1,7 +1,7 @@
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>Compares a candidate tensor with a reference one (see <see cref="CheckResult"/> for the measure).</summary>
-public static class ErrorMeasure
+internal static class ErrorMeasure
 {
     public static CheckResult Compare(string op, string shape, ReadOnlySpan<float> reference, ReadOnlySpan<float> candidate, double tolerance)
     {

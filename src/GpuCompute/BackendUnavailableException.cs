@@ -1,4 +1,4 @@
-namespace CyclicActors.GpuCompute.Cuda;
+namespace CyclicActors.GpuCompute;
 
 /// <summary>
 /// The CUDA backend was asked for explicitly but cannot run here (no driver, no device, libraries

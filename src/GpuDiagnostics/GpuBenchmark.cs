@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Text;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Cuda;
 using CyclicActors.GpuCompute.Memory;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
-
-/// <summary>Achieved throughput of one operation: mean GPU time per call (CUDA events) and TFLOP/s.</summary>
-public sealed record ThroughputResult(string Kind, string Shape, int Iterations, double MillisecondsPerCall, double Tflops);
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>A dense-layer GEMM: y[batch, outFeatures] = x[batch, inFeatures]·wᵀ (2·batch·in·out FLOPs).</summary>
-public readonly record struct GemmShape(int Batch, int InFeatures, int OutFeatures)
+internal readonly record struct GemmShape(int Batch, int InFeatures, int OutFeatures)
 {
     public double Flops => 2.0 * Batch * InFeatures * OutFeatures;
 
@@ -20,7 +19,7 @@ public readonly record struct GemmShape(int Batch, int InFeatures, int OutFeatur
 /// <c>iterations</c> times between two CUDA events after <c>warmup</c> untimed calls (which also
 /// plan algorithms and warm the allocator), so the numbers are GPU time, not launch overhead.
 /// </summary>
-public static class GpuBenchmark
+internal static class GpuBenchmark
 {
     /// <summary>The convolution layers of the cnn and resnet-mini models (bench/gpu/torch_bench.py) at a batch size.</summary>
     public static IReadOnlyList<Conv2dShape> ModelConvolutions(int batch) =>

@@ -1,6 +1,7 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>The built-in parity checks: every <see cref="IComputeBackend"/> operation, on model-sized shapes.</summary>
 internal static partial class ParityChecks

@@ -1,8 +1,9 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
 using CyclicActors.GpuCompute.Models;
 using CyclicActors.GpuCompute.Training;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>
 /// One full training step of a model preset (4 stages: every stage's forward, loss, every stage's
@@ -12,7 +13,7 @@ namespace CyclicActors.GpuCompute.Cuda.SelfTest;
 /// <see cref="Tolerances.Convolution"/> of the CPU; errors compound roughly additively, so 5e-3 of
 /// the mean magnitude. The loss, a mean of logs, must agree within 1e-4 relative.
 /// </summary>
-public static class PresetStepCheck
+internal static class PresetStepCheck
 {
     public const double GradientTolerance = 5e-3;
     public const double LossTolerance = 1e-4;

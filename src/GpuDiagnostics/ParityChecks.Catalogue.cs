@@ -1,4 +1,6 @@
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+using CyclicActors.GpuCompute;
+
+namespace CyclicActors.GpuDiagnostics;
 
 internal static partial class ParityChecks
 {

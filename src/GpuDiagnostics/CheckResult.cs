@@ -1,4 +1,4 @@
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>
 /// One row of the self-test table. Errors compare the candidate (GPU) with the reference (CPU):
@@ -6,17 +6,9 @@ namespace CyclicActors.GpuCompute.Cuda.SelfTest;
 /// the tensor's mean magnitude as a floor so near-zero sums do not dominate. A check passes when
 /// MaxRelError ≤ Tolerance and no element is NaN or unwritten.
 /// </summary>
-public sealed record CheckResult(string Op, string Shape, double MaxAbsError, double MaxRelError, double Tolerance, bool Passed, string Detail = "")
+internal sealed record CheckResult(string Op, string Shape, double MaxAbsError, double MaxRelError, double Tolerance, bool Passed, string Detail = "")
 {
     public static CheckResult Pass(string op, string shape, string detail = "") => new(op, shape, 0, 0, 0, true, detail);
 
     public static CheckResult Fail(string op, string shape, string detail) => new(op, shape, double.NaN, double.NaN, 0, false, detail);
-}
-
-/// <summary>The outcome of a self-test run; <see cref="Skipped"/> when there was no GPU to test.</summary>
-public sealed record SelfTestSummary(int Passed, int Failed, bool Skipped, string? SkipReason)
-{
-    public bool Succeeded => Failed == 0 && !Skipped;
-
-    public string FinalLine => Skipped ? $"0 passed, 0 failed (skipped: {SkipReason})" : $"{Passed} passed, {Failed} failed";
 }

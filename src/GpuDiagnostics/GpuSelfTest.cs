@@ -1,6 +1,8 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Cpu;
+using CyclicActors.GpuCompute.Cuda;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>
 /// CUDA-vs-CPU parity for every <see cref="IComputeBackend"/> operation, called by the host's
@@ -11,7 +13,7 @@ namespace CyclicActors.GpuCompute.Cuda.SelfTest;
 /// reason and reports a skip. Further checks (e.g. one training step per model preset) are added
 /// with <see cref="Register"/>.
 /// </summary>
-public sealed class GpuSelfTest
+internal sealed class GpuSelfTest
 {
     private readonly List<(string Name, Func<IComputeBackend, IComputeBackend, CheckResult> Check)> _extra = [];
 
@@ -46,7 +48,7 @@ public sealed class GpuSelfTest
             return skipped;
         }
 
-        long handlesBefore = NativeHandle.LiveCount;
+        long handlesBefore = CudaBackend.LiveNativeHandles;
         var report = new SelfTestReport(output);
         using (var cpu = new CpuBackend())
         {
@@ -74,7 +76,7 @@ public sealed class GpuSelfTest
             }
         }
 
-        long handlesAfter = NativeHandle.LiveCount;
+        long handlesAfter = CudaBackend.LiveNativeHandles;
         report.Add(new CheckResult("native handles released", "after Dispose", 0, 0, 0, handlesAfter == handlesBefore, $"live {handlesBefore} -> {handlesAfter}"));
         return report.Finish();
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Cuda;
 using CyclicActors.GpuCompute.Memory;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 /// <summary>Checks that only make sense on the CUDA backend: event timing and allocator caching.</summary>
 internal static class DeviceChecks

@@ -1,6 +1,7 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
 
-namespace CyclicActors.GpuCompute.Cuda.SelfTest;
+namespace CyclicActors.GpuDiagnostics;
 
 internal static partial class ParityChecks
 {
