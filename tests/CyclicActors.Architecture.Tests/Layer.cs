@@ -15,11 +15,17 @@ internal static class Layer
     public static readonly string Cuda = Under("CyclicActors.GpuCompute.Cuda");
     public static readonly string Diagnostics = Under("CyclicActors.GpuDiagnostics");
     public static readonly string Akka = Under("Akka");
+    public static readonly string WorkersAndReducers = AnyUnder("CyclicActors.Actors.Workers", "CyclicActors.Actors.Reduce");
+    public static readonly string Planning = Under("CyclicActors.Actors.Planning");
+
+    /// <summary>What sits above workers and reducers: the coordinator, the cluster, and the builder that wires them.</summary>
+    public static readonly string AboveWorkers = AnyUnder("CyclicActors.Actors.Coordination", "CyclicActors.Actors.Cluster", "CyclicActors.Actors.Runtime");
 
     /// <summary>The namespaces that hold actors and their wiring, and the serializer built on the protocol records.</summary>
     public static readonly string ActorImplementations = AnyUnder(
         "CyclicActors.Actors.Workers", "CyclicActors.Actors.Reduce", "CyclicActors.Actors.Coordination", "CyclicActors.Actors.Cluster",
-        "CyclicActors.Actors.Transport", "CyclicActors.Actors.Serialization", "CyclicActors.Actors.Logging");
+        "CyclicActors.Actors.Transport", "CyclicActors.Actors.Serialization", "CyclicActors.Actors.Logging", "CyclicActors.Actors.Runtime",
+        "CyclicActors.Actors.Planning");
 
     /// <summary>What the CPU oracle, models and training loop are made of: everything the self-test compares, nothing CUDA implements.</summary>
     public static readonly string CpuModelsAndTraining = AnyUnder(

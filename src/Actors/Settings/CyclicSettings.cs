@@ -23,8 +23,6 @@ public sealed record CyclicSettings
 
     public required string ReducerDispatcher { get; init; }
 
-    public required int PrefetchSteps { get; init; }
-
     public required TimeSpan MemorySampleInterval { get; init; }
 
     public required TimeSpan FinalStateTimeout { get; init; }
@@ -54,7 +52,6 @@ public sealed record CyclicSettings
             SystemName = RequireString(config, "cyclic-actors.system-name"),
             WorkerDispatcher = RequireDispatcher(config, "cyclic-actors.worker-dispatcher"),
             ReducerDispatcher = RequireDispatcher(config, "cyclic-actors.reducer-dispatcher"),
-            PrefetchSteps = RequireInt(config, "cyclic-actors.data.prefetch-steps", minimum: 1),
             MemorySampleInterval = RequirePositiveDuration(config, "cyclic-actors.memory.sample-interval", example: "5ms"),
             FinalStateTimeout = RequirePositiveDuration(config, "cyclic-actors.final-state-timeout", example: "5ms"),
             LogRepeatWindow = RequirePositiveDuration(config, "cyclic-actors.logging.repeat-window", example: "5ms"),

@@ -73,7 +73,7 @@ public sealed class ActorTrainerSpec(ITestOutputHelper output) : ActorSpec(outpu
         Assert.Contains("does not divide", error.Message);
         Assert.Throws<ArgumentException>(() => ActorTrainer.Run(new ActorTrainingOptions { Training = config with { Workers = 2 }, Compensation = DelayCompensation.Lookahead }, data, initial));
         Assert.Throws<ArgumentException>(() => ActorTrainer.Run(new ActorTrainingOptions { Training = config with { Workers = 2 } }, data, initial[1..]));
-        Assert.Throws<Akka.Configuration.ConfigurationException>(() => ActorTrainer.Run(new ActorTrainingOptions { Training = config with { Workers = 2 }, ConfigOverrides = "cyclic-actors.data.prefetch-steps = 0" }, data, initial));
+        Assert.Throws<Akka.Configuration.ConfigurationException>(() => ActorTrainer.Run(new ActorTrainingOptions { Training = config with { Workers = 2 }, ConfigOverrides = "cyclic-actors.final-state-timeout = soon" }, data, initial));
     }
 
     private static void AssertTrace(string path, int workers, int stages, int totalSteps)

@@ -12,7 +12,6 @@ public sealed class CyclicSettingsTests
         Assert.Equal("cyclic", settings.SystemName);
         Assert.Equal("cyclic-actors.dispatchers.worker", settings.WorkerDispatcher);
         Assert.Equal("cyclic-actors.dispatchers.reducer", settings.ReducerDispatcher);
-        Assert.Equal(2, settings.PrefetchSteps);
         Assert.Equal(TimeSpan.FromMilliseconds(5), settings.MemorySampleInterval);
         Assert.Equal(TimeSpan.FromSeconds(60), settings.FinalStateTimeout);
         Assert.Equal((TimeSpan.FromSeconds(10), 5, 200), (settings.LogRepeatWindow, settings.LogRepeatsPerWindow, settings.LogLinesPerWindow));
@@ -31,7 +30,7 @@ public sealed class CyclicSettingsTests
         var leaves = Leaves(CyclicSettings.Reference.GetConfig("cyclic-actors"), string.Empty)
             .Where(key => !key.StartsWith("dispatchers.", StringComparison.Ordinal))
             .Order();
-        Assert.Equal(["data.prefetch-steps", "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
+        Assert.Equal(["final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
             "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
     }
 
@@ -41,8 +40,6 @@ public sealed class CyclicSettingsTests
             : [prefix + pair.Key]);
 
     [Theory]
-    [InlineData("cyclic-actors.data.prefetch-steps = 0", "cyclic-actors.data.prefetch-steps")]
-    [InlineData("cyclic-actors.data.prefetch-steps = many", "cyclic-actors.data.prefetch-steps")]
     [InlineData("cyclic-actors.memory.sample-interval = 0ms", "cyclic-actors.memory.sample-interval")]
     [InlineData("cyclic-actors.final-state-timeout = soon", "cyclic-actors.final-state-timeout")]
     [InlineData("cyclic-actors.worker-dispatcher = \"no.such.dispatcher\"", "cyclic-actors.worker-dispatcher")]
@@ -67,7 +64,7 @@ public sealed class CyclicSettingsTests
     [Fact]
     public void Overrides_win_over_the_reference()
     {
-        var settings = CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString("cyclic-actors.data.prefetch-steps = 5")));
-        Assert.Equal(5, settings.PrefetchSteps);
+        var settings = CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString("cyclic-actors.final-state-timeout = 5s")));
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.FinalStateTimeout);
     }
 }
