@@ -4,7 +4,7 @@ using Xunit;
 namespace CyclicActors.Host.Tests;
 
 /// <summary>
-/// A seed and two members as separate processes with Akka.Remote over TLS, as the README
+/// A seed and two members as separate processes with Akka.Remote over TLS, as docs/cluster.md
 /// configures it: enable-ssl, a PKCS#12 certificate per node signed by one CA, validation on (the
 /// CA is the processes' only trusted root, through SSL_CERT_FILE), mutual authentication, and
 /// tensors on the Akka path. They form the cluster at akka.ssl.tcp addresses, exchange tensors

@@ -6,7 +6,7 @@ namespace CyclicActors.GpuCompute.Layers;
 /// A basic residual block: y = ReLU(conv2(ReLU(conv1(x))) + shortcut(x)), where conv1 is 3x3 with
 /// the block's stride and padding 1, conv2 is 3x3 stride 1 padding 1, and the shortcut is the
 /// identity or, when the stride or channel count changes, a 1x1 convolution with the same stride.
-/// The PyTorch equivalent (see README) names its parameters conv1.*, conv2.* and proj.*.
+/// The PyTorch equivalent (see docs/checkpoints.md) names its parameters conv1.*, conv2.* and proj.*.
 /// </summary>
 public sealed class ResidualBlock : Layer
 {

@@ -23,7 +23,7 @@ internal static class ClusterProgressReport
         return string.Create(CultureInfo.InvariantCulture, $"tensors {progress.BytesPerSecond / 1e6:F1} MB/s; activations {activations}");
     }
 
-    /// <summary>The keys each --metrics line of a cluster run adds (README, "Run on several machines").</summary>
+    /// <summary>The keys each --metrics line of a cluster run adds (docs/cluster.md, "Observing a cluster run").</summary>
     public static Dictionary<string, object?> MetricsFields(ClusterProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
