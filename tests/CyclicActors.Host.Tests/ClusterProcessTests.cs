@@ -109,7 +109,8 @@ public sealed class ClusterProcessTests
     {
         string dir = CliRunner.TempDirectory();
         string config = Path.Combine(dir, "short-join.conf");
-        File.WriteAllText(config, "cyclic-actors.cluster.join-timeout = 15s\n");
+        // The member never joins, so the seed only has to wait long enough to say who is missing.
+        File.WriteAllText(config, "cyclic-actors.cluster.join-timeout = 3s\n");
         using var seed = NodeProcess.Start("seed", "seed", "--model", "cnn", "--workers", "2", "--steps", "1", "--data", CliRunner.BundledData, "--quiet",
             "--port", "0", "--config", config);
         string seedNode = await seed.WaitForAddressAsync(Limit);
@@ -129,7 +130,8 @@ public sealed class ClusterProcessTests
         // so at the join timeout the seed starts with N' = 2 (valid for CDP-v2 with L = 4).
         string dir = CliRunner.TempDirectory();
         string config = Path.Combine(dir, "short-join.conf");
-        File.WriteAllText(config, "cyclic-actors.cluster.join-timeout = 15s\n");
+        // Long enough for both members to join on a loaded machine, short enough not to dominate the suite.
+        File.WriteAllText(config, "cyclic-actors.cluster.join-timeout = 8s\n");
         string[] training = ["--model", "cnn", "--steps", "3", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
         string oneProcess = Path.Combine(dir, "train.json");
         string cluster = Path.Combine(dir, "seed.json");
@@ -146,7 +148,7 @@ public sealed class ClusterProcessTests
             Assert.True(await node.ExitCodeAsync(Limit) == 0, $"{node.Name} failed:\n{node.Output}");
         }
 
-        Assert.Contains("Starting with 2 of 4 workers after 15 s (min-workers 2)", seed.Output);
+        Assert.Contains("Starting with 2 of 4 workers after 8 s (min-workers 2)", seed.Output);
         Assert.Contains("member: admitted as a reducer-only node", reducer.Output);
         var expected = CliRunner.ReadJson(oneProcess);
         var actual = CliRunner.ReadJson(cluster);
