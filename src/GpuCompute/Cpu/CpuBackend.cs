@@ -8,22 +8,28 @@ namespace CyclicActors.GpuCompute.Cpu;
 /// </summary>
 public sealed partial class CpuBackend : IComputeBackend
 {
-    private readonly CpuBufferPool _pool;
+    private readonly bool _ownsPool;
 
-    public CpuBackend(MemoryLedger? ledger = null)
+    /// <param name="ledger">Where this backend's allocations are counted (a new one when null).</param>
+    /// <param name="pool">The process's shared CPU pool; null gives this backend a pool of its own, dropped when it is disposed.</param>
+    public CpuBackend(MemoryLedger? ledger = null, CpuMemoryPool? pool = null)
     {
         Ledger = ledger ?? new MemoryLedger();
-        _pool = new CpuBufferPool(Ledger);
+        _ownsPool = pool is null;
+        Pool = pool ?? new CpuMemoryPool();
     }
 
     public string Name => "cpu";
 
     public MemoryLedger Ledger { get; }
 
-    /// <summary>Bytes the caching pool holds, handed out or not.</summary>
-    public long ReservedBytes => _pool.ReservedBytes;
+    /// <summary>The pool this backend allocates from (shared with the process's other CPU backends, or its own).</summary>
+    public CpuMemoryPool Pool { get; }
 
-    public DeviceBuffer Allocate(long length, MemoryTag tag) => _pool.Rent(length, tag);
+    /// <summary>Bytes the pool holds, handed out or not (every backend sharing it included).</summary>
+    public long ReservedBytes => Pool.ReservedBytes;
+
+    public DeviceBuffer Allocate(long length, MemoryTag tag) => Pool.Rent(length, tag, Ledger);
 
     public void Upload(ReadOnlySpan<float> source, TensorView destination)
     {
@@ -53,7 +59,14 @@ public sealed partial class CpuBackend : IComputeBackend
     {
     }
 
-    public void Dispose() => _pool.Clear();
+    public void Dispose()
+    {
+        // A shared pool outlives its backends: the next worker or run reuses what it caches.
+        if (_ownsPool)
+        {
+            Pool.Trim();
+        }
+    }
 
     internal static Span<float> Span(TensorView view)
     {

@@ -1,0 +1,22 @@
+namespace CyclicActors.GpuCompute.Memory;
+
+/// <summary>
+/// What one device's memory pool really holds: the bytes taken from the OS or the driver and not
+/// given back, shared by every backend of the process on that device (its workers and reducers), so
+/// a block one worker frees serves the next. The ledgers count what is handed out, per tag; this is
+/// what an out-of-memory depends on.
+/// </summary>
+public interface IDevicePool
+{
+    /// <summary>"cpu" or "cuda:N".</summary>
+    string Device { get; }
+
+    /// <summary>Bytes the pool holds now, handed out or cached.</summary>
+    long ReservedBytes { get; }
+
+    /// <summary>The high-water of <see cref="ReservedBytes"/> since creation or the last <see cref="ResetPeak"/>.</summary>
+    long ReservedPeakBytes { get; }
+
+    /// <summary>Starts a new high-water at the current reserved bytes (e.g. after set-up).</summary>
+    void ResetPeak();
+}
