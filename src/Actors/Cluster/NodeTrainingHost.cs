@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Runtime;
@@ -55,6 +56,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     private readonly NodeObservation _observation;
     private NodeParts _parts = null!;
     private IActorRef[] _publicationSenders = [];
+    private DevicePacer? _pacer;
     private IActorRef? _coordinator;
     private IActorRef _session = ActorRefs.Nobody;
 
@@ -88,7 +90,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     protected override void PreStart()
     {
         var plan = _setup.Plan;
-        var build = new NodeBuild(_setup.Training, plan, _setup.SelfIndex, _setup.Settings, _setup.ProcessLedger, _observation.Trace);
+        var localRanks = plan.RankOwners.Select((owner, rank) => (owner, rank)).Where(pair => pair.owner == _setup.SelfIndex).Select(pair => pair.rank).ToArray();
+        _pacer = _setup.Training.CreatePacer(localRanks, _setup.Settings.PacingPatience);
+        var build = new NodeBuild(_setup.Training, plan, _setup.SelfIndex, _setup.Settings, _setup.ProcessLedger, _observation.Trace, _pacer);
         _parts = RuntimeBuilder.Build(Context, build, stage => GradientSender(plan.StageOwners[stage]));
         var stageSizes = _setup.Training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
         var localWorkers = _parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value).ToArray();
@@ -104,6 +108,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         _setup.Member.Tell(new InboxesReady(gradients, parameters));
         _setup.Member.Tell(_setup.Ready);
     }
+
+    // A worker blocked by the pacing must not outlive this member's part of the run.
+    protected override void PostStop() => _pacer?.Cancel("this member's part of the run ended");
 
     private IActorRef Inbox(TensorKind kind, long[] stageSizes, IActorRef[] localWorkers)
     {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Compensation;
-using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute.Data;
@@ -24,10 +24,10 @@ public static class SharedTrainingOptions
         var c = options.Training;
         return new TrainingOptionsShared(c.Model, c.Stages, c.Partition, c.Workers, c.MicroBatch, c.Epochs, c.MaxSteps,
             c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName(),
-            c.LearningRateSchedule, Trace: options.TracePath is not null);
+            c.LearningRateSchedule, Trace: options.TracePath is not null, options.Pacing.ToCliName());
     }
 
-    /// <exception cref="ArgumentException">A rule, freshness or compensation name this build does not know.</exception>
+    /// <exception cref="ArgumentException">A rule, freshness, compensation or pacing name this build does not know.</exception>
     public static ActorTrainingOptions ToOptions(TrainingOptionsShared shared)
     {
         ArgumentNullException.ThrowIfNull(shared);
@@ -51,6 +51,7 @@ public static class SharedTrainingOptions
             Rule = UpdateRuleNames.ParseUpdateRule(shared.Rule),
             Freshness = UpdateRuleNames.ParseFreshnessRule(shared.Freshness),
             Compensation = DelayCompensationNames.Parse(shared.Compensation),
+            Pacing = PacingModeNames.Parse(shared.Pacing),
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Runtime;
 using CyclicActors.GpuCompute.Training;
@@ -20,6 +21,7 @@ public sealed class TrainingCoordinator : ReceiveActor
     private readonly CoordinatorState _state;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private IReadOnlyList<IActorRef> _reducers = [];
+    private DevicePacer? _pacer;
     private double _lastStepSeconds;
 
     public TrainingCoordinator(CoordinatorSetup setup)
@@ -47,7 +49,8 @@ public sealed class TrainingCoordinator : ReceiveActor
         else
         {
             var schedule = _setup.Plan.Schedule;
-            var build = new NodeBuild(_setup.Plan, NodeBuild.SingleNode(Self.Path.Name, schedule.Workers, schedule.Stages), SelfIndex: 0, _setup.Settings, _setup.ProcessLedger, _setup.Trace);
+            _pacer = _setup.Plan.CreatePacer([.. Enumerable.Range(0, schedule.Workers)], _setup.Settings.PacingPatience);
+            var build = new NodeBuild(_setup.Plan, NodeBuild.SingleNode(Self.Path.Name, schedule.Workers, schedule.Stages), SelfIndex: 0, _setup.Settings, _setup.ProcessLedger, _setup.Trace, _pacer);
             var parts = RuntimeBuilder.Build(Context, build, stage => throw new InvalidOperationException($"Stage {stage} has no reducer in a one-process run."));
             RuntimeBuilder.Wire(parts, schedule.Workers, rank => throw new InvalidOperationException($"Rank {rank} has no worker in a one-process run."), Self, remoteSubscribers: []);
             workers = [.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
@@ -127,8 +130,12 @@ public sealed class TrainingCoordinator : ReceiveActor
             completed.Loss, order.GlobalBatch / Math.Max(stepSeconds, 1e-9), _setup.Sampler.TakeStepPeak(), now));
     }
 
+    // A worker blocked by the pacing must not outlive the run it was waiting in.
+    protected override void PostStop() => _pacer?.Cancel("the run ended");
+
     private void Fail(Exception error)
     {
+        _pacer?.Cancel(error.Message);
         _setup.Completion.TrySetException(error);
         Context.Stop(Self);
     }

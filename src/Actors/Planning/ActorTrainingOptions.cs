@@ -1,4 +1,5 @@
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Cpu;
@@ -31,6 +32,9 @@ public sealed record ActorTrainingOptions
     /// the given process-wide ledger as its ledger's parent. Default: a <see cref="CpuBackend"/>.
     /// </summary>
     public Func<MemoryLedger, IComputeBackend> ReducerBackendFactory { get; init; } = DefaultReducerBackend;
+
+    /// <summary>How each device's workers keep the schedule's order in wall-clock time (<see cref="PacingMode"/>).</summary>
+    public PacingMode Pacing { get; init; } = PacingMode.None;
 
     /// <summary>Write a Chrome trace (Perfetto) of the run to this file; null for none.</summary>
     public string? TracePath { get; init; }

@@ -1,4 +1,5 @@
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
@@ -29,6 +30,17 @@ public sealed record TrainingPlan(
 
     /// <summary>Builds a stage reducer's backend.</summary>
     public Func<MemoryLedger, IComputeBackend> ReducerBackends => Options.ReducerBackendFactory;
+
+    /// <summary>
+    /// The pacing of the device that runs <paramref name="ranks"/>; in budget mode the budget is the
+    /// schedule's predicted activation peak of those workers, so the real peak cannot exceed it.
+    /// </summary>
+    public DevicePacer CreatePacer(IReadOnlyList<int> ranks, TimeSpan patience)
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        var budget = Options.Pacing == PacingMode.Budget ? Schedule.PredictedPeakActivationBytes(PerStageActivationBytes, TotalSteps, ranks) : long.MaxValue;
+        return new DevicePacer(new PacingState(Schedule, ranks, TotalSteps, Options.Pacing, PerStageActivationBytes, budget), patience);
+    }
 
     public static TrainingPlan Create(ActorTrainingOptions options, Dataset train, float[] initialParameters)
     {

@@ -14,8 +14,9 @@ public sealed record TrainingOptionsRequested(
 /// <summary>
 /// The training options, given once on the seed: everything that determines the arithmetic. A
 /// member builds its model and reads its own data from them, then offers its fingerprints.
-/// Rule, freshness and compensation travel as their CLI names. <paramref name="Trace"/>: members
-/// record a Chrome trace and send it to the seed at the end (it decides nothing in the arithmetic).
+/// Rule, freshness, compensation and pacing travel as their CLI names. <paramref name="Trace"/>: members
+/// record a Chrome trace and send it to the seed at the end (it decides nothing in the arithmetic,
+/// nor does the pacing of each member's device).
 /// </summary>
 [MessagePackObject]
 public sealed record TrainingOptionsShared(
@@ -34,7 +35,8 @@ public sealed record TrainingOptionsShared(
     [property: Key(12)] string Freshness,
     [property: Key(13)] string Compensation,
     [property: Key(14)] string LearningRateSchedule,
-    [property: Key(15)] bool Trace) : IClusterTrainingMessage;
+    [property: Key(15)] bool Trace,
+    [property: Key(16)] string Pacing) : IClusterTrainingMessage;
 
 /// <summary>
 /// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's

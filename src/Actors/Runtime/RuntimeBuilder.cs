@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Reduce;
@@ -21,6 +22,7 @@ public sealed record NodeBuild(
     CyclicSettings Settings,
     MemoryLedger ProcessLedger,
     TraceRecorder? Trace,
+    DevicePacer Pacer,
     long RingEpoch = 1)
 {
     /// <summary>Every rank and stage on one node: the placement of a one-process run.</summary>
@@ -77,7 +79,7 @@ public static class RuntimeBuilder
         var workers = new Dictionary<int, IActorRef>();
         foreach (var rank in build.LocalRanks)
         {
-            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace);
+            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace, build.Pacer);
             workers[rank] = context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(build.Settings.WorkerDispatcher), ActorNames.Worker(rank));
         }
 

@@ -25,11 +25,19 @@ public sealed partial class CdpSchedule
     /// per micro-batch at index j − 1. With <paramref name="steps"/>, the run ends after that many
     /// steps: a worker past its last step holds nothing (the drain at the end of a real run).
     /// </summary>
-    public long PredictedActivationBytes(long tick, IReadOnlyList<long> perStageBytes, int? steps = null)
+    public long PredictedActivationBytes(long tick, IReadOnlyList<long> perStageBytes, int? steps = null) =>
+        PredictedActivationBytes(tick, perStageBytes, steps, Enumerable.Range(0, Workers));
+
+    /// <summary>
+    /// <see cref="PredictedActivationBytes(long, IReadOnlyList{long}, int?)"/> over the workers of one
+    /// device only (<paramref name="workers"/>, e.g. a cluster member's ranks).
+    /// </summary>
+    public long PredictedActivationBytes(long tick, IReadOnlyList<long> perStageBytes, int? steps, IEnumerable<int> workers)
     {
         CheckPerStageBytes(perStageBytes);
+        ArgumentNullException.ThrowIfNull(workers);
         long bytes = 0;
-        for (var worker = 0; worker < Workers; worker++)
+        foreach (var worker in workers)
         {
             if (OpAt(worker, tick) is not { } op || op.Step >= steps)
             {
@@ -46,6 +54,25 @@ public sealed partial class CdpSchedule
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// The largest predicted activation total of a run of <paramref name="steps"/> steps over
+    /// <paramref name="workers"/> (every worker when null): the memory the activations of one device
+    /// need at most, warm-up and drain included.
+    /// </summary>
+    public long PredictedPeakActivationBytes(IReadOnlyList<long> perStageBytes, int steps, IEnumerable<int>? workers = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var ranks = (workers ?? Enumerable.Range(0, Workers)).ToArray();
+        var lastTick = ((long)steps * CycleLength) + SteadyStateStartTick;
+        long peak = 0;
+        for (long tick = 0; tick < lastTick; tick++)
+        {
+            peak = Math.Max(peak, PredictedActivationBytes(tick, perStageBytes, steps, ranks));
+        }
+
+        return peak;
     }
 
     private void CheckPerStageBytes(IReadOnlyList<long> perStageBytes)

@@ -27,6 +27,9 @@ public sealed record CyclicSettings
 
     public required TimeSpan FinalStateTimeout { get; init; }
 
+    /// <summary>How long a paced op may wait for the device's other workers before the run fails naming it (cyclic-actors.pacing-patience).</summary>
+    public required TimeSpan PacingPatience { get; init; }
+
     /// <summary>Window of the log repeat cap (cyclic-actors.logging.repeat-window).</summary>
     public required TimeSpan LogRepeatWindow { get; init; }
 
@@ -54,6 +57,7 @@ public sealed record CyclicSettings
             ReducerDispatcher = RequireDispatcher(config, "cyclic-actors.reducer-dispatcher"),
             MemorySampleInterval = RequirePositiveDuration(config, "cyclic-actors.memory.sample-interval", example: "5ms"),
             FinalStateTimeout = RequirePositiveDuration(config, "cyclic-actors.final-state-timeout", example: "5ms"),
+            PacingPatience = RequirePositiveDuration(config, "cyclic-actors.pacing-patience", example: "10m"),
             LogRepeatWindow = RequirePositiveDuration(config, "cyclic-actors.logging.repeat-window", example: "5ms"),
             LogRepeatsPerWindow = RequireInt(config, "cyclic-actors.logging.repeats-per-window", minimum: 1),
             LogLinesPerWindow = RequireInt(config, "cyclic-actors.logging.lines-per-window", minimum: 1),

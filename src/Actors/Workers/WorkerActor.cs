@@ -132,6 +132,8 @@ public sealed class WorkerActor : UntypedActor
     {
         var replica = _replica!;
         var op = run.Op;
+        // Blocks this worker's own thread until the device's pacing lets the op start, before it allocates anything.
+        _setup.Pacer.WaitToStart(op);
         if (run.StartsMicroBatch)
         {
             BeginMicroBatch(op.Step);
@@ -182,6 +184,9 @@ public sealed class WorkerActor : UntypedActor
             _pass = null;
             _wiring!.Reports.Tell(new MicroBatchCompleted(op.Step, _setup.Rank, loss));
         }
+
+        // After the pass released what the op freed (the whole micro-batch's, after its last backward).
+        _setup.Pacer.Completed(op);
     }
 
     private void BeginMicroBatch(int step)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Tracing;
 using CyclicActors.GpuCompute.Memory;
@@ -8,7 +9,8 @@ namespace CyclicActors.Actors.Workers;
 /// <summary>
 /// What a worker is built with (in-process construction arguments, never sent as a message).
 /// <paramref name="GradientTargets"/> holds, per stage, where that stage's gradients go: the
-/// reducer, a relay in front of it, or the sender to a reducer on another node.
+/// reducer, a relay in front of it, or the sender to a reducer on another node. <paramref name="Pacer"/>
+/// is shared by the workers of its device: each op waits for it before it starts.
 /// </summary>
 public sealed record WorkerSetup(
     int Rank,
@@ -16,7 +18,8 @@ public sealed record WorkerSetup(
     long RingEpoch,
     MemoryLedger ProcessLedger,
     IReadOnlyList<IActorRef> GradientTargets,
-    TraceRecorder? Trace);
+    TraceRecorder? Trace,
+    DevicePacer Pacer);
 
 /// <summary>
 /// Local: where a worker sends what is not a gradient, given once all workers of the ring exist:

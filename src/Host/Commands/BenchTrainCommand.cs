@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
@@ -36,6 +37,7 @@ internal static class BenchTrainCommand
         new("engine", "E", "reference (one thread) | actors (one worker actor per micro-batch, all on the same device)", "reference"),
         new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "dp"),
         new("compensation", "C", "none | lookahead (actors engine, CDP rules)", "none"),
+        new("pacing", "P", "none | tick | budget (actors engine)", "none"),
         new("warmup", "N", "untimed steps first", "20"),
         new("steps", "N", "timed steps", "100"),
         new("block", "N", "steps per timed block (the figure is the median block)", "10"),
@@ -74,6 +76,7 @@ internal static class BenchTrainCommand
         string engine = options.Choice("engine", "reference", "reference", "actors");
         var rule = options.Parsed("rule", "dp", UpdateRuleNames.ParseUpdateRule);
         var compensation = options.Parsed("compensation", "none", DelayCompensationNames.Parse);
+        var pacing = options.Parsed("pacing", "none", PacingModeNames.Parse);
         var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
         Console.WriteLine(backends.SelectionLine);
         var stepSeconds = new List<double>();
@@ -95,7 +98,11 @@ internal static class BenchTrainCommand
         else
         {
             var run = ActorTrainer.Run(
-                new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation, BackendFactory = backends.CreateForRank },
+                new ActorTrainingOptions
+                {
+                    Training = config, Rule = rule, Compensation = compensation, Pacing = pacing,
+                    BackendFactory = backends.CreateForRank, ReducerBackendFactory = backends.CreateHost,
+                },
                 data, initial, OnStep);
             outcome = run.Outcome;
             activations = run.Activations;
@@ -112,6 +119,7 @@ internal static class BenchTrainCommand
             ["engine"] = engine,
             ["rule"] = engine == "reference" ? "dp" : rule.ToCliName(),
             ["compensation"] = compensation.ToCliName(),
+            ["pacing"] = pacing.ToCliName(),
             ["model"] = model.Name,
             ["input"] = shape.ToString(),
             ["micro_batch"] = config.MicroBatch,

@@ -46,7 +46,7 @@ internal static class SeedCommand
         // Before any member joins: a CDP rule needs N dividing 2L (the message lists the valid N).
         UsageException.Wrap(() => CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness));
 
-        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, TracePath = options.TraceFile };
+        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile };
         var launch = SeedLaunch(parsed, config.Workers);
         var nodeConfig = ClusterNodeLifetime.Compose(launch);
         using var signals = new StopSignals();

@@ -85,6 +85,8 @@ internal static class TrainCommand
                 Freshness = options.Freshness,
                 Compensation = options.Compensation,
                 BackendFactory = backends.CreateForRank,
+                ReducerBackendFactory = backends.CreateHost,
+                Pacing = options.Pacing,
                 TracePath = options.TraceFile,
             };
             ActorTrainingResult result;

@@ -1,4 +1,5 @@
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Training;
@@ -28,6 +29,7 @@ internal sealed record TrainOptions
         new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "cdp-v2"),
         new("v2-rule", "F", "cdp-v2 freshness: schedule (from the real timeline) | paper-code (l >= L-1-rank)", "schedule"),
         new("compensation", "C", "none | lookahead (CDP rules; dp never needs it)", "lookahead for cdp-v1 and cdp-v2"),
+        new("pacing", "P", "none | tick | budget: how each device's workers keep the schedule's order in wall-clock time (tick: an op waits for the backwards of earlier ticks; budget: forwards reserve their activations within the predicted peak)", "none"),
         new("trace", "FILE", "Chrome trace of every op, gradient arrival and publication (open in Perfetto)"),
         new("backend", "B", "auto | cpu | cuda (auto uses a GPU when one works, else the CPU, and says why)", "auto"),
         new("save", "DIR", "write a checkpoint directory at the end"),
@@ -51,6 +53,8 @@ internal sealed record TrainOptions
 
     /// <summary>What the rule runs with, already: none for DP (<see cref="CompensationForRule"/>), so callers use it as it is.</summary>
     public required DelayCompensation Compensation { get; init; }
+
+    public required PacingMode Pacing { get; init; }
 
     public string? TraceFile { get; init; }
 
@@ -115,6 +119,7 @@ internal sealed record TrainOptions
             Rule = o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule),
             Freshness = FreshnessRule(o),
             Compensation = DefaultCompensation(o),
+            Pacing = o.Parsed("pacing", "none", PacingModeNames.Parse),
             TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
             SaveDirectory = o.String("save"),

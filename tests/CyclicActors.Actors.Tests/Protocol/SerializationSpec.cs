@@ -33,7 +33,7 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new MemberAdmitted([]),
         new MemberRefused("data fingerprint differs"),
         new TrainingOptionsRequested("akka.tcp://cyclic@10.0.0.2:4053", 2),
-        new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant", true),
+        new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant", true, "tick"),
         new NodePlanned(["akka.tcp://cyclic@a:1", "akka.tcp://cyclic@b:2"], [0, 0, 1, 1], [0, 1, 0, 1]),
         new NodeReady("akka.tcp://cyclic@a:1"),
         new NodeWired("akka.tcp://cyclic@a:1"),

@@ -31,7 +31,7 @@ public sealed class CyclicSettingsTests
             .Where(key => !key.StartsWith("dispatchers.", StringComparison.Ordinal))
             .Order();
         Assert.Equal(["final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
-            "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
+            "pacing-patience", "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
     }
 
     private static IEnumerable<string> Leaves(Config config, string prefix) =>
@@ -42,6 +42,7 @@ public sealed class CyclicSettingsTests
     [Theory]
     [InlineData("cyclic-actors.memory.sample-interval = 0ms", "cyclic-actors.memory.sample-interval")]
     [InlineData("cyclic-actors.final-state-timeout = soon", "cyclic-actors.final-state-timeout")]
+    [InlineData("cyclic-actors.pacing-patience = 0s", "cyclic-actors.pacing-patience")]
     [InlineData("cyclic-actors.worker-dispatcher = \"no.such.dispatcher\"", "cyclic-actors.worker-dispatcher")]
     [InlineData("cyclic-actors.system-name = \"\"", "cyclic-actors.system-name")]
     [InlineData("cyclic-actors.logging.repeat-window = 0s", "cyclic-actors.logging.repeat-window")]
