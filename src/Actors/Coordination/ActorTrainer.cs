@@ -79,7 +79,10 @@ public static class ActorTrainer
         var completion = new TaskCompletionSource<CoordinatorReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         CoordinatorReport report;
         long wallClockPeak;
-        using (var sampler = new ActivationSampler(processLedger, settings.MemorySampleInterval, trace))
+        long? reservedPeak;
+        // What the pool holds already (an earlier run's cache) is not this run's: the high-water starts here.
+        options.DevicePool?.ResetPeak();
+        using (var sampler = new ActivationSampler(processLedger, settings.MemorySampleInterval, trace, options.DevicePool))
         {
             var setup = new CoordinatorSetup(plan, settings, processLedger, sampler, trace, onStep, completion, placement);
             var coordinator = system.ActorOf(Props.Create(() => new TrainingCoordinator(setup)), $"{ActorNames.Coordinator}-{Interlocked.Increment(ref _runs)}");
@@ -97,6 +100,7 @@ public static class ActorTrainer
 
             sampler.Sample();
             wallClockPeak = sampler.Peak;
+            reservedPeak = options.DevicePool?.ReservedPeakBytes;
         }
 
         var stageParameters = report.Stages.OrderBy(s => s.Stage).ToArray();
@@ -115,7 +119,11 @@ public static class ActorTrainer
             trace!.WriteJson(options.TracePath);
         }
 
-        return new ActorTrainingResult(outcome, activations, report.Workers.Sum(w => w.VersionViolations), report.Workers.Sum(w => w.LookaheadOps), options.TracePath);
+        return new ActorTrainingResult(outcome, activations, report.Workers.Sum(w => w.VersionViolations), report.Workers.Sum(w => w.LookaheadOps), options.TracePath)
+        {
+            ReservedPeakBytes = reservedPeak,
+            LedgerPeakBytes = Enum.GetValues<MemoryTag>().ToDictionary(tag => tag, processLedger.PeakBytes),
+        };
     }
 
     private static async Task StopQuietly(IActorRef coordinator, TimeSpan timeout)

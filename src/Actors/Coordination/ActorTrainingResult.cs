@@ -1,3 +1,4 @@
+using CyclicActors.GpuCompute.Memory;
 using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Actors.Coordination;
@@ -13,7 +14,14 @@ public sealed record ActorTrainingResult(
     ActivationReport Activations,
     int VersionViolations,
     int LookaheadOps,
-    string? TracePath);
+    string? TracePath)
+{
+    /// <summary>The high-water of the bytes the process's device pool held during training (workers and reducers); null when no pool was given.</summary>
+    public long? ReservedPeakBytes { get; init; }
+
+    /// <summary>Per tag, the high-water of the bytes handed out to this process's workers and reducers (the ledger's view, beside the pool's).</summary>
+    public IReadOnlyDictionary<MemoryTag, long> LedgerPeakBytes { get; init; } = new Dictionary<MemoryTag, long>();
+}
 
 /// <summary>
 /// Activation memory summed over all workers of the process.

@@ -127,7 +127,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         var order = _setup.Plan.Order;
         var position = order.PositionOf(completed.Step);
         _setup.OnStep?.Invoke(new StepMetrics(completed.Step, position.Epoch, position.StepInEpoch, order.StepsPerEpoch, _setup.Plan.TotalSteps,
-            completed.Loss, order.GlobalBatch / Math.Max(stepSeconds, 1e-9), _setup.Sampler.TakeStepPeak(), now));
+            completed.Loss, order.GlobalBatch / Math.Max(stepSeconds, 1e-9), _setup.Sampler.TakeStepPeak(), now, _setup.Sampler.ReservedBytes));
     }
 
     // A worker blocked by the pacing must not outlive the run it was waiting in.

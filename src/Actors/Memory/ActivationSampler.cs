@@ -6,23 +6,26 @@ namespace CyclicActors.Actors.Memory;
 /// <summary>
 /// Samples the process-wide live activation bytes in wall-clock time: every period it takes the
 /// ledger's window peak (so a short peak between two samples is not missed) and keeps the overall
-/// maximum and a per-step maximum. Independent of the actors' scheduling: a plain timer thread.
+/// maximum and a per-step maximum. With a device pool it also records what the pool holds (the
+/// trace's "reserved bytes" counter). Independent of the actors' scheduling: a plain timer thread.
 /// </summary>
 public sealed class ActivationSampler : IDisposable
 {
     private readonly MemoryLedger _ledger;
     private readonly TraceRecorder? _trace;
+    private readonly IDevicePool? _pool;
     private readonly Timer _timer;
     private readonly object _gate = new();
     private long _peak;
     private long _stepPeak;
     private long _samples;
 
-    public ActivationSampler(MemoryLedger ledger, TimeSpan period, TraceRecorder? trace)
+    public ActivationSampler(MemoryLedger ledger, TimeSpan period, TraceRecorder? trace, IDevicePool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         _ledger = ledger;
         _trace = trace;
+        _pool = pool;
         _timer = new Timer(_ => Sample(), null, period, period);
     }
 
@@ -39,6 +42,9 @@ public sealed class ActivationSampler : IDisposable
     }
 
     public long SampleCount => Interlocked.Read(ref _samples);
+
+    /// <summary>What the device pool holds now; null without a pool.</summary>
+    public long? ReservedBytes => _pool?.ReservedBytes;
 
     /// <summary>The highest sample since the previous call (for a step's metrics).</summary>
     public long TakeStepPeak()
@@ -62,6 +68,10 @@ public sealed class ActivationSampler : IDisposable
             _stepPeak = Math.Max(_stepPeak, bytes);
             _samples++;
             _trace?.Counter("live activation bytes", bytes);
+            if (_pool is not null)
+            {
+                _trace?.Counter("reserved bytes", _pool.ReservedBytes);
+            }
         }
     }
 

@@ -33,6 +33,12 @@ public sealed record ActorTrainingOptions
     /// </summary>
     public Func<MemoryLedger, IComputeBackend> ReducerBackendFactory { get; init; } = DefaultReducerBackend;
 
+    /// <summary>
+    /// The memory pool the backends of this process draw from (the device's, shared by workers and
+    /// reducers), whose reserved bytes and high-water the run reports; null reports none.
+    /// </summary>
+    public IDevicePool? DevicePool { get; init; }
+
     /// <summary>How each device's workers keep the schedule's order in wall-clock time (<see cref="PacingMode"/>).</summary>
     public PacingMode Pacing { get; init; } = PacingMode.None;
 

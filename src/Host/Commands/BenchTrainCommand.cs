@@ -89,11 +89,14 @@ internal static class BenchTrainCommand
 
         TrainingOutcome outcome;
         ActivationReport? activations = null;
+        long reservedPeak;
+        backends.DevicePool.ResetPeak();
         int violations = 0;
         if (engine == "reference")
         {
             using var backend = backends.Create(parentLedger: null);
             outcome = new ReferenceTrainer(config, model, partition, backend).Train(source, initial, OnStep);
+            reservedPeak = backends.DevicePool.ReservedPeakBytes;
         }
         else
         {
@@ -101,12 +104,13 @@ internal static class BenchTrainCommand
                 new ActorTrainingOptions
                 {
                     Training = config, Rule = rule, Compensation = compensation, Pacing = pacing,
-                    BackendFactory = backends.CreateForRank, ReducerBackendFactory = backends.CreateHost,
+                    BackendFactory = backends.CreateForRank, ReducerBackendFactory = backends.CreateHost, DevicePool = backends.DevicePool,
                 },
                 data, initial, OnStep);
             outcome = run.Outcome;
             activations = run.Activations;
             violations = run.VersionViolations;
+            reservedPeak = run.ReservedPeakBytes ?? 0;
         }
 
         var timed = stepSeconds.Skip(warmup).ToArray();
@@ -138,6 +142,8 @@ internal static class BenchTrainCommand
             ["wall_clock_peak_activation_bytes"] = outcome.PeakActivationBytes,
             ["stage_activation_bytes"] = activations?.PerStageBytes,
             ["realized_version_violations"] = engine == "actors" ? violations : null,
+            ["reserved_peak_bytes"] = reservedPeak,
+            ["reserved_device"] = backends.DevicePool.Device,
             ["final_loss"] = outcome.FinalLoss,
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

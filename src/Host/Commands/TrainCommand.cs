@@ -2,6 +2,7 @@ using CyclicActors.Actors.Planning;
 using System.Globalization;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Simulation;
 using CyclicActors.GpuCompute;
@@ -86,6 +87,7 @@ internal static class TrainCommand
                 Compensation = options.Compensation,
                 BackendFactory = backends.CreateForRank,
                 ReducerBackendFactory = backends.CreateHost,
+                DevicePool = backends.DevicePool,
                 Pacing = options.Pacing,
                 TracePath = options.TraceFile,
             };
@@ -108,8 +110,16 @@ internal static class TrainCommand
             summary["stage_activation_bytes"] = activations.PerStageBytes;
             summary["realized_version_violations"] = result.VersionViolations;
             summary["lookahead_ops"] = result.LookaheadOps;
+            summary["pacing"] = options.Pacing.ToCliName();
+            summary["reserved_peak_bytes"] = result.ReservedPeakBytes;
+            summary["reserved_device"] = backends.DevicePool.Device;
+            summary["ledger_peak_bytes"] = result.LedgerPeakBytes.ToDictionary(entry => entry.Key.ToString().ToLowerInvariant(), entry => entry.Value);
+            // The reducers' master parameters, momentum and folded gradients live in host memory, in the CPU pool.
+            summary["reducer_master_copies"] = "host";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"activations summed over workers: peak {activations.MeasuredPeakBytes:N0} bytes at logical ticks (predicted {activations.PredictedPeakBytes:N0}), {outcome.PeakActivationBytes:N0} in wall-clock time; version violations {result.VersionViolations}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"memory pool ({backends.DevicePool.Device}, {options.Pacing.ToCliName()} pacing): peak {result.ReservedPeakBytes:N0} bytes reserved by workers and reducers"));
             if (result.TracePath is not null)
             {
                 Console.WriteLine($"trace written to {result.TracePath} (open in https://ui.perfetto.dev)");

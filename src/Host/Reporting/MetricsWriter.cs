@@ -34,6 +34,11 @@ internal sealed class MetricsWriter(string path) : IDisposable
             ["live_activation_bytes"] = metrics.PeakActivationBytesInStep,
             ["elapsed_seconds"] = Math.Round(metrics.ElapsedSeconds, 4),
         };
+        if (metrics.ReservedBytes is { } reserved)
+        {
+            line["reserved_bytes"] = reserved;
+        }
+
         if (extra is not null)
         {
             foreach (var (key, value) in extra)
