@@ -8,7 +8,11 @@ public enum PacingMode
     /// <summary>Ops run as soon as their token and parameters are there (workers may drift together).</summary>
     None,
 
-    /// <summary>An op of tick t starts only after every backward (the ops that free activations) of an earlier tick on the device has finished.</summary>
+    /// <summary>
+    /// A forward of stage j at tick t starts only after every backward of stage j (the ops that free
+    /// what it will allocate) at an earlier tick on the device has finished; backwards never wait.
+    /// Each stage's activations then never have more holders than the schedule has at some tick.
+    /// </summary>
     Tick,
 
     /// <summary>
@@ -92,7 +96,7 @@ public sealed class PacingState
         CheckNext(op);
         return Mode switch
         {
-            PacingMode.Tick => EarlierBackwardsFinished(op.Tick),
+            PacingMode.Tick => op.Kind == OpKind.Backward || EarlierBackwardsFinished(op.Stage, op.Tick),
             PacingMode.Budget => op.Kind == OpKind.Backward || (FirstInTickOrder(op) && Reserved + _perStageBytes[op.Stage - 1] <= Budget),
             _ => true,
         };
@@ -126,12 +130,12 @@ public sealed class PacingState
         }
     }
 
-    /// <summary>Every backward with a tick below <paramref name="tick"/> on this device has finished.</summary>
-    private bool EarlierBackwardsFinished(long tick)
+    /// <summary>Every backward of <paramref name="stage"/> with a tick below <paramref name="tick"/> on this device has finished.</summary>
+    private bool EarlierBackwardsFinished(int stage, long tick)
     {
         foreach (var rank in _ranks)
         {
-            var lastBackward = LastBackwardBefore(rank, tick);
+            var lastBackward = LastBackwardBefore(rank, stage, tick);
             if (lastBackward >= 0 && _completed[rank] <= lastBackward)
             {
                 return false;
@@ -141,8 +145,8 @@ public sealed class PacingState
         return true;
     }
 
-    /// <summary>The index of the worker's last backward op at a tick below <paramref name="tick"/>, or −1.</summary>
-    private long LastBackwardBefore(int rank, long tick)
+    /// <summary>The index of the worker's last backward of <paramref name="stage"/> at a tick below <paramref name="tick"/>, or −1.</summary>
+    private long LastBackwardBefore(int rank, int stage, long tick)
     {
         var before = Math.Min(tick - _schedule.StartTick(0, rank), _opsPerWorker) - 1; // the worker's last op index below the tick
         if (before < 0)
@@ -150,8 +154,11 @@ public sealed class PacingState
             return -1;
         }
 
+        // Op m of a worker is at tick start + m; B_j is op 2L − j of each cycle.
         var cycle = _schedule.CycleLength;
-        return before % cycle >= _schedule.Stages ? before : (before / cycle * cycle) - 1;
+        var offset = (2 * _schedule.Stages) - stage;
+        var last = (before - offset) < 0 ? -1 : ((before - offset) / cycle * cycle) + offset;
+        return last;
     }
 
     /// <summary>

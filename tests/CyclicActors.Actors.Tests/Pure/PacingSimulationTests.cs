@@ -10,7 +10,8 @@ namespace CyclicActors.Actors.Tests.Pure;
 /// The runtime's decisions (worker states, token ring, reducers' folds) and a device's pacing,
 /// driven by a discrete-event simulation in which every op takes a random time: under every pacing
 /// mode and rule, for every N, L in 1..8 the rule accepts, the run always completes (no deadlock),
-/// and paced runs never hold more activation memory than the schedule predicts.
+/// and paced runs never hold more activation memory than the schedule predicts: in total under
+/// budget pacing, per stage under tick pacing (what a pool of exact-size blocks reserves).
 /// </summary>
 public sealed class PacingSimulationTests
 {
@@ -45,14 +46,25 @@ public sealed class PacingSimulationTests
         var schedule = CdpSchedule.Create(workers, stages, rule);
         // Unequal stages, as real models have: stage j keeps j + 1 units per micro-batch.
         var perStage = Enumerable.Range(1, stages).Select(j => (long)(j + 1)).ToArray();
-        var predicted = Enumerable.Range(0, (Steps + 1) * schedule.CycleLength + (workers * schedule.Delay))
-            .Max(tick => schedule.PredictedActivationBytes(tick, perStage, Steps));
+        var ticks = Enumerable.Range(0, (Steps + 1) * schedule.CycleLength + (workers * schedule.Delay)).ToArray();
+        var predicted = ticks.Max(tick => schedule.PredictedActivationBytes(tick, perStage, Steps));
+        // Per stage, the most micro-batches the schedule has holding that stage's activations at one tick.
+        var predictedHolders = Enumerable.Range(0, stages)
+            .Select(j => ticks.Max(tick => schedule.PredictedActivationBytes(tick, [.. Enumerable.Range(0, stages).Select(k => k == j ? 1L : 0L)], Steps))).ToArray();
         for (var seed = 0; seed < 3; seed++)
         {
-            var peak = Simulate(schedule, perStage, mode, predicted, new Random((workers * 97) + (stages * 13) + seed));
-            if (mode != PacingMode.None)
+            var (peak, holders) = Simulate(schedule, perStage, mode, predicted, new Random((workers * 97) + (stages * 13) + seed));
+            if (mode == PacingMode.Budget)
             {
                 Assert.True(peak <= predicted, $"{schedule} {mode}: {peak} units live at once, predicted peak {predicted}");
+            }
+
+            if (mode == PacingMode.Tick)
+            {
+                for (var j = 0; j < stages; j++)
+                {
+                    Assert.True(holders[j] <= predictedHolders[j], $"{schedule} {mode}: stage {j + 1} had {holders[j]} holders at once, predicted at most {predictedHolders[j]}");
+                }
             }
         }
     }
@@ -68,8 +80,8 @@ public sealed class PacingSimulationTests
         var predicted = Enumerable.Range(0, 60).Max(tick => schedule.PredictedActivationBytes(tick, perStage, Steps));
         double Duration(ScheduledOp op, Random _) => op.Kind == OpKind.Forward && op.Stage <= 2 ? 1.0 : 5.0;
 
-        var unpaced = Simulate(schedule, perStage, PacingMode.None, predicted, new Random(1), Duration);
-        var paced = Simulate(schedule, perStage, PacingMode.Tick, predicted, new Random(1), Duration);
+        var (unpaced, _) = Simulate(schedule, perStage, PacingMode.None, predicted, new Random(1), Duration);
+        var (paced, _) = Simulate(schedule, perStage, PacingMode.Tick, predicted, new Random(1), Duration);
 
         Assert.True(unpaced > predicted, $"unpaced peak {unpaced}, predicted {predicted}");
         Assert.True(paced <= predicted, $"paced peak {paced}, predicted {predicted}");
@@ -101,8 +113,11 @@ public sealed class PacingSimulationTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PacingState(schedule, [0], 1, PacingMode.Budget, [10, 30], budget: 20));
     }
 
-    /// <summary>Runs the whole decision protocol with random op durations; returns the largest activation total live at once.</summary>
-    private static long Simulate(CdpSchedule schedule, long[] perStage, PacingMode mode, long budget, Random random, Func<ScheduledOp, Random, double>? duration = null)
+    /// <summary>
+    /// Runs the whole decision protocol with random op durations; returns the largest activation
+    /// total live at once and, per stage, the most micro-batches holding its activations at once.
+    /// </summary>
+    private static (long Peak, int[] Holders) Simulate(CdpSchedule schedule, long[] perStage, PacingMode mode, long budget, Random random, Func<ScheduledOp, Random, double>? duration = null)
     {
         duration ??= (_, r) => 0.5 + r.NextDouble();
         var workers = schedule.Workers;
@@ -122,6 +137,8 @@ public sealed class PacingSimulationTests
         var running = new (RunOp Run, double End)?[workers];
         double now = 0;
         long live = 0, peak = 0;
+        var holding = new int[schedule.Stages];
+        var holders = new int[schedule.Stages];
         while (true)
         {
             for (var rank = 0; rank < workers; rank++)
@@ -133,6 +150,7 @@ public sealed class PacingSimulationTests
                     {
                         live += perStage[run.StageIndex];
                         peak = Math.Max(peak, live);
+                        holders[run.StageIndex] = Math.Max(holders[run.StageIndex], ++holding[run.StageIndex]);
                     }
 
                     running[rank] = (run, now + duration(run.Op, random));
@@ -143,7 +161,7 @@ public sealed class PacingSimulationTests
             if (next < 0)
             {
                 Assert.True(states.All(state => state.Decide() is Finished), $"{schedule} {mode}: deadlock at t = {now:F2}; decisions: {string.Join(", ", states.Select(s => s.Decide()))}");
-                return peak;
+                return (peak, holders);
             }
 
             var (done, end) = running[next]!.Value;
@@ -160,6 +178,7 @@ public sealed class PacingSimulationTests
             if (op.Kind == OpKind.Backward)
             {
                 live -= perStage[done.StageIndex];
+                holding[done.StageIndex]--;
                 if (++contributions[op.Step, done.StageIndex] == workers)
                 {
                     foreach (var state in states)
