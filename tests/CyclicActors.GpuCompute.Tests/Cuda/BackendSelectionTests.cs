@@ -22,7 +22,7 @@ public sealed class BackendSelectionTests
     public void Cpu_choice_never_touches_cuda_and_says_so()
     {
         var parent = new MemoryLedger();
-        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cpu);
+        using BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cpu);
         var backends = Enumerable.Range(0, 3).Select(rank => plan.CreateForRank(rank, parent)).ToArray();
         try
         {
@@ -50,7 +50,7 @@ public sealed class BackendSelectionTests
             return; // this test is about machines without a GPU
         }
 
-        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Auto);
+        using BackendPlan plan = BackendFactory.Resolve(BackendChoice.Auto);
         using (var backend = plan.Create(parentLedger: null))
         {
             Assert.IsType<CpuBackend>(backend);

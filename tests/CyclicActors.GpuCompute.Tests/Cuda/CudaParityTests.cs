@@ -39,7 +39,7 @@ public sealed class CudaParityTests(ITestOutputHelper log)
     [CudaFact]
     public void Several_backends_share_one_device()
     {
-        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cuda);
+        using BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cuda);
         log.WriteLine(plan.SelectionLine);
         var backends = Enumerable.Range(0, 3).Select(_ => plan.Create(parentLedger: null)).ToArray();
         foreach (var backend in backends)
