@@ -27,7 +27,7 @@ namespace CyclicActors.GpuCompute.Cuda;
 /// <see cref="Dispose"/> wait on each cached block's event before freeing it, as PyTorch's caching
 /// allocator does, so the driver never frees memory that queued work may still use.</para>
 /// </summary>
-internal sealed class StreamAwareBlockPool<TBlock, TStream, TEvent> : IDisposable
+internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : IDisposable
     where TBlock : class
     where TStream : class
     where TEvent : class
@@ -187,22 +187,6 @@ internal sealed class StreamAwareBlockPool<TBlock, TStream, TEvent> : IDisposabl
         return true;
     }
 
-    /// <summary>Frees every cached (not handed-out) block, each after its free event; used after an out-of-memory error and by Trim.</summary>
-    public void ReleaseCached()
-    {
-        List<CachedBlock> victims;
-        lock (_gate)
-        {
-            victims = _free.Values.SelectMany(list => list).ToList();
-            _free.Clear();
-        }
-
-        foreach (CachedBlock victim in victims)
-        {
-            SynchronizeAndFree(victim);
-        }
-    }
-
     /// <summary>
     /// cuMemGetInfo's total − free: what the whole device has in use (other processes, the context,
     /// library workspaces, every pool); also raises <see cref="DeviceUsedPeakBytes"/>. Null after <see cref="Dispose"/>.
@@ -220,47 +204,6 @@ internal sealed class StreamAwareBlockPool<TBlock, TStream, TEvent> : IDisposabl
             long used = total - free;
             RaisePeak(ref _deviceUsedPeak, used);
             return used;
-        }
-    }
-
-    /// <summary>Frees every block, cached or handed out (buffers still held become unusable), and every event.</summary>
-    public void Dispose()
-    {
-        lock (_lifetime)
-        {
-            List<CachedBlock> cached;
-            List<KeyValuePair<TBlock, long>> handedOut;
-            List<TEvent> spare;
-            lock (_gate)
-            {
-                if (_disposed)
-                {
-                    return;
-                }
-
-                _disposed = true;
-                cached = _free.Values.SelectMany(list => list).ToList();
-                handedOut = _handedOut.ToList();
-                spare = _spareEvents.ToList();
-                _free.Clear();
-                _handedOut.Clear();
-                _spareEvents.Clear();
-            }
-
-            foreach (CachedBlock block in cached)
-            {
-                SynchronizeAndFree(block);
-            }
-
-            foreach ((TBlock block, long blockBytes) in handedOut)
-            {
-                FreeBlock(block, blockBytes);
-            }
-
-            foreach (TEvent evt in spare)
-            {
-                _device.DestroyEvent(evt);
-            }
         }
     }
 
@@ -369,25 +312,6 @@ internal sealed class StreamAwareBlockPool<TBlock, TStream, TEvent> : IDisposabl
         Interlocked.Increment(ref _deviceAllocations);
         RaisePeak(ref _reservedPeak, Interlocked.Add(ref _reserved, blockBytes));
         return block;
-    }
-
-    private void SynchronizeAndFree(CachedBlock cached)
-    {
-        try
-        {
-            _device.Synchronize(cached.FreedAt);
-        }
-        finally
-        {
-            _device.DestroyEvent(cached.FreedAt);
-            FreeBlock(cached.Block, cached.Bytes);
-        }
-    }
-
-    private void FreeBlock(TBlock block, long blockBytes)
-    {
-        Interlocked.Add(ref _reserved, -blockBytes);
-        _device.Free(block);
     }
 
     private static void RaisePeak(ref long peak, long candidate)
