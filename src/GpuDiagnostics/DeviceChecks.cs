@@ -97,13 +97,13 @@ internal static class DeviceChecks
     }
 
     /// <summary>
-    /// A second backend on the same device (as for several workers per GPU) works alongside the first,
-    /// and disposing it (one primary-context release) leaves the first usable.
+    /// A second backend on the same device and pool (as for several workers per GPU) works alongside
+    /// the first, and disposing it (one primary-context release) leaves the first usable.
     /// </summary>
     public static IEnumerable<CheckResult> SharedDevice(CudaBackend gpu)
     {
         var host = new float[1000];
-        using (var second = new CudaBackend(gpu.Options with { CublasWorkspaceBytes = 0, OnesCapacity = 1 }))
+        using (var second = new CudaBackend(gpu.Options with { CublasWorkspaceBytes = 0, OnesCapacity = 1 }, ledger: null, gpu.Pool))
         {
             using var other = second.Allocate(1000, MemoryTag.Workspace);
             second.Fill(other, -1.5f);
@@ -116,5 +116,46 @@ internal static class DeviceChecks
         gpu.Fill(mine, 0.5f);
         gpu.Download(mine, host);
         yield return ErrorMeasure.Compare("first backend after second disposed", "fill+download 1000", Enumerable.Repeat(0.5f, host.Length).ToArray(), host, Tolerances.Exact);
+    }
+
+    /// <summary>
+    /// The shared pool's cross-stream rule on the device: the first backend queues four GEMMs that
+    /// write a block and frees it at once; a second backend on the same pool (its own stream) rents a
+    /// block of that size (a size nothing else uses, so it is that block), fills it and reads it back.
+    /// Without the wait on the free event, the GEMMs still running would overwrite the fill with 128.
+    /// </summary>
+    public static IEnumerable<CheckResult> CrossStreamReuse(CudaBackend gpu)
+    {
+        const int n = 1024;
+        const int odd = 7; // makes the block size unique in the pool
+        CudaDevicePool pool = gpu.Pool!;
+        using var second = new CudaBackend(gpu.Options with { CublasWorkspaceBytes = 0, OnesCapacity = 1 }, ledger: null, pool);
+        using var x = gpu.Allocate((long)n * n, MemoryTag.Workspace);
+        using var w = gpu.Allocate((long)n * n, MemoryTag.Workspace);
+        using var b = gpu.Allocate(n, MemoryTag.Workspace);
+        gpu.Fill(x, 0.5f);
+        gpu.Fill(w, 0.25f);
+        gpu.Fill(b, 0f);
+        var y = gpu.Allocate((long)n * n + odd, MemoryTag.Workspace);
+        gpu.Synchronize();
+        long allocations = pool.DeviceAllocations;
+        long waits = pool.CrossStreamWaits;
+        for (int i = 0; i < 4; i++)
+        {
+            gpu.DenseForward(x, w, b, y.Slice(0, (long)n * n), n, n, n);
+        }
+
+        y.Dispose(); // the free event is recorded behind the GEMMs
+        using var z = second.Allocate((long)n * n + odd, MemoryTag.Workspace);
+        second.Fill(z, -2f);
+        var host = new float[n * n + odd];
+        second.Download(z, host);
+        yield return ErrorMeasure.Compare("block reused across streams", "fill after 4 GEMMs", Enumerable.Repeat(-2f, host.Length).ToArray(), host, Tolerances.Exact);
+
+        long? used = pool.DeviceUsedBytes();
+        bool reused = pool.DeviceAllocations == allocations;
+        yield return new CheckResult("shared device pool", pool.Device, 0, 0, 0, reused && used > 0,
+            $"cuMemAlloc calls +{pool.DeviceAllocations - allocations}, stream waits +{pool.CrossStreamWaits - waits} (0 when the GEMMs had finished), " +
+            $"reserved {pool.ReservedBytes >> 20} MiB (peak {pool.ReservedPeakBytes >> 20} MiB), device used {used >> 20} MiB");
     }
 }

@@ -72,6 +72,7 @@ internal sealed class GpuSelfTest
                 Run(report, "device", () => DeviceChecks.AllocatorCaching(gpu), cpu, gpu);
                 Run(report, "device", () => DeviceChecks.ThreadHop(gpu), cpu, gpu);
                 Run(report, "device", () => DeviceChecks.SharedDevice(gpu), cpu, gpu);
+                Run(report, "device", () => DeviceChecks.CrossStreamReuse(gpu), cpu, gpu);
                 output.WriteLine($"allocator: peak reserved {gpu.PeakReservedBytes >> 20} MiB, {gpu.DeviceAllocations} cuMemAlloc calls, {gpu.ConvolutionPlans} convolution plans");
             }
         }

@@ -39,6 +39,26 @@ CUresult cuCtxSetCurrent(void *ctx) { NEED_INIT(); current = ctx; return OK; }
 CUresult cuCtxGetCurrent(void **ctx) { NEED_INIT(); *ctx = current; return OK; }
 CUresult cuCtxSynchronize(void) { NEED_CTX(); return OK; }
 
+/* A per-thread context stack of depth 8: push saves the current context, pop restores it. */
+static __thread void *pushed[8];
+static __thread int depth;
+CUresult cuCtxPushCurrent_v2(void *ctx)
+{
+    NEED_INIT();
+    if (ctx == NULL || depth == 8) return INVALID_VALUE;
+    pushed[depth++] = current;
+    current = ctx;
+    return OK;
+}
+CUresult cuCtxPopCurrent_v2(void **ctx)
+{
+    NEED_CTX();
+    if (depth == 0) return INVALID_CONTEXT;
+    if (ctx) *ctx = current;
+    current = pushed[--depth];
+    return OK;
+}
+
 CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes)
 {
     NEED_CTX();
@@ -72,10 +92,12 @@ CUresult cuStreamCreate(void **s, unsigned flags) { NEED_CTX(); if (flags != 1) 
 CUresult cuStreamSynchronize(void *s) { NEED_CTX(); return s ? OK : INVALID_HANDLE; }
 CUresult cuStreamDestroy_v2(void *s) { NEED_CTX(); free(s); return OK; }
 
-typedef struct { double ms; int recorded; } event;
+static long long stream_waits;
+
+typedef struct { double ms; int recorded; int queried; } event;
 static double now_ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
 CUresult cuEventCreate(void **e, unsigned flags) { (void)flags; NEED_CTX(); *e = calloc(1, sizeof(event)); return OK; }
-CUresult cuEventRecord(void *e, void *s) { (void)s; NEED_CTX(); ((event *)e)->ms = now_ms(); ((event *)e)->recorded = 1; return OK; }
+CUresult cuEventRecord(void *e, void *s) { (void)s; NEED_CTX(); ((event *)e)->ms = now_ms(); ((event *)e)->recorded = 1; ((event *)e)->queried = 0; return OK; }
 CUresult cuEventSynchronize(void *e) { NEED_CTX(); return ((event *)e)->recorded ? OK : INVALID_HANDLE; }
 CUresult cuEventElapsedTime_v2(float *ms, void *a, void *b)
 {
@@ -85,6 +107,26 @@ CUresult cuEventElapsedTime_v2(float *ms, void *a, void *b)
     return OK;
 }
 CUresult cuEventDestroy_v2(void *e) { NEED_CTX(); free(e); return OK; }
+/* Streams are synchronous here, so work has always finished; but the first query after each record
+ * answers CUDA_ERROR_NOT_READY (600), as a GPU still running the work would, so that callers take
+ * their "pending" path (the device pool's cuStreamWaitEvent) here too. A wait is a no-op that still
+ * checks its handles and the flags the real driver accepts outside stream capture. */
+CUresult cuEventQuery(void *e)
+{
+    NEED_CTX();
+    if (!e) return INVALID_HANDLE;
+    event *ev = (event *)e;
+    if (ev->recorded && !ev->queried) { ev->queried = 1; return 600; }
+    return OK;
+}
+CUresult cuStreamWaitEvent(void *s, void *e, unsigned flags)
+{
+    NEED_CTX();
+    if (!s || !e) return INVALID_HANDLE;
+    if (flags != 0) return INVALID_VALUE;
+    stream_waits++;
+    return OK;
+}
 
 CUresult cuGetErrorName(CUresult r, const char **s)
 {
@@ -93,3 +135,4 @@ CUresult cuGetErrorName(CUresult r, const char **s)
 }
 CUresult cuGetErrorString(CUresult r, const char **s) { (void)r; *s = "fake driver error"; return OK; }
 long long fakeCudaLiveAllocations(void) { return live_allocations; }
+long long fakeCudaStreamWaits(void) { return stream_waits; }

@@ -25,6 +25,9 @@ public sealed class CpuMemoryPool : IDevicePool
 
     public void ResetPeak() => Interlocked.Exchange(ref _reservedPeak, Interlocked.Read(ref _reserved));
 
+    /// <summary>Null: the process's share of host memory is not a device-wide figure we can sample cheaply.</summary>
+    public long? DeviceUsedBytes() => null;
+
     internal CpuBuffer Rent(long length, MemoryTag tag, MemoryLedger ledger)
     {
         if (length > Array.MaxLength)

@@ -7,8 +7,10 @@ namespace CyclicActors.GpuCompute.Cuda;
 /// <summary>
 /// <see cref="IComputeBackend"/> on one NVIDIA GPU through the CUDA driver API, cuDNN 9 and cuBLAS.
 /// One instance = one worker: its own non-blocking stream, cuDNN and cuBLAS handles bound to that
-/// stream, its own caching allocator and ledger. Several instances may share a device (they share
-/// the device's primary context, which the driver reference-counts).
+/// stream, and its own ledger. Its memory comes from a <see cref="CudaDevicePool"/>: the one the
+/// <see cref="BackendPlan"/> shares between every backend on the device, or a private one when none
+/// is given. Several instances may share a device (they share the device's primary context, which
+/// the driver reference-counts).
 ///
 /// Every entry point makes the context current first (<see cref="Enter"/>), because the current
 /// context belongs to the OS thread and actors may move between threads. All work is queued on the
@@ -20,7 +22,8 @@ public sealed partial class CudaBackend : IComputeBackend
     private readonly CudaBackendOptions _options;
     private PrimaryContextHandle? _context;
     private CudaStreamHandle? _stream;
-    private CachingAllocator<DeviceMemoryHandle>? _allocator;
+    private CudaDevicePool? _ownedPool;
+    private StreamAllocator<DeviceMemoryHandle, CudaStreamHandle, CudaEventHandle>? _allocator;
     private CudnnHandle? _cudnn;
     private CublasHandle? _cublas;
     private CudnnDescriptorCache? _descriptors;
@@ -32,8 +35,12 @@ public sealed partial class CudaBackend : IComputeBackend
     private CudaEventHandle? _timingStop;
     private bool _disposed;
 
-    /// <summary>Creates the backend; throws <see cref="BackendUnavailableException"/> or a native exception when CUDA cannot be used.</summary>
-    public CudaBackend(CudaBackendOptions? options = null, MemoryLedger? ledger = null)
+    /// <summary>
+    /// Creates the backend; throws <see cref="BackendUnavailableException"/> or a native exception when
+    /// CUDA cannot be used. With <paramref name="pool"/> (which must be on the same device) the backend
+    /// draws from it and the caller disposes it after the backend; without, it owns a private pool.
+    /// </summary>
+    public CudaBackend(CudaBackendOptions? options = null, MemoryLedger? ledger = null, CudaDevicePool? pool = null)
     {
         _options = options ?? CudaBackendOptions.Default;
         Ledger = ledger ?? new MemoryLedger();
@@ -41,6 +48,11 @@ public sealed partial class CudaBackend : IComputeBackend
         if (failure is not null)
         {
             throw new BackendUnavailableException(failure, NativeLibraries.Trace);
+        }
+
+        if (pool is not null && pool.DeviceOrdinal != _options.DeviceOrdinal)
+        {
+            throw new ArgumentException($"The backend is for cuda:{_options.DeviceOrdinal} but was given the pool of {pool.Device}.", nameof(pool));
         }
 
         try
@@ -52,10 +64,8 @@ public sealed partial class CudaBackend : IComputeBackend
             _context.EnsureCurrent();
             nint context = _context.Value;
             _stream = CudaStreamHandle.CreateNonBlocking(context);
-            _allocator = new CachingAllocator<DeviceMemoryHandle>(
-                bytes => DeviceMemoryHandle.Allocate(bytes, context),
-                e => e is CudaException { IsOutOfMemory: true },
-                Ledger);
+            Pool = pool ?? (_ownedPool = new CudaDevicePool(_options.DeviceOrdinal));
+            _allocator = Pool.Attach(_stream, Ledger);
             _cudnn = CudnnHandle.Create(context, _stream);
             _cublas = CublasHandle.Create(context, _stream, _options.AllowTf32);
             if (_options.CublasWorkspaceBytes > 0)
@@ -84,13 +94,16 @@ public sealed partial class CudaBackend : IComputeBackend
 
     public MemoryLedger Ledger { get; }
 
-    /// <summary>Bytes this backend's allocator holds on the device, handed out or cached.</summary>
-    public long ReservedBytes => _allocator?.ReservedBytes ?? 0;
+    /// <summary>The device pool this backend draws from (shared with the other backends of its plan, or its own).</summary>
+    public CudaDevicePool? Pool { get; private set; }
 
-    public long PeakReservedBytes => _allocator?.PeakReservedBytes ?? 0;
+    /// <summary>Bytes the device pool holds, handed out or cached, over every backend that shares it.</summary>
+    public long ReservedBytes => Pool?.ReservedBytes ?? 0;
 
-    /// <summary>cuMemAlloc calls so far; a warm training step should add none.</summary>
-    public long DeviceAllocations => _allocator?.DeviceAllocations ?? 0;
+    public long PeakReservedBytes => Pool?.ReservedPeakBytes ?? 0;
+
+    /// <summary>cuMemAlloc calls of the device pool so far; a warm training step should add none.</summary>
+    public long DeviceAllocations => Pool?.DeviceAllocations ?? 0;
 
     /// <summary>Convolution shapes planned so far (descriptors + algorithms cached).</summary>
     public int ConvolutionPlans => _descriptors?.PlanCount ?? 0;
@@ -223,9 +236,18 @@ public sealed partial class CudaBackend : IComputeBackend
         _cublas?.Dispose();          // before its workspace: cuBLAS may use it until destroyed
         _cublasWorkspace?.Dispose();
         _cudnn?.Dispose();
-        _allocator?.Dispose();       // frees every device block, cached or still held
+        try
+        {
+            _allocator?.Dispose();   // gives every block still held back to the pool, before the stream goes
+        }
+        catch (GpuComputeException)
+        {
+            // A broken stream cannot record the free events; the pool has freed those blocks instead.
+        }
+
         _staging?.Dispose();
         _stream?.Dispose();
+        _ownedPool?.Dispose();       // a private pool frees its blocks; a shared one stays with its plan
         _context?.Dispose();
     }
 

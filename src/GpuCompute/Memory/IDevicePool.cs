@@ -19,4 +19,11 @@ public interface IDevicePool
 
     /// <summary>Starts a new high-water at the current reserved bytes (e.g. after set-up).</summary>
     void ResetPeak();
+
+    /// <summary>
+    /// What the whole device has in use now, by every process and allocator (on a GPU: cuMemGetInfo's
+    /// total − free, sampled; safe to call from any thread); null where there is no such figure (the
+    /// CPU) or once the pool is disposed.
+    /// </summary>
+    long? DeviceUsedBytes();
 }

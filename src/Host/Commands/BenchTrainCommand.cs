@@ -77,7 +77,7 @@ internal static class BenchTrainCommand
         var rule = options.Parsed("rule", "dp", UpdateRuleNames.ParseUpdateRule);
         var compensation = options.Parsed("compensation", "none", DelayCompensationNames.Parse);
         var pacing = options.Parsed("pacing", "none", PacingModeNames.Parse);
-        var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
+        using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
         Console.WriteLine(backends.SelectionLine);
         var stepSeconds = new List<double>();
         double previous = 0;

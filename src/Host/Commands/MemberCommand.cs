@@ -44,7 +44,7 @@ internal static class MemberCommand
         }
 
         var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
-        var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
+        using var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
         var config = ClusterNodeLifetime.Compose(launch);
         var workers = ClusterNodeSettings.From(config).WorkersPerNode;
         if (workers == 0 && !launch.Roles.Contains(ClusterPlacement.ReducerRole))

@@ -32,7 +32,7 @@ internal static class TrainCommand
             throw new UsageException("--engine reference runs plain DP; use --engine actors for the CDP rules");
         }
 
-        var backends = BackendFactory.Resolve(options.Backend);
+        using var backends = BackendFactory.Resolve(options.Backend);
         Console.WriteLine(backends.SelectionLine);
         string compensation = reference ? "none" : options.Compensation.ToCliName();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -22,7 +22,7 @@ public sealed class BackendSelectionTests
     public void Cpu_choice_never_touches_cuda_and_says_so()
     {
         var parent = new MemoryLedger();
-        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cpu);
+        using BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cpu);
         var backends = Enumerable.Range(0, 3).Select(rank => plan.CreateForRank(rank, parent)).ToArray();
         try
         {
@@ -42,6 +42,25 @@ public sealed class BackendSelectionTests
     }
 
     [Fact]
+    public void A_cpu_plan_draws_every_backend_from_its_cpu_pool_which_has_no_device_wide_figure()
+    {
+        using BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cpu);
+        Assert.Same(plan.CpuPool, plan.DevicePool);
+        Assert.Equal("cpu", plan.DevicePool.Device);
+        Assert.Null(plan.DevicePool.DeviceUsedBytes());
+        using (var worker = plan.Create(parentLedger: null))
+        using (var reducer = plan.CreateHost(new MemoryLedger()))
+        {
+            worker.Allocate(100, MemoryTag.Activations).Dispose();
+            using var reused = reducer.Allocate(100, MemoryTag.Parameters);
+            Assert.Equal(400, plan.DevicePool.ReservedBytes); // the reducer got the worker's freed array
+        }
+
+        plan.Dispose();
+        plan.Dispose(); // idempotent; nothing on the CPU to free
+    }
+
+    [Fact]
     public void Without_a_gpu_auto_falls_back_to_cpu_with_the_reason_and_cuda_fails_with_it()
     {
         ProbeResult probe = BackendProbe.ProbeCuda();
@@ -50,7 +69,7 @@ public sealed class BackendSelectionTests
             return; // this test is about machines without a GPU
         }
 
-        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Auto);
+        using BackendPlan plan = BackendFactory.Resolve(BackendChoice.Auto);
         using (var backend = plan.Create(parentLedger: null))
         {
             Assert.IsType<CpuBackend>(backend);

@@ -39,9 +39,12 @@ public sealed class CudaParityTests(ITestOutputHelper log)
     [CudaFact]
     public void Several_backends_share_one_device()
     {
-        BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cuda);
+        using BackendPlan plan = BackendFactory.Resolve(BackendChoice.Cuda);
         log.WriteLine(plan.SelectionLine);
         var backends = Enumerable.Range(0, 3).Select(_ => plan.Create(parentLedger: null)).ToArray();
+        Assert.All(backends, b => Assert.Same(plan.DevicePool, ((CudaBackend)b).Pool));
+        Assert.Equal("cuda:0", plan.DevicePool.Device);
+        Assert.True(plan.DevicePool.DeviceUsedBytes() > 0);
         foreach (var backend in backends)
         {
             using var buffer = backend.Allocate(1000, Memory.MemoryTag.Activations);

@@ -21,5 +21,8 @@ internal sealed class CudaStreamHandle : ContextBoundHandle
 
     public void Synchronize() => Check.Cuda(CudaDriverApi.cuStreamSynchronize(Value));
 
+    /// <summary>Work queued on this stream from now on starts after the work <paramref name="evt"/> captured; the host does not block.</summary>
+    public void Wait(CudaEventHandle evt) => Check.Cuda(CudaDriverApi.cuStreamWaitEvent(Value, evt.Value, CudaDriverApi.EventWaitDefault));
+
     protected override bool FreeInContext() => CudaDriverApi.cuStreamDestroy_v2(Value) == CuResult.Success;
 }

@@ -2,12 +2,16 @@ using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.GpuCompute.Cuda;
 
-/// <summary>A device allocation handed out by a <see cref="CudaBackend"/>; disposing it returns the block to that backend's cache.</summary>
+/// <summary>
+/// A device allocation handed out by a <see cref="CudaBackend"/>; disposing it returns the block to the
+/// device's shared pool through the backend's allocator, ordered after the work the backend's stream
+/// has queued on it.
+/// </summary>
 internal sealed class CudaBuffer : DeviceBuffer
 {
-    private readonly CachingAllocator<DeviceMemoryHandle> _allocator;
+    private readonly StreamAllocator<DeviceMemoryHandle, CudaStreamHandle, CudaEventHandle> _allocator;
 
-    internal CudaBuffer(CachingAllocator<DeviceMemoryHandle> allocator, DeviceMemoryHandle block, long length, MemoryTag tag, object owner)
+    internal CudaBuffer(StreamAllocator<DeviceMemoryHandle, CudaStreamHandle, CudaEventHandle> allocator, DeviceMemoryHandle block, long length, MemoryTag tag, object owner)
         : base(length, tag)
     {
         _allocator = allocator;

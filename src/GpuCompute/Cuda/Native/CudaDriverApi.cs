@@ -14,6 +14,8 @@ internal static unsafe partial class CudaDriverApi
 
     public const uint StreamNonBlocking = 1;        // CU_STREAM_NON_BLOCKING
     public const uint EventDefault = 0;             // CU_EVENT_DEFAULT (timing enabled)
+    public const uint EventDisableTiming = 2;       // CU_EVENT_DISABLE_TIMING (cheapest for cuStreamWaitEvent / cuEventQuery)
+    public const uint EventWaitDefault = 0;         // CU_EVENT_WAIT_DEFAULT, the only flag valid outside stream capture
     public const int AttributeMultiprocessorCount = 16;      // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
     public const int AttributeComputeCapabilityMajor = 75;   // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
     public const int AttributeComputeCapabilityMinor = 76;   // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
@@ -53,6 +55,14 @@ internal static unsafe partial class CudaDriverApi
 
     [LibraryImport(Lib)]
     public static partial CuResult cuCtxSynchronize();
+
+    // CUresult cuCtxPushCurrent(CUcontext ctx) / cuCtxPopCurrent(CUcontext* pctx): cuda.h #defines both
+    // to the _v2 exports. Used where a thread must not keep our context current (the memory sampler).
+    [LibraryImport(Lib)]
+    public static partial CuResult cuCtxPushCurrent_v2(nint context);
+
+    [LibraryImport(Lib)]
+    public static partial CuResult cuCtxPopCurrent_v2(out nint context);
 
     [LibraryImport(Lib)]
     public static partial CuResult cuMemAlloc_v2(out ulong pointer, nuint bytes);
@@ -96,6 +106,11 @@ internal static unsafe partial class CudaDriverApi
     [LibraryImport(Lib)]
     public static partial CuResult cuStreamDestroy_v2(nint stream);
 
+    // CUresult cuStreamWaitEvent(CUstream hStream, CUevent hEvent, unsigned int Flags): work queued on
+    // the stream after this call waits for the work captured by the event's latest cuEventRecord.
+    [LibraryImport(Lib)]
+    public static partial CuResult cuStreamWaitEvent(nint stream, nint evt, uint flags);
+
     [LibraryImport(Lib)]
     public static partial CuResult cuEventCreate(out nint evt, uint flags);
 
@@ -104,6 +119,11 @@ internal static unsafe partial class CudaDriverApi
 
     [LibraryImport(Lib)]
     public static partial CuResult cuEventSynchronize(nint evt);
+
+    // CUresult cuEventQuery(CUevent hEvent): CUDA_SUCCESS when the captured work is done,
+    // CUDA_ERROR_NOT_READY (600) while it is pending; never blocks.
+    [LibraryImport(Lib)]
+    public static partial CuResult cuEventQuery(nint evt);
 
     [LibraryImport(Lib)]
     public static partial CuResult cuEventDestroy_v2(nint evt);
