@@ -80,6 +80,7 @@ public static class ActorTrainer
         CoordinatorReport report;
         long wallClockPeak;
         long? reservedPeak;
+        long? deviceUsedPeak;
         // What the pool holds already (an earlier run's cache) is not this run's: the high-water starts here.
         options.DevicePool?.ResetPeak();
         using (var sampler = new ActivationSampler(processLedger, settings.MemorySampleInterval, trace, options.DevicePool))
@@ -101,6 +102,7 @@ public static class ActorTrainer
             sampler.Sample();
             wallClockPeak = sampler.Peak;
             reservedPeak = options.DevicePool?.ReservedPeakBytes;
+            deviceUsedPeak = sampler.DeviceUsedPeak;
         }
 
         var stageParameters = report.Stages.OrderBy(s => s.Stage).ToArray();
@@ -122,6 +124,7 @@ public static class ActorTrainer
         return new ActorTrainingResult(outcome, activations, report.Workers.Sum(w => w.VersionViolations), report.Workers.Sum(w => w.LookaheadOps), options.TracePath)
         {
             ReservedPeakBytes = reservedPeak,
+            DeviceUsedPeakBytes = deviceUsedPeak,
             LedgerPeakBytes = Enum.GetValues<MemoryTag>().ToDictionary(tag => tag, processLedger.PeakBytes),
         };
     }

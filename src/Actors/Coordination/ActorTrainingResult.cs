@@ -19,6 +19,9 @@ public sealed record ActorTrainingResult(
     /// <summary>The high-water of the bytes the process's device pool held during training (workers and reducers); null when no pool was given.</summary>
     public long? ReservedPeakBytes { get; init; }
 
+    /// <summary>On a GPU, the highest sampled device-wide use during training (cuMemGetInfo total − free: every allocator and process); null on the CPU.</summary>
+    public long? DeviceUsedPeakBytes { get; init; }
+
     /// <summary>Per tag, the high-water of the bytes handed out to this process's workers and reducers (the ledger's view, beside the pool's).</summary>
     public IReadOnlyDictionary<MemoryTag, long> LedgerPeakBytes { get; init; } = new Dictionary<MemoryTag, long>();
 }

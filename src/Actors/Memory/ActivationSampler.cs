@@ -19,6 +19,7 @@ public sealed class ActivationSampler : IDisposable
     private long _peak;
     private long _stepPeak;
     private long _samples;
+    private long? _deviceUsedPeak;
 
     public ActivationSampler(MemoryLedger ledger, TimeSpan period, TraceRecorder? trace, IDevicePool? pool = null)
     {
@@ -42,6 +43,18 @@ public sealed class ActivationSampler : IDisposable
     }
 
     public long SampleCount => Interlocked.Read(ref _samples);
+
+    /// <summary>The highest sampled device-wide use (a GPU's cuMemGetInfo total − free); null on the CPU or without a pool.</summary>
+    public long? DeviceUsedPeak
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _deviceUsedPeak;
+            }
+        }
+    }
 
     /// <summary>What the device pool holds now; null without a pool.</summary>
     public long? ReservedBytes => _pool?.ReservedBytes;
@@ -71,6 +84,11 @@ public sealed class ActivationSampler : IDisposable
             if (_pool is not null)
             {
                 _trace?.Counter("reserved bytes", _pool.ReservedBytes);
+                if (_pool.DeviceUsedBytes() is { } used)
+                {
+                    _deviceUsedPeak = Math.Max(_deviceUsedPeak ?? 0, used);
+                    _trace?.Counter("device used bytes", used);
+                }
             }
         }
     }

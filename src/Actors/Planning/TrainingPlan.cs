@@ -73,9 +73,15 @@ public sealed record TrainingPlan(
             offset += layout.StageSizes[stage];
         }
 
-        var perStageBytes = Enumerable.Range(0, partition.StageCount)
-            .Select(stage => model.Layers.Take(partition.LayerRange(stage)).Sum(layer => layer.StoredActivationsPerSample) * sizeof(float) * config.MicroBatch)
-            .ToArray();
-        return new TrainingPlan(options, train, model, partition, schedule, order, totalSteps, stages, perStageBytes);
+        return new TrainingPlan(options, train, model, partition, schedule, order, totalSteps, stages, StageActivationBytes(model, partition, config.MicroBatch));
+    }
+
+    /// <summary>a_j: the bytes of stored activations stage j keeps per micro-batch of <paramref name="batch"/> samples.</summary>
+    public static long[] StageActivationBytes(ModelDefinition model, StagePartition partition, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(partition);
+        return [.. Enumerable.Range(0, partition.StageCount)
+            .Select(stage => model.Layers.Take(partition.LayerRange(stage)).Sum(layer => layer.StoredActivationsPerSample) * sizeof(float) * batch)];
     }
 }

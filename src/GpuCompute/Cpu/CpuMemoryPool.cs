@@ -28,6 +28,8 @@ public sealed class CpuMemoryPool : IDevicePool
     /// <summary>Null: the process's share of host memory is not a device-wide figure we can sample cheaply.</summary>
     public long? DeviceUsedBytes() => null;
 
+    public long? DeviceFreeBytes() => null;
+
     internal CpuBuffer Rent(long length, MemoryTag tag, MemoryLedger ledger)
     {
         if (length > Array.MaxLength)

@@ -26,4 +26,7 @@ public interface IDevicePool
     /// CPU) or once the pool is disposed.
     /// </summary>
     long? DeviceUsedBytes();
+
+    /// <summary>What the device has free now (cuMemGetInfo's free); null on the CPU or once disposed. <c>--memory-budget auto</c> uses it.</summary>
+    long? DeviceFreeBytes();
 }

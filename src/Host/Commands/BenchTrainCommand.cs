@@ -90,6 +90,7 @@ internal static class BenchTrainCommand
         TrainingOutcome outcome;
         ActivationReport? activations = null;
         long reservedPeak;
+        long? deviceUsedPeak = null;
         backends.DevicePool.ResetPeak();
         int violations = 0;
         if (engine == "reference")
@@ -111,6 +112,7 @@ internal static class BenchTrainCommand
             activations = run.Activations;
             violations = run.VersionViolations;
             reservedPeak = run.ReservedPeakBytes ?? 0;
+            deviceUsedPeak = run.DeviceUsedPeakBytes;
         }
 
         var timed = stepSeconds.Skip(warmup).ToArray();
@@ -144,6 +146,7 @@ internal static class BenchTrainCommand
             ["realized_version_violations"] = engine == "actors" ? violations : null,
             ["reserved_peak_bytes"] = reservedPeak,
             ["reserved_device"] = backends.DevicePool.Device,
+            ["device_used_peak_bytes"] = deviceUsedPeak,
             ["final_loss"] = outcome.FinalLoss,
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -27,7 +27,7 @@ internal static class SeedCommand
 {
     public const string Summary = "start a training cluster: coordinator on this node, workers on the members that join";
 
-    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "help"];
+    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "memory-budget", "help"];
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [

@@ -52,6 +52,7 @@ internal static class TrainCommand
         }
 
         var summary = new Dictionary<string, object?>();
+        CheckMemoryBudget(options, backends, model, partition, totalSteps, reference ? UpdateRule.Dp : options.Rule, reference ? DelayCompensation.None : options.Compensation, summary);
         TrainingOutcome outcome;
         using var evaluationBackend = backends.Create(parentLedger: null);
         if (reference)
@@ -113,9 +114,15 @@ internal static class TrainCommand
             summary["pacing"] = options.Pacing.ToCliName();
             summary["reserved_peak_bytes"] = result.ReservedPeakBytes;
             summary["reserved_device"] = backends.DevicePool.Device;
+            summary["device_used_peak_bytes"] = result.DeviceUsedPeakBytes;
             summary["ledger_peak_bytes"] = result.LedgerPeakBytes.ToDictionary(entry => entry.Key.ToString().ToLowerInvariant(), entry => entry.Value);
-            // The reducers' master parameters, momentum and folded gradients live in host memory, in the CPU pool.
+            // The reducers' master parameters, momentum and folded gradients live in host memory, in the CPU pool:
+            // in reserved_peak_bytes on the CPU backend, beside it (host_reserved_peak_bytes) on a GPU.
             summary["reducer_master_copies"] = "host";
+            if (backends.Resolved == BackendChoice.Cuda)
+            {
+                summary["host_reserved_peak_bytes"] = backends.CpuPool.ReservedPeakBytes;
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"activations summed over workers: peak {activations.MeasuredPeakBytes:N0} bytes at logical ticks (predicted {activations.PredictedPeakBytes:N0}), {outcome.PeakActivationBytes:N0} in wall-clock time; version violations {result.VersionViolations}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -127,6 +134,23 @@ internal static class TrainCommand
         }
 
         return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary);
+    }
+
+    /// <summary>With --memory-budget: the predicted need of the device, checked before anything trains (throws the one-line refusal).</summary>
+    private static void CheckMemoryBudget(TrainOptions options, BackendPlan backends, ModelDefinition model, StagePartition partition, int totalSteps,
+        UpdateRule rule, DelayCompensation compensation, Dictionary<string, object?> summary)
+    {
+        if (MemoryBudget.Resolve(options.MemoryBudgetText, backends.DevicePool) is not var (budget, origin))
+        {
+            return;
+        }
+
+        var footprint = OpFootprint.Measure(model, partition, options.Config.MicroBatch, ledger => backends.Create(ledger));
+        var needs = MemoryBudget.Needs(options.Config, model, partition, totalSteps, compensation, footprint, reducersOnDevice: backends.Resolved != BackendChoice.Cuda);
+        Console.WriteLine(MemoryBudget.Check(rule, needs, budget, origin, backends.DevicePool.Device));
+        summary["memory_budget_bytes"] = budget;
+        summary["predicted_need_bytes"] = needs[rule]!.Total;
+        summary["predicted_need_by_rule"] = needs.ToDictionary(entry => entry.Key.ToCliName(), entry => entry.Value?.Total);
     }
 
     public static double TestAccuracy(ModelDefinition model, StagePartition partition, IComputeBackend backend, float[] parameters, Dataset testSet)

@@ -30,6 +30,7 @@ internal sealed record TrainOptions
         new("v2-rule", "F", "cdp-v2 freshness: schedule (from the real timeline) | paper-code (l >= L-1-rank)", "schedule"),
         new("compensation", "C", "none | lookahead (CDP rules; dp never needs it)", "lookahead for cdp-v1 and cdp-v2"),
         new("pacing", "P", "none | tick | budget: how each device's workers keep the schedule's order in wall-clock time (tick: an op waits for the backwards of earlier ticks; budget: forwards reserve their activations within the predicted peak)", "none"),
+        MemoryBudget.Spec,
         new("trace", "FILE", "Chrome trace of every op, gradient arrival and publication (open in Perfetto)"),
         new("backend", "B", "auto | cpu | cuda (auto uses a GPU when one works, else the CPU, and says why)", "auto"),
         new("save", "DIR", "write a checkpoint directory at the end"),
@@ -55,6 +56,8 @@ internal sealed record TrainOptions
     public required DelayCompensation Compensation { get; init; }
 
     public required PacingMode Pacing { get; init; }
+
+    public string? MemoryBudgetText { get; init; }
 
     public string? TraceFile { get; init; }
 
@@ -120,6 +123,7 @@ internal sealed record TrainOptions
             Freshness = FreshnessRule(o),
             Compensation = DefaultCompensation(o),
             Pacing = o.Parsed("pacing", "none", PacingModeNames.Parse),
+            MemoryBudgetText = o.String("memory-budget"),
             TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
             SaveDirectory = o.String("save"),

@@ -82,6 +82,8 @@ public sealed class CudaDevicePool : IDevicePool, IDisposable
     /// </summary>
     public long? DeviceUsedBytes() => _pool.DeviceUsedBytes();
 
+    public long? DeviceFreeBytes() => _pool.DeviceFreeBytes();
+
     /// <summary>Gives every cached block back to the driver (each after the work queued on it); handed-out blocks stay.</summary>
     public void Trim() => _pool.ReleaseCached();
 

@@ -207,6 +207,15 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
         }
     }
 
+    /// <summary>cuMemGetInfo's free bytes; null after <see cref="Dispose"/>.</summary>
+    public long? DeviceFreeBytes()
+    {
+        lock (_lifetime)
+        {
+            return Volatile.Read(ref _disposed) ? null : _device.MemoryInfo().Free;
+        }
+    }
+
     /// <summary>Picks a cached block of <paramref name="blockBytes"/> by the cross-stream rule (see the class remarks); under <see cref="_gate"/>.</summary>
     private (CachedBlock? Block, bool MustWait) TakeCached(long blockBytes, TStream stream)
     {

@@ -1,0 +1,53 @@
+using System.Globalization;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Planning;
+
+/// <summary>
+/// The bytes one device needs at most during a run, by kind: the ledger's tags, predicted before
+/// training. Activations are the schedule's peak over the device's workers (the rule's own peak:
+/// N·Σa_j under DP, less under CDP); the rest does not depend on the rule except look-ahead's
+/// scratch momentum.
+/// </summary>
+public sealed record MemoryNeed(long Activations, long Parameters, long Gradients, long OptimizerState, long Workspace, long Data)
+{
+    public long Total => Activations + Parameters + Gradients + OptimizerState + Workspace + Data;
+
+    /// <summary>
+    /// The need of the device that runs <paramref name="workers"/> of the
+    /// <paramref name="schedule"/>'s ranks. Each worker holds one replica (parameters and their
+    /// gradients, one stage op's temporaries, its micro-batch); with look-ahead, one stage's scratch
+    /// momentum while it loads a look-ahead point. With <paramref name="reducersOnDevice"/> the
+    /// stage reducers' state counts too: master parameters, the incoming gradient, the folded sum
+    /// and momentum (on the CPU backend they share the process's pool; beside a GPU they live in
+    /// host memory).
+    /// </summary>
+    /// <param name="stageParameterCounts">Parameters per stage (floats).</param>
+    /// <param name="perStageActivationBytes">a_j at the run's micro-batch.</param>
+    public static MemoryNeed Predict(CdpSchedule schedule, IReadOnlyList<int> workers, int totalSteps, IReadOnlyList<long> stageParameterCounts,
+        IReadOnlyList<long> perStageActivationBytes, DelayCompensation compensation, OpFootprint footprint, bool reducersOnDevice)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(workers);
+        ArgumentNullException.ThrowIfNull(stageParameterCounts);
+        ArgumentNullException.ThrowIfNull(footprint);
+        long parameterBytes = stageParameterCounts.Sum() * sizeof(float);
+        long largestStageBytes = stageParameterCounts.Max() * sizeof(float);
+        long n = workers.Count;
+        long reducers = reducersOnDevice ? 1 : 0;
+        return new MemoryNeed(
+            Activations: schedule.PredictedPeakActivationBytes(perStageActivationBytes, Math.Max(totalSteps, 1), workers),
+            Parameters: (n + reducers) * parameterBytes,
+            Gradients: (n + (2 * reducers)) * parameterBytes,
+            OptimizerState: (reducers * parameterBytes) + (compensation == DelayCompensation.Lookahead && schedule.Rule != UpdateRule.Dp ? n * largestStageBytes : 0),
+            Workspace: n * footprint.WorkspaceBytes,
+            Data: n * footprint.DataBytes);
+    }
+
+    /// <summary>"1.23 GiB (activations 0.50, parameters 0.20, ...)".</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{ByteSize.Format(Total)} (activations {ByteSize.Format(Activations)}, parameters {ByteSize.Format(Parameters)}, gradients {ByteSize.Format(Gradients)}, optimizer state {ByteSize.Format(OptimizerState)}, workspace {ByteSize.Format(Workspace)}, data {ByteSize.Format(Data)})");
+}
