@@ -46,6 +46,22 @@ public sealed class BackendPlan(BackendChoice resolved, string detail, CudaBacke
         ? new CudaBackend(CudaOptions, new MemoryLedger(parentLedger), CudaPool())
         : new CpuBackend(new MemoryLedger(parentLedger), CpuPool);
 
+    /// <summary>
+    /// A backend on a pool of its own (the backend owns it), so that what one measurement reserves
+    /// is not mixed with the shared pool (<see cref="Training.OpFootprint"/>).
+    /// </summary>
+    public (IComputeBackend Backend, IDevicePool Pool) CreateIsolated(MemoryLedger ledger)
+    {
+        if (Resolved == BackendChoice.Cuda)
+        {
+            var cuda = new CudaBackend(CudaOptions, ledger);
+            return (cuda, cuda.Pool!);
+        }
+
+        var cpu = new CpuBackend(ledger);
+        return (cpu, cpu.Pool);
+    }
+
     /// <summary>The shape the actor runtime's per-rank backend factory expects.</summary>
     public IComputeBackend CreateForRank(int rank, MemoryLedger processLedger) => Create(processLedger);
 

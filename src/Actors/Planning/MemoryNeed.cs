@@ -19,8 +19,10 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
     /// <summary>
     /// The need of the device that runs <paramref name="workers"/> of the
     /// <paramref name="schedule"/>'s ranks. Each worker holds one replica (parameters and their
-    /// gradients, one stage op's temporaries, its micro-batch); with look-ahead, one stage's scratch
-    /// momentum while it loads a look-ahead point. With <paramref name="reducersOnDevice"/> the
+    /// gradients) and its micro-batch; with look-ahead, one stage's scratch momentum while it loads a
+    /// look-ahead point. Temporaries: per stage, its op's workspace times the most ops of that stage
+    /// the schedule runs at one tick on the device (N under DP, where everyone runs the same stage;
+    /// one under CDP with N = L, where the stages are spread over the workers). With <paramref name="reducersOnDevice"/> the
     /// stage reducers' state counts too: master parameters, the incoming gradient, the folded sum
     /// and momentum (on the CPU backend they share the process's pool; beside a GPU they live in
     /// host memory).
@@ -43,7 +45,7 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
             Parameters: (n + reducers) * parameterBytes,
             Gradients: (n + (2 * reducers)) * parameterBytes,
             OptimizerState: (reducers * parameterBytes) + (compensation == DelayCompensation.Lookahead && schedule.Rule != UpdateRule.Dp ? n * largestStageBytes : 0),
-            Workspace: n * footprint.WorkspaceBytes,
+            Workspace: Enumerable.Range(1, schedule.Stages).Sum(stage => schedule.MostOpsAtOnce(stage, totalSteps, workers) * footprint.StageWorkspaceBytes[stage - 1]),
             Data: n * footprint.DataBytes);
     }
 

@@ -75,6 +75,34 @@ public sealed partial class CdpSchedule
         return peak;
     }
 
+    /// <summary>The most ops (forward or backward) of <paramref name="stage"/> that <paramref name="workers"/> run at one tick.</summary>
+    public int MostOpsAtOnce(int stage, int steps, IEnumerable<int> workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stage, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(stage, Stages);
+        var ranks = workers.ToArray();
+        long opsPerWorker = (long)Math.Max(steps, 1) * CycleLength;
+        var lastTick = opsPerWorker + SteadyStateStartTick;
+        int most = 0;
+        for (long tick = 0; tick < lastTick; tick++)
+        {
+            int count = 0;
+            foreach (var rank in ranks)
+            {
+                long index = tick - StartTick(0, rank);
+                if (index >= 0 && index < opsPerWorker)
+                {
+                    int inCycle = (int)(index % CycleLength);
+                    count += (inCycle < Stages ? inCycle + 1 : CycleLength - inCycle) == stage ? 1 : 0;
+                }
+            }
+
+            most = Math.Max(most, count);
+        }
+
+        return most;
+    }
+
     private void CheckPerStageBytes(IReadOnlyList<long> perStageBytes)
     {
         ArgumentNullException.ThrowIfNull(perStageBytes);

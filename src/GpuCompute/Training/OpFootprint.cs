@@ -9,19 +9,23 @@ namespace CyclicActors.GpuCompute.Training;
 /// gradients of activations, GEMM packing, im2col, library workspaces) live at once during one
 /// micro-batch's forward and backward of every stage, and the micro-batch's input and labels.
 /// Backend-specific (the CPU packs GEMM panels, cuDNN picks algorithms with workspaces), so it is
-/// measured, with one pass on zeros, instead of being modelled.
+/// measured, with one pass on zeros, instead of being modelled. A pool caches blocks by size, so
+/// temporaries of many sizes reserve more than the most of them live at once: the workspace is the
+/// larger of that live peak and what the pass's own pool reserved beyond the other kinds.
 /// </summary>
-public sealed record OpFootprint(long WorkspaceBytes, long DataBytes)
+/// <param name="StageWorkspaceBytes">Per stage: what its forward or backward reserves in temporaries, at most (the larger of the op's live workspace peak and the pool's growth in the op beyond its stored activations).</param>
+public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long DataBytes)
 {
-    /// <param name="createBackend">A backend on the device that will train, reporting to the given ledger.</param>
-    public static OpFootprint Measure(ModelDefinition model, StagePartition partition, int batch, Func<MemoryLedger, IComputeBackend> createBackend)
+    /// <param name="createBackend">A backend on the device that will train, on a pool of its own, reporting to the given ledger.</param>
+    public static OpFootprint Measure(ModelDefinition model, StagePartition partition, int batch, Func<MemoryLedger, (IComputeBackend Backend, IDevicePool Pool)> createBackend)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(createBackend);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         var ledger = new MemoryLedger();
-        using var backend = createBackend(ledger);
+        var (created, pool) = createBackend(ledger);
+        using var backend = created;
         using var replica = new ModelReplica(model, partition, backend);
         using var input = backend.Allocate((long)batch * model.InputShape.Elements, MemoryTag.Data);
         using var labels = backend.Allocate((long)batch * model.Classes, MemoryTag.Data);
@@ -33,19 +37,30 @@ public sealed record OpFootprint(long WorkspaceBytes, long DataBytes)
 
         backend.Upload(new float[(long)batch * model.InputShape.Elements], input);
         backend.Upload(oneHot, labels);
+        var workspace = new long[replica.StageCount];
+        void Measured(int stage, Action op)
+        {
+            ledger.ResetPeaks();
+            long reservedBefore = pool.ReservedBytes;
+            long activationsBefore = ledger.LiveBytes(MemoryTag.Activations);
+            op();
+            long grown = pool.ReservedBytes - reservedBefore - Math.Max(0, ledger.LiveBytes(MemoryTag.Activations) - activationsBefore);
+            workspace[stage] = Math.Max(workspace[stage], Math.Max(ledger.PeakBytes(MemoryTag.Workspace), grown));
+        }
+
         using (var pass = replica.BeginPass(input, labels, batch))
         {
             for (int stage = 0; stage < replica.StageCount; stage++)
             {
-                pass.Forward(stage);
+                Measured(stage, () => pass.Forward(stage));
             }
 
             for (int stage = replica.StageCount - 1; stage >= 0; stage--)
             {
-                pass.Backward(stage);
+                Measured(stage, () => pass.Backward(stage));
             }
         }
 
-        return new OpFootprint(ledger.PeakBytes(MemoryTag.Workspace), ledger.PeakBytes(MemoryTag.Data));
+        return new OpFootprint(workspace, (long)batch * (model.InputShape.Elements + model.Classes) * sizeof(float));
     }
 }

@@ -37,7 +37,7 @@ internal static class BenchTrainCommand
         new("engine", "E", "reference (one thread) | actors (one worker actor per micro-batch, all on the same device)", "reference"),
         new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "dp"),
         new("compensation", "C", "none | lookahead (actors engine, CDP rules)", "none"),
-        new("pacing", "P", "none | tick | budget (actors engine)", "none"),
+        new("pacing", "P", "none | tick | budget (actors engine)", "budget"),
         new("warmup", "N", "untimed steps first", "20"),
         new("steps", "N", "timed steps", "100"),
         new("block", "N", "steps per timed block (the figure is the median block)", "10"),
@@ -76,7 +76,7 @@ internal static class BenchTrainCommand
         string engine = options.Choice("engine", "reference", "reference", "actors");
         var rule = options.Parsed("rule", "dp", UpdateRuleNames.ParseUpdateRule);
         var compensation = options.Parsed("compensation", "none", DelayCompensationNames.Parse);
-        var pacing = options.Parsed("pacing", "none", PacingModeNames.Parse);
+        var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
         Console.WriteLine(backends.SelectionLine);
         var stepSeconds = new List<double>();
@@ -91,6 +91,7 @@ internal static class BenchTrainCommand
         ActivationReport? activations = null;
         long reservedPeak;
         long? deviceUsedPeak = null;
+        long? predictedNeed = null;
         backends.DevicePool.ResetPeak();
         int violations = 0;
         if (engine == "reference")
@@ -101,6 +102,8 @@ internal static class BenchTrainCommand
         }
         else
         {
+            var footprint = OpFootprint.Measure(model, partition, config.MicroBatch, backends.CreateIsolated);
+            predictedNeed = MemoryBudget.Needs(config, model, partition, config.MaxSteps, compensation, footprint, reducersOnDevice: backends.Resolved != BackendChoice.Cuda)[rule]?.Total;
             var run = ActorTrainer.Run(
                 new ActorTrainingOptions
                 {
@@ -145,6 +148,7 @@ internal static class BenchTrainCommand
             ["stage_activation_bytes"] = activations?.PerStageBytes,
             ["realized_version_violations"] = engine == "actors" ? violations : null,
             ["reserved_peak_bytes"] = reservedPeak,
+            ["predicted_need_bytes"] = predictedNeed,
             ["reserved_device"] = backends.DevicePool.Device,
             ["device_used_peak_bytes"] = deviceUsedPeak,
             ["final_loss"] = outcome.FinalLoss,

@@ -145,7 +145,7 @@ internal static class TrainCommand
             return;
         }
 
-        var footprint = OpFootprint.Measure(model, partition, options.Config.MicroBatch, ledger => backends.Create(ledger));
+        var footprint = OpFootprint.Measure(model, partition, options.Config.MicroBatch, backends.CreateIsolated);
         var needs = MemoryBudget.Needs(options.Config, model, partition, totalSteps, compensation, footprint, reducersOnDevice: backends.Resolved != BackendChoice.Cuda);
         Console.WriteLine(MemoryBudget.Check(rule, needs, budget, origin, backends.DevicePool.Device));
         summary["memory_budget_bytes"] = budget;
