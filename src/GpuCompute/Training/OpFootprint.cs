@@ -9,11 +9,11 @@ namespace CyclicActors.GpuCompute.Training;
 /// gradients of activations, GEMM packing, im2col, library workspaces) live at once during one
 /// micro-batch's forward and backward of every stage, and the micro-batch's input and labels.
 /// Backend-specific (the CPU packs GEMM panels, cuDNN picks algorithms with workspaces), so it is
-/// measured, with one pass on zeros, instead of being modelled. A pool caches blocks by size, so
-/// temporaries of many sizes reserve more than the most of them live at once: the workspace is the
-/// larger of that live peak and what the pass's own pool reserved beyond the other kinds.
+/// measured, with one pass on zeros on a pool of its own, instead of being modelled: what matters is
+/// what the pool reserves, which differs from what is live at once both ways (blocks are cached
+/// by size; a backward's temporaries reuse the blocks of the activations it freed).
 /// </summary>
-/// <param name="StageWorkspaceBytes">Per stage: what its forward or backward reserves in temporaries, at most (the larger of the op's live workspace peak and the pool's growth in the op beyond its stored activations).</param>
+/// <param name="StageWorkspaceBytes">Per stage: what its forward or backward makes the pool reserve beyond its stored activations, at most (a backward's temporaries mostly reuse the blocks its freed activations return, as they do in training).</param>
 public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long DataBytes)
 {
     /// <param name="createBackend">A backend on the device that will train, on a pool of its own, reporting to the given ledger.</param>
@@ -40,12 +40,11 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
         var workspace = new long[replica.StageCount];
         void Measured(int stage, Action op)
         {
-            ledger.ResetPeaks();
             long reservedBefore = pool.ReservedBytes;
             long activationsBefore = ledger.LiveBytes(MemoryTag.Activations);
             op();
             long grown = pool.ReservedBytes - reservedBefore - Math.Max(0, ledger.LiveBytes(MemoryTag.Activations) - activationsBefore);
-            workspace[stage] = Math.Max(workspace[stage], Math.Max(ledger.PeakBytes(MemoryTag.Workspace), grown));
+            workspace[stage] = Math.Max(workspace[stage], grown);
         }
 
         using (var pass = replica.BeginPass(input, labels, batch))
