@@ -28,7 +28,9 @@ public sealed record MemberNodeSetup(
     TimeSpan RetryInterval,
     TaskCompletionSource<MemberOutcome> Outcome,
     Func<int, MemoryLedger, IComputeBackend>? BackendFactory = null,
-    Action<int[]>? OnAdmitted = null);
+    Action<int[]>? OnAdmitted = null,
+    Func<MemoryLedger, IComputeBackend>? ReducerBackendFactory = null,
+    IDevicePool? DevicePool = null);
 
 /// <summary>
 /// A member's side of a run: once Up it asks the coordinator singleton for the options, reads
@@ -193,6 +195,18 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             if (_setup.BackendFactory is { } backends)
             {
                 _options = _options with { BackendFactory = backends };
+            }
+
+            if (_setup.ReducerBackendFactory is { } reducers)
+            {
+                _options = _options with { ReducerBackendFactory = reducers };
+            }
+
+            if (_setup.DevicePool is { } pool)
+            {
+                // What the pool held before this run (an earlier run's cache) is not this run's.
+                pool.ResetPeak();
+                _options = _options with { DevicePool = pool };
             }
 
             var data = _setup.LoadData();

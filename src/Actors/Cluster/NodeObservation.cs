@@ -15,7 +15,7 @@ namespace CyclicActors.Actors.Cluster;
 /// the host as <see cref="LinksMeasured"/> or <see cref="FinalMeasured"/>, which it hands back here.
 /// Used only from the host's thread.
 /// </summary>
-internal sealed class NodeObservation(NodePlanned plan, int selfIndex, MemoryLedger ledger, TraceRecorder? trace)
+internal sealed class NodeObservation(NodePlanned plan, int selfIndex, MemoryLedger ledger, TraceRecorder? trace, IDevicePool? pool = null)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _microBatches;
@@ -69,7 +69,7 @@ internal sealed class NodeObservation(NodePlanned plan, int selfIndex, MemoryLed
     {
         ReportProgress(measured.ByPeer, session);
         var (peers, bytes) = ByPeerNode(measured.ByPeer);
-        measured.ReplyTo.Tell(new NodeStatistics(SelfNode, peers, bytes, ledger.PeakBytes(MemoryTag.Activations)));
+        measured.ReplyTo.Tell(new NodeStatistics(SelfNode, peers, bytes, ledger.PeakBytes(MemoryTag.Activations), pool?.ReservedPeakBytes ?? 0));
     }
 
     /// <summary>The trace so far, in batches under the frame limit, to the session (which waits for every member's).</summary>
@@ -81,6 +81,10 @@ internal sealed class NodeObservation(NodePlanned plan, int selfIndex, MemoryLed
         }
 
         trace.Counter("live activation bytes", ledger.LiveBytes(MemoryTag.Activations));
+        if (pool is not null)
+        {
+            trace.Counter("reserved bytes", pool.ReservedBytes);
+        }
         var batches = TraceBatches.Split(SelfNode, trace.Snapshot());
         foreach (var batch in batches)
         {

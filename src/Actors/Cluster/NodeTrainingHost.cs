@@ -63,7 +63,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     public NodeTrainingHost(NodeHostSetup setup)
     {
         _setup = setup;
-        _observation = new NodeObservation(setup.Plan, setup.SelfIndex, setup.ProcessLedger, setup.Trace ? new TraceRecorder() : null);
+        _observation = new NodeObservation(setup.Plan, setup.SelfIndex, setup.ProcessLedger, setup.Trace ? new TraceRecorder() : null, setup.Training.Options.DevicePool);
     }
 
     public IStash Stash { get; set; } = null!;

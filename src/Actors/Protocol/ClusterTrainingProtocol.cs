@@ -96,12 +96,13 @@ public sealed record NodeStatisticsRequested([property: Key(0)] int Steps) : ICl
 
 /// <summary>
 /// A member's traffic and memory over the run: tensor bytes it sent to each other member
-/// (<paramref name="Peers"/>[i] got <paramref name="BytesSent"/>[i]) and the peak of its workers'
-/// live activation bytes.
+/// (<paramref name="Peers"/>[i] got <paramref name="BytesSent"/>[i]), the peak of its workers'
+/// live activation bytes, and its device pool's high-water (0 when the member reported no pool).
 /// </summary>
 [MessagePackObject]
 public sealed record NodeStatistics(
     [property: Key(0)] string Node,
     [property: Key(1)] string[] Peers,
     [property: Key(2)] long[] BytesSent,
-    [property: Key(3)] long PeakActivationBytes) : IClusterTrainingMessage;
+    [property: Key(3)] long PeakActivationBytes,
+    [property: Key(4)] long ReservedPeakBytes = 0) : IClusterTrainingMessage;

@@ -115,7 +115,7 @@ internal static class SeedCommand
         foreach (var node in result.Nodes)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"member {node.Node} ({ClusterPlacement.Describe(result.Plan, node.Node)}): peak activations {node.PeakActivationBytes:N0} bytes; tensor bytes sent {string.Join(", ", node.Peers.Zip(node.BytesSent, (peer, bytes) => $"{bytes:N0} to {peer}"))}"));
+                $"member {node.Node} ({ClusterPlacement.Describe(result.Plan, node.Node)}): peak activations {node.PeakActivationBytes:N0} bytes, memory pool peak {node.ReservedPeakBytes:N0} bytes reserved; tensor bytes sent {string.Join(", ", node.Peers.Zip(node.BytesSent, (peer, bytes) => $"{bytes:N0} to {peer}"))}"));
         }
 
         foreach (var (link, bytes) in Links(result.Nodes))
@@ -186,6 +186,7 @@ internal static class SeedCommand
             ["ranks"] = ClusterPlacement.PartOf(run.Plan, node.Node).Ranks,
             ["reducer_stages"] = ClusterPlacement.PartOf(run.Plan, node.Node).Stages,
             ["peak_activation_bytes"] = node.PeakActivationBytes,
+            ["reserved_peak_bytes"] = node.ReservedPeakBytes,
             ["tensor_bytes_sent"] = node.Peers.Zip(node.BytesSent).ToDictionary(pair => pair.First, pair => (object?)pair.Second),
         }).ToArray();
         var links = Links(run.Nodes).Select(link => new Dictionary<string, object?>
