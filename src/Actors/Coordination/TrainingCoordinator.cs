@@ -50,6 +50,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         {
             var schedule = _setup.Plan.Schedule;
             _pacer = _setup.Plan.CreatePacer([.. Enumerable.Range(0, schedule.Workers)], _setup.Settings.PacingPatience);
+            _pacer.CancelOnShutdown(Context.System);
             var build = new NodeBuild(_setup.Plan, NodeBuild.SingleNode(Self.Path.Name, schedule.Workers, schedule.Stages), SelfIndex: 0, _setup.Settings, _setup.ProcessLedger, _setup.Trace, _pacer);
             var parts = RuntimeBuilder.Build(Context, build, stage => throw new InvalidOperationException($"Stage {stage} has no reducer in a one-process run."));
             RuntimeBuilder.Wire(parts, schedule.Workers, rank => throw new InvalidOperationException($"Rank {rank} has no worker in a one-process run."), Self, remoteSubscribers: []);

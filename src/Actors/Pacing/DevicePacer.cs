@@ -1,3 +1,5 @@
+using Akka;
+using Akka.Actor;
 using CyclicActors.Actors.Schedule;
 
 namespace CyclicActors.Actors.Pacing;
@@ -69,6 +71,21 @@ public sealed class DevicePacer
             _state.Completed(op);
             Monitor.PulseAll(_gate);
         }
+    }
+
+    /// <summary>
+    /// Cancels the pacer when <paramref name="system"/> shuts down, before its actors stop: a worker
+    /// blocked in a wait cannot take its stop message, and a parent stops only after its children,
+    /// so the owner's PostStop would come too late.
+    /// </summary>
+    public void CancelOnShutdown(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "cancel-pacing", () =>
+        {
+            Cancel("the actor system is shutting down");
+            return Task.FromResult(Done.Instance);
+        });
     }
 
     /// <summary>Ends every wait, now and later, with <see cref="OperationCanceledException"/> naming <paramref name="reason"/>.</summary>

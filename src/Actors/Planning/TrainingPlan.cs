@@ -38,7 +38,8 @@ public sealed record TrainingPlan(
     public DevicePacer CreatePacer(IReadOnlyList<int> ranks, TimeSpan patience)
     {
         ArgumentNullException.ThrowIfNull(ranks);
-        var budget = Options.Pacing == PacingMode.Budget ? Schedule.PredictedPeakActivationBytes(PerStageActivationBytes, TotalSteps, ranks) : long.MaxValue;
+        // A node with no workers (reducers only) has nothing to pace and no activations to budget.
+        var budget = Options.Pacing == PacingMode.Budget && ranks.Count > 0 ? Schedule.PredictedPeakActivationBytes(PerStageActivationBytes, TotalSteps, ranks) : long.MaxValue;
         return new DevicePacer(new PacingState(Schedule, ranks, TotalSteps, Options.Pacing, PerStageActivationBytes, budget), patience);
     }
 
