@@ -6,7 +6,7 @@ high-water (reserved_peak_bytes) within the budget, found by binary search over 
 --memory-budget checks) allows. Then draws the pool's reserved bytes and the live activations over
 time for DP and CDP-v2 at one micro-batch (memoryplot, ScottPlot).
 
-usage: what_fits.py CYCLIC_BIN MEMORYPLOT_BIN OUT_PREFIX [--cases mlp-deep:640MiB,resnet-mini:512MiB]
+usage: what_fits.py CYCLIC_BIN MEMORYPLOT_BIN OUT_PREFIX [--cases mlp-deep:640MiB,resnet-mini:512MiB] [--pacing budget] [--no-plot]
 writes OUT_PREFIX.json, OUT_PREFIX.md and OUT_PREFIX.png
 """
 import json, os, subprocess, sys, tempfile
@@ -21,10 +21,10 @@ def parse_bytes(text):
     return int(text)
 
 
-def run(binary, model, rule, batch, json_path):
+def run(binary, model, rule, batch, json_path, pacing):
     partition = "activations" if model == "mlp-deep" else "flops"
     cmd = [binary, "bench-train", "--model", model, "--partition", partition, "--engine", "actors", "--workers", "4", "--stages", "4",
-           "--batch", str(batch), "--rule", rule, "--warmup", "1", "--steps", "3", "--block", "3", "--backend", "cpu", "--json", json_path]
+           "--batch", str(batch), "--rule", rule, "--pacing", pacing, "--warmup", "1", "--steps", "3", "--block", "3", "--backend", "cpu", "--json", json_path]
     if os.path.exists(json_path):
         os.remove(json_path)
     subprocess.run(cmd, check=True, capture_output=True, timeout=1200)
@@ -47,6 +47,7 @@ def largest(fits, low, high):
 def main():
     binary, plotter, prefix = sys.argv[1:4]
     cases = sys.argv[sys.argv.index("--cases") + 1] if "--cases" in sys.argv else "mlp-deep:640MiB,resnet-mini:512MiB"
+    pacing = sys.argv[sys.argv.index("--pacing") + 1] if "--pacing" in sys.argv else "budget"
     rows, runs = [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.json")
@@ -58,7 +59,7 @@ def main():
 
                 def measure(batch):
                     if batch not in cache:
-                        result, command = run(binary, model, rule, batch, out)
+                        result, command = run(binary, model, rule, batch, out, pacing)
                         cache[batch] = result
                         runs.append({"model": model, "rule": rule, "batch": batch, "budget": budget, "command": command,
                                      "reserved_peak_bytes": result["reserved_peak_bytes"], "predicted_need_bytes": result["predicted_need_bytes"],
@@ -73,7 +74,7 @@ def main():
                 real = largest(lambda b: measure(b)["reserved_peak_bytes"] <= budget, 1, high)
                 rows.append((model, budget_text, rule, real, predicted))
                 print(rows[-1], flush=True)
-        lines = ["# What fits: the largest micro-batch within a memory budget (CPU, N = L = 4, budget pacing, no look-ahead)", "",
+        lines = [f"# What fits: the largest micro-batch within a memory budget (CPU, N = L = 4, {pacing} pacing, no look-ahead)", "",
                  f"`python3 bench/memory/what_fits.py {' '.join(sys.argv[1:])}`", "",
                  "Real: the largest micro-batch whose run kept the CPU pool's reserved_peak_bytes within the budget (binary search",
                  "over real runs, to 2 %). Predicted: the largest whose predicted_need_bytes (what --memory-budget checks) fits.", "",
@@ -85,14 +86,15 @@ def main():
                   "`" + runs[0]["command"] + "` with the model, rule and batch of the row.", ""]
         # The picture: DP and CDP-v2 at one micro-batch, traced.
         traces = []
-        for rule, pacing in [("dp", "budget"), ("cdp-v2", "none"), ("cdp-v2", "budget")]:
+        for rule, pacing in [] if "--no-plot" in sys.argv else [("dp", "budget"), ("cdp-v2", "none"), ("cdp-v2", "budget")]:
             trace = os.path.join(tmp, f"{rule}-{pacing}.json")
             subprocess.run([binary, "train", "--model", "mlp-deep", "--partition", "activations", "--batch", "256", "--steps", "8", "--epochs", "100",
                             "--rule", rule, "--compensation", "none", "--pacing", pacing, "--backend", "cpu", "--quiet", "--trace", trace],
                            check=True, capture_output=True, timeout=900)
             traces.append(f"{rule} {pacing} pacing={trace}")
-        subprocess.run([plotter, prefix + ".png", *traces], check=True, timeout=300)
-        lines += [f"![memory over time]({os.path.basename(prefix)}.png)", "",
+        if traces:
+            subprocess.run([plotter, prefix + ".png", *traces], check=True, timeout=300)
+        lines += [] if not traces else [f"![memory over time]({os.path.basename(prefix)}.png)", "",
                   "Figure: `cyclic train --model mlp-deep --partition activations --batch 256 --steps 8 --epochs 100 --compensation none "
                   "--backend cpu --trace T` for dp, cdp-v2 --pacing none and cdp-v2 --pacing budget, drawn by bench/MemoryPlot."]
     with open(prefix + ".json", "w") as f:
