@@ -47,7 +47,6 @@ public sealed class PacingState
     private readonly int _opsPerWorker;
     private readonly Dictionary<int, int> _completed = [];
     private readonly Dictionary<int, int> _granted = [];
-    private readonly Dictionary<int, long> _held = [];
 
     /// <param name="ranks">The ranks whose workers run on this device.</param>
     /// <param name="perStageBytes">a_j: bytes of stored activations stage j (index j − 1) keeps per micro-batch.</param>
@@ -78,7 +77,6 @@ public sealed class PacingState
         {
             _completed[rank] = 0;
             _granted[rank] = 0;
-            _held[rank] = 0;
         }
     }
 
@@ -87,7 +85,7 @@ public sealed class PacingState
     public long Budget { get; }
 
     /// <summary>Activation bytes reserved now (budget mode), summed over the device's workers.</summary>
-    public long Reserved => _held.Values.Sum();
+    public long Reserved { get; private set; }
 
     /// <summary>Whether <paramref name="op"/> (the next op of its worker) may start now.</summary>
     public bool CanStart(ScheduledOp op)
@@ -113,7 +111,7 @@ public sealed class PacingState
 
         if (Mode == PacingMode.Budget && op.Kind == OpKind.Forward)
         {
-            _held[op.Worker] += _perStageBytes[op.Stage - 1];
+            Reserved += _perStageBytes[op.Stage - 1];
             _granted[op.Worker]++;
         }
     }
@@ -126,7 +124,7 @@ public sealed class PacingState
         _completed[op.Worker]++;
         if (Mode == PacingMode.Budget && op.Kind == OpKind.Backward)
         {
-            _held[op.Worker] -= _perStageBytes[op.Stage - 1];
+            Reserved -= _perStageBytes[op.Stage - 1];
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class CpuMemoryPool : IDevicePool
         if (storage is null)
         {
             storage = GC.AllocateUninitializedArray<float>((int)length);
-            RaisePeak(Interlocked.Add(ref _reserved, length * sizeof(float)));
+            HighWater.Raise(ref _reservedPeak, Interlocked.Add(ref _reserved, length * sizeof(float)));
         }
 
         ledger.OnAllocated(tag, length * sizeof(float));
@@ -85,21 +85,6 @@ public sealed class CpuMemoryPool : IDevicePool
             }
 
             _free.Clear();
-        }
-    }
-
-    private void RaisePeak(long candidate)
-    {
-        long seen = Interlocked.Read(ref _reservedPeak);
-        while (candidate > seen)
-        {
-            long previous = Interlocked.CompareExchange(ref _reservedPeak, candidate, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
         }
     }
 }

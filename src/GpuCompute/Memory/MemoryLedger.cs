@@ -30,9 +30,9 @@ public sealed class MemoryLedger
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         long live = Interlocked.Add(ref _live[(int)tag], bytes);
-        RaisePeak(ref _peak[(int)tag], live);
-        RaisePeak(ref _windowPeak[(int)tag], live);
-        RaisePeak(ref _totalPeak, Interlocked.Add(ref _totalLive, bytes));
+        HighWater.Raise(ref _peak[(int)tag], live);
+        HighWater.Raise(ref _windowPeak[(int)tag], live);
+        HighWater.Raise(ref _totalPeak, Interlocked.Add(ref _totalLive, bytes));
         Parent?.OnAllocated(tag, bytes);
     }
 
@@ -70,20 +70,5 @@ public sealed class MemoryLedger
         }
 
         Interlocked.Exchange(ref _totalPeak, Interlocked.Read(ref _totalLive));
-    }
-
-    private static void RaisePeak(ref long peak, long candidate)
-    {
-        long seen = Interlocked.Read(ref peak);
-        while (candidate > seen)
-        {
-            long previous = Interlocked.CompareExchange(ref peak, candidate, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
-        }
     }
 }

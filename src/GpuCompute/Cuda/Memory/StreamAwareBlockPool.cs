@@ -1,3 +1,4 @@
+using CyclicActors.GpuCompute.Memory;
 namespace CyclicActors.GpuCompute.Cuda;
 
 /// <summary>
@@ -202,7 +203,7 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
 
             (long free, long total) = _device.MemoryInfo();
             long used = total - free;
-            RaisePeak(ref _deviceUsedPeak, used);
+            HighWater.Raise(ref _deviceUsedPeak, used);
             return used;
         }
     }
@@ -319,23 +320,8 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
         }
 
         Interlocked.Increment(ref _deviceAllocations);
-        RaisePeak(ref _reservedPeak, Interlocked.Add(ref _reserved, blockBytes));
+        HighWater.Raise(ref _reservedPeak, Interlocked.Add(ref _reserved, blockBytes));
         return block;
-    }
-
-    private static void RaisePeak(ref long peak, long candidate)
-    {
-        long seen = Interlocked.Read(ref peak);
-        while (candidate > seen)
-        {
-            long previous = Interlocked.CompareExchange(ref peak, candidate, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
-        }
     }
 
     /// <summary>A cached block, the stream that freed it, and the event recorded on that stream at the free.</summary>
