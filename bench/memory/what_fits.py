@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What fits in a fixed memory budget, on the CPU: for each model and rule (DP, CDP-v1, CDP-v2; N = L = 4,
 default pacing, no look-ahead), the largest micro-batch whose real run keeps the memory pool's
-high-water (reserved_peak_bytes) within the budget, found by binary search over real runs of
+high-water (reserved_peak_bytes) within the budget when the pool is held to it (--pool-limit: it gives
+cached blocks back rather than pass it, as a GPU allocator does at a full device), found by binary search over real runs of
 `cyclic bench-train`, next to the largest the prediction (predicted_need_bytes, what
 --memory-budget checks) allows. Then draws the pool's reserved bytes and the live activations over
 time for DP and CDP-v2 at one micro-batch (memoryplot, ScottPlot).
@@ -21,10 +22,10 @@ def parse_bytes(text):
     return int(text)
 
 
-def run(binary, model, rule, batch, json_path, pacing):
+def run(binary, model, rule, batch, json_path, pacing, budget):
     partition = "activations" if model == "mlp-deep" else "flops"
     cmd = [binary, "bench-train", "--model", model, "--partition", partition, "--engine", "actors", "--workers", "4", "--stages", "4",
-           "--batch", str(batch), "--rule", rule, "--pacing", pacing, "--warmup", "1", "--steps", "3", "--block", "3", "--backend", "cpu", "--json", json_path]
+           "--batch", str(batch), "--rule", rule, "--pacing", pacing, "--warmup", "1", "--steps", "3", "--block", "3", "--backend", "cpu", "--pool-limit", str(budget), "--json", json_path]
     if os.path.exists(json_path):
         os.remove(json_path)
     subprocess.run(cmd, check=True, capture_output=True, timeout=1200)
@@ -59,7 +60,7 @@ def main():
 
                 def measure(batch):
                     if batch not in cache:
-                        result, command = run(binary, model, rule, batch, out, pacing)
+                        result, command = run(binary, model, rule, batch, out, pacing, budget)
                         cache[batch] = result
                         runs.append({"model": model, "rule": rule, "batch": batch, "budget": budget, "command": command,
                                      "reserved_peak_bytes": result["reserved_peak_bytes"], "predicted_need_bytes": result["predicted_need_bytes"],
@@ -76,7 +77,8 @@ def main():
                 print(rows[-1], flush=True)
         lines = [f"# What fits: the largest micro-batch within a memory budget (CPU, N = L = 4, {pacing} pacing, no look-ahead)", "",
                  f"`python3 bench/memory/what_fits.py {' '.join(sys.argv[1:])}`", "",
-                 "Real: the largest micro-batch whose run kept the CPU pool's reserved_peak_bytes within the budget (binary search",
+                 "Real: the largest micro-batch whose run kept the CPU pool's reserved_peak_bytes within the budget, the pool held to",
+                 "it (--pool-limit, what train's --memory-budget sets: cached blocks are given back rather than pass it; binary search",
                  "over real runs, to 2 %). Predicted: the largest whose predicted_need_bytes (what --memory-budget checks) fits.", "",
                  "| model | budget | rule | real largest micro-batch | predicted | real / predicted | real vs DP |", "|---|---|---|---|---|---|---|"]
         for model, budget_text, rule, real, predicted in rows:

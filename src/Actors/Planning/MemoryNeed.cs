@@ -8,9 +8,11 @@ namespace CyclicActors.Actors.Planning;
 
 /// <summary>
 /// The bytes one device needs at most during a run, by kind: the ledger's tags, predicted before
-/// training. Activations are the schedule's peak over the device's workers (the rule's own peak:
-/// N·Σa_j under DP, less under CDP); the rest does not depend on the rule except look-ahead's
-/// scratch momentum.
+/// training. Activations and workspace together are the smaller of two bounds: the schedule's
+/// activation peak over the device's workers (N·Σa_j under DP, less under CDP) plus the most
+/// temporaries the ops of one tick hold, and N times the most one worker holds during one op (its
+/// activations then plus that op's temporaries), which any timing respects and which is DP's own
+/// peak. The rest does not depend on the rule except look-ahead's scratch momentum.
 /// </summary>
 public sealed record MemoryNeed(long Activations, long Parameters, long Gradients, long OptimizerState, long Workspace, long Data)
 {
@@ -20,9 +22,9 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
     /// The need of the device that runs <paramref name="workers"/> of the
     /// <paramref name="schedule"/>'s ranks. Each worker holds one replica (parameters and their
     /// gradients) and its micro-batch; with look-ahead, one stage's scratch momentum while it loads a
-    /// look-ahead point. Temporaries: per stage, its op's workspace times the most ops of that stage
-    /// the schedule runs at one tick on the device (N under DP, where everyone runs the same stage;
-    /// one under CDP with N = L, where the stages are spread over the workers). With <paramref name="reducersOnDevice"/> the
+    /// look-ahead point. Temporaries of one tick: <see cref="CdpSchedule.PredictedPeakWorkspaceBytes"/>
+    /// (N times the largest stage's under DP, the stages' sum under CDP with N = L); of one worker's
+    /// op: <see cref="CdpSchedule.MostHeldAtOneOp"/>. With <paramref name="reducersOnDevice"/> the
     /// stage reducers' state counts too: master parameters, the incoming gradient, the folded sum
     /// and momentum (on the CPU backend they share the process's pool; beside a GPU they live in
     /// host memory).
@@ -40,12 +42,23 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
         long largestStageBytes = stageParameterCounts.Max() * sizeof(float);
         long n = workers.Count;
         long reducers = reducersOnDevice ? 1 : 0;
+        // Two bounds on activations plus temporaries; the smaller holds: the schedule's activation peak
+        // plus its workspace peak (pacing keeps the activations to theirs), and N times the most one
+        // worker holds during one op (any timing; DP's own peak, where the first is loose).
+        long activations = schedule.PredictedPeakActivationBytes(perStageActivationBytes, Math.Max(totalSteps, 1), workers);
+        long workspace = schedule.PredictedPeakWorkspaceBytes(footprint.StageWorkspaceBytes, totalSteps, workers);
+        var (oneWorkerActivations, oneWorkerWorkspace) = schedule.MostHeldAtOneOp(perStageActivationBytes, footprint.StageWorkspaceBytes);
+        if (n * (oneWorkerActivations + oneWorkerWorkspace) < activations + workspace)
+        {
+            (activations, workspace) = (n * oneWorkerActivations, n * oneWorkerWorkspace);
+        }
+
         return new MemoryNeed(
-            Activations: schedule.PredictedPeakActivationBytes(perStageActivationBytes, Math.Max(totalSteps, 1), workers),
+            Activations: activations,
             Parameters: (n + reducers) * parameterBytes,
             Gradients: (n + (2 * reducers)) * parameterBytes,
             OptimizerState: (reducers * parameterBytes) + (compensation == DelayCompensation.Lookahead && schedule.Rule != UpdateRule.Dp ? n * largestStageBytes : 0),
-            Workspace: Enumerable.Range(1, schedule.Stages).Sum(stage => schedule.MostOpsAtOnce(stage, totalSteps, workers) * footprint.StageWorkspaceBytes[stage - 1]),
+            Workspace: workspace,
             Data: n * footprint.DataBytes);
     }
 

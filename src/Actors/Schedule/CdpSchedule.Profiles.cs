@@ -75,29 +75,65 @@ public sealed partial class CdpSchedule
         return peak;
     }
 
-    /// <summary>The most ops (forward or backward) of <paramref name="stage"/> that <paramref name="workers"/> run at one tick.</summary>
-    public int MostOpsAtOnce(int stage, int steps, IEnumerable<int> workers)
+    /// <summary>
+    /// The most temporaries <paramref name="workers"/> hold at one tick of a run of
+    /// <paramref name="steps"/> steps, when an op of stage j holds <paramref name="perStageWorkspaceBytes"/>[j − 1]
+    /// while it runs: max over ticks of the sum over the ops running then. Under DP every worker runs
+    /// the same stage at a tick (N·max_j w_j); under CDP with N = L a tick's ops are spread over the
+    /// stages (Σ_j w_j).
+    /// </summary>
+    public long PredictedPeakWorkspaceBytes(IReadOnlyList<long> perStageWorkspaceBytes, int steps, IEnumerable<int> workers)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(stage, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(stage, Stages);
+        CheckPerStageBytes(perStageWorkspaceBytes);
+        ArgumentNullException.ThrowIfNull(workers);
         var ranks = workers.ToArray();
         long opsPerWorker = (long)Math.Max(steps, 1) * CycleLength;
         var lastTick = opsPerWorker + SteadyStateStartTick;
-        int most = 0;
+        long peak = 0;
         for (long tick = 0; tick < lastTick; tick++)
         {
-            int count = 0;
+            long bytes = 0;
             foreach (var rank in ranks)
             {
                 long index = tick - StartTick(0, rank);
                 if (index >= 0 && index < opsPerWorker)
                 {
                     int inCycle = (int)(index % CycleLength);
-                    count += (inCycle < Stages ? inCycle + 1 : CycleLength - inCycle) == stage ? 1 : 0;
+                    int stage = inCycle < Stages ? inCycle + 1 : CycleLength - inCycle;
+                    bytes += perStageWorkspaceBytes[stage - 1];
                 }
             }
 
-            most = Math.Max(most, count);
+            peak = Math.Max(peak, bytes);
+        }
+
+        return peak;
+    }
+
+    /// <summary>
+    /// The most one worker holds during one of its ops, whatever the timing: over the 2L phases of its
+    /// cycle, the activations it holds then plus the running op's workspace. Returns the activation and
+    /// workspace parts at that op. N times this bounds any N workers; under DP, whose workers all run
+    /// the same phase at a tick, it is the schedule's own peak.
+    /// </summary>
+    public (long Activations, long Workspace) MostHeldAtOneOp(IReadOnlyList<long> perStageActivationBytes, IReadOnlyList<long> perStageWorkspaceBytes)
+    {
+        CheckPerStageBytes(perStageActivationBytes);
+        CheckPerStageBytes(perStageWorkspaceBytes);
+        (long Activations, long Workspace) most = (0, 0);
+        for (var phase = 0; phase < CycleLength; phase++)
+        {
+            long held = 0;
+            for (var stage = 1; stage <= Stages; stage++)
+            {
+                held += phase >= stage - 1 && phase <= CycleLength - stage ? perStageActivationBytes[stage - 1] : 0;
+            }
+
+            long workspace = perStageWorkspaceBytes[(phase < Stages ? phase + 1 : CycleLength - phase) - 1];
+            if (held + workspace > most.Activations + most.Workspace)
+            {
+                most = (held, workspace);
+            }
         }
 
         return most;

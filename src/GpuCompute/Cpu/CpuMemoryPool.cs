@@ -8,14 +8,18 @@ namespace CyclicActors.GpuCompute.Cpu;
 /// training step asks for the same sizes every step (from every worker) and first-touching fresh
 /// pages costs more than the arithmetic on small machines. Each buffer is counted in the ledger of
 /// the backend that rented it; <see cref="ReservedBytes"/> counts what the pool holds in all.
-/// Thread-safe (workers rent and return from their own threads).
+/// Under a limit (<see cref="KeepWithin"/>, what <c>--memory-budget</c> sets) a rent that would take
+/// the pool past it first takes a somewhat larger cached array, then drops cached arrays, as a GPU
+/// allocator gives its cache back at a full device (dropped arrays go back to the .NET GC). Thread-safe
+/// (workers rent and return from their own threads).
 /// </summary>
 public sealed class CpuMemoryPool : IDevicePool
 {
-    private readonly Dictionary<long, Stack<float[]>> _free = new();
+    private readonly SortedDictionary<long, Stack<float[]>> _free = new();
     private readonly object _gate = new();
     private long _reserved;
     private long _reservedPeak;
+    private long _limit = long.MaxValue;
 
     public string Device => "cpu";
 
@@ -30,6 +34,18 @@ public sealed class CpuMemoryPool : IDevicePool
 
     public long? DeviceFreeBytes() => null;
 
+    public long? Limit => Interlocked.Read(ref _limit) is var limit && limit == long.MaxValue ? null : limit;
+
+    public void KeepWithin(long? bytes)
+    {
+        if (bytes is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "A pool limit must be positive.");
+        }
+
+        Interlocked.Exchange(ref _limit, bytes ?? long.MaxValue);
+    }
+
     internal CpuBuffer Rent(long length, MemoryTag tag, MemoryLedger ledger)
     {
         if (length > Array.MaxLength)
@@ -37,20 +53,18 @@ public sealed class CpuMemoryPool : IDevicePool
             throw new ArgumentOutOfRangeException(nameof(length), $"A CPU buffer of {length} floats exceeds the largest array.");
         }
 
-        float[]? storage = null;
+        float[]? storage;
         lock (_gate)
         {
-            if (_free.TryGetValue(length, out var stack) && stack.Count > 0)
+            storage = TakeCached(length);
+            if (storage is null)
             {
-                storage = stack.Pop();
+                // Counted before the allocation, under the gate, so concurrent rents see each other against the limit.
+                HighWater.Raise(ref _reservedPeak, Interlocked.Add(ref _reserved, length * sizeof(float)));
             }
         }
 
-        if (storage is null)
-        {
-            storage = GC.AllocateUninitializedArray<float>((int)length);
-            HighWater.Raise(ref _reservedPeak, Interlocked.Add(ref _reserved, length * sizeof(float)));
-        }
+        storage ??= GC.AllocateUninitializedArray<float>((int)length);
 
         ledger.OnAllocated(tag, length * sizeof(float));
         return new CpuBuffer(this, ledger, storage, length, tag);
@@ -61,10 +75,10 @@ public sealed class CpuMemoryPool : IDevicePool
         buffer.Ledger.OnReleased(buffer.Tag, buffer.Bytes);
         lock (_gate)
         {
-            if (!_free.TryGetValue(buffer.Length, out var stack))
+            if (!_free.TryGetValue(buffer.Storage.Length, out var stack))
             {
                 stack = new Stack<float[]>();
-                _free[buffer.Length] = stack;
+                _free[buffer.Storage.Length] = stack;
             }
 
             stack.Push(buffer.Storage);
@@ -86,5 +100,43 @@ public sealed class CpuMemoryPool : IDevicePool
 
             _free.Clear();
         }
+    }
+
+    /// <summary>
+    /// A cached array for <paramref name="length"/> floats: one of that length; under the limit's
+    /// pressure, the smallest longer one up to twice as long (a tiny request does not pin a large
+    /// block), or none after dropping cached arrays (smallest first) until a fresh array fits. Under <see cref="_gate"/>.
+    /// </summary>
+    private float[]? TakeCached(long length)
+    {
+        if (_free.TryGetValue(length, out var exact) && exact.Count > 0)
+        {
+            return exact.Pop();
+        }
+
+        long limit = Interlocked.Read(ref _limit);
+        long bytes = length * sizeof(float);
+        if (Interlocked.Read(ref _reserved) + bytes <= limit)
+        {
+            return null;
+        }
+
+        foreach (var (cachedLength, stack) in _free)
+        {
+            if (cachedLength > length && cachedLength <= 2 * length && stack.Count > 0)
+            {
+                return stack.Pop();
+            }
+        }
+
+        foreach (var stack in _free.Values)
+        {
+            while (stack.Count > 0 && Interlocked.Read(ref _reserved) + bytes > limit)
+            {
+                Interlocked.Add(ref _reserved, -(long)stack.Pop().Length * sizeof(float));
+            }
+        }
+
+        return null;
     }
 }

@@ -29,4 +29,15 @@ public interface IDevicePool
 
     /// <summary>What the device has free now (cuMemGetInfo's free); null on the CPU or once disposed. <c>--memory-budget auto</c> uses it.</summary>
     long? DeviceFreeBytes();
+
+    /// <summary>The most bytes the pool reserves while it has cached blocks to give back (<see cref="KeepWithin"/>); null: no limit but the device's.</summary>
+    long? Limit { get; }
+
+    /// <summary>
+    /// Keeps <see cref="ReservedBytes"/> within <paramref name="bytes"/> as long as cached blocks can
+    /// make room: a rent that would pass it reuses a larger cached block or gives cached blocks back
+    /// first (a memory budget). Live blocks are never taken away, so a run whose live bytes exceed it
+    /// still goes past it. Null removes the limit.
+    /// </summary>
+    void KeepWithin(long? bytes);
 }

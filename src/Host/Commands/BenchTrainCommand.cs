@@ -38,12 +38,25 @@ internal static class BenchTrainCommand
         new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "dp"),
         new("compensation", "C", "none | lookahead (actors engine, CDP rules)", "none"),
         new("pacing", "P", "none | tick | budget (actors engine)", "budget"),
+        new("pool-limit", "BYTES", "the device pool gives cached blocks back rather than reserve more than this (what train's --memory-budget sets; no refusal here)"),
         new("warmup", "N", "untimed steps first", "20"),
         new("steps", "N", "timed steps", "100"),
         new("block", "N", "steps per timed block (the figure is the median block)", "10"),
         new("json", "FILE", "append the result to this JSON array file"),
         new("help", null, "show this help"),
     ];
+
+    private static long ParsePoolLimit(string text)
+    {
+        try
+        {
+            return ByteSize.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--pool-limit: {e.Message}");
+        }
+    }
 
     public static int Run(ParsedOptions options)
     {
@@ -77,6 +90,7 @@ internal static class BenchTrainCommand
         var rule = options.Parsed("rule", "dp", UpdateRuleNames.ParseUpdateRule);
         var compensation = options.Parsed("compensation", "none", DelayCompensationNames.Parse);
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
+        long? poolLimit = options.String("pool-limit") is { } limitText ? ParsePoolLimit(limitText) : null;
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
         Console.WriteLine(backends.SelectionLine);
         var stepSeconds = new List<double>();
@@ -92,6 +106,7 @@ internal static class BenchTrainCommand
         long reservedPeak;
         long? deviceUsedPeak = null;
         long? predictedNeed = null;
+        backends.DevicePool.KeepWithin(poolLimit);
         backends.DevicePool.ResetPeak();
         int violations = 0;
         if (engine == "reference")
@@ -150,6 +165,7 @@ internal static class BenchTrainCommand
             ["reserved_peak_bytes"] = reservedPeak,
             ["predicted_need_bytes"] = predictedNeed,
             ["reserved_device"] = backends.DevicePool.Device,
+            ["pool_limit_bytes"] = poolLimit,
             ["device_used_peak_bytes"] = deviceUsedPeak,
             ["final_loss"] = outcome.FinalLoss,
         };

@@ -21,7 +21,7 @@ internal static class MemoryBudget
     public const double CpuAutoShare = 0.8;
 
     public static readonly OptionSpec Spec = new("memory-budget", "BYTES|auto",
-        $"check before training that the device's predicted need fits (1.5GB, 512MiB, 8G; auto: the GPU's free memory, or {CpuAutoShare:P0} of the memory available on the CPU) and stop at once if it does not");
+        $"check before training that the device's predicted need fits (1.5GB, 512MiB, 8G; auto: the GPU's free memory, or {CpuAutoShare:P0} of the memory available on the CPU) and stop at once if it does not; while training, the device pool gives cached blocks back rather than pass it");
 
     /// <summary>The budget in bytes and where it came from; null when the flag is absent.</summary>
     public static (long Bytes, string Origin)? Resolve(string? text, IDevicePool pool)

@@ -136,7 +136,7 @@ internal static class TrainCommand
         return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary);
     }
 
-    /// <summary>With --memory-budget: the predicted need of the device, checked before anything trains (throws the one-line refusal).</summary>
+    /// <summary>With --memory-budget: the predicted need of the device, checked before anything trains (throws the one-line refusal); then the device pool keeps within the budget.</summary>
     private static void CheckMemoryBudget(TrainOptions options, BackendPlan backends, ModelDefinition model, StagePartition partition, int totalSteps,
         UpdateRule rule, DelayCompensation compensation, Dictionary<string, object?> summary)
     {
@@ -148,6 +148,7 @@ internal static class TrainCommand
         var footprint = OpFootprint.Measure(model, partition, options.Config.MicroBatch, backends.CreateIsolated);
         var needs = MemoryBudget.Needs(options.Config, model, partition, totalSteps, compensation, footprint, reducersOnDevice: backends.Resolved != BackendChoice.Cuda);
         Console.WriteLine(MemoryBudget.Check(rule, needs, budget, origin, backends.DevicePool.Device));
+        backends.DevicePool.KeepWithin(budget);
         summary["memory_budget_bytes"] = budget;
         summary["predicted_need_bytes"] = needs[rule]!.Total;
         summary["predicted_need_by_rule"] = needs.ToDictionary(entry => entry.Key.ToCliName(), entry => entry.Value?.Total);

@@ -84,6 +84,10 @@ public sealed class CudaDevicePool : IDevicePool, IDisposable
 
     public long? DeviceFreeBytes() => _pool.DeviceFreeBytes();
 
+    public long? Limit => _pool.Limit;
+
+    public void KeepWithin(long? bytes) => _pool.KeepWithin(bytes);
+
     /// <summary>Gives every cached block back to the driver (each after the work queued on it); handed-out blocks stay.</summary>
     public void Trim() => _pool.ReleaseCached();
 

@@ -22,7 +22,8 @@ namespace CyclicActors.GpuCompute.Cuda;
 /// </list>
 /// A cuStreamWaitEvent captures the event's state when it is issued, so the event is recycled for the
 /// next return right after. Blocks are kept by exact size (at least <see cref="MinimumBlockBytes"/>),
-/// because a training step asks for the same sizes every step, from every worker.
+/// because a training step asks for the same sizes every step, from every worker; under a budget
+/// (<see cref="KeepWithin"/>) a block up to twice the size serves too, before the cache is given back.
 ///
 /// <para><b>Releasing.</b> <see cref="ReleaseCached"/> (after an out-of-memory, or on request) and
 /// <see cref="Dispose"/> wait on each cached block's event before freeing it, as PyTorch's caching
@@ -47,6 +48,7 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
     private readonly object _lifetime = new();
     private long _reserved;
     private long _reservedPeak;
+    private long _limit = long.MaxValue;
     private long _deviceUsedPeak = -1;
     private long _deviceAllocations;
     private long _crossStreamWaits;
@@ -86,6 +88,23 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
 
     public static long BlockBytes(long requestedBytes) => Math.Max(requestedBytes, MinimumBlockBytes);
 
+    /// <summary>The budget <see cref="KeepWithin"/> set; null when none.</summary>
+    public long? Limit => Interlocked.Read(ref _limit) is var limit && limit == long.MaxValue ? null : limit;
+
+    /// <summary>
+    /// A rent that would take <see cref="ReservedBytes"/> past <paramref name="bytes"/> first takes a
+    /// cached block up to twice the size, else gives every cached block back before allocating.
+    /// </summary>
+    public void KeepWithin(long? bytes)
+    {
+        if (bytes is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "A pool limit must be positive.");
+        }
+
+        Interlocked.Exchange(ref _limit, bytes ?? long.MaxValue);
+    }
+
     /// <summary>Starts new high-waters: reserved at the current reserved bytes, device-used at "not sampled".</summary>
     public void ResetPeak()
     {
@@ -101,13 +120,20 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
         long blockBytes = BlockBytes(bytes);
         CachedBlock? reused;
         bool mustWait;
+        bool overLimit;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             (reused, mustWait) = TakeCached(blockBytes, stream);
+            overLimit = reused is null && Interlocked.Read(ref _reserved) + blockBytes > Interlocked.Read(ref _limit);
+            if (overLimit && LargerCachedSize(blockBytes) is { } larger)
+            {
+                (reused, mustWait) = TakeCached(larger, stream);
+            }
+
             if (reused is { } taken)
             {
-                _handedOut.Add(taken.Block, blockBytes);
+                _handedOut.Add(taken.Block, taken.Bytes);
             }
         }
 
@@ -121,6 +147,12 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
 
             RecycleEvent(cached.FreedAt);
             return cached.Block;
+        }
+
+        if (overLimit)
+        {
+            // Past the budget with nothing close enough in cache: give the cache back, as at a full device.
+            ReleaseCached();
         }
 
         TBlock fresh = AllocateFresh(blockBytes);
@@ -245,6 +277,21 @@ internal sealed partial class StreamAwareBlockPool<TBlock, TStream, TEvent> : ID
         }
 
         return (RemoveAt(list, 0), true);
+    }
+
+    /// <summary>The smallest cached size above <paramref name="blockBytes"/> and at most twice it; under <see cref="_gate"/>.</summary>
+    private long? LargerCachedSize(long blockBytes)
+    {
+        long? best = null;
+        foreach (var (size, list) in _free)
+        {
+            if (size > blockBytes && size <= 2 * blockBytes && list.Count > 0 && (best is null || size < best))
+            {
+                best = size;
+            }
+        }
+
+        return best;
     }
 
     /// <summary>The free list of one block size, created on first use; under <see cref="_gate"/>.</summary>
