@@ -43,13 +43,15 @@ public sealed class CoordinatorState
     private readonly WorkerFinished?[] _finished;
     private readonly FinalStageState?[] _finalStates;
 
-    public CoordinatorState(int workers, int stages, int totalSteps)
+    public CoordinatorState(int workers, int stages, int totalSteps, int firstStep = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstStep);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(totalSteps);
         Workers = workers;
         TotalSteps = totalSteps;
+        FirstStep = firstStep;
         _finished = new WorkerFinished?[workers];
         _finalStates = new FinalStageState?[stages];
     }
@@ -57,6 +59,9 @@ public sealed class CoordinatorState
     public int Workers { get; }
 
     public int TotalSteps { get; }
+
+    /// <summary>The first step the run trains (after a resume, the cut's).</summary>
+    public int FirstStep { get; }
 
     public CoordinatorPhase Phase { get; private set; }
 
@@ -73,9 +78,9 @@ public sealed class CoordinatorState
         ArgumentNullException.ThrowIfNull(completed);
         Expect(CoordinatorPhase.Training, completed);
         CheckRank(completed.Rank);
-        if (completed.Step < 0 || completed.Step >= TotalSteps)
+        if (completed.Step < FirstStep || completed.Step >= TotalSteps)
         {
-            throw new InvalidOperationException($"Rank {completed.Rank} reported step {completed.Step} of a {TotalSteps}-step run.");
+            throw new InvalidOperationException($"Rank {completed.Rank} reported step {completed.Step} of a run of steps {FirstStep}..{TotalSteps - 1}.");
         }
 
         if (!_losses.TryGetValue(completed.Step, out var losses))

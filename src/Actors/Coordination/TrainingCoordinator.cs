@@ -19,6 +19,7 @@ public sealed class TrainingCoordinator : ReceiveActor
 {
     private readonly CoordinatorSetup _setup;
     private readonly CoordinatorState _state;
+    private readonly CutAssembler _cuts;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private IReadOnlyList<IActorRef> _reducers = [];
     private DevicePacer? _pacer;
@@ -28,7 +29,8 @@ public sealed class TrainingCoordinator : ReceiveActor
     {
         _setup = setup;
         var plan = setup.Plan;
-        _state = new CoordinatorState(plan.Schedule.Workers, plan.Schedule.Stages, plan.TotalSteps);
+        _state = new CoordinatorState(plan.Schedule.Workers, plan.Schedule.Stages, plan.TotalSteps, plan.FirstStep);
+        _cuts = new CutAssembler(plan.Schedule.Stages);
         Become(Training);
     }
 
@@ -69,11 +71,13 @@ public sealed class TrainingCoordinator : ReceiveActor
     {
         Receive<MicroBatchCompleted>(completed => Carry(() => _state.LossReported(completed)));
         Receive<WorkerFinished>(finished => Carry(() => _state.WorkerFinished(finished)));
+        Receive<StageCut>(CutTaken);
     }
 
     private void Finishing()
     {
         Receive<FinalStageState>(state => Carry(() => _state.FinalStateArrived(state)));
+        Receive<StageCut>(CutTaken);
         Receive<ReceiveTimeout>(_ => Fail(new TimeoutException(
             $"Only {_state.FinalStatesIn} of {_state.Stages} reducers reported their final state within {_setup.Settings.FinalStateTimeout}.")));
     }
@@ -117,6 +121,22 @@ public sealed class TrainingCoordinator : ReceiveActor
                     _setup.Completion.TrySetResult(new CoordinatorReport(completed.Stages, completed.Workers, completed.FinalLoss, _clock.Elapsed.TotalSeconds));
                     break;
             }
+        }
+    }
+
+    /// <summary>A reducer's share of a cut; a complete cut goes to the run's cut sink (a checkpoint writer).</summary>
+    private void CutTaken(StageCut share)
+    {
+        try
+        {
+            foreach (var cut in _cuts.Accept(share))
+            {
+                _setup.Plan.Options.OnCut?.Invoke(cut);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            Fail(e);
         }
     }
 

@@ -42,6 +42,24 @@ public sealed record ActorTrainingOptions
     /// <summary>How each device's workers keep the schedule's order in wall-clock time (<see cref="PacingMode"/>).</summary>
     public PacingMode Pacing { get; init; } = PacingMode.None;
 
+    /// <summary>
+    /// Start from this cut instead of the initial parameters: the run trains its steps from
+    /// <see cref="TrainingCut.Step"/> on, bitwise as the uninterrupted run would. Null starts at step 0.
+    /// </summary>
+    public TrainingCut? Resume { get; init; }
+
+    /// <summary>Take a cut at every step boundary that is a multiple of this (0: none); each goes to <see cref="OnCut"/>.</summary>
+    public int CutEvery { get; init; }
+
+    /// <summary>Also take the cut at the run's last boundary (what an end-of-run checkpoint holds to be resumable).</summary>
+    public bool FinalCut { get; init; }
+
+    /// <summary>
+    /// Gets each complete cut, on the coordinator's thread, in step order: it must return quickly
+    /// (hand the cut to a writer), since the coordinator takes no report while it runs.
+    /// </summary>
+    public Action<TrainingCut>? OnCut { get; init; }
+
     /// <summary>Write a Chrome trace (Perfetto) of the run to this file; null for none.</summary>
     public string? TracePath { get; init; }
 

@@ -25,6 +25,13 @@ public sealed record TrainingPlan(
 
     public DelayCompensation Compensation => Options.Compensation;
 
+    /// <summary>The first step this run trains: 0, or the step of the cut it resumes from.</summary>
+    public int FirstStep => Options.Resume?.Step ?? 0;
+
+    /// <summary>Whether the reducers take a cut at step boundary <paramref name="step"/> (never at the one the run starts from).</summary>
+    public bool TakesCutAt(int step) =>
+        step > FirstStep && ((Options.CutEvery > 0 && step % Options.CutEvery == 0) || (Options.FinalCut && step == TotalSteps));
+
     /// <summary>Builds worker <c>rank</c>'s backend (called on the worker's own thread).</summary>
     public Func<int, MemoryLedger, IComputeBackend> WorkerBackends => Options.BackendFactory;
 
@@ -64,6 +71,12 @@ public sealed record TrainingPlan(
         if (initialParameters.Length != layout.TotalSize)
         {
             throw new ArgumentException($"The model has {layout.TotalSize} parameters; {initialParameters.Length} initial values were given.");
+        }
+
+        options.Resume?.Validate(schedule, layout.StageSizes, options.Compensation, totalSteps);
+        if (options.CutEvery < 0)
+        {
+            throw new ArgumentException($"Cuts every {options.CutEvery} steps: give a positive number of steps, or 0 for none.");
         }
 
         var stages = new float[partition.StageCount][];

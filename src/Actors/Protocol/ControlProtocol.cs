@@ -40,3 +40,22 @@ public sealed record FinalStageState(
     [property: Key(1)] int Version,
     [property: Key(2)] float[] Parameters,
     [property: Key(3)] float[] Momentum) : IControlMessage;
+
+/// <summary>
+/// A stage's share of a consistent cut at step boundary <paramref name="Step"/> (every step before it
+/// folded): everything the steps from <paramref name="Step"/> on read of this stage. θ_Step and the
+/// momentum buffer after Step updates; under a CDP rule (which reads θ_{Step−1}) and Step ≥ 1 also
+/// θ_{Step−1} and, with look-ahead, the momentum published with it; with look-ahead every rank's
+/// gradient of step Step − 1 (a stale forward of step Step builds its point from it). Empty arrays
+/// where the rule does not read them. A reducer takes it while it folds step Step − 1, from what it
+/// holds then, so taking it stops no worker.
+/// </summary>
+[MessagePackObject]
+public sealed record StageCut(
+    [property: Key(0)] int Stage,
+    [property: Key(1)] int Step,
+    [property: Key(2)] float[] Parameters,
+    [property: Key(3)] float[] Momentum,
+    [property: Key(4)] float[] PreviousParameters,
+    [property: Key(5)] float[] PreviousMomentum,
+    [property: Key(6)] float[][] LastGradients) : IControlMessage;

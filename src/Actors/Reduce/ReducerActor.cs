@@ -1,5 +1,6 @@
 using Akka.Actor;
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
@@ -27,22 +28,30 @@ public sealed class ReducerActor : UntypedActor
     private StageOptimizer? _optimizer;
     private IReadOnlyList<IActorRef>? _subscribers;
     private (int Steps, IActorRef ReplyTo)? _finalRequest;
+    private IActorRef? _cuts;
+    private float[][]? _foldedGradients;
 
     public ReducerActor(ReducerSetup setup)
     {
         _setup = setup;
-        _state = new ReducerState(setup.Plan.Schedule.Workers);
+        _state = new ReducerState(setup.Plan.Schedule.Workers, setup.Plan.FirstStep);
         _track = $"reducer {setup.Stage}";
     }
 
     protected override void PreStart()
     {
         _backend = _setup.Plan.ReducerBackends(_setup.ProcessLedger);
-        var initial = _setup.Plan.InitialStageParameters[_setup.Stage];
+        var resumed = _setup.Plan.Options.Resume?.Stages[_setup.Stage];
+        var initial = resumed?.Parameters ?? _setup.Plan.InitialStageParameters[_setup.Stage];
         _master = _backend.Allocate(initial.Length, MemoryTag.Parameters);
         _backend.Upload(initial, _master);
         _incoming = _backend.Allocate(initial.Length, MemoryTag.Gradients);
         _optimizer = new StageOptimizer(_backend, initial.Length, _state.Workers);
+        if (resumed is not null)
+        {
+            _optimizer.SetMomentum(resumed.Momentum);
+        }
+
         _setup.Trace?.RegisterTrack(_track);
     }
 
@@ -60,9 +69,10 @@ public sealed class ReducerActor : UntypedActor
         {
             case ReducerWired wiring:
                 _subscribers = wiring.Subscribers;
+                _cuts = wiring.Cuts;
                 break;
             case StartTraining:
-                Publish(version: 0);
+                PublishStart();
                 break;
             case GradientContributed contribution:
                 Accept(contribution);
@@ -85,6 +95,12 @@ public sealed class ReducerActor : UntypedActor
                 $"Reducer of stage {_setup.Stage} ({_master!.Length} parameters) got a gradient of stage {contribution.Stage} with {contribution.Gradient.Length} values.");
         }
 
+        // Caught here, before anything of the step is folded, so no cut (and no checkpoint) ever holds it.
+        if (!AllFinite(contribution.Gradient))
+        {
+            throw new NonFiniteGradientException(contribution.Step, contribution.Rank, _setup.Stage, _setup.Plan.Schedule.Stages);
+        }
+
         _setup.Trace?.Instant(_track, $"grad s{contribution.Step} r{contribution.Rank}", "gradient");
         foreach (var effect in _state.Accept(contribution.Step, contribution.Rank, contribution.Gradient))
         {
@@ -93,10 +109,22 @@ public sealed class ReducerActor : UntypedActor
                 case FoldContribution fold:
                     _backend!.Upload(fold.Gradient, _incoming!);
                     _optimizer!.Accumulate(fold.Rank, _incoming!);
+                    KeepForCut(fold);
                     break;
                 case StepFolded folded:
+                    int version = _setup.Plan.Schedule.VersionPublishedAfterFolding(folded.Step);
+                    var cutting = _setup.Plan.TakesCutAt(version);
+                    // θ_{k−1} and its momentum are overwritten by the update: a cut at k copies them first.
+                    var previous = cutting && TrainingCut.ReadsPreviousVersion(_setup.Plan.Schedule.Rule, version) ? Download(_master!) : [];
+                    var previousMomentum = cutting && TrainingCut.ReadsLastGradients(_setup.Plan.Schedule.Rule, _setup.Plan.Compensation, version) ? Download(_optimizer!.Momentum) : [];
                     _optimizer!.Apply(_master!, _setup.Plan.Config.SgdAt(folded.Step, _setup.Plan.TotalSteps));
-                    Publish(_setup.Plan.Schedule.VersionPublishedAfterFolding(folded.Step));
+                    var published = Publish(version);
+                    if (cutting)
+                    {
+                        SendCut(version, published, previous, previousMomentum);
+                    }
+
+                    _foldedGradients = null;
                     break;
             }
         }
@@ -108,18 +136,72 @@ public sealed class ReducerActor : UntypedActor
     /// <summary>The version the master parameters hold once every effect of an arrival is applied: θ_k after folding k steps.</summary>
     private int Version => _state.NextStep;
 
-    private void Publish(int version)
+    /// <summary>θ_0, or on resume from a cut at k the versions steps k on read: θ_{k−1} (a CDP rule) and θ_k.</summary>
+    private void PublishStart()
     {
-        var subscribers = _subscribers ?? throw new InvalidOperationException($"The reducer of stage {_setup.Stage} was started before it was wired to its subscribers.");
+        var plan = _setup.Plan;
+        if (plan.Options.Resume?.Stages[_setup.Stage] is { } resumed && TrainingCut.ReadsPreviousVersion(plan.Schedule.Rule, resumed.Step))
+        {
+            float[] momentum = plan.Compensation == DelayCompensation.Lookahead ? resumed.PreviousMomentum : [];
+            Send(new ParametersPublished(_setup.Stage, resumed.Step - 1, resumed.PreviousParameters, momentum));
+        }
+
+        Publish(plan.FirstStep);
+    }
+
+    private ParametersPublished Publish(int version)
+    {
         var parameters = Download(_master!);
         float[] momentum = _setup.Plan.Compensation == DelayCompensation.Lookahead ? Download(_optimizer!.Momentum) : [];
         var published = new ParametersPublished(_setup.Stage, version, parameters, momentum);
+        Send(published);
+        return published;
+    }
+
+    private void Send(ParametersPublished published)
+    {
+        var subscribers = _subscribers ?? throw new InvalidOperationException($"The reducer of stage {_setup.Stage} was started before it was wired to its subscribers.");
         foreach (var subscriber in subscribers)
         {
             subscriber.Tell(published);
         }
 
-        _setup.Trace?.Instant(_track, $"publish v{version}", "parameters");
+        _setup.Trace?.Instant(_track, $"publish v{published.Version}", "parameters");
+    }
+
+    /// <summary>With look-ahead, a cut at k holds every rank's gradient of step k − 1: the contributions being folded.</summary>
+    private void KeepForCut(FoldContribution fold)
+    {
+        var version = fold.Step + 1;
+        if (!_setup.Plan.TakesCutAt(version) || !TrainingCut.ReadsLastGradients(_setup.Plan.Schedule.Rule, _setup.Plan.Compensation, version))
+        {
+            return;
+        }
+
+        _foldedGradients ??= new float[_state.Workers][];
+        _foldedGradients[fold.Rank] = fold.Gradient;
+    }
+
+    private void SendCut(int step, ParametersPublished published, float[] previous, float[] previousMomentum)
+    {
+        var target = _cuts ?? throw new InvalidOperationException($"The reducer of stage {_setup.Stage} takes cuts but was wired with nowhere to send them.");
+        // The published copies are not shared with the optimizer, so the cut may hold them.
+        var momentum = published.Momentum.Length == published.Parameters.Length ? published.Momentum : Download(_optimizer!.Momentum);
+        target.Tell(new StageCut(_setup.Stage, step, published.Parameters, momentum, previous, previousMomentum, _foldedGradients ?? []));
+        _setup.Trace?.Instant(_track, $"cut at {step}", "checkpoint");
+    }
+
+    private static bool AllFinite(float[] values)
+    {
+        foreach (var value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void ReplyIfDone()

@@ -14,6 +14,6 @@ public sealed record ReducerSetup(int Stage, TrainingPlan Plan, MemoryLedger Pro
 /// <summary>
 /// Local: who hears a reducer's publications, given once the workers exist: every worker of this
 /// node, and one publication sender per other node that runs workers (each publication crosses to
-/// a node once).
+/// a node once); and where its <see cref="Protocol.StageCut"/>s go (null where the run takes none).
 /// </summary>
-public sealed record ReducerWired(IReadOnlyList<IActorRef> Subscribers) : INoSerializationVerificationNeeded;
+public sealed record ReducerWired(IReadOnlyList<IActorRef> Subscribers, IActorRef? Cuts = null) : INoSerializationVerificationNeeded;

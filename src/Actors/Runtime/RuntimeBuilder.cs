@@ -88,7 +88,8 @@ public static class RuntimeBuilder
 
     /// <summary>
     /// Tells every local worker its next rank (local, or <paramref name="remoteWorker"/> for a rank on
-    /// another node) and where to report, and every local reducer its subscribers: this node's workers
+    /// another node) and where to report, and every local reducer its subscribers (and where its cuts go:
+    /// the same place as the reports): this node's workers
     /// and <paramref name="remoteSubscribers"/> (one per other node that runs workers). Local messages
     /// from the parent, so they arrive before anything the parent sends later, such as the start.
     /// </summary>
@@ -102,7 +103,7 @@ public static class RuntimeBuilder
             worker.Tell(new WorkerWired(parts.Workers.TryGetValue(next, out var local) ? local : remoteWorker(next), reports));
         }
 
-        var subscribers = new ReducerWired([.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value), .. remoteSubscribers]);
+        var subscribers = new ReducerWired([.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value), .. remoteSubscribers], Cuts: reports);
         foreach (var reducer in parts.Reducers.Values)
         {
             reducer.Tell(subscribers);

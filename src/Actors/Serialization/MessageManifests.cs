@@ -38,6 +38,7 @@ public static class MessageManifests
         (typeof(NodeProgress), "progress"),
         (typeof(NodeTraceBatch), "tracebatch"),
         (typeof(NodeWired), "wired"),
+        (typeof(StageCut), "cut"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

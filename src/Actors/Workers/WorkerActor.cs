@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
@@ -45,8 +46,8 @@ public sealed class WorkerActor : UntypedActor
         _setup = setup;
         var plan = setup.Plan;
         var ring = RingTopology.Create(plan.Schedule.Workers, setup.RingEpoch);
-        var token = TokenRingState.ForSchedule(plan.Schedule, ring, setup.Rank);
-        _state = new WorkerState(plan.Schedule, setup.Rank, plan.TotalSteps, plan.Compensation, token);
+        var token = TokenRingState.ForSchedule(plan.Schedule, ring, setup.Rank, plan.FirstStep);
+        _state = new WorkerState(plan.Schedule, setup.Rank, plan.TotalSteps, plan.Compensation, token, plan.FirstStep);
         _track = $"worker {setup.Rank}";
     }
 
@@ -66,6 +67,7 @@ public sealed class WorkerActor : UntypedActor
         _oneHot = new float[batch * plan.Dataset.ClassCount];
         _input = _backend.Allocate(_pixels.Length, MemoryTag.Data);
         _labels = _backend.Allocate(_oneHot.Length, MemoryTag.Data);
+        RestoreLastGradients();
         _setup.Trace?.RegisterTrack(_track);
     }
 
@@ -210,6 +212,23 @@ public sealed class WorkerActor : UntypedActor
             // previous step: nothing writes it between that B_j and this F_j.
             LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Plan.Config.SgdAt(run.Version, _setup.Plan.TotalSteps));
             _lookaheadOps++;
+        }
+    }
+
+    /// <summary>
+    /// On resume with look-ahead: the replica's gradient buffers get this worker's gradients of the
+    /// step before the cut, which is where the uninterrupted run's stale forwards find them.
+    /// </summary>
+    private void RestoreLastGradients()
+    {
+        if (_setup.Plan.Options.Resume is not { } cut || !TrainingCut.ReadsLastGradients(_setup.Plan.Schedule.Rule, _setup.Plan.Compensation, cut.Step))
+        {
+            return;
+        }
+
+        foreach (var stage in cut.Stages)
+        {
+            _backend!.Upload(stage.LastGradients[_setup.Rank], _replica!.StageGradients(stage.Stage));
         }
     }
 

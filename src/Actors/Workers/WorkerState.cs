@@ -25,8 +25,9 @@ public sealed class WorkerState
     private readonly SortedDictionary<int, ParametersPublished>[] _available;
     private readonly Loaded?[] _loaded;
 
-    public WorkerState(CdpSchedule schedule, int rank, int totalSteps, DelayCompensation compensation, TokenRingState token)
+    public WorkerState(CdpSchedule schedule, int rank, int totalSteps, DelayCompensation compensation, TokenRingState token, int firstStep = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstStep);
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(token);
         ArgumentOutOfRangeException.ThrowIfNegative(totalSteps);
@@ -45,6 +46,7 @@ public sealed class WorkerState
         TotalSteps = totalSteps;
         Compensation = compensation;
         Token = token;
+        Step = firstStep;
         _available = Enumerable.Range(0, schedule.Stages).Select(_ => new SortedDictionary<int, ParametersPublished>()).ToArray();
         _loaded = new Loaded?[schedule.Stages];
     }

@@ -23,6 +23,8 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new WorkerFinished(3, [6, 7, 8], [4096, 8192, 0], 0, 12),
         new FinalStateRequested(40),
         new FinalStageState(3, 40, [7f, 8f], [0f, -1f]),
+        new StageCut(2, 12, [1f, 2f], [0.5f, -0.5f], [0.75f, 1.5f], [0.25f, 0f], [[1f, -1f], [float.NaN, 3f]]),
+        new StageCut(0, 0, [1f], [], [], [], []),
         new TensorChunk(long.MaxValue, 3, 1, 2, 1, 3, 4, 10, new byte[] { 0, 0, 192, 127, 0, 0, 128, 128, 1, 0, 0, 0, 255, 255, 127, 127 }),
         new ChunksAcknowledged(12),
         new TensorChannelRequested(1 << 20),
@@ -116,6 +118,9 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
                     break;
                 case float[] floats:
                     Assert.Equal(floats.Select(BitConverter.SingleToInt32Bits), ((float[])got!).Select(BitConverter.SingleToInt32Bits));
+                    break;
+                case float[][] rows:
+                    Assert.Equal(rows.Select(row => row.Select(BitConverter.SingleToInt32Bits)), ((float[][])got!).Select(row => row.Select(BitConverter.SingleToInt32Bits)));
                     break;
                 case System.Collections.IEnumerable sequence:
                     Assert.Equal(sequence.Cast<object>(), ((System.Collections.IEnumerable)got!).Cast<object>());
