@@ -193,11 +193,11 @@ public sealed partial class BadInputCorpusTests
         new("malformed manifest", Failure, "malformed JSON", s =>
         {
             var checkpoint = s.Checkpoint();
-            File.WriteAllText(Path.Combine(checkpoint, "checkpoint.json"), "{ \"formatVersion\": 1, ");
+            File.WriteAllText(Path.Combine(checkpoint, "checkpoint.json"), "{ \"formatVersion\": 2, ");
             return ["evaluate", "--checkpoint", checkpoint];
         }),
         new("null file entry in the manifest", Failure, "under \"files\" is null", s => ["evaluate", "--checkpoint", EditManifest(s, "\"model.safetensors\": {", "\"model.safetensors\": null, \"x\": {")]),
-        new("future format version", Failure, "unsupported format version 9", s => ["evaluate", "--checkpoint", EditManifest(s, "\"formatVersion\": 1", "\"formatVersion\": 9")]),
+        new("future format version", Failure, "unsupported format version 9", s => ["evaluate", "--checkpoint", EditManifest(s, "\"formatVersion\": 2", "\"formatVersion\": 9")]),
         new("unknown model in the manifest", Failure, "does not describe a model", s => ["evaluate", "--checkpoint", EditManifest(s, "\"modelName\": \"mlp\"", "\"modelName\": \"gpt\"")]),
         new("partition not matching the model", Failure, "does not describe a model", s => ["evaluate", "--checkpoint", EditManifest(s, "\"partition\": [", "\"partition\": [7, ")]),
         new("modified weights", Failure, "hash mismatch", s =>

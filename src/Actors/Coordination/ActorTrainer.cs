@@ -114,7 +114,8 @@ public static class ActorTrainer
             report.FinalLoss,
             report.WallSeconds,
             plan.Order.GlobalBatch,
-            processLedger.PeakBytes(MemoryTag.Activations));
+            processLedger.PeakBytes(MemoryTag.Activations),
+            plan.FirstStep);
         var activations = ActivationProfile.Build(plan.Schedule, plan.TotalSteps, plan.PerStageActivationBytes, report.Workers, wallClockPeak);
         if (options.TracePath is not null)
         {

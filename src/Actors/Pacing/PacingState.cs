@@ -51,8 +51,10 @@ public sealed class PacingState
     /// <param name="ranks">The ranks whose workers run on this device.</param>
     /// <param name="perStageBytes">a_j: bytes of stored activations stage j (index j − 1) keeps per micro-batch.</param>
     /// <param name="budget">Budget mode: the most bytes of activations reserved at once (at least the largest a_j).</param>
-    public PacingState(CdpSchedule schedule, IReadOnlyList<int> ranks, int totalSteps, PacingMode mode, IReadOnlyList<long> perStageBytes, long budget = long.MaxValue)
+    /// <param name="firstStep">The step the run starts at (a resumed run's cut): the ops of earlier steps count as done.</param>
+    public PacingState(CdpSchedule schedule, IReadOnlyList<int> ranks, int totalSteps, PacingMode mode, IReadOnlyList<long> perStageBytes, long budget = long.MaxValue, int firstStep = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstStep);
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(ranks);
         ArgumentNullException.ThrowIfNull(perStageBytes);
@@ -75,8 +77,8 @@ public sealed class PacingState
         Budget = budget;
         foreach (var rank in _ranks)
         {
-            _completed[rank] = 0;
-            _granted[rank] = 0;
+            _completed[rank] = checked(firstStep * schedule.CycleLength);
+            _granted[rank] = checked(firstStep * schedule.Stages);
         }
     }
 

@@ -47,7 +47,7 @@ public sealed record TrainingPlan(
         ArgumentNullException.ThrowIfNull(ranks);
         // A node with no workers (reducers only) has nothing to pace and no activations to budget.
         var budget = Options.Pacing == PacingMode.Budget && ranks.Count > 0 ? Schedule.PredictedPeakActivationBytes(PerStageActivationBytes, TotalSteps, ranks) : long.MaxValue;
-        return new DevicePacer(new PacingState(Schedule, ranks, TotalSteps, Options.Pacing, PerStageActivationBytes, budget), patience);
+        return new DevicePacer(new PacingState(Schedule, ranks, TotalSteps, Options.Pacing, PerStageActivationBytes, budget, FirstStep), patience);
     }
 
     public static TrainingPlan Create(ActorTrainingOptions options, Dataset train, float[] initialParameters)

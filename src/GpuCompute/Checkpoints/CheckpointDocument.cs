@@ -6,7 +6,10 @@ namespace CyclicActors.GpuCompute.Checkpoints;
 /// <summary>The content of checkpoint.json.</summary>
 internal sealed record CheckpointDocument
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>2 adds resume.safetensors and the run fields of the metadata; version 1 checkpoints still load.</summary>
+    public const int CurrentFormatVersion = 2;
+
+    public const int OldestReadableFormatVersion = 1;
 
     public static readonly JsonSerializerOptions JsonOptions = new()
     {

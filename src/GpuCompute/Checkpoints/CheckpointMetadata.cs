@@ -38,6 +38,18 @@ public sealed record CheckpointMetadata
     /// <summary>The optimizer, e.g. "sgd-momentum"; its state (momentum buffers) is in optimizer.safetensors.</summary>
     public required string Optimizer { get; init; }
 
+    /// <summary>The run's length in steps when the checkpoint was taken (its learning-rate schedule spans it); null in format 1.</summary>
+    public long? TotalSteps { get; init; }
+
+    /// <summary>Delay compensation, "none" or "lookahead"; null in format 1.</summary>
+    public string? Compensation { get; init; }
+
+    /// <summary>CDP-v2's freshness rule; null for the other rules and in format 1.</summary>
+    public string? Freshness { get; init; }
+
+    /// <summary>"constant" or "cosine"; null in format 1.</summary>
+    public string? LearningRateSchedule { get; init; }
+
     public int Stages => Partition.Length;
 
     public int Epoch => DataPosition.Epoch;
@@ -82,4 +94,8 @@ public sealed record CheckpointMetadata
 public sealed record Checkpoint(
     CheckpointMetadata Metadata,
     IReadOnlyDictionary<string, NamedTensor> Weights,
-    IReadOnlyDictionary<string, NamedTensor> Momentum);
+    IReadOnlyDictionary<string, NamedTensor> Momentum)
+{
+    /// <summary>The tensors of resume.safetensors (empty when the checkpoint has none), by name.</summary>
+    public IReadOnlyDictionary<string, NamedTensor> Resume { get; init; } = new Dictionary<string, NamedTensor>(StringComparer.Ordinal);
+}

@@ -25,6 +25,7 @@ public static class CheckpointStore
     public const string ModelFile = "model.safetensors";
     public const string OptimizerFile = "optimizer.safetensors";
     public const string ManifestFile = "checkpoint.json";
+    public const string ResumeFile = "resume.safetensors";
     public const string MomentumPrefix = "momentum.";
 
     private const string TemporaryMarker = ".tmp-";
@@ -37,7 +38,15 @@ public static class CheckpointStore
     /// </summary>
     public static void Save(
         string directory, CheckpointMetadata metadata, IReadOnlyList<NamedTensor> weights, IReadOnlyList<NamedTensor>? momentum) =>
-        Save(directory, metadata, weights, momentum, onStage: null);
+        Save(directory, metadata, weights, momentum, resume: null, onStage: null);
+
+    /// <summary>
+    /// As above, with <paramref name="resume"/>: the further tensors an exact resume reads (the
+    /// previous parameter version, look-ahead state), written to resume.safetensors under the names given.
+    /// </summary>
+    public static void Save(
+        string directory, CheckpointMetadata metadata, IReadOnlyList<NamedTensor> weights, IReadOnlyList<NamedTensor>? momentum, IReadOnlyList<NamedTensor>? resume) =>
+        Save(directory, metadata, weights, momentum, resume, onStage: null);
 
     /// <summary>As the public overload; <paramref name="onStage"/> lets tests inject a failure after each stage.</summary>
     internal static void Save(
@@ -45,6 +54,7 @@ public static class CheckpointStore
         CheckpointMetadata metadata,
         IReadOnlyList<NamedTensor> weights,
         IReadOnlyList<NamedTensor>? momentum,
+        IReadOnlyList<NamedTensor>? resume,
         Action<CheckpointSaveStage>? onStage)
     {
         ArgumentNullException.ThrowIfNull(metadata);
@@ -52,6 +62,12 @@ public static class CheckpointStore
         metadata.Validate();
         momentum ??= [];
         ValidateTensorsToSave(weights, momentum);
+        resume ??= [];
+        if (resume.Select(t => t.Name).Distinct(StringComparer.Ordinal).Count() != resume.Count)
+        {
+            throw new ArgumentException("Resume tensor names must be unique.", nameof(resume));
+        }
+
         CheckpointTarget.EnsureReplaceable(directory);
 
         var target = NormalizeDirectory(directory);
@@ -79,6 +95,11 @@ public static class CheckpointStore
                 var prefixed = momentum.Select(m => new NamedTensor(MomentumPrefix + m.Name, m.Shape, m.Data)).ToList();
                 files[OptimizerFile] = WriteTensorFile(Path.Combine(temporary, OptimizerFile), prefixed, fileMetadata);
                 onStage?.Invoke(CheckpointSaveStage.OptimizerWritten);
+            }
+
+            if (resume.Count > 0)
+            {
+                files[ResumeFile] = WriteTensorFile(Path.Combine(temporary, ResumeFile), resume, fileMetadata);
             }
 
             WriteManifest(Path.Combine(temporary, ManifestFile), new CheckpointDocument
@@ -136,7 +157,7 @@ public static class CheckpointStore
             throw new CheckpointFormatException(manifestPath, $"does not list {ModelFile}");
         }
 
-        var unknown = document.Files.Keys.FirstOrDefault(name => name is not ModelFile and not OptimizerFile);
+        var unknown = document.Files.Keys.FirstOrDefault(name => name is not ModelFile and not OptimizerFile and not ResumeFile);
         if (unknown is not null)
         {
             throw new CheckpointFormatException(manifestPath, $"lists an unknown file '{unknown}'");
@@ -160,7 +181,10 @@ public static class CheckpointStore
             }
         }
 
-        return new Checkpoint(document.Metadata, weights, momentum);
+        var resume = document.Files.TryGetValue(ResumeFile, out var resumeRecord)
+            ? ReadTensorFile(target, ResumeFile, resumeRecord)
+            : new Dictionary<string, NamedTensor>(StringComparer.Ordinal);
+        return new Checkpoint(document.Metadata, weights, momentum) { Resume = resume };
     }
 
     /// <summary>
@@ -265,10 +289,10 @@ public static class CheckpointStore
             throw new CheckpointFormatException(path, $"the entry for '{empty.Key}' under \"files\" is null or has no sha256");
         }
 
-        if (document.FormatVersion != CheckpointDocument.CurrentFormatVersion)
+        if (document.FormatVersion is < CheckpointDocument.OldestReadableFormatVersion or > CheckpointDocument.CurrentFormatVersion)
         {
             throw new CheckpointFormatException(path,
-                $"unsupported format version {document.FormatVersion}; this build reads version {CheckpointDocument.CurrentFormatVersion}");
+                $"unsupported format version {document.FormatVersion}; this build reads versions {CheckpointDocument.OldestReadableFormatVersion} to {CheckpointDocument.CurrentFormatVersion}");
         }
 
         try

@@ -18,6 +18,7 @@ public static partial class CheckpointTarget
         CheckpointStore.ManifestFile,
         CheckpointStore.ModelFile,
         CheckpointStore.OptimizerFile,
+        CheckpointStore.ResumeFile,
     };
 
     /// <summary>Throws <see cref="CheckpointTargetException"/> unless <paramref name="directory"/> may be replaced by a checkpoint.</summary>

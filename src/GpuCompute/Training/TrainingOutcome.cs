@@ -23,13 +23,15 @@ public sealed record TrainingOutcome(
         float finalLoss,
         double wallSeconds,
         int globalBatch,
-        long peakActivationBytes) =>
+        long peakActivationBytes,
+        int firstStep = 0) =>
         new(finalParameters,
             finalMomentum,
             steps,
             (steps + stepsPerEpoch - 1) / stepsPerEpoch,
             finalLoss,
             wallSeconds,
-            (double)steps * globalBatch / Math.Max(wallSeconds, 1e-9),
+            // A resumed run trained only the steps after its first: its throughput counts those.
+            (double)(steps - firstStep) * globalBatch / Math.Max(wallSeconds, 1e-9),
             peakActivationBytes);
 }

@@ -14,7 +14,7 @@ internal static class EvaluateCommand
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
-        new("checkpoint", "DIR", "a checkpoint directory written by train --save"),
+        new("checkpoint", "DIR", "a checkpoint directory written by train --save, or a series written with --checkpoint-every (its newest checkpoint that loads)"),
         new("data", "DIR", "directory with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] (or CIFAR-10 test_batch.bin)", "data/mnist (bundled)"),
         new("summary", "FILE", "write {accuracy, samples, ...} as JSON"),
         new("help", null, "show this help"),
@@ -35,6 +35,7 @@ internal static class EvaluateCommand
         }
 
         var testSet = DataLocator.Load(dataDirectory, train: false);
+        checkpointDirectory = CheckpointSeries.Resolve(checkpointDirectory, problem => Console.Error.WriteLine($"cyclic: passed over {problem}"));
 
         // The manifest says which model to rebuild; the tensors are then loaded against that model, so a
         // missing or misshapen tensor is reported on the file that holds it.

@@ -10,7 +10,7 @@ namespace CyclicActors.Host.Commands;
 /// is a one-line usage error at once, not an exception after hours of training. A check writes and
 /// removes one probe file in the directory that will receive the output, and changes nothing else.
 /// </summary>
-internal static class OutputPaths
+internal static partial class OutputPaths
 {
     private static readonly HashSet<string> WrittenInPlace = ["metrics", "trace"];
 
@@ -19,10 +19,49 @@ internal static class OutputPaths
     {
         ArgumentNullException.ThrowIfNull(options);
         CheckFiles(("summary", options.SummaryFile), ("metrics", options.MetricsFile), ("trace", options.TraceFile));
-        if (options.SaveDirectory is not null)
+        if (options.SaveDirectory is not null && options.CheckpointEvery > 0)
+        {
+            CheckSeriesDirectory("save", options.SaveDirectory, options.ResumeDirectory);
+        }
+        else if (options.SaveDirectory is not null)
         {
             CheckCheckpointDirectory("save", options.SaveDirectory);
         }
+    }
+
+    /// <summary>
+    /// A series directory (--save with --checkpoint-every) may be new, empty, or the series the run
+    /// resumes from; one holding another run's checkpoints is refused (keeping the newest M would
+    /// delete that run's), and so is one holding anything but checkpoints of a series.
+    /// </summary>
+    public static void CheckSeriesDirectory(string flag, string path, string? resumeFrom)
+    {
+        string full = FullPath(flag, path);
+        if (File.Exists(full) && !Directory.Exists(full))
+        {
+            throw new UsageException($"--{flag} {path} is a file; a series of checkpoints needs a directory");
+        }
+
+        if (!Directory.Exists(full))
+        {
+            CheckWritableParent(flag, path, full);
+            return;
+        }
+
+        var foreign = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).FirstOrDefault(name => !SeriesEntry().IsMatch(name!));
+        if (foreign is not null)
+        {
+            throw new UsageException($"--{flag} {path} holds '{foreign}', which is not a checkpoint of a series (step-NNNNNNNN); give an empty or new directory");
+        }
+
+        var entries = CheckpointSeries.Entries(full);
+        bool resumingThis = resumeFrom is not null && (FullPath("resume", resumeFrom) == full || Path.GetDirectoryName(FullPath("resume", resumeFrom)) == full);
+        if (entries.Count > 0 && !resumingThis)
+        {
+            throw new UsageException($"--{flag} {path} already holds checkpoints of a run (newest: step {entries[^1].Step}); continue it with --resume {path}, or give an empty or new directory");
+        }
+
+        CheckWritableParent(flag, path, Path.Combine(full, "probe"));
     }
 
     /// <summary>Checks each given file flag (null: not given) and that no two name the same file.</summary>
@@ -166,4 +205,7 @@ internal static class OutputPaths
         UnauthorizedAccessException => "permission denied",
         _ => e.Message.Split(" : ", 2)[0].TrimEnd('.'),
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^step-\d{8,}(\.(tmp|old)-[0-9a-f]{12})?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex SeriesEntry();
 }

@@ -19,7 +19,7 @@ internal static class RunReport
         TrainOptions options, string engine, string backendName, string compensation,
         ModelDefinition model, StagePartition partition, ParameterLayout layout, DataOrder order,
         Dataset trainSet, Dataset testSet, IComputeBackend evaluationBackend, TrainingOutcome outcome,
-        IReadOnlyDictionary<string, object?> extras)
+        IReadOnlyDictionary<string, object?> extras, Action? saveCheckpoint = null)
     {
         var config = options.Config;
         bool dpOnly = engine == "reference";
@@ -34,7 +34,7 @@ internal static class RunReport
         bool written = true;
         if (options.SaveDirectory is not null)
         {
-            written &= TryWrite("checkpoint", options.SaveDirectory, () => CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome));
+            written &= TryWrite("checkpoint", options.SaveDirectory, saveCheckpoint ?? (() => CheckpointWriter.Save(options.SaveDirectory, layout, partition, config, rule, order, trainSet, outcome)));
         }
 
         if (options.SummaryFile is null)

@@ -27,7 +27,8 @@ internal static class SeedCommand
 {
     public const string Summary = "start a training cluster: coordinator on this node, workers on the members that join";
 
-    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "memory-budget", "help"];
+    // Checkpoints and resume come from the reducers' cuts, which do not cross the network yet (docs/checkpoints.md).
+    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "memory-budget", "checkpoint-every", "keep", "resume", "help"];
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [

@@ -6,6 +6,7 @@ using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Simulation;
 using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Checkpoints;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;
 using CyclicActors.GpuCompute.Training;
@@ -22,6 +23,14 @@ internal static class TrainCommand
     public static int Run(ParsedOptions parsed)
     {
         var options = TrainOptions.From(parsed);
+        CheckCheckpointFlags(options, parsed);
+        (string Directory, CheckpointMetadata Metadata)? resume = null;
+        if (options.ResumeDirectory is not null)
+        {
+            var (resumed, directory, metadata) = ResumeOptions.Apply(options, parsed);
+            (options, resume) = (resumed, (directory, metadata));
+        }
+
         var config = options.Config;
         var (trainSet, testSet, model, partition, layout, initial, order) = PreparedTraining.From(options);
 
@@ -52,6 +61,19 @@ internal static class TrainCommand
         }
 
         var summary = new Dictionary<string, object?>();
+        TrainingCut? resumeCut = null;
+        if (resume is var (resumeDirectory, resumeMetadata))
+        {
+            ResumeOptions.CheckAgainst(resumeMetadata, resumeDirectory, totalSteps, trainSet.Fingerprint, options.DataDirectory);
+            var checkpoint = CheckpointStore.Load(resumeDirectory, ModelTensors.Expected(layout));
+            resumeCut = CheckpointWriter.Cut(resumeDirectory, layout, checkpoint, options.Rule, options.Compensation, config.Workers);
+            var position = order.PositionOf(resumeCut.Step);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"resuming from {resumeDirectory} at step {resumeCut.Step} of {totalSteps} (epoch {position.Epoch + 1}, step {position.StepInEpoch} of {order.StepsPerEpoch} in it)"));
+            summary["resumed_from"] = Path.GetFullPath(resumeDirectory);
+            summary["resumed_at_step"] = resumeCut.Step;
+        }
+
         CheckMemoryBudget(options, backends, model, partition, totalSteps, reference ? UpdateRule.Dp : options.Rule, reference ? DelayCompensation.None : options.Compensation, summary);
         TrainingOutcome outcome;
         using var evaluationBackend = backends.Create(parentLedger: null);
@@ -80,8 +102,14 @@ internal static class TrainCommand
         }
         else
         {
+            using var checkpoints = options.SaveDirectory is null ? null : new CheckpointQueue();
+            var cutWriter = new CutCheckpoints(options, partition, layout, order, trainSet, totalSteps);
             var actorOptions = new ActorTrainingOptions
             {
+                Resume = resumeCut,
+                CutEvery = options.CheckpointEvery,
+                FinalCut = options.SaveDirectory is not null,
+                OnCut = checkpoints is null ? null : cut => checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut)),
                 Training = config,
                 Rule = options.Rule,
                 Freshness = options.Freshness,
@@ -131,9 +159,41 @@ internal static class TrainCommand
             {
                 Console.WriteLine($"trace written to {result.TracePath} (open in https://ui.perfetto.dev)");
             }
+
+            if (checkpoints is not null)
+            {
+                // The final checkpoint is the run's last cut, written by the queue: the report waits for it.
+                return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
+                    saveCheckpoint: () =>
+                    {
+                        checkpoints.Complete();
+                        summary["checkpoints_written"] = checkpoints.Written;
+                        summary["checkpoints_skipped"] = checkpoints.Skipped;
+                        summary["checkpoint_write_seconds"] = checkpoints.WriteSeconds;
+                    });
+            }
         }
 
         return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary);
+    }
+
+    /// <summary>Periodic checkpoints need a series to write into and the actor runtime's cuts.</summary>
+    private static void CheckCheckpointFlags(TrainOptions options, ParsedOptions parsed)
+    {
+        if (options.CheckpointEvery > 0 && options.SaveDirectory is null)
+        {
+            throw new UsageException("--checkpoint-every needs --save DIR, the directory its checkpoints go to");
+        }
+
+        if (parsed.Has("keep") && options.CheckpointEvery == 0)
+        {
+            throw new UsageException("--keep applies to --checkpoint-every; without it only the end-of-run checkpoint is written");
+        }
+
+        if ((options.CheckpointEvery > 0 || options.ResumeDirectory is not null) && options.Engine != "actors")
+        {
+            throw new UsageException($"--checkpoint-every and --resume need the actor runtime (--engine actors), not --engine {options.Engine}");
+        }
     }
 
     /// <summary>With --memory-budget: the predicted need of the device, checked before anything trains (throws the one-line refusal); then the device pool keeps within the budget.</summary>

@@ -33,7 +33,10 @@ internal sealed record TrainOptions
         MemoryBudget.Spec,
         new("trace", "FILE", "Chrome trace of every op, gradient arrival and publication (open in Perfetto)"),
         new("backend", "B", "auto | cpu | cuda (auto uses a GPU when one works, else the CPU, and says why)", "auto"),
-        new("save", "DIR", "write a checkpoint directory at the end"),
+        new("save", "DIR", "write a checkpoint directory at the end (resumable with --resume); with --checkpoint-every, a series of them"),
+        new("checkpoint-every", "K", "also checkpoint every K steps: DIR/step-NNNNNNNN, written beside training, the newest --keep kept (needs --save)", "0 (end only)"),
+        new("keep", "M", "with --checkpoint-every, how many of the newest checkpoints to keep", "2"),
+        new("resume", "DIR", "continue from a checkpoint (or a series' newest that loads), bitwise as if never interrupted; its settings apply, flags that would change the result are refused, --epochs/--steps may extend the run"),
         new("metrics", "FILE", "JSON lines, one per step"),
         new("summary", "FILE", "one JSON object describing the run"),
         new("quiet", null, "no progress display"),
@@ -62,6 +65,13 @@ internal sealed record TrainOptions
     public string? TraceFile { get; init; }
 
     public string? SaveDirectory { get; init; }
+
+    /// <summary>Checkpoint every this many steps into the series at <see cref="SaveDirectory"/>; 0: at the end only.</summary>
+    public int CheckpointEvery { get; init; }
+
+    public int Keep { get; init; } = 2;
+
+    public string? ResumeDirectory { get; init; }
 
     public string? MetricsFile { get; init; }
 
@@ -127,6 +137,9 @@ internal sealed record TrainOptions
             TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
             SaveDirectory = o.String("save"),
+            CheckpointEvery = o.Int("checkpoint-every", 0, 0),
+            Keep = o.Int("keep", 2, 1),
+            ResumeDirectory = o.String("resume"),
             MetricsFile = o.String("metrics"),
             SummaryFile = o.String("summary"),
             Quiet = o.Flag("quiet"),

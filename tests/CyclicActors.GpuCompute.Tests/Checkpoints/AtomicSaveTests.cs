@@ -72,6 +72,7 @@ public sealed class AtomicSaveTests : IDisposable
             CheckpointTestData.Metadata(step),
             CheckpointTestData.Tensors(step),
             CheckpointTestData.Tensors(-step),
+            resume: null,
             stage =>
             {
                 if (stage == failAt)

@@ -50,7 +50,7 @@ public sealed class CheckpointStoreTests : IDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Target, CheckpointStore.ManifestFile)));
         var root = json.RootElement;
 
-        Assert.Equal(1, root.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(2, root.GetProperty("formatVersion").GetInt32());
         var metadata = root.GetProperty("metadata");
         Assert.Equal("tiny-cnn", metadata.GetProperty("modelName").GetString());
         Assert.Equal(2, metadata.GetProperty("stages").GetInt32());
@@ -231,10 +231,10 @@ public sealed class CheckpointStoreTests : IDisposable
     {
         Save();
         var manifestPath = Path.Combine(Target, CheckpointStore.ManifestFile);
-        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"formatVersion\": 1", "\"formatVersion\": 2", StringComparison.Ordinal));
+        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"formatVersion\": 2", "\"formatVersion\": 3", StringComparison.Ordinal));
 
         var error = LoadFails(manifestPath);
-        Assert.Contains("unsupported format version 2", error.Problem);
+        Assert.Contains("unsupported format version 3", error.Problem);
     }
 
     [Fact]
