@@ -32,7 +32,7 @@ internal static class Program
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or NonFiniteGradientException or IOException or UnauthorizedAccessException or ClusterStartException)
+        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or NonFiniteGradientException or NonFiniteParametersException or IOException or UnauthorizedAccessException or ClusterStartException)
         {
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 1;

@@ -118,7 +118,7 @@ public sealed class ReducerActor : UntypedActor
                     var previous = cutting && TrainingCut.ReadsPreviousVersion(_setup.Plan.Schedule.Rule, version) ? Download(_master!) : [];
                     var previousMomentum = cutting && TrainingCut.ReadsLastGradients(_setup.Plan.Schedule.Rule, _setup.Plan.Compensation, version) ? Download(_optimizer!.Momentum) : [];
                     _optimizer!.Apply(_master!, _setup.Plan.Config.SgdAt(folded.Step, _setup.Plan.TotalSteps));
-                    var published = Publish(version);
+                    var published = Publish(version, folded.Step);
                     if (cutting)
                     {
                         SendCut(version, published, previous, previousMomentum);
@@ -146,12 +146,18 @@ public sealed class ReducerActor : UntypedActor
             Send(new ParametersPublished(_setup.Stage, resumed.Step - 1, resumed.PreviousParameters, momentum));
         }
 
-        Publish(plan.FirstStep);
+        Publish(plan.FirstStep, foldedStep: null);
     }
 
-    private ParametersPublished Publish(int version)
+    /// <summary>Publishes the master's version; after an update (<paramref name="foldedStep"/>) only if the update left it finite.</summary>
+    private ParametersPublished Publish(int version, int? foldedStep)
     {
         var parameters = Download(_master!);
+        if (foldedStep is { } step && !AllFinite(parameters))
+        {
+            throw new NonFiniteParametersException(step, _setup.Stage, _setup.Plan.Schedule.Stages);
+        }
+
         float[] momentum = _setup.Plan.Compensation == DelayCompensation.Lookahead ? Download(_optimizer!.Momentum) : [];
         var published = new ParametersPublished(_setup.Stage, version, parameters, momentum);
         Send(published);

@@ -35,13 +35,13 @@ public sealed class ActorTrainerSpec(ITestOutputHelper output) : ActorSpec(outpu
     }
 
     [Fact]
-    public async Task A_diverging_run_fails_with_the_non_finite_loss()
+    public async Task A_diverging_run_fails_at_the_update_that_made_the_parameters_non_finite()
     {
         var config = TrainingFixtures.Config("mlp", workers: 2, steps: 6) with { LearningRate = 1e30f };
         var data = TrainingFixtures.Synthetic(64);
         var (_, _, initial) = TrainingFixtures.Build(config, data);
 
-        await Assert.ThrowsAsync<NonFiniteLossException>(() => ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1 }, data, initial));
+        await Assert.ThrowsAsync<NonFiniteParametersException>(() => ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1 }, data, initial));
     }
 
     [Fact]

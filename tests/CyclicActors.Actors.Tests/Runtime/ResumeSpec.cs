@@ -3,6 +3,7 @@ using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Training;
 using Xunit.Abstractions;
 
@@ -91,19 +92,41 @@ public sealed class ResumeSpec(ITestOutputHelper output) : ActorSpec(output)
     }
 
     [Fact]
-    public async Task A_non_finite_gradient_stops_the_run_naming_step_worker_and_stage_and_no_later_cut_is_taken()
+    public async Task A_non_finite_gradient_stops_the_run_naming_the_step_and_worker_before_it_is_folded()
     {
-        var config = TrainingFixtures.Config("mlp", workers: 2, steps: 40) with { LearningRate = 1e30f, Momentum = 0f };
-        var data = TrainingFixtures.SyntheticFor("mlp", 24);
+        var config = TrainingFixtures.Config("mlp", workers: 2, steps: 6);
+        var clean = TrainingFixtures.Synthetic(24);
+        var order = new DataOrder(config.Seed, clean.Count, config.MicroBatch, config.Workers);
+        // One NaN pixel in the first sample of step 1, rank 1: only that worker's gradients can be NaN.
+        var poisoned = order.SampleIndices(order.PositionOf(1), 1)[0];
+        var pixels = clean.Pixels.ToArray();
+        pixels[(poisoned * clean.SampleElements) + 300] = float.NaN;
+        var data = Dataset.FromArrays("poisoned", clean.SampleShape, clean.ClassCount, pixels, clean.Labels.ToArray(), "poisoned");
         var (_, _, initial) = TrainingFixtures.Build(config, data);
         var cuts = new List<TrainingCut>();
 
         var error = await Assert.ThrowsAsync<NonFiniteGradientException>(() =>
+            ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2, CutEvery = 1, OnCut = cuts.Add }, data, initial));
+
+        Assert.Equal((1, 1), (error.Step, error.Rank));
+        Assert.Contains("at step 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("from worker 1", error.Message, StringComparison.Ordinal);
+        // Step 1 was never folded: no cut after step boundary 1 (which holds steps before it) exists.
+        Assert.All(cuts, cut => Assert.True(cut.Step <= 1, $"a cut at {cut.Step} was taken after the NaN of step 1"));
+    }
+
+    [Fact]
+    public async Task An_update_that_overflows_stops_the_run_before_the_version_is_published_or_cut()
+    {
+        var config = TrainingFixtures.Config("mlp", workers: 2, steps: 40) with { LearningRate = 1e30f };
+        var data = TrainingFixtures.SyntheticFor("mlp", 24);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var cuts = new List<TrainingCut>();
+
+        var error = await Assert.ThrowsAsync<NonFiniteParametersException>(() =>
             ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1, CutEvery = 1, OnCut = cuts.Add }, data, initial));
 
-        Assert.Contains($"at step {error.Step}", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"from worker {error.Rank}", error.Message, StringComparison.Ordinal);
-        Assert.All(cuts, cut => Assert.True(cut.Step <= error.Step));
-        Assert.All(cuts.SelectMany(cut => cut.Stages).SelectMany(stage => stage.Parameters), value => Assert.True(float.IsFinite(value)));
+        Assert.Contains($"The update of step {error.Step}", error.Message, StringComparison.Ordinal);
+        Assert.True(cuts.SelectMany(cut => cut.Stages).All(stage => stage.Parameters.All(float.IsFinite)), "a cut holds non-finite parameters");
     }
 }
