@@ -85,7 +85,8 @@ public sealed class TrainEvaluateTests
         string checkpoint = Path.Combine(dir, "ckpt");
         Assert.Equal(0, CliRunner.Run(["train", .. ShortRun, "--seed", "1", "--save", checkpoint]).ExitCode);
         Assert.Equal(0, CliRunner.Run(["train", .. ShortRun, "--seed", "2", "--save", checkpoint]).ExitCode);
-        Assert.Equal(new[] { "checkpoint.json", "model.safetensors", "optimizer.safetensors" }, Directory.GetFiles(checkpoint).Select(Path.GetFileName).Order());
+        // cdp-v2 with look-ahead (the default) also keeps θ_{k−1} and the workers' last gradients for an exact resume.
+        Assert.Equal(new[] { "checkpoint.json", "model.safetensors", "optimizer.safetensors", "resume.safetensors" }, Directory.GetFiles(checkpoint).Select(Path.GetFileName).Order());
         Assert.Equal([checkpoint], Directory.GetDirectories(dir));
         Assert.Equal(2ul, CheckpointStore.Load(checkpoint, null).Metadata.Seed);
     }
