@@ -140,7 +140,7 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
     private void Running()
     {
-        Receive<TensorReceived>(received => _coordinator.Tell(FinalStateInbox.ToMessage(received)));
+        Receive<TensorReceived>(OnTensor);
         Always();
     }
 
@@ -250,6 +250,29 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         _coordinator = running.Coordinator;
         var path = running.Coordinator.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
         TellMembers(new TrainingStarted(path));
+    }
+
+    /// <summary>A reducer's final state or cut, from its member's gateway, for the coordinator.</summary>
+    private void OnTensor(TensorReceived received)
+    {
+        if (!FinalStateInbox.IsCut(received))
+        {
+            _coordinator.Tell(FinalStateInbox.ToMessage(received));
+            return;
+        }
+
+        using var tensor = received.Tensor;
+        try
+        {
+            var options = _setup.Options;
+            var cut = StageCutWire.Split(received.Label, tensor.Span, UpdateRuleNames.ParseUpdateRule(options.Rule),
+                Compensation.DelayCompensationNames.Parse(options.Compensation), _state.Plan!.RankOwners.Length);
+            _coordinator.Tell(cut);
+        }
+        catch (InvalidOperationException e)
+        {
+            _log.Error("Dropped a cut: {0}", e.Message);
+        }
     }
 
     private void OnStatisticsGathered(StatisticsGathered gathered)

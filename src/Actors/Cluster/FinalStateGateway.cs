@@ -6,10 +6,14 @@ using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Actors.Cluster;
 
+/// <summary>Local, host to gateway: a reducer's cut, for the coordinator on <paramref name="Seed"/>.</summary>
+public sealed record CutToSeed(StageCut Cut, Address Seed) : INoSerializationVerificationNeeded;
+
 /// <summary>
 /// What the coordinator addresses as a member's reducer: passes everything to the reducer, except
 /// that the reducer's final state (parameters and momentum of its stage, the largest message of a
-/// run) goes back to the seed through a tensor link in bounded chunks instead of as one message.
+/// run) and its cuts go back to the seed through a tensor link in bounded chunks instead of as one
+/// message (a cut as one tensor, <see cref="StageCutWire"/>).
 /// </summary>
 public sealed class FinalStateGateway : ReceiveActor
 {
@@ -24,11 +28,10 @@ public sealed class FinalStateGateway : ReceiveActor
         Receive<FinalStateRequested>(request =>
         {
             // The coordinator runs on the seed; its session receives the state there.
-            var seed = Sender.Path.Address;
-            var peer = Context.ActorSelection(new RootActorPath(seed) / "user" / CoordinatorSingleton.ManagerName / "singleton" / FinalStateInbox.Name);
-            _link ??= Context.ActorOf(Props.Create(() => new TensorLinkSender(peer, _transport)), "link-final");
+            LinkTo(Sender.Path.Address);
             _reducer.Tell(request, Self);
         });
+        Receive<CutToSeed>(cut => LinkTo(cut.Seed).Tell(new SendTensor(StageCutWire.Label(cut.Cut), StageCutWire.Flatten(cut.Cut), ReplyTo: null)));
         Receive<FinalStageState>(state =>
         {
             var both = new float[state.Parameters.Length + state.Momentum.Length];
@@ -40,12 +43,22 @@ public sealed class FinalStateGateway : ReceiveActor
     }
 
     public static string Name(int stage) => $"final-{stage}";
+
+    // One link per stage to the seed's inbox: cuts and the final state leave in the order they were taken.
+    private IActorRef LinkTo(Address seed)
+    {
+        var peer = Context.ActorSelection(new RootActorPath(seed) / "user" / CoordinatorSingleton.ManagerName / "singleton" / FinalStateInbox.Name);
+        return _link ??= Context.ActorOf(Props.Create(() => new TensorLinkSender(peer, _transport)), "link-final");
+    }
 }
 
 /// <summary>On the seed: turns final states that arrived through a tensor link back into <see cref="FinalStageState"/>.</summary>
 public static class FinalStateInbox
 {
     public const string Name = "final-in";
+
+    /// <summary>Whether a tensor that arrived is a cut (else a final state).</summary>
+    public static bool IsCut(TensorReceived received) => StageCutWire.IsCut(received?.Label ?? throw new ArgumentNullException(nameof(received)));
 
     /// <summary>Parameters first, then momentum of the same length.</summary>
     public static FinalStageState ToMessage(TensorReceived received)

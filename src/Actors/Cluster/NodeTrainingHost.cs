@@ -250,8 +250,12 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
                 _coordinator = resolved.Coordinator;
                 Stash.UnstashAll();
                 break;
-            case MicroBatchCompleted or WorkerFinished when _coordinator is null:
+            case MicroBatchCompleted or WorkerFinished or StageCut when _coordinator is null:
                 Stash.Stash();
+                break;
+            case StageCut cut:
+                // A reducer's cut goes to the seed through the stage's gateway, in chunks, like its final state.
+                Context.Child(FinalStateGateway.Name(cut.Stage)).Tell(new CutToSeed(cut, _coordinator!.Path.Address));
                 break;
             case MicroBatchCompleted or WorkerFinished:
                 _observation.Reported(message);

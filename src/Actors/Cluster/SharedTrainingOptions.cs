@@ -24,7 +24,7 @@ public static class SharedTrainingOptions
         var c = options.Training;
         return new TrainingOptionsShared(c.Model, c.Stages, c.Partition, c.Workers, c.MicroBatch, c.Epochs, c.MaxSteps,
             c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName(),
-            c.LearningRateSchedule, Trace: options.TracePath is not null, options.Pacing.ToCliName());
+            c.LearningRateSchedule, Trace: options.TracePath is not null, options.Pacing.ToCliName(), options.CutEvery, options.FinalCut, options.Resume?.Step ?? 0);
     }
 
     /// <exception cref="ArgumentException">A rule, freshness, compensation or pacing name this build does not know.</exception>
@@ -52,6 +52,8 @@ public static class SharedTrainingOptions
             Freshness = UpdateRuleNames.ParseFreshnessRule(shared.Freshness),
             Compensation = DelayCompensationNames.Parse(shared.Compensation),
             Pacing = PacingModeNames.Parse(shared.Pacing),
+            CutEvery = shared.CutEvery,
+            FinalCut = shared.FinalCut,
         };
     }
 

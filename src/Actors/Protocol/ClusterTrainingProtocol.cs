@@ -16,7 +16,9 @@ public sealed record TrainingOptionsRequested(
 /// member builds its model and reads its own data from them, then offers its fingerprints.
 /// Rule, freshness, compensation and pacing travel as their CLI names. <paramref name="Trace"/>: members
 /// record a Chrome trace and send it to the seed at the end (it decides nothing in the arithmetic,
-/// nor does the pacing of each member's device).
+/// nor does the pacing of each member's device). <paramref name="CutEvery"/> and <paramref name="FinalCut"/>:
+/// the reducers take cuts for the seed's checkpoints (<see cref="StageCut"/>); <paramref name="ResumeStep"/>
+/// above 0: the run resumes from the seed's cut at that step, which each member receives before it builds.
 /// </summary>
 [MessagePackObject]
 public sealed record TrainingOptionsShared(
@@ -36,7 +38,10 @@ public sealed record TrainingOptionsShared(
     [property: Key(13)] string Compensation,
     [property: Key(14)] string LearningRateSchedule,
     [property: Key(15)] bool Trace,
-    [property: Key(16)] string Pacing) : IClusterTrainingMessage;
+    [property: Key(16)] string Pacing,
+    [property: Key(17)] int CutEvery = 0,
+    [property: Key(18)] bool FinalCut = false,
+    [property: Key(19)] int ResumeStep = 0) : IClusterTrainingMessage;
 
 /// <summary>
 /// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's

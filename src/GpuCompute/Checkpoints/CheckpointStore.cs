@@ -245,8 +245,7 @@ public static class CheckpointStore
 
     private static StoredFile WriteTensorFile(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
     {
-        SafeTensorsFile.Write(path, tensors, metadata);
-        var (sha256, bytes) = HashFile(path);
+        var (sha256, bytes) = SafeTensorsFile.WriteHashed(path, tensors, metadata);
         return new StoredFile(sha256, bytes, tensors.Count);
     }
 

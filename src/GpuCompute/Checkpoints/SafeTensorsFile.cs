@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -27,11 +28,20 @@ public static class SafeTensorsFile
     public const string MetadataKey = "__metadata__";
 
     /// <summary>Writes (overwriting) <paramref name="path"/> and flushes it to disk before returning.</summary>
-    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        WriteHashed(path, tensors, metadata);
+
+    /// <summary>
+    /// As <see cref="Write"/>, and returns the file's SHA-256 (lower-case hex) and length, hashed from
+    /// the bytes as they are written: a checkpoint's files are not read back to be hashed.
+    /// </summary>
+    public static (string Sha256, long Bytes) WriteHashed(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var header = BuildHeader(tensors, metadata);
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        using var stream = new HashingStream(file, hash);
         Span<byte> length = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
         stream.Write(length);
@@ -41,7 +51,8 @@ public static class SafeTensorsFile
             WriteLittleEndian(stream, tensor.Data);
         }
 
-        stream.Flush(flushToDisk: true);
+        file.Flush(flushToDisk: true);
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), file.Length);
     }
 
     /// <summary>Reads and validates a file; see <see cref="ReadWithMetadata"/>.</summary>
@@ -384,4 +395,38 @@ public static class SafeTensorsFile
     }
 
     private sealed record Entry(string Name, int[] Shape, long Begin, long End, int Elements);
+
+    /// <summary>Writes through to a stream and feeds every byte written to a hash.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 }

@@ -64,18 +64,18 @@ internal static class CheckpointWriter
         var weights = ModelTensors.ToTensors(layout, Flat(cut, s => s.Parameters));
         var momentum = hasMomentum ? ModelTensors.ToTensors(layout, Flat(cut, s => s.Momentum)) : null;
         var resume = new List<NamedTensor>();
-        var first = cut.Stages[0];
-        if (first.PreviousParameters.Length > 0)
+        // Decided over all stages: one without parameters has empty parts whatever the rule reads.
+        if (cut.Stages.Any(stage => stage.PreviousParameters.Length > 0))
         {
             resume.AddRange(ModelTensors.ToTensors(layout, Flat(cut, s => s.PreviousParameters), Previous));
         }
 
-        if (first.PreviousMomentum.Length > 0)
+        if (cut.Stages.Any(stage => stage.PreviousMomentum.Length > 0))
         {
             resume.AddRange(ModelTensors.ToTensors(layout, Flat(cut, s => s.PreviousMomentum), PreviousMomentum));
         }
 
-        for (var rank = 0; rank < first.LastGradients.Length; rank++)
+        for (var rank = 0; rank < cut.Stages.Max(stage => stage.LastGradients.Length); rank++)
         {
             resume.AddRange(ModelTensors.ToTensors(layout, Flat(cut, s => s.LastGradients[rank]), GradientPrefix(rank)));
         }

@@ -36,6 +36,7 @@ public sealed class SerializationSpec(ITestOutputHelper output) : ActorSpec(outp
         new MemberRefused("data fingerprint differs"),
         new TrainingOptionsRequested("akka.tcp://cyclic@10.0.0.2:4053", 2),
         new TrainingOptionsShared("cnn", 4, "flops", 4, 16, 3, 5, 0.05f, 0.9f, 1e-4f, ulong.MaxValue, "cdp-v2", "schedule", "lookahead", "constant", true, "tick"),
+        new TrainingOptionsShared("mlp", 2, "1,2", 2, 8, 1, 0, 0.1f, 0f, 0f, 7, "dp", "schedule", "none", "cosine", false, "none", CutEvery: 5, FinalCut: true, ResumeStep: 10),
         new NodePlanned(["akka.tcp://cyclic@a:1", "akka.tcp://cyclic@b:2"], [0, 0, 1, 1], [0, 1, 0, 1]),
         new NodeReady("akka.tcp://cyclic@a:1"),
         new NodeWired("akka.tcp://cyclic@a:1"),
