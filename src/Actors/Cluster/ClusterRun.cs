@@ -59,6 +59,11 @@ public static class ClusterRun
             throw new ArgumentException($"min-workers {cluster.MinWorkers} (--min-workers or cyclic-actors.cluster.min-workers) is more than the {options.Training.Workers} workers wanted (--workers).");
         }
 
+        if (options.Resume is not null && cluster.MinWorkers is { } min && min < options.Training.Workers)
+        {
+            throw new ArgumentException($"A resumed run trains with the checkpoint's {options.Training.Workers} workers; an elastic start (min-workers {min}) could start with fewer.");
+        }
+
         var stopped = stopRequested ?? new TaskCompletionSource<string>().Task;
         await JoinedAsTheOnlyCoordinatorAsync(system, stopped, cancel).ConfigureAwait(false);
         var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
@@ -67,7 +72,7 @@ public static class ClusterRun
         var statistics = new TaskCompletionSource<IReadOnlyList<NodeStatistics>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var traces = new TaskCompletionSource<GatheredTraces>(TaskCreationOptions.RunContinuationsAsynchronously);
         var setup = new SessionSetup(SharedTrainingOptions.From(options), identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost, statistics,
-            progress ?? new ClusterProgressBoard(), cluster.TraceTimeout, traces, cluster.MinWorkers);
+            progress ?? new ClusterProgressBoard(), cluster.TraceTimeout, traces, cluster.MinWorkers, options.Resume);
         CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
         var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
 

@@ -29,7 +29,8 @@ public sealed record SessionSetup(
     ClusterProgressBoard Progress,
     TimeSpan TraceTimeout,
     TaskCompletionSource<GatheredTraces> Traces,
-    int? MinWorkers = null);
+    int? MinWorkers = null,
+    Planning.TrainingCut? Resume = null);
 
 /// <summary>The members' traces the seed has at the end of a traced run, and the members whose trace did not arrive complete.</summary>
 public sealed record GatheredTraces(IReadOnlyList<NodeTrace> Traces, IReadOnlyList<string> Missing);
@@ -189,8 +190,32 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         }
 
         Become(Building);
+        SendResumeCut();
         TellMembers(plan);
         Timers.StartSingleTimer(ReadyTimeoutKey, ReadyTimedOut.Instance, _setup.ReadyTimeout);
+    }
+
+    /// <summary>
+    /// A resumed run: every member gets the whole cut (each stage as one tensor, through a chunked link
+    /// to its resume inbox) before it builds; it waits for it if the plan arrives first.
+    /// </summary>
+    private void SendResumeCut()
+    {
+        if (_setup.Resume is not { } cut)
+        {
+            return;
+        }
+
+        var transport = TransportSettings.From(Context.System.Settings.Config);
+        for (var index = 0; index < _members.Count; index++)
+        {
+            var inbox = Context.ActorSelection($"{_members[index].Node}/user/{MemberNode.Name}/{ResumeInbox.Name}");
+            var link = Context.ActorOf(Props.Create(() => new TensorLinkSender(inbox, transport)), $"resume-to-{index}");
+            foreach (var stage in cut.Stages)
+            {
+                link.Tell(new SendTensor(StageCutWire.Label(stage), StageCutWire.Flatten(stage), ReplyTo: null));
+            }
+        }
     }
 
     private void OnNodeReady(NodeReady ready)

@@ -65,6 +65,9 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private TensorChannelListener? _listener;
     private readonly MemberNodeState _state = new();
     private bool _trace;
+    private int _resumeStep;
+    private TrainingCut? _resumeCut;
+    private NodePlanned? _planWaitingForCut;
 
     public MemberNode(MemberNodeSetup setup)
     {
@@ -97,6 +100,15 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             }
         });
         Receive<NodePlanned>(OnPlanned);
+        Receive<ResumeCutReady>(ready =>
+        {
+            _resumeCut = ready.Cut;
+            if (_planWaitingForCut is { } plan)
+            {
+                _planWaitingForCut = null;
+                Build(plan);
+            }
+        });
         Receive<NodeReady>(ready => _coordinator.Tell(ready));
         Receive<NodeWired>(wired => _coordinator.Tell(wired));
         Receive<InboxesReady>(inboxes => _routes.Open(inboxes.Gradients, inboxes.Parameters));
@@ -192,6 +204,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         {
             _options = SharedTrainingOptions.ToOptions(shared);
             _trace = shared.Trace;
+            OpenResumeInbox(shared);
             if (_setup.BackendFactory is { } backends)
             {
                 _options = _options with { BackendFactory = backends };
@@ -228,6 +241,31 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
+        if (_resumeStep > 0 && _resumeCut is null)
+        {
+            _planWaitingForCut = plan; // the cut comes through a link, unordered with the plan
+            return;
+        }
+
+        Build(plan);
+    }
+
+    /// <summary>A resumed run: the seed sends the cut before the plan, to an inbox that must exist before this member offers.</summary>
+    private void OpenResumeInbox(TrainingOptionsShared shared)
+    {
+        _resumeStep = shared.ResumeStep;
+        if (_resumeStep <= 0)
+        {
+            return;
+        }
+
+        var (self, options, transport) = (Self, _options!, TransportSettings.From(Context.System.Settings.Config));
+        var inbox = Context.ActorOf(Props.Create(() => new ResumeInbox(self, shared.ResumeStep, shared.Stages, options.Rule, options.Compensation, shared.Workers)), "resume");
+        Context.ActorOf(Props.Create(() => new Transport.Link.TensorLinkReceiver(inbox, transport)), ResumeInbox.Name);
+    }
+
+    private void Build(NodePlanned plan)
+    {
         var selfIndex = Array.IndexOf(plan.Nodes, _self);
         if (selfIndex < 0)
         {
@@ -240,8 +278,8 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         TrainingPlan training;
         try
         {
-            _options = _options with { Training = _options.Training with { Workers = plan.RankOwners.Length } };
-            training = TrainingPlan.Create(_options, _data, _initial);
+            _options = _options! with { Training = _options.Training with { Workers = plan.RankOwners.Length } };
+            training = TrainingPlan.Create(_options with { Resume = _resumeCut }, _data!, _initial!);
         }
         catch (ArgumentException e)
         {

@@ -27,6 +27,19 @@ public static class ModelTensors
         return tensors;
     }
 
+    /// <summary>As <see cref="ToTensors"/> from per-stage buffers (stage order), without joining them first.</summary>
+    public static IReadOnlyList<NamedTensor> FromStages(ParameterLayout layout, IReadOnlyList<float[]> stages, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(stages);
+        if (stages.Count != layout.StageSizes.Count || stages.Where((stage, index) => stage.Length != layout.StageSizes[index]).Any())
+        {
+            throw new ArgumentException($"Expected {layout.StageSizes.Count} stages of [{string.Join(", ", layout.StageSizes)}] values, got [{string.Join(", ", stages.Select(stage => stage.Length))}].");
+        }
+
+        return [.. layout.Slots.Select(slot => new NamedTensor(prefix + slot.Name, slot.Shape.ToArray(), stages[slot.Stage].AsSpan((int)slot.Offset, (int)slot.Length).ToArray()))];
+    }
+
     /// <summary>The inverse of <see cref="ToTensors"/>; names are looked up with <paramref name="prefix"/>.</summary>
     public static float[] ToFlat(ParameterLayout layout, IReadOnlyDictionary<string, NamedTensor> tensors, string prefix = "")
     {

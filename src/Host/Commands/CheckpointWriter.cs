@@ -61,23 +61,23 @@ internal static class CheckpointWriter
     public static (IReadOnlyList<NamedTensor> Weights, IReadOnlyList<NamedTensor>? Momentum, IReadOnlyList<NamedTensor> Resume) Tensors(
         ParameterLayout layout, TrainingCut cut, bool hasMomentum)
     {
-        var weights = ModelTensors.ToTensors(layout, Flat(cut, s => s.Parameters));
-        var momentum = hasMomentum ? ModelTensors.ToTensors(layout, Flat(cut, s => s.Momentum)) : null;
+        var weights = Named(layout, cut, s => s.Parameters);
+        var momentum = hasMomentum ? Named(layout, cut, s => s.Momentum) : null;
         var resume = new List<NamedTensor>();
         // Decided over all stages: one without parameters has empty parts whatever the rule reads.
         if (cut.Stages.Any(stage => stage.PreviousParameters.Length > 0))
         {
-            resume.AddRange(ModelTensors.ToTensors(layout, Flat(cut, s => s.PreviousParameters), Previous));
+            resume.AddRange(Named(layout, cut, s => s.PreviousParameters, Previous));
         }
 
         if (cut.Stages.Any(stage => stage.PreviousMomentum.Length > 0))
         {
-            resume.AddRange(ModelTensors.ToTensors(layout, Flat(cut, s => s.PreviousMomentum), PreviousMomentum));
+            resume.AddRange(Named(layout, cut, s => s.PreviousMomentum, PreviousMomentum));
         }
 
         for (var rank = 0; rank < cut.Stages.Max(stage => stage.LastGradients.Length); rank++)
         {
-            resume.AddRange(ModelTensors.ToTensors(layout, Flat(cut, s => s.LastGradients[rank]), GradientPrefix(rank)));
+            resume.AddRange(Named(layout, cut, s => s.LastGradients[rank], GradientPrefix(rank)));
         }
 
         return (weights, momentum, resume);
@@ -131,5 +131,6 @@ internal static class CheckpointWriter
 
     private static string GradientPrefix(int rank) => $"gradient.rank{rank}.";
 
-    private static float[] Flat(TrainingCut cut, Func<StageCut, float[]> part) => [.. cut.Stages.SelectMany(part)];
+    private static IReadOnlyList<NamedTensor> Named(ParameterLayout layout, TrainingCut cut, Func<StageCut, float[]> part, string prefix = "") =>
+        ModelTensors.FromStages(layout, [.. cut.Stages.Select(part)], prefix);
 }

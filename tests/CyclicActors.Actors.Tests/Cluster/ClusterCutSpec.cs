@@ -55,4 +55,32 @@ public sealed class ClusterCutSpec : InProcessClusterSpec
             Assert.True(outcome.Succeeded, outcome.Message);
         }
     }
+
+    [Theory]
+    [InlineData(UpdateRule.CdpV1, DelayCompensation.Lookahead)]
+    [InlineData(UpdateRule.Dp, DelayCompensation.None)]
+    public async Task A_cluster_run_resumed_from_a_cut_ends_bitwise_where_the_uninterrupted_run_ends(UpdateRule rule, DelayCompensation compensation)
+    {
+        var config = TrainingFixtures.Config("mlp", workers: 4, steps: 6);
+        var data = TrainingFixtures.SyntheticFor("mlp", 64);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var options = new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation };
+        var cuts = new List<TrainingCut>();
+        var uninterrupted = ActorTrainer.Run(options with { CutEvery = 3, OnCut = cuts.Add }, data, initial);
+
+        var (seed, seedAddress) = StartSeed();
+        var members = new[] { Start("worker"), Start("worker") };
+        var parts = members.Select(member =>
+        {
+            Akka.Cluster.Cluster.Get(member).Join(seedAddress);
+            return ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("mlp", 64));
+        }).ToArray();
+        var run = await ClusterRun.SeedAsync(seed, options with { Resume = cuts.Single(cut => cut.Step == 3) }, data, initial).WaitAsync(Limit);
+
+        TrainingFixtures.AssertBitwiseEqual(uninterrupted.Outcome, run.Training.Outcome);
+        foreach (var outcome in await Task.WhenAll(parts).WaitAsync(Limit))
+        {
+            Assert.True(outcome.Succeeded, outcome.Message);
+        }
+    }
 }
