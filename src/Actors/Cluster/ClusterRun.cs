@@ -59,9 +59,9 @@ public static class ClusterRun
             throw new ArgumentException($"min-workers {cluster.MinWorkers} (--min-workers or cyclic-actors.cluster.min-workers) is more than the {options.Training.Workers} workers wanted (--workers).");
         }
 
-        if (options.Resume is not null && cluster.MinWorkers is { } min && min < options.Training.Workers)
+        if ((options.Resume is not null || options.CutEvery > 0) && cluster.MinWorkers is { } min && min < options.Training.Workers)
         {
-            throw new ArgumentException($"A resumed run trains with the checkpoint's {options.Training.Workers} workers; an elastic start (min-workers {min}) could start with fewer.");
+            throw new ArgumentException($"An elastic start (min-workers {min}) cannot go with checkpoints or a resume yet: a checkpoint records the {options.Training.Workers} workers it was taken with, and a resumed run trains with them.");
         }
 
         var stopped = stopRequested ?? new TaskCompletionSource<string>().Task;

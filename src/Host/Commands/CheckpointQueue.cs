@@ -142,3 +142,23 @@ internal sealed class CheckpointQueue : IDisposable
         }
     }
 }
+
+/// <summary>The end of a run that checkpoints: waits for the queue and records what it wrote in the summary.</summary>
+internal static class CheckpointWrites
+{
+    public static void Complete(CheckpointQueue checkpoints, IDictionary<string, object?> summary)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        ArgumentNullException.ThrowIfNull(summary);
+        try
+        {
+            checkpoints.Complete();
+        }
+        finally
+        {
+            summary["checkpoints_written"] = checkpoints.Written;
+            summary["checkpoints_skipped"] = checkpoints.Skipped;
+            summary["checkpoint_write_seconds"] = checkpoints.WriteSeconds;
+        }
+    }
+}

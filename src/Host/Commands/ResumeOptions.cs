@@ -1,7 +1,10 @@
 using System.Globalization;
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute.Checkpoints;
+using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Models;
 using CyclicActors.Host.Cli;
 
 namespace CyclicActors.Host.Commands;
@@ -16,6 +19,19 @@ internal static class ResumeOptions
 {
     /// <summary>Runs as long as the checkpoint's run unless --epochs or --steps say otherwise.</summary>
     private const int UnboundedEpochs = 10_000;
+
+    /// <summary>With --resume, the options with the checkpoint's settings and where it is; else the options as they are.</summary>
+    public static (TrainOptions Options, (string Directory, CheckpointMetadata Metadata)? Resume) Prepare(TrainOptions options, ParsedOptions parsed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ResumeDirectory is null)
+        {
+            return (options, null);
+        }
+
+        var (resumed, directory, metadata) = Apply(options, parsed);
+        return (resumed, (directory, metadata));
+    }
 
     /// <summary>The checkpoint to resume from (a series' newest that loads) and the options with its settings.</summary>
     public static (TrainOptions Options, string Directory, CheckpointMetadata Metadata) Apply(TrainOptions options, ParsedOptions parsed)
@@ -110,6 +126,33 @@ internal static class ResumeOptions
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"note: the run now ends at step {totalSteps}, not {metadata.TotalSteps}: the cosine learning rate is recomputed over the new length from step {metadata.Step} on, so the result equals no uninterrupted run"));
         }
+    }
+
+    /// <summary>
+    /// With --resume: checks the checkpoint against the data and the run's length, loads its cut
+    /// against the model and says where the run resumes (also into <paramref name="summary"/>); null without.
+    /// </summary>
+    public static TrainingCut? LoadCut((string Directory, CheckpointMetadata Metadata)? resume, TrainOptions options, ParameterLayout layout,
+        DataOrder order, int totalSteps, Dataset trainSet, IDictionary<string, object?> summary)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(trainSet);
+        ArgumentNullException.ThrowIfNull(summary);
+        if (resume is not var (directory, metadata))
+        {
+            return null;
+        }
+
+        CheckAgainst(metadata, directory, totalSteps, trainSet.Fingerprint, options.DataDirectory);
+        var checkpoint = CheckpointStore.Load(directory, ModelTensors.Expected(layout));
+        var cut = CheckpointWriter.Cut(directory, layout, checkpoint, options.Rule, options.Compensation, options.Config.Workers);
+        var position = order.PositionOf(cut.Step);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"resuming from {directory} at step {cut.Step} of {totalSteps} (epoch {position.Epoch + 1}, step {position.StepInEpoch} of {order.StepsPerEpoch} in it)"));
+        summary["resumed_from"] = Path.GetFullPath(directory);
+        summary["resumed_at_step"] = cut.Step;
+        return cut;
     }
 
     private static void Refuse<T>(ParsedOptions parsed, string flag, T given, T recorded)

@@ -27,8 +27,7 @@ internal static class SeedCommand
 {
     public const string Summary = "start a training cluster: coordinator on this node, workers on the members that join";
 
-    // Checkpoints and resume come from the reducers' cuts, which do not cross the network yet (docs/checkpoints.md).
-    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "memory-budget", "checkpoint-every", "keep", "resume", "help"];
+    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "memory-budget", "help"];
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
@@ -42,13 +41,29 @@ internal static class SeedCommand
     {
         parsed = TrainingHocon.Apply(parsed);
         var options = TrainOptions.From(parsed);
+        TrainCommand.CheckCheckpointFlags(options, parsed);
+        (options, var resume) = ResumeOptions.Prepare(options, parsed);
         var config = options.Config;
         var (trainSet, testSet, model, partition, layout, initial, order) = PreparedTraining.From(options);
         // Before any member joins: a CDP rule needs N dividing 2L (the message lists the valid N).
         UsageException.Wrap(() => CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness));
+        int totalSteps = config.TotalSteps(order.StepsPerEpoch);
+        var summary = new Dictionary<string, object?>();
+        var resumeCut = ResumeOptions.LoadCut(resume, options, layout, order, totalSteps, trainSet, summary);
 
-        var actorOptions = new ActorTrainingOptions { Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile };
+        // The reducers' cuts come to this seed; it writes them as train does.
+        using var checkpoints = options.SaveDirectory is null ? null : new CheckpointQueue();
+        var cutWriter = new CutCheckpoints(options, partition, layout, order, trainSet, totalSteps);
+        var actorOptions = new ActorTrainingOptions
+        {
+            Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile,
+            Resume = resumeCut,
+            CutEvery = options.CheckpointEvery,
+            FinalCut = options.SaveDirectory is not null,
+            OnCut = checkpoints is null ? null : cut => checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut)),
+        };
         var launch = SeedLaunch(parsed, config.Workers);
+
         var nodeConfig = ClusterNodeLifetime.Compose(launch);
         using var signals = new StopSignals();
         var system = ClusterNodeLifetime.Start(nodeConfig);
@@ -69,7 +84,6 @@ internal static class SeedCommand
         {
             var board = new ClusterProgressBoard();
             var progress = new ProgressReporter(options.Quiet ? false : null, () => ClusterProgressReport.Describe(board.Current));
-            int totalSteps = config.TotalSteps(order.StepsPerEpoch);
             result = progress.Run($"{model.Name} {options.Rule.ToCliName()} (cluster)", totalSteps, report => ClusterRun.SeedAsync(system, actorOptions, trainSet, initial, m =>
             {
                 if (!options.Quiet)
@@ -134,7 +148,7 @@ internal static class SeedCommand
             Console.Error.WriteLine($"cyclic: warning: the trace has nothing from {string.Join(", ", result.TraceMissing)} (no complete trace arrived within cyclic-actors.cluster.trace-timeout)");
         }
 
-        return Report(options, result, model, partition, layout, order, trainSet, testSet);
+        return Report(options, result, model, partition, layout, order, trainSet, testSet, summary, checkpoints);
     }
 
     private static int Stopped(StopSignals signals)
@@ -178,7 +192,7 @@ internal static class SeedCommand
     }
 
     private static int Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
-        DataOrder order, Dataset trainSet, Dataset testSet)
+        DataOrder order, Dataset trainSet, Dataset testSet, Dictionary<string, object?> summary, CheckpointQueue? checkpoints)
     {
         using var backend = new GpuCompute.Cpu.CpuBackend();
         var nodes = run.Nodes.Select(node => new Dictionary<string, object?>
@@ -196,8 +210,10 @@ internal static class SeedCommand
             ["to"] = link.Link.To,
             ["tensor_bytes_sent"] = link.Bytes,
         }).ToArray();
+        summary["nodes"] = nodes;
+        summary["links"] = links;
         return RunReport.Finish(options, "cluster", "members", options.Compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
-            new Dictionary<string, object?> { ["nodes"] = nodes, ["links"] = links });
+            summary, checkpoints is null ? null : () => CheckpointWrites.Complete(checkpoints, summary));
     }
 
     /// <summary>Every member-to-member link with the tensor bytes sent over it.</summary>

@@ -24,12 +24,8 @@ internal static class TrainCommand
     {
         var options = TrainOptions.From(parsed);
         CheckCheckpointFlags(options, parsed);
-        (string Directory, CheckpointMetadata Metadata)? resume = null;
-        if (options.ResumeDirectory is not null)
-        {
-            var (resumed, directory, metadata) = ResumeOptions.Apply(options, parsed);
-            (options, resume) = (resumed, (directory, metadata));
-        }
+        var (resumedOptions, resume) = ResumeOptions.Prepare(options, parsed);
+        options = resumedOptions;
 
         var config = options.Config;
         var (trainSet, testSet, model, partition, layout, initial, order) = PreparedTraining.From(options);
@@ -61,18 +57,7 @@ internal static class TrainCommand
         }
 
         var summary = new Dictionary<string, object?>();
-        TrainingCut? resumeCut = null;
-        if (resume is var (resumeDirectory, resumeMetadata))
-        {
-            ResumeOptions.CheckAgainst(resumeMetadata, resumeDirectory, totalSteps, trainSet.Fingerprint, options.DataDirectory);
-            var checkpoint = CheckpointStore.Load(resumeDirectory, ModelTensors.Expected(layout));
-            resumeCut = CheckpointWriter.Cut(resumeDirectory, layout, checkpoint, options.Rule, options.Compensation, config.Workers);
-            var position = order.PositionOf(resumeCut.Step);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"resuming from {resumeDirectory} at step {resumeCut.Step} of {totalSteps} (epoch {position.Epoch + 1}, step {position.StepInEpoch} of {order.StepsPerEpoch} in it)"));
-            summary["resumed_from"] = Path.GetFullPath(resumeDirectory);
-            summary["resumed_at_step"] = resumeCut.Step;
-        }
+        var resumeCut = ResumeOptions.LoadCut(resume, options, layout, order, totalSteps, trainSet, summary);
 
         CheckMemoryBudget(options, backends, model, partition, totalSteps, reference ? UpdateRule.Dp : options.Rule, reference ? DelayCompensation.None : options.Compensation, summary);
         TrainingOutcome outcome;
@@ -164,13 +149,7 @@ internal static class TrainCommand
             {
                 // The final checkpoint is the run's last cut, written by the queue: the report waits for it.
                 return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
-                    saveCheckpoint: () =>
-                    {
-                        checkpoints.Complete();
-                        summary["checkpoints_written"] = checkpoints.Written;
-                        summary["checkpoints_skipped"] = checkpoints.Skipped;
-                        summary["checkpoint_write_seconds"] = checkpoints.WriteSeconds;
-                    });
+                    saveCheckpoint: () => CheckpointWrites.Complete(checkpoints, summary));
             }
         }
 
@@ -178,7 +157,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Periodic checkpoints need a series to write into and the actor runtime's cuts.</summary>
-    private static void CheckCheckpointFlags(TrainOptions options, ParsedOptions parsed)
+    public static void CheckCheckpointFlags(TrainOptions options, ParsedOptions parsed)
     {
         if (options.CheckpointEvery > 0 && options.SaveDirectory is null)
         {

@@ -1,0 +1,60 @@
+using CyclicActors.GpuCompute.Checkpoints;
+using Xunit;
+
+namespace CyclicActors.Host.Tests;
+
+/// <summary>A cluster run whose member is killed resumes from the seed's periodic checkpoints, with new processes, to the failure-free parameters.</summary>
+public sealed class ClusterResumeProcessTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(150);
+
+    [Fact]
+    public async Task A_seed_restarted_with_resume_after_a_member_is_killed_ends_with_the_one_process_parameters()
+    {
+        string dir = CliRunner.TempDirectory();
+        string series = Path.Combine(dir, "series");
+        string[] training = ["--model", "mlp", "--workers", "4", "--steps", "200", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
+        string oneProcess = Path.Combine(dir, "train.json");
+        var (code, output, error) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
+        Assert.True(code == 0, output + error);
+
+        using (var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--save", series, "--checkpoint-every", "5", "--keep", "3"]))
+        {
+            string seedNode = await seed.WaitForAddressAsync(Limit);
+            using var first = NodeProcess.Start("member 1", Member(seedNode));
+            using var second = NodeProcess.Start("member 2", Member(seedNode));
+            var deadline = DateTime.UtcNow + Limit;
+            while (CheckpointSeries.Entries(series).Count(entry => !entry.Directory.Contains(".tmp-", StringComparison.Ordinal)) == 0 && DateTime.UtcNow < deadline && !seed.HasExited)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.False(seed.HasExited, $"the run ended before a member could be killed:\n{seed.Output}");
+            second.Signal(9);
+            Assert.Equal(1, await seed.ExitCodeAsync(Limit));
+            Assert.Contains("left the cluster during the run", seed.Output + first.Output);
+        }
+
+        var checkpoint = CheckpointSeries.Resolve(series);
+        var step = CheckpointStore.ReadMetadata(checkpoint).Step;
+        Assert.InRange(step, 5, 195);
+        string resumed = Path.Combine(dir, "resumed.json");
+        using (var seed = NodeProcess.Start("resumed seed", ["seed", "--resume", series, "--data", CliRunner.BundledData, "--quiet", "--port", "0", "--summary", resumed]))
+        {
+            string seedNode = await seed.WaitForAddressAsync(Limit);
+            using var first = NodeProcess.Start("new member 1", Member(seedNode));
+            using var second = NodeProcess.Start("new member 2", Member(seedNode));
+            foreach (var node in new[] { seed, first, second })
+            {
+                Assert.True(await node.ExitCodeAsync(Limit) == 0, $"{node.Name} failed:\n{node.Output}");
+            }
+
+            Assert.Contains($"resuming from {checkpoint} at step {step} of 200", seed.Output);
+        }
+
+        Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), CliRunner.ReadJson(resumed).GetProperty("parameter_sha256").GetString());
+    }
+
+    private static string[] Member(string seedNode) =>
+        ["member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu"];
+}
