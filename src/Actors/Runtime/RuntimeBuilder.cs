@@ -76,10 +76,17 @@ public static class RuntimeBuilder
             targets[stage] ??= remoteGradientTarget(stage);
         }
 
+        var faults = build.Settings.Faults;
+        if (faults.KillAtStep >= 0 && faults.KillAtOp >= plan.Schedule.CycleLength)
+        {
+            throw new Akka.Configuration.ConfigurationException(
+                $"cyclic-actors.fault-injection.kill-at-op = {faults.KillAtOp}: a micro-batch has {plan.Schedule.CycleLength} ops (0 to {plan.Schedule.CycleLength - 1}), so it would never fire.");
+        }
+
         var workers = new Dictionary<int, IActorRef>();
         foreach (var rank in build.LocalRanks)
         {
-            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace, build.Pacer);
+            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace, build.Pacer, faults);
             workers[rank] = context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(build.Settings.WorkerDispatcher), ActorNames.Worker(rank));
         }
 

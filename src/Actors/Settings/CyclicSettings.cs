@@ -39,6 +39,9 @@ public sealed record CyclicSettings
     /// <summary>Log lines printed per window in all (cyclic-actors.logging.lines-per-window).</summary>
     public required int LogLinesPerWindow { get; init; }
 
+    /// <summary>cyclic-actors.fault-injection: where this node kills itself, if anywhere.</summary>
+    public required FaultInjection Faults { get; init; }
+
     /// <summary>The embedded reference configuration (the defaults).</summary>
     public static Config Reference { get; } = ConfigurationFactory.ParseString(ReadReference());
 
@@ -61,6 +64,9 @@ public sealed record CyclicSettings
             LogRepeatWindow = RequirePositiveDuration(config, "cyclic-actors.logging.repeat-window", example: "5ms"),
             LogRepeatsPerWindow = RequireInt(config, "cyclic-actors.logging.repeats-per-window", minimum: 1),
             LogLinesPerWindow = RequireInt(config, "cyclic-actors.logging.lines-per-window", minimum: 1),
+            Faults = new FaultInjection(
+                RequireInt(config, "cyclic-actors.fault-injection.kill-at-step", minimum: -1, expected: "a step, or -1 for never"),
+                RequireInt(config, "cyclic-actors.fault-injection.kill-at-op", minimum: 0, expected: "an op index from 0 to 2L-1")),
         };
         return settings;
     }

@@ -134,6 +134,11 @@ public sealed class WorkerActor : UntypedActor
     {
         var replica = _replica!;
         var op = run.Op;
+        if (_setup.Faults?.KillsBefore(op.Step, run.OpIndex) == true)
+        {
+            KillThisProcess(op);
+        }
+
         // Blocks this worker's own thread until the device's pacing lets the op start, before it allocates anything.
         _setup.Pacer.WaitToStart(op);
         if (run.StartsMicroBatch)
@@ -189,6 +194,14 @@ public sealed class WorkerActor : UntypedActor
 
         // After the pass released what the op freed (the whole micro-batch's, after its last backward).
         _setup.Pacer.Completed(op);
+    }
+
+    /// <summary>cyclic-actors.fault-injection: dies as a crashed or killed node does, with no goodbye to anyone.</summary>
+    private void KillThisProcess(ScheduledOp op)
+    {
+        Console.Error.WriteLine($"cyclic: fault injection: rank {_setup.Rank} kills this process (SIGKILL) before {op} (cyclic-actors.fault-injection).");
+        Console.Error.Flush();
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
     }
 
     private void BeginMicroBatch(int step)

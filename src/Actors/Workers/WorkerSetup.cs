@@ -1,6 +1,7 @@
 using Akka.Actor;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Planning;
+using CyclicActors.Actors.Settings;
 using CyclicActors.Actors.Tracing;
 using CyclicActors.GpuCompute.Memory;
 
@@ -10,7 +11,8 @@ namespace CyclicActors.Actors.Workers;
 /// What a worker is built with (in-process construction arguments, never sent as a message).
 /// <paramref name="GradientTargets"/> holds, per stage, where that stage's gradients go: the
 /// reducer, a relay in front of it, or the sender to a reducer on another node. <paramref name="Pacer"/>
-/// is shared by the workers of its device: each op waits for it before it starts.
+/// is shared by the workers of its device: each op waits for it before it starts. <paramref name="Faults"/>:
+/// where this worker kills its process, to rehearse a failure (none by default).
 /// </summary>
 public sealed record WorkerSetup(
     int Rank,
@@ -19,7 +21,8 @@ public sealed record WorkerSetup(
     MemoryLedger ProcessLedger,
     IReadOnlyList<IActorRef> GradientTargets,
     TraceRecorder? Trace,
-    DevicePacer Pacer);
+    DevicePacer Pacer,
+    FaultInjection? Faults = null);
 
 /// <summary>
 /// Local: where a worker sends what is not a gradient, given once all workers of the ring exist:

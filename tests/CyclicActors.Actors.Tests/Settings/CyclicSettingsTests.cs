@@ -30,7 +30,7 @@ public sealed class CyclicSettingsTests
         var leaves = Leaves(CyclicSettings.Reference.GetConfig("cyclic-actors"), string.Empty)
             .Where(key => !key.StartsWith("dispatchers.", StringComparison.Ordinal))
             .Order();
-        Assert.Equal(["final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
+        Assert.Equal(["fault-injection.kill-at-op", "fault-injection.kill-at-step", "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
             "pacing-patience", "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
     }
 
@@ -48,11 +48,25 @@ public sealed class CyclicSettingsTests
     [InlineData("cyclic-actors.logging.repeat-window = 0s", "cyclic-actors.logging.repeat-window")]
     [InlineData("cyclic-actors.logging.repeats-per-window = 0", "cyclic-actors.logging.repeats-per-window")]
     [InlineData("cyclic-actors.logging.lines-per-window = lots", "cyclic-actors.logging.lines-per-window")]
+    [InlineData("cyclic-actors.fault-injection.kill-at-step = -2", "cyclic-actors.fault-injection.kill-at-step")]
+    [InlineData("cyclic-actors.fault-injection.kill-at-op = -1", "cyclic-actors.fault-injection.kill-at-op")]
     public void An_invalid_value_names_its_key(string hocon, string key)
     {
         var config = CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(hocon));
         var error = Assert.Throws<ConfigurationException>(() => CyclicSettings.From(config));
         Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void Fault_injection_is_off_by_default_and_fires_only_at_its_step_and_op()
+    {
+        Assert.Equal(FaultInjection.None, CyclicSettings.From(CyclicSettings.Reference).Faults);
+        var faults = CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(
+            "cyclic-actors.fault-injection { kill-at-step = 7, kill-at-op = 3 }"))).Faults;
+        Assert.True(faults.KillsBefore(7, 3));
+        Assert.False(faults.KillsBefore(7, 2));
+        Assert.False(faults.KillsBefore(6, 3));
+        Assert.False(FaultInjection.None.KillsBefore(0, 0));
     }
 
     [Fact]
