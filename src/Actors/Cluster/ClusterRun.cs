@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
@@ -20,6 +21,9 @@ namespace CyclicActors.Actors.Cluster;
 /// </summary>
 public sealed record ClusterRunResult(ActorTrainingResult Training, IReadOnlyList<NodeStatistics> Nodes, NodePlanned Plan, IReadOnlyList<string> TraceMissing)
 {
+    /// <summary>How many rounds the run took: 1, plus one per re-formation after a lost member.</summary>
+    public int Rounds { get; init; } = 1;
+
     /// <summary>The world size trained with: --workers, or fewer after an elastic start.</summary>
     public int Workers => Plan.RankOwners.Length;
 }
@@ -59,62 +63,109 @@ public static class ClusterRun
             throw new ArgumentException($"min-workers {cluster.MinWorkers} (--min-workers or cyclic-actors.cluster.min-workers) is more than the {options.Training.Workers} workers wanted (--workers).");
         }
 
-        if ((options.Resume is not null || options.CutEvery > 0) && cluster.MinWorkers is { } min && min < options.Training.Workers)
-        {
-            throw new ArgumentException($"An elastic start (min-workers {min}) cannot go with checkpoints or a resume yet: a checkpoint records the {options.Training.Workers} workers it was taken with, and a resumed run trains with them.");
-        }
-
         var stopped = stopRequested ?? new TaskCompletionSource<string>().Task;
         await JoinedAsTheOnlyCoordinatorAsync(system, stopped, cancel).ConfigureAwait(false);
         var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
+        var totalSteps = options.Training.TotalSteps(new DataOrder(options.Training.Seed, train.Count, options.Training.MicroBatch, options.Training.Workers).StepsPerEpoch);
+        // The seed keeps the newest cut to roll back to: the reducers send one every cut-every steps
+        // (or at each checkpoint) when a lost member re-forms the run rather than ending it.
+        var latest = new LatestCut(options.Resume);
+        var userOnCut = options.OnCut;
+        options = options with
+        {
+            CutEvery = options.CutEvery > 0 || !cluster.ContinueOnMemberLoss ? options.CutEvery : cluster.CutEvery,
+            OnCut = cut =>
+            {
+                latest.Keep(cut);
+                userOnCut?.Invoke(cut);
+            },
+        };
+        var shared = SharedTrainingOptions.From(options) with { ContinueOnMemberLoss = cluster.ContinueOnMemberLoss };
         var ready = new TaskCompletionSource<SessionReady>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lost = new TaskCompletionSource<MemberLoss>(TaskCreationOptions.RunContinuationsAsynchronously);
         var statistics = new TaskCompletionSource<IReadOnlyList<NodeStatistics>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var traces = new TaskCompletionSource<GatheredTraces>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new SessionSetup(SharedTrainingOptions.From(options), identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost, statistics,
+        var setup = new SessionSetup(shared, identity, cluster.JoinTimeout, cluster.JoinTimeout, ready, lost, statistics,
             progress ?? new ClusterProgressBoard(), cluster.TraceTimeout, traces, cluster.MinWorkers, options.Resume);
         CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
         var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
 
-        var placed = await PlacedOrLostAsync(ready.Task, lost.Task, stopped, session, cancel).ConfigureAwait(false);
-        // An elastic start trains with fewer workers: data order, schedule and steps follow the plan's N.
-        options = options with { Training = options.Training with { Workers = placed.Plan.RankOwners.Length } };
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        // The members record the trace; the coordinator here would only sample the seed's empty activation ledger.
-        var training = ActorTrainer.RunPlacedAsync(system, options with { TracePath = null }, train, initialParameters, placed.Placement,
-            coordinator => session.Tell(new CoordinatorRunning(coordinator)), onStep, stop.Token);
-        try
+        for (var round = 0; ; round++)
         {
-            var first = await Task.WhenAny(training, lost.Task, stopped).ConfigureAwait(false);
-            if (first != training)
+            var placed = await PlacedOrLostAsync(ready.Task, lost.Task, stopped, session, cancel).ConfigureAwait(false);
+            // An elastic start, or a run that shrank, trains with fewer workers: data order, schedule and steps follow the plan's N.
+            var workers = placed.Plan.RankOwners.Length;
+            var roundOptions = options with
             {
-                await stop.CancelAsync().ConfigureAwait(false);
-                throw first == stopped ? new OperationCanceledException(stopped.Result) : new InvalidOperationException(lost.Task.Result);
-            }
-
-            var result = await training.ConfigureAwait(false);
-            session.Tell(new EndTraining(true, $"trained {result.Outcome.Steps} steps."));
-            var nodes = await UnlessStoppedAsync(statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel), stopped).ConfigureAwait(false);
-            if (options.TracePath is null)
+                Training = round == 0 ? options.Training with { Workers = workers } : options.Training with { Workers = workers, Epochs = 10_000, MaxSteps = totalSteps },
+                Resume = latest.Cut?.ForWorkers(workers),
+            };
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            // The members record the trace; the coordinator here would only sample the seed's empty activation ledger.
+            var training = ActorTrainer.RunPlacedAsync(system, roundOptions with { TracePath = null }, train, initialParameters, placed.Placement,
+                coordinator => session.Tell(new CoordinatorRunning(coordinator)), onStep, stop.Token);
+            try
             {
-                return new ClusterRunResult(result, nodes, placed.Plan, []);
-            }
+                var first = await Task.WhenAny(training, lost.Task, stopped).ConfigureAwait(false);
+                if (first == stopped)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw new OperationCanceledException(stopped.Result);
+                }
 
-            // The session gives up on missing traces after the trace timeout; the margin covers its timer.
-            var gathered = await UnlessStoppedAsync(traces.Task.WaitAsync(cluster.TraceTimeout + TimeSpan.FromSeconds(10), cancel), stopped).ConfigureAwait(false);
-            if (stopped.IsCompleted)
+                if (first == lost.Task)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    var loss = lost.Task.Result;
+                    if (!cluster.ContinueOnMemberLoss || !loss.Recoverable || round >= cluster.MaxRestarts)
+                    {
+                        throw new InvalidOperationException(round == 0 || !loss.Recoverable ? loss.Reason : $"{loss.Reason} (the run had re-formed {round} times; cyclic-actors.cluster.max-restarts = {cluster.MaxRestarts})");
+                    }
+
+                    await Task.WhenAny(training).ConfigureAwait(false); // cancelled: the coordinator stops before the next round's starts
+                    var (cut, reason) = (latest.Cut, loss.Reason);
+                    (ready, lost) = (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
+                    system.Log.Warning("{0} The run re-forms (round {1}) from the cut at step {2}: the survivors roll back to it, and a member joining within {3} takes the lost ranks.",
+                        reason, round + 1, cut?.Step ?? 0, cluster.ReplaceTimeout);
+                    session.Tell(new RestartRound(round + 1, cut, shared with { ResumeStep = cut?.Step ?? 0, Round = round + 1, Epochs = 10_000, MaxSteps = totalSteps },
+                        cluster.ReplaceTimeout, reason, ready, lost));
+                    continue;
+                }
+
+                var result = await training.ConfigureAwait(false);
+                session.Tell(new EndTraining(true, $"trained {result.Outcome.Steps} steps."));
+                var nodes = await UnlessStoppedAsync(statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel), stopped).ConfigureAwait(false);
+                if (options.TracePath is null)
+                {
+                    return new ClusterRunResult(result, nodes, placed.Plan, []) { Rounds = round + 1 };
+                }
+
+                // The session gives up on missing traces after the trace timeout; the margin covers its timer.
+                var gathered = await UnlessStoppedAsync(traces.Task.WaitAsync(cluster.TraceTimeout + TimeSpan.FromSeconds(10), cancel), stopped).ConfigureAwait(false);
+                if (stopped.IsCompleted)
+                {
+                    throw new OperationCanceledException(stopped.Result); // a stopped seed writes nothing
+                }
+
+                TraceMerge.Write(options.TracePath, gathered.Traces);
+                return new ClusterRunResult(result with { TracePath = options.TracePath }, nodes, placed.Plan, gathered.Missing) { Rounds = round + 1 };
+            }
+            catch (Exception e)
             {
-                throw new OperationCanceledException(stopped.Result); // a stopped seed writes nothing
+                await EndRunAsync(session, e.Message).ConfigureAwait(false);
+                throw;
             }
-
-            TraceMerge.Write(options.TracePath, gathered.Traces);
-            return new ClusterRunResult(result with { TracePath = options.TracePath }, nodes, placed.Plan, gathered.Missing);
         }
-        catch (Exception e)
-        {
-            await EndRunAsync(session, e.Message).ConfigureAwait(false);
-            throw;
-        }
+    }
+
+    /// <summary>The newest complete cut the coordinator handed over (its thread writes, the run loop reads).</summary>
+    private sealed class LatestCut(TrainingCut? initial)
+    {
+        private TrainingCut? _cut = initial;
+
+        public TrainingCut? Cut => Volatile.Read(ref _cut);
+
+        public void Keep(TrainingCut cut) => Volatile.Write(ref _cut, cut);
     }
 
     /// <summary>
@@ -153,7 +204,7 @@ public static class ClusterRun
     /// start) says why; that reason wins over the setup's own error, which would only say that its
     /// actors could not be reached.
     /// </summary>
-    private static async Task<SessionReady> PlacedOrLostAsync(Task<SessionReady> ready, Task<string> lost, Task<string> stopped, IActorRef session, CancellationToken cancel)
+    private static async Task<SessionReady> PlacedOrLostAsync(Task<SessionReady> ready, Task<MemberLoss> lost, Task<string> stopped, IActorRef session, CancellationToken cancel)
     {
         var first = await Task.WhenAny(ready, lost, stopped).WaitAsync(cancel).ConfigureAwait(false);
         if (first == stopped && !ready.IsCompletedSuccessfully)
@@ -169,8 +220,8 @@ public static class ClusterRun
 
         if (lost.IsCompleted && !ready.IsCompletedSuccessfully)
         {
-            await EndRunAsync(session, lost.Result).ConfigureAwait(false);
-            throw new InvalidOperationException(lost.Result);
+            await EndRunAsync(session, lost.Result.Reason).ConfigureAwait(false);
+            throw new InvalidOperationException(lost.Result.Reason);
         }
 
         return await ready.ConfigureAwait(false);

@@ -24,7 +24,7 @@ public sealed record SessionSetup(
     TimeSpan JoinTimeout,
     TimeSpan ReadyTimeout,
     TaskCompletionSource<SessionReady> Ready,
-    TaskCompletionSource<string> MemberLost,
+    TaskCompletionSource<MemberLoss> MemberLost,
     TaskCompletionSource<IReadOnlyList<NodeStatistics>> Statistics,
     ClusterProgressBoard Progress,
     TimeSpan TraceTimeout,
@@ -37,6 +37,23 @@ public sealed record GatheredTraces(IReadOnlyList<NodeTrace> Traces, IReadOnlyLi
 
 /// <summary>Local: the coordinator runs; members are told where to report.</summary>
 public sealed record CoordinatorRunning(IActorRef Coordinator) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// Local, from the seed's run loop: a member was lost; the run re-forms as <paramref name="Round"/>
+/// from <paramref name="Cut"/> (null: from the start) with <paramref name="Options"/>, admitting for
+/// up to <paramref name="JoinTimeout"/>; the new round reports on <paramref name="Ready"/> and <paramref name="MemberLost"/>.
+/// </summary>
+public sealed record RestartRound(
+    int Round,
+    Planning.TrainingCut? Cut,
+    TrainingOptionsShared Options,
+    TimeSpan JoinTimeout,
+    string Reason,
+    TaskCompletionSource<SessionReady> Ready,
+    TaskCompletionSource<MemberLoss> MemberLost) : INoSerializationVerificationNeeded;
+
+/// <summary>Why a round cannot go on, and whether re-forming the run can help (a lost or failed member, not one stopped on purpose).</summary>
+public sealed record MemberLoss(string Reason, bool Recoverable);
 
 /// <summary>Local: the run is over; members are told to leave.</summary>
 public sealed record EndTraining(bool Succeeded, string Message) : INoSerializationVerificationNeeded;
@@ -62,15 +79,17 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
     /// <summary>How long a second coordinator has to leave by itself before this seed downs it.</summary>
     public static readonly TimeSpan SecondCoordinatorGrace = TimeSpan.FromSeconds(5);
 
-    private readonly SessionSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly ClusterSessionState _state = new();
+    private readonly HashSet<string> _lost = new(StringComparer.Ordinal);
+    private SessionSetup _setup;
+    private ClusterSessionState _state = new();
     private readonly HashSet<IActorRef> _contacts = [];
     private IActorRef _admission = ActorRefs.Nobody;
     private IReadOnlyList<AdmittedMember> _members = [];
     private IActorRef _coordinator = ActorRefs.Nobody;
     private TraceCollection _traces = new([]);
     private EndTraining? _awaitingTraces;
+    private int _round;
 
     public ClusterTrainingSession(SessionSetup setup)
     {
@@ -94,12 +113,13 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         });
         Receive<NodeProgress>(report => _setup.Progress.Record(report));
         Receive<EndTraining>(OnEnd);
+        Receive<RestartRound>(OnRestart);
         Receive<TrainingEnded>(ended => !ended.Succeeded, failed =>
         {
             var node = Sender.Path.Address.ToString();
             if (_members.Any(member => member.Node == node))
             {
-                _setup.MemberLost.TrySetResult($"member {node} failed: {failed.Message}");
+                _setup.MemberLost.TrySetResult(new MemberLoss($"member {node} failed: {failed.Message}", failed.Recoverable));
             }
         });
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));
@@ -114,8 +134,20 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
     private void Admitting()
     {
-        Receive<AdmissionOutcome.Ready>(OnAdmitted);
-        Receive<AdmissionOutcome.TimedOut>(timedOut => _setup.Ready.TrySetException(new TimeoutException($"Training did not start within {_setup.JoinTimeout}: {timedOut.Missing}")));
+        Receive<RoundAdmission>(admission => admission.Round == _round, admission =>
+        {
+            switch (admission.Outcome)
+            {
+                case AdmissionOutcome.Ready ready:
+                    OnAdmitted(ready);
+                    break;
+                case AdmissionOutcome.TimedOut timedOut:
+                    _setup.Ready.TrySetException(new TimeoutException(_round == 0
+                        ? $"Training did not start within {_setup.JoinTimeout}: {timedOut.Missing}"
+                        : $"The run could not re-form (round {_round}): {timedOut.Missing}"));
+                    break;
+            }
+        });
         Always();
     }
 
@@ -165,17 +197,47 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        var admitted = new TaskCompletionSource<AdmissionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var validWorldSizes = ElasticStart.ValidWorldSizes(UpdateRuleNames.ParseUpdateRule(_setup.Options.Rule), _setup.Options.Stages);
-        var admission = new AdmissionSetup(_setup.Identity, _setup.Options.Workers, _setup.JoinTimeout, admitted, _setup.MinWorkers, validWorldSizes);
-        _admission = Context.ActorOf(Props.Create(() => new AdmissionCoordinator(admission)), "admission");
+        StartAdmission(_setup.JoinTimeout);
         var transport = TransportSettings.From(Context.System.Settings.Config);
         Context.ActorOf(Props.Create(() => new TensorLinkReceiver(Self, transport)), FinalStateInbox.Name);
-        admitted.Task.PipeTo(Self);
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.MemberRemoved), typeof(Akka.Cluster.ClusterEvent.MemberUp));
     }
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    /// <summary>A fresh admission for this round: members offer, and it decides when the round starts.</summary>
+    private void StartAdmission(TimeSpan joinTimeout)
+    {
+        var admitted = new TaskCompletionSource<AdmissionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var validWorldSizes = ElasticStart.ValidWorldSizes(UpdateRuleNames.ParseUpdateRule(_setup.Options.Rule), _setup.Options.Stages);
+        var admission = new AdmissionSetup(_setup.Identity, _setup.Options.Workers, joinTimeout, admitted, _setup.MinWorkers, validWorldSizes);
+        _admission = Context.ActorOf(Props.Create(() => new AdmissionCoordinator(admission)), $"admission-{_round}");
+        var round = _round;
+        admitted.Task.ContinueWith(outcome => (object)new RoundAdmission(round, outcome.Result), TaskScheduler.Default).PipeTo(Self);
+    }
+
+    /// <summary>
+    /// The run re-forms: the survivors of the last round stop their parts and ask for the new options
+    /// (which say where to resume); a new admission takes their offers and any replacement's.
+    /// </summary>
+    private void OnRestart(RestartRound restart)
+    {
+        var survivors = _members.Where(member => !_lost.Contains(member.Node)).ToArray();
+        _round = restart.Round;
+        _setup = _setup with { Options = restart.Options, Resume = restart.Cut, Ready = restart.Ready, MemberLost = restart.MemberLost };
+        _state = new ClusterSessionState();
+        _members = [];
+        _coordinator = ActorRefs.Nobody;
+        Timers.Cancel(ReadyTimeoutKey);
+        Context.Stop(_admission);
+        foreach (var member in survivors)
+        {
+            member.Joiner.Tell(new RunRestarting(restart.Round, restart.Reason), Self);
+        }
+
+        StartAdmission(restart.JoinTimeout);
+        Become(Admitting);
+    }
 
     private void OnAdmitted(AdmissionOutcome.Ready ready)
     {
@@ -209,11 +271,11 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         var transport = TransportSettings.From(Context.System.Settings.Config);
         for (var index = 0; index < _members.Count; index++)
         {
-            var inbox = Context.ActorSelection($"{_members[index].Node}/user/{MemberNode.Name}/{ResumeInbox.Name}");
-            var link = Context.ActorOf(Props.Create(() => new TensorLinkSender(inbox, transport)), $"resume-to-{index}");
+            var inbox = Context.ActorSelection($"{_members[index].Node}/user/{MemberNode.Name}/{ResumeInbox.Name(_round)}");
+            var link = Context.ActorOf(Props.Create(() => new TensorLinkSender(inbox, transport)), $"resume-to-{_round}-{index}");
             foreach (var stage in cut.Stages)
             {
-                link.Tell(new SendTensor(StageCutWire.Label(stage), StageCutWire.Flatten(stage), ReplyTo: null));
+                link.Tell(new SendTensor(StageCutWire.Label(stage, _round), StageCutWire.Flatten(stage), ReplyTo: null));
             }
         }
     }
@@ -287,6 +349,11 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
         }
 
         using var tensor = received.Tensor;
+        if (StageCutWire.RoundOf(received.Label) != _round)
+        {
+            return; // sent before the run re-formed: the coordinator it was for is gone
+        }
+
         try
         {
             var options = _setup.Options;
@@ -341,9 +408,10 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
 
     private void OnRemoved(string node)
     {
+        _lost.Add(node);
         if (_members.Any(member => member.Node == node))
         {
-            _setup.MemberLost.TrySetResult($"member {node} left the cluster during the run.");
+            _setup.MemberLost.TrySetResult(new MemberLoss($"member {node} left the cluster during the run.", Recoverable: true));
         }
     }
 
@@ -403,6 +471,8 @@ public sealed class ClusterTrainingSession : ReceiveActor, IWithTimers
             member.Joiner.Tell(message, Self);
         }
     }
+
+    private sealed record RoundAdmission(int Round, AdmissionOutcome Outcome);
 
     private sealed record StatisticsGathered(IReadOnlyList<NodeStatistics> Nodes, EndTraining End);
 

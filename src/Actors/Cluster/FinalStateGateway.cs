@@ -6,8 +6,8 @@ using CyclicActors.Actors.Transport.Link;
 
 namespace CyclicActors.Actors.Cluster;
 
-/// <summary>Local, host to gateway: a reducer's cut, for the coordinator on <paramref name="Seed"/>.</summary>
-public sealed record CutToSeed(StageCut Cut, Address Seed) : INoSerializationVerificationNeeded;
+/// <summary>Local, host to gateway: a reducer's cut of run round <paramref name="Round"/>, for the coordinator on <paramref name="Seed"/>.</summary>
+public sealed record CutToSeed(StageCut Cut, Address Seed, int Round) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// What the coordinator addresses as a member's reducer: passes everything to the reducer, except
@@ -31,7 +31,7 @@ public sealed class FinalStateGateway : ReceiveActor
             LinkTo(Sender.Path.Address);
             _reducer.Tell(request, Self);
         });
-        Receive<CutToSeed>(cut => LinkTo(cut.Seed).Tell(new SendTensor(StageCutWire.Label(cut.Cut), StageCutWire.Flatten(cut.Cut), ReplyTo: null)));
+        Receive<CutToSeed>(cut => LinkTo(cut.Seed).Tell(new SendTensor(StageCutWire.Label(cut.Cut, cut.Round), StageCutWire.Flatten(cut.Cut), ReplyTo: null)));
         Receive<FinalStageState>(state =>
         {
             var both = new float[state.Parameters.Length + state.Momentum.Length];

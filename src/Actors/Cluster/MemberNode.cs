@@ -66,6 +66,10 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
     private readonly MemberNodeState _state = new();
     private bool _trace;
     private int _resumeStep;
+    private int _round;
+    private bool _continueOnLoss;
+    private bool _running;
+    private IActorRef? _stoppingHost;
     private TrainingCut? _resumeCut;
     private NodePlanned? _planWaitingForCut;
 
@@ -112,12 +116,25 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         Receive<NodeReady>(ready => _coordinator.Tell(ready));
         Receive<NodeWired>(wired => _coordinator.Tell(wired));
         Receive<InboxesReady>(inboxes => _routes.Open(inboxes.Gradients, inboxes.Parameters));
-        Receive<TrainingStarted>(started => _host?.Forward(started));
+        Receive<TrainingStarted>(started =>
+        {
+            _running = _host is not null;
+            _host?.Forward(started);
+        });
         Receive<ChannelsPlanned>(channels => _host?.Forward(channels));
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
         Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason));
-        Receive<FailureSettled>(_ => Fail(_state.Failure ?? "this member's part failed."));
+        Receive<FailureSettled>(_ => OnFailureSettled());
+        Receive<RunRestarting>(OnRestarting);
+        Receive<Terminated>(terminated =>
+        {
+            if (terminated.ActorRef.Equals(_stoppingHost))
+            {
+                _stoppingHost = null;
+                Request(new TrainingOptionsRequested(_self, _setup.Workers));
+            }
+        });
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed =>
         {
             if (IsCoordinatorNode(removed.Member))
@@ -204,6 +221,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         {
             _options = SharedTrainingOptions.ToOptions(shared);
             _trace = shared.Trace;
+            (_round, _continueOnLoss) = (shared.Round, shared.ContinueOnMemberLoss);
             OpenResumeInbox(shared);
             if (_setup.BackendFactory is { } backends)
             {
@@ -260,8 +278,8 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         }
 
         var (self, options, transport) = (Self, _options!, TransportSettings.From(Context.System.Settings.Config));
-        var inbox = Context.ActorOf(Props.Create(() => new ResumeInbox(self, shared.ResumeStep, shared.Stages, options.Rule, options.Compensation, shared.Workers)), "resume");
-        Context.ActorOf(Props.Create(() => new Transport.Link.TensorLinkReceiver(inbox, transport)), ResumeInbox.Name);
+        var inbox = Context.ActorOf(Props.Create(() => new ResumeInbox(self, shared.Round, shared.ResumeStep, shared.Stages, options.Rule, options.Compensation, shared.Workers)), $"resume-{shared.Round}");
+        Context.ActorOf(Props.Create(() => new Transport.Link.TensorLinkReceiver(inbox, transport)), ResumeInbox.Name(shared.Round));
     }
 
     private void Build(NodePlanned plan)
@@ -298,7 +316,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
             return;
         }
 
-        var setup = new NodeHostSetup(plan, selfIndex, training, _setup.Settings, new MemoryLedger(), Self, ready, _trace);
+        var setup = new NodeHostSetup(plan, selfIndex, training, _setup.Settings, new MemoryLedger(), Self, ready, _trace, _round);
         _host = Context.ActorOf(Props.Create(() => new NodeTrainingHost(setup)), NodeTrainingHost.Name);
     }
 
@@ -349,6 +367,54 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         {
             Timers.StartSingleTimer(FailureGraceKey, FailureSettled.Instance, FailureGrace);
         }
+    }
+
+    /// <summary>
+    /// The part failed and the seed did not end the run meanwhile. When the seed re-forms runs that
+    /// lose a member, this member says why and waits to be re-admitted (the failure is most often a
+    /// lost peer's closed channel); otherwise it ends with the reason.
+    /// </summary>
+    private void OnFailureSettled()
+    {
+        var reason = _state.Failure ?? "this member's part failed.";
+        // Only a part that was training: one that could not even start would fail the same way again.
+        if (_continueOnLoss && _running)
+        {
+            _coordinator.Tell(new TrainingEnded(false, reason, Recoverable: true));
+            return;
+        }
+
+        Fail(reason);
+    }
+
+    /// <summary>
+    /// The run re-forms without a lost member: this member stops its part (workers, reducers, links,
+    /// its tensor listener) and, once the part has stopped (its actors' names are free again), asks
+    /// for the new round's options and offers its workers again.
+    /// </summary>
+    private void OnRestarting(RunRestarting restarting)
+    {
+        if (!_state.Restart())
+        {
+            return;
+        }
+
+        _log.Warning("The run re-forms as round {0}: {1}", restarting.Round, restarting.Reason);
+        Timers.CancelAll();
+        _routes.Close();
+        _listener?.Dispose();
+        _listener = null;
+        (_resumeStep, _resumeCut, _planWaitingForCut, _running) = (0, null, null, false);
+        if (_host is null)
+        {
+            Request(new TrainingOptionsRequested(_self, _setup.Workers));
+            return;
+        }
+
+        _stoppingHost = _host;
+        _host = null;
+        Context.Watch(_stoppingHost);
+        Context.Stop(_stoppingHost);
     }
 
     /// <summary>This admitted member's part cannot go on: the seed hears why (it would otherwise only see the node leave), then the part ends.</summary>

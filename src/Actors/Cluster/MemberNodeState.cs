@@ -57,6 +57,22 @@ public sealed class MemberNodeState
     /// <summary>The plan arrived: true when the member should build its part (admitted, and not built yet).</summary>
     public bool Planned() => Advance(MemberPhase.Admitted, MemberPhase.Taking);
 
+    /// <summary>
+    /// The run re-forms after losing a member: a member that offered, was admitted or took part goes
+    /// back to asking for the options, its failure forgotten (true); one that ended stays ended.
+    /// </summary>
+    public bool Restart()
+    {
+        if (Phase is not (MemberPhase.Offering or MemberPhase.Admitted or MemberPhase.Taking))
+        {
+            return false;
+        }
+
+        Phase = MemberPhase.AwaitingOptions;
+        Failure = null;
+        return true;
+    }
+
     /// <summary>Records the first failure of the part; false when one is already recorded or the part ended.</summary>
     public bool PartFailed(string reason)
     {

@@ -22,7 +22,8 @@ internal sealed record NodeHostSetup(
     MemoryLedger ProcessLedger,
     IActorRef Member,
     NodeReady Ready,
-    bool Trace);
+    bool Trace,
+    int Round = 0);
 
 /// <summary>Local: this member's part of the run failed (the reason names the node); the member tells the seed and ends.</summary>
 internal sealed record MemberPartFailed(string Reason) : INoSerializationVerificationNeeded;
@@ -255,7 +256,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
                 break;
             case StageCut cut:
                 // A reducer's cut goes to the seed through the stage's gateway, in chunks, like its final state.
-                Context.Child(FinalStateGateway.Name(cut.Stage)).Tell(new CutToSeed(cut, _coordinator!.Path.Address));
+                Context.Child(FinalStateGateway.Name(cut.Stage)).Tell(new CutToSeed(cut, _coordinator!.Path.Address, _setup.Round));
                 break;
             case MicroBatchCompleted or WorkerFinished:
                 _observation.Reported(message);

@@ -19,20 +19,20 @@ internal sealed record ResumeCutReady(TrainingCut Cut) : INoSerializationVerific
 /// </summary>
 internal sealed class ResumeInbox : ReceiveActor
 {
-    /// <summary>The link receiver the seed sends the cut to, a child of the member node.</summary>
-    public const string Name = "resume-in";
+    /// <summary>The link receiver the seed sends round <paramref name="round"/>'s cut to, a child of the member node.</summary>
+    public static string Name(int round) => $"resume-in-{round}";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly StageCut?[] _stages;
 
-    public ResumeInbox(IActorRef parent, int step, int stages, UpdateRule rule, DelayCompensation compensation, int workers)
+    public ResumeInbox(IActorRef parent, int round, int step, int stages, UpdateRule rule, DelayCompensation compensation, int workers)
     {
         _stages = new StageCut?[stages];
         Receive<TensorReceived>(received =>
         {
             using var tensor = received.Tensor;
             var label = received.Label;
-            if (!StageCutWire.IsCut(label) || label.Step != step || label.Stage < 0 || label.Stage >= stages || _stages[label.Stage] is not null)
+            if (!StageCutWire.IsCut(label) || StageCutWire.RoundOf(label) != round || label.Step != step || label.Stage < 0 || label.Stage >= stages || _stages[label.Stage] is not null)
             {
                 _log.Warning("Dropped a resume tensor for stage {0} at step {1}: this member resumes at step {2} and expects each of {3} stages once.", label.Stage, label.Step, step, stages);
                 return;

@@ -18,13 +18,17 @@ public static class StageCutWire
 {
     public const int Marker = 1;
 
-    public static TransferLabel Label(StageCut cut)
+    public static TransferLabel Label(StageCut cut, int round)
     {
         ArgumentNullException.ThrowIfNull(cut);
-        return new TransferLabel(cut.Step, cut.Stage, Marker);
+        ArgumentOutOfRangeException.ThrowIfNegative(round);
+        return new TransferLabel(cut.Step, cut.Stage, Marker + round);
     }
 
-    public static bool IsCut(TransferLabel label) => label.Rank == Marker;
+    public static bool IsCut(TransferLabel label) => label.Rank >= Marker;
+
+    /// <summary>The round a cut's label was sent in.</summary>
+    public static int RoundOf(TransferLabel label) => label.Rank - Marker;
 
     public static float[] Flatten(StageCut cut)
     {

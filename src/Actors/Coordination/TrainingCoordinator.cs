@@ -131,7 +131,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         {
             foreach (var cut in _cuts.Accept(share))
             {
-                _setup.Plan.Options.OnCut?.Invoke(cut);
+                _setup.Plan.Options.OnCut?.Invoke(cut with { Workers = _setup.Plan.Schedule.Workers });
             }
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)

@@ -13,6 +13,23 @@ namespace CyclicActors.Actors.Planning;
 /// </summary>
 public sealed record TrainingCut(int Step, IReadOnlyList<StageCut> Stages)
 {
+    /// <summary>The world size of the run that took it (0: not recorded).</summary>
+    public int Workers { get; init; }
+
+    /// <summary>
+    /// The cut for a run of <paramref name="workers"/> workers: with fewer than took it (a run that
+    /// shrank), ranks 0..workers−1 keep their last gradients; everything else is the same.
+    /// </summary>
+    public TrainingCut ForWorkers(int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        return this with
+        {
+            Workers = workers,
+            Stages = [.. Stages.Select(stage => stage.LastGradients.Length > workers ? stage with { LastGradients = stage.LastGradients[..workers] } : stage)],
+        };
+    }
+
     /// <summary>Whether ops from <paramref name="step"/> on can read θ_{step−1}: every CDP rule, from step 1.</summary>
     public static bool ReadsPreviousVersion(UpdateRule rule, int step) => rule != UpdateRule.Dp && step >= 1;
 

@@ -19,6 +19,9 @@ public sealed record TrainingOptionsRequested(
 /// nor does the pacing of each member's device). <paramref name="CutEvery"/> and <paramref name="FinalCut"/>:
 /// the reducers take cuts for the seed's checkpoints (<see cref="StageCut"/>); <paramref name="ResumeStep"/>
 /// above 0: the run resumes from the seed's cut at that step, which each member receives before it builds.
+/// <paramref name="Round"/>: how many times the run re-formed after losing a member (0 at first); it
+/// names the round's resume inbox and marks its cuts, so that nothing of an earlier round is taken for this one.
+/// <paramref name="ContinueOnMemberLoss"/>: a member whose part fails reports it and waits for the seed to re-form the run.
 /// </summary>
 [MessagePackObject]
 public sealed record TrainingOptionsShared(
@@ -41,7 +44,9 @@ public sealed record TrainingOptionsShared(
     [property: Key(16)] string Pacing,
     [property: Key(17)] int CutEvery = 0,
     [property: Key(18)] bool FinalCut = false,
-    [property: Key(19)] int ResumeStep = 0) : IClusterTrainingMessage;
+    [property: Key(19)] int ResumeStep = 0,
+    [property: Key(20)] int Round = 0,
+    [property: Key(21)] bool ContinueOnMemberLoss = false) : IClusterTrainingMessage;
 
 /// <summary>
 /// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's
@@ -82,11 +87,25 @@ public sealed record ChannelsPlanned(
     [property: Key(1)] int[] Ports,
     [property: Key(2)] long[] Tokens) : IClusterTrainingMessage;
 
-/// <summary>The run is over (or failed, with the reason): members leave the cluster and exit.</summary>
+/// <summary>
+/// A member was lost and the run re-forms as round <paramref name="Round"/>: a surviving member
+/// stops its part (workers, reducers, links) and asks for the options again, staying in the cluster.
+/// </summary>
+[MessagePackObject]
+public sealed record RunRestarting(
+    [property: Key(0)] int Round,
+    [property: Key(1)] string Reason) : IClusterTrainingMessage;
+
+/// <summary>
+/// The run is over (or failed, with the reason): members leave the cluster and exit. From a member
+/// to the seed: its part failed; <paramref name="Recoverable"/> when it stays to be re-admitted (the
+/// seed may re-form the run), not when it was stopped or cannot take part.
+/// </summary>
 [MessagePackObject]
 public sealed record TrainingEnded(
     [property: Key(0)] bool Succeeded,
-    [property: Key(1)] string Message) : IClusterTrainingMessage;
+    [property: Key(1)] string Message,
+    [property: Key(2)] bool Recoverable = false) : IClusterTrainingMessage;
 
 /// <summary>
 /// Training has started: members report their workers' progress to the coordinator at

@@ -39,6 +39,7 @@ public static class MessageManifests
         (typeof(NodeTraceBatch), "tracebatch"),
         (typeof(NodeWired), "wired"),
         (typeof(StageCut), "cut"),
+        (typeof(RunRestarting), "restart"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

@@ -24,6 +24,17 @@ public sealed record ClusterNodeSettings
     /// <summary>The fewest workers the seed starts with at the join timeout; null ("all"): every --workers rank.</summary>
     public required int? MinWorkers { get; init; }
 
+    /// <summary>on-member-loss = continue: a lost member re-forms the run from the last cut instead of ending it.</summary>
+    public required bool ContinueOnMemberLoss { get; init; }
+
+    /// <summary>How long a re-formed run waits for a replacement before it shrinks.</summary>
+    public required TimeSpan ReplaceTimeout { get; init; }
+
+    /// <summary>Steps between the cuts the reducers send the seed to roll back to.</summary>
+    public required int CutEvery { get; init; }
+
+    public required int MaxRestarts { get; init; }
+
     public static ClusterNodeSettings From(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -34,6 +45,15 @@ public sealed record ClusterNodeSettings
             ProgressInterval = RequirePositiveDuration(config, "cyclic-actors.cluster.progress-interval", example: "120s"),
             TraceTimeout = RequirePositiveDuration(config, "cyclic-actors.cluster.trace-timeout", example: "120s"),
             MinWorkers = AllOrInt(config, "cyclic-actors.cluster.min-workers"),
+            ContinueOnMemberLoss = RequireString(config, "cyclic-actors.cluster.on-member-loss") switch
+            {
+                "continue" => true,
+                "fail" => false,
+                var other => throw new ConfigurationException($"cyclic-actors.cluster.on-member-loss = {other}: expected continue or fail."),
+            },
+            ReplaceTimeout = RequirePositiveDuration(config, "cyclic-actors.cluster.replace-timeout", example: "60s"),
+            CutEvery = RequireInt(config, "cyclic-actors.cluster.cut-every", minimum: 1),
+            MaxRestarts = RequireInt(config, "cyclic-actors.cluster.max-restarts", minimum: 0),
         };
     }
 

@@ -53,14 +53,20 @@ internal static class SeedCommand
 
         // The reducers' cuts come to this seed; it writes them as train does.
         using var checkpoints = options.SaveDirectory is null ? null : new CheckpointQueue();
-        var cutWriter = new CutCheckpoints(options, partition, layout, order, trainSet, totalSteps);
+        var cutWriter = new CutCheckpoints(options, partition, layout, trainSet, totalSteps);
         var actorOptions = new ActorTrainingOptions
         {
             Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile,
             Resume = resumeCut,
             CutEvery = options.CheckpointEvery,
             FinalCut = options.SaveDirectory is not null,
-            OnCut = checkpoints is null ? null : cut => checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut)),
+            OnCut = checkpoints is null ? null : cut =>
+                {
+                    if (cutWriter.Wanted(cut.Step))
+                    {
+                        checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut));
+                    }
+                },
         };
         var launch = SeedLaunch(parsed, config.Workers);
 

@@ -88,13 +88,19 @@ internal static class TrainCommand
         else
         {
             using var checkpoints = options.SaveDirectory is null ? null : new CheckpointQueue();
-            var cutWriter = new CutCheckpoints(options, partition, layout, order, trainSet, totalSteps);
+            var cutWriter = new CutCheckpoints(options, partition, layout, trainSet, totalSteps);
             var actorOptions = new ActorTrainingOptions
             {
                 Resume = resumeCut,
                 CutEvery = options.CheckpointEvery,
                 FinalCut = options.SaveDirectory is not null,
-                OnCut = checkpoints is null ? null : cut => checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut)),
+                OnCut = checkpoints is null ? null : cut =>
+                {
+                    if (cutWriter.Wanted(cut.Step))
+                    {
+                        checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut));
+                    }
+                },
                 Training = config,
                 Rule = options.Rule,
                 Freshness = options.Freshness,

@@ -11,8 +11,9 @@ namespace CyclicActors.Actors.Tests.Cluster;
 
 /// <summary>
 /// A member lost in the middle of a run (cut off from everyone, as a crashed machine or a pulled
-/// cable is): Akka.Cluster's failure detector and split-brain resolver remove it, the seed ends
-/// the run with an error naming it, and the surviving member is told and ends too; nobody hangs.
+/// cable is) under on-member-loss = fail: Akka.Cluster's failure detector and split-brain resolver
+/// remove it, the seed ends the run with an error naming it, and the surviving member is told and
+/// ends too; nobody hangs.
 /// </summary>
 public sealed class LostMemberSpec : InProcessClusterSpec
 {
@@ -23,6 +24,7 @@ public sealed class LostMemberSpec : InProcessClusterSpec
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         akka.cluster.failure-detector.heartbeat-interval = 500ms
         akka.cluster.split-brain-resolver.stable-after = 3s
+        cyclic-actors.cluster.on-member-loss = fail
         """;
 
     [Fact]
