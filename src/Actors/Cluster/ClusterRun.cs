@@ -28,6 +28,9 @@ public sealed record ClusterRunResult(ActorTrainingResult Training, IReadOnlyLis
     public int Workers => Plan.RankOwners.Length;
 }
 
+/// <summary>A cluster run lost a member and re-forms as <paramref name="Round"/> from the cut at <paramref name="Step"/>, admitting for up to <paramref name="ReplaceTimeout"/>.</summary>
+public sealed record RunReformed(int Round, int Step, string Reason, TimeSpan ReplaceTimeout);
+
 /// <summary>
 /// Entry points of a multi-node run. The seed runs the coordinator singleton and drives the
 /// training over the members' workers and reducers; a member runs its part until told the run is
@@ -53,7 +56,8 @@ public static class ClusterRun
     /// <exception cref="InvalidOperationException">A member was lost during the run; or this node could not join its --seed-node, or joined a cluster that already has a coordinator (a second seed).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="stopRequested"/> completed.</exception>
     public static async Task<ClusterRunResult> SeedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
-        Action<StepMetrics>? onStep = null, CancellationToken cancel = default, ClusterProgressBoard? progress = null, Task<string>? stopRequested = null)
+        Action<StepMetrics>? onStep = null, CancellationToken cancel = default, ClusterProgressBoard? progress = null, Task<string>? stopRequested = null,
+        Action<RunReformed>? onReformed = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
@@ -129,6 +133,7 @@ public static class ClusterRun
                         reason, round + 1, cut?.Step ?? 0, cluster.ReplaceTimeout);
                     session.Tell(new RestartRound(round + 1, cut, shared with { ResumeStep = cut?.Step ?? 0, Round = round + 1, Epochs = 10_000, MaxSteps = totalSteps },
                         cluster.ReplaceTimeout, reason, ready, lost));
+                    onReformed?.Invoke(new RunReformed(round + 1, cut?.Step ?? 0, reason, cluster.ReplaceTimeout));
                     continue;
                 }
 

@@ -297,7 +297,7 @@ public sealed class MemberNode : ReceiveActor, IWithTimers
         try
         {
             _options = _options! with { Training = _options.Training with { Workers = plan.RankOwners.Length } };
-            training = TrainingPlan.Create(_options with { Resume = _resumeCut }, _data!, _initial!);
+            training = TrainingPlan.Create(_options with { Resume = _resumeCut?.ForWorkers(plan.RankOwners.Length) }, _data!, _initial!);
         }
         catch (ArgumentException e)
         {

@@ -1,0 +1,130 @@
+using Akka.Actor;
+using Akka.Remote;
+using Akka.Remote.Transport;
+using CyclicActors.Actors.Cluster;
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Planning;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Tests.Runtime;
+
+namespace CyclicActors.Actors.Tests.Cluster;
+
+/// <summary>
+/// A member cut off mid-run under on-member-loss = continue (the default): the seed rolls the
+/// survivors back to its newest cut and re-forms the run, with a replacement (bitwise the
+/// failure-free run) or, after replace-timeout, with fewer workers (bitwise a resume of that cut
+/// with that many workers). No process restarts.
+/// </summary>
+public sealed class MemberLossContinuationSpec : InProcessClusterSpec
+{
+    private const int Steps = 60;
+
+    protected override TimeSpan Limit => TimeSpan.FromSeconds(120);
+
+    protected override string NodeHocon => """
+        akka.loglevel = ERROR
+        akka.remote.dot-netty.tcp.applied-adapters = [trttl]
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+        akka.cluster.failure-detector.heartbeat-interval = 500ms
+        akka.cluster.split-brain-resolver.stable-after = 3s
+        cyclic-actors.cluster.cut-every = 4
+        """;
+
+    [Fact]
+    public async Task A_replacement_takes_the_lost_ranks_and_the_run_ends_bitwise_as_the_failure_free_run()
+    {
+        var (options, data, initial) = Setup();
+        var expected = ActorTrainer.Run(options, data, initial);
+
+        var (seed, seedAddress) = StartSeed("cyclic-actors.cluster.replace-timeout = 60s");
+        var members = StartMembers(seedAddress, 2);
+        var reformed = new TaskCompletionSource<RunReformed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stepsSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = ClusterRun.SeedAsync(seed, options, data, initial, metrics =>
+        {
+            if (metrics.Step >= 10)
+            {
+                stepsSeen.TrySetResult();
+            }
+        }, onReformed: reformed.SetResult);
+        await stepsSeen.Task.WaitAsync(Limit);
+        await CutOff(members[1].System, seed, members[0].System);
+
+        var reform = await reformed.Task.WaitAsync(Limit);
+        Assert.Equal(1, reform.Round);
+        Assert.InRange(reform.Step, 4, Steps - 1);
+        var replacement = StartMembers(seedAddress, 1)[0];
+        var result = await run.WaitAsync(Limit);
+
+        Assert.Equal(2, result.Rounds);
+        TrainingFixtures.AssertBitwiseEqual(expected.Outcome, result.Training.Outcome);
+        Assert.True((await members[0].Part.WaitAsync(Limit)).Succeeded);
+        Assert.True((await replacement.Part.WaitAsync(Limit)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Without_a_replacement_the_run_shrinks_and_ends_bitwise_as_a_resume_of_the_cut_with_fewer_workers()
+    {
+        var (options, data, initial) = Setup();
+        var cuts = new List<TrainingCut>();
+        var (seed, seedAddress) = StartSeed("""
+            cyclic-actors.cluster.replace-timeout = 2s
+            cyclic-actors.cluster.min-workers = 2
+            """);
+        var members = StartMembers(seedAddress, 2);
+        var reformed = new TaskCompletionSource<RunReformed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stepsSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = ClusterRun.SeedAsync(seed, options with { OnCut = cut => { lock (cuts) { cuts.Add(cut); } } }, data, initial, metrics =>
+        {
+            if (metrics.Step >= 10)
+            {
+                stepsSeen.TrySetResult();
+            }
+        }, onReformed: reformed.SetResult);
+        await stepsSeen.Task.WaitAsync(Limit);
+        await CutOff(members[1].System, seed, members[0].System);
+
+        var result = await run.WaitAsync(Limit);
+        var reform = await reformed.Task;
+
+        Assert.Equal(2, result.Workers);
+        TrainingCut cut;
+        lock (cuts)
+        {
+            cut = cuts.First(c => c.Step == reform.Step && c.Workers == 4);
+        }
+
+        var shrunk = options with { Training = options.Training with { Workers = 2 }, Resume = cut.ForWorkers(2) };
+        var expected = ActorTrainer.Run(shrunk, data, initial);
+        TrainingFixtures.AssertBitwiseEqual(expected.Outcome, result.Training.Outcome);
+        Assert.True((await members[0].Part.WaitAsync(Limit)).Succeeded);
+    }
+
+    private static (ActorTrainingOptions Options, GpuCompute.Data.Dataset Data, float[] Initial) Setup()
+    {
+        var config = TrainingFixtures.Config("mlp", workers: 4, Steps) with { Epochs = 1000 };
+        var data = TrainingFixtures.SyntheticFor("mlp", 64);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        return (new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2, Compensation = DelayCompensation.Lookahead }, data, initial);
+    }
+
+    private (ActorSystem System, Task<MemberOutcome> Part)[] StartMembers(Address seed, int count) =>
+        [.. Enumerable.Range(0, count).Select(_ =>
+        {
+            var member = Start("worker");
+            Akka.Cluster.Cluster.Get(member).Join(seed);
+            return (member, ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("mlp", 64)));
+        })];
+
+    /// <summary>Cuts <paramref name="lost"/> off from every other node, both ways, as a crashed machine or a pulled cable is.</summary>
+    private static async Task CutOff(ActorSystem lost, params ActorSystem[] others)
+    {
+        var address = Akka.Cluster.Cluster.Get(lost).SelfAddress;
+        foreach (var other in others)
+        {
+            var transport = ((RemoteActorRefProvider)((ExtendedActorSystem)other).Provider).Transport;
+            Assert.True(await transport.ManagementCommand(new SetThrottle(address, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance)));
+        }
+    }
+}
