@@ -6,7 +6,7 @@ namespace CyclicActors.Host.Tests;
 /// <summary>A cluster run whose member is killed resumes from the seed's periodic checkpoints, with new processes, to the failure-free parameters.</summary>
 public sealed class ClusterResumeProcessTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(150);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(180);
 
     [Fact]
     public async Task A_seed_restarted_with_resume_after_a_member_is_killed_ends_with_the_one_process_parameters()
@@ -21,7 +21,7 @@ public sealed class ClusterResumeProcessTests
         // The second member kills itself (SIGKILL) before the first forward of step 43 on one of its workers.
         string faults = Path.Combine(dir, "faults.conf");
         File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 43, kill-at-op = 0 }\n");
-        using (var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--save", series, "--checkpoint-every", "5", "--keep", "3"]))
+        using (var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--save", series, "--checkpoint-every", "5", "--keep", "3", "--on-member-loss", "fail"]))
         {
             string seedNode = await seed.WaitForAddressAsync(Limit);
             using var first = NodeProcess.Start("member 1", Member(seedNode));
@@ -52,6 +52,37 @@ public sealed class ClusterResumeProcessTests
         Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), CliRunner.ReadJson(resumed).GetProperty("parameter_sha256").GetString());
     }
 
-    private static string[] Member(string seedNode) =>
-        ["member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu"];
+    [Fact]
+    public async Task A_member_killed_mid_run_is_replaced_by_a_new_process_and_the_run_ends_with_the_one_process_parameters()
+    {
+        string dir = CliRunner.TempDirectory();
+        string[] training = ["--model", "mlp", "--workers", "4", "--steps", "120", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
+        string oneProcess = Path.Combine(dir, "train.json");
+        var (code, output, error) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
+        Assert.True(code == 0, output + error);
+        string faults = Path.Combine(dir, "faults.conf");
+        File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 37, kill-at-op = 0 }\n");
+        string summary = Path.Combine(dir, "seed.json");
+
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", summary, "--replace-timeout", "90s"]);
+        string seedNode = await seed.WaitForAddressAsync(Limit);
+        using var first = NodeProcess.Start("member 1", Member(seedNode));
+        using var second = NodeProcess.Start("member 2", [.. Member(seedNode, workers: 1)]);
+        using var third = NodeProcess.Start("member 3", [.. Member(seedNode, workers: 1), "--config", faults]);
+        Assert.Equal(137, await third.ExitCodeAsync(Limit));
+        await seed.WaitForOutputAsync("The run re-forms (round 1)", Limit);
+        using var replacement = NodeProcess.Start("replacement", Member(seedNode, workers: 1));
+
+        foreach (var node in new[] { seed, first, second, replacement })
+        {
+            Assert.True(await node.ExitCodeAsync(Limit) == 0, $"{node.Name} failed:\n{node.Output}");
+        }
+
+        var result = CliRunner.ReadJson(summary);
+        Assert.Equal(2, result.GetProperty("rounds").GetInt32());
+        Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), result.GetProperty("parameter_sha256").GetString());
+    }
+
+    private static string[] Member(string seedNode, int workers = 2) =>
+        ["member", "--seed-node", seedNode, "--workers-per-node", $"{workers}", "--data", CliRunner.BundledData, "--backend", "cpu"];
 }

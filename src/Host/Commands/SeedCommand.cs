@@ -32,6 +32,8 @@ internal static class SeedCommand
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         .. TrainOptions.Specs.Where(spec => !NotForClusters.Contains(spec.Name)),
+        new("on-member-loss", "WHAT", "continue (roll every survivor back to the newest cut and re-form the run: a replacement that joins within --replace-timeout takes the lost ranks, else it goes on with fewer workers, down to --min-workers) | fail (end the run, exit 1)", "continue (cyclic-actors.cluster.on-member-loss)"),
+        new("replace-timeout", "DURATION", "with --on-member-loss continue: how long a re-formed run waits for a replacement before it shrinks (e.g. 60s, 5m)", "60s (cyclic-actors.cluster.replace-timeout)"),
         new("min-workers", "M", "elastic start: when the join timeout expires with fewer than --workers admitted, start with the largest count >= M the rule accepts (CDP: a divisor of 2L)", "--workers (cyclic-actors.cluster.min-workers)"),
         .. ClusterNodeOptions.Specs("4053"),
         new("help", null, "show this help"),
@@ -98,7 +100,12 @@ internal static class SeedCommand
                 }
 
                 metrics?.Write(m, ClusterProgressReport.MetricsFields(board.Current));
-            }, progress: board, stopRequested: stopRequested).GetAwaiter().GetResult());
+            }, progress: board, stopRequested: stopRequested, onReformed: reformed =>
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{reformed.Reason} The run re-forms (round {reformed.Round}) from step {reformed.Step}: every survivor rolls back to that cut; a member that joins within {reformed.ReplaceTimeout.TotalSeconds:0.###} s takes the lost ranks."));
+                summary["rounds"] = reformed.Round + 1;
+            }).GetAwaiter().GetResult());
             WaitForMembersToLeave(system, TimeSpan.FromSeconds(30), giveUpWhen: signals.Requested);
         }
         catch (OperationCanceledException) when (signals.IsRequested)
@@ -165,17 +172,31 @@ internal static class SeedCommand
 
     private static Actors.Cluster.NodeLaunch SeedLaunch(ParsedOptions parsed, int workers)
     {
-        string? minWorkers = null;
+        var hocon = new List<string>();
         if (parsed.Has("min-workers"))
         {
             var min = parsed.Int("min-workers", workers);
-            minWorkers = min >= 1 && min <= workers
+            hocon.Add(min >= 1 && min <= workers
                 ? $"cyclic-actors.cluster.min-workers = {min}"
-                : throw new UsageException($"--min-workers {min} must be between 1 and --workers {workers}");
+                : throw new UsageException($"--min-workers {min} must be between 1 and --workers {workers}"));
+        }
+
+        if (parsed.String("on-member-loss") is { } onLoss)
+        {
+            hocon.Add(onLoss is "continue" or "fail"
+                ? $"cyclic-actors.cluster.on-member-loss = {onLoss}"
+                : throw new UsageException($"--on-member-loss {onLoss}: expected continue or fail"));
+        }
+
+        if (parsed.String("replace-timeout") is { } timeout)
+        {
+            hocon.Add(System.Text.RegularExpressions.Regex.IsMatch(timeout, @"^\d+(\.\d+)?\s*(ms|s|m|h)$")
+                ? $"cyclic-actors.cluster.replace-timeout = {timeout}"
+                : throw new UsageException($"--replace-timeout {timeout}: expected a duration such as 30s, 5m or 500ms"));
         }
 
         // No --seed-node: the seed joins itself once it listens (see Run), so that --port 0 works too.
-        return ClusterNodeOptions.From(parsed, 4053, parsed.All("seed-node"), [CoordinatorSingleton.Role], minWorkers);
+        return ClusterNodeOptions.From(parsed, 4053, parsed.All("seed-node"), [CoordinatorSingleton.Role], hocon.Count == 0 ? null : string.Join("\n", hocon));
     }
 
     private static string ElasticNote(ActorSystem system, int workers)
