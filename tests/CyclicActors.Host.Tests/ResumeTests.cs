@@ -100,6 +100,22 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public void Another_world_size_continues_the_cut_with_the_first_ranks_look_ahead_state_and_more_ranks_than_it_holds_are_refused()
+    {
+        string dir = CliRunner.TempDirectory();
+        string checkpoint = Path.Combine(dir, "ckpt");
+        Assert.Equal(0, CliRunner.Run(["train", .. Run("cdp-v2", "lookahead"), "--save", checkpoint]).ExitCode);
+
+        var (code, output, error) = CliRunner.Run("train", "--resume", checkpoint, "--workers", "2", "--steps", "16", "--quiet");
+        Assert.True(code == 0, error);
+        Assert.Contains("the checkpoint was taken with 4 workers and the run goes on with 2", output);
+
+        (code, _, error) = CliRunner.Run("train", "--resume", checkpoint, "--workers", "8", "--steps", "16", "--quiet");
+        Assert.Equal(1, code);
+        Assert.Contains("missing tensor 'gradient.rank4.", error);
+    }
+
+    [Fact]
     public void A_series_directory_of_another_run_or_with_foreign_files_is_refused_before_training()
     {
         string dir = CliRunner.TempDirectory();

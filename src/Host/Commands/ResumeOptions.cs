@@ -12,8 +12,10 @@ namespace CyclicActors.Host.Commands;
 /// <summary>
 /// `train --resume DIR`: the run's settings come from the checkpoint. A flag that would change the
 /// result (model, data order, optimizer, rule) and differs from the checkpoint is refused with the
-/// recorded value; --epochs and --steps may extend the run; where the result cannot depend on them
-/// (backend, pacing, outputs) flags apply as given.
+/// recorded value; --epochs and --steps may extend the run; --workers may change the world size (the
+/// cut then continues as a cluster run that shrank does: ranks below it keep their look-ahead
+/// gradients, the data order follows it); where the result cannot depend on them (backend, pacing,
+/// outputs) flags apply as given.
 /// </summary>
 internal static class ResumeOptions
 {
@@ -70,7 +72,6 @@ internal static class ResumeOptions
         string partition = string.Join(",", metadata.Partition);
         Refuse(parsed, "model", config.Model, metadata.ModelName);
         Refuse(parsed, "batch", config.MicroBatch, recorded.MicroBatch);
-        Refuse(parsed, "workers", config.Workers, recorded.Workers);
         Refuse(parsed, "stages", config.Stages, metadata.Stages);
         Refuse(parsed, "partition", config.Partition, partition);
         Refuse(parsed, "lr", config.LearningRate, recorded.LearningRate);
@@ -89,7 +90,8 @@ internal static class ResumeOptions
             {
                 Model = metadata.ModelName,
                 MicroBatch = recorded.MicroBatch,
-                Workers = recorded.Workers,
+                // Another world size continues the cut as a re-formed cluster run that shrank does (docs/cluster.md).
+                Workers = parsed.Has("workers") ? config.Workers : recorded.Workers,
                 Stages = metadata.Stages,
                 Partition = partition,
                 LearningRate = recorded.LearningRate,
@@ -108,7 +110,7 @@ internal static class ResumeOptions
     }
 
     /// <summary>The checkpoint's run must not be over, and its data must be the data given.</summary>
-    public static void CheckAgainst(CheckpointMetadata metadata, string directory, int totalSteps, string dataFingerprint, string dataDirectory)
+    public static void CheckAgainst(CheckpointMetadata metadata, string directory, int totalSteps, int workers, string dataFingerprint, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         if (metadata.DatasetFingerprint != dataFingerprint)
@@ -119,6 +121,12 @@ internal static class ResumeOptions
         if (metadata.Step >= totalSteps)
         {
             throw new UsageException($"--resume {directory}: the checkpoint is at step {metadata.Step} and the run would end at step {totalSteps}; give --steps or --epochs beyond it to train further");
+        }
+
+        if (metadata.HyperParameters.Workers != workers)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"note: the checkpoint was taken with {metadata.HyperParameters.Workers} workers and the run goes on with {workers}: from step {metadata.Step} the data order follows {workers} (as a cluster run that shrank)"));
         }
 
         if (metadata.TotalSteps != totalSteps && metadata.LearningRateSchedule == "cosine")
@@ -144,7 +152,7 @@ internal static class ResumeOptions
             return null;
         }
 
-        CheckAgainst(metadata, directory, totalSteps, trainSet.Fingerprint, options.DataDirectory);
+        CheckAgainst(metadata, directory, totalSteps, options.Config.Workers, trainSet.Fingerprint, options.DataDirectory);
         var checkpoint = CheckpointStore.Load(directory, ModelTensors.Expected(layout));
         var cut = CheckpointWriter.Cut(directory, layout, checkpoint, options.Rule, options.Compensation, options.Config.Workers);
         var position = order.PositionOf(cut.Step);
