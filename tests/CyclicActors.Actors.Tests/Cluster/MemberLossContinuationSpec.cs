@@ -61,6 +61,58 @@ public sealed class MemberLossContinuationSpec : InProcessClusterSpec
         TrainingFixtures.AssertBitwiseEqual(expected.Outcome, result.Training.Outcome);
         Assert.True((await members[0].Part.WaitAsync(Limit)).Succeeded);
         Assert.True((await replacement.Part.WaitAsync(Limit)).Succeeded);
+        // The 2|1 partition's minority side stops by itself, saying why.
+        var cutOff = await members[1].Part.WaitAsync(Limit);
+        Assert.False(cutOff.Succeeded);
+        Assert.True(cutOff.Message.Contains("left the cluster", StringComparison.Ordinal) || cutOff.Message.Contains("stopped before the run ended", StringComparison.Ordinal), cutOff.Message);
+    }
+
+    [Fact]
+    public async Task Two_losses_in_a_row_re_form_twice_and_the_run_still_ends_bitwise_as_the_failure_free_run()
+    {
+        var (options, data, initial) = Setup();
+        var expected = ActorTrainer.Run(options, data, initial);
+
+        var (seed, seedAddress) = StartSeed("cyclic-actors.cluster.replace-timeout = 60s");
+        var members = StartMembers(seedAddress, 2);
+        var reforms = new[] { new TaskCompletionSource<RunReformed>(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource<RunReformed>(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var progress = new[] { new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var round = 0;
+        var firstCut = -1;
+        var run = ClusterRun.SeedAsync(seed, options, data, initial, metrics =>
+        {
+            // Ten steps into the first round, and five into the second (its steps start at its cut).
+            var current = Volatile.Read(ref round);
+            if (current < 2 && metrics.Step >= (current == 0 ? 10 : Volatile.Read(ref firstCut) + 5))
+            {
+                progress[current].TrySetResult();
+            }
+        }, onReformed: reformed =>
+        {
+            if (reformed.Round == 1)
+            {
+                Volatile.Write(ref firstCut, reformed.Step);
+            }
+
+            Volatile.Write(ref round, reformed.Round);
+            reforms[reformed.Round - 1].SetResult(reformed);
+        });
+        await progress[0].Task.WaitAsync(Limit);
+        await CutOff(members[1].System, seed, members[0].System);
+        await reforms[0].Task.WaitAsync(Limit);
+        var first = StartMembers(seedAddress, 1)[0];
+        await progress[1].Task.WaitAsync(Limit);
+        await CutOff(first.System, seed, members[0].System);
+        var second = await reforms[1].Task.WaitAsync(Limit);
+        var firstReform = await reforms[0].Task;
+        Assert.True(second.Step >= firstReform.Step, $"the second re-formation rolled back to {second.Step}, before the first's {firstReform.Step}");
+        var replacement = StartMembers(seedAddress, 1)[0];
+
+        var result = await run.WaitAsync(Limit);
+
+        Assert.Equal(3, result.Rounds);
+        TrainingFixtures.AssertBitwiseEqual(expected.Outcome, result.Training.Outcome);
+        Assert.True((await replacement.Part.WaitAsync(Limit)).Succeeded);
     }
 
     [Fact]
