@@ -52,7 +52,7 @@ def trial(binary, tmp, training, steps, kill_step, kill_op, victim):
     summary, metrics = os.path.join(tmp, "seed.json"), os.path.join(tmp, "metrics.jsonl")
     faults = os.path.join(tmp, "faults.conf")
     with open(faults, "w") as f:
-        f.write(f"cyclic-actors.fault-injection {{ kill-at-step = {kill_step}, kill-at-op = {kill_op} }}\n")
+        f.write(f"cyclic-actors.fault-injection {{ kill-at-step = {kill_step}, at-op = {kill_op} }}\n")
     seed_log = os.path.join(tmp, "seed.log")
     seed = start([binary, "seed", *training, "--port", "0", "--summary", summary, "--metrics", metrics, "--replace-timeout", "120s"], open(seed_log, "w"))
     procs.append(seed)

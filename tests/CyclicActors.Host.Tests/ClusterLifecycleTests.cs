@@ -64,6 +64,27 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_seed_killed_mid_run_ends_every_member_naming_the_lost_coordinator_and_nobody_hangs()
+    {
+        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", "0");
+        string seedNode = await seed.WaitForAddressAsync(StartLimit);
+        using var first = NodeProcess.Start("member 1", Member(seedNode));
+        using var second = NodeProcess.Start("member 2", Member(seedNode));
+        await seed.WaitForOutputAsync("step 1/", StartLimit);
+
+        seed.Signal(9);
+
+        // The members decide the seed is gone (failure detector, then the split-brain resolver: about 25 s).
+        var limit = TimeSpan.FromSeconds(60);
+        var codes = await Task.WhenAll(first.ExitCodeAsync(limit), second.ExitCodeAsync(limit));
+        Assert.Equal([1, 1], codes);
+        foreach (var member in new[] { first, second })
+        {
+            Assert.Contains($"the coordinator's node {seedNode} left the cluster.", member.StandardError);
+        }
+    }
+
+    [Fact]
     public async Task A_member_stopped_by_SIGTERM_says_it_was_stopped_and_the_seed_names_it()
     {
         using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", "0");

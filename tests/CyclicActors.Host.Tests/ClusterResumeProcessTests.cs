@@ -20,7 +20,7 @@ public sealed class ClusterResumeProcessTests
 
         // The second member kills itself (SIGKILL) before the first forward of step 43 on one of its workers.
         string faults = Path.Combine(dir, "faults.conf");
-        File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 43, kill-at-op = 0 }\n");
+        File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 43, at-op = 0 }\n");
         using (var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--save", series, "--checkpoint-every", "5", "--keep", "3", "--on-member-loss", "fail"]))
         {
             string seedNode = await seed.WaitForAddressAsync(Limit);
@@ -61,7 +61,7 @@ public sealed class ClusterResumeProcessTests
         var (code, output, error) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
         Assert.True(code == 0, output + error);
         string faults = Path.Combine(dir, "faults.conf");
-        File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 37, kill-at-op = 0 }\n");
+        File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 37, at-op = 0 }\n");
         string summary = Path.Combine(dir, "seed.json");
 
         using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", summary, "--replace-timeout", "90s"]);

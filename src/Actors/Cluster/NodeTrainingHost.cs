@@ -94,7 +94,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         var localRanks = plan.RankOwners.Select((owner, rank) => (owner, rank)).Where(pair => pair.owner == _setup.SelfIndex).Select(pair => pair.rank).ToArray();
         _pacer = _setup.Training.CreatePacer(localRanks, _setup.Settings.PacingPatience);
         _pacer.CancelOnShutdown(Context.System);
-        var build = new NodeBuild(_setup.Training, plan, _setup.SelfIndex, _setup.Settings, _setup.ProcessLedger, _observation.Trace, _pacer);
+        var build = new NodeBuild(_setup.Training, plan, _setup.SelfIndex, _setup.Settings, _setup.ProcessLedger, _observation.Trace, _pacer, CutLinks: LinkCut.For(Context.System, _log));
         _parts = RuntimeBuilder.Build(Context, build, stage => GradientSender(plan.StageOwners[stage]));
         var stageSizes = _setup.Training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
         var localWorkers = _parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value).ToArray();

@@ -13,7 +13,8 @@ namespace CyclicActors.Actors.Runtime;
 /// <summary>
 /// What one node builds of a run: the placement (which ranks and stages are this node's, from the
 /// pure <see cref="NodePlanned"/>, a single node holding everything in a one-process run) and what
-/// the actors share.
+/// the actors share. <paramref name="CutLinks"/>: how this node cuts its cluster links when fault
+/// injection asks (null in one process).
 /// </summary>
 public sealed record NodeBuild(
     TrainingPlan Plan,
@@ -23,7 +24,8 @@ public sealed record NodeBuild(
     MemoryLedger ProcessLedger,
     TraceRecorder? Trace,
     DevicePacer Pacer,
-    long RingEpoch = 1)
+    long RingEpoch = 1,
+    Action? CutLinks = null)
 {
     /// <summary>Every rank and stage on one node: the placement of a one-process run.</summary>
     public static NodePlanned SingleNode(string node, int workers, int stages) => new([node], new int[workers], new int[stages]);
@@ -77,16 +79,16 @@ public static class RuntimeBuilder
         }
 
         var faults = build.Settings.Faults;
-        if (faults.KillAtStep >= 0 && faults.KillAtOp >= plan.Schedule.CycleLength)
+        if (faults.Any && faults.AtOp >= plan.Schedule.CycleLength)
         {
             throw new Akka.Configuration.ConfigurationException(
-                $"cyclic-actors.fault-injection.kill-at-op = {faults.KillAtOp}: a micro-batch has {plan.Schedule.CycleLength} ops (0 to {plan.Schedule.CycleLength - 1}), so it would never fire.");
+                $"cyclic-actors.fault-injection.at-op = {faults.AtOp}: a micro-batch has {plan.Schedule.CycleLength} ops (0 to {plan.Schedule.CycleLength - 1}), so it would never fire.");
         }
 
         var workers = new Dictionary<int, IActorRef>();
         foreach (var rank in build.LocalRanks)
         {
-            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace, build.Pacer, faults);
+            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace, build.Pacer, faults, build.CutLinks);
             workers[rank] = context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(build.Settings.WorkerDispatcher), ActorNames.Worker(rank));
         }
 

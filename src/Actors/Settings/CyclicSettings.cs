@@ -66,7 +66,8 @@ public sealed record CyclicSettings
             LogLinesPerWindow = RequireInt(config, "cyclic-actors.logging.lines-per-window", minimum: 1),
             Faults = new FaultInjection(
                 RequireInt(config, "cyclic-actors.fault-injection.kill-at-step", minimum: -1, expected: "a step, or -1 for never"),
-                RequireInt(config, "cyclic-actors.fault-injection.kill-at-op", minimum: 0, expected: "an op index from 0 to 2L-1")),
+                RequireInt(config, "cyclic-actors.fault-injection.at-op", minimum: 0, expected: "an op index from 0 to 2L-1"),
+                RequireInt(config, "cyclic-actors.fault-injection.cut-links-at-step", minimum: -1, expected: "a step, or -1 for never")),
         };
         return settings;
     }

@@ -139,6 +139,12 @@ public sealed class WorkerActor : UntypedActor
             KillThisProcess(op);
         }
 
+        if (_setup.Faults?.CutsLinksBefore(op.Step, run.OpIndex) == true && _setup.CutLinks is { } cutLinks)
+        {
+            _log.Warning("Fault injection: rank {0} cuts this node's cluster links before {1} (cyclic-actors.fault-injection).", _setup.Rank, op);
+            cutLinks();
+        }
+
         // Blocks this worker's own thread until the device's pacing lets the op start, before it allocates anything.
         _setup.Pacer.WaitToStart(op);
         if (run.StartsMicroBatch)

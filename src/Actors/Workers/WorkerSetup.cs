@@ -12,7 +12,8 @@ namespace CyclicActors.Actors.Workers;
 /// <paramref name="GradientTargets"/> holds, per stage, where that stage's gradients go: the
 /// reducer, a relay in front of it, or the sender to a reducer on another node. <paramref name="Pacer"/>
 /// is shared by the workers of its device: each op waits for it before it starts. <paramref name="Faults"/>:
-/// where this worker kills its process, to rehearse a failure (none by default).
+/// where this worker kills its process or (with <paramref name="CutLinks"/>, a cluster node's) cuts its
+/// node's links, to rehearse a failure (none by default).
 /// </summary>
 public sealed record WorkerSetup(
     int Rank,
@@ -22,7 +23,8 @@ public sealed record WorkerSetup(
     IReadOnlyList<IActorRef> GradientTargets,
     TraceRecorder? Trace,
     DevicePacer Pacer,
-    FaultInjection? Faults = null);
+    FaultInjection? Faults = null,
+    Action? CutLinks = null);
 
 /// <summary>
 /// Local: where a worker sends what is not a gradient, given once all workers of the ring exist:

@@ -30,7 +30,7 @@ public sealed class CyclicSettingsTests
         var leaves = Leaves(CyclicSettings.Reference.GetConfig("cyclic-actors"), string.Empty)
             .Where(key => !key.StartsWith("dispatchers.", StringComparison.Ordinal))
             .Order();
-        Assert.Equal(["fault-injection.kill-at-op", "fault-injection.kill-at-step", "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
+        Assert.Equal(["fault-injection.at-op", "fault-injection.cut-links-at-step", "fault-injection.kill-at-step", "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
             "pacing-patience", "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
     }
 
@@ -49,7 +49,8 @@ public sealed class CyclicSettingsTests
     [InlineData("cyclic-actors.logging.repeats-per-window = 0", "cyclic-actors.logging.repeats-per-window")]
     [InlineData("cyclic-actors.logging.lines-per-window = lots", "cyclic-actors.logging.lines-per-window")]
     [InlineData("cyclic-actors.fault-injection.kill-at-step = -2", "cyclic-actors.fault-injection.kill-at-step")]
-    [InlineData("cyclic-actors.fault-injection.kill-at-op = -1", "cyclic-actors.fault-injection.kill-at-op")]
+    [InlineData("cyclic-actors.fault-injection.at-op = -1", "cyclic-actors.fault-injection.at-op")]
+    [InlineData("cyclic-actors.fault-injection.cut-links-at-step = x", "cyclic-actors.fault-injection.cut-links-at-step")]
     public void An_invalid_value_names_its_key(string hocon, string key)
     {
         var config = CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(hocon));
@@ -62,7 +63,7 @@ public sealed class CyclicSettingsTests
     {
         Assert.Equal(FaultInjection.None, CyclicSettings.From(CyclicSettings.Reference).Faults);
         var faults = CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(
-            "cyclic-actors.fault-injection { kill-at-step = 7, kill-at-op = 3 }"))).Faults;
+            "cyclic-actors.fault-injection { kill-at-step = 7, at-op = 3 }"))).Faults;
         Assert.True(faults.KillsBefore(7, 3));
         Assert.False(faults.KillsBefore(7, 2));
         Assert.False(faults.KillsBefore(6, 3));
