@@ -124,6 +124,13 @@ def main():
             r = trial(binary, work, training, steps, rng.randrange(8, steps - 20), rng.randrange(0, 8), rng.randrange(0, 3))
             r["trial"] = t
             r["sha_equal"] = r.get("parameter_sha256") == expected
+            if not r.get("completed"):
+                # Keep why: the last lines of every node's output of a failed trial.
+                r["logs"] = {}
+                for name in sorted(os.listdir(work)):
+                    if name.endswith(".log"):
+                        with open(os.path.join(work, name), errors="replace") as f:
+                            r["logs"][name] = f.read().splitlines()[-15:]
             runs.append(r)
             print(json.dumps(r), flush=True)
             shutil.rmtree(work, ignore_errors=True)
