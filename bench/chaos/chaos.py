@@ -9,7 +9,8 @@ steps recomputed (trained before the kill, after the cut the run rolled back to)
 lost or folded twice cannot pass silently: a reducer refuses a (step, rank) twice and a step is
 applied only with all N in, so a completed run with the failure-free sha folded each exactly once.
 
-usage: chaos.py CYCLIC_BIN OUT_PREFIX [--trials 20] [--steps 120] [--seed 1]
+usage: chaos.py CYCLIC_BIN OUT_PREFIX [--trials 20] [--steps 120] [--seed 1] [--only 3,7]
+(--only reruns those trials of the seed's sequence, e.g. to look at a failed one again)
 writes OUT_PREFIX.json (every trial) and OUT_PREFIX.md (the table and the exact commands).
 """
 import json, os, random, re, shutil, signal, statistics, subprocess, sys, tempfile, time
@@ -111,6 +112,7 @@ def main():
     binary, prefix = sys.argv[1:3]
     trials, steps, seed = int(arg("--trials", "20")), int(arg("--steps", "120")), int(arg("--seed", "1"))
     rng = random.Random(seed)
+    only = {int(t) for t in arg("--only", "").split(",") if t}
     training = ["--model", "mlp", "--workers", "4", "--steps", str(steps), "--rule", "cdp-v2", "--data", DATA, "--quiet"]
     with tempfile.TemporaryDirectory() as tmp:
         ref = os.path.join(tmp, "train.json")
@@ -119,9 +121,12 @@ def main():
             expected = json.load(f)["parameter_sha256"]
         runs = []
         for t in range(trials):
+            moment = (rng.randrange(8, steps - 20), rng.randrange(0, 8), rng.randrange(0, 3))
+            if only and t not in only:
+                continue
             work = os.path.join(tmp, f"trial{t}")
             os.makedirs(work)
-            r = trial(binary, work, training, steps, rng.randrange(8, steps - 20), rng.randrange(0, 8), rng.randrange(0, 3))
+            r = trial(binary, work, training, steps, *moment)
             r["trial"] = t
             r["sha_equal"] = r.get("parameter_sha256") == expected
             if not r.get("completed"):
@@ -130,7 +135,7 @@ def main():
                 for name in sorted(os.listdir(work)):
                     if name.endswith(".log"):
                         with open(os.path.join(work, name), errors="replace") as f:
-                            r["logs"][name] = f.read().splitlines()[-15:]
+                            r["logs"][name] = f.read().splitlines()[-40:]
             runs.append(r)
             print(json.dumps(r), flush=True)
             shutil.rmtree(work, ignore_errors=True)

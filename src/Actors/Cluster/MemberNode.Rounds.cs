@@ -67,6 +67,6 @@ public sealed partial class MemberNode
         _stoppingHost = _host;
         _host = null;
         Context.Watch(_stoppingHost);
-        Context.Stop(_stoppingHost);
+        _stoppingHost.Tell(new StopPart($"the run re-forms as round {restarting.Round}"));
     }
 }

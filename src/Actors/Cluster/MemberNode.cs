@@ -374,7 +374,7 @@ public sealed partial class MemberNode : ReceiveActor, IWithTimers
         _routes.Close();
         if (_host is not null)
         {
-            Context.Stop(_host);
+            _host.Tell(new StopPart(message));
             _host = null;
         }
 

@@ -28,6 +28,13 @@ internal sealed record NodeHostSetup(
 /// <summary>Local: this member's part of the run failed (the reason names the node); the member tells the seed and ends.</summary>
 internal sealed record MemberPartFailed(string Reason) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// Local: stop this part now. The host first cancels the device pacer: a worker blocked in a pacing
+/// wait (for a peer's op that will never come, its node being lost) cannot take a stop message, and
+/// Akka stops the children before the host's PostStop, so without this the part would never stop.
+/// </summary>
+internal sealed record StopPart(string Reason) : INoSerializationVerificationNeeded;
+
 /// <summary>Local: where tensors arriving on this node's channels go, one inbox per kind (the member's listener hands them there directly).</summary>
 internal sealed record InboxesReady(IActorRef Gradients, IActorRef Parameters) : INoSerializationVerificationNeeded;
 
@@ -228,6 +235,10 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     {
         switch (message)
         {
+            case StopPart stop:
+                _pacer?.Cancel(stop.Reason);
+                Context.Stop(Self);
+                break;
             case ChannelsPlanned channels:
                 OnChannelsPlanned(channels);
                 break;

@@ -153,7 +153,8 @@ public sealed class MemberLossContinuationSpec : InProcessClusterSpec
         var config = TrainingFixtures.Config("mlp", workers: 4, Steps) with { Epochs = 1000 };
         var data = TrainingFixtures.SyntheticFor("mlp", 64);
         var (_, _, initial) = TrainingFixtures.Build(config, data);
-        return (new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2, Compensation = DelayCompensation.Lookahead }, data, initial);
+        // Budget pacing, as the CLI runs: a surviving member's worker blocked in a pacing wait must not keep its part from stopping.
+        return (new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2, Compensation = DelayCompensation.Lookahead, Pacing = Pacing.PacingMode.Budget }, data, initial);
     }
 
     private (ActorSystem System, Task<MemberOutcome> Part)[] StartMembers(Address seed, int count, string extra = "") =>
