@@ -117,16 +117,15 @@ public static class ClusterRun
                     throw new OperationCanceledException(stopped.Result);
                 }
 
-                if (first == lost.Task)
+                if (LossOrStall(first, training, lost.Task) is { } loss)
                 {
                     await stop.CancelAsync().ConfigureAwait(false);
-                    var loss = lost.Task.Result;
                     if (!cluster.ContinueOnMemberLoss || !loss.Recoverable || round >= cluster.MaxRestarts)
                     {
                         throw new InvalidOperationException(round == 0 || !loss.Recoverable ? loss.Reason : $"{loss.Reason} (the run had re-formed {round} times; cyclic-actors.cluster.max-restarts = {cluster.MaxRestarts})");
                     }
 
-                    await Task.WhenAny(training).ConfigureAwait(false); // cancelled: the coordinator stops before the next round's starts
+                    await Task.WhenAny(training).ConfigureAwait(false); // cancelled (or stalled): the coordinator stops before the next round's starts
                     var (cut, reason) = (latest.Cut, loss.Reason);
                     (ready, lost) = (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
                     system.Log.Warning("{0} The run re-forms (round {1}) from the cut at step {2}: the survivors roll back to it, and a member joining within {3} takes the lost ranks.",
@@ -178,6 +177,22 @@ public static class ClusterRun
     /// second seed started with --seed-node of a running cluster would offer a second coordinator
     /// (the running one downs such a node if it stays). A node that never gets in names its seeds.
     /// </summary>
+    /// <summary>
+    /// What ends a round without ending the run: a lost member, or a stall (no micro-batch for the
+    /// stall timeout: a lost message or a stuck node), which every member survives and re-forms from.
+    /// </summary>
+    private static MemberLoss? LossOrStall(Task first, Task training, Task<MemberLoss> lost)
+    {
+        if (first == lost)
+        {
+            return lost.Result;
+        }
+
+        return first == training && training.Exception?.InnerException is Coordination.RunStalledException stall
+            ? new MemberLoss(stall.Message, Recoverable: true)
+            : null;
+    }
+
     private static async Task JoinedAsTheOnlyCoordinatorAsync(ActorSystem system, Task<string> stopped, CancellationToken cancel)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);

@@ -89,14 +89,25 @@ public sealed partial class ClusterTrainingSession
     {
         if (!FinalStateInbox.IsCut(received))
         {
-            _coordinator.Tell(FinalStateInbox.ToMessage(received));
+            try
+            {
+                _coordinator.Tell(FinalStateInbox.ToMessage(received));
+            }
+            catch (InvalidDataException e)
+            {
+                // The coordinator then names the stage whose final state is missing when it gives up waiting.
+                _log.Error("Dropped a final state: {0}", e.Message);
+            }
+
             return;
         }
 
         using var tensor = received.Tensor;
-        if (StageCutWire.RoundOf(received.Label) != _round)
+        if (StageCutWire.RoundOf(received.Label) is var round && round != _round)
         {
-            return; // sent before the run re-formed: the coordinator it was for is gone
+            // Sent before the run re-formed: the coordinator it was for is gone.
+            _log.Info("Dropped the cut at step {0} of stage {1}: it belongs to round {2}, the run is in round {3}.", received.Label.Step, received.Label.Stage, round, _round);
+            return;
         }
 
         try

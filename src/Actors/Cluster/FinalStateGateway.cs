@@ -34,10 +34,7 @@ public sealed class FinalStateGateway : ReceiveActor
         Receive<CutToSeed>(cut => LinkTo(cut.Seed).Tell(new SendTensor(StageCutWire.Label(cut.Cut, cut.Round), StageCutWire.Flatten(cut.Cut), ReplyTo: null)));
         Receive<FinalStageState>(state =>
         {
-            var both = new float[state.Parameters.Length + state.Momentum.Length];
-            state.Parameters.CopyTo(both, 0);
-            state.Momentum.CopyTo(both, state.Parameters.Length);
-            _link!.Tell(new SendTensor(new PublicationLabel(state.Version, state.Stage).ToTransfer(), both, ReplyTo: null));
+            _link!.Tell(new SendTensor(new PublicationLabel(state.Version, state.Stage).ToTransfer(), FinalStateInbox.Flatten(state), ReplyTo: null));
         });
         ReceiveAny(message => _reducer.Tell(message, Sender));
     }
@@ -60,13 +57,47 @@ public static class FinalStateInbox
     /// <summary>Whether a tensor that arrived is a cut (else a final state).</summary>
     public static bool IsCut(TensorReceived received) => StageCutWire.IsCut(received?.Label ?? throw new ArgumentNullException(nameof(received)));
 
-    /// <summary>Parameters first, then momentum of the same length.</summary>
+    /// <summary>The reducer's two counters travel as the tensor's last values, their 64 bits each in two floats' bits (exact).</summary>
+    private const int CounterSlots = 4;
+
+    /// <summary>Parameters, then momentum of the same length, then the counters folded and refused.</summary>
+    public static float[] Flatten(FinalStageState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var flat = new float[state.Parameters.Length + state.Momentum.Length + CounterSlots];
+        state.Parameters.CopyTo(flat, 0);
+        state.Momentum.CopyTo(flat, state.Parameters.Length);
+        var counters = flat.AsSpan(flat.Length - CounterSlots);
+        WriteCounter(counters[..2], state.ContributionsFolded);
+        WriteCounter(counters[2..], state.DuplicatesRefused);
+        return flat;
+    }
+
+    /// <summary>The inverse of <see cref="Flatten"/>.</summary>
+    /// <exception cref="InvalidDataException">The tensor cannot be a final state (odd length without its counters).</exception>
     public static FinalStageState ToMessage(TensorReceived received)
     {
         ArgumentNullException.ThrowIfNull(received);
         using var tensor = received.Tensor;
-        var half = tensor.Length / 2;
         var label = PublicationLabel.From(received.Label);
-        return new FinalStageState(label.Stage, label.Version, tensor.Span[..half].ToArray(), tensor.Span[half..].ToArray());
+        var values = tensor.Length - CounterSlots;
+        if (values < 0 || values % 2 != 0)
+        {
+            throw new InvalidDataException($"A final state of stage {label.Stage} arrived with {tensor.Length} values; it needs parameters and momentum of one length and {CounterSlots} counter slots.");
+        }
+
+        var half = values / 2;
+        var counters = tensor.Span[values..];
+        return new FinalStageState(label.Stage, label.Version, tensor.Span[..half].ToArray(), tensor.Span[half..values].ToArray(),
+            ReadCounter(counters[..2]), ReadCounter(counters[2..]));
     }
+
+    private static void WriteCounter(Span<float> slots, long value)
+    {
+        slots[0] = BitConverter.Int32BitsToSingle((int)(value & 0xFFFF_FFFF));
+        slots[1] = BitConverter.Int32BitsToSingle((int)(value >> 32));
+    }
+
+    private static long ReadCounter(ReadOnlySpan<float> slots) =>
+        (uint)BitConverter.SingleToInt32Bits(slots[0]) | ((long)BitConverter.SingleToInt32Bits(slots[1]) << 32);
 }

@@ -101,7 +101,8 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         var localRanks = plan.RankOwners.Select((owner, rank) => (owner, rank)).Where(pair => pair.owner == _setup.SelfIndex).Select(pair => pair.rank).ToArray();
         _pacer = _setup.Training.CreatePacer(localRanks, _setup.Settings.PacingPatience);
         _pacer.CancelOnShutdown(Context.System);
-        var build = new NodeBuild(_setup.Training, plan, _setup.SelfIndex, _setup.Settings, _setup.ProcessLedger, _observation.Trace, _pacer, CutLinks: LinkCut.For(Context.System, _log));
+        var build = new NodeBuild(_setup.Training, plan, _setup.SelfIndex, _setup.Settings, _setup.ProcessLedger, _observation.Trace, _pacer,
+            RingEpoch: RingEpochOf(_setup.Round), CutLinks: LinkCut.For(Context.System, _log));
         _parts = RuntimeBuilder.Build(Context, build, stage => GradientSender(plan.StageOwners[stage]));
         var stageSizes = _setup.Training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
         var localWorkers = _parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value).ToArray();
@@ -119,6 +120,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     }
 
     // A worker blocked by the pacing must not outlive this member's part of the run.
+    /// <summary>Each round of a run is a new ring: round r's tokens carry epoch r + 1, and a token of an earlier round is dropped.</summary>
+    public static long RingEpochOf(int round) => round + 1L;
+
     protected override void PostStop() => _pacer?.Cancel("this member's part of the run ended");
 
     private IActorRef Inbox(TensorKind kind, long[] stageSizes, IActorRef[] localWorkers)

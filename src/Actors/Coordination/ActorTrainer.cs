@@ -126,6 +126,7 @@ public static class ActorTrainer
         {
             ReservedPeakBytes = reservedPeak,
             DeviceUsedPeakBytes = deviceUsedPeak,
+            Contributions = ContributionCounts.From(report.Stages, plan.Schedule.Workers, plan.TotalSteps - plan.FirstStep),
             LedgerPeakBytes = Enum.GetValues<MemoryTag>().ToDictionary(tag => tag, processLedger.PeakBytes),
         };
     }

@@ -22,8 +22,31 @@ public sealed record ActorTrainingResult(
     /// <summary>On a GPU, the highest sampled device-wide use during training (cuMemGetInfo total − free: every allocator and process); null on the CPU.</summary>
     public long? DeviceUsedPeakBytes { get; init; }
 
+    /// <summary>The reducers' own counts of the contributions they folded and refused (the run's last round when it re-formed).</summary>
+    public ContributionCounts Contributions { get; init; } = ContributionCounts.None;
+
     /// <summary>Per tag, the high-water of the bytes handed out to this process's workers and reducers (the ledger's view, beside the pool's).</summary>
     public IReadOnlyDictionary<MemoryTag, long> LedgerPeakBytes { get; init; } = new Dictionary<MemoryTag, long>();
+}
+
+/// <summary>
+/// What the reducers counted: <paramref name="Folded"/> contributions folded and
+/// <paramref name="RefusedTwice"/> second copies dropped, summed over stages, against the
+/// <paramref name="Expected"/> N per step and stage of the steps the run (or its last round) trained.
+/// </summary>
+public sealed record ContributionCounts(long Expected, long Folded, long RefusedTwice)
+{
+    public static readonly ContributionCounts None = new(0, 0, 0);
+
+    /// <summary>Contributions a step needed but no reducer folded: 0 in a completed run.</summary>
+    public long Lost => Expected - Folded;
+
+    public static ContributionCounts From(IEnumerable<Protocol.FinalStageState> stages, int workers, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        var all = stages.ToList();
+        return new ContributionCounts((long)workers * steps * all.Count, all.Sum(s => s.ContributionsFolded), all.Sum(s => s.DuplicatesRefused));
+    }
 }
 
 /// <summary>

@@ -69,6 +69,26 @@ public sealed class CoordinatorState
     public float LastLoss { get; private set; } = float.NaN;
 
     /// <summary>Reducers that have reported their final state.</summary>
+    /// <summary>The latest step every rank reported; FirstStep − 1 before any.</summary>
+    public int LastCompletedStep { get; private set; } = int.MinValue;
+
+    /// <summary>
+    /// What the run waits for, for a stall message: the oldest step some rank reported and which ranks
+    /// did not, or the step after the last completed one when no rank reported anything since.
+    /// </summary>
+    public string DescribeWaiting()
+    {
+        var last = Math.Max(LastCompletedStep, FirstStep - 1);
+        if (_losses.Count == 0)
+        {
+            return last + 1 >= TotalSteps ? "every step is reported; waiting for the workers to finish" : $"no rank has reported step {last + 1} (the last completed step is {last})";
+        }
+
+        var oldest = _losses.Keys.Min();
+        var missing = Enumerable.Range(0, Workers).Where(rank => _losses[oldest][rank] is null);
+        return $"step {oldest} waits for rank(s) {string.Join(", ", missing)} (the last completed step is {last})";
+    }
+
     public int FinalStatesIn => _finalStates.Count(state => state is not null);
 
     public int Stages => _finalStates.Length;
@@ -101,6 +121,7 @@ public sealed class CoordinatorState
         }
 
         _losses.Remove(completed.Step);
+        LastCompletedStep = Math.Max(LastCompletedStep, completed.Step);
         float sum = 0;
         foreach (var loss in losses)
         {

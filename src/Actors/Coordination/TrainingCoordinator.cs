@@ -13,10 +13,12 @@ namespace CyclicActors.Actors.Coordination;
 /// workers' per-micro-batch losses into per-step metrics, and at the end gathers the final master
 /// parameters and momentum from the reducers. The bookkeeping is its <see cref="CoordinatorState"/>;
 /// the actor switches behaviour with the state's phase. Any child failure fails the whole run (no
-/// restarts: a restarted replica would silently lose its place in the schedule).
+/// restarts: a restarted replica would silently lose its place in the schedule). A run in which no
+/// micro-batch completes for the stall timeout fails with <see cref="RunStalledException"/>.
 /// </summary>
-public sealed class TrainingCoordinator : ReceiveActor
+public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 {
+    private const string StallKey = "stall";
     private readonly CoordinatorSetup _setup;
     private readonly CoordinatorState _state;
     private readonly CutAssembler _cuts;
@@ -24,6 +26,9 @@ public sealed class TrainingCoordinator : ReceiveActor
     private IReadOnlyList<IActorRef> _reducers = [];
     private DevicePacer? _pacer;
     private double _lastStepSeconds;
+    private TimeSpan _lastProgress;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public TrainingCoordinator(CoordinatorSetup setup)
     {
@@ -60,6 +65,12 @@ public sealed class TrainingCoordinator : ReceiveActor
             _reducers = [.. parts.Reducers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
         }
 
+        if (_setup.Settings.StallTimeout is { } stall)
+        {
+            // Checked a few times per timeout, so a stall is named at most a fifth of it late.
+            Timers.StartPeriodicTimer(StallKey, StallCheck.Instance, stall / 5);
+        }
+
         var start = new StartTraining(RingEpoch: 1);
         foreach (var actor in _reducers.Concat(workers))
         {
@@ -69,7 +80,18 @@ public sealed class TrainingCoordinator : ReceiveActor
 
     private void Training()
     {
-        Receive<MicroBatchCompleted>(completed => Carry(() => _state.LossReported(completed)));
+        Receive<MicroBatchCompleted>(completed =>
+        {
+            _lastProgress = _clock.Elapsed;
+            Carry(() => _state.LossReported(completed));
+        });
+        Receive<StallCheck>(_ =>
+        {
+            if (_setup.Settings.StallTimeout is { } stall && _clock.Elapsed - _lastProgress > stall)
+            {
+                Fail(new RunStalledException(stall, _state.DescribeWaiting()));
+            }
+        });
         Receive<WorkerFinished>(finished => Carry(() => _state.WorkerFinished(finished)));
         Receive<StageCut>(CutTaken);
     }
@@ -107,6 +129,7 @@ public sealed class TrainingCoordinator : ReceiveActor
                     Fail(new NonFiniteLossException(notFinite.Step, notFinite.Loss));
                     return;
                 case FinalStatesRequested requested:
+                    Timers.Cancel(StallKey);
                     Become(Finishing);
                     var request = new FinalStateRequested(requested.Steps);
                     foreach (var reducer in _reducers)
@@ -149,6 +172,11 @@ public sealed class TrainingCoordinator : ReceiveActor
         var position = order.PositionOf(completed.Step);
         _setup.OnStep?.Invoke(new StepMetrics(completed.Step, position.Epoch, position.StepInEpoch, order.StepsPerEpoch, _setup.Plan.TotalSteps,
             completed.Loss, order.GlobalBatch / Math.Max(stepSeconds, 1e-9), _setup.Sampler.TakeStepPeak(), now, _setup.Sampler.ReservedBytes));
+    }
+
+    private sealed class StallCheck
+    {
+        public static readonly StallCheck Instance = new();
     }
 
     // A worker blocked by the pacing must not outlive the run it was waiting in.

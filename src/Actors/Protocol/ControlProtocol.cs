@@ -33,13 +33,18 @@ public sealed record WorkerFinished(
 [MessagePackObject]
 public sealed record FinalStateRequested([property: Key(0)] int Steps) : IControlMessage;
 
-/// <summary>A reducer's master parameters and momentum after its last step.</summary>
+/// <summary>
+/// A reducer's master parameters and momentum after its last step, with its own counters: the
+/// contributions it folded (N per step it folded, this round) and those it refused as second copies.
+/// </summary>
 [MessagePackObject]
 public sealed record FinalStageState(
     [property: Key(0)] int Stage,
     [property: Key(1)] int Version,
     [property: Key(2)] float[] Parameters,
-    [property: Key(3)] float[] Momentum) : IControlMessage;
+    [property: Key(3)] float[] Momentum,
+    [property: Key(4)] long ContributionsFolded = 0,
+    [property: Key(5)] long DuplicatesRefused = 0) : IControlMessage;
 
 /// <summary>
 /// A stage's share of a consistent cut at step boundary <paramref name="Step"/> (every step before it

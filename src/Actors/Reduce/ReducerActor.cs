@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
@@ -22,6 +23,7 @@ public sealed class ReducerActor : UntypedActor
     private readonly ReducerSetup _setup;
     private readonly ReducerState _state;
     private readonly string _track;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private IComputeBackend? _backend;
     private DeviceBuffer? _master;
     private DeviceBuffer? _incoming;
@@ -106,6 +108,9 @@ public sealed class ReducerActor : UntypedActor
         {
             switch (effect)
             {
+                case DuplicateRefused refused:
+                    _log.Warning("Reducer of stage {0} refused a second copy of rank {1}'s contribution to step {2}; the first is the one folded.", _setup.Stage, refused.Rank, refused.Step);
+                    break;
                 case FoldContribution fold:
                     _backend!.Upload(fold.Gradient, _incoming!);
                     _optimizer!.Accumulate(fold.Rank, _incoming!);
@@ -166,6 +171,7 @@ public sealed class ReducerActor : UntypedActor
 
     private void Send(ParametersPublished published)
     {
+        InjectFaults(published.Version);
         var subscribers = _subscribers ?? throw new InvalidOperationException($"The reducer of stage {_setup.Stage} was started before it was wired to its subscribers.");
         foreach (var subscriber in subscribers)
         {
@@ -173,6 +179,20 @@ public sealed class ReducerActor : UntypedActor
         }
 
         _setup.Trace?.Instant(_track, $"publish v{published.Version}", "parameters");
+    }
+
+    private void InjectFaults(int version)
+    {
+        if (_setup.Faults?.KillsAtPublication(version) == true)
+        {
+            Runtime.InjectedFaults.KillThisProcess($"the reducer of stage {_setup.Stage}, about to publish version {version},");
+        }
+
+        if (_setup.Faults?.CutsLinksAtPublication(version) == true && _setup.CutLinks is { } cutLinks)
+        {
+            _log.Warning("Fault injection: the reducer of stage {0} cuts this node's cluster links as it publishes version {1} (cyclic-actors.fault-injection).", _setup.Stage, version);
+            cutLinks();
+        }
     }
 
     /// <summary>With look-ahead, a cut at k holds every rank's gradient of step k − 1: the contributions being folded.</summary>
@@ -214,7 +234,7 @@ public sealed class ReducerActor : UntypedActor
     {
         if (_finalRequest is { } request && Version >= request.Steps)
         {
-            request.ReplyTo.Tell(new FinalStageState(_setup.Stage, Version, Download(_master!), Download(_optimizer!.Momentum)));
+            request.ReplyTo.Tell(new FinalStageState(_setup.Stage, Version, Download(_master!), Download(_optimizer!.Momentum), _state.Folded, _state.RefusedTwice));
             _finalRequest = null;
         }
     }

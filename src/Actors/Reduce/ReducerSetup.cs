@@ -8,8 +8,11 @@ namespace CyclicActors.Actors.Reduce;
 /// <summary>
 /// What a stage reducer is built with (in-process construction arguments). Each publication adds
 /// the momentum buffer when the plan's compensation is look-ahead, which needs it.
+/// <paramref name="Faults"/>: this node's fault injection (a kill or link cut at a publication);
+/// <paramref name="CutLinks"/>: how the node cuts its links (null in one process).
 /// </summary>
-public sealed record ReducerSetup(int Stage, TrainingPlan Plan, MemoryLedger ProcessLedger, TraceRecorder? Trace);
+public sealed record ReducerSetup(int Stage, TrainingPlan Plan, MemoryLedger ProcessLedger, TraceRecorder? Trace,
+    Settings.FaultInjection? Faults = null, Action? CutLinks = null);
 
 /// <summary>
 /// Local: who hears a reducer's publications, given once the workers exist: every worker of this

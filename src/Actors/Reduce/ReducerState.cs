@@ -10,11 +10,18 @@ public sealed record FoldContribution(int Step, int Rank, float[] Gradient) : Re
 public sealed record StepFolded(int Step) : ReducerEffect;
 
 /// <summary>
+/// The contribution of (<paramref name="Step"/>, <paramref name="Rank"/>) arrived again and was
+/// dropped: the first copy is (or will be) folded, this one never is.
+/// </summary>
+public sealed record DuplicateRefused(int Step, int Rank) : ReducerEffect;
+
+/// <summary>
 /// The ordering core of a stage reducer (pure, no actors, no devices). Contributions (step, rank)
 /// arrive in any order; they leave as <see cref="FoldContribution"/> effects in the order
 /// step 0 rank 0..N−1, step 1 rank 0..N−1, …, early arrivals waiting in a buffer, the way DDP's
 /// reducer waits for its next bucket. The sum is then the same left-to-right fold whatever the
-/// arrival order, so results are bitwise reproducible. Each (step, rank) is accepted exactly once.
+/// arrival order, so results are bitwise reproducible. Each (step, rank) is folded exactly once: a
+/// second copy is refused and counted (<see cref="RefusedTwice"/>), never folded.
 /// Mutable; owned by one actor.
 /// </summary>
 public sealed class ReducerState
@@ -37,14 +44,20 @@ public sealed class ReducerState
     /// <summary>The rank whose contribution to <see cref="NextStep"/> is folded next.</summary>
     public int NextRank { get; private set; }
 
+    /// <summary>Contributions folded so far (this reducer's own count: N per folded step when none is lost).</summary>
+    public long Folded { get; private set; }
+
+    /// <summary>Contributions that arrived a second time and were dropped instead of folded.</summary>
+    public long RefusedTwice { get; private set; }
+
     /// <summary>Contributions received but not yet folded (they belong to later ranks or steps).</summary>
     public int BufferedCount => _early.Count;
 
     /// <summary>
     /// Accepts a contribution and returns what can be folded now, in fold order, with a
-    /// <see cref="StepFolded"/> after the N-th contribution of each completed step.
+    /// <see cref="StepFolded"/> after the N-th contribution of each completed step, or a
+    /// <see cref="DuplicateRefused"/> alone when the (step, rank) was already accepted.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The (step, rank) was already accepted.</exception>
     public IReadOnlyList<ReducerEffect> Accept(int step, int rank, float[] gradient)
     {
         ArgumentNullException.ThrowIfNull(gradient);
@@ -54,13 +67,15 @@ public sealed class ReducerState
         var alreadyFolded = step < NextStep || (step == NextStep && rank < NextRank);
         if (alreadyFolded || !_early.TryAdd((step, rank), gradient))
         {
-            throw new InvalidOperationException($"The contribution of rank {rank} to step {step} arrived twice; each is applied exactly once.");
+            RefusedTwice++;
+            return [new DuplicateRefused(step, rank)];
         }
 
         var effects = new List<ReducerEffect>();
         while (_early.Remove((NextStep, NextRank), out var next))
         {
             effects.Add(new FoldContribution(NextStep, NextRank, next));
+            Folded++;
             NextRank++;
             if (NextRank == Workers)
             {

@@ -65,7 +65,7 @@ public static class RuntimeBuilder
         var targets = new IActorRef[plan.Schedule.Stages];
         foreach (var stage in build.LocalStages)
         {
-            var reducerSetup = new ReducerSetup(stage, plan, build.ProcessLedger, build.Trace);
+            var reducerSetup = new ReducerSetup(stage, plan, build.ProcessLedger, build.Trace, build.Settings.Faults, build.CutLinks);
             var reducer = context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(build.Settings.ReducerDispatcher), ActorNames.Reducer(stage));
             reducers[stage] = reducer;
             targets[stage] = plan.Options.ContributionShuffleSeed is { } seed
@@ -79,7 +79,7 @@ public static class RuntimeBuilder
         }
 
         var faults = build.Settings.Faults;
-        if (faults.Any && faults.AtOp >= plan.Schedule.CycleLength)
+        if (faults.AtAnOp && faults.AtOp >= plan.Schedule.CycleLength)
         {
             throw new Akka.Configuration.ConfigurationException(
                 $"cyclic-actors.fault-injection.at-op = {faults.AtOp}: a micro-batch has {plan.Schedule.CycleLength} ops (0 to {plan.Schedule.CycleLength - 1}), so it would never fire.");

@@ -30,6 +30,9 @@ public sealed record CyclicSettings
     /// <summary>How long a paced op may wait for the device's other workers before the run fails naming it (cyclic-actors.pacing-patience).</summary>
     public required TimeSpan PacingPatience { get; init; }
 
+    /// <summary>How long a run may go without a micro-batch completing before it counts as stalled (cyclic-actors.stall-timeout); null: never.</summary>
+    public TimeSpan? StallTimeout { get; init; }
+
     /// <summary>Window of the log repeat cap (cyclic-actors.logging.repeat-window).</summary>
     public required TimeSpan LogRepeatWindow { get; init; }
 
@@ -64,13 +67,16 @@ public sealed record CyclicSettings
             LogRepeatWindow = RequirePositiveDuration(config, "cyclic-actors.logging.repeat-window", example: "5ms"),
             LogRepeatsPerWindow = RequireInt(config, "cyclic-actors.logging.repeats-per-window", minimum: 1),
             LogLinesPerWindow = RequireInt(config, "cyclic-actors.logging.lines-per-window", minimum: 1),
-            Faults = new FaultInjection(
-                RequireInt(config, "cyclic-actors.fault-injection.kill-at-step", minimum: -1, expected: "a step, or -1 for never"),
-                RequireInt(config, "cyclic-actors.fault-injection.at-op", minimum: 0, expected: "an op index from 0 to 2L-1"),
-                RequireInt(config, "cyclic-actors.fault-injection.cut-links-at-step", minimum: -1, expected: "a step, or -1 for never")),
+            Faults = FaultInjection.Read(config),
+            StallTimeout = ReadStallTimeout(config),
         };
         return settings;
     }
+
+    private static TimeSpan? ReadStallTimeout(Config config) =>
+        config.HasPath("cyclic-actors.stall-timeout") && config.GetString("cyclic-actors.stall-timeout") == "off"
+            ? null
+            : RequirePositiveDuration(config, "cyclic-actors.stall-timeout", example: "5m or off");
 
     private static string ReadReference()
     {

@@ -3,7 +3,9 @@ using Akka.Event;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Runtime;
 using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Settings;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Memory;
@@ -136,7 +138,7 @@ public sealed class WorkerActor : UntypedActor
         var op = run.Op;
         if (_setup.Faults?.KillsBefore(op.Step, run.OpIndex) == true)
         {
-            KillThisProcess(op);
+            InjectedFaults.KillThisProcess($"rank {_setup.Rank}, before {op},");
         }
 
         if (_setup.Faults?.CutsLinksBefore(op.Step, run.OpIndex) == true && _setup.CutLinks is { } cutLinks)
@@ -180,14 +182,14 @@ public sealed class WorkerActor : UntypedActor
         {
             var gradient = new float[replica.Layout.StageSizes[run.StageIndex]];
             replica.GetStageGradients(run.StageIndex, gradient);
-            _setup.GradientTargets[run.StageIndex].Tell(new GradientContributed(run.StageIndex, op.Step, _setup.Rank, gradient));
+            Send(_setup.GradientTargets[run.StageIndex], new GradientContributed(run.StageIndex, op.Step, _setup.Rank, gradient), FaultyMessage.Gradient, op.Step);
         }
 
         var completion = _state.Complete(run);
         foreach (var pass in completion.TokenEffects.OfType<PassToken>())
         {
             // The ring passes to rank + 1 only; the wiring's next rank is that worker.
-            _wiring!.NextRank.Tell(new TokenPassed(pass.Token.Epoch, pass.Token.Step, _setup.Rank));
+            Send(_wiring!.NextRank, new TokenPassed(pass.Token.Epoch, pass.Token.Step, _setup.Rank), FaultyMessage.Token, pass.Token.Step);
         }
 
         if (completion.MicroBatchFinished)
@@ -203,11 +205,23 @@ public sealed class WorkerActor : UntypedActor
     }
 
     /// <summary>cyclic-actors.fault-injection: dies as a crashed or killed node does, with no goodbye to anyone.</summary>
-    private void KillThisProcess(ScheduledOp op)
+    /// <summary>Sends <paramref name="message"/>, unless fault injection drops or delays this one (once per node).</summary>
+    private void Send(IActorRef target, object message, FaultyMessage kind, int step)
     {
-        Console.Error.WriteLine($"cyclic: fault injection: rank {_setup.Rank} kills this process (SIGKILL) before {op} (cyclic-actors.fault-injection).");
-        Console.Error.Flush();
-        System.Diagnostics.Process.GetCurrentProcess().Kill();
+        if (_setup.Faults?.Message is not { } fault || !fault.TryFire(kind, step))
+        {
+            target.Tell(message);
+            return;
+        }
+
+        if (fault.Delay is { } delay)
+        {
+            _log.Warning("Fault injection: rank {0} delays its {1} of step {2} by {3} (cyclic-actors.fault-injection).", _setup.Rank, kind, step, delay);
+            Context.System.Scheduler.ScheduleTellOnce(delay, target, message, Self);
+            return;
+        }
+
+        _log.Warning("Fault injection: rank {0} drops its {1} of step {2} (cyclic-actors.fault-injection).", _setup.Rank, kind, step);
     }
 
     private void BeginMicroBatch(int step)

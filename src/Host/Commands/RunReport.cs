@@ -79,6 +79,15 @@ internal static class RunReport
         return written ? 0 : 1;
     }
 
+    /// <summary>The reducers' own counts (summary field "contributions"): lost and refused_twice are 0 in a sound run.</summary>
+    public static Dictionary<string, long> Contributions(Actors.Coordination.ContributionCounts counts) => new()
+    {
+        ["expected"] = counts.Expected,
+        ["folded"] = counts.Folded,
+        ["lost"] = counts.Lost,
+        ["refused_twice"] = counts.RefusedTwice,
+    };
+
     private static bool TryWrite(string what, string path, Action write)
     {
         try

@@ -237,6 +237,7 @@ internal static class SeedCommand
             ["to"] = link.Link.To,
             ["tensor_bytes_sent"] = link.Bytes,
         }).ToArray();
+        summary["contributions"] = RunReport.Contributions(run.Training.Contributions);
         summary["nodes"] = nodes;
         summary["links"] = links;
         return RunReport.Finish(options, "cluster", "members", options.Compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,

@@ -131,6 +131,7 @@ internal static class TrainCommand
             summary["realized_version_violations"] = result.VersionViolations;
             summary["lookahead_ops"] = result.LookaheadOps;
             summary["pacing"] = options.Pacing.ToCliName();
+            summary["contributions"] = RunReport.Contributions(result.Contributions);
             summary["reserved_peak_bytes"] = result.ReservedPeakBytes;
             summary["reserved_device"] = backends.DevicePool.Device;
             summary["device_used_peak_bytes"] = result.DeviceUsedPeakBytes;

@@ -16,21 +16,8 @@ namespace CyclicActors.Actors.Tests.Cluster;
 /// failure-free run) or, after replace-timeout, with fewer workers (bitwise a resume of that cut
 /// with that many workers). No process restarts.
 /// </summary>
-public sealed class MemberLossContinuationSpec : InProcessClusterSpec
+public sealed class MemberLossContinuationSpec : MemberLossSpecBase
 {
-    private const int Steps = 60;
-
-    protected override TimeSpan Limit => TimeSpan.FromSeconds(120);
-
-    protected override string NodeHocon => """
-        akka.loglevel = ERROR
-        akka.remote.dot-netty.tcp.applied-adapters = [trttl]
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-        akka.cluster.failure-detector.heartbeat-interval = 500ms
-        akka.cluster.split-brain-resolver.stable-after = 3s
-        cyclic-actors.cluster.cut-every = 4
-        """;
-
     [Fact]
     public async Task A_replacement_takes_the_lost_ranks_and_the_run_ends_bitwise_as_the_failure_free_run()
     {
@@ -59,6 +46,10 @@ public sealed class MemberLossContinuationSpec : InProcessClusterSpec
 
         Assert.Equal(2, result.Rounds);
         TrainingFixtures.AssertBitwiseEqual(expected.Outcome, result.Training.Outcome);
+        // The reducers' own counts over the last round: every contribution of its steps folded once.
+        var counts = result.Training.Contributions;
+        Assert.Equal((long)(Steps - reform.Step) * 4 * result.Plan.StageOwners.Length, counts.Expected);
+        Assert.Equal((0L, 0L), (counts.Lost, counts.RefusedTwice));
         Assert.True((await members[0].Part.WaitAsync(Limit)).Succeeded);
         Assert.True((await replacement.Part.WaitAsync(Limit)).Succeeded);
         // The 2|1 partition's minority side stops by itself, saying why.
@@ -146,33 +137,5 @@ public sealed class MemberLossContinuationSpec : InProcessClusterSpec
         var expected = ActorTrainer.Run(shrunk, data, initial);
         TrainingFixtures.AssertBitwiseEqual(expected.Outcome, result.Training.Outcome);
         Assert.True((await members[0].Part.WaitAsync(Limit)).Succeeded);
-    }
-
-    private static (ActorTrainingOptions Options, GpuCompute.Data.Dataset Data, float[] Initial) Setup()
-    {
-        var config = TrainingFixtures.Config("mlp", workers: 4, Steps) with { Epochs = 1000 };
-        var data = TrainingFixtures.SyntheticFor("mlp", 64);
-        var (_, _, initial) = TrainingFixtures.Build(config, data);
-        // Budget pacing, as the CLI runs: a surviving member's worker blocked in a pacing wait must not keep its part from stopping.
-        return (new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2, Compensation = DelayCompensation.Lookahead, Pacing = Pacing.PacingMode.Budget }, data, initial);
-    }
-
-    private (ActorSystem System, Task<MemberOutcome> Part)[] StartMembers(Address seed, int count, string extra = "") =>
-        [.. Enumerable.Range(0, count).Select(_ =>
-        {
-            var member = Start("worker", extra);
-            Akka.Cluster.Cluster.Get(member).Join(seed);
-            return (member, ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("mlp", 64)));
-        })];
-
-    /// <summary>Cuts <paramref name="lost"/> off from every other node, both ways, as a crashed machine or a pulled cable is.</summary>
-    private static async Task CutOff(ActorSystem lost, params ActorSystem[] others)
-    {
-        var address = Akka.Cluster.Cluster.Get(lost).SelfAddress;
-        foreach (var other in others)
-        {
-            var transport = ((RemoteActorRefProvider)((ExtendedActorSystem)other).Provider).Transport;
-            Assert.True(await transport.ManagementCommand(new SetThrottle(address, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance)));
-        }
     }
 }

@@ -44,20 +44,39 @@ public sealed class ReducerStateTests
     }
 
     [Fact]
-    public void A_contribution_is_accepted_exactly_once()
+    public void A_contribution_is_folded_exactly_once_and_a_second_copy_is_refused_and_counted()
     {
         var state = new ReducerState(2);
-        state.Accept(0, 1, [1]);
-        Assert.Throws<InvalidOperationException>(() => state.Accept(0, 1, [1]));
-        state.Accept(0, 0, [0]);
-        Assert.Throws<InvalidOperationException>(() => state.Accept(0, 0, [0]));
+        Assert.Empty(state.Accept(0, 1, [1]));
+        Assert.Equal(["refused 0/1"], Describe(state.Accept(0, 1, [99])));
+        Assert.Equal(["fold 0/0", "fold 0/1", "done 0"], Describe(state.Accept(0, 0, [0])));
+        Assert.Equal(["refused 0/0"], Describe(state.Accept(0, 0, [0])));
+        Assert.Equal(["refused 0/1"], Describe(state.Accept(0, 1, [1])));
         Assert.Throws<ArgumentOutOfRangeException>(() => state.Accept(1, 2, [0]));
+        Assert.Equal((2L, 3L), (state.Folded, state.RefusedTwice));
+    }
+
+    [Fact]
+    public void Folded_counts_every_contribution_of_every_completed_step_once_whatever_the_arrival_order()
+    {
+        var random = new Random(7);
+        for (var workers = 1; workers <= 5; workers++)
+        {
+            var state = new ReducerState(workers, firstStep: 3);
+            var arrivals = Enumerable.Range(3, 6).SelectMany(step => Enumerable.Range(0, workers).Select(rank => (step, rank))).OrderBy(_ => random.Next()).ToList();
+            var folds = arrivals.SelectMany(a => state.Accept(a.step, a.rank, [a.step * 10 + a.rank])).OfType<FoldContribution>().Count();
+            Assert.Equal(6L * workers, state.Folded);
+            Assert.Equal(folds, state.Folded);
+            Assert.Equal(0L, state.RefusedTwice);
+            Assert.Equal((9, 0, 0), (state.NextStep, state.NextRank, state.BufferedCount));
+        }
     }
 
     private static string[] Describe(IEnumerable<ReducerEffect> effects) => effects.Select(effect => effect switch
     {
         FoldContribution fold => $"fold {fold.Step}/{fold.Rank}" + (fold.Gradient[0] == fold.Step * 10 + fold.Rank ? string.Empty : " with the wrong data"),
         StepFolded done => $"done {done.Step}",
+        DuplicateRefused refused => $"refused {refused.Step}/{refused.Rank}",
         _ => effect.ToString()!,
     }).ToArray();
 

@@ -30,8 +30,10 @@ public sealed class CyclicSettingsTests
         var leaves = Leaves(CyclicSettings.Reference.GetConfig("cyclic-actors"), string.Empty)
             .Where(key => !key.StartsWith("dispatchers.", StringComparison.Ordinal))
             .Order();
-        Assert.Equal(["fault-injection.at-op", "fault-injection.cut-links-at-step", "fault-injection.kill-at-step", "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
-            "pacing-patience", "reducer-dispatcher", "system-name", "worker-dispatcher"], leaves);
+        Assert.Equal(["fault-injection.at-op", "fault-injection.cut-links-at-publication", "fault-injection.cut-links-at-step", "fault-injection.delay", "fault-injection.delay-at-step",
+            "fault-injection.drop-at-step", "fault-injection.kill-at-publication", "fault-injection.kill-at-step", "fault-injection.message",
+            "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
+            "pacing-patience", "reducer-dispatcher", "stall-timeout", "system-name", "worker-dispatcher"], leaves);
     }
 
     private static IEnumerable<string> Leaves(Config config, string prefix) =>
@@ -51,6 +53,11 @@ public sealed class CyclicSettingsTests
     [InlineData("cyclic-actors.fault-injection.kill-at-step = -2", "cyclic-actors.fault-injection.kill-at-step")]
     [InlineData("cyclic-actors.fault-injection.at-op = -1", "cyclic-actors.fault-injection.at-op")]
     [InlineData("cyclic-actors.fault-injection.cut-links-at-step = x", "cyclic-actors.fault-injection.cut-links-at-step")]
+    [InlineData("cyclic-actors.fault-injection.kill-at-publication = -3", "cyclic-actors.fault-injection.kill-at-publication")]
+    [InlineData("cyclic-actors.fault-injection { drop-at-step = 4, message = reply }", "cyclic-actors.fault-injection.message")]
+    [InlineData("cyclic-actors.fault-injection { delay-at-step = 4, delay = 0s }", "cyclic-actors.fault-injection.delay")]
+    [InlineData("cyclic-actors.fault-injection { delay-at-step = 4, drop-at-step = 5 }", "drop-at-step (5) and delay-at-step (4)")]
+    [InlineData("cyclic-actors.stall-timeout = never", "cyclic-actors.stall-timeout")]
     public void An_invalid_value_names_its_key(string hocon, string key)
     {
         var config = CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(hocon));
@@ -68,6 +75,31 @@ public sealed class CyclicSettingsTests
         Assert.False(faults.KillsBefore(7, 2));
         Assert.False(faults.KillsBefore(6, 3));
         Assert.False(FaultInjection.None.KillsBefore(0, 0));
+    }
+
+    [Fact]
+    public void A_message_fault_fires_once_for_the_first_message_of_its_kind_and_step()
+    {
+        var faults = CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(
+            "cyclic-actors.fault-injection { delay-at-step = 5, message = gradient, delay = 250ms }"))).Faults;
+        var fault = Assert.IsType<MessageFault>(faults.Message);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), fault.Delay);
+        Assert.False(fault.TryFire(FaultyMessage.Token, 5));
+        Assert.False(fault.TryFire(FaultyMessage.Gradient, 4));
+        Assert.True(fault.TryFire(FaultyMessage.Gradient, 5));
+        Assert.False(fault.TryFire(FaultyMessage.Gradient, 5));
+        Assert.False(faults.AtAnOp);
+
+        var drop = CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString(
+            "cyclic-actors.fault-injection { drop-at-step = 2 }"))).Faults.Message;
+        Assert.Equal((FaultyMessage.Token, 2, (TimeSpan?)null), (drop!.Kind, drop.Step, drop.Delay));
+    }
+
+    [Fact]
+    public void The_stall_timeout_defaults_to_five_minutes_and_can_be_off()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(5), CyclicSettings.From(CyclicSettings.Reference).StallTimeout);
+        Assert.Null(CyclicSettings.From(CyclicSettings.WithFallbackToReference(ConfigurationFactory.ParseString("cyclic-actors.stall-timeout = off"))).StallTimeout);
     }
 
     [Fact]
