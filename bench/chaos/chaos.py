@@ -5,9 +5,9 @@ step and op (cyclic-actors.fault-injection, so the moment is random but reproduc
 a new member process with the same number of workers started as soon as the seed says the run
 re-forms. Per trial: whether the run completed, whether its parameter_sha256 equals the failure-free
 one-process run's, the time from the kill to the first step trained after the recovery, and the
-steps recomputed (trained before the kill, after the cut the run rolled back to). A contribution
-lost or folded twice cannot pass silently: a reducer refuses a (step, rank) twice and a step is
-applied only with all N in, so a completed run with the failure-free sha folded each exactly once.
+steps recomputed (trained before the kill, after the cut the run rolled back to), and the reducers'
+own counts from the seed's summary: contributions lost (expected minus folded) and second copies
+refused, over the last round (both must be 0).
 
 usage: chaos.py CYCLIC_BIN OUT_PREFIX [--trials 20] [--steps 120] [--seed 1] [--only 3,7]
 (--only reruns those trials of the seed's sequence, e.g. to look at a failed one again)
@@ -100,6 +100,7 @@ def trial(binary, tmp, training, steps, kill_step, kill_op, victim):
                 doc = json.load(f)
             result["parameter_sha256"] = doc["parameter_sha256"]
             result["rounds"] = doc.get("rounds", 1)
+            result["contributions"] = doc.get("contributions")
         return result
     finally:
         for p in procs:
@@ -144,15 +145,18 @@ def main():
     done = [r for r in runs if r.get("completed")]
     times = [r["seconds_kill_to_first_step"] for r in done if r.get("seconds_kill_to_first_step") is not None]
     recomputed = [r["steps_recomputed"] for r in done]
+    counted = [r["contributions"] for r in done if r.get("contributions")]
+    lost = sum(c["lost"] for c in counted)
+    twice = sum(c["refused_twice"] for c in counted)
     lines = [f"# Chaos: a member killed at a random step and op, a replacement process, {trials} trials (CPU, loopback)", "",
              f"`python3 bench/chaos/chaos.py {' '.join(sys.argv[1:])}`", "",
              "Seed and three members (2 + 1 + 1 workers; N = 4, cdp-v2 with look-ahead, mlp, "
              f"{steps} steps, cuts every 10 steps, shipped failure-detector settings); the victim kills itself with SIGKILL "
              "(cyclic-actors.fault-injection), a new member process with its worker count starts when the seed says the run re-forms.", "",
-             "| trials | completed | sha equal to the failure-free run | kill to first step after recovery, s (median, max) | steps recomputed (median, max) |",
-             "|---|---|---|---|---|",
-             f"| {len(runs)} | {len(done)} | {sum(1 for r in runs if r['sha_equal'])} | "
-             f"{statistics.median(times):.1f}, {max(times):.1f} | {statistics.median(recomputed):.0f}, {max(recomputed)} |" if times else f"| {len(runs)} | {len(done)} | - | - | - |",
+             "| trials | completed | sha equal to the failure-free run | contributions lost, folded twice (reducers' counts, completed runs) | kill to first step after recovery, s (median, max) | steps recomputed (median, max) |",
+             "|---|---|---|---|---|---|",
+             f"| {len(runs)} | {len(done)} | {sum(1 for r in runs if r['sha_equal'])} | {lost}, {twice} (over {len(counted)} runs) | "
+             f"{statistics.median(times):.1f}, {max(times):.1f} | {statistics.median(recomputed):.0f}, {max(recomputed)} |" if times else f"| {len(runs)} | {len(done)} | - | - | - | - |",
              "", "Per trial (step and op of the kill, the victim's workers, where the run resumed):", "",
              "| trial | kill at step.op | victim workers | resumed from | recomputed | kill to first step, s | completed | sha equal |",
              "|---|---|---|---|---|---|---|---|"]

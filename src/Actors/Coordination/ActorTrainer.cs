@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using CyclicActors.Actors.Memory;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
@@ -40,7 +41,7 @@ public static class ActorTrainer
         var system = ActorSystem.Create(settings.SystemName, config);
         try
         {
-            return RunAsync(system, settings, plan, onStep, cancel).GetAwaiter().GetResult();
+            return RunSkippingAsync(system, settings, options, train, initialParameters, onStep, cancel).GetAwaiter().GetResult();
         }
         finally
         {
@@ -55,7 +56,80 @@ public static class ActorTrainer
     internal static Task<ActorTrainingResult> RunAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters, Action<StepMetrics>? onStep = null, CancellationToken cancel = default)
     {
         var settings = CyclicSettings.From(system.Settings.Config);
-        return RunAsync(system, settings, TrainingPlan.Create(options, train, initialParameters), onStep, cancel);
+        return RunSkippingAsync(system, settings, options, train, initialParameters, onStep, cancel);
+    }
+
+    /// <summary>How often a run that skips non-finite steps takes a cut to roll back to, when it takes none otherwise.</summary>
+    public const int SkipCutEvery = 10;
+
+    /// <summary>How many steps one run may skip before a non-finite value stops it after all.</summary>
+    public const int MaxSkippedSteps = 10;
+
+    /// <summary>
+    /// One process, --on-nonfinite skip: the run keeps its newest cuts in memory; when a step's loss,
+    /// gradient or update is NaN or infinite it rolls back to the newest cut at or before that step and
+    /// trains again with the step skipped by every stage (<see cref="ActorTrainingOptions.SkippedSteps"/>),
+    /// so the result is the run given those steps to skip from the start, bitwise. Cuts and step
+    /// metrics the first attempt delivered are not delivered again (the second attempt repeats them exactly).
+    /// </summary>
+    private static async Task<ActorTrainingResult> RunSkippingAsync(ActorSystem system, CyclicSettings settings, ActorTrainingOptions options, Dataset train,
+        float[] initialParameters, Action<StepMetrics>? onStep, CancellationToken cancel)
+    {
+        if (options.OnNonFinite != NonFiniteAction.Skip)
+        {
+            return await RunAsync(system, settings, TrainingPlan.Create(options, train, initialParameters), onStep, cancel).ConfigureAwait(false);
+        }
+
+        var userOnCut = options.OnCut;
+        var cuts = new List<TrainingCut>();
+        var (cutsDelivered, stepsReported) = (-1, -1);
+        var attempt = options with
+        {
+            CutEvery = options.CutEvery > 0 ? options.CutEvery : SkipCutEvery,
+            OnCut = cut =>
+            {
+                lock (cuts)
+                {
+                    cuts.Add(cut);
+                    if (cut.Step <= cutsDelivered)
+                    {
+                        return;
+                    }
+
+                    cutsDelivered = cut.Step;
+                }
+
+                userOnCut?.Invoke(cut);
+            },
+        };
+        void Report(StepMetrics metrics)
+        {
+            if (metrics.Step > Volatile.Read(ref stepsReported))
+            {
+                Volatile.Write(ref stepsReported, metrics.Step);
+                onStep?.Invoke(metrics);
+            }
+        }
+
+        while (true)
+        {
+            try
+            {
+                var result = await RunAsync(system, settings, TrainingPlan.Create(attempt, train, initialParameters), Report, cancel).ConfigureAwait(false);
+                return result with { SkippedSteps = [.. attempt.SkippedSteps.Order()] };
+            }
+            catch (Exception e) when (NonFiniteActionNames.StepOf(e) is { } step && !attempt.SkippedSteps.Contains(step) && attempt.SkippedSteps.Count < MaxSkippedSteps)
+            {
+                TrainingCut? rollBackTo;
+                lock (cuts)
+                {
+                    rollBackTo = cuts.Where(cut => cut.Step <= step).MaxBy(cut => cut.Step) ?? options.Resume;
+                }
+
+                system.Log.Warning("{0} --on-nonfinite skip: the run rolls back to step {1} and trains again with step {2} skipped by every stage.", e.Message, rollBackTo?.Step ?? 0, step);
+                attempt = attempt with { Resume = rollBackTo, SkippedSteps = new HashSet<int>(attempt.SkippedSteps) { step } };
+            }
+        }
     }
 
     /// <summary>

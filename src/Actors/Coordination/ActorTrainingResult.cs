@@ -22,6 +22,9 @@ public sealed record ActorTrainingResult(
     /// <summary>On a GPU, the highest sampled device-wide use during training (cuMemGetInfo total − free: every allocator and process); null on the CPU.</summary>
     public long? DeviceUsedPeakBytes { get; init; }
 
+    /// <summary>Steps no stage applied (--on-nonfinite skip met a NaN or infinite value there, or the options named them), in order.</summary>
+    public IReadOnlyList<int> SkippedSteps { get; init; } = [];
+
     /// <summary>The reducers' own counts of the contributions they folded and refused (the run's last round when it re-formed).</summary>
     public ContributionCounts Contributions { get; init; } = ContributionCounts.None;
 

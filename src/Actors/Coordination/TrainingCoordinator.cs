@@ -125,6 +125,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                 case StepCompleted completed:
                     ReportStep(completed);
                     break;
+                case LossNotFinite notFinite when _setup.Plan.SkipsUpdateOf(notFinite.Step):
+                    ReportStep(new StepCompleted(notFinite.Step, notFinite.Loss)); // a skipped step: its loss is reported as it was
+                    break;
                 case LossNotFinite notFinite:
                     Fail(new NonFiniteLossException(notFinite.Step, notFinite.Loss));
                     return;

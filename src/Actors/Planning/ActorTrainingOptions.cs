@@ -60,6 +60,16 @@ public sealed record ActorTrainingOptions
     /// </summary>
     public Action<TrainingCut>? OnCut { get; init; }
 
+    /// <summary>What a NaN or infinite loss, gradient or update does: stop the run (default) or skip that step.</summary>
+    public NonFiniteAction OnNonFinite { get; init; } = NonFiniteAction.Stop;
+
+    /// <summary>
+    /// Steps whose update every stage skips: their contributions are not folded (they may be NaN) and
+    /// the version they would make equals the one before, momentum unchanged. A run with
+    /// --on-nonfinite skip that met a bad step k ends bitwise as a run given {k} here from the start.
+    /// </summary>
+    public IReadOnlySet<int> SkippedSteps { get; init; } = new HashSet<int>();
+
     /// <summary>Write a Chrome trace (Perfetto) of the run to this file; null for none.</summary>
     public string? TracePath { get; init; }
 

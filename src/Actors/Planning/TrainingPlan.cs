@@ -28,6 +28,9 @@ public sealed record TrainingPlan(
     /// <summary>The first step this run trains: 0, or the step of the cut it resumes from.</summary>
     public int FirstStep => Options.Resume?.Step ?? 0;
 
+    /// <summary>Whether the update of folding <paramref name="step"/> (the one that makes θ_{step+1}) is skipped by every stage.</summary>
+    public bool SkipsUpdateOf(int step) => Options.SkippedSteps.Contains(step);
+
     /// <summary>Whether the reducers take a cut at step boundary <paramref name="step"/> (never at the one the run starts from).</summary>
     public bool TakesCutAt(int step) =>
         step > FirstStep && ((Options.CutEvery > 0 && step % Options.CutEvery == 0) || (Options.FinalCut && step == TotalSteps));

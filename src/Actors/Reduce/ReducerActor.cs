@@ -98,7 +98,8 @@ public sealed class ReducerActor : UntypedActor
         }
 
         // Caught here, before anything of the step is folded, so no cut (and no checkpoint) ever holds it.
-        if (!AllFinite(contribution.Gradient))
+        // A skipped step's contributions are never folded, so they may be anything.
+        if (!_setup.Plan.SkipsUpdateOf(contribution.Step) && !AllFinite(contribution.Gradient))
         {
             throw new NonFiniteGradientException(contribution.Step, contribution.Rank, _setup.Stage, _setup.Plan.Schedule.Stages);
         }
@@ -111,6 +112,10 @@ public sealed class ReducerActor : UntypedActor
                 case DuplicateRefused refused:
                     _log.Warning("Reducer of stage {0} refused a second copy of rank {1}'s contribution to step {2}; the first is the one folded.", _setup.Stage, refused.Rank, refused.Step);
                     break;
+                case FoldContribution fold when _setup.Plan.SkipsUpdateOf(fold.Step):
+                    // With look-ahead a cut holds the ranks' last gradients; a skipped step's predict no update, so zeros.
+                    KeepForCut(fold with { Gradient = new float[fold.Gradient.Length] });
+                    break;
                 case FoldContribution fold:
                     _backend!.Upload(fold.Gradient, _incoming!);
                     _optimizer!.Accumulate(fold.Rank, _incoming!);
@@ -122,7 +127,15 @@ public sealed class ReducerActor : UntypedActor
                     // θ_{k−1} and its momentum are overwritten by the update: a cut at k copies them first.
                     var previous = cutting && TrainingCut.ReadsPreviousVersion(_setup.Plan.Schedule.Rule, version) ? Download(_master!) : [];
                     var previousMomentum = cutting && TrainingCut.ReadsLastGradients(_setup.Plan.Schedule.Rule, _setup.Plan.Compensation, version) ? Download(_optimizer!.Momentum) : [];
-                    _optimizer!.Apply(_master!, _setup.Plan.Config.SgdAt(folded.Step, _setup.Plan.TotalSteps));
+                    if (_setup.Plan.SkipsUpdateOf(folded.Step))
+                    {
+                        _setup.Trace?.Instant(_track, $"skip s{folded.Step}", "nonfinite");
+                    }
+                    else
+                    {
+                        _optimizer!.Apply(_master!, _setup.Plan.Config.SgdAt(folded.Step, _setup.Plan.TotalSteps));
+                    }
+
                     var published = Publish(version, folded.Step);
                     if (cutting)
                     {

@@ -19,6 +19,11 @@ public sealed record FaultInjection(int KillAtStep, int AtOp, int CutLinksAtStep
 
     public MessageFault? Message { get; init; }
 
+    /// <summary>Every gradient this node's workers compute for this step gets a NaN (a bad batch; every time, not once). −1: never.</summary>
+    public int NanGradientAtStep { get; init; } = -1;
+
+    public bool PoisonsGradientOf(int step) => NanGradientAtStep >= 0 && step == NanGradientAtStep;
+
     /// <summary>Whether a fault is set that fires before a worker's op (what at-op must fit).</summary>
     public bool AtAnOp => KillAtStep >= 0 || CutLinksAtStep >= 0;
 
@@ -61,6 +66,7 @@ public sealed record FaultInjection(int KillAtStep, int AtOp, int CutLinksAtStep
             KillAtPublication = Int("kill-at-publication", -1, "a parameter version, or -1 for never"),
             CutLinksAtPublication = Int("cut-links-at-publication", -1, "a parameter version, or -1 for never"),
             Message = message,
+            NanGradientAtStep = Int("nan-gradient-at-step", -1, Step),
         };
     }
 }

@@ -182,6 +182,11 @@ public sealed class WorkerActor : UntypedActor
         {
             var gradient = new float[replica.Layout.StageSizes[run.StageIndex]];
             replica.GetStageGradients(run.StageIndex, gradient);
+            if (_setup.Faults?.PoisonsGradientOf(op.Step) == true && gradient.Length > 0)
+            {
+                gradient[0] = float.NaN;
+            }
+
             Send(_setup.GradientTargets[run.StageIndex], new GradientContributed(run.StageIndex, op.Step, _setup.Rank, gradient), FaultyMessage.Gradient, op.Step);
         }
 
@@ -239,7 +244,8 @@ public sealed class WorkerActor : UntypedActor
         var published = _state.ParametersToLoad(run);
         var replica = _replica!;
         replica.SetStageParameters(run.StageIndex, published.Parameters);
-        if (run.Lookahead)
+        // A skipped update leaves θ as it was, so the best prediction of it is θ itself.
+        if (run.Lookahead && !_setup.Plan.SkipsUpdateOf(run.Version))
         {
             // The replica's gradient buffer of the stage still holds this worker's gradient of the
             // previous step: nothing writes it between that B_j and this F_j.
