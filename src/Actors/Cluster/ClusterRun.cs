@@ -94,7 +94,8 @@ public static class ClusterRun
         CoordinatorSingleton.Start(system, Props.Create(() => new ClusterTrainingSession(setup)));
         var session = CoordinatorSingleton.Proxy(system, "seed-session-proxy");
 
-        for (var round = 0; ; round++)
+        var skipped = new HashSet<int>(options.SkippedSteps);
+        for (int round = 0, losses = 0; ; round++)
         {
             var placed = await PlacedOrLostAsync(ready.Task, lost.Task, stopped, session, cancel).ConfigureAwait(false);
             // An elastic start, or a run that shrank, trains with fewer workers: data order, schedule and steps follow the plan's N.
@@ -103,6 +104,7 @@ public static class ClusterRun
             {
                 Training = round == 0 ? options.Training with { Workers = workers } : options.Training with { Workers = workers, Epochs = 10_000, MaxSteps = totalSteps },
                 Resume = latest.Cut?.ForWorkers(workers),
+                SkippedSteps = new HashSet<int>(skipped),
             };
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             // The members record the trace; the coordinator here would only sample the seed's empty activation ledger.
@@ -120,9 +122,20 @@ public static class ClusterRun
                 if (LossOrStall(first, training, lost.Task) is { } loss)
                 {
                     await stop.CancelAsync().ConfigureAwait(false);
-                    if (!cluster.ContinueOnMemberLoss || !loss.Recoverable || round >= cluster.MaxRestarts)
+                    if (loss.NonFiniteStep is { } bad)
                     {
-                        throw new InvalidOperationException(round == 0 || !loss.Recoverable ? loss.Reason : $"{loss.Reason} (the run had re-formed {round} times; cyclic-actors.cluster.max-restarts = {cluster.MaxRestarts})");
+                        // Not a loss to retry: the same step would be bad again. With skip, every stage skips it from the cut before it.
+                        if (options.OnNonFinite != NonFiniteAction.Skip || skipped.Contains(bad) || skipped.Count >= ActorTrainer.MaxSkippedSteps)
+                        {
+                            throw new InvalidOperationException(loss.Reason);
+                        }
+
+                        skipped.Add(bad);
+                        latest.RollBackTo(bad);
+                    }
+                    else if (!cluster.ContinueOnMemberLoss || !loss.Recoverable || losses++ >= cluster.MaxRestarts)
+                    {
+                        throw new InvalidOperationException(losses == 0 || !loss.Recoverable ? loss.Reason : $"{loss.Reason} (the run had re-formed {losses - 1} times; cyclic-actors.cluster.max-restarts = {cluster.MaxRestarts})");
                     }
 
                     await Task.WhenAny(training).ConfigureAwait(false); // cancelled (or stalled): the coordinator stops before the next round's starts
@@ -130,7 +143,7 @@ public static class ClusterRun
                     (ready, lost) = (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
                     system.Log.Warning("{0} The run re-forms (round {1}) from the cut at step {2}: the survivors roll back to it, and a member joining within {3} takes the lost ranks.",
                         reason, round + 1, cut?.Step ?? 0, cluster.ReplaceTimeout);
-                    session.Tell(new RestartRound(round + 1, cut, shared with { ResumeStep = cut?.Step ?? 0, Round = round + 1, Epochs = 10_000, MaxSteps = totalSteps },
+                    session.Tell(new RestartRound(round + 1, cut, shared with { ResumeStep = cut?.Step ?? 0, Round = round + 1, Epochs = 10_000, MaxSteps = totalSteps, SkippedSteps = [.. skipped.Order()] },
                         cluster.ReplaceTimeout, reason, ready, lost));
                     onReformed?.Invoke(new RunReformed(round + 1, cut?.Step ?? 0, reason, cluster.ReplaceTimeout));
                     continue;
@@ -141,7 +154,7 @@ public static class ClusterRun
                 var nodes = await UnlessStoppedAsync(statistics.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel), stopped).ConfigureAwait(false);
                 if (options.TracePath is null)
                 {
-                    return new ClusterRunResult(result, nodes, placed.Plan, []) { Rounds = round + 1 };
+                    return new ClusterRunResult(result with { SkippedSteps = [.. skipped.Order()] }, nodes, placed.Plan, []) { Rounds = round + 1 };
                 }
 
                 // The session gives up on missing traces after the trace timeout; the margin covers its timer.
@@ -152,7 +165,7 @@ public static class ClusterRun
                 }
 
                 TraceMerge.Write(options.TracePath, gathered.Traces);
-                return new ClusterRunResult(result with { TracePath = options.TracePath }, nodes, placed.Plan, gathered.Missing) { Rounds = round + 1 };
+                return new ClusterRunResult(result with { TracePath = options.TracePath, SkippedSteps = [.. skipped.Order()] }, nodes, placed.Plan, gathered.Missing) { Rounds = round + 1 };
             }
             catch (Exception e)
             {
@@ -162,24 +175,11 @@ public static class ClusterRun
         }
     }
 
-    /// <summary>The newest complete cut the coordinator handed over (its thread writes, the run loop reads).</summary>
-    private sealed class LatestCut(TrainingCut? initial)
-    {
-        private TrainingCut? _cut = initial;
-
-        public TrainingCut? Cut => Volatile.Read(ref _cut);
-
-        public void Keep(TrainingCut cut) => Volatile.Write(ref _cut, cut);
-    }
-
     /// <summary>
-    /// Waits until this node is Up in a cluster where no other node has the coordinator role: a
-    /// second seed started with --seed-node of a running cluster would offer a second coordinator
-    /// (the running one downs such a node if it stays). A node that never gets in names its seeds.
-    /// </summary>
-    /// <summary>
-    /// What ends a round without ending the run: a lost member, or a stall (no micro-batch for the
-    /// stall timeout: a lost message or a stuck node), which every member survives and re-forms from.
+    /// What ends a round without ending the run: a lost member; a stall (no micro-batch for the stall
+    /// timeout: a lost message or a stuck node), which every member survives and re-forms from; or a
+    /// NaN or infinite value at a step, caught by the seed's coordinator (a member's reducer reports
+    /// its own through the member's failure).
     /// </summary>
     private static MemberLoss? LossOrStall(Task first, Task training, Task<MemberLoss> lost)
     {
@@ -188,11 +188,64 @@ public static class ClusterRun
             return lost.Result;
         }
 
-        return first == training && training.Exception?.InnerException is Coordination.RunStalledException stall
-            ? new MemberLoss(stall.Message, Recoverable: true)
-            : null;
+        if (first != training || training.Exception?.InnerException is not { } error)
+        {
+            return null;
+        }
+
+        return error is Coordination.RunStalledException
+            ? new MemberLoss(error.Message, Recoverable: true)
+            : NonFiniteActionNames.StepOf(error) is { } step ? new MemberLoss(error.Message, Recoverable: true, NonFiniteStep: step) : null;
     }
 
+    /// <summary>
+    /// The cuts the coordinator handed over (its thread writes, the run loop reads): the newest, and
+    /// the newest at or before a step, for a rollback past a step that turned out bad.
+    /// </summary>
+    private sealed class LatestCut(TrainingCut? initial)
+    {
+        private readonly object _gate = new();
+        private readonly List<TrainingCut> _cuts = initial is null ? [] : [initial];
+
+        public TrainingCut? Cut
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _cuts.Count == 0 ? null : _cuts[^1];
+                }
+            }
+        }
+
+        public void Keep(TrainingCut cut)
+        {
+            lock (_gate)
+            {
+                // Two are enough: a bad step stops its own fold, so at most the newest cut can lie past it.
+                _cuts.Add(cut);
+                if (_cuts.Count > 2)
+                {
+                    _cuts.RemoveAt(0);
+                }
+            }
+        }
+
+        /// <summary>Drops the cuts after <paramref name="step"/>: the run goes back to the newest at or before it.</summary>
+        public void RollBackTo(int step)
+        {
+            lock (_gate)
+            {
+                _cuts.RemoveAll(cut => cut.Step > step);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until this node is Up in a cluster where no other node has the coordinator role: a
+    /// second seed started with --seed-node of a running cluster would offer a second coordinator
+    /// (the running one downs such a node if it stays). A node that never gets in names its seeds.
+    /// </summary>
     private static async Task JoinedAsTheOnlyCoordinatorAsync(ActorSystem system, Task<string> stopped, CancellationToken cancel)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);

@@ -22,7 +22,7 @@ public sealed record RestartRound(
     TaskCompletionSource<MemberLoss> MemberLost) : INoSerializationVerificationNeeded;
 
 /// <summary>Why a round cannot go on, and whether re-forming the run can help (a lost or failed member, not one stopped on purpose).</summary>
-public sealed record MemberLoss(string Reason, bool Recoverable);
+public sealed record MemberLoss(string Reason, bool Recoverable, int? NonFiniteStep = null);
 
 /// <summary>The session's rounds: admitting, re-forming after a lost member, sending the cut a round resumes from, and taking the reducers' cuts.</summary>
 public sealed partial class ClusterTrainingSession

@@ -102,7 +102,7 @@ public sealed partial class ClusterTrainingSession : ReceiveActor, IWithTimers
             var node = Sender.Path.Address.ToString();
             if (_members.Any(member => member.Node == node))
             {
-                _setup.MemberLost.TrySetResult(new MemberLoss($"member {node} failed: {failed.Message}", failed.Recoverable));
+                _setup.MemberLost.TrySetResult(new MemberLoss($"member {node} failed: {failed.Message}", failed.Recoverable, failed.NonFiniteStep));
             }
         });
         Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(removed => OnRemoved(removed.Member.Address.ToString()));

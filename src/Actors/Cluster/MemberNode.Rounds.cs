@@ -31,9 +31,10 @@ public sealed partial class MemberNode
     {
         var reason = _state.Failure ?? "this member's part failed.";
         // Only a part that was training: one that could not even start would fail the same way again.
-        if (_continueOnLoss && _running)
+        // A NaN or infinite value names its step: the seed decides (skip it from a cut, or end the run).
+        if ((_continueOnLoss || _nonFiniteStep is not null) && _running)
         {
-            _coordinator.Tell(new TrainingEnded(false, reason, Recoverable: true));
+            _coordinator.Tell(new TrainingEnded(false, reason, Recoverable: true, _nonFiniteStep));
             return;
         }
 
@@ -57,7 +58,7 @@ public sealed partial class MemberNode
         _routes.Close();
         _listener?.Dispose();
         _listener = null;
-        (_resumeStep, _resumeCut, _planWaitingForCut, _running) = (0, null, null, false);
+        (_resumeStep, _resumeCut, _planWaitingForCut, _running, _nonFiniteStep) = (0, null, null, false, null);
         if (_host is null)
         {
             Request(new TrainingOptionsRequested(_self, _setup.Workers));

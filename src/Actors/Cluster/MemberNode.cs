@@ -69,6 +69,7 @@ public sealed partial class MemberNode : ReceiveActor, IWithTimers
     private int _round;
     private bool _continueOnLoss;
     private bool _running;
+    private int? _nonFiniteStep;
     private IActorRef? _stoppingHost;
     private TrainingCut? _resumeCut;
     private NodePlanned? _planWaitingForCut;
@@ -124,7 +125,7 @@ public sealed partial class MemberNode : ReceiveActor, IWithTimers
         Receive<ChannelsPlanned>(channels => _host?.Forward(channels));
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
-        Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason));
+        Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason, failed.NonFiniteStep));
         Receive<FailureSettled>(_ => OnFailureSettled());
         Receive<RunRestarting>(OnRestarting);
         Receive<Terminated>(terminated =>
@@ -347,10 +348,11 @@ public sealed partial class MemberNode : ReceiveActor, IWithTimers
     /// seed's word arrives here, and that word explains the end: so the part waits a moment for it,
     /// and only then tells the seed its own reason and ends with it.
     /// </summary>
-    private void OnPartFailed(string reason)
+    private void OnPartFailed(string reason, int? nonFiniteStep)
     {
         if (_state.PartFailed(reason))
         {
+            _nonFiniteStep = nonFiniteStep;
             Timers.StartSingleTimer(FailureGraceKey, FailureSettled.Instance, FailureGrace);
         }
     }

@@ -26,7 +26,7 @@ internal sealed record NodeHostSetup(
     int Round = 0);
 
 /// <summary>Local: this member's part of the run failed (the reason names the node); the member tells the seed and ends.</summary>
-internal sealed record MemberPartFailed(string Reason) : INoSerializationVerificationNeeded;
+internal sealed record MemberPartFailed(string Reason, int? NonFiniteStep = null) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// Local: stop this part now. The host first cancels the device pacer: a worker blocked in a pacing
@@ -90,7 +90,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
             error =>
             {
                 _log.Debug(error, "A worker or reducer of this member failed; the run cannot continue.");
-                _setup.Member.Tell(new MemberPartFailed($"{SelfNode}: {error.Message}"));
+                _setup.Member.Tell(new MemberPartFailed($"{SelfNode}: {error.Message}", NonFiniteActionNames.StepOf(error)));
                 return Directive.Stop;
             },
             loggingEnabled: false);

@@ -46,7 +46,9 @@ public sealed record TrainingOptionsShared(
     [property: Key(18)] bool FinalCut = false,
     [property: Key(19)] int ResumeStep = 0,
     [property: Key(20)] int Round = 0,
-    [property: Key(21)] bool ContinueOnMemberLoss = false) : IClusterTrainingMessage;
+    [property: Key(21)] bool ContinueOnMemberLoss = false,
+    [property: Key(22)] string OnNonFinite = "stop",
+    [property: Key(23)] int[]? SkippedSteps = null) : IClusterTrainingMessage;
 
 /// <summary>
 /// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's
@@ -105,7 +107,8 @@ public sealed record RunRestarting(
 public sealed record TrainingEnded(
     [property: Key(0)] bool Succeeded,
     [property: Key(1)] string Message,
-    [property: Key(2)] bool Recoverable = false) : IClusterTrainingMessage;
+    [property: Key(2)] bool Recoverable = false,
+    [property: Key(3)] int? NonFiniteStep = null) : IClusterTrainingMessage;
 
 /// <summary>
 /// Training has started: members report their workers' progress to the coordinator at
