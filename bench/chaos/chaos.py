@@ -44,7 +44,8 @@ def metrics_steps(path):
     if not os.path.exists(path):
         return []
     with open(path) as f:
-        return [json.loads(line)["step"] for line in f if line.strip()]
+        # Only whole lines: the seed may be writing the last one right now.
+        return [json.loads(line)["step"] for line in f if line.endswith("\n") and line.strip()]
 
 
 def trial(binary, tmp, training, steps, kill_step, kill_op, victim):

@@ -115,8 +115,7 @@ public static class ActorTrainer
         {
             try
             {
-                var result = await RunAsync(system, settings, TrainingPlan.Create(attempt, train, initialParameters), Report, cancel).ConfigureAwait(false);
-                return result with { SkippedSteps = [.. attempt.SkippedSteps.Order()] };
+                return await RunAsync(system, settings, TrainingPlan.Create(attempt, train, initialParameters), Report, cancel).ConfigureAwait(false);
             }
             catch (Exception e) when (NonFiniteActionNames.StepOf(e) is { } step && !attempt.SkippedSteps.Contains(step) && attempt.SkippedSteps.Count < MaxSkippedSteps)
             {
@@ -200,6 +199,7 @@ public static class ActorTrainer
         {
             ReservedPeakBytes = reservedPeak,
             DeviceUsedPeakBytes = deviceUsedPeak,
+            SkippedSteps = [.. options.SkippedSteps.Order()],
             Contributions = ContributionCounts.From(report.Stages, plan.Schedule.Workers, plan.TotalSteps - plan.FirstStep),
             LedgerPeakBytes = Enum.GetValues<MemoryTag>().ToDictionary(tag => tag, processLedger.PeakBytes),
         };

@@ -40,7 +40,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(error =>
+        new RunFailureStrategy(error =>
         {
             Fail(error);
             return Directive.Stop;
@@ -157,7 +157,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         {
             foreach (var cut in _cuts.Accept(share))
             {
-                _setup.Plan.Options.OnCut?.Invoke(cut with { Workers = _setup.Plan.Schedule.Workers });
+                _setup.Plan.Options.OnCut?.Invoke(cut with { Workers = _setup.Plan.Schedule.Workers, SkippedSteps = [.. _setup.Plan.Options.SkippedSteps.Order()] });
             }
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)

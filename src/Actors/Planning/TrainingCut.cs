@@ -16,6 +16,9 @@ public sealed record TrainingCut(int Step, IReadOnlyList<StageCut> Stages)
     /// <summary>The world size of the run that took it (0: not recorded).</summary>
     public int Workers { get; init; }
 
+    /// <summary>The steps the run that took it skipped (--on-nonfinite skip), which a run resumed from it skips too.</summary>
+    public IReadOnlyList<int> SkippedSteps { get; init; } = [];
+
     /// <summary>
     /// The cut for a run of <paramref name="workers"/> workers: with fewer than took it (a run that
     /// shrank), ranks 0..workers−1 keep their last gradients; everything else is the same.

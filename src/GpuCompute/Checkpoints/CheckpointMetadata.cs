@@ -50,6 +50,9 @@ public sealed record CheckpointMetadata
     /// <summary>"constant" or "cosine"; null in format 1.</summary>
     public string? LearningRateSchedule { get; init; }
 
+    /// <summary>Steps the run skipped after a NaN or infinite value (--on-nonfinite skip); a resumed run skips them too. Null or empty: none.</summary>
+    public IReadOnlyList<int>? SkippedSteps { get; init; }
+
     public int Stages => Partition.Length;
 
     public int Epoch => DataPosition.Epoch;

@@ -126,7 +126,7 @@ internal static class CheckpointWriter
             offset += length;
         }
 
-        return new TrainingCut(step, stages);
+        return new TrainingCut(step, stages) { SkippedSteps = checkpoint.Metadata.SkippedSteps ?? [] };
     }
 
     private static string GradientPrefix(int rank) => $"gradient.rank{rank}.";

@@ -24,7 +24,8 @@ internal sealed class CutCheckpoints(TrainOptions options, StagePartition partit
         var config = cut.Workers > 0 ? options.Config with { Workers = cut.Workers } : options.Config;
         var order = new DataOrder(config.Seed, trainSet.Count, config.MicroBatch, config.Workers);
         string? freshness = options.Rule == UpdateRule.CdpV2 ? options.Freshness.ToCliName() : null;
-        var metadata = CheckpointWriter.Metadata(partition, config, options.Rule.ToCliName(), order, trainSet, cut.Step, totalSteps, options.Compensation, freshness);
+        var metadata = CheckpointWriter.Metadata(partition, config, options.Rule.ToCliName(), order, trainSet, cut.Step, totalSteps, options.Compensation, freshness)
+            with { SkippedSteps = cut.SkippedSteps.Count > 0 ? cut.SkippedSteps : null };
         var (weights, momentum, resume) = CheckpointWriter.Tensors(layout, cut, hasMomentum: config.Momentum > 0);
         if (options.CheckpointEvery > 0)
         {

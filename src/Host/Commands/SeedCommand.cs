@@ -27,7 +27,7 @@ internal static class SeedCommand
 {
     public const string Summary = "start a training cluster: coordinator on this node, workers on the members that join";
 
-    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "memory-budget", "help"];
+    private static readonly HashSet<string> NotForClusters = ["engine", "backend", "memory-budget", "config", "help"];
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
@@ -60,6 +60,8 @@ internal static class SeedCommand
         {
             Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile,
             Resume = resumeCut,
+            OnNonFinite = options.OnNonFinite,
+            SkippedSteps = new HashSet<int>(resumeCut?.SkippedSteps ?? []),
             CutEvery = options.CheckpointEvery,
             FinalCut = options.SaveDirectory is not null,
             OnCut = checkpoints is null ? null : cut =>
@@ -238,6 +240,8 @@ internal static class SeedCommand
             ["tensor_bytes_sent"] = link.Bytes,
         }).ToArray();
         summary["contributions"] = RunReport.Contributions(run.Training.Contributions);
+        summary["on_nonfinite"] = options.OnNonFinite.ToCliName();
+        summary["skipped_steps"] = run.Training.SkippedSteps;
         summary["nodes"] = nodes;
         summary["links"] = links;
         return RunReport.Finish(options, "cluster", "members", options.Compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,

@@ -110,6 +110,9 @@ internal static class TrainCommand
                 DevicePool = backends.DevicePool,
                 Pacing = options.Pacing,
                 TracePath = options.TraceFile,
+                OnNonFinite = options.OnNonFinite,
+                SkippedSteps = new HashSet<int>(resumeCut?.SkippedSteps ?? []),
+                ConfigOverrides = options.ConfigOverrides,
             };
             ActorTrainingResult result;
             try
@@ -132,6 +135,8 @@ internal static class TrainCommand
             summary["lookahead_ops"] = result.LookaheadOps;
             summary["pacing"] = options.Pacing.ToCliName();
             summary["contributions"] = RunReport.Contributions(result.Contributions);
+            summary["on_nonfinite"] = options.OnNonFinite.ToCliName();
+            summary["skipped_steps"] = result.SkippedSteps;
             summary["reserved_peak_bytes"] = result.ReservedPeakBytes;
             summary["reserved_device"] = backends.DevicePool.Device;
             summary["device_used_peak_bytes"] = result.DeviceUsedPeakBytes;
@@ -179,6 +184,11 @@ internal static class TrainCommand
         if ((options.CheckpointEvery > 0 || options.ResumeDirectory is not null) && options.Engine != "actors")
         {
             throw new UsageException($"--checkpoint-every and --resume need the actor runtime (--engine actors), not --engine {options.Engine}");
+        }
+
+        if (options.OnNonFinite == NonFiniteAction.Skip && options.Engine != "actors")
+        {
+            throw new UsageException($"--on-nonfinite skip needs the actor runtime (--engine actors), not --engine {options.Engine}");
         }
     }
 

@@ -1,5 +1,6 @@
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Training;
@@ -35,8 +36,10 @@ internal sealed record TrainOptions
         new("backend", "B", "auto | cpu | cuda (auto uses a GPU when one works, else the CPU, and says why)", "auto"),
         new("save", "DIR", "write a checkpoint directory at the end (resumable with --resume); with --checkpoint-every, a series of them"),
         new("checkpoint-every", "K", "also checkpoint every K steps: DIR/step-NNNNNNNN, written beside training, the newest --keep kept (needs --save)", "0 (end only)"),
+        new("on-nonfinite", "stop|skip", "a NaN or infinite loss, gradient or update stops the run naming the step, worker and stage (stop), or the run rolls back to its newest cut and skips that step in every stage (skip; summary skipped_steps)", "stop"),
         new("keep", "M", "with --checkpoint-every, how many of the newest checkpoints to keep", "2"),
         new("resume", "DIR", "continue from a checkpoint (or a series' newest that loads), bitwise as if never interrupted; its settings apply, flags that would change the result are refused, --epochs/--steps may extend the run"),
+        new("config", "FILE", "HOCON over the shipped settings (hocon/reference.conf), e.g. cyclic-actors.stall-timeout or cyclic-actors.fault-injection to rehearse a failure"),
         new("metrics", "FILE", "JSON lines, one per step"),
         new("summary", "FILE", "one JSON object describing the run"),
         new("quiet", null, "no progress display"),
@@ -60,6 +63,9 @@ internal sealed record TrainOptions
 
     public required PacingMode Pacing { get; init; }
 
+    /// <summary>--on-nonfinite: stop, or skip a step whose loss, gradient or update is NaN or infinite.</summary>
+    public NonFiniteAction OnNonFinite { get; init; } = NonFiniteAction.Stop;
+
     public string? MemoryBudgetText { get; init; }
 
     public string? TraceFile { get; init; }
@@ -72,6 +78,9 @@ internal sealed record TrainOptions
     public int Keep { get; init; } = 2;
 
     public string? ResumeDirectory { get; init; }
+
+    /// <summary>train --config: the HOCON laid over the reference settings, read and checked; null without the flag.</summary>
+    public string? ConfigOverrides { get; init; }
 
     public string? MetricsFile { get; init; }
 
@@ -133,6 +142,7 @@ internal sealed record TrainOptions
             Freshness = FreshnessRule(o),
             Compensation = DefaultCompensation(o),
             Pacing = o.Parsed("pacing", "budget", PacingModeNames.Parse),
+            OnNonFinite = o.Parsed("on-nonfinite", "stop", NonFiniteActionNames.Parse),
             MemoryBudgetText = o.String("memory-budget"),
             TraceFile = o.String("trace"),
             Backend = BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")),
@@ -140,6 +150,7 @@ internal sealed record TrainOptions
             CheckpointEvery = o.Int("checkpoint-every", 0, 0),
             Keep = o.Int("keep", 2, 1),
             ResumeDirectory = o.String("resume"),
+            ConfigOverrides = o.String("config") is { } file ? TrainingSettingsFile.Read(file) : null,
             MetricsFile = o.String("metrics"),
             SummaryFile = o.String("summary"),
             Quiet = o.Flag("quiet"),
