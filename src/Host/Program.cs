@@ -19,6 +19,7 @@ internal static class Program
         ("bench-train", BenchTrainCommand.Summary),
         ("selftest-gpu", GpuCommands.SelfTestSummary),
         ("bench-gpu", GpuCommands.BenchmarkSummary),
+        ("certs", CertsCommand.Summary),
     ];
 
     public static int Main(string[] args)
@@ -73,6 +74,12 @@ internal static class Program
             "bench-train" => RunWith(command, BenchTrainCommand.Summary, BenchTrainCommand.Specs, rest, BenchTrainCommand.Run),
             "selftest-gpu" => RunWith(command, GpuCommands.SelfTestSummary, GpuCommands.SelfTestSpecs, rest, GpuCommands.SelfTest),
             "bench-gpu" => RunWith(command, GpuCommands.BenchmarkSummary, GpuCommands.BenchmarkSpecs, rest, GpuCommands.Benchmark),
+            "certs" => rest.FirstOrDefault() switch
+            {
+                "init" => RunWith("certs init", CertsCommand.Summary, CertsCommand.InitSpecs, rest[1..], CertsCommand.Init),
+                "issue" => RunWith("certs issue", CertsCommand.Summary, CertsCommand.IssueSpecs, rest[1..], CertsCommand.Issue),
+                var other => throw new UsageException($"cyclic certs needs init or issue{(other is null ? "" : $", not '{other}'")} (cyclic certs init --help, cyclic certs issue --help)"),
+            },
             _ => throw new UsageException($"unknown command '{command}' (valid: {string.Join(", ", Commands.Select(c => c.Name))})"),
         };
     }
