@@ -32,6 +32,11 @@ public static class ClusterConfiguration
             config = ConfigurationFactory.ParseString(launch.CommandLineHocon).WithFallback(config);
         }
 
+        if (Security.ClusterTls.DirectoryIn(config) is not null)
+        {
+            config = Security.ClusterTls.Hocon.WithFallback(config);
+        }
+
         var systemName = CyclicSettings.From(config).SystemName;
         if (launch.Port is < 0 or > 65535)
         {

@@ -81,6 +81,12 @@ public sealed record TlsSettings
             return new TlsSettings { Enabled = false };
         }
 
+        // --tls DIR: the certificate comes in code and is checked when it is loaded (Security.ClusterTls).
+        if (Security.ClusterTls.DirectoryIn(config) is not null)
+        {
+            return new TlsSettings { Enabled = true };
+        }
+
         var suppressValidation = BooleanOr(config, SuppressValidationKey, fallback: false);
         var mutual = BooleanOr(config, MutualAuthenticationKey, fallback: true);
         var validateHostname = BooleanOr(config, HostnameValidationKey, fallback: false);

@@ -58,6 +58,9 @@ public sealed record TransportSettings
     /// <summary>Akka.Remote's frame limit, when remoting is configured.</summary>
     public int? FrameBytes { get; init; }
 
+    /// <summary>With --tls: the node's certificate and pinned CA; the tensor channel then runs over mutual TLS with them. Null: plain TCP.</summary>
+    public Security.ClusterTls? Tls { get; init; }
+
     public static TransportSettings From(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -76,9 +79,10 @@ public sealed record TransportSettings
             Path = ReadPath(config),
             ChannelPort = config.HasPath(ChannelPortKey) ? RequireInt(config, ChannelPortKey, minimum: 0) : 0,
             BandwidthLimit = config.HasPath(BandwidthKey) ? RequireBytes(config, BandwidthKey, minimum: 0) : 0,
+            Tls = Security.ClusterTls.DirectoryIn(config) is { } tls ? Security.ClusterTls.Load(tls) : null,
         };
-        // The channel is plain TCP: with Akka's TLS on, tensors must not quietly leave unencrypted.
-        if (settings.Path == TensorPath.Channel && config.HasPath(SslKey) && config.GetBoolean(SslKey))
+        // Without --tls the channel is plain TCP: with Akka's TLS on (from HOCON), tensors must not quietly leave unencrypted.
+        if (settings.Path == TensorPath.Channel && settings.Tls is null && config.HasPath(SslKey) && config.GetBoolean(SslKey))
         {
             throw new ConfigurationException(
                 $"'{SslKey}' is on but tensors would travel unencrypted over the dedicated channel; set '{PathKey} = akka' to send them through the TLS connection.");

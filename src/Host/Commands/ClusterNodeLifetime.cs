@@ -28,7 +28,10 @@ internal static class ClusterNodeLifetime
 
         try
         {
-            return ActorSystem.Create(CyclicSettings.From(config).SystemName, config);
+            var name = CyclicSettings.From(config).SystemName;
+            return Actors.Security.ClusterTls.DirectoryIn(config) is { } directory
+                ? Actors.Security.ClusterTls.Load(directory).CreateSystem(name, config)
+                : ActorSystem.Create(name, config);
         }
         catch (Exception e) when (IsAddressInUse(e))
         {

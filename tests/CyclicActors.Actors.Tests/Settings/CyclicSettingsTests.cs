@@ -33,7 +33,7 @@ public sealed class CyclicSettingsTests
         Assert.Equal(["fault-injection.at-op", "fault-injection.cut-links-at-publication", "fault-injection.cut-links-at-step", "fault-injection.delay", "fault-injection.delay-at-step",
             "fault-injection.drop-at-step", "fault-injection.kill-at-publication", "fault-injection.kill-at-step", "fault-injection.message", "fault-injection.nan-gradient-at-step",
             "final-state-timeout", "logging.lines-per-window", "logging.repeat-window", "logging.repeats-per-window", "memory.sample-interval",
-            "pacing-patience", "reducer-dispatcher", "stall-timeout", "system-name", "worker-dispatcher"], leaves);
+            "pacing-patience", "reducer-dispatcher", "security.tls-directory", "stall-timeout", "system-name", "worker-dispatcher"], leaves);
     }
 
     private static IEnumerable<string> Leaves(Config config, string prefix) =>

@@ -93,7 +93,7 @@ public sealed class TensorChannelLink : ReceiveActor, IWithUnboundedStash
             // No burst: each chunk leaves only once the capped link would have carried the ones
             // before it, so even a small tensor takes its size / rate, as on a slow network.
             var pacer = new BandwidthPacer(_settings.BandwidthLimit, burstBytes: 1);
-            sender = await TensorChannelSender.ConnectAsync(endpoint.Host, endpoint.Port, new ChannelHello(endpoint.Token, _channel), _settings.WindowChunks, pacer, cancel)
+            sender = await TensorChannelSender.ConnectAsync(endpoint.Host, endpoint.Port, new ChannelHello(endpoint.Token, _channel), _settings.WindowChunks, pacer, cancel, _settings.Tls)
                 .ConfigureAwait(false);
             long transferId = 0;
             var acknowledgements = Task.CompletedTask;
@@ -117,7 +117,7 @@ public sealed class TensorChannelLink : ReceiveActor, IWithUnboundedStash
         {
             // The link is stopping.
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or ArgumentException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or ArgumentException or System.Security.Authentication.AuthenticationException)
         {
             self.Tell(new Failed($"the tensor channel to {_peer} ({endpoint.Host}:{endpoint.Port}) failed: {e.Message}", e));
         }

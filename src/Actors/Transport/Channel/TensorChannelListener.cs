@@ -143,7 +143,8 @@ public sealed class TensorChannelListener : IDisposable
                 },
                 _settings.ChunkBytes,
                 table,
-                _stop.Token).ConfigureAwait(false);
+                _stop.Token,
+                tls: _settings.Tls).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {

@@ -29,7 +29,8 @@ public static class TensorChannelReceiver
         int maxPayloadBytes,
         TensorReassemblyTable table,
         CancellationToken cancel,
-        TimeSpan? helloTimeout = null)
+        TimeSpan? helloTimeout = null,
+        Security.ClusterTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(table);
@@ -39,20 +40,35 @@ public static class TensorChannelReceiver
         var ack = new byte[sizeof(long)];
         try
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await using var network = new NetworkStream(socket, ownsSocket: false);
+            Stream stream = network;
+            await using var secured = new AsyncDisposables();
             var helloBytes = new byte[ChannelHello.Size];
             var timeout = helloTimeout ?? DefaultHelloTimeout;
             int helloRead;
             using (var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
+                // The TLS handshake, then the hello, within the hello timeout: a silent or plaintext peer cannot hold a socket.
                 helloDeadline.CancelAfter(timeout);
                 try
                 {
+                    if (tls is not null)
+                    {
+                        try
+                        {
+                            stream = secured.Add(await tls.AcceptAsync(network, helloDeadline.Token).ConfigureAwait(false));
+                        }
+                        catch (System.Security.Authentication.AuthenticationException e)
+                        {
+                            return ChannelEnd.Refusal($"TLS handshake refused: {e.Message}; connection closed.");
+                        }
+                    }
+
                     helloRead = await stream.ReadAtLeastAsync(helloBytes, helloBytes.Length, throwOnEndOfStream: false, helloDeadline.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                 {
-                    return ChannelEnd.Refusal($"the peer sent no channel hello within {timeout.TotalSeconds:0.###} s; connection refused.");
+                    return ChannelEnd.Refusal($"the peer sent no {(tls is null ? "" : "TLS handshake and ")}channel hello within {timeout.TotalSeconds:0.###} s; connection refused.");
                 }
             }
 
@@ -119,6 +135,27 @@ public static class TensorChannelReceiver
         finally
         {
             ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+}
+
+/// <summary>Streams a method opened along the way, disposed with it.</summary>
+internal sealed class AsyncDisposables : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _items = [];
+
+    public T Add<T>(T item)
+        where T : IAsyncDisposable
+    {
+        _items.Add(item);
+        return item;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var item in _items)
+        {
+            await item.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

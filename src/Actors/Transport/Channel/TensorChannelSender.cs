@@ -13,7 +13,7 @@ namespace CyclicActors.Actors.Transport.Channel;
 public sealed class TensorChannelSender : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly FlowControlWindow _window;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _acknowledged = new(0);
@@ -25,11 +25,11 @@ public sealed class TensorChannelSender : IAsyncDisposable
     private readonly BandwidthPacer _pacer;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
-    private TensorChannelSender(Socket socket, int windowChunks, BandwidthPacer? pacer)
+    private TensorChannelSender(Socket socket, Stream stream, int windowChunks, BandwidthPacer? pacer)
     {
         _socket = socket;
         _pacer = pacer ?? new BandwidthPacer(0, 1);
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _window = new FlowControlWindow(windowChunks);
         _ackLoop = Task.Run(ReadAcksAsync);
     }
@@ -49,20 +49,37 @@ public sealed class TensorChannelSender : IAsyncDisposable
     public static Task<TensorChannelSender> ConnectAsync(string host, int port, long token, int windowChunks, CancellationToken cancel) =>
         ConnectAsync(host, port, new ChannelHello(token, 0), windowChunks, pacer: null, cancel);
 
-    /// <summary>Connects to an offered endpoint and presents <paramref name="hello"/>; <paramref name="pacer"/> caps the payload rate.</summary>
-    public static async Task<TensorChannelSender> ConnectAsync(string host, int port, ChannelHello hello, int windowChunks, BandwidthPacer? pacer, CancellationToken cancel)
+    /// <summary>
+    /// Connects to an offered endpoint and presents <paramref name="hello"/>; <paramref name="pacer"/> caps the payload rate.
+    /// With <paramref name="tls"/>, the connection is mutual TLS first (the hello and its token travel encrypted, to an authenticated peer).
+    /// </summary>
+    public static async Task<TensorChannelSender> ConnectAsync(string host, int port, ChannelHello hello, int windowChunks, BandwidthPacer? pacer, CancellationToken cancel,
+        Security.ClusterTls? tls = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
         try
         {
             await socket.ConnectAsync(host, port, cancel).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (tls is not null)
+            {
+                stream = await tls.ConnectAsync(stream, host, cancel).ConfigureAwait(false);
+            }
+
             var helloBytes = new byte[ChannelHello.Size];
             hello.Write(helloBytes);
-            await socket.SendAsync(helloBytes, cancel).ConfigureAwait(false);
-            return new TensorChannelSender(socket, windowChunks, pacer);
+            await stream.WriteAsync(helloBytes, cancel).ConfigureAwait(false);
+            await stream.FlushAsync(cancel).ConfigureAwait(false);
+            return new TensorChannelSender(socket, stream, windowChunks, pacer);
         }
         catch
         {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
             socket.Dispose();
             throw;
         }

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Configuration;
+using CyclicActors.Actors.Cluster;
+using CyclicActors.Actors.Security;
+using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Transport;
+using CyclicActors.Actors.Transport.Channel;
+
+namespace CyclicActors.Actors.Tests.Security;
+
+/// <summary>
+/// The tensor channel with --tls: mutual TLS with the node certificates, the peer checked against
+/// the pinned CA. A peer of another CA, a plaintext client, random bytes and an HTTP request are
+/// refused, saying why, and the listener keeps serving the nodes of its own cluster.
+/// </summary>
+public sealed class TlsChannelTests : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"cyclic-tls-{Guid.NewGuid():N}");
+    private readonly X509Certificate2 _authority = ClusterCertificates.CreateAuthority("cluster", TimeSpan.FromDays(2));
+    private readonly X509Certificate2 _foreignAuthority = ClusterCertificates.CreateAuthority("someone else", TimeSpan.FromDays(2));
+    private readonly ConcurrentQueue<float[]> _arrived = new();
+    private readonly BlockingCollection<string> _refused = [];
+
+    public void Dispose()
+    {
+        _refused.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_node_of_the_same_ca_sends_a_tensor_bit_exact_and_a_node_of_another_ca_is_refused_both_ways()
+    {
+        var settings = Settings(Node("seed", _authority));
+        using var listener = Listen(settings);
+
+        await SendAsync(Node("member", _authority), listener, [1f, -2.5f, 3e-8f]);
+        Assert.Equal([1f, -2.5f, 3e-8f], Assert.Single(_arrived));
+
+        // A stranger's own CA does not vouch for this listener, and this listener's CA does not vouch for the stranger.
+        var error = await Assert.ThrowsAsync<AuthenticationException>(() => SendAsync(Node("stranger", _foreignAuthority), listener, [9f]));
+        Assert.Contains("not signed by this cluster's CA", error.Message, StringComparison.Ordinal);
+        Assert.Single(_arrived);
+    }
+
+    [Fact]
+    public async Task A_client_certificate_from_another_ca_is_refused_by_the_listener_naming_why()
+    {
+        using var listener = Listen(Settings(Node("seed", _authority)));
+        using var intruder = ClusterCertificates.Issue(_foreignAuthority, "intruder", ["127.0.0.1"], TimeSpan.FromDays(1));
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", listener.Port);
+        // It trusts the listener (it knows the cluster's CA) but presents a certificate of its own CA.
+        await using var ssl = new SslStream(new NetworkStream(socket), false, (_, _, _, _) => true);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "127.0.0.1", ClientCertificates = [intruder] });
+            await ssl.WriteAsync(new byte[64]);
+            await ssl.ReadExactlyAsync(new byte[8]);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            // The listener may end the handshake before the client sees it complete.
+        }
+
+        Assert.Contains("not signed by this cluster's CA", NextRefusal(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("plaintext channel hello")]
+    [InlineData("random bytes")]
+    [InlineData("http request")]
+    public async Task Bytes_that_are_not_tls_are_refused_and_the_listener_keeps_serving(string what)
+    {
+        var node = Node("seed", _authority);
+        using var listener = Listen(Settings(node));
+
+        if (what == "plaintext channel hello")
+        {
+            await Assert.ThrowsAnyAsync<IOException>(() => SendAsync(tls: null, listener, [5f]));
+        }
+        else
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync("127.0.0.1", listener.Port);
+            await socket.SendAsync(what == "http request" ? "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray() : Random.Shared.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 4096));
+        }
+
+        Assert.Contains("TLS handshake refused", NextRefusal(), StringComparison.Ordinal);
+        await SendAsync(Node("member", _authority), listener, [7f]);
+        Assert.Equal([7f], Assert.Single(_arrived));
+    }
+
+    [Fact]
+    public void An_expired_node_certificate_is_refused_at_start_with_a_clear_message()
+    {
+        var directory = Path.Combine(_directory, "expired");
+        using var expired = ClusterCertificates.Issue(_authority, "old", ["127.0.0.1"], TimeSpan.FromHours(1), DateTimeOffset.UtcNow.AddDays(-3));
+        ClusterTlsFiles.WriteNode(directory, expired, _authority);
+
+        var error = Assert.Throws<ConfigurationException>(() => ClusterTls.Load(directory));
+
+        Assert.Contains("not valid now", error.Message, StringComparison.Ordinal);
+        Assert.Contains(directory, error.Message, StringComparison.Ordinal);
+    }
+
+    private ClusterTls Node(string name, X509Certificate2 authority)
+    {
+        var directory = Path.Combine(_directory, $"{name}-{Guid.NewGuid():N}");
+        using var node = ClusterCertificates.Issue(authority, name, ["127.0.0.1"], TimeSpan.FromDays(1));
+        ClusterTlsFiles.WriteNode(directory, node, authority);
+        return ClusterTls.Load(directory);
+    }
+
+    private static TransportSettings Settings(ClusterTls tls) =>
+        TransportSettings.From(ConfigurationFactory.ParseString("cyclic-actors.transport.chunk-bytes = 64 KiB").WithFallback(ClusterConfiguration.Defaults)) with { Tls = tls };
+
+    private TensorChannelListener Listen(TransportSettings settings) => TensorChannelListener.Start("127.0.0.1", 0, settings, channel => channel == 0,
+        (_, step) =>
+        {
+            if (step.Result.Outcome == ChunkOutcome.Completed)
+            {
+                using var tensor = step.Tensor!;
+                _arrived.Enqueue(tensor.ToArray());
+            }
+        },
+        _ => { },
+        (_, reason) => _refused.Add(reason));
+
+    private static async Task SendAsync(ClusterTls? tls, TensorChannelListener listener, float[] values)
+    {
+        using var cancel = new CancellationTokenSource(Limit);
+        var sender = await TensorChannelSender.ConnectAsync("127.0.0.1", listener.Port, new ChannelHello(listener.Token, 0), 4, null, cancel.Token, tls);
+        await using (sender)
+        {
+            var sent = await sender.SendAsync(TensorChunker.Split(0, new TransferLabel(1, 0, 0), values, 64 * 1024), cancel.Token);
+            await sender.WhenAcknowledgedAsync(sent, cancel.Token);
+        }
+    }
+
+    private string NextRefusal() => _refused.TryTake(out var reason, Limit) ? reason : throw new TimeoutException("the listener refused nothing");
+}
