@@ -26,6 +26,7 @@ internal static class ClusterNodeLifetime
             config = ConfigurationFactory.ParseString($"{TransportPath}.tcp-reuse-addr = on").WithFallback(config);
         }
 
+        WarnIfOpen(config, host);
         try
         {
             var name = CyclicSettings.From(config).SystemName;
@@ -59,6 +60,17 @@ internal static class ClusterNodeLifetime
     {
         CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).Wait(TimeSpan.FromSeconds(30));
         system.WhenTerminated.Wait(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A node reachable from other machines without TLS says so, once: anyone who reaches its ports can join and read what it sends.</summary>
+    private static void WarnIfOpen(Config config, string host)
+    {
+        var tls = Actors.Security.ClusterTls.DirectoryIn(config) is not null || config.GetBoolean(TransportPath + ".enable-ssl", false);
+        var loopback = host == "localhost" || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
+        if (!tls && !loopback)
+        {
+            Console.Error.WriteLine($"cyclic: warning: this node listens on {host} without --tls: its cluster and tensor traffic is unauthenticated and unencrypted, and any host that reaches its ports can join (see docs/security.md)");
+        }
     }
 
     /// <summary>Where Akka.Remote will listen: the bind host and port when set (behind NAT), else the advertised ones.</summary>
