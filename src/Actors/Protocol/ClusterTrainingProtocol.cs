@@ -47,8 +47,12 @@ public sealed record TrainingOptionsShared(
     [property: Key(19)] int ResumeStep = 0,
     [property: Key(20)] int Round = 0,
     [property: Key(21)] bool ContinueOnMemberLoss = false,
-    [property: Key(22)] string OnNonFinite = "stop",
-    [property: Key(23)] int[]? SkippedSteps = null) : IClusterTrainingMessage;
+    [property: Key(22)] string OnNonFinite = "stop") : IClusterTrainingMessage
+{
+    /// <summary>The steps every stage skips (--on-nonfinite skip met a NaN there, or the checkpoint resumed from names them).</summary>
+    [Key(23)]
+    public int[] SkippedSteps { get; init; } = [];
+}
 
 /// <summary>
 /// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's

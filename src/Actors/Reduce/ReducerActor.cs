@@ -198,7 +198,7 @@ public sealed class ReducerActor : UntypedActor
     {
         if (_setup.Faults?.KillsAtPublication(version) == true)
         {
-            Runtime.InjectedFaults.KillThisProcess($"the reducer of stage {_setup.Stage}, about to publish version {version},");
+            Settings.InjectedFaults.KillThisProcess($"the reducer of stage {_setup.Stage}, about to publish version {version},");
         }
 
         if (_setup.Faults?.CutsLinksAtPublication(version) == true && _setup.CutLinks is { } cutLinks)

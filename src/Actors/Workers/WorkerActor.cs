@@ -3,7 +3,6 @@ using Akka.Event;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
-using CyclicActors.Actors.Runtime;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Settings;
 using CyclicActors.GpuCompute;

@@ -123,10 +123,16 @@ public sealed class ResumeSpec(ITestOutputHelper output) : ActorSpec(output)
         var (_, _, initial) = TrainingFixtures.Build(config, data);
         var cuts = new List<TrainingCut>();
 
-        var error = await Assert.ThrowsAsync<NonFiniteParametersException>(() =>
+        // Huge but finite parameters can give a NaN loss before the next update overflows: whichever the run meets first stops it.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() =>
             ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1, CutEvery = 1, OnCut = cuts.Add }, data, initial));
 
-        Assert.Contains($"The update of step {error.Step}", error.Message, StringComparison.Ordinal);
+        Assert.True(error is NonFiniteParametersException or NonFiniteLossException, error.ToString());
+        if (error is NonFiniteParametersException overflow)
+        {
+            Assert.Contains($"The update of step {overflow.Step}", overflow.Message, StringComparison.Ordinal);
+        }
+
         Assert.True(cuts.SelectMany(cut => cut.Stages).All(stage => stage.Parameters.All(float.IsFinite)), "a cut holds non-finite parameters");
     }
 }

@@ -1,4 +1,4 @@
-namespace CyclicActors.Actors.Runtime;
+namespace CyclicActors.Actors.Settings;
 
 /// <summary>What fault injection does to this process when a fault fires (cyclic-actors.fault-injection).</summary>
 public static class InjectedFaults
