@@ -125,7 +125,8 @@ public sealed partial class MemberNode : ReceiveActor, IWithTimers
         Receive<ChannelsPlanned>(channels => _host?.Forward(channels));
         Receive<NodeStatisticsRequested>(request => _host?.Forward(request));
         Receive<TrainingEnded>(ended => End(ended.Succeeded, ended.Message));
-        Receive<MemberPartFailed>(failed => OnPartFailed(failed.Reason, failed.NonFiniteStep));
+        Receive<MemberPartFailed>(failed => Sender.Equals(_host), failed => OnPartFailed(failed.Reason, failed.NonFiniteStep));
+        Receive<MemberPartFailed>(failed => _log.Debug("Ignored a failure of a part that no longer runs: {0}", failed.Reason));
         Receive<FailureSettled>(_ => OnFailureSettled());
         Receive<RunRestarting>(OnRestarting);
         Receive<Terminated>(terminated =>
@@ -346,7 +347,8 @@ public sealed partial class MemberNode : ReceiveActor, IWithTimers
     /// A worker, reducer or tensor link of this member failed. When the run ends elsewhere (the seed
     /// was stopped, another member was stopped or lost), a peer's tensor channels close before the
     /// seed's word arrives here, and that word explains the end: so the part waits a moment for it,
-    /// and only then tells the seed its own reason and ends with it.
+    /// and only then tells the seed its own reason and ends with it. A part stopped for a new round may
+    /// still report its own cancellation: only the current part's failure counts (see the receive).
     /// </summary>
     private void OnPartFailed(string reason, int? nonFiniteStep)
     {
