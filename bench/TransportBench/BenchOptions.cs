@@ -19,6 +19,12 @@ internal sealed record BenchOptions
     /// <summary>Set only in the receiver process: the driver's cluster address, which it joins.</summary>
     public string? SeedAddress { get; init; }
 
+    /// <summary>Set only in the receiver process: its node directory (`cyclic certs issue` layout) for the TLS channel rows.</summary>
+    public string? TlsNode { get; init; }
+
+    /// <summary>Set only in the receiver process: the certificate fingerprint of the driver, the one peer its TLS listener admits.</summary>
+    public string? TlsPeer { get; init; }
+
     public int PayloadBytes => checked(PayloadMiB * 1024 * 1024);
 
     public int ChunkBytes => checked(ChunkKiB * 1024);
@@ -43,6 +49,8 @@ internal sealed record BenchOptions
                 "--reps" => options with { Repetitions = Positive(args[i], value) },
                 "--out" => options with { ResultsDirectory = value },
                 "--seed" => options with { SeedAddress = value },
+                "--tls-node" => options with { TlsNode = value },
+                "--tls-peer" => options with { TlsPeer = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;
@@ -51,11 +59,13 @@ internal sealed record BenchOptions
         return options;
     }
 
-    public IEnumerable<string> ToReceiverArguments(string seedAddress) =>
+    public IEnumerable<string> ToReceiverArguments(string seedAddress, string tlsNode, string tlsPeer) =>
     [
         "--payload-mib", PayloadMiB.ToString(CultureInfo.InvariantCulture),
         "--chunk-kib", ChunkKiB.ToString(CultureInfo.InvariantCulture),
         "--seed", seedAddress,
+        "--tls-node", tlsNode,
+        "--tls-peer", tlsPeer,
     ];
 
     private static int Positive(string name, string value) =>

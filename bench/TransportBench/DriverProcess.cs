@@ -28,7 +28,11 @@ internal static class DriverProcess
         {
             var cluster = Cluster.Get(system);
             cluster.Join(cluster.SelfAddress);
-            await using var receiver = ChildProcess.Start(options.ToReceiverArguments(cluster.SelfAddress.ToString()));
+            using var certificates = BenchCertificates.Create();
+            await using var receiver = ChildProcess.Start(options.ToReceiverArguments(cluster.SelfAddress.ToString(), certificates.ReceiverDirectory, certificates.Driver.Fingerprint));
+            var tlsChannel = receiver.WaitForLine("TLS-CHANNEL ", StepTimeout).Split(' ');
+            var tlsEndpoint = new ChannelEndpoint("127.0.0.1", int.Parse(tlsChannel[1], CultureInfo.InvariantCulture), long.Parse(tlsChannel[2], CultureInfo.InvariantCulture),
+                Actors.Security.ClusterTls.Load(certificates.ReceiverDirectory).Fingerprint);
             var rawPort = int.Parse(receiver.WaitForLine("RAW ", StepTimeout)[4..], CultureInfo.InvariantCulture);
             receiver.WaitForLine("READY", StepTimeout);
             await BenchCluster.WhenUpAsync(system).WaitAsync(StepTimeout);
@@ -51,7 +55,9 @@ internal static class DriverProcess
                 Print(channel, raw);
                 var link = await ChannelLinkAsync(system, verifier, receiver, tensor, options, transport with { WindowChunks = window }, overall.Token);
                 Print(link, raw);
-                measurements.AddRange([raw, akka, channel, link]);
+                var tls = await TlsChannelLinkAsync(system, tlsEndpoint, receiver, tensor, options, transport with { WindowChunks = window, Tls = certificates.Driver }, overall.Token);
+                Print(tls, raw);
+                measurements.AddRange([raw, akka, channel, link, tls]);
             }
 
             var breakdown = SerializationProbe.Measure(system, tensor, options);
@@ -165,6 +171,25 @@ internal static class DriverProcess
             ReceiverAllocatedBytes = receiverAllocated,
         };
     }
+
+    /// <summary>The runtime path under `--tls`: the same link actor and listener, over mutual TLS (SslStream) with `cyclic certs` certificates.</summary>
+    private static async Task<Measurement> TlsChannelLinkAsync(ActorSystem system, ChannelEndpoint endpoint, ChildProcess receiver, float[] tensor, BenchOptions options, TransportSettings transport, CancellationToken cancel)
+    {
+        var window = transport.WindowChunks;
+        var link = system.ActorOf(Props.Create(() => new TensorChannelLink(1, "receiver", transport, null, null)), $"tls-channel-link-{window}");
+        link.Tell(endpoint);
+        var (seconds, senderAllocated, receiverAllocated) = await MeasureLinkAsync(link, receiver, "channel-link-tls", tensor, options, cancel);
+        await link.GracefulStop(StepTimeout);
+        return new Measurement("runtime-channel-link-tls", window, $"runtime-channel-link over mutual TLS ({TlsCipher()}), certificates from a cluster CA, the listener admitting only the driver's certificate", seconds, options.PayloadMiB)
+        {
+            SenderAllocatedBytes = senderAllocated,
+            ReceiverAllocatedBytes = receiverAllocated,
+        };
+    }
+
+    /// <summary>What the machine offers for the record: whether AES runs in hardware (the target assumes AES-NI).</summary>
+    private static string TlsCipher() =>
+        System.Runtime.Intrinsics.X86.Aes.IsSupported ? "SslStream, TLS 1.3 default suites, AES-NI available" : "SslStream, TLS 1.3 default suites, no AES-NI on this CPU";
 
     /// <summary>Waits for the receiver's verdict on the transfer; a wrong bit fails the benchmark.</summary>
     private static long Verified(ChildProcess receiver, string path)

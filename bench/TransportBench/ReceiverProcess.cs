@@ -25,7 +25,13 @@ internal static class ReceiverProcess
         var system = BenchCluster.Start(options, "receiver");
         try
         {
-            var verifier = system.ActorOf(Props.Create(() => new ChunkReceiverActor(expected)), VerifierName);
+            var tls = new TlsRows(
+                Actors.Security.ClusterTls.Load(options.TlsNode ?? throw new ArgumentException("receive needs --tls-node.")),
+                options.TlsPeer ?? throw new ArgumentException("receive needs --tls-peer."),
+                options.ChunkBytes);
+            var verifier = system.ActorOf(Props.Create(() => new ChunkReceiverActor(expected, tls)), VerifierName);
+            // Its constructor prints TLS-CHANNEL; the driver reads that line before RAW.
+            await verifier.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(30));
             var settings = TransportSettings.From(system.Settings.Config);
             system.ActorOf(Props.Create(() => new TensorLinkReceiver(verifier, settings)), ReceiverName);
             Cluster.Get(system).JoinSeedNodes([Address.Parse(seedAddress)]);

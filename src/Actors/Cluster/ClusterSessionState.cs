@@ -73,7 +73,8 @@ public sealed class ClusterSessionState
 
         Phase = SessionPhase.Wiring;
         var endpoints = plan.Nodes.Select(node => _ready[node]).ToArray();
-        return new ChannelsPlanned([.. endpoints.Select(r => r.ChannelHost)], [.. endpoints.Select(r => r.ChannelPort)], [.. endpoints.Select(r => r.ChannelToken)]);
+        return new ChannelsPlanned([.. endpoints.Select(r => r.ChannelHost)], [.. endpoints.Select(r => r.ChannelPort)], [.. endpoints.Select(r => r.ChannelToken)],
+            [.. endpoints.Select(r => r.ChannelCertificate)]);
     }
 
     /// <summary>A member wired its actors; true once all have, and the placed actors can be resolved.</summary>

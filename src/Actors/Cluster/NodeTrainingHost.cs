@@ -142,9 +142,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     private void OnChannelsPlanned(ChannelsPlanned channels)
     {
         var nodes = _setup.Plan.Nodes.Length;
-        if (channels.Hosts.Length != nodes || channels.Ports.Length != nodes || channels.Tokens.Length != nodes)
+        if (channels.Hosts.Length != nodes || channels.Ports.Length != nodes || channels.Tokens.Length != nodes || channels.Certificates.Length != nodes)
         {
-            PartFailed($"the channel plan lists {channels.Hosts.Length} hosts, {channels.Ports.Length} ports and {channels.Tokens.Length} tokens for {nodes} nodes.");
+            PartFailed($"the channel plan lists {channels.Hosts.Length} hosts, {channels.Ports.Length} ports, {channels.Tokens.Length} tokens and {channels.Certificates.Length} certificates for {nodes} nodes.");
             return;
         }
 
@@ -161,7 +161,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
             foreach (var link in links)
             {
                 var peer = PeerOf(link);
-                link.Tell(new ChannelEndpoint(channels.Hosts[peer], channels.Ports[peer], channels.Tokens[peer]));
+                link.Tell(new ChannelEndpoint(channels.Hosts[peer], channels.Ports[peer], channels.Tokens[peer], channels.Certificates[peer]));
             }
         }
 

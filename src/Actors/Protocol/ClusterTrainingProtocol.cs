@@ -66,15 +66,17 @@ public sealed record NodePlanned(
 
 /// <summary>
 /// A member has created its workers, reducers and relays for the plan; on the channel tensor path
-/// it also says where its tensor channels listen and the token peers must present (empty host
-/// and port 0 on the Akka path).
+/// it also says where its tensor channels listen, the token peers must present and, with TLS, the
+/// fingerprint of the certificate its channels authenticate with (empty host and port 0 on the
+/// Akka path; an empty fingerprint without TLS).
 /// </summary>
 [MessagePackObject]
 public sealed record NodeReady(
     [property: Key(0)] string Node,
     [property: Key(1)] string ChannelHost = "",
     [property: Key(2)] int ChannelPort = 0,
-    [property: Key(3)] long ChannelToken = 0) : IClusterTrainingMessage;
+    [property: Key(3)] long ChannelToken = 0,
+    [property: Key(4)] string ChannelCertificate = "") : IClusterTrainingMessage;
 
 /// <summary>
 /// A member has wired its workers and reducers (each worker knows its next rank, local or remote;
@@ -85,13 +87,16 @@ public sealed record NodeWired([property: Key(0)] string Node) : IClusterTrainin
 
 /// <summary>
 /// Where every planned node's tensor channels listen, indexed like <see cref="NodePlanned.Nodes"/>;
-/// sent once all nodes are ready, before training starts, so links know their peers.
+/// sent once all nodes are ready, before training starts, so links know their peers. With TLS,
+/// <paramref name="Certificates"/> are the nodes' certificate fingerprints: a link accepts only that
+/// certificate from its peer, and a listener only this run's nodes (the token is bound to them).
 /// </summary>
 [MessagePackObject]
 public sealed record ChannelsPlanned(
     [property: Key(0)] string[] Hosts,
     [property: Key(1)] int[] Ports,
-    [property: Key(2)] long[] Tokens) : IClusterTrainingMessage;
+    [property: Key(2)] long[] Tokens,
+    [property: Key(3)] string[] Certificates) : IClusterTrainingMessage;
 
 /// <summary>
 /// A member was lost and the run re-forms as round <paramref name="Round"/>: a surviving member

@@ -30,6 +30,16 @@ public sealed class ClusterTls
 
     public PinnedAuthority Trust { get; }
 
+    /// <summary>This node's certificate fingerprint (SHA-256 of its DER bytes, hex), which its peers hear over Akka and hold it to on the tensor channel.</summary>
+    public string Fingerprint => FingerprintOf(Node);
+
+    /// <summary>The SHA-256 of a certificate's DER bytes as upper-case hex, the way a peer is named on the tensor channel.</summary>
+    public static string FingerprintOf(X509Certificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.GetRawCertData()));
+    }
+
     public string Directory { get; }
 
     /// <summary>The node directory a configuration names, or null for a node without TLS.</summary>
@@ -73,12 +83,17 @@ public sealed class ClusterTls
         return ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(config).And(ssl));
     }
 
-    /// <summary>The client end of a tensor channel: mutual TLS over <paramref name="inner"/> (which it then owns), the peer checked against the pinned CA.</summary>
+    /// <summary>
+    /// The client end of a tensor channel: mutual TLS over <paramref name="inner"/> (which it then owns), the peer checked
+    /// against the pinned CA and, when <paramref name="expectedFingerprint"/> is given, required to be the very certificate
+    /// its node announced (another node of the same CA cannot stand in for it).
+    /// </summary>
     /// <exception cref="AuthenticationException">The handshake failed or the peer was refused (the reason named).</exception>
-    public async Task<SslStream> ConnectAsync(Stream inner, string host, CancellationToken cancel)
+    public async Task<SslStream> ConnectAsync(Stream inner, string host, CancellationToken cancel, string? expectedFingerprint = null)
     {
         string? refusal = null;
-        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, (_, certificate, _, _) => (refusal = Trust.Refusal(certificate)) is null);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, (_, certificate, _, _) =>
+            (refusal = Trust.Refusal(certificate) ?? NotTheAnnounced(certificate!, expectedFingerprint)) is null);
         try
         {
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
@@ -118,6 +133,11 @@ public sealed class ClusterTls
             throw new AuthenticationException(refusal ?? e.Message, e);
         }
     }
+
+    private static string? NotTheAnnounced(X509Certificate certificate, string? expectedFingerprint) =>
+        string.IsNullOrEmpty(expectedFingerprint) || FingerprintOf(certificate) == expectedFingerprint
+            ? null
+            : $"certificate {certificate.Subject} (SHA-256 {FingerprintOf(certificate)}) is of this cluster's CA but not the one its node announced ({expectedFingerprint})";
 
     private bool Validate(X509Certificate2? certificate, X509Chain? chain, string remotePeer, System.Net.Security.SslPolicyErrors errors, ILoggingAdapter log)
     {

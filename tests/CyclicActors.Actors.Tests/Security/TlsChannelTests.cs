@@ -15,7 +15,9 @@ namespace CyclicActors.Actors.Tests.Security;
 /// <summary>
 /// The tensor channel with --tls: mutual TLS with the node certificates, the peer checked against
 /// the pinned CA. A peer of another CA, a plaintext client, random bytes and an HTTP request are
-/// refused, saying why, and the listener keeps serving the nodes of its own cluster.
+/// refused, saying why, and the listener keeps serving the nodes of its own cluster. The token is
+/// bound to the authenticated peer: a node of the same CA that the run's plan does not name is
+/// refused even with the right token, and a sender accepts only the certificate its peer announced.
 /// </summary>
 public sealed class TlsChannelTests : IDisposable
 {
@@ -37,8 +39,10 @@ public sealed class TlsChannelTests : IDisposable
     {
         var settings = Settings(Node("seed", _authority));
         using var listener = Listen(settings);
+        var member = Node("member", _authority);
+        listener.AdmitPeers([settings.Tls!.Fingerprint, member.Fingerprint]);
 
-        await SendAsync(Node("member", _authority), listener, [1f, -2.5f, 3e-8f]);
+        await SendAsync(member, listener, [1f, -2.5f, 3e-8f]);
         Assert.Equal([1f, -2.5f, 3e-8f], Assert.Single(_arrived));
 
         // A stranger's own CA does not vouch for this listener, and this listener's CA does not vouch for the stranger.
@@ -78,6 +82,8 @@ public sealed class TlsChannelTests : IDisposable
     {
         var node = Node("seed", _authority);
         using var listener = Listen(Settings(node));
+        var member = Node("member", _authority);
+        listener.AdmitPeers([member.Fingerprint]);
 
         if (what == "plaintext channel hello")
         {
@@ -91,8 +97,57 @@ public sealed class TlsChannelTests : IDisposable
         }
 
         Assert.Contains("TLS handshake refused", NextRefusal(), StringComparison.Ordinal);
-        await SendAsync(Node("member", _authority), listener, [7f]);
+        await SendAsync(member, listener, [7f]);
         Assert.Equal([7f], Assert.Single(_arrived));
+    }
+
+    [Fact]
+    public async Task A_node_of_the_same_ca_that_the_plan_does_not_name_is_refused_even_with_the_token()
+    {
+        using var listener = Listen(Settings(Node("seed", _authority)));
+        var member = Node("member", _authority);
+        var outsider = Node("outsider", _authority);
+        listener.AdmitPeers([member.Fingerprint]);
+
+        // The handshake succeeds (same CA), the token is right, but the certificate is not one of the run's nodes.
+        await Assert.ThrowsAnyAsync<IOException>(() => SendAsync(outsider, listener, [9f]));
+        var refusal = NextRefusal();
+        Assert.Contains("not one of this run's nodes", refusal, StringComparison.Ordinal);
+        Assert.Contains(outsider.Fingerprint, refusal, StringComparison.Ordinal);
+
+        await SendAsync(member, listener, [4f]);
+        Assert.Equal([4f], Assert.Single(_arrived));
+    }
+
+    [Fact]
+    public async Task A_peer_that_connects_before_the_plan_names_it_waits_and_is_admitted()
+    {
+        using var listener = Listen(Settings(Node("seed", _authority)));
+        var member = Node("member", _authority);
+
+        var sending = SendAsync(member, listener, [2f, 3f]);
+        await Task.Delay(300);
+        Assert.Empty(_arrived);
+        listener.AdmitPeers([member.Fingerprint]);
+        await sending.WaitAsync(Limit);
+
+        Assert.Equal([2f, 3f], Assert.Single(_arrived));
+    }
+
+    [Fact]
+    public async Task A_listener_with_another_certificate_of_the_same_ca_than_its_node_announced_is_refused_by_the_sender()
+    {
+        var impostor = Settings(Node("impostor", _authority));
+        using var listener = Listen(impostor);
+        var member = Node("member", _authority);
+        listener.AdmitPeers([member.Fingerprint]);
+        var announced = Node("seed", _authority).Fingerprint;
+
+        var error = await Assert.ThrowsAsync<AuthenticationException>(() => SendAsync(member, listener, [1f], announced));
+
+        Assert.Contains("not the one its node announced", error.Message, StringComparison.Ordinal);
+        Assert.Contains(announced, error.Message, StringComparison.Ordinal);
+        Assert.Empty(_arrived);
     }
 
     [Fact]
@@ -131,10 +186,10 @@ public sealed class TlsChannelTests : IDisposable
         _ => { },
         (_, reason) => _refused.Add(reason));
 
-    private static async Task SendAsync(ClusterTls? tls, TensorChannelListener listener, float[] values)
+    private static async Task SendAsync(ClusterTls? tls, TensorChannelListener listener, float[] values, string? announced = null)
     {
         using var cancel = new CancellationTokenSource(Limit);
-        var sender = await TensorChannelSender.ConnectAsync("127.0.0.1", listener.Port, new ChannelHello(listener.Token, 0), 4, null, cancel.Token, tls);
+        var sender = await TensorChannelSender.ConnectAsync("127.0.0.1", listener.Port, new ChannelHello(listener.Token, 0), 4, null, cancel.Token, tls, announced);
         await using (sender)
         {
             var sent = await sender.SendAsync(TensorChunker.Split(0, new TransferLabel(1, 0, 0), values, 64 * 1024), cancel.Token);

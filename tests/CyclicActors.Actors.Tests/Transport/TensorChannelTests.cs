@@ -97,8 +97,8 @@ public sealed class TensorChannelTests
     }
 
     /// <summary>Admits a channel whose hello carries <paramref name="token"/>, whatever its channel number.</summary>
-    private static Func<ChannelHello, Action<ReassemblyStep>?> TokenIs(long token, Action<ReassemblyStep> onChunk) =>
-        hello => hello.Token == token ? onChunk : null;
+    private static ChannelAdmitter TokenIs(long token, Action<ReassemblyStep> onChunk) =>
+        (hello, _, _) => ValueTask.FromResult(hello.Token == token ? ChannelAdmission.Admit(onChunk) : ChannelAdmission.Refuse($"the peer presented token {hello.Token}, which this test did not offer"));
 
     private static async Task Hello(NetworkStream stream, long token)
     {

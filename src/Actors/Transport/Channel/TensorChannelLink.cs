@@ -8,7 +8,7 @@ using CyclicActors.Actors.Transport.Link;
 namespace CyclicActors.Actors.Transport.Channel;
 
 /// <summary>Local: where the link's peer listens; the link connects on receiving it.</summary>
-public sealed record ChannelEndpoint(string Host, int Port, long Token) : INoSerializationVerificationNeeded;
+public sealed record ChannelEndpoint(string Host, int Port, long Token, string Certificate = "") : INoSerializationVerificationNeeded;
 
 /// <summary>A tensor channel to a peer failed; the message names the peer, the endpoint and the cause.</summary>
 public sealed class TensorChannelException(string message, Exception? inner = null) : Exception(message, inner);
@@ -93,7 +93,7 @@ public sealed class TensorChannelLink : ReceiveActor, IWithUnboundedStash
             // No burst: each chunk leaves only once the capped link would have carried the ones
             // before it, so even a small tensor takes its size / rate, as on a slow network.
             var pacer = new BandwidthPacer(_settings.BandwidthLimit, burstBytes: 1);
-            sender = await TensorChannelSender.ConnectAsync(endpoint.Host, endpoint.Port, new ChannelHello(endpoint.Token, _channel), _settings.WindowChunks, pacer, cancel, _settings.Tls)
+            sender = await TensorChannelSender.ConnectAsync(endpoint.Host, endpoint.Port, new ChannelHello(endpoint.Token, _channel), _settings.WindowChunks, pacer, cancel, _settings.Tls, endpoint.Certificate)
                 .ConfigureAwait(false);
             long transferId = 0;
             var acknowledgements = Task.CompletedTask;

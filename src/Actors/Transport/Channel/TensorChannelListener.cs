@@ -11,8 +11,10 @@ namespace CyclicActors.Actors.Transport.Channel;
 /// channels (one per sending peer and kind), each with its own <see cref="TensorReassemblyTable"/>.
 /// The token is random per listener and travels to peers only inside Akka messages, so a
 /// connection that does not present it (a port scanner, a node of an earlier run) is refused
-/// before any frame is read. Complete tensors and the reason each channel ended go to the
-/// callbacks, on pool threads; nothing a peer sends can throw into the caller.
+/// before any frame is read. Over TLS the token is bound to the authenticated peer: a channel is
+/// admitted only from a certificate this run's plan names (<see cref="AdmitPeers"/>), so a node of
+/// the same CA outside the run cannot use a token it learned. Complete tensors and the reason each
+/// channel ended go to the callbacks, on pool threads; nothing a peer sends can throw into the caller.
 /// </summary>
 public sealed class TensorChannelListener : IDisposable
 {
@@ -23,6 +25,7 @@ public sealed class TensorChannelListener : IDisposable
     private readonly Action<string> _onChannelEnded;
     private readonly Action<string, string> _onRefused;
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource<IReadOnlySet<string>> _peers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _acceptLoop;
     private int _disposed;
 
@@ -80,6 +83,17 @@ public sealed class TensorChannelListener : IDisposable
         }
     }
 
+    /// <summary>
+    /// The certificate fingerprints (<see cref="Security.ClusterTls.FingerprintOf"/>) of the nodes this run
+    /// planned: over TLS, only they may open a channel; one that connects before the plan is known waits for it.
+    /// The first call counts (a listener serves one round).
+    /// </summary>
+    public void AdmitPeers(IEnumerable<string> fingerprints)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprints);
+        _peers.TrySetResult(fingerprints.Where(f => f.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase));
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -131,15 +145,20 @@ public sealed class TensorChannelListener : IDisposable
         {
             ended = await TensorChannelReceiver.RunAsync(
                 connection,
-                hello =>
+                async (hello, peer, cancel) =>
                 {
                     if (hello.Token != Token || !_acceptsChannel(hello.Channel))
                     {
-                        return null;
+                        return ChannelAdmission.Refuse($"the peer presented token {hello.Token} for channel {hello.Channel}, which this node did not offer");
+                    }
+
+                    if (_settings.Tls is not null && await NotPlannedAsync(peer!, cancel).ConfigureAwait(false) is { } refusal)
+                    {
+                        return ChannelAdmission.Refuse(refusal);
                     }
 
                     channel = hello.Channel;
-                    return step => _onChunk(hello.Channel, step);
+                    return ChannelAdmission.Admit(step => _onChunk(hello.Channel, step));
                 },
                 _settings.ChunkBytes,
                 table,
@@ -161,5 +180,14 @@ public sealed class TensorChannelListener : IDisposable
         {
             _onChannelEnded($"tensor channel {channel} from {remote} ended: {reason}");
         }
+    }
+
+    private async Task<string?> NotPlannedAsync(System.Security.Cryptography.X509Certificates.X509Certificate peer, CancellationToken cancel)
+    {
+        var planned = await _peers.Task.WaitAsync(cancel).ConfigureAwait(false);
+        var fingerprint = Security.ClusterTls.FingerprintOf(peer);
+        return planned.Contains(fingerprint)
+            ? null
+            : $"certificate {peer.Subject} (SHA-256 {fingerprint}) is of this cluster's CA but not one of this run's nodes, so its token is not accepted";
     }
 }

@@ -19,13 +19,13 @@ public static class TensorChannelReceiver
 
     /// <summary>
     /// Runs until the peer closes, a frame is malformed or <paramref name="cancel"/> fires; returns why it ended.
-    /// <paramref name="admit"/> sees the hello and returns where this channel's chunks go, or null to refuse it.
+    /// <paramref name="admit"/> sees the hello and the peer's TLS certificate and says where this channel's chunks go, or why it is refused.
     /// A connection that has not sent its whole hello within <paramref name="helloTimeout"/> (default
     /// <see cref="DefaultHelloTimeout"/>) is refused, so that idle connections cannot hold the listener's sockets.
     /// </summary>
     public static async Task<ChannelEnd> RunAsync(
         Socket socket,
-        Func<ChannelHello, Action<ReassemblyStep>?> admit,
+        ChannelAdmitter admit,
         int maxPayloadBytes,
         TensorReassemblyTable table,
         CancellationToken cancel,
@@ -45,7 +45,8 @@ public static class TensorChannelReceiver
             await using var secured = new AsyncDisposables();
             var helloBytes = new byte[ChannelHello.Size];
             var timeout = helloTimeout ?? DefaultHelloTimeout;
-            int helloRead;
+            ChannelAdmission admission;
+            var helloArrived = false;
             using (var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
                 // The TLS handshake, then the hello, within the hello timeout: a silent or plaintext peer cannot hold a socket.
@@ -64,24 +65,26 @@ public static class TensorChannelReceiver
                         }
                     }
 
-                    helloRead = await stream.ReadAtLeastAsync(helloBytes, helloBytes.Length, throwOnEndOfStream: false, helloDeadline.Token).ConfigureAwait(false);
+                    var helloRead = await stream.ReadAtLeastAsync(helloBytes, helloBytes.Length, throwOnEndOfStream: false, helloDeadline.Token).ConfigureAwait(false);
+                    if (helloRead < helloBytes.Length)
+                    {
+                        return ChannelEnd.Refusal($"the peer closed the connection after {helloRead} of the {helloBytes.Length} bytes of a channel hello; connection refused.");
+                    }
+
+                    helloArrived = true;
+                    admission = await admit(ChannelHello.Read(helloBytes), (stream as System.Net.Security.SslStream)?.RemoteCertificate, helloDeadline.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                 {
-                    return ChannelEnd.Refusal($"the peer sent no {(tls is null ? "" : "TLS handshake and ")}channel hello within {timeout.TotalSeconds:0.###} s; connection refused.");
+                    return ChannelEnd.Refusal(helloArrived
+                        ? $"the peer's channel hello was not admitted within {timeout.TotalSeconds:0.###} s (no plan named its certificate); connection refused."
+                        : $"the peer sent no {(tls is null ? "" : "TLS handshake and ")}channel hello within {timeout.TotalSeconds:0.###} s; connection refused.");
                 }
             }
 
-            if (helloRead < helloBytes.Length)
+            if (admission.OnChunk is not { } onChunk)
             {
-                return ChannelEnd.Refusal($"the peer closed the connection after {helloRead} of the {helloBytes.Length} bytes of a channel hello; connection refused.");
-            }
-
-            var hello = ChannelHello.Read(helloBytes);
-            var onChunk = admit(hello);
-            if (onChunk is null)
-            {
-                return ChannelEnd.Refusal($"the peer presented token {hello.Token} for channel {hello.Channel}, which this node did not offer; connection refused.");
+                return ChannelEnd.Refusal($"{admission.Refusal}; connection refused.");
             }
 
             while (true)

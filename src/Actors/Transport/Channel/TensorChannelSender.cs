@@ -51,10 +51,11 @@ public sealed class TensorChannelSender : IAsyncDisposable
 
     /// <summary>
     /// Connects to an offered endpoint and presents <paramref name="hello"/>; <paramref name="pacer"/> caps the payload rate.
-    /// With <paramref name="tls"/>, the connection is mutual TLS first (the hello and its token travel encrypted, to an authenticated peer).
+    /// With <paramref name="tls"/>, the connection is mutual TLS first (the hello and its token travel encrypted, to an authenticated peer
+    /// whose certificate is <paramref name="peerFingerprint"/> when that is given).
     /// </summary>
     public static async Task<TensorChannelSender> ConnectAsync(string host, int port, ChannelHello hello, int windowChunks, BandwidthPacer? pacer, CancellationToken cancel,
-        Security.ClusterTls? tls = null)
+        Security.ClusterTls? tls = null, string? peerFingerprint = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
@@ -64,7 +65,7 @@ public sealed class TensorChannelSender : IAsyncDisposable
             stream = new NetworkStream(socket, ownsSocket: true);
             if (tls is not null)
             {
-                stream = await tls.ConnectAsync(stream, host, cancel).ConfigureAwait(false);
+                stream = await tls.ConnectAsync(stream, host, cancel, peerFingerprint).ConfigureAwait(false);
             }
 
             var helloBytes = new byte[ChannelHello.Size];
