@@ -34,6 +34,7 @@ internal static class DriverProcess
             var tlsEndpoint = new ChannelEndpoint("127.0.0.1", int.Parse(tlsChannel[1], CultureInfo.InvariantCulture), long.Parse(tlsChannel[2], CultureInfo.InvariantCulture),
                 Actors.Security.ClusterTls.Load(certificates.ReceiverDirectory).Fingerprint);
             var rawPort = int.Parse(receiver.WaitForLine("RAW ", StepTimeout)[4..], CultureInfo.InvariantCulture);
+            var rawTlsPort = int.Parse(receiver.WaitForLine("RAW-TLS ", StepTimeout)[8..], CultureInfo.InvariantCulture);
             receiver.WaitForLine("READY", StepTimeout);
             await BenchCluster.WhenUpAsync(system).WaitAsync(StepTimeout);
             var linkReceiver = await ResolveReceiverAsync(system, cluster, ReceiverProcess.ReceiverName);
@@ -55,9 +56,11 @@ internal static class DriverProcess
                 Print(channel, raw);
                 var link = await ChannelLinkAsync(system, verifier, receiver, tensor, options, transport with { WindowChunks = window }, overall.Token);
                 Print(link, raw);
+                var rawTls = await RawTlsAsync(options, rawTlsPort, payloadBytes, window, certificates.Driver, overall.Token);
+                Print(rawTls, raw);
                 var tls = await TlsChannelLinkAsync(system, tlsEndpoint, receiver, tensor, options, transport with { WindowChunks = window, Tls = certificates.Driver }, overall.Token);
                 Print(tls, raw);
-                measurements.AddRange([raw, akka, channel, link, tls]);
+                measurements.AddRange([raw, akka, channel, link, rawTls, tls]);
             }
 
             var breakdown = SerializationProbe.Measure(system, tensor, options);
@@ -84,6 +87,12 @@ internal static class DriverProcess
     {
         var seconds = await RawTcp.MeasureAsync(port, payload, options.ChunkBytes, options.Repetitions + 1, cancel).WaitAsync(StepTimeout, cancel);
         return new Measurement("raw-tcp", window, "plain loopback TCP socket, chunk-sized writes, read into a pre-touched buffer (baseline for this window's rows)", seconds.Skip(1).ToArray(), options.PayloadMiB);
+    }
+
+    private static async Task<Measurement> RawTlsAsync(BenchOptions options, int port, ReadOnlyMemory<byte> payload, int window, Actors.Security.ClusterTls tls, CancellationToken cancel)
+    {
+        var seconds = await RawTcp.MeasureAsync(port, payload, options.ChunkBytes, options.Repetitions + 1, cancel, tls).WaitAsync(StepTimeout, cancel);
+        return new Measurement("raw-tls", window, $"bare SslStream over loopback TCP, mutual TLS with the same certificates ({TlsCipher()}), chunk-sized writes: the ceiling TLS allows here", seconds.Skip(1).ToArray(), options.PayloadMiB);
     }
 
     private static async Task<Measurement> AkkaRemoteAsync(ActorSystem system, IActorRef linkReceiver, ChildProcess receiver, float[] tensor, BenchOptions options, TransportSettings transport, CancellationToken cancel)

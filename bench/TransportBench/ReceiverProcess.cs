@@ -22,11 +22,14 @@ internal static class ReceiverProcess
         using var stop = new CancellationTokenSource();
         var listener = RawTcp.Listen();
         var raw = RawTcp.ServeAsync(listener, options.PayloadBytes, stop.Token);
+        var node = Actors.Security.ClusterTls.Load(options.TlsNode ?? throw new ArgumentException("receive needs --tls-node."));
+        var tlsListener = RawTcp.Listen();
+        var rawTls = RawTcp.ServeAsync(tlsListener, options.PayloadBytes, stop.Token, node);
         var system = BenchCluster.Start(options, "receiver");
         try
         {
             var tls = new TlsRows(
-                Actors.Security.ClusterTls.Load(options.TlsNode ?? throw new ArgumentException("receive needs --tls-node.")),
+                node,
                 options.TlsPeer ?? throw new ArgumentException("receive needs --tls-peer."),
                 options.ChunkBytes);
             var verifier = system.ActorOf(Props.Create(() => new ChunkReceiverActor(expected, tls)), VerifierName);
@@ -36,6 +39,7 @@ internal static class ReceiverProcess
             system.ActorOf(Props.Create(() => new TensorLinkReceiver(verifier, settings)), ReceiverName);
             Cluster.Get(system).JoinSeedNodes([Address.Parse(seedAddress)]);
             Console.WriteLine($"RAW {((IPEndPoint)listener.LocalEndpoint).Port}");
+            Console.WriteLine($"RAW-TLS {((IPEndPoint)tlsListener.LocalEndpoint).Port}");
             Console.WriteLine("READY");
 
             // The driver closes stdin when done (or dies, which closes it too).
@@ -46,8 +50,10 @@ internal static class ReceiverProcess
         {
             await stop.CancelAsync();
             listener.Stop();
+            tlsListener.Stop();
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
             await raw.ContinueWith(_ => { }, TaskScheduler.Default);
+            await rawTls.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 }
