@@ -105,12 +105,21 @@ public sealed class ResumeSpec(ITestOutputHelper output) : ActorSpec(output)
         var (_, _, initial) = TrainingFixtures.Build(config, data);
         var cuts = new List<TrainingCut>();
 
-        var error = await Assert.ThrowsAsync<NonFiniteGradientException>(() =>
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() =>
             ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2, CutEvery = 1, OnCut = cuts.Add }, data, initial));
 
-        Assert.Equal((1, 1), (error.Step, error.Rank));
-        Assert.Contains("at step 1", error.Message, StringComparison.Ordinal);
-        Assert.Contains("from worker 1", error.Message, StringComparison.Ordinal);
+        // The same worker's loss of that step is NaN too, and may reach the coordinator first; either names step 1.
+        Assert.Contains("at step 1", thrown.Message, StringComparison.Ordinal);
+        if (thrown is NonFiniteGradientException error)
+        {
+            Assert.Equal((1, 1), (error.Step, error.Rank));
+            Assert.Contains("from worker 1", error.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.IsType<NonFiniteLossException>(thrown);
+        }
+
         // Step 1 was never folded: no cut after step boundary 1 (which holds steps before it) exists.
         Assert.All(cuts, cut => Assert.True(cut.Step <= 1, $"a cut at {cut.Step} was taken after the NaN of step 1"));
     }
