@@ -52,6 +52,20 @@ public sealed class ModelPlacement
         return Devices.Single(device => device.Stages.Contains(stage)).Device;
     }
 
+    /// <summary>
+    /// The most activation bytes device <paramref name="device"/> holds at a steady tick, given stage j's
+    /// bytes per micro-batch at index j − 1: what its memory must hold beyond its stages' parameters
+    /// (cdp-method.md §4's per-stage holder counts, weighted).
+    /// </summary>
+    public long PeakActivationBytes(int device, IReadOnlyList<long> perStageBytes)
+    {
+        ArgumentNullException.ThrowIfNull(perStageBytes);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(perStageBytes.Count, Schedule.Stages);
+        var stages = Devices[device].Stages;
+        return Enumerable.Range(0, Schedule.CycleLength).Select(offset => Schedule.SteadyStateStartTick + offset).Max(tick =>
+            Enumerable.Range(0, Schedule.Workers).Sum(worker => stages.Where(stage => Schedule.HoldsActivation(worker, stage, tick)).Sum(stage => perStageBytes[stage - 1])));
+    }
+
     /// <summary>Places <paramref name="schedule"/>'s stages on devices; <paramref name="maxDevices"/> caps their number (--devices).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDevices"/> below 1.</exception>
     public static ModelPlacement Plan(CdpSchedule schedule, int? maxDevices = null)

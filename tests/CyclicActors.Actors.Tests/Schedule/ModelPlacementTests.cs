@@ -126,6 +126,25 @@ public sealed class ModelPlacementTests
         Assert.Equal(Enumerable.Range(1, 4), placement.Devices.SelectMany(device => device.Stages));
     }
 
+    [Theory]
+    [MemberData(nameof(ScheduleConfigurations.CdpConfigurations), MemberType = typeof(ScheduleConfigurations))]
+    public void The_devices_activation_peaks_never_exceed_the_whole_runs_and_weight_the_holder_counts(int workers, int stages)
+    {
+        var schedule = CdpSchedule.Create(workers, stages, UpdateRule.CdpV1);
+        var placement = ModelPlacement.Plan(schedule);
+        var bytes = Enumerable.Range(1, stages).Select(stage => 100L * (stages - stage + 2)).ToArray();
+        var steadyTicks = Enumerable.Range(0, schedule.CycleLength).Select(offset => schedule.SteadyStateStartTick + offset).ToArray();
+        var wholePeak = steadyTicks.Max(tick => schedule.PredictedActivationBytes(tick, bytes));
+
+        var peaks = placement.Devices.Select(device => placement.PeakActivationBytes(device.Device, bytes)).ToArray();
+
+        Assert.All(peaks, peak => Assert.InRange(peak, 1, wholePeak));
+        Assert.True(peaks.Sum() >= wholePeak);
+        // With unit bytes the peak is the holder count the placement reports.
+        var unit = Enumerable.Repeat(1L, stages).ToArray();
+        Assert.All(placement.Devices, device => Assert.Equal(device.PeakActivationHolders, placement.PeakActivationBytes(device.Device, unit)));
+    }
+
     [Fact]
     public void A_device_cap_below_one_is_refused()
     {
