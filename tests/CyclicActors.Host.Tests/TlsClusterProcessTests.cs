@@ -76,16 +76,9 @@ public sealed class TlsClusterProcessTests
     public async Task A_cluster_closed_with_cyclic_certs_keeps_a_foreign_member_out_and_trains_to_the_one_process_parameters()
     {
         string dir = CliRunner.TempDirectory();
-        string Certs(params string[] args)
-        {
-            var (code, output, error) = CliRunner.Run(["certs", .. args]);
-            Assert.True(code == 0, output + error);
-            return args[^1];
-        }
-
-        Certs("init", "--out", Path.Combine(dir, "ca"));
-        Certs("init", "--name", "not our CA", "--out", Path.Combine(dir, "other-ca"));
-        string Node(string name, string ca = "ca") => Certs("issue", "--ca", Path.Combine(dir, ca), "--name", name, "--host", "127.0.0.1", "--out", Path.Combine(dir, name));
+        var certificates = new ClusterCertificatesOnDisk(dir);
+        certificates.Authority("other-ca", "not our CA");
+        string Node(string name, string ca = "ca") => certificates.Node(name, ca);
         string[] training = ["--model", "mlp", "--workers", "4", "--steps", "3", "--data", CliRunner.BundledData, "--quiet"];
         string oneProcess = Path.Combine(dir, "train.json");
         string cluster = Path.Combine(dir, "seed.json");
@@ -94,10 +87,10 @@ public sealed class TlsClusterProcessTests
         using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", cluster, "--tls", Node("seed")]);
         string seedNode = await seed.WaitForAddressAsync(Limit);
         Assert.StartsWith("akka.ssl.tcp://cyclic@127.0.0.1:", seedNode);
-        using var stranger = NodeProcess.Start("stranger", [.. TlsMember(seedNode, Node("stranger", "other-ca"))]);
+        using var stranger = NodeProcess.Start("stranger", [.. ClusterCertificatesOnDisk.Member(seedNode, Node("stranger", "other-ca"))]);
         await seed.WaitForOutputAsync(output => output.Contains("Refused a TLS connection", StringComparison.Ordinal), Limit, "the seed refusing the stranger");
-        using var first = NodeProcess.Start("member 1", [.. TlsMember(seedNode, Node("member1"))]);
-        using var second = NodeProcess.Start("member 2", [.. TlsMember(seedNode, Node("member2"))]);
+        using var first = NodeProcess.Start("member 1", [.. ClusterCertificatesOnDisk.Member(seedNode, Node("member1"))]);
+        using var second = NodeProcess.Start("member 2", [.. ClusterCertificatesOnDisk.Member(seedNode, Node("member2"))]);
 
         foreach (var node in new[] { seed, first, second })
         {
@@ -110,9 +103,6 @@ public sealed class TlsClusterProcessTests
         Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), actual.GetProperty("parameter_sha256").GetString());
         Assert.All(actual.GetProperty("links").EnumerateArray(), link => Assert.True(link.GetProperty("tensor_bytes_sent").GetInt64() > 0));
     }
-
-    private static string[] TlsMember(string seedNode, string tls) =>
-        ["member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu", "--tls", tls];
 
     private static string[] Member(string seedNode, string config) =>
         ["member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu", "--config", config];

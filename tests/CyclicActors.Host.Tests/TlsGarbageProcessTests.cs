@@ -20,15 +20,8 @@ public sealed partial class TlsGarbageProcessTests
     public async Task Random_bytes_and_http_to_the_akka_and_tensor_ports_during_tls_training_change_nothing()
     {
         string dir = CliRunner.TempDirectory();
-        string Certs(params string[] args)
-        {
-            var (code, output, error) = CliRunner.Run(["certs", .. args]);
-            Assert.True(code == 0, output + error);
-            return args[^1];
-        }
-
-        Certs("init", "--out", Path.Combine(dir, "ca"));
-        string Node(string name) => Certs("issue", "--ca", Path.Combine(dir, "ca"), "--name", name, "--host", "127.0.0.1", "--out", Path.Combine(dir, name));
+        var certificates = new ClusterCertificatesOnDisk(dir);
+        string Node(string name) => certificates.Node(name);
         // At INFO a member logs the port the OS gave its tensor channels, and each refusal.
         string verbose = Path.Combine(dir, "verbose.conf");
         File.WriteAllText(verbose, "akka.loglevel = INFO\ncyclic-actors.logging.repeat-window = 1s\n");
@@ -40,8 +33,8 @@ public sealed partial class TlsGarbageProcessTests
         using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", cluster, "--tls", Node("seed")]);
         string seedNode = await seed.WaitForAddressAsync(Limit);
         int akkaPort = NodeProcess.PortOf(seedNode);
-        using var first = NodeProcess.Start("member 1", [.. Member(seedNode, Node("member1")), "--config", verbose]);
-        using var second = NodeProcess.Start("member 2", [.. Member(seedNode, Node("member2"))]);
+        using var first = NodeProcess.Start("member 1", [.. ClusterCertificatesOnDisk.Member(seedNode, Node("member1")), "--config", verbose]);
+        using var second = NodeProcess.Start("member 2", [.. ClusterCertificatesOnDisk.Member(seedNode, Node("member2"))]);
         await first.WaitForOutputAsync(output => TensorEndpoint().IsMatch(output), Limit, "its tensor endpoint");
         int tensorPort = int.Parse(TensorEndpoint().Match(first.Output).Groups[1].Value, CultureInfo.InvariantCulture);
 
@@ -98,9 +91,6 @@ public sealed partial class TlsGarbageProcessTests
             // The node closed the connection (or the run ended and the port with it).
         }
     }
-
-    private static string[] Member(string seedNode, string tls) =>
-        ["member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu", "--tls", tls];
 
     [GeneratedRegex(@"Tensor channels listen on 127\.0\.0\.1:(\d+)\.")]
     private static partial Regex TensorEndpoint();

@@ -7,6 +7,10 @@ namespace CyclicActors.Actors.Schedule;
 /// </summary>
 public sealed partial class CdpSchedule
 {
+    /// <summary>The 2L ticks of the first steady-state cycle (every worker running), the window placements are planned over.</summary>
+    public IEnumerable<long> SteadyCycleTicks() =>
+        Enumerable.Range(0, CycleLength).Select(offset => SteadyStateStartTick + offset);
+
     /// <summary>Whether worker <paramref name="worker"/> holds stage <paramref name="stage"/>'s activations at <paramref name="tick"/>.</summary>
     public bool HoldsActivation(int worker, int stage, long tick)
     {

@@ -61,9 +61,7 @@ public sealed class ModelPlacement
     {
         ArgumentNullException.ThrowIfNull(perStageBytes);
         ArgumentOutOfRangeException.ThrowIfNotEqual(perStageBytes.Count, Schedule.Stages);
-        var stages = Devices[device].Stages;
-        return Enumerable.Range(0, Schedule.CycleLength).Select(offset => Schedule.SteadyStateStartTick + offset).Max(tick =>
-            Enumerable.Range(0, Schedule.Workers).Sum(worker => stages.Where(stage => Schedule.HoldsActivation(worker, stage, tick)).Sum(stage => perStageBytes[stage - 1])));
+        return PeakHeld(Schedule, Devices[device].Stages, stage => perStageBytes[stage - 1]);
     }
 
     /// <summary>Places <paramref name="schedule"/>'s stages on devices; <paramref name="maxDevices"/> caps their number (--devices).</summary>
@@ -101,7 +99,7 @@ public sealed class ModelPlacement
         {
             var peak = Peak(occupancy, stages);
             var ops = stages.Sum(stage => occupancy[stage - 1].Sum());
-            return new PlacedDevice(device, [.. stages], peak, (double)ops / (schedule.CycleLength * peak), PeakHolders(schedule, stages));
+            return new PlacedDevice(device, [.. stages], peak, (double)ops / (schedule.CycleLength * peak), (int)PeakHeld(schedule, stages, _ => 1));
         }).ToArray();
         return new ModelPlacement(schedule, devices);
     }
@@ -110,11 +108,11 @@ public sealed class ModelPlacement
     private static int[][] SteadyOccupancy(CdpSchedule schedule)
     {
         var occupancy = Enumerable.Range(0, schedule.Stages).Select(_ => new int[schedule.CycleLength]).ToArray();
-        for (var offset = 0; offset < schedule.CycleLength; offset++)
+        foreach (var tick in schedule.SteadyCycleTicks())
         {
-            foreach (var op in schedule.OpsAtTick(schedule.SteadyStateStartTick + offset))
+            foreach (var op in schedule.OpsAtTick(tick))
             {
-                occupancy[op.Stage - 1][offset]++;
+                occupancy[op.Stage - 1][tick - schedule.SteadyStateStartTick]++;
             }
         }
 
@@ -124,7 +122,8 @@ public sealed class ModelPlacement
     private static int Peak(int[][] occupancy, IReadOnlyCollection<int> stages) =>
         Enumerable.Range(0, occupancy[0].Length).Max(tick => stages.Sum(stage => occupancy[stage - 1][tick]));
 
-    private static int PeakHolders(CdpSchedule schedule, IReadOnlyCollection<int> stages) =>
-        Enumerable.Range(0, schedule.CycleLength).Select(offset => schedule.SteadyStateStartTick + offset).Max(tick =>
-            Enumerable.Range(0, schedule.Workers).Sum(worker => stages.Count(stage => schedule.HoldsActivation(worker, stage, tick))));
+    /// <summary>The most Σ weight(j) over the (micro-batch, stage j) activations of <paramref name="stages"/> held at one steady tick.</summary>
+    private static long PeakHeld(CdpSchedule schedule, IReadOnlyCollection<int> stages, Func<int, long> weight) =>
+        schedule.SteadyCycleTicks().Max(tick =>
+            Enumerable.Range(0, schedule.Workers).Sum(worker => stages.Where(stage => schedule.HoldsActivation(worker, stage, tick)).Sum(weight)));
 }

@@ -89,7 +89,7 @@ public sealed class ZeroBatonPlan(CdpSchedule schedule)
 
     /// <summary>The most parameter bytes one worker holds at a tick of a steady cycle (the data placement: the whole model, always).</summary>
     public long PeakHeldBytesPerWorker(IReadOnlyList<long> perStageBytes) =>
-        SteadyTicks().Max(tick => Enumerable.Range(0, Schedule.Workers).Max(worker => HeldBytes(worker, tick, perStageBytes)));
+        Schedule.SteadyCycleTicks().Max(tick => Enumerable.Range(0, Schedule.Workers).Max(worker => HeldBytes(worker, tick, perStageBytes)));
 
     /// <summary>The parameter bytes held over all workers at <paramref name="tick"/> (the data placement: N times the model).</summary>
     public long HeldBytesOverWorkers(long tick, IReadOnlyList<long> perStageBytes) =>
@@ -113,10 +113,6 @@ public sealed class ZeroBatonPlan(CdpSchedule schedule)
 
         return bytes;
     }
-
-    /// <summary>Ticks of one steady-state cycle.</summary>
-    public IEnumerable<long> SteadyTicks() =>
-        Enumerable.Range(0, Schedule.CycleLength).Select(offset => Schedule.SteadyStateStartTick + offset);
 
     private IEnumerable<int> ReadingOrder(int step, int stage) =>
         Enumerable.Range(0, Schedule.Workers).OrderBy(worker => Schedule.TickOf(step, worker, stage, OpKind.Forward)).ThenBy(worker => worker);

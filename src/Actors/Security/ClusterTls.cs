@@ -23,6 +23,7 @@ public sealed class ClusterTls
     private ClusterTls(X509Certificate2 node, PinnedAuthority trust, string directory)
     {
         (Node, Trust, Directory) = (node, trust, directory);
+        Fingerprint = FingerprintOf(node);
     }
 
     /// <summary>This node's certificate, with its private key.</summary>
@@ -31,7 +32,7 @@ public sealed class ClusterTls
     public PinnedAuthority Trust { get; }
 
     /// <summary>This node's certificate fingerprint (SHA-256 of its DER bytes, hex), which its peers hear over Akka and hold it to on the tensor channel.</summary>
-    public string Fingerprint => FingerprintOf(Node);
+    public string Fingerprint { get; }
 
     /// <summary>The SHA-256 of a certificate's DER bytes as upper-case hex, the way a peer is named on the tensor channel.</summary>
     public static string FingerprintOf(X509Certificate certificate)
@@ -134,10 +135,18 @@ public sealed class ClusterTls
         }
     }
 
-    private static string? NotTheAnnounced(X509Certificate certificate, string? expectedFingerprint) =>
-        string.IsNullOrEmpty(expectedFingerprint) || FingerprintOf(certificate) == expectedFingerprint
+    private static string? NotTheAnnounced(X509Certificate certificate, string? expectedFingerprint)
+    {
+        if (string.IsNullOrEmpty(expectedFingerprint))
+        {
+            return null;
+        }
+
+        var fingerprint = FingerprintOf(certificate);
+        return fingerprint == expectedFingerprint
             ? null
-            : $"certificate {certificate.Subject} (SHA-256 {FingerprintOf(certificate)}) is of this cluster's CA but not the one its node announced ({expectedFingerprint})";
+            : $"certificate {certificate.Subject} (SHA-256 {fingerprint}) is of this cluster's CA but not the one its node announced ({expectedFingerprint})";
+    }
 
     private bool Validate(X509Certificate2? certificate, X509Chain? chain, string remotePeer, System.Net.Security.SslPolicyErrors errors, ILoggingAdapter log)
     {

@@ -133,7 +133,7 @@ public sealed class ModelPlacementTests
         var schedule = CdpSchedule.Create(workers, stages, UpdateRule.CdpV1);
         var placement = ModelPlacement.Plan(schedule);
         var bytes = Enumerable.Range(1, stages).Select(stage => 100L * (stages - stage + 2)).ToArray();
-        var steadyTicks = Enumerable.Range(0, schedule.CycleLength).Select(offset => schedule.SteadyStateStartTick + offset).ToArray();
+        var steadyTicks = schedule.SteadyCycleTicks().ToArray();
         var wholePeak = steadyTicks.Max(tick => schedule.PredictedActivationBytes(tick, bytes));
 
         var peaks = placement.Devices.Select(device => placement.PeakActivationBytes(device.Device, bytes)).ToArray();

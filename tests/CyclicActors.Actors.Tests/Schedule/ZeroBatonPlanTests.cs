@@ -84,7 +84,7 @@ public sealed class ZeroBatonPlanTests
         var unit = Enumerable.Repeat(1L, stages).ToArray();
 
         Assert.Equal(stages, plan.PeakHeldBytesPerWorker(unit));
-        var overWorkers = plan.SteadyTicks().Select(tick => plan.HeldBytesOverWorkers(tick, unit)).ToArray();
+        var overWorkers = plan.Schedule.SteadyCycleTicks().Select(tick => plan.HeldBytesOverWorkers(tick, unit)).ToArray();
         // At most the activation profile's N(L+1)/2 plus one copy in flight per reader, never N·L.
         Assert.All(overWorkers, held => Assert.InRange(held, workers * (stages + 1) / 2, (workers * (stages + 1) / 2) + workers));
         Assert.True(overWorkers.Max() < workers * stages);
