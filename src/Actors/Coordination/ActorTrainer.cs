@@ -202,6 +202,7 @@ public static class ActorTrainer
             SkippedSteps = [.. options.SkippedSteps.Order()],
             Contributions = ContributionCounts.From(report.Stages, plan.Schedule.Workers, plan.TotalSteps - plan.FirstStep),
             LedgerPeakBytes = Enum.GetValues<MemoryTag>().ToDictionary(tag => tag, processLedger.PeakBytes),
+            Parameters = ParameterTraffic.From(report.Workers),
         };
     }
 

@@ -30,6 +30,29 @@ public sealed record ActorTrainingResult(
 
     /// <summary>Per tag, the high-water of the bytes handed out to this process's workers and reducers (the ledger's view, beside the pool's).</summary>
     public IReadOnlyDictionary<MemoryTag, long> LedgerPeakBytes { get; init; } = new Dictionary<MemoryTag, long>();
+
+    /// <summary>The workers' own parameter high-waters and the parameter bytes that reached them, by link (empty when no worker ran, as in the model placement).</summary>
+    public ParameterTraffic Parameters { get; init; } = ParameterTraffic.None;
+}
+
+/// <summary>
+/// Per rank r: <paramref name="WorkerPeakBytes"/>[r], the high-water of its device bytes holding stage
+/// parameters; <paramref name="FromOwnerBytes"/>[r], the parameter and momentum bytes it received from
+/// the stages' owners; <paramref name="FromRankBytes"/>[r][s], those it received from rank s (ZeRO batons).
+/// </summary>
+public sealed record ParameterTraffic(long[] WorkerPeakBytes, long[] FromOwnerBytes, long[][] FromRankBytes)
+{
+    public static readonly ParameterTraffic None = new([], [], []);
+
+    /// <summary>All parameter bytes that crossed an owner-to-worker or worker-to-worker link.</summary>
+    public long TotalBytes => FromOwnerBytes.Sum() + FromRankBytes.Sum(row => row.Sum());
+
+    public static ParameterTraffic From(IEnumerable<Protocol.WorkerFinished> workers)
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        var byRank = workers.OrderBy(worker => worker.Rank).ToArray();
+        return new ParameterTraffic([.. byRank.Select(w => w.ParameterPeakBytes)], [.. byRank.Select(w => w.ParameterBytesFromOwners)], [.. byRank.Select(w => w.ParameterBytesFromRanks)]);
+    }
 }
 
 /// <summary>

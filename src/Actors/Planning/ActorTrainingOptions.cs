@@ -39,6 +39,12 @@ public sealed record ActorTrainingOptions
     /// </summary>
     public IDevicePool? DevicePool { get; init; }
 
+    /// <summary>data (replicas, broadcast), model (stages on shared devices) or zero (parameters passed worker to worker).</summary>
+    public Parallelism Parallelism { get; init; } = Parallelism.Data;
+
+    /// <summary>The model placement's cap on its devices (--devices); null: as many as the schedule needs.</summary>
+    public int? Devices { get; init; }
+
     /// <summary>How each device's workers keep the schedule's order in wall-clock time (<see cref="PacingMode"/>).</summary>
     public PacingMode Pacing { get; init; } = PacingMode.None;
 

@@ -68,6 +68,16 @@ public sealed record TrainingPlan(
             throw new ArgumentException("Look-ahead compensation applies to the CDP rules only (cdp-v1, cdp-v2).");
         }
 
+        if (options.Devices is not null && options.Parallelism != Parallelism.Model)
+        {
+            throw new ArgumentException($"--devices caps the model placement's devices; this run's parallelism is {options.Parallelism.ToCliName()}.");
+        }
+
+        if (options.Devices is < 1)
+        {
+            throw new ArgumentException($"--devices {options.Devices}: the model placement needs at least 1 device.");
+        }
+
         var order = new DataOrder(config.Seed, train.Count, config.MicroBatch, config.Workers);
         int totalSteps = config.TotalSteps(order.StepsPerEpoch);
         var layout = new ParameterLayout(model, partition);

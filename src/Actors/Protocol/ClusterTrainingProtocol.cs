@@ -52,6 +52,14 @@ public sealed record TrainingOptionsShared(
     /// <summary>The steps every stage skips (--on-nonfinite skip met a NaN there, or the checkpoint resumed from names them).</summary>
     [Key(23)]
     public int[] SkippedSteps { get; init; } = [];
+
+    /// <summary>data | model | zero (<see cref="Planning.Parallelism"/>).</summary>
+    [Key(24)]
+    public string Parallelism { get; init; } = "data";
+
+    /// <summary>The model placement's device cap; 0 for none.</summary>
+    [Key(25)]
+    public int Devices { get; init; }
 }
 
 /// <summary>

@@ -27,7 +27,20 @@ public sealed record WorkerFinished(
     [property: Key(1)] long[] Ticks,
     [property: Key(2)] long[] ActivationPeakBytes,
     [property: Key(3)] int VersionViolations,
-    [property: Key(4)] int LookaheadOps) : IControlMessage;
+    [property: Key(4)] int LookaheadOps) : IControlMessage
+{
+    /// <summary>The high-water of the worker's device bytes holding stage parameters.</summary>
+    [Key(5)]
+    public long ParameterPeakBytes { get; init; }
+
+    /// <summary>Parameter (and momentum) bytes the worker received from the stages' owners.</summary>
+    [Key(6)]
+    public long ParameterBytesFromOwners { get; init; }
+
+    /// <summary>Parameter (and momentum) bytes it received from each rank (ZeRO batons), indexed by rank.</summary>
+    [Key(7)]
+    public long[] ParameterBytesFromRanks { get; init; } = [];
+}
 
 /// <summary>Asks a reducer for its state once it has folded <paramref name="Steps"/> steps.</summary>
 [MessagePackObject]

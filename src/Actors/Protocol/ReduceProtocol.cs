@@ -28,4 +28,13 @@ public sealed record ParametersPublished(
     [property: Key(0)] int Stage,
     [property: Key(1)] int Version,
     [property: Key(2)] float[] Parameters,
-    [property: Key(3)] float[] Momentum) : IReduceMessage;
+    [property: Key(3)] float[] Momentum) : IReduceMessage
+{
+    /// <summary>The rank that passed this copy on as a baton (ZeRO placement); −1 when it comes from the stage's owner.</summary>
+    [Key(4)]
+    public int Carrier { get; init; } = -1;
+
+    /// <summary>The bytes this copy carries (parameters and momentum, float32).</summary>
+    [IgnoreMember]
+    public long Bytes => ((long)Parameters.Length + Momentum.Length) * sizeof(float);
+}

@@ -29,6 +29,8 @@ public sealed class ReducerActor : UntypedActor
     private DeviceBuffer? _incoming;
     private StageOptimizer? _optimizer;
     private IReadOnlyList<IActorRef>? _subscribers;
+    private IReadOnlyList<IActorRef>? _ranks;
+    private readonly Schedule.ZeroBatonPlan? _batons;
     private (int Steps, IActorRef ReplyTo)? _finalRequest;
     private IActorRef? _cuts;
     private float[][]? _foldedGradients;
@@ -38,6 +40,7 @@ public sealed class ReducerActor : UntypedActor
         _setup = setup;
         _state = new ReducerState(setup.Plan.Schedule.Workers, setup.Plan.FirstStep);
         _track = $"reducer {setup.Stage}";
+        _batons = setup.Plan.Options.Parallelism == Parallelism.Zero ? new Schedule.ZeroBatonPlan(setup.Plan.Schedule) : null;
     }
 
     protected override void PreStart()
@@ -71,6 +74,7 @@ public sealed class ReducerActor : UntypedActor
         {
             case ReducerWired wiring:
                 _subscribers = wiring.Subscribers;
+                _ranks = wiring.Ranks;
                 _cuts = wiring.Cuts;
                 break;
             case StartTraining:
@@ -186,6 +190,13 @@ public sealed class ReducerActor : UntypedActor
     {
         InjectFaults(published.Version);
         var subscribers = _subscribers ?? throw new InvalidOperationException($"The reducer of stage {_setup.Stage} was started before it was wired to its subscribers.");
+        if (_batons is not null)
+        {
+            // ZeRO: only each step's first reader of the version gets it from here; the rest get it as a baton.
+            var ranks = _ranks ?? throw new InvalidOperationException($"The reducer of stage {_setup.Stage} runs the ZeRO placement but was wired without the ranks.");
+            subscribers = [.. _batons.OwnerRecipients(_setup.Stage + 1, published.Version, _setup.Plan.FirstStep, _setup.Plan.TotalSteps).Select(rank => ranks[rank])];
+        }
+
         foreach (var subscriber in subscribers)
         {
             subscriber.Tell(published);

@@ -18,5 +18,7 @@ public sealed record ReducerSetup(int Stage, TrainingPlan Plan, MemoryLedger Pro
 /// Local: who hears a reducer's publications, given once the workers exist: every worker of this
 /// node, and one publication sender per other node that runs workers (each publication crosses to
 /// a node once); and where its <see cref="Protocol.StageCut"/>s go (null where the run takes none).
+/// <paramref name="Ranks"/>: every rank's worker by rank, to which the ZeRO placement sends each
+/// version's first readers their copy instead of broadcasting to <paramref name="Subscribers"/>.
 /// </summary>
-public sealed record ReducerWired(IReadOnlyList<IActorRef> Subscribers, IActorRef? Cuts = null) : INoSerializationVerificationNeeded;
+public sealed record ReducerWired(IReadOnlyList<IActorRef> Subscribers, IActorRef? Cuts = null, IReadOnlyList<IActorRef>? Ranks = null) : INoSerializationVerificationNeeded;

@@ -106,13 +106,13 @@ public static class RuntimeBuilder
     {
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(remoteWorker);
+        IActorRef[] ranks = [.. Enumerable.Range(0, workers).Select(rank => parts.Workers.TryGetValue(rank, out var local) ? local : remoteWorker(rank))];
         foreach (var (rank, worker) in parts.Workers)
         {
-            var next = (rank + 1) % workers;
-            worker.Tell(new WorkerWired(parts.Workers.TryGetValue(next, out var local) ? local : remoteWorker(next), reports));
+            worker.Tell(new WorkerWired(ranks[(rank + 1) % workers], reports, ranks));
         }
 
-        var subscribers = new ReducerWired([.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value), .. remoteSubscribers], Cuts: reports);
+        var subscribers = new ReducerWired([.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value), .. remoteSubscribers], Cuts: reports, Ranks: ranks);
         foreach (var reducer in parts.Reducers.Values)
         {
             reducer.Tell(subscribers);

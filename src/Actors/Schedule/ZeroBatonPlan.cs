@@ -59,6 +59,23 @@ public sealed class ZeroBatonPlan(CdpSchedule schedule)
         return hops;
     }
 
+    /// <summary>The batons <paramref name="worker"/> passes on in <paramref name="step"/>, over every stage: each leaves after its op at <see cref="BatonHop.HeldFromTick"/>.</summary>
+    public IReadOnlyList<BatonHop> SendsOf(int worker, int step) =>
+        [.. Enumerable.Range(1, Schedule.Stages).SelectMany(stage => HopsOf(step, stage)).Where(hop => hop.From == worker).OrderBy(hop => hop.HeldFromTick)];
+
+    /// <summary>
+    /// The workers the owner of <paramref name="stage"/> sends <paramref name="version"/> to, once per
+    /// step of <paramref name="firstStep"/>..<paramref name="totalSteps"/> − 1 that reads it (a worker
+    /// may appear twice: θ_0 is read by steps 0 and 1 under the CDP rules).
+    /// </summary>
+    public IReadOnlyList<int> OwnerRecipients(int stage, int version, int firstStep, int totalSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        // A step k reads θ_k or θ_{k−1}: version v is read by steps v and v + 1 only.
+        var steps = Enumerable.Range(version, 2).Where(step => step >= firstStep && step < totalSteps);
+        return [.. steps.SelectMany(step => HopsOf(step, stage)).Where(hop => hop.FromOwner && hop.Version == version).Select(hop => hop.To)];
+    }
+
     /// <summary>
     /// Whether <paramref name="worker"/> holds stage <paramref name="stage"/>'s parameters at <paramref name="tick"/>:
     /// from the tick its copy left the sender through its B_j, for any step (a copy for the next step may

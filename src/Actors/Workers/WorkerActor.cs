@@ -41,6 +41,11 @@ public sealed class WorkerActor : UntypedActor
     private bool _reportedFinished;
     private int _violations;
     private int _lookaheadOps;
+    private readonly ZeroBatonPlan? _batons;
+    private IReadOnlyList<BatonHop> _sends = [];
+    private readonly long[] _loadedAt;
+    private long _bytesFromOwners;
+    private readonly long[] _bytesFromRanks;
 
     public WorkerActor(WorkerSetup setup)
     {
@@ -48,7 +53,11 @@ public sealed class WorkerActor : UntypedActor
         var plan = setup.Plan;
         var ring = RingTopology.Create(plan.Schedule.Workers, setup.RingEpoch);
         var token = TokenRingState.ForSchedule(plan.Schedule, ring, setup.Rank, plan.FirstStep);
-        _state = new WorkerState(plan.Schedule, setup.Rank, plan.TotalSteps, plan.Compensation, token, plan.FirstStep);
+        var zero = plan.Options.Parallelism == Parallelism.Zero;
+        _state = new WorkerState(plan.Schedule, setup.Rank, plan.TotalSteps, plan.Compensation, token, plan.FirstStep, holdsOnlyInUse: zero);
+        _batons = zero ? new ZeroBatonPlan(plan.Schedule) : null;
+        _loadedAt = new long[plan.Schedule.Stages];
+        _bytesFromRanks = new long[plan.Schedule.Workers];
         _track = $"worker {setup.Rank}";
     }
 
@@ -63,6 +72,15 @@ public sealed class WorkerActor : UntypedActor
         }
 
         _replica = new ModelReplica(plan.Model, plan.Partition, _backend);
+        if (_batons is not null)
+        {
+            // ZeRO: a stage's parameters are on the device only from its forward to its backward.
+            for (var stage = 0; stage < _replica.StageCount; stage++)
+            {
+                _replica.ReleaseStageParameters(stage);
+            }
+        }
+
         int batch = plan.Config.MicroBatch;
         _pixels = new float[batch * plan.Dataset.SampleElements];
         _oneHot = new float[batch * plan.Dataset.ClassCount];
@@ -102,6 +120,7 @@ public sealed class WorkerActor : UntypedActor
 
                 break;
             case ParametersPublished published:
+                CountArrival(published);
                 _state.ParametersArrived(published);
                 break;
             default:
@@ -189,6 +208,13 @@ public sealed class WorkerActor : UntypedActor
             Send(_setup.GradientTargets[run.StageIndex], new GradientContributed(run.StageIndex, op.Step, _setup.Rank, gradient), FaultyMessage.Gradient, op.Step);
         }
 
+        PassBatons(op);
+        if (_batons is not null && op.Kind == OpKind.Backward)
+        {
+            replica.ReleaseStageParameters(run.StageIndex);
+            _setup.Trace?.Complete($"baton stage {op.Stage}", $"r{_setup.Rank} s{op.Step} v{run.Version}", _loadedAt[run.StageIndex], _setup.Trace.NowMicroseconds, "baton");
+        }
+
         var completion = _state.Complete(run);
         foreach (var pass in completion.TokenEffects.OfType<PassToken>())
         {
@@ -228,9 +254,40 @@ public sealed class WorkerActor : UntypedActor
         _log.Warning("Fault injection: rank {0} drops its {1} of step {2} (cyclic-actors.fault-injection).", _setup.Rank, kind, step);
     }
 
+    /// <summary>ZeRO: the parameter batons that leave this worker after its op at this tick, to their next readers.</summary>
+    private void PassBatons(ScheduledOp op)
+    {
+        foreach (var hop in _sends)
+        {
+            if (hop.HeldFromTick == op.Tick)
+            {
+                var baton = _state.Held(hop.Stage - 1, hop.Version) with { Carrier = _setup.Rank };
+                _wiring!.Ranks[hop.To].Tell(baton);
+                _setup.Trace?.Instant(_track, $"baton j{hop.Stage} v{hop.Version} to r{hop.To}", "baton");
+            }
+        }
+    }
+
+    private void CountArrival(ParametersPublished published)
+    {
+        if (published.Carrier < 0)
+        {
+            _bytesFromOwners += published.Bytes;
+        }
+        else if (published.Carrier < _bytesFromRanks.Length)
+        {
+            _bytesFromRanks[published.Carrier] += published.Bytes;
+        }
+        else
+        {
+            throw new InvalidOperationException($"Rank {_setup.Rank} got parameters of stage {published.Stage} carried by rank {published.Carrier}, outside the ring of {_bytesFromRanks.Length}.");
+        }
+    }
+
     private void BeginMicroBatch(int step)
     {
         var plan = _setup.Plan;
+        _sends = _batons?.SendsOf(_setup.Rank, step) ?? [];
         var order = plan.Order;
         BatchAssembler.Assemble(plan.Dataset, order.SampleIndices(order.PositionOf(step), _setup.Rank), _pixels, _oneHot, []);
         _backend!.Upload(_pixels, _input!);
@@ -242,6 +299,7 @@ public sealed class WorkerActor : UntypedActor
     {
         var published = _state.ParametersToLoad(run);
         var replica = _replica!;
+        _loadedAt[run.StageIndex] = _setup.Trace?.NowMicroseconds ?? 0;
         replica.SetStageParameters(run.StageIndex, published.Parameters);
         // A skipped update leaves θ as it was, so the best prediction of it is θ itself.
         if (run.Lookahead && !_setup.Plan.SkipsUpdateOf(run.Version))
@@ -278,6 +336,11 @@ public sealed class WorkerActor : UntypedActor
         }
 
         _reportedFinished = true;
-        _wiring!.Reports.Tell(new WorkerFinished(_setup.Rank, _activations.Ticks, _activations.PeakBytes, _violations, _lookaheadOps));
+        _wiring!.Reports.Tell(new WorkerFinished(_setup.Rank, _activations.Ticks, _activations.PeakBytes, _violations, _lookaheadOps)
+        {
+            ParameterPeakBytes = _backend!.Ledger.PeakBytes(MemoryTag.Parameters),
+            ParameterBytesFromOwners = _bytesFromOwners,
+            ParameterBytesFromRanks = _bytesFromRanks,
+        });
     }
 }

@@ -29,6 +29,7 @@ public sealed record WorkerSetup(
 /// <summary>
 /// Local: where a worker sends what is not a gradient, given once all workers of the ring exist:
 /// the next rank (its token; on another node, that worker's remote reference) and where its
-/// per-micro-batch losses and its final report go.
+/// per-micro-batch losses and its final report go. <paramref name="Ranks"/>: every rank's worker by
+/// rank, where the ZeRO placement passes parameter batons (empty in the other placements).
 /// </summary>
-public sealed record WorkerWired(IActorRef NextRank, IActorRef Reports) : INoSerializationVerificationNeeded;
+public sealed record WorkerWired(IActorRef NextRank, IActorRef Reports, IReadOnlyList<IActorRef> Ranks) : INoSerializationVerificationNeeded;

@@ -23,9 +23,14 @@ namespace CyclicActors.Actors.Workers;
 public sealed class WorkerState
 {
     private readonly SortedDictionary<int, ParametersPublished>[] _available;
+    private readonly Dictionary<(int Stage, int Version), int> _extraCopies = [];
     private readonly Loaded?[] _loaded;
 
-    public WorkerState(CdpSchedule schedule, int rank, int totalSteps, DelayCompensation compensation, TokenRingState token, int firstStep = 0)
+    /// <param name="holdsOnlyInUse">
+    /// The ZeRO placement: a stage's version is kept only from its forward to its backward, then dropped
+    /// (the next forward loads again), and a version may arrive once per step that reads it.
+    /// </param>
+    public WorkerState(CdpSchedule schedule, int rank, int totalSteps, DelayCompensation compensation, TokenRingState token, int firstStep = 0, bool holdsOnlyInUse = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstStep);
         ArgumentNullException.ThrowIfNull(schedule);
@@ -47,6 +52,7 @@ public sealed class WorkerState
         Compensation = compensation;
         Token = token;
         Step = firstStep;
+        HoldsOnlyInUse = holdsOnlyInUse;
         _available = Enumerable.Range(0, schedule.Stages).Select(_ => new SortedDictionary<int, ParametersPublished>()).ToArray();
         _loaded = new Loaded?[schedule.Stages];
     }
@@ -58,6 +64,9 @@ public sealed class WorkerState
     public int TotalSteps { get; }
 
     public DelayCompensation Compensation { get; }
+
+    /// <summary>The ZeRO placement's lifetime: a stage is held from its F_j to its B_j only.</summary>
+    public bool HoldsOnlyInUse { get; }
 
     public TokenRingState Token { get; private set; }
 
@@ -81,6 +90,13 @@ public sealed class WorkerState
 
         if (!_available[stageIndex].TryAdd(published.Version, published))
         {
+            if (HoldsOnlyInUse)
+            {
+                // θ_0 under a CDP rule is read by steps 0 and 1: a second copy for the later step.
+                _extraCopies[(stageIndex, published.Version)] = _extraCopies.GetValueOrDefault((stageIndex, published.Version)) + 1;
+                return true;
+            }
+
             throw new InvalidOperationException($"Rank {Rank} received version {published.Version} of stage {stageIndex} twice.");
         }
 
@@ -95,6 +111,12 @@ public sealed class WorkerState
             ? published
             : throw new InvalidOperationException($"Rank {Rank} has no version {run.Version} of stage {run.StageIndex} to load for {run.Op}.");
     }
+
+    /// <summary>The copy of <paramref name="version"/> of a stage (0-based) this worker holds, to pass on as a baton.</summary>
+    public ParametersPublished Held(int stageIndex, int version) =>
+        _available[stageIndex].TryGetValue(version, out var published)
+            ? published
+            : throw new InvalidOperationException($"Rank {Rank} holds no version {version} of stage {stageIndex} to pass on.");
 
     /// <summary>The versions of a stage (0-based) this worker holds and may still read.</summary>
     public IReadOnlyCollection<int> HeldVersions(int stageIndex) => _available[stageIndex].Keys;
@@ -166,6 +188,11 @@ public sealed class WorkerState
             dropped = older;
         }
 
+        if (HoldsOnlyInUse && run.Op.Kind == OpKind.Backward)
+        {
+            dropped = DropInUse(run.StageIndex, run.Version);
+        }
+
         if (run.StartsMicroBatch)
         {
             Token = Token.StartMicroBatch(Step);
@@ -182,6 +209,28 @@ public sealed class WorkerState
         }
 
         return new OpCompletion(transition.Effects, dropped, finished);
+    }
+
+    private int[] DropInUse(int stageIndex, int version)
+    {
+        _loaded[stageIndex] = null;
+        var key = (stageIndex, version);
+        if (_extraCopies.TryGetValue(key, out var extra))
+        {
+            if (extra == 1)
+            {
+                _extraCopies.Remove(key);
+            }
+            else
+            {
+                _extraCopies[key] = extra - 1;
+            }
+
+            return [];
+        }
+
+        _available[stageIndex].Remove(version);
+        return [version];
     }
 
     private sealed record Loaded(int Version, bool Lookahead);

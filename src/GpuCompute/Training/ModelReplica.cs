@@ -11,7 +11,7 @@ namespace CyclicActors.GpuCompute.Training;
 /// </summary>
 public sealed class ModelReplica : IDisposable
 {
-    private readonly DeviceBuffer[] _parameters;
+    private readonly DeviceBuffer?[] _parameters;
     private readonly DeviceBuffer[] _gradients;
     private readonly TensorView[][] _layerParameters;
     private readonly TensorView[][] _layerGradients;
@@ -38,9 +38,22 @@ public sealed class ModelReplica : IDisposable
         for (int layer = 0; layer < model.Layers.Count; layer++)
         {
             var slots = Layout.SlotsOfLayer(layer).ToArray();
-            _layerParameters[layer] = slots.Select(s => _parameters[s.Stage].Slice(s.Offset, s.Length)).ToArray();
+            _layerParameters[layer] = slots.Select(s => _parameters[s.Stage]!.Slice(s.Offset, s.Length)).ToArray();
             _layerGradients[layer] = slots.Select(s => _gradients[s.Stage].Slice(s.Offset, s.Length)).ToArray();
         }
+    }
+
+    /// <summary>Whether the stage's parameter buffer is on the device (not released by <see cref="ReleaseStageParameters"/>).</summary>
+    public bool HoldsStageParameters(int stage) => _parameters[stage] is not null;
+
+    /// <summary>
+    /// Gives the stage's parameter buffer back to the device (the ZeRO placement holds a stage only from
+    /// its forward to its backward); <see cref="SetStageParameters"/> allocates it again.
+    /// </summary>
+    public void ReleaseStageParameters(int stage)
+    {
+        _parameters[stage]?.Dispose();
+        _parameters[stage] = null;
     }
 
     public ModelDefinition Model { get; }
@@ -59,14 +72,15 @@ public sealed class ModelReplica : IDisposable
     /// </summary>
     public int FirstLayerWithParameters { get; }
 
-    public TensorView StageParameters(int stage) => _parameters[stage];
+    public TensorView StageParameters(int stage) =>
+        _parameters[stage] ?? throw new InvalidOperationException($"Stage {stage}'s parameters were released; set them before they are read.");
 
     public TensorView StageGradients(int stage) => _gradients[stage];
 
     public void SetStageParameters(int stage, ReadOnlySpan<float> values)
     {
         RequireStageLength(stage, values.Length);
-        Backend.Upload(values, _parameters[stage]);
+        Backend.Upload(values, _parameters[stage] ?? AcquireStageParameters(stage));
     }
 
     public void GetStageGradients(int stage, Span<float> destination) => Backend.Download(_gradients[stage], destination);
@@ -95,7 +109,7 @@ public sealed class ModelReplica : IDisposable
         for (int stage = 0; stage < StageCount; stage++)
         {
             int size = (int)Layout.StageSizes[stage];
-            Backend.Download(_parameters[stage], values.AsSpan(offset, size));
+            Backend.Download(StageParameters(stage), values.AsSpan(offset, size));
             offset += size;
         }
 
@@ -144,8 +158,28 @@ public sealed class ModelReplica : IDisposable
     {
         foreach (var buffer in _parameters.Concat(_gradients))
         {
-            buffer.Dispose();
+            buffer?.Dispose();
         }
+    }
+
+    private DeviceBuffer AcquireStageParameters(int stage)
+    {
+        var buffer = Backend.Allocate(Layout.StageSizes[stage], MemoryTag.Parameters);
+        _parameters[stage] = buffer;
+        // Every layer view into the released buffer is rebuilt on the new one.
+        for (int layer = 0; layer < Model.Layers.Count; layer++)
+        {
+            var slots = Layout.SlotsOfLayer(layer).ToArray();
+            for (int i = 0; i < slots.Length; i++)
+            {
+                if (slots[i].Stage == stage)
+                {
+                    _layerParameters[layer][i] = buffer.Slice(slots[i].Offset, slots[i].Length);
+                }
+            }
+        }
+
+        return buffer;
     }
 
     private void RequireStageLength(int stage, int length)

@@ -29,6 +29,44 @@ public sealed class WorkerStateTests
     }
 
     [Fact]
+    public void Under_zero_a_stage_is_held_from_its_forward_to_its_backward_and_theta_0_may_come_twice()
+    {
+        var schedule = CdpSchedule.Create(1, 2, UpdateRule.CdpV1);
+        var worker = new WorkerState(schedule, 0, 2, DelayCompensation.None, TokenRingState.ForSchedule(schedule, RingTopology.Create(1, 1), 0), holdsOnlyInUse: true);
+        // θ_0 is read by steps 0 and 1 under CDP-v1: the owner sends a copy for each.
+        foreach (var stage in new[] { 0, 1, 0, 1 })
+        {
+            worker.ParametersArrived(Published(stage, 0));
+        }
+
+        var loads = new List<(int Stage, int Version)>();
+        while (worker.Decide() is RunOp run)
+        {
+            if (run.LoadFirst)
+            {
+                Assert.Same(worker.Held(run.StageIndex, run.Version), worker.ParametersToLoad(run));
+                loads.Add((run.StageIndex, run.Version));
+            }
+
+            var completion = worker.Complete(run);
+            if (run.Op.Kind == OpKind.Backward && run.Op.Step == 1)
+            {
+                // The last copy goes with the backward that used it.
+                Assert.Equal([0], completion.DroppedVersions);
+                Assert.Empty(worker.HeldVersions(run.StageIndex));
+            }
+
+            foreach (var pass in completion.TokenEffects.OfType<PassToken>())
+            {
+                worker.TokenArrived(pass.Token);
+            }
+        }
+
+        // Every forward loads: the backward before it dropped the stage.
+        Assert.Equal([(0, 0), (1, 0), (0, 0), (1, 0)], loads);
+    }
+
+    [Fact]
     public void Runs_the_schedules_op_stream_and_keeps_only_the_versions_it_will_still_read()
     {
         var schedule = CdpSchedule.Create(1, 2, UpdateRule.CdpV1);

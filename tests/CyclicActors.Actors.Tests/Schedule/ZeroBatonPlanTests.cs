@@ -89,4 +89,35 @@ public sealed class ZeroBatonPlanTests
         Assert.All(overWorkers, held => Assert.InRange(held, workers * (stages + 1) / 2, (workers * (stages + 1) / 2) + workers));
         Assert.True(overWorkers.Max() < workers * stages);
     }
+
+    [Theory]
+    [MemberData(nameof(ScheduleConfigurations.CdpConfigurations), MemberType = typeof(ScheduleConfigurations))]
+    public void Every_reader_gets_each_version_once_per_step_from_its_owner_or_a_sender_that_holds_it(int workers, int stages)
+    {
+        foreach (var rule in new[] { UpdateRule.Dp, UpdateRule.CdpV1, UpdateRule.CdpV2 })
+        {
+            var plan = new ZeroBatonPlan(CdpSchedule.Create(workers, stages, rule));
+            const int steps = 4;
+            for (var stage = 1; stage <= stages; stage++)
+            {
+                var hops = Enumerable.Range(0, steps).SelectMany(step => plan.HopsOf(step, stage)).ToArray();
+                // What the owner sends of each version is exactly the hops from it, over the steps that read it.
+                var fromOwner = Enumerable.Range(0, steps + 1).SelectMany(version => plan.OwnerRecipients(stage, version, 0, steps).Select(to => (version, to)));
+                Assert.Equal(hops.Where(hop => hop.FromOwner).Select(hop => (hop.Version, hop.To)).Order(), fromOwner.Order());
+                // A sender's batons leave after one of its own ops of that step, while it holds the version.
+                for (var worker = 0; worker < workers; worker++)
+                {
+                    for (var step = 0; step < steps; step++)
+                    {
+                        foreach (var hop in plan.SendsOf(worker, step))
+                        {
+                            Assert.Equal(worker, hop.From);
+                            Assert.InRange(hop.HeldFromTick, plan.Schedule.TickOf(step, worker, hop.Stage, OpKind.Forward), plan.Schedule.TickOf(step, worker, hop.Stage, OpKind.Backward));
+                            Assert.Equal(plan.Schedule.RequiredVersion(step, worker, hop.Stage), hop.Version);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,107 @@
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Coordination;
+using CyclicActors.Actors.Planning;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Models;
+using Xunit.Abstractions;
+
+namespace CyclicActors.Actors.Tests.Runtime;
+
+/// <summary>
+/// The paper's other two settings run the same schedule as the data placement, so every op reads the
+/// version its rule names and the results are bitwise those of <c>--parallelism data</c>
+/// (issue 14): for every rule, with and without look-ahead, mlp and cnn, N = L and N = 2L.
+/// </summary>
+public sealed class PlacementEquivalenceSpec(ITestOutputHelper output) : ActorSpec(output)
+{
+    public static TheoryData<Parallelism, UpdateRule, DelayCompensation, string, int> Cases()
+    {
+        var cases = new TheoryData<Parallelism, UpdateRule, DelayCompensation, string, int>();
+        foreach (var parallelism in new[] { Parallelism.Zero })
+        {
+            foreach (var (rule, compensation) in new[]
+            {
+                (UpdateRule.Dp, DelayCompensation.None), (UpdateRule.CdpV1, DelayCompensation.None), (UpdateRule.CdpV1, DelayCompensation.Lookahead),
+                (UpdateRule.CdpV2, DelayCompensation.None), (UpdateRule.CdpV2, DelayCompensation.Lookahead),
+            })
+            {
+                foreach (var model in new[] { "mlp", "cnn" })
+                {
+                    foreach (var workers in new[] { 4, 8 })
+                    {
+                        cases.Add(parallelism, rule, compensation, model, workers);
+                    }
+                }
+            }
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_placement_trains_bitwise_as_the_data_placement(Parallelism parallelism, UpdateRule rule, DelayCompensation compensation, string model, int workers)
+    {
+        var config = TrainingFixtures.Config(model, workers, steps: 3, microBatch: 2);
+        var data = TrainingFixtures.SyntheticFor(model, 96);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var options = new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation };
+
+        var baseline = await ActorTrainer.RunAsync(Sys, options, data, initial);
+        var placed = await ActorTrainer.RunAsync(Sys, options with { Parallelism = parallelism }, data, initial);
+
+        TrainingFixtures.AssertBitwiseEqual(baseline.Outcome, placed.Outcome);
+        Assert.Equal(TrainingFixtures.Sha256(baseline.Outcome.FinalParameters), TrainingFixtures.Sha256(placed.Outcome.FinalParameters));
+        Assert.Equal(0, placed.VersionViolations);
+        Assert.Equal(baseline.LookaheadOps, placed.LookaheadOps);
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.CdpV2, DelayCompensation.Lookahead, 4)]
+    [InlineData(UpdateRule.CdpV1, DelayCompensation.None, 8)]
+    [InlineData(UpdateRule.Dp, DelayCompensation.None, 4)]
+    public async Task Zero_moves_each_version_over_the_links_the_baton_plan_names(UpdateRule rule, DelayCompensation compensation, int workers)
+    {
+        var config = TrainingFixtures.Config("mlp", workers, steps: 4, microBatch: 2);
+        var data = TrainingFixtures.SyntheticFor("mlp", 96);
+        var (model, partition, initial) = TrainingFixtures.Build(config, data);
+        var options = new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation };
+
+        var broadcast = await ActorTrainer.RunAsync(Sys, options, data, initial);
+        var zero = await ActorTrainer.RunAsync(Sys, options with { Parallelism = Parallelism.Zero }, data, initial);
+
+        var stageBytes = new ParameterLayout(model, partition).StageSizes.Select(size => size * sizeof(float) * (compensation == DelayCompensation.Lookahead ? 2 : 1)).ToArray();
+        var schedule = CdpSchedule.Create(workers, partition.StageCount, rule);
+        var batons = new ZeroBatonPlan(schedule);
+        long modelBytes = stageBytes.Sum();
+        // The broadcast: each owner sends every version it makes to every worker, so a worker has had at
+        // least each version it read (and those made before it finished, read or not).
+        for (var worker = 0; worker < workers; worker++)
+        {
+            var read = Enumerable.Range(1, partition.StageCount)
+                .Sum(stage => stageBytes[stage - 1] * Enumerable.Range(0, config.MaxSteps).Select(step => schedule.RequiredVersion(step, worker, stage)).Distinct().Count());
+            Assert.InRange(broadcast.Parameters.FromOwnerBytes[worker], read, modelBytes * (config.MaxSteps + 1));
+        }
+
+        Assert.All(broadcast.Parameters.FromRankBytes, row => Assert.All(row, bytes => Assert.Equal(0, bytes)));
+
+        for (var to = 0; to < workers; to++)
+        {
+            var hops = Enumerable.Range(0, config.MaxSteps).SelectMany(step => Enumerable.Range(1, partition.StageCount).SelectMany(stage => batons.HopsOf(step, stage))).Where(hop => hop.To == to).ToArray();
+            Assert.Equal(hops.Where(hop => hop.FromOwner).Sum(hop => stageBytes[hop.Stage - 1]), zero.Parameters.FromOwnerBytes[to]);
+            for (var from = 0; from < workers; from++)
+            {
+                Assert.Equal(hops.Where(hop => hop.From == from).Sum(hop => stageBytes[hop.Stage - 1]), zero.Parameters.FromRankBytes[to][from]);
+            }
+        }
+
+        // A worker holds each stage from its forward to its backward: at its turn (F_L to B_L) the whole model.
+        long parameterBytes = modelBytes / (compensation == DelayCompensation.Lookahead ? 2 : 1);
+        Assert.All(zero.Parameters.WorkerPeakBytes, peak => Assert.Equal(parameterBytes, peak));
+        Assert.All(broadcast.Parameters.WorkerPeakBytes, peak => Assert.Equal(parameterBytes, peak));
+        if (rule != UpdateRule.Dp)
+        {
+            Assert.True(zero.Parameters.FromOwnerBytes.Sum() < broadcast.Parameters.FromOwnerBytes.Sum(), "The owners send fewer copies than the broadcast.");
+        }
+    }
+}
