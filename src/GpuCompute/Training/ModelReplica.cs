@@ -12,18 +12,23 @@ namespace CyclicActors.GpuCompute.Training;
 public sealed class ModelReplica : IDisposable
 {
     private readonly DeviceBuffer?[] _parameters;
-    private readonly DeviceBuffer[] _gradients;
+    private readonly DeviceBuffer?[] _gradients;
     private readonly TensorView[][] _layerParameters;
     private readonly TensorView[][] _layerGradients;
 
-    public ModelReplica(ModelDefinition model, StagePartition partition, IComputeBackend backend)
+    /// <param name="residentStages">
+    /// The stages this copy holds (0-based; null: all). The model placement's device holds only its own
+    /// stages: the others have no parameter or gradient buffer here and cannot run.
+    /// </param>
+    public ModelReplica(ModelDefinition model, StagePartition partition, IComputeBackend backend, IReadOnlyCollection<int>? residentStages = null)
     {
         Model = model;
         Partition = partition;
         Backend = backend;
         Layout = new ParameterLayout(model, partition);
-        _parameters = Layout.StageSizes.Select(size => backend.Allocate(size, MemoryTag.Parameters)).ToArray();
-        _gradients = Layout.StageSizes.Select(size => backend.Allocate(size, MemoryTag.Gradients)).ToArray();
+        bool Resident(int stage) => residentStages is null || residentStages.Contains(stage);
+        _parameters = Layout.StageSizes.Select((size, stage) => Resident(stage) ? backend.Allocate(size, MemoryTag.Parameters) : null).ToArray();
+        _gradients = Layout.StageSizes.Select((size, stage) => Resident(stage) ? backend.Allocate(size, MemoryTag.Gradients) : null).ToArray();
         FirstLayerWithParameters = model.Layers.Count;
         for (int layer = model.Layers.Count - 1; layer >= 0; layer--)
         {
@@ -38,8 +43,9 @@ public sealed class ModelReplica : IDisposable
         for (int layer = 0; layer < model.Layers.Count; layer++)
         {
             var slots = Layout.SlotsOfLayer(layer).ToArray();
-            _layerParameters[layer] = slots.Select(s => _parameters[s.Stage]!.Slice(s.Offset, s.Length)).ToArray();
-            _layerGradients[layer] = slots.Select(s => _gradients[s.Stage].Slice(s.Offset, s.Length)).ToArray();
+            // A stage that is not resident keeps empty views: nothing of it runs on this copy.
+            _layerParameters[layer] = slots.Select(s => _parameters[s.Stage]?.Slice(s.Offset, s.Length) ?? default).ToArray();
+            _layerGradients[layer] = slots.Select(s => _gradients[s.Stage]?.Slice(s.Offset, s.Length) ?? default).ToArray();
         }
     }
 
@@ -75,7 +81,8 @@ public sealed class ModelReplica : IDisposable
     public TensorView StageParameters(int stage) =>
         _parameters[stage] ?? throw new InvalidOperationException($"Stage {stage}'s parameters were released; set them before they are read.");
 
-    public TensorView StageGradients(int stage) => _gradients[stage];
+    public TensorView StageGradients(int stage) =>
+        _gradients[stage] ?? throw new InvalidOperationException($"Stage {stage} is not resident on this copy of the model.");
 
     public void SetStageParameters(int stage, ReadOnlySpan<float> values)
     {
@@ -83,7 +90,7 @@ public sealed class ModelReplica : IDisposable
         Backend.Upload(values, _parameters[stage] ?? AcquireStageParameters(stage));
     }
 
-    public void GetStageGradients(int stage, Span<float> destination) => Backend.Download(_gradients[stage], destination);
+    public void GetStageGradients(int stage, Span<float> destination) => Backend.Download(StageGradients(stage), destination);
 
     /// <summary>Sets all parameters from one array in model order (stage 0 first).</summary>
     public void SetAllParameters(ReadOnlySpan<float> values)
@@ -118,6 +125,14 @@ public sealed class ModelReplica : IDisposable
 
     /// <summary>Starts a training pass of one micro-batch; the caller owns (and keeps alive) both inputs.</summary>
     public MicroBatchPass BeginPass(TensorView input, TensorView oneHotLabels, int batch) => new(this, input, oneHotLabels, batch);
+
+    /// <summary>
+    /// Starts a pass of one micro-batch through stages <paramref name="firstStage"/>..<paramref name="lastStage"/>
+    /// only, from <paramref name="input"/> (the data, or the previous device's output); the labels are read
+    /// only when the range ends with the model's last stage.
+    /// </summary>
+    public MicroBatchPass BeginStagePass(int firstStage, int lastStage, TensorView input, TensorView oneHotLabels, int batch) =>
+        new(this, firstStage, lastStage, input, oneHotLabels, batch);
 
     /// <summary>Forward pass without keeping activations; returns the logits [batch, classes] on the host.</summary>
     public float[] PredictLogits(TensorView input, int batch)
