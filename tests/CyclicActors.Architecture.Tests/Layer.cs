@@ -15,7 +15,7 @@ internal static class Layer
     public static readonly string Cuda = Under("CyclicActors.GpuCompute.Cuda");
     public static readonly string Diagnostics = Under("CyclicActors.GpuDiagnostics");
     public static readonly string Akka = Under("Akka");
-    public static readonly string WorkersAndReducers = AnyUnder("CyclicActors.Actors.Workers", "CyclicActors.Actors.Reduce");
+    public static readonly string WorkersAndReducers = AnyUnder("CyclicActors.Actors.Workers", "CyclicActors.Actors.Reduce", "CyclicActors.Actors.Stages");
     public static readonly string Planning = Under("CyclicActors.Actors.Planning");
 
     /// <summary>What sits above workers and reducers: the coordinator, the cluster, and the builder that wires them.</summary>
@@ -23,7 +23,7 @@ internal static class Layer
 
     /// <summary>The namespaces that hold actors and their wiring, and the serializer built on the protocol records.</summary>
     public static readonly string ActorImplementations = AnyUnder(
-        "CyclicActors.Actors.Workers", "CyclicActors.Actors.Reduce", "CyclicActors.Actors.Coordination", "CyclicActors.Actors.Cluster",
+        "CyclicActors.Actors.Workers", "CyclicActors.Actors.Reduce", "CyclicActors.Actors.Stages", "CyclicActors.Actors.Coordination", "CyclicActors.Actors.Cluster",
         "CyclicActors.Actors.Transport", "CyclicActors.Actors.Serialization", "CyclicActors.Actors.Logging", "CyclicActors.Actors.Runtime",
         "CyclicActors.Actors.Planning");
 

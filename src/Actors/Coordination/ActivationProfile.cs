@@ -6,14 +6,20 @@ namespace CyclicActors.Actors.Coordination;
 /// <summary>Sums the workers' per-tick activation peaks and sets them beside the schedule's prediction.</summary>
 public static class ActivationProfile
 {
-    public static ActivationReport Build(CdpSchedule schedule, int totalSteps, IReadOnlyList<long> perStageBytes, IReadOnlyList<WorkerFinished> workers, long wallClockPeak)
+    public static ActivationReport Build(CdpSchedule schedule, int totalSteps, IReadOnlyList<long> perStageBytes, IReadOnlyList<WorkerFinished> workers, long wallClockPeak) =>
+        Build(schedule, totalSteps, perStageBytes, [.. workers.Select(worker => (worker.Ticks, worker.ActivationPeakBytes))], wallClockPeak);
+
+    /// <summary>From any holders of activations (workers, or the model placement's stage devices), each with its per-tick peaks.</summary>
+    public static ActivationReport Build(CdpSchedule schedule, int totalSteps, IReadOnlyList<long> perStageBytes, IReadOnlyList<(long[] Ticks, long[] PeakBytes)> holders, long wallClockPeak)
     {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(holders);
         var measured = new SortedDictionary<long, long>();
-        foreach (var worker in workers)
+        foreach (var (ticks, peaks) in holders)
         {
-            for (int i = 0; i < worker.Ticks.Length; i++)
+            for (int i = 0; i < ticks.Length; i++)
             {
-                measured[worker.Ticks[i]] = measured.GetValueOrDefault(worker.Ticks[i]) + worker.ActivationPeakBytes[i];
+                measured[ticks[i]] = measured.GetValueOrDefault(ticks[i]) + peaks[i];
             }
         }
 

@@ -189,13 +189,14 @@ public static class ActorTrainer
             plan.Order.GlobalBatch,
             processLedger.PeakBytes(MemoryTag.Activations),
             plan.FirstStep);
-        var activations = ActivationProfile.Build(plan.Schedule, plan.TotalSteps, plan.PerStageActivationBytes, report.Workers, wallClockPeak);
+        var activations = ActivationProfile.Build(plan.Schedule, plan.TotalSteps, plan.PerStageActivationBytes,
+            [.. report.Workers.Select(worker => (worker.Ticks, worker.ActivationPeakBytes)), .. report.Devices.Select(device => (device.Ticks, device.ActivationPeakBytes))], wallClockPeak);
         if (options.TracePath is not null)
         {
             trace!.WriteJson(options.TracePath);
         }
 
-        return new ActorTrainingResult(outcome, activations, report.Workers.Sum(w => w.VersionViolations), report.Workers.Sum(w => w.LookaheadOps), options.TracePath)
+        return new ActorTrainingResult(outcome, activations, report.Workers.Sum(w => w.VersionViolations), report.Workers.Sum(w => w.LookaheadOps) + report.Devices.Sum(d => d.LookaheadOps), options.TracePath)
         {
             ReservedPeakBytes = reservedPeak,
             DeviceUsedPeakBytes = deviceUsedPeak,
@@ -203,6 +204,7 @@ public static class ActorTrainer
             Contributions = ContributionCounts.From(report.Stages, plan.Schedule.Workers, plan.TotalSteps - plan.FirstStep),
             LedgerPeakBytes = Enum.GetValues<MemoryTag>().ToDictionary(tag => tag, processLedger.PeakBytes),
             Parameters = ParameterTraffic.From(report.Workers),
+            Devices = [.. report.Devices.OrderBy(device => device.Device).Select(device => StageDeviceUse.From(device, plan))],
         };
     }
 

@@ -33,6 +33,26 @@ public sealed record ActorTrainingResult(
 
     /// <summary>The workers' own parameter high-waters and the parameter bytes that reached them, by link (empty when no worker ran, as in the model placement).</summary>
     public ParameterTraffic Parameters { get; init; } = ParameterTraffic.None;
+
+    /// <summary>The model placement's stage devices, in device order (empty in the other placements).</summary>
+    public IReadOnlyList<StageDeviceUse> Devices { get; init; } = [];
+}
+
+/// <summary>
+/// What one stage device of the model placement did: its stages (1-based), its measured activation peak
+/// over ticks beside <see cref="Schedule.ModelPlacement.PeakActivationBytes"/>'s prediction, its parameter
+/// high-water (masters and working copies), and its busy fraction (time in ops over its span of ops).
+/// </summary>
+public sealed record StageDeviceUse(int Device, int[] Stages, long MeasuredActivationPeakBytes, long PredictedActivationPeakBytes, long ParameterPeakBytes, double BusyFraction, int PeakOpsPerTick)
+{
+    public static StageDeviceUse From(Protocol.StageDeviceFinished finished, Planning.TrainingPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        ArgumentNullException.ThrowIfNull(plan);
+        var placed = plan.ModelPlacement.Devices[finished.Device];
+        return new StageDeviceUse(finished.Device, placed.Stages, finished.ActivationPeakBytes.DefaultIfEmpty(0).Max(), plan.ModelPlacement.PeakActivationBytes(finished.Device, plan.PerStageActivationBytes),
+            finished.ParameterPeakBytes, finished.SpanSeconds > 0 ? finished.BusySeconds / finished.SpanSeconds : 0, placed.PeakOpsPerTick);
+    }
 }
 
 /// <summary>

@@ -32,4 +32,8 @@ public sealed record CoordinatorReport(
     IReadOnlyList<FinalStageState> Stages,
     IReadOnlyList<WorkerFinished> Workers,
     float FinalLoss,
-    double WallSeconds);
+    double WallSeconds)
+{
+    /// <summary>The model placement's stage devices' reports; empty in the other placements.</summary>
+    public IReadOnlyList<StageDeviceFinished> Devices { get; init; } = [];
+}

@@ -15,7 +15,11 @@ public sealed record LossNotFinite(int Step, float Loss) : CoordinatorEffect;
 public sealed record FinalStatesRequested(int Steps) : CoordinatorEffect;
 
 /// <summary>Every reducer reported its final state: the run is complete.</summary>
-public sealed record RunCompleted(IReadOnlyList<FinalStageState> Stages, IReadOnlyList<WorkerFinished> Workers, float FinalLoss) : CoordinatorEffect;
+public sealed record RunCompleted(IReadOnlyList<FinalStageState> Stages, IReadOnlyList<WorkerFinished> Workers, float FinalLoss) : CoordinatorEffect
+{
+    /// <summary>The model placement's stage devices' reports (it has no workers); empty otherwise.</summary>
+    public IReadOnlyList<StageDeviceFinished> Devices { get; init; } = [];
+}
 
 /// <summary>Where a run's coordinator stands.</summary>
 public enum CoordinatorPhase
@@ -42,9 +46,12 @@ public sealed class CoordinatorState
     private readonly Dictionary<int, float?[]> _losses = [];
     private readonly WorkerFinished?[] _finished;
     private readonly FinalStageState?[] _finalStates;
+    private readonly StageDeviceFinished?[] _devices;
 
-    public CoordinatorState(int workers, int stages, int totalSteps, int firstStep = 0)
+    /// <param name="devices">The model placement's stage devices, which finish instead of the N workers (0: workers finish).</param>
+    public CoordinatorState(int workers, int stages, int totalSteps, int firstStep = 0, int devices = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(devices);
         ArgumentOutOfRangeException.ThrowIfNegative(firstStep);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
@@ -52,7 +59,8 @@ public sealed class CoordinatorState
         Workers = workers;
         TotalSteps = totalSteps;
         FirstStep = firstStep;
-        _finished = new WorkerFinished?[workers];
+        _finished = new WorkerFinished?[devices > 0 ? 0 : workers];
+        _devices = new StageDeviceFinished?[devices];
         _finalStates = new FinalStageState?[stages];
     }
 
@@ -132,10 +140,29 @@ public sealed class CoordinatorState
         return float.IsFinite(LastLoss) ? [new StepCompleted(completed.Step, LastLoss)] : [new LossNotFinite(completed.Step, LastLoss)];
     }
 
+    /// <summary>A stage device of the model placement ran all its ops.</summary>
+    public IReadOnlyList<CoordinatorEffect> DeviceFinished(StageDeviceFinished finished)
+    {
+        ArgumentNullException.ThrowIfNull(finished);
+        Expect(CoordinatorPhase.Training, finished);
+        if (finished.Device < 0 || finished.Device >= _devices.Length || _devices[finished.Device] is not null)
+        {
+            throw new InvalidOperationException($"Unexpected report of stage device {finished.Device} ({_devices.Length} devices; a device reports once).");
+        }
+
+        _devices[finished.Device] = finished;
+        return _devices.Any(device => device is null) ? [] : AllFinished();
+    }
+
     public IReadOnlyList<CoordinatorEffect> WorkerFinished(WorkerFinished finished)
     {
         ArgumentNullException.ThrowIfNull(finished);
         Expect(CoordinatorPhase.Training, finished);
+        if (_devices.Length > 0)
+        {
+            throw new InvalidOperationException($"Rank {finished.Rank} reported finishing, but the model placement's stage devices run this run.");
+        }
+
         CheckRank(finished.Rank);
         if (_finished[finished.Rank] is not null)
         {
@@ -143,11 +170,11 @@ public sealed class CoordinatorState
         }
 
         _finished[finished.Rank] = finished;
-        if (_finished.Any(worker => worker is null))
-        {
-            return [];
-        }
+        return _finished.Any(worker => worker is null) ? [] : AllFinished();
+    }
 
+    private CoordinatorEffect[] AllFinished()
+    {
         Phase = CoordinatorPhase.Finishing;
         return [new FinalStatesRequested(TotalSteps)];
     }
@@ -173,7 +200,7 @@ public sealed class CoordinatorState
         }
 
         Phase = CoordinatorPhase.Completed;
-        return [new RunCompleted(_finalStates!, _finished!, LastLoss)];
+        return [new RunCompleted(_finalStates!, _finished!, LastLoss) { Devices = _devices! }];
     }
 
     private void Expect(CoordinatorPhase phase, object report)

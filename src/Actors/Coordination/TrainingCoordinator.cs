@@ -34,7 +34,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     {
         _setup = setup;
         var plan = setup.Plan;
-        _state = new CoordinatorState(plan.Schedule.Workers, plan.Schedule.Stages, plan.TotalSteps, plan.FirstStep);
+        _state = new CoordinatorState(plan.Schedule.Workers, plan.Schedule.Stages, plan.TotalSteps, plan.FirstStep,
+            devices: plan.Options.Parallelism == Planning.Parallelism.Model ? plan.ModelPlacement.Devices.Count : 0);
         _cuts = new CutAssembler(plan.Schedule.Stages);
         Become(Training);
     }
@@ -52,6 +53,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         if (_setup.Placement is { } placed)
         {
             (workers, _reducers) = (placed.Workers, placed.Reducers);
+        }
+        else if (_setup.Plan.Options.Parallelism == Planning.Parallelism.Model)
+        {
+            // The stage devices hold the stages' masters: they answer the final-state request as reducers do.
+            workers = [];
+            _reducers = RuntimeBuilder.BuildStageDevices(Context, _setup.Plan, _setup.Settings, _setup.ProcessLedger, _setup.Trace, Self);
         }
         else
         {
@@ -93,6 +100,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             }
         });
         Receive<WorkerFinished>(finished => Carry(() => _state.WorkerFinished(finished)));
+        Receive<StageDeviceFinished>(finished => Carry(() => _state.DeviceFinished(finished)));
         Receive<StageCut>(CutTaken);
     }
 
@@ -144,7 +152,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                     break;
                 case RunCompleted completed:
                     Context.SetReceiveTimeout(null);
-                    _setup.Completion.TrySetResult(new CoordinatorReport(completed.Stages, completed.Workers, completed.FinalLoss, _clock.Elapsed.TotalSeconds));
+                    _setup.Completion.TrySetResult(new CoordinatorReport(completed.Stages, completed.Workers, completed.FinalLoss, _clock.Elapsed.TotalSeconds) { Devices = completed.Devices });
                     break;
             }
         }

@@ -25,6 +25,11 @@ public sealed record TrainingPlan(
 
     public DelayCompensation Compensation => Options.Compensation;
 
+    /// <summary>Which stages share a device under the model placement (<see cref="ModelPlacement.Plan"/>, capped by --devices).</summary>
+    public ModelPlacement ModelPlacement => _modelPlacement ??= ModelPlacement.Plan(Schedule, Options.Devices);
+
+    private ModelPlacement? _modelPlacement;
+
     /// <summary>The first step this run trains: 0, or the step of the cut it resumes from.</summary>
     public int FirstStep => Options.Resume?.Step ?? 0;
 

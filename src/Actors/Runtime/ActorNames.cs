@@ -14,4 +14,6 @@ public static class ActorNames
     public static string Reducer(int stage) => $"reducer-{stage}";
 
     public static string ContributionRelay(int stage) => $"relay-{stage}";
+
+    public static string StageDevice(int device) => $"stage-device-{device}";
 }

@@ -4,6 +4,7 @@ using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Reduce;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Stages;
 using CyclicActors.Actors.Tracing;
 using CyclicActors.Actors.Workers;
 using CyclicActors.GpuCompute.Memory;
@@ -93,6 +94,31 @@ public static class RuntimeBuilder
         }
 
         return new NodeParts(workers, reducers, targets);
+    }
+
+    /// <summary>
+    /// The model placement in one process: one <see cref="StageDeviceActor"/> per device of the plan's
+    /// <see cref="ModelPlacement"/>, wired to each other by stage and reporting to <paramref name="reports"/>;
+    /// returned by device, in stage order.
+    /// </summary>
+    public static IReadOnlyList<IActorRef> BuildStageDevices(IActorContext context, TrainingPlan plan, CyclicSettings settings, MemoryLedger processLedger, TraceRecorder? trace, IActorRef reports)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(settings);
+        var placement = plan.ModelPlacement;
+        var devices = placement.Devices.Select(device =>
+        {
+            var setup = new StageDeviceSetup(device.Device, device.Stages, plan, processLedger, trace);
+            return context.ActorOf(Props.Create(() => new StageDeviceActor(setup)).WithDispatcher(settings.WorkerDispatcher), ActorNames.StageDevice(device.Device));
+        }).ToArray();
+        var wired = new StageDeviceWired([.. Enumerable.Range(1, plan.Schedule.Stages).Select(stage => devices[placement.DeviceOf(stage)])], reports);
+        foreach (var device in devices)
+        {
+            device.Tell(wired);
+        }
+
+        return devices;
     }
 
     /// <summary>

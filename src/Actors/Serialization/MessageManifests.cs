@@ -40,6 +40,9 @@ public static class MessageManifests
         (typeof(NodeWired), "wired"),
         (typeof(StageCut), "cut"),
         (typeof(RunRestarting), "restart"),
+        (typeof(ActivationPassed), "act"),
+        (typeof(OutputGradientPassed), "actgrad"),
+        (typeof(StageDeviceFinished), "devdone"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = Table.ToDictionary(entry => entry.Type, entry => entry.Manifest);

@@ -17,7 +17,7 @@ public sealed class PlacementEquivalenceSpec(ITestOutputHelper output) : ActorSp
     public static TheoryData<Parallelism, UpdateRule, DelayCompensation, string, int> Cases()
     {
         var cases = new TheoryData<Parallelism, UpdateRule, DelayCompensation, string, int>();
-        foreach (var parallelism in new[] { Parallelism.Zero })
+        foreach (var parallelism in new[] { Parallelism.Zero, Parallelism.Model })
         {
             foreach (var (rule, compensation) in new[]
             {
@@ -102,6 +102,35 @@ public sealed class PlacementEquivalenceSpec(ITestOutputHelper output) : ActorSp
         if (rule != UpdateRule.Dp)
         {
             Assert.True(zero.Parameters.FromOwnerBytes.Sum() < broadcast.Parameters.FromOwnerBytes.Sum(), "The owners send fewer copies than the broadcast.");
+        }
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.CdpV2, DelayCompensation.Lookahead, 4, 4)]
+    [InlineData(UpdateRule.CdpV1, DelayCompensation.None, 8, 4)]
+    [InlineData(UpdateRule.CdpV1, DelayCompensation.None, 2, 4)]
+    [InlineData(UpdateRule.Dp, DelayCompensation.None, 4, 4)]
+    public async Task Model_runs_on_the_placements_devices_each_holding_the_activations_the_schedule_predicts(UpdateRule rule, DelayCompensation compensation, int workers, int stages)
+    {
+        var config = TrainingFixtures.Config("mlp", workers, steps: 4, microBatch: 2, stages: stages);
+        var data = TrainingFixtures.SyntheticFor("mlp", 96);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var options = new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation, Parallelism = Parallelism.Model };
+
+        var run = await ActorTrainer.RunAsync(Sys, options, data, initial);
+
+        var placement = ModelPlacement.Plan(CdpSchedule.Create(workers, stages, rule));
+        Assert.Equal(placement.Devices.Select(device => device.Stages), run.Devices.Select(device => device.Stages));
+        // No worker replicas: the devices hold the only copies.
+        Assert.Empty(run.Parameters.WorkerPeakBytes);
+        // A device runs its ops in tick order, so at each op it holds exactly the micro-batches the schedule says.
+        Assert.All(run.Devices, device => Assert.Equal(device.PredictedActivationPeakBytes, device.MeasuredActivationPeakBytes));
+        Assert.All(run.Devices, device => Assert.InRange(device.BusyFraction, 0.0, 1.0));
+        if (rule != UpdateRule.Dp)
+        {
+            // Under CDP every device runs an op at every steady tick, so the devices' per-tick peaks add up to
+            // the run's profile (under DP a device idles at most ticks, holding activations it records nowhere).
+            Assert.Equal(run.Activations.PredictedPeakBytes, run.Activations.MeasuredPeakBytes);
         }
     }
 }
