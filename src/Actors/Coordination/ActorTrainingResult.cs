@@ -41,9 +41,13 @@ public sealed record ActorTrainingResult(
 /// <summary>
 /// What one stage device of the model placement did: its stages (1-based), its measured activation peak
 /// over ticks beside <see cref="Schedule.ModelPlacement.PeakActivationBytes"/>'s prediction, its parameter
-/// high-water (masters and working copies), and its busy fraction (time in ops over its span of ops).
+/// high-water (masters and working copies), and how busy it was: <paramref name="TickBusyFraction"/>, the
+/// logical ticks at which it ran an op over the ticks from its first op to its last (1 when it works
+/// every tick), and <paramref name="BusyFraction"/>, wall-clock time in ops over the same span (below the
+/// tick figure when its stages are lighter than the slowest device's, or when devices share cores).
 /// </summary>
-public sealed record StageDeviceUse(int Device, int[] Stages, long MeasuredActivationPeakBytes, long PredictedActivationPeakBytes, long ParameterPeakBytes, double BusyFraction, int PeakOpsPerTick)
+public sealed record StageDeviceUse(int Device, int[] Stages, long MeasuredActivationPeakBytes, long PredictedActivationPeakBytes, long ParameterPeakBytes, double BusyFraction, int PeakOpsPerTick,
+    double TickBusyFraction)
 {
     public static StageDeviceUse From(Protocol.StageDeviceFinished finished, Planning.TrainingPlan plan)
     {
@@ -51,7 +55,8 @@ public sealed record StageDeviceUse(int Device, int[] Stages, long MeasuredActiv
         ArgumentNullException.ThrowIfNull(plan);
         var placed = plan.ModelPlacement.Devices[finished.Device];
         return new StageDeviceUse(finished.Device, placed.Stages, finished.ActivationPeakBytes.DefaultIfEmpty(0).Max(), plan.ModelPlacement.PeakActivationBytes(finished.Device, plan.PerStageActivationBytes),
-            finished.ParameterPeakBytes, finished.SpanSeconds > 0 ? finished.BusySeconds / finished.SpanSeconds : 0, placed.PeakOpsPerTick);
+            finished.ParameterPeakBytes, finished.SpanSeconds > 0 ? finished.BusySeconds / finished.SpanSeconds : 0, placed.PeakOpsPerTick,
+            finished.Ticks.Length == 0 ? 0 : (double)finished.Ticks.Length / (finished.Ticks[^1] - finished.Ticks[0] + 1));
     }
 }
 

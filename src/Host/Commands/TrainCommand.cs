@@ -41,7 +41,7 @@ internal static class TrainCommand
         Console.WriteLine(backends.SelectionLine);
         string compensation = reference ? "none" : options.Compensation.ToCliName();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule {rule}{(options.Rule == UpdateRule.CdpV2 && !reference ? $" ({options.Freshness.ToCliName()} freshness)" : "")}, compensation {compensation}, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}"));
+            $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule {rule}{(options.Rule == UpdateRule.CdpV2 && !reference ? $" ({options.Freshness.ToCliName()} freshness)" : "")}, compensation {compensation}, parallelism {options.Parallelism.ToCliName()}, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}"));
 
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
         var progress = new ProgressReporter(options.Quiet ? false : null);
@@ -109,6 +109,8 @@ internal static class TrainCommand
                 ReducerBackendFactory = backends.CreateHost,
                 DevicePool = backends.DevicePool,
                 Pacing = options.Pacing,
+                Parallelism = options.Parallelism,
+                Devices = options.Devices,
                 TracePath = options.TraceFile,
                 OnNonFinite = options.OnNonFinite,
                 SkippedSteps = new HashSet<int>(resumeCut?.SkippedSteps ?? []),
@@ -133,7 +135,8 @@ internal static class TrainCommand
             summary["stage_activation_bytes"] = activations.PerStageBytes;
             summary["realized_version_violations"] = result.VersionViolations;
             summary["lookahead_ops"] = result.LookaheadOps;
-            summary["pacing"] = options.Pacing.ToCliName();
+            summary["pacing"] = options.Parallelism == Parallelism.Model ? "tick-order" : options.Pacing.ToCliName();
+            PlacementReport.Add(options.Parallelism, result, summary);
             summary["contributions"] = RunReport.Contributions(result.Contributions);
             summary["on_nonfinite"] = options.OnNonFinite.ToCliName();
             summary["skipped_steps"] = result.SkippedSteps;
@@ -149,9 +152,9 @@ internal static class TrainCommand
                 summary["host_reserved_peak_bytes"] = backends.CpuPool.ReservedPeakBytes;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"activations summed over workers: peak {activations.MeasuredPeakBytes:N0} bytes at logical ticks (predicted {activations.PredictedPeakBytes:N0}), {outcome.PeakActivationBytes:N0} in wall-clock time; version violations {result.VersionViolations}"));
+                $"activations summed over {(options.Parallelism == Parallelism.Model ? "stage devices" : "workers")}: peak {activations.MeasuredPeakBytes:N0} bytes at logical ticks (predicted {activations.PredictedPeakBytes:N0}), {outcome.PeakActivationBytes:N0} in wall-clock time; version violations {result.VersionViolations}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"memory pool ({backends.DevicePool.Device}, {options.Pacing.ToCliName()} pacing): peak {result.ReservedPeakBytes:N0} bytes reserved by workers and reducers"));
+                $"memory pool ({backends.DevicePool.Device}, {summary["pacing"]} pacing): peak {result.ReservedPeakBytes:N0} bytes reserved by {(options.Parallelism == Parallelism.Model ? "the stage devices" : "workers and reducers")}"));
             if (result.TracePath is not null)
             {
                 Console.WriteLine($"trace written to {result.TracePath} (open in https://ui.perfetto.dev)");

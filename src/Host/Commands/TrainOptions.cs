@@ -30,6 +30,8 @@ internal sealed record TrainOptions
         new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "cdp-v2"),
         new("v2-rule", "F", "cdp-v2 freshness: schedule (from the real timeline) | paper-code (l >= L-1-rank)", "schedule"),
         new("compensation", "C", "none | lookahead (CDP rules; dp never needs it)", "lookahead for cdp-v1 and cdp-v2"),
+        new("parallelism", "P", "data (full replicas on every worker, each new version broadcast) | model (stages on shared devices holding the only copies, activations passed device to device) | zero (workers hold a stage only from its forward to its backward, parameters passed worker to worker); bitwise the same result, see docs/placements.md", "data"),
+        new("devices", "D", "with --parallelism model: at most D stage devices (stages merged, the step stretches; see cyclic schedule --placement model)", "as many as the schedule needs"),
         new("pacing", "P", "none | tick | budget: how each device's workers keep the schedule's order in wall-clock time (tick: an op waits for the backwards of earlier ticks; budget: forwards reserve their activations within the predicted peak; see docs/memory.md)", "budget"),
         MemoryBudget.Spec,
         new("trace", "FILE", "Chrome trace of every op, gradient arrival and publication (open in Perfetto)"),
@@ -62,6 +64,11 @@ internal sealed record TrainOptions
     public required DelayCompensation Compensation { get; init; }
 
     public required PacingMode Pacing { get; init; }
+
+    public Parallelism Parallelism { get; init; } = Parallelism.Data;
+
+    /// <summary>--devices: the model placement's device cap; null for none.</summary>
+    public int? Devices { get; init; }
 
     /// <summary>--on-nonfinite: stop, or skip a step whose loss, gradient or update is NaN or infinite.</summary>
     public NonFiniteAction OnNonFinite { get; init; } = NonFiniteAction.Stop;
@@ -116,8 +123,32 @@ internal sealed record TrainOptions
             : freshness;
     }
 
+    /// <summary>--parallelism and --devices, refusing combinations that would be silently ignored.</summary>
+    private static (Parallelism Parallelism, int? Devices) Placement(ParsedOptions o)
+    {
+        var parallelism = o.Parsed("parallelism", "data", ParallelismNames.Parse);
+        int? devices = o.Has("devices") ? o.Int("devices", 1, 1, 1024) : null;
+        if (devices is not null && parallelism != Parallelism.Model)
+        {
+            throw new UsageException($"--devices caps the stage devices of --parallelism model; this run's parallelism is {parallelism.ToCliName()}");
+        }
+
+        if (parallelism != Parallelism.Data && o.Has("engine") && o.String("engine") != "actors")
+        {
+            throw new UsageException($"--parallelism {parallelism.ToCliName()} is a placement of the actor runtime (--engine actors), not of --engine {o.String("engine")}");
+        }
+
+        if (parallelism == Parallelism.Model && o.Has("pacing"))
+        {
+            throw new UsageException("--pacing applies to the workers of --parallelism data and zero; a stage device of --parallelism model runs its ops in the schedule's tick order");
+        }
+
+        return (parallelism, devices);
+    }
+
     public static TrainOptions From(ParsedOptions o)
     {
+        var (parallelism, devices) = Placement(o);
         var config = new TrainingConfig
         {
             Model = o.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
@@ -142,6 +173,8 @@ internal sealed record TrainOptions
             Freshness = FreshnessRule(o),
             Compensation = DefaultCompensation(o),
             Pacing = o.Parsed("pacing", "budget", PacingModeNames.Parse),
+            Parallelism = parallelism,
+            Devices = devices,
             OnNonFinite = o.Parsed("on-nonfinite", "stop", NonFiniteActionNames.Parse),
             MemoryBudgetText = o.String("memory-budget"),
             TraceFile = o.String("trace"),

@@ -19,7 +19,7 @@ internal static class TrainingHocon
     public static readonly IReadOnlyList<string> Keys =
     [
         "model", "data", "epochs", "steps", "batch", "workers", "stages", "partition", "lr", "momentum", "weight-decay",
-        "lr-schedule", "seed", "rule", "v2-rule", "compensation", "pacing", "min-workers", "on-nonfinite",
+        "lr-schedule", "seed", "rule", "v2-rule", "compensation", "pacing", "min-workers", "on-nonfinite", "parallelism", "devices",
     ];
 
     public static ParsedOptions Apply(ParsedOptions parsed)
