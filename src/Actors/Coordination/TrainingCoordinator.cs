@@ -67,7 +67,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             _pacer.CancelOnShutdown(Context.System);
             var build = new NodeBuild(_setup.Plan, NodeBuild.SingleNode(Self.Path.Name, schedule.Workers, schedule.Stages), SelfIndex: 0, _setup.Settings, _setup.ProcessLedger, _setup.Trace, _pacer);
             var parts = RuntimeBuilder.Build(Context, build, stage => throw new InvalidOperationException($"Stage {stage} has no reducer in a one-process run."));
-            RuntimeBuilder.Wire(parts, schedule.Workers, rank => throw new InvalidOperationException($"Rank {rank} has no worker in a one-process run."), Self, remoteSubscribers: []);
+            IActorRef NoRemoteRank(int rank) => throw new InvalidOperationException($"Rank {rank} has no worker in a one-process run.");
+            RuntimeBuilder.Wire(parts, schedule.Workers, NoRemoteRank, Self, remoteSubscribers: [],
+                remoteBatonTarget: _setup.Plan.Options.Parallelism == Planning.Parallelism.Zero ? NoRemoteRank : null);
             workers = [.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
             _reducers = [.. parts.Reducers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
         }

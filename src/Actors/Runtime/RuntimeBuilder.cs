@@ -128,14 +128,23 @@ public static class RuntimeBuilder
     /// and <paramref name="remoteSubscribers"/> (one per other node that runs workers). Local messages
     /// from the parent, so they arrive before anything the parent sends later, such as the start.
     /// </summary>
-    public static void Wire(NodeParts parts, int workers, Func<int, IActorRef> remoteWorker, IActorRef reports, IReadOnlyList<IActorRef> remoteSubscribers)
+    /// <param name="remoteBatonTarget">
+    /// The ZeRO placement (null in the others): where this node sends a parameter baton or an owner's copy
+    /// for a rank on another node (never called in one process, where every rank is local).
+    /// </param>
+    public static void Wire(NodeParts parts, int workers, Func<int, IActorRef> remoteWorker, IActorRef reports, IReadOnlyList<IActorRef> remoteSubscribers,
+        Func<int, IActorRef>? remoteBatonTarget = null)
     {
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(remoteWorker);
-        IActorRef[] ranks = [.. Enumerable.Range(0, workers).Select(rank => parts.Workers.TryGetValue(rank, out var local) ? local : remoteWorker(rank))];
+        // Under ZeRO every rank may be a baton's next reader: a local worker, or what carries tensors to a remote one.
+        IActorRef[] ranks = remoteBatonTarget is null
+            ? []
+            : [.. Enumerable.Range(0, workers).Select(rank => parts.Workers.TryGetValue(rank, out var local) ? local : remoteBatonTarget(rank))];
         foreach (var (rank, worker) in parts.Workers)
         {
-            worker.Tell(new WorkerWired(ranks[(rank + 1) % workers], reports, ranks));
+            var next = (rank + 1) % workers;
+            worker.Tell(new WorkerWired(parts.Workers.TryGetValue(next, out var local) ? local : remoteWorker(next), reports, ranks));
         }
 
         var subscribers = new ReducerWired([.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value), .. remoteSubscribers], Cuts: reports, Ranks: ranks);
