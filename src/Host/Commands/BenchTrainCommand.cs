@@ -38,6 +38,8 @@ internal static class BenchTrainCommand
         new("rule", "R", "dp | cdp-v1 | cdp-v2 (actors engine)", "dp"),
         new("compensation", "C", "none | lookahead (actors engine, CDP rules)", "none"),
         new("pacing", "P", "none | tick | budget (actors engine)", "budget"),
+        new("parallelism", "P", "data | model | zero (actors engine; see docs/placements.md)", "data"),
+        new("devices", "D", "with --parallelism model: at most D stage devices"),
         new("pool-limit", "BYTES", "the device pool gives cached blocks back rather than reserve more than this (what train's --memory-budget sets; no refusal here)"),
         new("warmup", "N", "untimed steps first", "20"),
         new("steps", "N", "timed steps", "100"),
@@ -90,6 +92,13 @@ internal static class BenchTrainCommand
         var rule = options.Parsed("rule", "dp", UpdateRuleNames.ParseUpdateRule);
         var compensation = options.Parsed("compensation", "none", DelayCompensationNames.Parse);
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
+        var parallelism = options.Parsed("parallelism", "data", ParallelismNames.Parse);
+        int? devices = options.Has("devices") ? options.Int("devices", 1, 1, 1024) : null;
+        if ((parallelism != Parallelism.Data || devices is not null) && engine != "actors")
+        {
+            throw new UsageException("--parallelism and --devices are placements of the actor runtime (--engine actors)");
+        }
+
         long? poolLimit = options.String("pool-limit") is { } limitText ? ParsePoolLimit(limitText) : null;
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "auto", "auto", "cpu", "cuda")));
         Console.WriteLine(backends.SelectionLine);
@@ -109,6 +118,7 @@ internal static class BenchTrainCommand
         backends.DevicePool.KeepWithin(poolLimit);
         backends.DevicePool.ResetPeak();
         int violations = 0;
+        var placementFigures = new Dictionary<string, object?>();
         if (engine == "reference")
         {
             using var backend = backends.Create(parentLedger: null);
@@ -122,10 +132,12 @@ internal static class BenchTrainCommand
             var run = ActorTrainer.Run(
                 new ActorTrainingOptions
                 {
-                    Training = config, Rule = rule, Compensation = compensation, Pacing = pacing,
+                    Training = config, Rule = rule, Compensation = compensation, Pacing = pacing, Parallelism = parallelism, Devices = devices,
                     BackendFactory = backends.CreateForRank, ReducerBackendFactory = backends.CreateHost, DevicePool = backends.DevicePool,
                 },
                 data, initial, OnStep);
+            PlacementReport.Add(parallelism, run, placementFigures);
+            PlacementReport.AddPredictions(parallelism, run, TrainingPlan.Create(new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation, Devices = devices, Parallelism = parallelism }, data, initial), placementFigures);
             outcome = run.Outcome;
             activations = run.Activations;
             violations = run.VersionViolations;
@@ -168,7 +180,13 @@ internal static class BenchTrainCommand
             ["pool_limit_bytes"] = poolLimit,
             ["device_used_peak_bytes"] = deviceUsedPeak,
             ["final_loss"] = outcome.FinalLoss,
+            ["parameter_sha256"] = ParameterHash.Sha256(outcome.FinalParameters),
         };
+        foreach (var (key, value) in placementFigures)
+        {
+            result[key] = value;
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model.Name} {shape} {engine} {(engine == "reference" ? "dp" : rule.ToCliName())} {config.Workers}x{config.MicroBatch} on {backends.Name}: {median:F0} samples/s (median of {blockRates.Length} blocks of {block} steps; range {blockRates[0]:F0}-{blockRates[^1]:F0}); peak activations {activations?.MeasuredPeakBytes ?? outcome.PeakActivationBytes:N0} bytes at logical ticks (predicted {activations?.PredictedPeakBytes}), {outcome.PeakActivationBytes:N0} in wall-clock time"));
         if (options.String("json") is { } path)
