@@ -105,7 +105,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
             RingEpoch: RingEpochOf(_setup.Round), CutLinks: LinkCut.For(Context.System, _log));
         _parts = RuntimeBuilder.Build(Context, build, stage => GradientSender(plan.StageOwners[stage]));
         var stageSizes = _setup.Training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
-        var localWorkers = _parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value).ToArray();
+        var localWorkers = _parts.Workers;
         var gradients = Inbox(TensorKind.Gradient, stageSizes, localWorkers);
         var parameters = Inbox(TensorKind.Parameters, stageSizes, localWorkers);
         // Created now, with every link, so that each link gets its peer's endpoint when the channels are planned.
@@ -125,7 +125,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
 
     protected override void PostStop() => _pacer?.Cancel("this member's part of the run ended");
 
-    private IActorRef Inbox(TensorKind kind, long[] stageSizes, IActorRef[] localWorkers)
+    private IActorRef Inbox(TensorKind kind, long[] stageSizes, IReadOnlyDictionary<int, IActorRef> localWorkers)
     {
         var reducers = _parts.Reducers;
         var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, reducers, localWorkers)), TensorInbox.Name(kind) + "box");
@@ -186,7 +186,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
 
     private void Wire(RemoteRanksResolved resolved)
     {
-        RuntimeBuilder.Wire(_parts, _setup.Plan.RankOwners.Length, rank => resolved.Workers[rank], Self, _publicationSenders);
+        var plan = _setup.Plan;
+        Func<int, IActorRef>? batons = _setup.Training.Options.Parallelism == Parallelism.Zero ? rank => BatonSender(plan.RankOwners[rank], rank) : null;
+        RuntimeBuilder.Wire(_parts, plan.RankOwners.Length, rank => resolved.Workers[rank], Self, _publicationSenders, batons);
         _setup.Member.Tell(new NodeWired(SelfNode));
     }
 
@@ -209,6 +211,10 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     /// <summary>The one publication sender standing for every worker of the member at <paramref name="node"/>.</summary>
     private IActorRef PublicationSender(int node) =>
         Child($"publications-to-{node}", () => Props.Create(() => new PublicationSender(Link(TensorKind.Parameters, node))));
+
+    /// <summary>ZeRO: what stands for rank <paramref name="rank"/> on the member at <paramref name="node"/>, over this node's parameters link to it.</summary>
+    private IActorRef BatonSender(int node, int rank) =>
+        Child($"batons-to-{rank}", () => Props.Create(() => new BatonSender(Link(TensorKind.Parameters, node), rank)));
 
     /// <summary>This node's tensor link of one kind to the member at <paramref name="node"/> (one per pair and kind).</summary>
     private IActorRef Link(TensorKind kind, int node)

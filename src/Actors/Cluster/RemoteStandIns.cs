@@ -29,12 +29,31 @@ public sealed class PublicationSender : ReceiveActor
     /// <param name="link">This node's parameters link to the other node.</param>
     public PublicationSender(IActorRef link)
     {
+        Receive<ParametersPublished>(published => link.Tell(new SendTensor(new PublicationLabel(published.Version, published.Stage).ToTransfer(), Joined(published), ReplyTo: null)));
+    }
+
+    /// <summary>Parameters then momentum in one tensor, as the inbox splits them.</summary>
+    public static float[] Joined(ParametersPublished published)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        var both = new float[published.Parameters.Length + published.Momentum.Length];
+        published.Parameters.CopyTo(both, 0);
+        published.Momentum.CopyTo(both, published.Parameters.Length);
+        return both;
+    }
+}
+
+/// <summary>
+/// ZeRO: what stands for rank <c>to</c> on another node, for the copies of a stage's parameters that
+/// reach that rank only (a baton from a local worker, or the owner's copy for its first reader): each
+/// crosses this node's parameters link labelled with its reader and its carrier, and the other node's
+/// inbox hands it to that worker alone.
+/// </summary>
+public sealed class BatonSender : ReceiveActor
+{
+    public BatonSender(IActorRef link, int to)
+    {
         Receive<ParametersPublished>(published =>
-        {
-            var both = new float[published.Parameters.Length + published.Momentum.Length];
-            published.Parameters.CopyTo(both, 0);
-            published.Momentum.CopyTo(both, published.Parameters.Length);
-            link.Tell(new SendTensor(new PublicationLabel(published.Version, published.Stage).ToTransfer(), both, ReplyTo: null));
-        });
+            link.Tell(new SendTensor(new PublicationLabel(published.Version, published.Stage, to, published.Carrier).ToTransfer(), PublicationSender.Joined(published), ReplyTo: null)));
     }
 }

@@ -30,8 +30,8 @@ public sealed class TensorInbox : ReceiveActor
 
     /// <param name="stageSizes">Parameters per stage (a publication holds that many, then the momentum).</param>
     /// <param name="reducers">This node's reducers by stage (for gradients).</param>
-    /// <param name="workers">This node's workers (for publications).</param>
-    public TensorInbox(TensorKind kind, IReadOnlyList<long> stageSizes, IReadOnlyDictionary<int, IActorRef> reducers, IReadOnlyList<IActorRef> workers)
+    /// <param name="workers">This node's workers by rank (for publications; a ZeRO copy goes to its rank only).</param>
+    public TensorInbox(TensorKind kind, IReadOnlyList<long> stageSizes, IReadOnlyDictionary<int, IActorRef> reducers, IReadOnlyDictionary<int, IActorRef> workers)
     {
         Receive<TensorReceived>(received =>
         {
@@ -57,8 +57,20 @@ public sealed class TensorInbox : ReceiveActor
             }
 
             var size = (int)stageSizes[publication.Stage];
-            var published = new ParametersPublished(publication.Stage, publication.Version, tensor.Span[..size].ToArray(), tensor.Span[size..].ToArray());
-            foreach (var worker in workers)
+            var published = new ParametersPublished(publication.Stage, publication.Version, tensor.Span[..size].ToArray(), tensor.Span[size..].ToArray()) { Carrier = publication.Carrier };
+            if (publication.To is { } to)
+            {
+                if (!workers.TryGetValue(to, out var reader))
+                {
+                    _log.Warning("Dropped version {0} of stage {1} for rank {2}: this node runs ranks {3}.", publication.Version, publication.Stage, to, string.Join(",", workers.Keys.Order()));
+                    return;
+                }
+
+                reader.Tell(published);
+                return;
+            }
+
+            foreach (var worker in workers.Values)
             {
                 worker.Tell(published);
             }

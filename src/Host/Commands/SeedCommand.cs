@@ -49,6 +49,10 @@ internal static class SeedCommand
         var (trainSet, testSet, model, partition, layout, initial, order) = PreparedTraining.From(options);
         // Before any member joins: a CDP rule needs N dividing 2L (the message lists the valid N).
         UsageException.Wrap(() => CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness));
+        if (options.Parallelism == Parallelism.Model)
+        {
+            throw new UsageException("--parallelism model runs in one process (cyclic train) in this version; across members, seed runs data and zero");
+        }
         int totalSteps = config.TotalSteps(order.StepsPerEpoch);
         var summary = new Dictionary<string, object?>();
         var resumeCut = ResumeOptions.LoadCut(resume, options, layout, order, totalSteps, trainSet, summary);
@@ -59,6 +63,7 @@ internal static class SeedCommand
         var actorOptions = new ActorTrainingOptions
         {
             Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile,
+            Parallelism = options.Parallelism, Devices = options.Devices,
             Resume = resumeCut,
             OnNonFinite = options.OnNonFinite,
             SkippedSteps = new HashSet<int>(resumeCut?.SkippedSteps ?? []),
@@ -86,7 +91,7 @@ internal static class SeedCommand
 
         var stopRequested = signals.Requested.ContinueWith(signal => $"the seed {cluster.SelfAddress} was stopped by {signal.Result}.", TaskScheduler.Default);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seed {cluster.SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {options.Compensation.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
+            $"seed {cluster.SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {options.Compensation.ToCliName()}, parallelism {options.Parallelism.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
 
         ClusterRunResult result;
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
@@ -244,6 +249,7 @@ internal static class SeedCommand
         summary["skipped_steps"] = run.Training.SkippedSteps;
         summary["nodes"] = nodes;
         summary["links"] = links;
+        PlacementReport.Add(options.Parallelism, run.Training, summary);
         return RunReport.Finish(options, "cluster", "members", options.Compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
             summary, checkpoints is null ? null : () => CheckpointWrites.Complete(checkpoints, summary));
     }

@@ -42,7 +42,8 @@ public sealed class PublicationFanOutSpec(ITestOutputHelper output) : ActorSpec(
     public void The_inbox_hands_one_arrived_publication_to_every_local_worker_and_drops_strangers()
     {
         var workers = new[] { CreateTestProbe(), CreateTestProbe() };
-        var inbox = Sys.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Parameters, new long[] { 2, 3 }, new Dictionary<int, IActorRef>(), workers.Select(w => w.Ref).ToArray())));
+        IReadOnlyDictionary<int, IActorRef> byRank = Enumerable.Range(0, workers.Length).ToDictionary(rank => rank, rank => workers[rank].Ref);
+        var inbox = Sys.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Parameters, new long[] { 2, 3 }, new Dictionary<int, IActorRef>(), byRank)));
         var arrived = new float[] { 1f, 2f, 9f, 8f };
 
         inbox.Tell(Received(new PublicationLabel(4, 0).ToTransfer(), arrived));
@@ -61,11 +62,36 @@ public sealed class PublicationFanOutSpec(ITestOutputHelper output) : ActorSpec(
     }
 
     [Fact]
+    public void Under_zero_a_baton_crosses_labelled_with_its_reader_and_carrier_and_reaches_that_worker_only()
+    {
+        var link = CreateTestProbe();
+        var sender = Sys.ActorOf(Props.Create(() => new BatonSender(link.Ref, 5)));
+        sender.Tell(new ParametersPublished(1, 3, [1f, 2f, 3f], [4f, 5f, 6f]) { Carrier = 4 });
+        var sent = link.ExpectMsg<SendTensor>();
+        Assert.Equal(new PublicationLabel(3, 1, 5, 4), PublicationLabel.From(sent.Label));
+        Assert.Equal(new PublicationLabel(3, 1, 0, -1), PublicationLabel.From(new PublicationLabel(3, 1, 0).ToTransfer()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PublicationLabel(3, 1, PublicationLabel.MaxRanks).ToTransfer());
+
+        var workers = new Dictionary<int, Akka.TestKit.TestProbe> { [4] = CreateTestProbe(), [5] = CreateTestProbe() };
+        IReadOnlyDictionary<int, IActorRef> byRank = workers.ToDictionary(pair => pair.Key, pair => pair.Value.Ref);
+        var inbox = Sys.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Parameters, new long[] { 2, 3 }, new Dictionary<int, IActorRef>(), byRank)));
+        inbox.Tell(Received(sent.Label, sent.Tensor));
+        var published = workers[5].ExpectMsg<ParametersPublished>();
+        Assert.Equal((1, 3, 4), (published.Stage, published.Version, published.Carrier));
+        Assert.Equal([1f, 2f, 3f], published.Parameters);
+        workers[4].ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // A baton for a rank this node does not run: logged and dropped.
+        inbox.Tell(Received(new PublicationLabel(3, 1, 7, 4).ToTransfer(), [1f, 2f, 3f]));
+        Assert.All(workers.Values, worker => worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Fact]
     public void The_inbox_hands_a_gradient_to_its_stages_reducer_and_drops_one_for_a_stage_held_elsewhere()
     {
         var reducer = CreateTestProbe();
         IReadOnlyDictionary<int, IActorRef> reducers = new Dictionary<int, IActorRef> { [1] = reducer.Ref };
-        var inbox = Sys.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Gradient, new long[] { 2, 3 }, reducers, Array.Empty<IActorRef>())));
+        var inbox = Sys.ActorOf(Props.Create(() => new TensorInbox(TensorKind.Gradient, new long[] { 2, 3 }, reducers, new Dictionary<int, IActorRef>())));
 
         inbox.Tell(Received(new GradientLabel(6, 1, 2).ToTransfer(), [1f, 2f, 3f]));
         var contribution = reducer.ExpectMsg<GradientContributed>();
