@@ -60,6 +60,39 @@ public sealed class PlacementProcessTests
     }
 
     [Fact]
+    public async Task Model_across_a_seed_and_three_member_processes_trains_to_the_one_process_parameters()
+    {
+        string dir = CliRunner.TempDirectory();
+        string[] training = ["--model", "cnn", "--workers", "4", "--steps", "3", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
+        string oneProcess = Path.Combine(dir, "train.json");
+        string cluster = Path.Combine(dir, "seed.json");
+        var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
+        Assert.True(trainCode == 0, trainOut + trainError);
+
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--parallelism", "model", "--port", "0", "--summary", cluster]);
+        string seedNode = await seed.WaitForAddressAsync(Limit);
+        using var first = NodeProcess.Start("member 1", Member(seedNode, workers: 2));
+        using var second = NodeProcess.Start("member 2", Member(seedNode, workers: 1));
+        using var third = NodeProcess.Start("member 3", Member(seedNode, workers: 1));
+
+        foreach (var node in new[] { seed, first, second, third })
+        {
+            Assert.True(await node.ExitCodeAsync(Limit) == 0, $"{node.Name} failed:\n{node.Output}");
+        }
+
+        var expected = CliRunner.ReadJson(oneProcess);
+        var actual = CliRunner.ReadJson(cluster);
+        Assert.Equal(expected.GetProperty("parameter_sha256").GetString(), actual.GetProperty("parameter_sha256").GetString());
+        Assert.Equal("model", actual.GetProperty("parallelism").GetString());
+        // N = L = 4: four stage devices, one per rank slot, so the member with two slots runs two of them.
+        var devices = actual.GetProperty("stage_devices").EnumerateArray().ToArray();
+        Assert.Equal(4, devices.Length);
+        Assert.All(devices, device => Assert.Equal(device.GetProperty("predicted_activation_peak_bytes").GetInt64(), device.GetProperty("activation_peak_bytes").GetInt64()));
+        // Activations and their gradients crossed the members' links.
+        Assert.True(actual.GetProperty("links").EnumerateArray().Sum(link => link.GetProperty("tensor_bytes_sent").GetInt64()) > 0);
+    }
+
+    [Fact]
     public async Task Zero_across_a_seed_and_three_member_processes_trains_to_the_one_process_parameters()
     {
         string dir = CliRunner.TempDirectory();

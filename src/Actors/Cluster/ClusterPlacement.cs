@@ -18,7 +18,11 @@ public static class ClusterPlacement
     /// <summary>Whether a member with <paramref name="roles"/> asked to hold stage reducers.</summary>
     public static bool HoldsReducers(IReadOnlyList<string>? roles) => roles is not null && roles.Contains(ReducerRole, StringComparer.Ordinal);
 
-    public static NodePlanned Plan(IReadOnlyList<AdmittedNode> members, int workers, int stages)
+    /// <param name="deviceOfStage">
+    /// The model placement (null in the others): stage s's device; device d runs on the member of rank
+    /// d mod N, and its stages' masters with it, so stage s's owner is that member.
+    /// </param>
+    public static NodePlanned Plan(IReadOnlyList<AdmittedNode> members, int workers, int stages, Func<int, int>? deviceOfStage = null)
     {
         ArgumentNullException.ThrowIfNull(members);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -60,7 +64,9 @@ public static class ClusterPlacement
             holders = Enumerable.Range(0, members.Count).ToArray();
         }
 
-        var stageOwners = Enumerable.Range(0, stages).Select(stage => holders[stage % holders.Length]).ToArray();
+        var stageOwners = deviceOfStage is null
+            ? Enumerable.Range(0, stages).Select(stage => holders[stage % holders.Length]).ToArray()
+            : Enumerable.Range(0, stages).Select(stage => rankOwners[deviceOfStage(stage) % workers]).ToArray();
         return new NodePlanned(members.Select(member => member.Node).ToArray(), rankOwners, stageOwners);
     }
 

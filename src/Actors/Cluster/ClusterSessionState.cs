@@ -47,10 +47,10 @@ public sealed class ClusterSessionState
     public bool IsPlanned(string node) => Plan is { } plan && plan.Nodes.Contains(node);
 
     /// <summary>The admission is over: the plan places <paramref name="workers"/> ranks and <paramref name="stages"/> reducers on the members.</summary>
-    public NodePlanned Admitted(IReadOnlyList<AdmittedNode> members, int workers, int stages)
+    public NodePlanned Admitted(IReadOnlyList<AdmittedNode> members, int workers, int stages, Func<int, int>? deviceOfStage = null)
     {
         Expect(SessionPhase.Admitting, "the admission ended");
-        Plan = ClusterPlacement.Plan(members, workers, stages);
+        Plan = ClusterPlacement.Plan(members, workers, stages, deviceOfStage);
         Phase = SessionPhase.Building;
         return Plan;
     }

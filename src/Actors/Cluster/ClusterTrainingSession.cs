@@ -191,7 +191,7 @@ public sealed partial class ClusterTrainingSession : ReceiveActor, IWithTimers
     private void OnAdmitted(AdmissionOutcome.Ready ready)
     {
         _members = ready.Members;
-        var plan = _state.Admitted([.. ready.Members.Select(member => member.Admitted)], ready.Workers, _setup.Options.Stages);
+        var plan = _state.Admitted([.. ready.Members.Select(member => member.Admitted)], ready.Workers, _setup.Options.Stages, DeviceOfStage(ready.Workers));
         _traces = new TraceCollection(plan.Nodes);
         _log.Info("{0} ranks admitted on {1} members; sending the plan.", ready.Workers, _members.Count);
         foreach (var idle in ready.NotNeeded)
@@ -204,6 +204,20 @@ public sealed partial class ClusterTrainingSession : ReceiveActor, IWithTimers
         SendResumeCut();
         TellMembers(plan);
         Timers.StartSingleTimer(ReadyTimeoutKey, ReadyTimedOut.Instance, _setup.ReadyTimeout);
+    }
+
+    /// <summary>The model placement's stage → device for a world of <paramref name="workers"/> (null in the other placements).</summary>
+    private Func<int, int>? DeviceOfStage(int workers)
+    {
+        var options = _setup.Options;
+        if (Planning.ParallelismNames.Parse(options.Parallelism) != Planning.Parallelism.Model)
+        {
+            return null;
+        }
+
+        var schedule = Schedule.CdpSchedule.Create(workers, options.Stages, Schedule.UpdateRuleNames.ParseUpdateRule(options.Rule), Schedule.UpdateRuleNames.ParseFreshnessRule(options.Freshness));
+        var placement = Schedule.ModelPlacement.Plan(schedule, options.Devices > 0 ? options.Devices : null);
+        return stage => placement.DeviceOf(stage + 1);
     }
 
     private void OnNodeReady(NodeReady ready)
@@ -242,7 +256,9 @@ public sealed partial class ClusterTrainingSession : ReceiveActor, IWithTimers
         var timeout = _setup.ReadyTimeout;
         var system = Context.System;
         Task<IActorRef> Resolve(string node, string child) => system.ActorSelection(NodeTrainingHost.PathOn(node, child)).ResolveOne(timeout);
-        var workers = Task.WhenAll(plan.RankOwners.Select((owner, rank) => Resolve(plan.Nodes[owner], ActorNames.Worker(rank))));
+        // The model placement has no workers: its stage devices are reached through their stages' gateways.
+        var model = Planning.ParallelismNames.Parse(_setup.Options.Parallelism) == Planning.Parallelism.Model;
+        var workers = model ? Task.FromResult(Array.Empty<IActorRef>()) : Task.WhenAll(plan.RankOwners.Select((owner, rank) => Resolve(plan.Nodes[owner], ActorNames.Worker(rank))));
         // The coordinator talks to each reducer through its gateway, which returns the final state in chunks.
         var reducers = Task.WhenAll(plan.StageOwners.Select((owner, stage) => Resolve(plan.Nodes[owner], FinalStateGateway.Name(stage))));
         var members = plan.Nodes.Length;

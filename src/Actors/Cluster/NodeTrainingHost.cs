@@ -103,16 +103,33 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         _pacer.CancelOnShutdown(Context.System);
         var build = new NodeBuild(_setup.Training, plan, _setup.SelfIndex, _setup.Settings, _setup.ProcessLedger, _observation.Trace, _pacer,
             RingEpoch: RingEpochOf(_setup.Round), CutLinks: LinkCut.For(Context.System, _log));
-        _parts = RuntimeBuilder.Build(Context, build, stage => GradientSender(plan.StageOwners[stage]));
         var stageSizes = _setup.Training.InitialStageParameters.Select(stage => (long)stage.Length).ToArray();
-        var localWorkers = _parts.Workers;
-        var gradients = Inbox(TensorKind.Gradient, stageSizes, localWorkers);
-        var parameters = Inbox(TensorKind.Parameters, stageSizes, localWorkers);
-        // Created now, with every link, so that each link gets its peer's endpoint when the channels are planned.
-        _publicationSenders = [.. plan.RankOwners.Distinct().Where(node => node != _setup.SelfIndex).Order().Select(PublicationSender)];
-        foreach (var (stage, reducer) in _parts.Reducers)
+        IReadOnlyDictionary<int, IActorRef> stageHolders;
+        IActorRef gradients;
+        if (_setup.Training.Options.Parallelism == Parallelism.Model)
         {
-            Context.ActorOf(Props.Create(() => new FinalStateGateway(reducer, _transport)), FinalStateGateway.Name(stage));
+            // The model placement: this node's stage devices (its stages' owners in the plan), no workers or reducers.
+            _parts = new NodeParts(new Dictionary<int, IActorRef>(), new Dictionary<int, IActorRef>(), []);
+            var devices = RuntimeBuilder.BuildStageDevices(Context, _setup.Training, _setup.Settings, _setup.ProcessLedger, _observation.Trace, Self,
+                local: device => plan.StageOwners[_setup.Training.ModelPlacement.Devices[device].Stages[0] - 1] == _setup.SelfIndex,
+                remoteStage: stage => StageTensorSender(plan.StageOwners[stage]));
+            stageHolders = Enumerable.Range(0, stageSizes.Length).Where(stage => plan.StageOwners[stage] == _setup.SelfIndex)
+                .ToDictionary(stage => stage, stage => devices[_setup.Training.ModelPlacement.DeviceOf(stage + 1)]);
+            gradients = Inbox(TensorKind.Gradient, stageSizes, stageHolders, stageTensors: true);
+        }
+        else
+        {
+            _parts = RuntimeBuilder.Build(Context, build, stage => GradientSender(plan.StageOwners[stage]));
+            stageHolders = _parts.Reducers;
+            gradients = Inbox(TensorKind.Gradient, stageSizes, stageHolders);
+            // Created now, with every link, so that each link gets its peer's endpoint when the channels are planned.
+            _publicationSenders = [.. plan.RankOwners.Distinct().Where(node => node != _setup.SelfIndex).Order().Select(PublicationSender)];
+        }
+
+        var parameters = Inbox(TensorKind.Parameters, stageSizes, stageHolders);
+        foreach (var (stage, holder) in stageHolders)
+        {
+            Context.ActorOf(Props.Create(() => new FinalStateGateway(holder, _transport)), FinalStateGateway.Name(stage));
         }
 
         _setup.Member.Tell(new InboxesReady(gradients, parameters));
@@ -125,10 +142,11 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
 
     protected override void PostStop() => _pacer?.Cancel("this member's part of the run ended");
 
-    private IActorRef Inbox(TensorKind kind, long[] stageSizes, IReadOnlyDictionary<int, IActorRef> localWorkers)
+    /// <param name="stageHolders">This node's reducers by stage, or under the model placement its stage devices by stage.</param>
+    private IActorRef Inbox(TensorKind kind, long[] stageSizes, IReadOnlyDictionary<int, IActorRef> stageHolders, bool stageTensors = false)
     {
-        var reducers = _parts.Reducers;
-        var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, reducers, localWorkers)), TensorInbox.Name(kind) + "box");
+        var workers = _parts.Workers;
+        var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, stageHolders, workers, stageTensors)), TensorInbox.Name(kind) + "box");
         if (_transport.Path == TensorPath.Akka)
         {
             var transport = _transport;
@@ -212,6 +230,10 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     private IActorRef PublicationSender(int node) =>
         Child($"publications-to-{node}", () => Props.Create(() => new PublicationSender(Link(TensorKind.Parameters, node))));
 
+    /// <summary>The model placement: what stands for the stage devices on the member at <paramref name="node"/>, over this node's gradient link to it.</summary>
+    private IActorRef StageTensorSender(int node) =>
+        Child($"stage-tensors-to-{node}", () => Props.Create(() => new StageTensorSender(Link(TensorKind.Gradient, node))));
+
     /// <summary>ZeRO: what stands for rank <paramref name="rank"/> on the member at <paramref name="node"/>, over this node's parameters link to it.</summary>
     private IActorRef BatonSender(int node, int rank) =>
         Child($"batons-to-{rank}", () => Props.Create(() => new BatonSender(Link(TensorKind.Parameters, node), rank)));
@@ -272,14 +294,14 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
                 _coordinator = resolved.Coordinator;
                 Stash.UnstashAll();
                 break;
-            case MicroBatchCompleted or WorkerFinished or StageCut when _coordinator is null:
+            case MicroBatchCompleted or WorkerFinished or StageDeviceFinished or StageCut when _coordinator is null:
                 Stash.Stash();
                 break;
             case StageCut cut:
                 // A reducer's cut goes to the seed through the stage's gateway, in chunks, like its final state.
                 Context.Child(FinalStateGateway.Name(cut.Stage)).Tell(new CutToSeed(cut, _coordinator!.Path.Address, _setup.Round));
                 break;
-            case MicroBatchCompleted or WorkerFinished:
+            case MicroBatchCompleted or WorkerFinished or StageDeviceFinished:
                 _observation.Reported(message);
                 _coordinator!.Tell(message, Self);
                 break;

@@ -57,3 +57,18 @@ public sealed class BatonSender : ReceiveActor
             link.Tell(new SendTensor(new PublicationLabel(published.Version, published.Stage, to, published.Carrier).ToTransfer(), PublicationSender.Joined(published), ReplyTo: null)));
     }
 }
+
+/// <summary>
+/// The model placement: what stands for the stage devices on another member, for this member's
+/// devices' activations and output gradients, each one labelled tensor on this node's gradient link there.
+/// </summary>
+public sealed class StageTensorSender : ReceiveActor
+{
+    public StageTensorSender(IActorRef link)
+    {
+        Receive<ActivationPassed>(activation =>
+            link.Tell(new SendTensor(new StageTensorLabel(activation.Step, activation.Rank, activation.Stage, Forward: true).ToTransfer(), activation.Values, ReplyTo: null)));
+        Receive<OutputGradientPassed>(gradient =>
+            link.Tell(new SendTensor(new StageTensorLabel(gradient.Step, gradient.Rank, gradient.Stage, Forward: false).ToTransfer(), gradient.Values, ReplyTo: null)));
+    }
+}

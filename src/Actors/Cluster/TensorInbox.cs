@@ -31,11 +31,30 @@ public sealed class TensorInbox : ReceiveActor
     /// <param name="stageSizes">Parameters per stage (a publication holds that many, then the momentum).</param>
     /// <param name="reducers">This node's reducers by stage (for gradients).</param>
     /// <param name="workers">This node's workers by rank (for publications; a ZeRO copy goes to its rank only).</param>
-    public TensorInbox(TensorKind kind, IReadOnlyList<long> stageSizes, IReadOnlyDictionary<int, IActorRef> reducers, IReadOnlyDictionary<int, IActorRef> workers)
+    /// <param name="stageTensors">
+    /// The model placement: the gradient link carries activations and output gradients between stage
+    /// devices (<see cref="StageTensorLabel"/>), and <paramref name="reducers"/> are this node's devices by stage.
+    /// </param>
+    public TensorInbox(TensorKind kind, IReadOnlyList<long> stageSizes, IReadOnlyDictionary<int, IActorRef> reducers, IReadOnlyDictionary<int, IActorRef> workers, bool stageTensors = false)
     {
         Receive<TensorReceived>(received =>
         {
             using var tensor = received.Tensor;
+            if (kind == TensorKind.Gradient && stageTensors)
+            {
+                var label = StageTensorLabel.From(received.Label);
+                if (!reducers.TryGetValue(label.Stage, out var device))
+                {
+                    _log.Warning("Dropped {0} of stage {1} from rank {2}: this node runs the stage devices of stages {3}.", label.Forward ? "an activation" : "an output gradient", label.Stage, label.Rank, string.Join(",", reducers.Keys.Order()));
+                    return;
+                }
+
+                device.Tell(label.Forward
+                    ? new ActivationPassed(label.Step, label.Rank, label.Stage, tensor.ToArray())
+                    : new OutputGradientPassed(label.Step, label.Rank, label.Stage, tensor.ToArray()));
+                return;
+            }
+
             if (kind == TensorKind.Gradient)
             {
                 var label = GradientLabel.From(received.Label);

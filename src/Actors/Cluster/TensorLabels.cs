@@ -48,3 +48,17 @@ public readonly record struct PublicationLabel(int Version, int Stage, int? To =
         return new(label.Step, label.Stage, slot & 0xFFFF, (slot >> 16) - 1);
     }
 }
+
+/// <summary>
+/// The model placement's tensors between stage devices on the gradient link (which carries no
+/// gradient contributions there, each stage folding its own): rank <paramref name="Rank"/>'s activation
+/// for the input of stage <paramref name="Stage"/> (0-based) of step <paramref name="Step"/> when
+/// <paramref name="Forward"/>, else the gradient of that stage's output. The rank slot carries
+/// 2·rank for a forward and 2·rank + 1 for a backward (every slot of a label is non-negative on the wire).
+/// </summary>
+public readonly record struct StageTensorLabel(int Step, int Rank, int Stage, bool Forward)
+{
+    public TransferLabel ToTransfer() => new(Step, Stage, (2 * Rank) + (Forward ? 0 : 1));
+
+    public static StageTensorLabel From(TransferLabel label) => new(label.Step, label.Rank / 2, label.Stage, Forward: label.Rank % 2 == 0);
+}

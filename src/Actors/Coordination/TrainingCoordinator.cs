@@ -58,7 +58,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         {
             // The stage devices hold the stages' masters: they answer the final-state request as reducers do.
             workers = [];
-            _reducers = RuntimeBuilder.BuildStageDevices(Context, _setup.Plan, _setup.Settings, _setup.ProcessLedger, _setup.Trace, Self);
+            _reducers = [.. RuntimeBuilder.BuildStageDevices(Context, _setup.Plan, _setup.Settings, _setup.ProcessLedger, _setup.Trace, Self).OrderBy(pair => pair.Key).Select(pair => pair.Value)];
         }
         else
         {

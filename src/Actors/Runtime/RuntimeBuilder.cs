@@ -97,23 +97,28 @@ public static class RuntimeBuilder
     }
 
     /// <summary>
-    /// The model placement in one process: one <see cref="StageDeviceActor"/> per device of the plan's
-    /// <see cref="ModelPlacement"/>, wired to each other by stage and reporting to <paramref name="reports"/>;
-    /// returned by device, in stage order.
+    /// The model placement: one <see cref="StageDeviceActor"/> per device of the plan's
+    /// <see cref="ModelPlacement"/> that <paramref name="local"/> says runs here (every device in one
+    /// process), wired to each other by stage, with <paramref name="remoteStage"/> standing for a stage
+    /// whose device runs on another node, and reporting to <paramref name="reports"/>. Returns this
+    /// node's devices by device index.
     /// </summary>
-    public static IReadOnlyList<IActorRef> BuildStageDevices(IActorContext context, TrainingPlan plan, CyclicSettings settings, MemoryLedger processLedger, TraceRecorder? trace, IActorRef reports)
+    public static IReadOnlyDictionary<int, IActorRef> BuildStageDevices(IActorContext context, TrainingPlan plan, CyclicSettings settings, MemoryLedger processLedger,
+        TraceRecorder? trace, IActorRef reports, Func<int, bool>? local = null, Func<int, IActorRef>? remoteStage = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(settings);
         var placement = plan.ModelPlacement;
-        var devices = placement.Devices.Select(device =>
+        var devices = placement.Devices.Where(device => local?.Invoke(device.Device) ?? true).ToDictionary(device => device.Device, device =>
         {
             var setup = new StageDeviceSetup(device.Device, device.Stages, plan, processLedger, trace);
             return context.ActorOf(Props.Create(() => new StageDeviceActor(setup)).WithDispatcher(settings.WorkerDispatcher), ActorNames.StageDevice(device.Device));
-        }).ToArray();
-        var wired = new StageDeviceWired([.. Enumerable.Range(1, plan.Schedule.Stages).Select(stage => devices[placement.DeviceOf(stage)])], reports);
-        foreach (var device in devices)
+        });
+        IActorRef Of(int stage) => devices.TryGetValue(placement.DeviceOf(stage + 1), out var here) ? here
+            : remoteStage?.Invoke(stage) ?? throw new InvalidOperationException($"Stage {stage}'s device runs on another node, and this one was given nothing that stands for it.");
+        var wired = new StageDeviceWired([.. Enumerable.Range(0, plan.Schedule.Stages).Select(Of)], reports);
+        foreach (var device in devices.Values)
         {
             device.Tell(wired);
         }

@@ -40,6 +40,7 @@ public sealed class StageDeviceActor : UntypedActor
     private StageDeviceWired? _wiring;
     private (int Steps, IActorRef ReplyTo)? _finalRequest;
     private bool _started;
+    private bool _finalRequested;
     private bool _reported;
     private int _lookaheadOps;
     private TimeSpan _busy;
@@ -102,6 +103,9 @@ public sealed class StageDeviceActor : UntypedActor
             case StageDeviceWired wiring:
                 _wiring = wiring;
                 return;
+            case StartTraining when _started:
+                // In a cluster each of its stages' gateways passes the start on: the first one starts it.
+                return;
             case StartTraining:
                 _started = _wiring is not null
                     ? true
@@ -121,7 +125,11 @@ public sealed class StageDeviceActor : UntypedActor
             case OutputGradientPassed gradient:
                 _state.GradientArrived(gradient);
                 break;
+            case FinalStateRequested when _finalRequested:
+                // In a cluster each of its stages' gateways asks: the first one gets every stage's state.
+                return;
             case FinalStateRequested request:
+                _finalRequested = true;
                 _finalRequest = (request.Steps, Sender);
                 ReplyIfDone();
                 return;

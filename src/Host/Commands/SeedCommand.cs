@@ -49,10 +49,6 @@ internal static class SeedCommand
         var (trainSet, testSet, model, partition, layout, initial, order) = PreparedTraining.From(options);
         // Before any member joins: a CDP rule needs N dividing 2L (the message lists the valid N).
         UsageException.Wrap(() => CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness));
-        if (options.Parallelism == Parallelism.Model)
-        {
-            throw new UsageException("--parallelism model runs in one process (cyclic train) in this version; across members, seed runs data and zero");
-        }
         int totalSteps = config.TotalSteps(order.StepsPerEpoch);
         var summary = new Dictionary<string, object?>();
         var resumeCut = ResumeOptions.LoadCut(resume, options, layout, order, totalSteps, trainSet, summary);
