@@ -133,4 +133,41 @@ public sealed class PlacementEquivalenceSpec(ITestOutputHelper output) : ActorSp
             Assert.Equal(run.Activations.PredictedPeakBytes, run.Activations.MeasuredPeakBytes);
         }
     }
+
+    [Theory]
+    [InlineData(Parallelism.Model, UpdateRule.CdpV2, DelayCompensation.Lookahead)]
+    [InlineData(Parallelism.Model, UpdateRule.CdpV1, DelayCompensation.None)]
+    [InlineData(Parallelism.Zero, UpdateRule.CdpV1, DelayCompensation.Lookahead)]
+    [InlineData(Parallelism.Model, UpdateRule.Dp, DelayCompensation.None)]
+    public async Task A_placement_takes_the_data_placements_cuts_and_resumes_from_them_bitwise(Parallelism parallelism, UpdateRule rule, DelayCompensation compensation)
+    {
+        var config = TrainingFixtures.Config("mlp", 4, steps: 6, microBatch: 2);
+        var data = TrainingFixtures.SyntheticFor("mlp", 24);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var dataCuts = new List<TrainingCut>();
+        var placedCuts = new List<TrainingCut>();
+        var options = new ActorTrainingOptions { Training = config, Rule = rule, Compensation = compensation, CutEvery = 1, FinalCut = true };
+
+        var baseline = await ActorTrainer.RunAsync(Sys, options with { OnCut = dataCuts.Add }, data, initial);
+        await ActorTrainer.RunAsync(Sys, options with { Parallelism = parallelism, OnCut = placedCuts.Add }, data, initial);
+
+        Assert.Equal(dataCuts.Select(cut => cut.Step), placedCuts.Select(cut => cut.Step));
+        foreach (var (expected, actual) in dataCuts.Zip(placedCuts))
+        {
+            foreach (var (want, got) in expected.Stages.Zip(actual.Stages))
+            {
+                TrainingFixtures.AssertBits(want.Parameters, got.Parameters, $"stage {want.Stage}'s parameters in the cut at {expected.Step}");
+                TrainingFixtures.AssertBits(want.Momentum, got.Momentum, $"stage {want.Stage}'s momentum in the cut at {expected.Step}");
+                Assert.Equal(want.LastGradients.Length, got.LastGradients.Length);
+                foreach (var (wantGradient, gotGradient) in want.LastGradients.Zip(got.LastGradients))
+                {
+                    TrainingFixtures.AssertBits(wantGradient, gotGradient, $"a rank's last gradient of stage {want.Stage} in the cut at {expected.Step}");
+                }
+            }
+        }
+
+        // A cut taken under one placement resumes under another, as a checkpoint would.
+        var resumed = await ActorTrainer.RunAsync(Sys, options with { Parallelism = parallelism, Resume = dataCuts.Single(cut => cut.Step == 3), OnCut = null, CutEvery = 0, FinalCut = false }, data, initial);
+        TrainingFixtures.AssertBitwiseEqual(baseline.Outcome, resumed.Outcome);
+    }
 }
