@@ -36,6 +36,17 @@ public sealed class SeedConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void The_file_chooses_the_placement_and_its_device_cap()
+    {
+        var config = Write("model.conf", "cyclic-actors.training { parallelism = model, devices = 2 }");
+        var parsed = ParsedOptions.Parse("seed", SeedCommand.Specs, ["--config", config]);
+
+        var options = TrainOptions.From(TrainingHocon.Apply(parsed));
+
+        Assert.Equal((Actors.Planning.Parallelism.Model, (int?)2), (options.Parallelism, options.Devices));
+    }
+
+    [Fact]
     public void Without_a_training_section_the_options_are_the_command_line_ones()
     {
         var config = Write("cluster-only.conf", "cyclic-actors.cluster.join-timeout = 30s");
@@ -50,6 +61,8 @@ public sealed class SeedConfigFileTests : IDisposable
     [InlineData("cyclic-actors.training { lr = fast }", "cyclic-actors.training.lr (in FILE) must be a number; got 'fast'")]
     [InlineData("cyclic-actors.training { workers = 0 }", "cyclic-actors.training.workers (in FILE) must be between 1 and 1024; got 0")]
     [InlineData("cyclic-actors.training { rule = fast }", "cyclic-actors.training.rule (in FILE): Unknown update rule 'fast'; valid values: dp, cdp-v1, cdp-v2.")]
+    [InlineData("cyclic-actors.training { parallelism = tensor }", "cyclic-actors.training.parallelism (in FILE): Unknown parallelism 'tensor'; valid values: data, model, zero.")]
+    [InlineData("cyclic-actors.training { parallelism = zero, devices = 2 }", "--devices caps the stage devices of --parallelism model; this run's parallelism is zero")]
     [InlineData("cyclic-actors.training { learning-rate = 0.1 }", "cyclic-actors.training.learning-rate in FILE is not a training option (valid: model, data,")]
     [InlineData("cyclic-actors.training {\n  lr = \n}", "Configuration file 'FILE' is not valid HOCON: key 'cyclic-actors.training.lr' has no value")]
     [InlineData("cyclic-actors.training {\n  lr = \"\"\n}", "cyclic-actors.training.lr (in FILE) has no value")]

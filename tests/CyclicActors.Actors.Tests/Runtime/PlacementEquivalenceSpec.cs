@@ -170,4 +170,30 @@ public sealed class PlacementEquivalenceSpec(ITestOutputHelper output) : ActorSp
         var resumed = await ActorTrainer.RunAsync(Sys, options with { Parallelism = parallelism, Resume = dataCuts.Single(cut => cut.Step == 3), OnCut = null, CutEvery = 0, FinalCut = false }, data, initial);
         TrainingFixtures.AssertBitwiseEqual(baseline.Outcome, resumed.Outcome);
     }
+
+    [Theory]
+    [InlineData(Parallelism.Model, "device 0 (stages 1)", "F1.s0.r0")]
+    [InlineData(Parallelism.Zero, "baton stage 1", "r0 s0 v0")]
+    public async Task The_trace_has_a_track_per_stage_device_or_per_stages_baton(Parallelism parallelism, string track, string firstEvent)
+    {
+        var config = TrainingFixtures.Config("mlp", 4, steps: 2, microBatch: 2);
+        var data = TrainingFixtures.SyntheticFor("mlp", 24);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var trace = Path.Combine(Path.GetTempPath(), $"placement-trace-{Guid.NewGuid():N}.json");
+        try
+        {
+            await ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1, Parallelism = parallelism, TracePath = trace }, data, initial);
+
+            var events = System.Text.Json.JsonDocument.Parse(File.ReadAllText(trace)).RootElement.GetProperty("traceEvents").EnumerateArray().ToArray();
+            var tid = events.Single(e => e.GetProperty("name").GetString() == "thread_name" && e.GetProperty("args").GetProperty("name").GetString() == track).GetProperty("tid").GetInt32();
+            var onTrack = events.Where(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("tid").GetInt32() == tid).Select(e => e.GetProperty("name").GetString()).ToArray();
+            Assert.Contains(firstEvent, onTrack);
+            // Model: every op of the stage (N ranks × 2 steps × forward and backward); zero: every holder of stage 1 (N ranks × 2 steps).
+            Assert.Equal(parallelism == Parallelism.Model ? 16 : 8, onTrack.Length);
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
 }
