@@ -22,6 +22,14 @@ internal static class Program
         ("certs", CertsCommand.Summary),
     ];
 
+    /// <summary>Every command's flags, for shell completion (certs' two subcommands under their full names).</summary>
+    private static IReadOnlyList<(string Command, IReadOnlyList<OptionSpec> Specs)> CommandSpecs =>
+    [
+        ("train", TrainOptions.Specs), ("seed", SeedCommand.Specs), ("member", MemberCommand.Specs), ("evaluate", EvaluateCommand.Specs),
+        ("schedule", ScheduleCommand.Specs), ("bench-train", BenchTrainCommand.Specs), ("selftest-gpu", GpuCommands.SelfTestSpecs),
+        ("bench-gpu", GpuCommands.BenchmarkSpecs), ("certs init", CertsCommand.InitSpecs), ("certs issue", CertsCommand.IssueSpecs),
+    ];
+
     public static int Main(string[] args)
     {
         try
@@ -59,6 +67,8 @@ internal static class Program
                 Console.WriteLine($"  {name,-14}{summary}");
             }
 
+            Console.WriteLine($"  {"completion",-14}{CompletionScript.Summary}");
+
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -80,7 +90,8 @@ internal static class Program
                 "issue" => RunWith("certs issue", CertsCommand.Summary, CertsCommand.IssueSpecs, rest[1..], CertsCommand.Issue),
                 var other => throw new UsageException($"cyclic certs needs init or issue{(other is null ? "" : $", not '{other}'")} (cyclic certs init --help, cyclic certs issue --help)"),
             },
-            _ => throw new UsageException($"unknown command '{command}' (valid: {string.Join(", ", Commands.Select(c => c.Name))})"),
+            "completion" => CompletionScript.Run(rest, CommandSpecs),
+            _ => throw new UsageException($"unknown command '{command}'{Suggestion.DidYouMean(command, Commands.Select(c => c.Name).Append("completion"))} (valid: {string.Join(", ", Commands.Select(c => c.Name))}, completion)"),
         };
     }
 

@@ -12,6 +12,13 @@ public sealed class CommandLineErrorTests
     [InlineData("--batch needs a value", "train", "--batch")]
     [InlineData("--seed was given more than once", "train", "--seed", "1", "--seed", "2")]
     [InlineData("unknown command 'fly'", "fly")]
+    [InlineData("unknown flag --epoch for 'train'; did you mean --epochs?", "train", "--epoch", "3")]
+    [InlineData("unknown flag --worker for 'seed'; did you mean --workers?", "seed", "--worker", "3")]
+    [InlineData("unknown flag --chekpoint for 'evaluate'; did you mean --checkpoint?", "evaluate", "--chekpoint", "x")]
+    [InlineData("unknown command 'trian'; did you mean train?", "trian")]
+    [InlineData("--model must be one of mlp, mlp-deep, cnn, resnet-mini; got 'cnm'; did you mean cnn?", "train", "--model=cnm")]
+    [InlineData("--parallelism: Unknown parallelism 'zeor'; valid values: data, model, zero; did you mean zero?", "train", "--parallelism", "zeor")]
+    [InlineData("cyclic completion needs the shell, bash or zsh; got 'bsh'; did you mean bash?", "completion", "bsh")]
     [InlineData("does not exist", "train", "--data", "/nonexistent/cyclic-data")]
     [InlineData("--checkpoint DIR is required", "evaluate")]
     [InlineData("valid N for L = 4: 1, 2, 4, 8", "schedule", "--workers", "3", "--stages", "4")]
@@ -28,6 +35,45 @@ public sealed class CommandLineErrorTests
         Assert.Contains(expected, error);
         Assert.Single(error.Trim().Split('\n'));
         Assert.DoesNotContain("at CyclicActors", error + output);
+    }
+
+    [Fact]
+    public void A_word_far_from_every_flag_gets_no_guess()
+    {
+        var (code, _, error) = CliRunner.Run("train", "--xyzzy", "1");
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("did you mean", error);
+    }
+
+    [Fact]
+    public void Dash_h_is_help_and_flag_equals_value_is_a_value()
+    {
+        var (code, output, _) = CliRunner.Run("schedule", "-h");
+        Assert.Equal(0, code);
+        Assert.Contains("cyclic schedule:", output);
+        var (scheduleCode, table, error) = CliRunner.Run("schedule", "--workers=2", "--stages=2");
+        Assert.True(scheduleCode == 0, error);
+        Assert.Equal(CliRunner.Run("schedule", "--workers", "2", "--stages", "2").Out, table);
+    }
+
+    [Fact]
+    public void The_completion_script_offers_every_commands_flags_and_is_valid_bash()
+    {
+        var (code, script, error) = CliRunner.Run("completion", "bash");
+        Assert.True(code == 0, error);
+        Assert.Contains("complete -o default -F _cyclic cyclic", script);
+        Assert.Contains("--parallelism", script);
+        Assert.Contains("\"certs issue\")", script);
+        string file = Path.Combine(CliRunner.TempDirectory(), "cyclic.bash");
+        File.WriteAllText(file, script);
+        // Sourced into bash, asked for "cyclic train --epo<TAB>": the completion is --epochs.
+        var bash = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-c", $"source {file}; COMP_WORDS=(cyclic train --epo); COMP_CWORD=2; _cyclic; echo \"${{COMPREPLY[@]}}\""])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        string completed = bash.StandardOutput.ReadToEnd();
+        bash.WaitForExit();
+        Assert.Equal("--epochs", completed.Trim());
     }
 
     [Fact]

@@ -25,7 +25,8 @@ internal sealed class ParsedOptions
         var values = new Dictionary<string, List<string>>();
         for (int i = 0; i < args.Count; i++)
         {
-            string arg = args[i];
+            // -h is --help, as in every .NET tool, where the command has help.
+            string arg = args[i] == "-h" && byName.ContainsKey("help") ? "--help" : args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
             {
                 throw new UsageException($"unexpected argument '{arg}' for '{command}' (flags start with --; see 'cyclic {command} --help')");
@@ -42,7 +43,7 @@ internal sealed class ParsedOptions
 
             if (!byName.TryGetValue(name, out var spec))
             {
-                throw new UsageException($"unknown flag --{name} for '{command}' (valid: {string.Join(" ", specs.Select(s => "--" + s.Name))})");
+                throw new UsageException($"unknown flag --{name} for '{command}'{Suggestion.DidYouMean(name, specs.Select(s => s.Name), "--")} (valid: {string.Join(" ", specs.Select(s => "--" + s.Name))})");
             }
 
             string value;
@@ -120,7 +121,7 @@ internal sealed class ParsedOptions
     public string Choice(string name, string fallback, params string[] choices)
     {
         string value = String(name, fallback);
-        return choices.Contains(value) ? value : throw new UsageException($"{Label(name)} must be one of {string.Join(", ", choices)}; got '{value}'");
+        return choices.Contains(value) ? value : throw new UsageException($"{Label(name)} must be one of {string.Join(", ", choices)}; got '{value}'{Suggestion.DidYouMean(value, choices)}");
     }
 
     /// <summary>The value of <paramref name="name"/> (or <paramref name="fallback"/>) through <paramref name="parse"/>, whose refusal names the flag or key.</summary>
@@ -133,7 +134,11 @@ internal sealed class ParsedOptions
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"{Label(name)}: {UsageException.From(e).Message}");
+            var message = UsageException.From(e).Message;
+            // The name parsers list their spellings as "valid values: a, b, c.": a near miss gets a suggestion.
+            var listed = message.IndexOf("valid values: ", StringComparison.Ordinal);
+            var suggestion = listed < 0 ? "" : Suggestion.DidYouMean(String(name, fallback), message[(listed + 14)..].TrimEnd('.').Split(", "));
+            throw new UsageException($"{Label(name)}: {message.TrimEnd('.')}{suggestion}");
         }
     }
 
