@@ -57,6 +57,12 @@ public sealed record ActorTrainingOptions
     /// <summary>Take a cut at every step boundary that is a multiple of this (0: none); each goes to <see cref="OnCut"/>.</summary>
     public int CutEvery { get; init; }
 
+    /// <summary>
+    /// Also take a cut at every step boundary below the last that is a multiple of this (0: none), for
+    /// evaluating the parameters during training (--eval-every); cuts never change the run.
+    /// </summary>
+    public int EvaluateEvery { get; init; }
+
     /// <summary>Also take the cut at the run's last boundary (what an end-of-run checkpoint holds to be resumable).</summary>
     public bool FinalCut { get; init; }
 

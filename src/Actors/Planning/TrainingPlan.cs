@@ -38,7 +38,8 @@ public sealed record TrainingPlan(
 
     /// <summary>Whether the reducers take a cut at step boundary <paramref name="step"/> (never at the one the run starts from).</summary>
     public bool TakesCutAt(int step) =>
-        step > FirstStep && ((Options.CutEvery > 0 && step % Options.CutEvery == 0) || (Options.FinalCut && step == TotalSteps));
+        step > FirstStep && ((Options.CutEvery > 0 && step % Options.CutEvery == 0) || (Options.FinalCut && step == TotalSteps)
+            || (Options.EvaluateEvery > 0 && step % Options.EvaluateEvery == 0 && step < TotalSteps));
 
     /// <summary>Builds worker <c>rank</c>'s backend (called on the worker's own thread).</summary>
     public Func<int, MemoryLedger, IComputeBackend> WorkerBackends => Options.BackendFactory;
@@ -92,6 +93,11 @@ public sealed record TrainingPlan(
         }
 
         options.Resume?.Validate(schedule, layout.StageSizes, options.Compensation, totalSteps);
+        if (options.EvaluateEvery < 0)
+        {
+            throw new ArgumentException($"Evaluations every {options.EvaluateEvery} steps: give a positive number of steps, or 0 for none.");
+        }
+
         if (options.CutEvery < 0)
         {
             throw new ArgumentException($"Cuts every {options.CutEvery} steps: give a positive number of steps, or 0 for none.");

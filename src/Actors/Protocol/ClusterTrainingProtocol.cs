@@ -60,6 +60,10 @@ public sealed record TrainingOptionsShared(
     /// <summary>The model placement's device cap; 0 for none.</summary>
     [Key(25)]
     public int Devices { get; init; }
+
+    /// <summary>Cuts for evaluation during training every this many steps (0: none); they change nothing else.</summary>
+    [Key(26)]
+    public int EvaluateEvery { get; init; }
 }
 
 /// <summary>

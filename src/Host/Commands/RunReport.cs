@@ -19,7 +19,7 @@ internal static class RunReport
         TrainOptions options, string engine, string backendName, string compensation,
         ModelDefinition model, StagePartition partition, ParameterLayout layout, DataOrder order,
         Dataset trainSet, Dataset testSet, IComputeBackend evaluationBackend, TrainingOutcome outcome,
-        IReadOnlyDictionary<string, object?> extras, Action? saveCheckpoint = null)
+        IReadOnlyDictionary<string, object?> extras, Action? saveCheckpoint = null, IReadOnlyList<EvaluationQueue.Evaluation>? evaluations = null)
     {
         var config = options.Config;
         bool dpOnly = engine == "reference";
@@ -28,6 +28,14 @@ internal static class RunReport
         string hash = ParameterHash.Sha256(outcome.FinalParameters);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {accuracy:P2} on {testSet.Count} samples; final loss {outcome.FinalLoss:F4}; {outcome.Steps} steps in {outcome.WallSeconds:F1} s ({outcome.SamplesPerSecond:F0} samples/s); parameters sha256 {hash}"));
+        var evaluated = new Dictionary<string, object?>();
+        if (evaluations is not null)
+        {
+            EvaluationQueue.Summarize(evaluations, outcome.Steps, accuracy, order.StepsPerEpoch, evaluated);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"evaluated during training: {string.Join(", ", evaluations.Select(e => $"{e.Accuracy:P2} after {e.Step} steps"))}; best {(double)evaluated["best_test_accuracy"]!:P2} after {evaluated["best_test_accuracy_steps_done"]} steps"));
+        }
+
 
         // The outputs were checked before training, but a disk can still fill up or vanish: each output is
         // written on its own, so one that fails does not take the others (or the result line) with it.
@@ -70,7 +78,7 @@ internal static class RunReport
             ["wall_seconds"] = outcome.WallSeconds,
             ["parameter_sha256"] = hash,
         };
-        foreach (var (key, value) in extras)
+        foreach (var (key, value) in extras.Concat(evaluated))
         {
             document[key] = value;
         }

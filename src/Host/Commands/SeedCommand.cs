@@ -56,6 +56,10 @@ internal static class SeedCommand
         // The reducers' cuts come to this seed; it writes them as train does.
         using var checkpoints = options.SaveDirectory is null ? null : new CheckpointQueue();
         var cutWriter = new CutCheckpoints(options, partition, layout, trainSet, totalSteps);
+        // Evaluations while training: the metrics file is opened here, before the run, so they can write to it.
+        var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
+        int evaluateEvery = options.EvaluateEvery ?? order.StepsPerEpoch;
+        using var evaluations = evaluateEvery > 0 ? new EvaluationQueue(model, partition, testSet, order.StepsPerEpoch, metrics) : null;
         var actorOptions = new ActorTrainingOptions
         {
             Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile,
@@ -65,9 +69,15 @@ internal static class SeedCommand
             SkippedSteps = new HashSet<int>(resumeCut?.SkippedSteps ?? []),
             CutEvery = options.CheckpointEvery,
             FinalCut = options.SaveDirectory is not null,
-            OnCut = checkpoints is null ? null : cut =>
+            EvaluateEvery = evaluateEvery,
+            OnCut = checkpoints is null && evaluations is null ? null : cut =>
                 {
-                    if (cutWriter.Wanted(cut.Step))
+                    if (evaluations is not null && cut.Step % evaluateEvery == 0 && cut.Step < totalSteps)
+                    {
+                        evaluations.Enqueue(cut.Step, [.. cut.Stages.SelectMany(stage => stage.Parameters)]);
+                    }
+
+                    if (checkpoints is not null && cutWriter.Wanted(cut.Step))
                     {
                         checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut));
                     }
@@ -90,11 +100,11 @@ internal static class SeedCommand
             $"seed {cluster.SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {options.Compensation.ToCliName()}, parallelism {options.Parallelism.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
 
         ClusterRunResult result;
-        using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
+        using var metricsFile = metrics;
         try
         {
             var board = new ClusterProgressBoard();
-            var progress = new ProgressReporter(options.Quiet ? false : null, () => ClusterProgressReport.Describe(board.Current));
+            var progress = new ProgressReporter(options.Quiet ? false : null, () => string.Join("  ", new[] { ClusterProgressReport.Describe(board.Current), evaluations?.Describe() ?? "" }.Where(part => part.Length > 0)));
             result = progress.Run($"{model.Name} {options.Rule.ToCliName()} (cluster)", totalSteps, report => ClusterRun.SeedAsync(system, actorOptions, trainSet, initial, m =>
             {
                 if (!options.Quiet)
@@ -164,7 +174,7 @@ internal static class SeedCommand
             Console.Error.WriteLine($"cyclic: warning: the trace has nothing from {string.Join(", ", result.TraceMissing)} (no complete trace arrived within cyclic-actors.cluster.trace-timeout)");
         }
 
-        return Report(options, result, model, partition, layout, order, trainSet, testSet, summary, checkpoints);
+        return Report(options, result, model, partition, layout, order, trainSet, testSet, summary, checkpoints, evaluations?.Complete());
     }
 
     private static int Stopped(StopSignals signals)
@@ -222,7 +232,8 @@ internal static class SeedCommand
     }
 
     private static int Report(TrainOptions options, ClusterRunResult run, ModelDefinition model, StagePartition partition, ParameterLayout layout,
-        DataOrder order, Dataset trainSet, Dataset testSet, Dictionary<string, object?> summary, CheckpointQueue? checkpoints)
+        DataOrder order, Dataset trainSet, Dataset testSet, Dictionary<string, object?> summary, CheckpointQueue? checkpoints,
+        IReadOnlyList<EvaluationQueue.Evaluation>? evaluations)
     {
         using var backend = new GpuCompute.Cpu.CpuBackend();
         var nodes = run.Nodes.Select(node => new Dictionary<string, object?>
@@ -247,7 +258,7 @@ internal static class SeedCommand
         summary["links"] = links;
         PlacementReport.Add(options.Parallelism, run.Training, summary);
         return RunReport.Finish(options, "cluster", "members", options.Compensation.ToCliName(), model, partition, layout, order, trainSet, testSet, backend, run.Training.Outcome,
-            summary, checkpoints is null ? null : () => CheckpointWrites.Complete(checkpoints, summary));
+            summary, checkpoints is null ? null : () => CheckpointWrites.Complete(checkpoints, summary), evaluations);
     }
 
     /// <summary>Every member-to-member link with the tensor bytes sent over it.</summary>

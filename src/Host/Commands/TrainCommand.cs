@@ -44,8 +44,10 @@ internal static class TrainCommand
             $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule {rule}{(options.Rule == UpdateRule.CdpV2 && !reference ? $" ({options.Freshness.ToCliName()} freshness)" : "")}, compensation {compensation}, parallelism {options.Parallelism.ToCliName()}, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}"));
 
         using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
-        var progress = new ProgressReporter(options.Quiet ? false : null);
         int totalSteps = config.TotalSteps(order.StepsPerEpoch);
+        int evaluateEvery = options.EvaluateEvery ?? (options.Engine == "actors" ? order.StepsPerEpoch : 0);
+        using var evaluations = evaluateEvery > 0 ? new EvaluationQueue(model, partition, testSet, order.StepsPerEpoch, metrics) : null;
+        var progress = new ProgressReporter(options.Quiet ? false : null, evaluations is null ? null : evaluations.Describe);
         void OnStep(StepMetrics m, Action<StepMetrics> report)
         {
             if (!options.Quiet)
@@ -94,9 +96,15 @@ internal static class TrainCommand
                 Resume = resumeCut,
                 CutEvery = options.CheckpointEvery,
                 FinalCut = options.SaveDirectory is not null,
-                OnCut = checkpoints is null ? null : cut =>
+                EvaluateEvery = evaluateEvery,
+                OnCut = checkpoints is null && evaluations is null ? null : cut =>
                 {
-                    if (cutWriter.Wanted(cut.Step))
+                    if (evaluations is not null && cut.Step % evaluateEvery == 0 && cut.Step < totalSteps)
+                    {
+                        evaluations.Enqueue(cut.Step, [.. cut.Stages.SelectMany(stage => stage.Parameters)]);
+                    }
+
+                    if (checkpoints is not null && cutWriter.Wanted(cut.Step))
                     {
                         checkpoints.Enqueue(cut.Step, () => cutWriter.Write(cut));
                     }
@@ -164,11 +172,12 @@ internal static class TrainCommand
             {
                 // The final checkpoint is the run's last cut, written by the queue: the report waits for it.
                 return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
-                    saveCheckpoint: () => CheckpointWrites.Complete(checkpoints, summary));
+                    saveCheckpoint: () => CheckpointWrites.Complete(checkpoints, summary), evaluations: evaluations?.Complete());
             }
         }
 
-        return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary);
+        return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
+            evaluations: evaluations?.Complete());
     }
 
     /// <summary>Periodic checkpoints need a series to write into and the actor runtime's cuts.</summary>

@@ -42,7 +42,8 @@ internal sealed record TrainOptions
         new("keep", "M", "with --checkpoint-every, how many of the newest checkpoints to keep", "2"),
         new("resume", "DIR", "continue from a checkpoint (or a series' newest that loads), bitwise as if never interrupted; its settings apply, flags that would change the result are refused, --epochs/--steps may extend the run"),
         new("config", "FILE", "HOCON over the shipped settings (hocon/reference.conf), e.g. cyclic-actors.stall-timeout or cyclic-actors.fault-injection to rehearse a failure"),
-        new("metrics", "FILE", "JSON lines, one per step"),
+        new("eval-every", "K", "test accuracy every K steps while training (actors engine: from the reducers' cuts, on a thread of its own, never changing the run); 0: at the end only; the best is in the summary", "once per epoch"),
+        new("metrics", "FILE", "JSON lines, one per step (and one per evaluation)"),
         new("summary", "FILE", "one JSON object describing the run"),
         new("quiet", null, "no progress display"),
         new("help", null, "show this help"),
@@ -91,6 +92,9 @@ internal sealed record TrainOptions
 
     public string? MetricsFile { get; init; }
 
+    /// <summary>--eval-every: evaluate every this many steps; null: once per epoch (actors engine), 0: at the end only.</summary>
+    public int? EvaluateEvery { get; init; }
+
     public string? SummaryFile { get; init; }
 
     public bool Quiet { get; init; }
@@ -121,6 +125,19 @@ internal sealed record TrainOptions
         return o.Has("v2-rule") && o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule) != UpdateRule.CdpV2
             ? throw new UsageException($"--v2-rule applies to --rule cdp-v2 only; got --rule {o.String("rule")}")
             : freshness;
+    }
+
+    private static int? EvaluationPeriod(ParsedOptions o)
+    {
+        if (!o.Has("eval-every"))
+        {
+            return null;
+        }
+
+        int every = o.Int("eval-every", 0, 0);
+        return every > 0 && o.Has("engine") && o.String("engine") != "actors"
+            ? throw new UsageException($"--eval-every evaluates the actor runtime's cuts while it trains (--engine actors), not --engine {o.String("engine")}")
+            : every;
     }
 
     /// <summary>--parallelism and --devices, refusing combinations that would be silently ignored.</summary>
@@ -185,6 +202,7 @@ internal sealed record TrainOptions
             ResumeDirectory = o.String("resume"),
             ConfigOverrides = o.String("config") is { } file ? TrainingSettingsFile.Read(file) : null,
             MetricsFile = o.String("metrics"),
+            EvaluateEvery = EvaluationPeriod(o),
             SummaryFile = o.String("summary"),
             Quiet = o.Flag("quiet"),
         };

@@ -10,6 +10,8 @@ namespace CyclicActors.Host.Reporting;
 /// </summary>
 internal sealed class MetricsWriter(string path) : IDisposable
 {
+    // Evaluations during training write from their own thread.
+    private readonly object _gate = new();
     private StreamWriter? _writer;
 
     private StreamWriter Open()
@@ -47,9 +49,30 @@ internal sealed class MetricsWriter(string path) : IDisposable
             }
         }
 
-        _writer ??= Open();
-        _writer.WriteLine(JsonSerializer.Serialize(line, JsonOutput.Compact));
+        WriteLine(line);
     }
 
-    public void Dispose() => _writer?.Dispose();
+    /// <summary>
+    /// A line for an evaluation during training of the parameters after <paramref name="stepsDone"/> steps:
+    /// its "step" is the last step trained, as in the loss lines, beside steps and epochs done.
+    /// </summary>
+    public void WriteEvaluation(int stepsDone, double epochs, double accuracy) =>
+        WriteLine(new Dictionary<string, object?> { ["step"] = stepsDone - 1, ["steps_done"] = stepsDone, ["epochs_done"] = Math.Round(epochs, 4), ["test_accuracy"] = accuracy });
+
+    private void WriteLine(Dictionary<string, object?> line)
+    {
+        lock (_gate)
+        {
+            _writer ??= Open();
+            _writer.WriteLine(JsonSerializer.Serialize(line, JsonOutput.Compact));
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _writer?.Dispose();
+        }
+    }
 }
