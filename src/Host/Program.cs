@@ -20,6 +20,7 @@ internal static class Program
         ("selftest-gpu", GpuCommands.SelfTestSummary),
         ("bench-gpu", GpuCommands.BenchmarkSummary),
         ("certs", CertsCommand.Summary),
+        ("plot", PlotCommand.Summary),
     ];
 
     /// <summary>Every command's flags, for shell completion (certs' two subcommands under their full names).</summary>
@@ -27,7 +28,7 @@ internal static class Program
     [
         ("train", TrainOptions.Specs), ("seed", SeedCommand.Specs), ("member", MemberCommand.Specs), ("evaluate", EvaluateCommand.Specs),
         ("schedule", ScheduleCommand.Specs), ("bench-train", BenchTrainCommand.Specs), ("selftest-gpu", GpuCommands.SelfTestSpecs),
-        ("bench-gpu", GpuCommands.BenchmarkSpecs), ("certs init", CertsCommand.InitSpecs), ("certs issue", CertsCommand.IssueSpecs),
+        ("bench-gpu", GpuCommands.BenchmarkSpecs), ("certs init", CertsCommand.InitSpecs), ("certs issue", CertsCommand.IssueSpecs), ("plot", PlotCommand.Specs),
     ];
 
     public static int Main(string[] args)
@@ -41,7 +42,7 @@ internal static class Program
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or NonFiniteGradientException or NonFiniteParametersException or IOException or UnauthorizedAccessException or ClusterStartException)
+        catch (Exception e) when (e is InvalidDataException or DataFormatException or CheckpointFormatException or BackendUnavailableException or NonFiniteLossException or NonFiniteGradientException or NonFiniteParametersException or IOException or UnauthorizedAccessException or ClusterStartException)
         {
             Console.Error.WriteLine($"cyclic: {e.Message}");
             return 1;
@@ -91,13 +92,14 @@ internal static class Program
                 var other => throw new UsageException($"cyclic certs needs init or issue{(other is null ? "" : $", not '{other}'")} (cyclic certs init --help, cyclic certs issue --help)"),
             },
             "completion" => CompletionScript.Run(rest, CommandSpecs),
+            "plot" => RunWith(command, PlotCommand.Summary, PlotCommand.Specs, rest, PlotCommand.Run, positionals: true),
             _ => throw new UsageException($"unknown command '{command}'{Suggestion.DidYouMean(command, Commands.Select(c => c.Name).Append("completion"))} (valid: {string.Join(", ", Commands.Select(c => c.Name))}, completion)"),
         };
     }
 
-    private static int RunWith(string command, string summary, IReadOnlyList<OptionSpec> specs, string[] args, Func<ParsedOptions, int> run)
+    private static int RunWith(string command, string summary, IReadOnlyList<OptionSpec> specs, string[] args, Func<ParsedOptions, int> run, bool positionals = false)
     {
-        var parsed = ParsedOptions.Parse(command, specs, args);
+        var parsed = ParsedOptions.Parse(command, specs, args, positionals);
         if (parsed.Flag("help"))
         {
             Console.Write(HelpText.For(command, summary, specs));

@@ -58,6 +58,13 @@ public sealed class ClusterProcessTests
         AssertMetricsWithinLinks(metrics, links, steps: 3);
         AssertTraceHasEveryMember(trace, nodes.Select(node => node.GetProperty("node").GetString()!).ToArray(), workers: 4, stages: 4, steps: 3);
         Assert.Contains($"trace of 2 members written to {trace}", seed.Output);
+
+        // The seed's metrics give the link traffic figure: one series per member-to-member link.
+        string figures = Path.Combine(dir, "figures");
+        var (plotCode, plotOut, plotError) = CliRunner.Run("plot", $"{rule}={metrics}", "--out", figures);
+        Assert.True(plotCode == 0, plotOut + plotError);
+        PlotTests.AssertPng(Path.Combine(figures, "links.png"), 1200, 700);
+        Assert.Contains($"links.png (and .svg): {string.Join(", ", links.Keys.Order(StringComparer.Ordinal).Select(link => $"{rule}: {link}"))}", plotOut);
     }
 
     /// <summary>One line per step, each with the cluster keys; a link's bytes only grow and stay within the summary's.</summary>

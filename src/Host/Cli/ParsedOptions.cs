@@ -19,14 +19,22 @@ internal sealed class ParsedOptions
         _origins = origins ?? [];
     }
 
-    public static ParsedOptions Parse(string command, IReadOnlyList<OptionSpec> specs, IReadOnlyList<string> args)
+    /// <param name="positionals">Whether the command takes arguments that are not flags (<c>cyclic plot FILE...</c>), kept in <see cref="Positionals"/>.</param>
+    public static ParsedOptions Parse(string command, IReadOnlyList<OptionSpec> specs, IReadOnlyList<string> args, bool positionals = false)
     {
         var byName = specs.ToDictionary(s => s.Name);
         var values = new Dictionary<string, List<string>>();
+        var loose = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
             // -h is --help, as in every .NET tool, where the command has help.
             string arg = args[i] == "-h" && byName.ContainsKey("help") ? "--help" : args[i];
+            if (positionals && !arg.StartsWith('-'))
+            {
+                loose.Add(arg);
+                continue;
+            }
+
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
             {
                 throw new UsageException($"unexpected argument '{arg}' for '{command}' (flags start with --; see 'cyclic {command} --help')");
@@ -82,8 +90,11 @@ internal sealed class ParsedOptions
             list.Add(value);
         }
 
-        return new ParsedOptions(command, values);
+        return new ParsedOptions(command, values) { Positionals = loose };
     }
+
+    /// <summary>The arguments that are not flags, in order (only for a command parsed with positionals).</summary>
+    public IReadOnlyList<string> Positionals { get; private init; } = [];
 
     /// <summary>
     /// These options plus <paramref name="defaults"/> for every flag not given on the command line
@@ -102,7 +113,7 @@ internal sealed class ParsedOptions
             }
         }
 
-        return new ParsedOptions(_command, values, origins);
+        return new ParsedOptions(_command, values, origins) { Positionals = Positionals };
     }
 
     public bool Has(string name) => _values.ContainsKey(name);

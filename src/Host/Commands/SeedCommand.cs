@@ -57,7 +57,12 @@ internal static class SeedCommand
         using var checkpoints = options.SaveDirectory is null ? null : new CheckpointQueue();
         var cutWriter = new CutCheckpoints(options, partition, layout, trainSet, totalSteps);
         // Evaluations while training: the metrics file is opened here, before the run, so they can write to it.
-        var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
+        if (options.PlotDirectory is { } plots)
+        {
+            PlotCommand.CheckDirectory("--plot", plots);
+        }
+
+        var metrics = options.MetricsPath is null ? null : new MetricsWriter(options.MetricsPath);
         int evaluateEvery = options.EvaluateEvery ?? order.StepsPerEpoch;
         using var evaluations = evaluateEvery > 0 ? new EvaluationQueue(model, partition, testSet, order.StepsPerEpoch, metrics) : null;
         var actorOptions = new ActorTrainingOptions
@@ -174,7 +179,8 @@ internal static class SeedCommand
             Console.Error.WriteLine($"cyclic: warning: the trace has nothing from {string.Join(", ", result.TraceMissing)} (no complete trace arrived within cyclic-actors.cluster.trace-timeout)");
         }
 
-        return Report(options, result, model, partition, layout, order, trainSet, testSet, summary, checkpoints, evaluations?.Complete());
+        return TrainCommand.Plotted(options, options.Rule.ToCliName(), metrics,
+            Report(options, result, model, partition, layout, order, trainSet, testSet, summary, checkpoints, evaluations?.Complete()));
     }
 
     private static int Stopped(StopSignals signals)

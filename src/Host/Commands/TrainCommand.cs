@@ -43,7 +43,12 @@ internal static class TrainCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; engine {options.Engine}, rule {rule}{(options.Rule == UpdateRule.CdpV2 && !reference ? $" ({options.Freshness.ToCliName()} freshness)" : "")}, compensation {compensation}, parallelism {options.Parallelism.ToCliName()}, {config.Workers} x {config.MicroBatch} per step, lr {config.LearningRate} ({config.LearningRateSchedule}), momentum {config.Momentum}, weight decay {config.WeightDecay}, seed {config.Seed}"));
 
-        using var metrics = options.MetricsFile is null ? null : new MetricsWriter(options.MetricsFile);
+        if (options.PlotDirectory is { } plots)
+        {
+            PlotCommand.CheckDirectory("--plot", plots);
+        }
+
+        using var metrics = options.MetricsPath is null ? null : new MetricsWriter(options.MetricsPath);
         int totalSteps = config.TotalSteps(order.StepsPerEpoch);
         int evaluateEvery = options.EvaluateEvery ?? (options.Engine == "actors" ? order.StepsPerEpoch : 0);
         using var evaluations = evaluateEvery > 0 ? new EvaluationQueue(model, partition, testSet, order.StepsPerEpoch, metrics) : null;
@@ -171,13 +176,34 @@ internal static class TrainCommand
             if (checkpoints is not null)
             {
                 // The final checkpoint is the run's last cut, written by the queue: the report waits for it.
-                return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
-                    saveCheckpoint: () => CheckpointWrites.Complete(checkpoints, summary), evaluations: evaluations?.Complete());
+                return Plotted(options, rule, metrics, RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
+                    saveCheckpoint: () => CheckpointWrites.Complete(checkpoints, summary), evaluations: evaluations?.Complete()));
             }
         }
 
-        return RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
-            evaluations: evaluations?.Complete());
+        return Plotted(options, rule, metrics, RunReport.Finish(options, options.Engine, backends.Name, compensation, model, partition, layout, order, trainSet, testSet, evaluationBackend, outcome, summary,
+            evaluations: evaluations?.Complete()));
+    }
+
+    /// <summary>--plot: the run's figures, once its outputs are written; a figure that fails costs the exit code, not the outputs.</summary>
+    public static int Plotted(TrainOptions options, string label, MetricsWriter? metrics, int code)
+    {
+        if (options.PlotDirectory is not { } directory)
+        {
+            return code;
+        }
+
+        metrics?.Dispose();
+        try
+        {
+            PlotCommand.Draw(options.PlotSources(label), directory);
+            return code;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cyclic: the figures were not drawn: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>Periodic checkpoints need a series to write into and the actor runtime's cuts.</summary>

@@ -45,6 +45,7 @@ internal sealed record TrainOptions
         new("eval-every", "K", "test accuracy every K steps while training (actors engine: from the reducers' cuts, on a thread of its own, never changing the run); 0: at the end only; the best is in the summary", "once per epoch"),
         new("metrics", "FILE", "JSON lines, one per step (and one per evaluation)"),
         new("summary", "FILE", "one JSON object describing the run"),
+        new("plot", "DIR", "at the end, figures of this run (loss, test accuracy, activations, reserved bytes; links on seed) as cyclic plot draws them; the metrics go to DIR/metrics.jsonl unless --metrics says where"),
         new("quiet", null, "no progress display"),
         new("help", null, "show this help"),
     ];
@@ -96,6 +97,16 @@ internal sealed record TrainOptions
     public int? EvaluateEvery { get; init; }
 
     public string? SummaryFile { get; init; }
+
+    /// <summary>--plot: where this run's figures go at its end.</summary>
+    public string? PlotDirectory { get; init; }
+
+    /// <summary>Where the metrics lines go: --metrics, or with --plot alone DIR/metrics.jsonl (the figures are drawn from them).</summary>
+    public string? MetricsPath => MetricsFile ?? (PlotDirectory is { } plots ? Path.Combine(plots, "metrics.jsonl") : null);
+
+    /// <summary>The files --plot draws from: the metrics, and the trace and summary when the run writes them.</summary>
+    public IEnumerable<string> PlotSources(string label) =>
+        new[] { MetricsPath, TraceFile, SummaryFile }.OfType<string>().Where(File.Exists).Select(path => $"{label}={path}");
 
     public bool Quiet { get; init; }
 
@@ -204,6 +215,7 @@ internal sealed record TrainOptions
             MetricsFile = o.String("metrics"),
             EvaluateEvery = EvaluationPeriod(o),
             SummaryFile = o.String("summary"),
+            PlotDirectory = o.String("plot"),
             Quiet = o.Flag("quiet"),
         };
     }
