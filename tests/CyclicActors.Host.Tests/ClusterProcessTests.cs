@@ -64,7 +64,7 @@ public sealed class ClusterProcessTests
         var (plotCode, plotOut, plotError) = CliRunner.Run("plot", $"{rule}={metrics}", "--out", figures);
         Assert.True(plotCode == 0, plotOut + plotError);
         PlotTests.AssertPng(Path.Combine(figures, "links.png"), 1200, 700);
-        Assert.Contains($"links.png (and .svg): {string.Join(", ", links.Keys.Order(StringComparer.Ordinal).Select(link => $"{rule}: {link}"))}", plotOut);
+        Assert.Contains($"links.png (and .svg): {string.Join(", ", links.Keys.Order(StringComparer.Ordinal).Select(link => $"{rule}: {Plotting.RunPlots.ShortLink(link)}"))}", plotOut);
     }
 
     /// <summary>One line per step, each with the cluster keys; a link's bytes only grow and stay within the summary's.</summary>

@@ -25,7 +25,7 @@ public static class SharedTrainingOptions
         return new TrainingOptionsShared(c.Model, c.Stages, c.Partition, c.Workers, c.MicroBatch, c.Epochs, c.MaxSteps,
             c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName(),
             c.LearningRateSchedule, Trace: options.TracePath is not null, options.Pacing.ToCliName(), options.CutEvery, options.FinalCut, options.Resume?.Step ?? 0,
-            OnNonFinite: options.OnNonFinite.ToCliName()) { SkippedSteps = [.. options.SkippedSteps.Order()], Parallelism = options.Parallelism.ToCliName(), Devices = options.Devices ?? 0, EvaluateEvery = options.EvaluateEvery };
+            OnNonFinite: options.OnNonFinite.ToCliName()) { SkippedSteps = [.. options.SkippedSteps.Order()], Parallelism = options.Parallelism.ToCliName(), Devices = options.Devices ?? 0, EvaluateEvery = options.EvaluateEvery, ModelLayers = c.ModelLayers ?? "" };
     }
 
     /// <exception cref="ArgumentException">A rule, freshness, compensation or pacing name this build does not know.</exception>
@@ -48,6 +48,7 @@ public static class SharedTrainingOptions
                 WeightDecay = shared.WeightDecay,
                 Seed = shared.Seed,
                 LearningRateSchedule = shared.LearningRateSchedule,
+                ModelLayers = shared.ModelLayers.Length > 0 ? shared.ModelLayers : null,
             },
             Rule = UpdateRuleNames.ParseUpdateRule(shared.Rule),
             Freshness = UpdateRuleNames.ParseFreshnessRule(shared.Freshness),
@@ -68,7 +69,7 @@ public static class SharedTrainingOptions
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(train);
-        var model = ModelPresets.Create(config.Model, train.SampleShape, train.ClassCount);
+        var model = ModelPresets.Create(config, train.SampleShape, train.ClassCount);
         var partition = Partitioner.Partition(model, config.Stages, config.Partition);
         var layout = new ParameterLayout(model, partition);
         var initial = ParameterInitializer.Initialize(model, layout, config.Seed);

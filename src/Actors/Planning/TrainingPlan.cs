@@ -66,7 +66,7 @@ public sealed record TrainingPlan(
         ArgumentNullException.ThrowIfNull(initialParameters);
         var config = options.Training;
         config.Validate();
-        var model = ModelPresets.Create(config.Model, train.SampleShape, train.ClassCount);
+        var model = ModelPresets.Create(config, train.SampleShape, train.ClassCount);
         var partition = Partitioner.Partition(model, config.Stages, config.Partition);
         var schedule = CdpSchedule.Create(config.Workers, partition.StageCount, options.Rule, options.Freshness);
         if (options.Compensation == DelayCompensation.Lookahead && options.Rule == UpdateRule.Dp)

@@ -64,6 +64,10 @@ public sealed record TrainingOptionsShared(
     /// <summary>Cuts for evaluation during training every this many steps (0: none); they change nothing else.</summary>
     [Key(26)]
     public int EvaluateEvery { get; init; }
+
+    /// <summary>A model from a file: its layers' canonical text; empty for the preset named <see cref="Model"/>.</summary>
+    [Key(27)]
+    public string ModelLayers { get; init; } = "";
 }
 
 /// <summary>

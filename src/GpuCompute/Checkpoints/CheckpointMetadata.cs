@@ -15,6 +15,9 @@ public sealed record CheckpointMetadata
     /// <summary>The model's registered name, e.g. "mnist-cnn".</summary>
     public required string ModelName { get; init; }
 
+    /// <summary>A model from a file: its layers (<see cref="Models.ModelSpec.Text"/>), so evaluate and resume rebuild it with no flag; null for a preset.</summary>
+    public string? ModelLayers { get; init; }
+
     /// <summary>Layers per stage: stage j is the next <c>Partition[j]</c> layers. Its length is the stage count L.</summary>
     public required int[] Partition { get; init; }
 

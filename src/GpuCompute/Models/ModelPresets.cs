@@ -9,95 +9,33 @@ public static class ModelPresets
 
     public static Shape3 Mnist => new(1, 28, 28);
 
-    public static ModelDefinition Create(string name, Shape3? inputShape = null, int classes = 10)
+    public static ModelDefinition Create(string name, Shape3? inputShape = null, int classes = 10) =>
+        Spec(name).Build(inputShape ?? Mnist, classes);
+
+    /// <summary>The model a run trains: its file's layers when it came from one, else the preset it names.</summary>
+    public static ModelDefinition Create(Training.TrainingConfig config, Shape3 inputShape, int classes)
     {
-        var input = inputShape ?? Mnist;
-        return name switch
-        {
-            "mlp" => Mlp(input, classes),
-            "mlp-deep" => MlpDeep(input, classes),
-            "cnn" => Cnn(input, classes),
-            "resnet-mini" => ResNetMini(input, classes),
-            _ => throw new ArgumentException($"Unknown model '{name}'. Valid models: {string.Join(", ", Names)}."),
-        };
+        ArgumentNullException.ThrowIfNull(config);
+        return SpecOf(config.Model, config.ModelLayers).Build(inputShape, classes);
     }
 
-    /// <summary>784-256-256-10 with ReLU.</summary>
-    public static ModelDefinition Mlp(Shape3 input, int classes)
+    /// <summary>The layers of a model given by name and, for a model file, its layers' text.</summary>
+    public static ModelSpec SpecOf(string name, string? layers) => layers is null ? Spec(name) : ModelSpec.Parse(name, layers);
+
+    /// <summary>A preset's layers (the same as its file under hocon/models/).</summary>
+    public static ModelSpec Spec(string name) => name switch
     {
-        var b = new SequentialBuilder(input);
-        b.Flatten().Dense(256).Relu().Dense(256).Relu().Dense(classes);
-        return b.Build("mlp");
-    }
+        // 784-256-256-10 with ReLU.
+        "mlp" => Of(name, "flatten | dense 256 | relu | dense 256 | relu | dense classes"),
+        // 784, eight 1024-wide dense+ReLU layers, then the classifier: equal-width stages.
+        "mlp-deep" => Of(name, "flatten | " + string.Concat(Enumerable.Repeat("dense 1024 | relu | ", 8)) + "dense classes"),
+        // conv 1→32 3x3, ReLU, pool, conv 32→64 3x3, ReLU, pool, dense 1600→128, ReLU, dense 128→10.
+        "cnn" => Of(name, "conv 32 3 1 0 | relu | max-pool 2 | conv 64 3 1 0 | relu | max-pool 2 | flatten | dense 128 | relu | dense classes"),
+        // Stem conv 3x3 (32 channels, padding 1) + ReLU, four residual blocks [32→32 s1, 32→64 s2 (projection),
+        // 64→64 s1, 64→128 s2 (projection)], Flatten, a dense classifier: 1x28x28 → 128x7x7, 3x32x32 → 128x8x8.
+        "resnet-mini" => Of(name, "conv 32 3 1 1 | relu | residual 32 1 | residual 64 2 | residual 64 1 | residual 128 2 | flatten | dense classes"),
+        _ => throw new ArgumentException($"Unknown model '{name}'. Valid models: {string.Join(", ", Names)}, or a model file (FILE.conf)."),
+    };
 
-    /// <summary>784, eight 1024-wide dense+ReLU layers, then the classifier: equal-width stages.</summary>
-    public static ModelDefinition MlpDeep(Shape3 input, int classes)
-    {
-        var b = new SequentialBuilder(input);
-        b.Flatten();
-        for (int i = 0; i < 8; i++)
-        {
-            b.Dense(1024).Relu();
-        }
-
-        b.Dense(classes);
-        return b.Build("mlp-deep");
-    }
-
-    /// <summary>conv 1→32 3x3, ReLU, pool, conv 32→64 3x3, ReLU, pool, dense 1600→128, ReLU, dense 128→10.</summary>
-    public static ModelDefinition Cnn(Shape3 input, int classes)
-    {
-        var b = new SequentialBuilder(input);
-        b.Conv(32, 3).Relu().MaxPool(2).Conv(64, 3).Relu().MaxPool(2).Flatten().Dense(128).Relu().Dense(classes);
-        return b.Build("cnn");
-    }
-
-    /// <summary>
-    /// Stem conv 3x3 (32 channels, padding 1) + ReLU, then four residual blocks
-    /// [32→32 s1, 32→64 s2 (projection), 64→64 s1, 64→128 s2 (projection)], then Flatten and a dense
-    /// classifier. Works for 1x28x28 (→ 128x7x7) and 3x32x32 (→ 128x8x8).
-    /// </summary>
-    public static ModelDefinition ResNetMini(Shape3 input, int classes)
-    {
-        var b = new SequentialBuilder(input);
-        b.Conv(32, 3, padding: 1).Relu()
-            .Residual(32, 1).Residual(64, 2).Residual(64, 1).Residual(128, 2)
-            .Flatten().Dense(classes);
-        return b.Build("resnet-mini");
-    }
-
-    private sealed class SequentialBuilder(Shape3 input)
-    {
-        private readonly List<Layer> _layers = [];
-
-        private Shape3 Current => _layers.Count == 0 ? input : _layers[^1].Output;
-
-        public SequentialBuilder Conv(int outChannels, int kernel, int stride = 1, int padding = 0) =>
-            Add(new Conv2dLayer(Fitting(kernel - (2 * padding), $"a {kernel}x{kernel} convolution"), outChannels, kernel, stride, padding));
-
-        public SequentialBuilder Relu() => Add(new ReluLayer(Current));
-
-        public SequentialBuilder MaxPool(int window) => Add(new MaxPool2dLayer(Fitting(window, $"a {window}x{window} max-pool"), window));
-
-        public SequentialBuilder Flatten() => Add(new FlattenLayer(Current));
-
-        public SequentialBuilder Dense(int outFeatures) => Add(new DenseLayer(Current, outFeatures));
-
-        public SequentialBuilder Residual(int outChannels, int stride) => Add(new ResidualBlock(Current, outChannels, stride));
-
-        public ModelDefinition Build(string name) => new(name, input, _layers);
-
-        /// <summary>The current shape, when it has at least <paramref name="pixels"/> rows and columns for the next layer.</summary>
-        private Shape3 Fitting(int pixels, string layer) =>
-            Current.Height >= pixels && Current.Width >= pixels
-                ? Current
-                : throw new ArgumentException(
-                    $"{input.Channels}x{input.Height}x{input.Width} images are too small: layer {_layers.Count} ({layer}) needs at least {pixels}x{pixels} pixels but the images shrink to {Current.Channels}x{Current.Height}x{Current.Width} before it");
-
-        private SequentialBuilder Add(Layer layer)
-        {
-            _layers.Add(layer);
-            return this;
-        }
-    }
+    private static ModelSpec Of(string name, string layers) => ModelSpec.Parse(name, layers);
 }

@@ -5,6 +5,12 @@ public sealed record TrainingConfig
 {
     public string Model { get; init; } = "cnn";
 
+    /// <summary>
+    /// A model from a file (--model FILE.conf): its layers' canonical text (<see cref="Models.ModelSpec.Text"/>),
+    /// <see cref="Model"/> being its name; null for the preset named <see cref="Model"/>.
+    /// </summary>
+    public string? ModelLayers { get; init; }
+
     public int Stages { get; init; } = 4;
 
     /// <summary>flops | activations | params | explicit layer counts ("3,4,2,1").</summary>

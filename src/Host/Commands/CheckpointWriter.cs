@@ -43,6 +43,7 @@ internal static class CheckpointWriter
         long step, long totalSteps, DelayCompensation compensation, string? freshness) => new()
     {
         ModelName = config.Model,
+        ModelLayers = config.ModelLayers,
         Partition = [.. partition.LayersPerStage],
         Step = step,
         DataPosition = order.PositionOf(step),

@@ -44,7 +44,7 @@ internal static class EvaluateCommand
         StagePartition partition;
         try
         {
-            model = ModelPresets.Create(metadata.ModelName, testSet.SampleShape, testSet.ClassCount);
+            model = ModelPresets.SpecOf(metadata.ModelName, metadata.ModelLayers).Build(testSet.SampleShape, testSet.ClassCount);
             partition = new StagePartition(metadata.Partition, model.Layers.Count);
         }
         catch (ArgumentException e)

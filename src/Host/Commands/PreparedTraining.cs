@@ -1,3 +1,4 @@
+using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;
 using CyclicActors.GpuCompute.Training;
@@ -19,7 +20,7 @@ internal sealed record PreparedTraining(
         var config = options.Config;
         OutputPaths.Check(options);
         var (trainSet, testSet) = DataLocator.LoadSplits(options.DataDirectory);
-        var model = CreateModel(config.Model, trainSet);
+        var model = CreateModel(config, trainSet, options.ModelFile is { } file ? (file, options.ModelInput) : null);
         var partition = PartitionModel(model, config);
         var layout = new ParameterLayout(model, partition);
         var initial = ParameterInitializer.Initialize(model, layout, config.Seed);
@@ -33,16 +34,23 @@ internal sealed record PreparedTraining(
     }
 
     /// <summary>The preset for the data's image shape and classes; images the model cannot take are a usage error naming both.</summary>
-    public static ModelDefinition CreateModel(string name, Dataset data)
+    /// <param name="modelFile">--model FILE: the file the layers came from, and the input shape it declares (if any), checked against the data.</param>
+    public static ModelDefinition CreateModel(TrainingConfig config, Dataset data, (string Path, Shape3? Input)? modelFile = null)
     {
+        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
+        if (modelFile is { Input: { } declared } file && declared != data.SampleShape)
+        {
+            throw new UsageException($"--model {file.Path} declares input = {declared.Channels}x{declared.Height}x{declared.Width}, but the images of {data.Name} are {data.SampleShape.Channels}x{data.SampleShape.Height}x{data.SampleShape.Width}");
+        }
+
         try
         {
-            return ModelPresets.Create(name, data.SampleShape, data.ClassCount);
+            return ModelPresets.Create(config, data.SampleShape, data.ClassCount);
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--model {name} cannot train on {data.Name}: {UsageException.From(e).Message}");
+            throw new UsageException($"--model {modelFile?.Path ?? config.Model} cannot train on {data.Name}: {UsageException.From(e).Message}");
         }
     }
 

@@ -89,6 +89,7 @@ internal static class ResumeOptions
             Config = config with
             {
                 Model = metadata.ModelName,
+                ModelLayers = metadata.ModelLayers,
                 MicroBatch = recorded.MicroBatch,
                 // Another world size continues the cut as a re-formed cluster run that shrank does (docs/cluster.md).
                 Workers = parsed.Has("workers") ? config.Workers : recorded.Workers,

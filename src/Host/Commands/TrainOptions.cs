@@ -13,7 +13,7 @@ internal sealed record TrainOptions
 {
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
-        new("model", "NAME", "mlp | mlp-deep | cnn | resnet-mini", "cnn"),
+        new("model", "NAME|FILE", "mlp | mlp-deep | cnn | resnet-mini, or a model file FILE.conf (layers in HOCON; the presets are in hocon/models/, see docs/models.md)", "cnn"),
         new("data", "DIR", "MNIST IDX (gzip or not) or CIFAR-10 binary directory", "data/mnist (bundled)"),
         new("epochs", "N", "passes over the training set", "3"),
         new("steps", "N", "stop after N optimizer steps in total (0 = all epochs)", "0"),
@@ -51,6 +51,11 @@ internal sealed record TrainOptions
     ];
 
     public required TrainingConfig Config { get; init; }
+
+    /// <summary>--model FILE: the model file, and the input shape it declares (null: any).</summary>
+    public string? ModelFile { get; init; }
+
+    public GpuCompute.Shape3? ModelInput { get; init; }
 
     public required string DataDirectory { get; init; }
 
@@ -177,9 +182,12 @@ internal sealed record TrainOptions
     public static TrainOptions From(ParsedOptions o)
     {
         var (parallelism, devices) = Placement(o);
+        var modelValue = o.String("model", "cnn");
+        var modelFile = Commands.ModelFile.IsFile(modelValue) ? Commands.ModelFile.Read(modelValue) : ((GpuCompute.Models.ModelSpec Spec, GpuCompute.Shape3? Input)?)null;
         var config = new TrainingConfig
         {
-            Model = o.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
+            Model = modelFile?.Spec.Name ?? o.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
+            ModelLayers = modelFile?.Spec.Text,
             Epochs = o.Int("epochs", 3, 1, 10_000),
             MaxSteps = o.Int("steps", 0, 0),
             MicroBatch = o.Int("batch", 8, 1, 1 << 20),
@@ -195,6 +203,8 @@ internal sealed record TrainOptions
         return new TrainOptions
         {
             Config = config,
+            ModelFile = modelFile is null ? null : modelValue,
+            ModelInput = modelFile?.Input,
             DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
             Engine = o.Choice("engine", "actors", "actors", "simulation", "reference"),
             Rule = o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule),

@@ -68,8 +68,12 @@ internal static class RunPlots
             run => [(run.Label, [.. run.LiveActivations.Select(p => (p.Seconds, p.Bytes / 1e6))], false, false)]);
         Figure("reserved", "Bytes the memory pool reserved against time", "wall-clock time (s)", "MB",
             run => [(run.Label, [.. run.Reserved.Select(p => (p.Seconds, p.Bytes / 1e6))], false, false)]);
-        Figure("links", "Tensor bytes sent per link", "wall-clock time (s)", "MB sent (cumulative)",
-            run => run.Links.Select(link => ($"{run.Label}: {link.Key}", (IReadOnlyList<(double, double)>)[.. link.Value.Select(p => (p.Seconds, p.Bytes / 1e6))], false, false)));
+        Figure("links", "Tensor bytes sent per link (a run's second link dashed)", "wall-clock time (s)", "MB sent (cumulative)",
+            run => run.Links.Select((link, index) => ($"{run.Label}: {ShortLink(link.Key)}", (IReadOnlyList<(double, double)>)[.. link.Value.Select(p => (p.Seconds, p.Bytes / 1e6))], index % 2 == 1, false)));
         return written;
     }
+
+    /// <summary>"akka.tcp://cyclic@10.0.0.2:4053->akka.tcp://cyclic@10.0.0.3:4053" as "10.0.0.2:4053->10.0.0.3:4053".</summary>
+    public static string ShortLink(string link) =>
+        string.Join("->", link.Split("->").Select(end => end.Contains('@', StringComparison.Ordinal) ? end[(end.LastIndexOf('@') + 1)..] : end));
 }
