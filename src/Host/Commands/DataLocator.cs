@@ -26,6 +26,30 @@ internal static class DataLocator
         throw new UsageException($"the bundled data ({BundledRelativePath}) was not found above {Directory.GetCurrentDirectory()}; pass --data DIR");
     }
 
+    /// <summary>Where Debian's dataset-fashion-mnist package puts the full Fashion-MNIST (70,000 images, IDX, gzip).</summary>
+    public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>
+    /// The directory a --data value names: "fashion-mnist" is Debian's copy (refused with how to install
+    /// it when absent); anything else is a directory path. Null: the bundled MNIST subset.
+    /// </summary>
+    public static string Resolve(string? value, string fashionMnist = FashionMnistDirectory)
+    {
+        if (value is null)
+        {
+            return DefaultDirectory();
+        }
+
+        if (value != "fashion-mnist" || Directory.Exists(value))
+        {
+            return value;
+        }
+
+        return File.Exists(Path.Combine(fashionMnist, "train-images-idx3-ubyte.gz")) || File.Exists(Path.Combine(fashionMnist, "train-images-idx3-ubyte"))
+            ? fashionMnist
+            : throw new UsageException($"--data fashion-mnist: Debian's copy is not installed (no {fashionMnist}); install it with: sudo apt-get install dataset-fashion-mnist, or pass --data DIR");
+    }
+
     public static bool IsCifar(string directory) =>
         File.Exists(Path.Combine(directory, "data_batch_1.bin")) || File.Exists(Path.Combine(directory, "test_batch.bin"));
 

@@ -28,7 +28,7 @@ internal static class EvaluateCommand
             throw new UsageException("--checkpoint needs a directory path; got ''");
         }
 
-        string dataDirectory = options.String("data") ?? DataLocator.DefaultDirectory();
+        string dataDirectory = DataLocator.Resolve(options.String("data"));
         if (options.String("summary") is { } summaryPath)
         {
             OutputPaths.CheckFile("summary", summaryPath);

@@ -43,7 +43,7 @@ internal static class MemberCommand
             throw new UsageException($"--roles {CoordinatorSingleton.Role} is the seed's role: a cluster has one coordinator, on its seed (cyclic seed)");
         }
 
-        var dataDirectory = o.String("data") ?? DataLocator.DefaultDirectory();
+        var dataDirectory = DataLocator.Resolve(o.String("data"));
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(o.Choice("backend", "auto", "auto", "cpu", "cuda")));
         var config = ClusterNodeLifetime.Compose(launch);
         var workers = ClusterNodeSettings.From(config).WorkersPerNode;

@@ -32,6 +32,10 @@ internal static class RunReport
         if (evaluations is not null)
         {
             EvaluationQueue.Summarize(evaluations, outcome.Steps, accuracy, order.StepsPerEpoch, evaluated);
+        }
+
+        if (evaluations is { Count: > 0 })
+        {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"evaluated during training: {string.Join(", ", evaluations.Select(e => $"{e.Accuracy:P2} after {e.Step} steps"))}; best {(double)evaluated["best_test_accuracy"]!:P2} after {evaluated["best_test_accuracy_steps_done"]} steps"));
         }

@@ -14,7 +14,7 @@ internal sealed record TrainOptions
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         new("model", "NAME|FILE", "mlp | mlp-deep | cnn | resnet-mini, or a model file FILE.conf (layers in HOCON; the presets are in hocon/models/, see docs/models.md)", "cnn"),
-        new("data", "DIR", "MNIST IDX (gzip or not) or CIFAR-10 binary directory", "data/mnist (bundled)"),
+        new("data", "DIR", "MNIST IDX (gzip or not) or CIFAR-10 binary directory, or fashion-mnist (Debian's full Fashion-MNIST: apt-get install dataset-fashion-mnist)", "data/mnist (bundled)"),
         new("epochs", "N", "passes over the training set", "3"),
         new("steps", "N", "stop after N optimizer steps in total (0 = all epochs)", "0"),
         new("batch", "B", "samples per micro-batch (one micro-batch per worker per step)", "8"),
@@ -205,7 +205,7 @@ internal sealed record TrainOptions
             Config = config,
             ModelFile = modelFile is null ? null : modelValue,
             ModelInput = modelFile?.Input,
-            DataDirectory = o.String("data") ?? DataLocator.DefaultDirectory(),
+            DataDirectory = DataLocator.Resolve(o.String("data")),
             Engine = o.Choice("engine", "actors", "actors", "simulation", "reference"),
             Rule = o.Parsed("rule", "cdp-v2", UpdateRuleNames.ParseUpdateRule),
             Freshness = FreshnessRule(o),
