@@ -21,20 +21,25 @@ public sealed class SharedTrainingOptionsTests
             {
                 Model = "mlp", Stages = 3, Partition = "2,1,2", Workers = 6, MicroBatch = 5, Epochs = 7, MaxSteps = 11,
                 LearningRate = 0.125f, Momentum = 0.5f, WeightDecay = 1e-4f, Seed = ulong.MaxValue, LearningRateSchedule = "constant",
+                ModelLayers = "flatten | dense 64 | relu | dense classes",
             },
             Rule = UpdateRule.CdpV2,
             Freshness = V2FreshnessRule.PaperCode,
             Compensation = DelayCompensation.Lookahead,
+            Parallelism = Parallelism.Model,
+            Devices = 2,
+            EvaluateEvery = 5,
         };
 
         var back = SharedTrainingOptions.ToOptions(SharedTrainingOptions.From(options));
 
         Assert.Equal(options.Training, back.Training);
         Assert.Equal((options.Rule, options.Freshness, options.Compensation), (back.Rule, back.Freshness, back.Compensation));
+        Assert.Equal((options.Parallelism, options.Devices, options.EvaluateEvery), (back.Parallelism, back.Devices, back.EvaluateEvery));
         Assert.False(SharedTrainingOptions.From(options).Trace);
         Assert.True(SharedTrainingOptions.From(options with { TracePath = "trace.json" }).Trace);
         // A new TrainingConfig property must be added to TrainingOptionsShared (and to this test).
-        Assert.Equal(12, typeof(TrainingConfig).GetProperties().Count(p => p.SetMethod is not null));
+        Assert.Equal(13, typeof(TrainingConfig).GetProperties().Count(p => p.SetMethod is not null));
     }
 
     [Fact]
