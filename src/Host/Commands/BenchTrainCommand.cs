@@ -27,7 +27,7 @@ internal static class BenchTrainCommand
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
-        new("model", "NAME", "mlp | mlp-deep | cnn | resnet-mini", "cnn"),
+        new("model", "NAME|FILE", "mlp | mlp-deep | cnn | resnet-mini, or a model file FILE.conf (docs/models.md)", "cnn"),
         new("input", "CxHxW", "sample shape", "1x28x28"),
         new("batch", "B", "samples per micro-batch", "32"),
         new("workers", "N", "micro-batches per step", "1"),
@@ -66,9 +66,12 @@ internal static class BenchTrainCommand
         int warmup = options.Int("warmup", 20, 0, 1_000_000);
         int steps = options.Int("steps", 100, 1, 1_000_000);
         int block = options.Int("block", 10, 1, steps);
+        var modelValue = options.String("model", "cnn");
+        var modelFile = ModelFile.IsFile(modelValue) ? ModelFile.Read(modelValue).Spec : null;
         var config = new TrainingConfig
         {
-            Model = options.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
+            Model = modelFile?.Name ?? options.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
+            ModelLayers = modelFile?.Text,
             MicroBatch = options.Int("batch", 32, 1, 1 << 20),
             Workers = options.Int("workers", 1, 1, 1024),
             Stages = options.Int("stages", 1, 1, 1024),
@@ -82,7 +85,7 @@ internal static class BenchTrainCommand
             OutputPaths.CheckFile("json", jsonFile);
         }
 
-        var model = UsageException.Wrap(() => ModelPresets.Create(config.Model, shape));
+        var model = UsageException.Wrap(() => ModelPresets.Create(config, shape, 10));
         var partition = PreparedTraining.PartitionModel(model, config);
         var data = SyntheticDataset.Create(shape, model.Classes, Math.Max(config.GlobalBatch * 8, 1024), seed: 5);
         var source = new DatasetMicroBatchSource(data, new DataOrder(config.Seed, data.Count, config.MicroBatch, config.Workers));
