@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Xunit;
 
 namespace CyclicActors.Host.Tests;
@@ -62,28 +63,8 @@ public sealed class PlacementProcessTests
     [Fact]
     public async Task Model_across_a_seed_and_three_member_processes_trains_to_the_one_process_parameters()
     {
-        string dir = CliRunner.TempDirectory();
-        string[] training = ["--model", "cnn", "--workers", "4", "--steps", "3", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
-        string oneProcess = Path.Combine(dir, "train.json");
-        string cluster = Path.Combine(dir, "seed.json");
-        var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
-        Assert.True(trainCode == 0, trainOut + trainError);
+        var (actual, _) = await TrainAcrossThreeMembers("model");
 
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--parallelism", "model", "--port", "0", "--summary", cluster]);
-        string seedNode = await seed.WaitForAddressAsync(Limit);
-        using var first = NodeProcess.Start("member 1", Member(seedNode, workers: 2));
-        using var second = NodeProcess.Start("member 2", Member(seedNode, workers: 1));
-        using var third = NodeProcess.Start("member 3", Member(seedNode, workers: 1));
-
-        foreach (var node in new[] { seed, first, second, third })
-        {
-            Assert.True(await node.ExitCodeAsync(Limit) == 0, $"{node.Name} failed:\n{node.Output}");
-        }
-
-        var expected = CliRunner.ReadJson(oneProcess);
-        var actual = CliRunner.ReadJson(cluster);
-        Assert.Equal(expected.GetProperty("parameter_sha256").GetString(), actual.GetProperty("parameter_sha256").GetString());
-        Assert.Equal("model", actual.GetProperty("parallelism").GetString());
         // N = L = 4: four stage devices, one per rank slot, so the member with two slots runs two of them.
         var devices = actual.GetProperty("stage_devices").EnumerateArray().ToArray();
         Assert.Equal(4, devices.Length);
@@ -95,6 +76,22 @@ public sealed class PlacementProcessTests
     [Fact]
     public async Task Zero_across_a_seed_and_three_member_processes_trains_to_the_one_process_parameters()
     {
+        var (actual, seedOutput) = await TrainAcrossThreeMembers("zero");
+
+        Assert.Equal(3, actual.GetProperty("nodes").GetArrayLength());
+        var fromRanks = actual.GetProperty("parameter_traffic").GetProperty("from_rank_bytes").EnumerateArray().Select(row => row.EnumerateArray().Select(bytes => bytes.GetInt64()).ToArray()).ToArray();
+        // Every rank but the first reader of a step got batons from the rank before it, across members too.
+        Assert.Equal(4, fromRanks.Length);
+        Assert.True(fromRanks.Sum(row => row.Sum()) > 0);
+        Assert.Contains("parameters (zero placement)", seedOutput);
+    }
+
+    /// <summary>
+    /// cnn cdp-v2 with N = 4 across a seed and three members (2, 1 and 1 workers) under
+    /// <paramref name="parallelism"/>; asserts it ends on one-process train's parameters and returns the seed's summary and output.
+    /// </summary>
+    private static async Task<(JsonElement Summary, string SeedOutput)> TrainAcrossThreeMembers(string parallelism)
+    {
         string dir = CliRunner.TempDirectory();
         string[] training = ["--model", "cnn", "--workers", "4", "--steps", "3", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
         string oneProcess = Path.Combine(dir, "train.json");
@@ -102,7 +99,7 @@ public sealed class PlacementProcessTests
         var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
         Assert.True(trainCode == 0, trainOut + trainError);
 
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--parallelism", "zero", "--port", "0", "--summary", cluster]);
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--parallelism", parallelism, "--port", "0", "--summary", cluster]);
         string seedNode = await seed.WaitForAddressAsync(Limit);
         using var first = NodeProcess.Start("member 1", Member(seedNode, workers: 2));
         using var second = NodeProcess.Start("member 2", Member(seedNode, workers: 1));
@@ -116,13 +113,8 @@ public sealed class PlacementProcessTests
         var expected = CliRunner.ReadJson(oneProcess);
         var actual = CliRunner.ReadJson(cluster);
         Assert.Equal(expected.GetProperty("parameter_sha256").GetString(), actual.GetProperty("parameter_sha256").GetString());
-        Assert.Equal("zero", actual.GetProperty("parallelism").GetString());
-        Assert.Equal(3, actual.GetProperty("nodes").GetArrayLength());
-        var fromRanks = actual.GetProperty("parameter_traffic").GetProperty("from_rank_bytes").EnumerateArray().Select(row => row.EnumerateArray().Select(bytes => bytes.GetInt64()).ToArray()).ToArray();
-        // Every rank but the first reader of a step got batons from the rank before it, across members too.
-        Assert.Equal(4, fromRanks.Length);
-        Assert.True(fromRanks.Sum(row => row.Sum()) > 0);
-        Assert.Contains("parameters (zero placement)", seed.Output);
+        Assert.Equal(parallelism, actual.GetProperty("parallelism").GetString());
+        return (actual, seed.Output);
     }
 
     private static string[] Member(string seedNode, int workers) =>

@@ -37,7 +37,8 @@ public sealed record DeviceFinished : StageDeviceDecision;
 /// </summary>
 public sealed class StageDeviceState
 {
-    private readonly IReadOnlyList<ScheduledOp> _ops;
+    private readonly IEnumerator<ScheduledOp> _ops;
+    private ScheduledOp? _next;
     private readonly SortedDictionary<int, ParametersPublished>[] _versions;
     private readonly Dictionary<(int Step, int Rank), float[]> _activations = [];
     private readonly Dictionary<(int Step, int Rank), float[]> _gradients = [];
@@ -55,7 +56,8 @@ public sealed class StageDeviceState
         Schedule = schedule;
         Stages = stages;
         Compensation = compensation;
-        _ops = OpsInTickOrder(schedule, stages, firstStep, totalSteps);
+        _ops = OpsInTickOrder(schedule, stages, firstStep, totalSteps).GetEnumerator();
+        _next = _ops.MoveNext() ? _ops.Current : null;
         _versions = [.. Enumerable.Range(0, schedule.Stages).Select(_ => new SortedDictionary<int, ParametersPublished>())];
     }
 
@@ -69,32 +71,31 @@ public sealed class StageDeviceState
 
     public int LastStage => Stages[^1];
 
-    /// <summary>How many of the device's ops have run.</summary>
-    public int Done { get; private set; }
-
-    public int OpCount => _ops.Count;
-
-    /// <summary>The ops of <paramref name="stages"/> for steps <paramref name="firstStep"/>..<paramref name="totalSteps"/> − 1, by tick, then rank, then stage.</summary>
-    public static IReadOnlyList<ScheduledOp> OpsInTickOrder(CdpSchedule schedule, IReadOnlyList<int> stages, int firstStep, int totalSteps)
+    /// <summary>
+    /// The ops of <paramref name="stages"/> for steps <paramref name="firstStep"/>..<paramref name="totalSteps"/> − 1,
+    /// by tick, then rank (a rank runs one op per tick), produced tick by tick as they are consumed.
+    /// </summary>
+    public static IEnumerable<ScheduledOp> OpsInTickOrder(CdpSchedule schedule, IReadOnlyList<int> stages, int firstStep, int totalSteps)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(stages);
-        var ops = new List<ScheduledOp>();
-        for (var step = firstStep; step < totalSteps; step++)
+        return totalSteps <= firstStep ? [] : Ticks();
+
+        IEnumerable<ScheduledOp> Ticks()
         {
-            for (var rank = 0; rank < schedule.Workers; rank++)
+            // From rank 0's first forward of the first step to the last rank's last backward of the last.
+            var last = schedule.TickOf(totalSteps - 1, schedule.Workers - 1, 1, OpKind.Backward);
+            for (var tick = (long)schedule.CycleLength * firstStep; tick <= last; tick++)
             {
-                foreach (var stage in stages)
+                for (var rank = 0; rank < schedule.Workers; rank++)
                 {
-                    foreach (var kind in new[] { OpKind.Forward, OpKind.Backward })
+                    if (schedule.OpAt(rank, tick) is { } op && op.Step >= firstStep && op.Step < totalSteps && stages.Contains(op.Stage))
                     {
-                        ops.Add(new ScheduledOp(rank, step, stage, kind, schedule.TickOf(step, rank, stage, kind)));
+                        yield return op;
                     }
                 }
             }
         }
-
-        return [.. ops.OrderBy(op => op.Tick).ThenBy(op => op.Worker).ThenBy(op => op.Stage)];
     }
 
     /// <summary>The device's own stage made a version (0-based <see cref="ParametersPublished.Stage"/>); versions no op reads any more are dropped.</summary>
@@ -138,12 +139,11 @@ public sealed class StageDeviceState
 
     public StageDeviceDecision Decide()
     {
-        if (Done == _ops.Count)
+        if (_next is not { } op)
         {
             return new DeviceFinished();
         }
 
-        var op = _ops[Done];
         float[]? input = null;
         var key = (op.Step, op.Worker);
         if (op.Kind == OpKind.Forward && op.Stage == FirstStage && FirstStage > 1 && !_activations.TryGetValue(key, out input))
@@ -166,13 +166,13 @@ public sealed class StageDeviceState
     public void Complete(RunStageOp run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (Done == _ops.Count || _ops[Done] != run.Op)
+        if (_next != run.Op)
         {
-            throw new InvalidOperationException($"Completed {run.Op}, but the next op of the device is {(Done == _ops.Count ? "none" : _ops[Done].ToString())}.");
+            throw new InvalidOperationException($"Completed {run.Op}, but the next op of the device is {(_next?.ToString() ?? "none")}.");
         }
 
         (run.Op.Kind == OpKind.Forward ? _activations : _gradients).Remove((run.Op.Step, run.Op.Worker));
-        Done++;
+        _next = _ops.MoveNext() ? _ops.Current : null;
     }
 
     /// <summary>Whether the op runs at its rank's look-ahead point instead of θ_{step−1} (as the data placement's worker would).</summary>

@@ -60,30 +60,23 @@ public sealed record ModelSpec(string Name, IReadOnlyList<LayerSpec> Layers)
         {
             var spec = Layers[index];
             var current = layers.Count == 0 ? input : layers[^1].Output;
-            string Where() => $"layer {index} ({spec})";
+            Check(spec, index);
             Shape3 Fitting(int pixels) =>
                 current.Height >= pixels && current.Width >= pixels
                     ? current
                     : throw new ArgumentException(
-                        $"{input.Channels}x{input.Height}x{input.Width} images are too small: {Where()} needs at least {pixels}x{pixels} pixels but the images shrink to {current.Channels}x{current.Height}x{current.Width} before it");
-            void Positive(int? value, string what)
-            {
-                if (value is < 1)
-                {
-                    throw new ArgumentException($"{Where()}: {what} must be at least 1; got {value}");
-                }
-            }
-
-            Positive(spec.Size, spec.Kind == LayerKind.Dense ? "features" : "channels");
+                        $"{input.Channels}x{input.Height}x{input.Width} images are too small: layer {index} ({spec}) needs at least {pixels}x{pixels} pixels but the images shrink to {current.Channels}x{current.Height}x{current.Width} before it");
             layers.Add(spec.Kind switch
             {
-                LayerKind.Conv => Conv(spec, current, Fitting, Positive),
+                LayerKind.Conv => new Conv2dLayer(Fitting(spec.Kernel - (2 * spec.Padding)), spec.Size!.Value, spec.Kernel, spec.Stride, spec.Padding),
                 LayerKind.Relu => new ReluLayer(current),
-                LayerKind.MaxPool => Pool(spec, Fitting, Positive),
+                LayerKind.MaxPool => new MaxPool2dLayer(Fitting(spec.Kernel), spec.Kernel),
                 LayerKind.Flatten => new FlattenLayer(current),
                 LayerKind.Dense => new DenseLayer(current, spec.Size ?? classes),
-                LayerKind.Residual => Residual(spec, current, Where, Positive),
-                _ => throw new ArgumentException($"{Where()}: unknown kind {spec.Kind}"),
+                LayerKind.Residual => current.Height % spec.Stride == 0 && current.Width % spec.Stride == 0
+                    ? new ResidualBlock(current, spec.Size!.Value, spec.Stride)
+                    : throw new ArgumentException($"layer {index} ({spec}): a stride of {spec.Stride} does not divide its {current.Height}x{current.Width} input"),
+                _ => throw new ArgumentException($"layer {index} ({spec}): unknown kind {spec.Kind}"),
             });
         }
 
@@ -95,35 +88,36 @@ public sealed record ModelSpec(string Name, IReadOnlyList<LayerSpec> Layers)
         return new ModelDefinition(Name, input, layers);
     }
 
-    private static Layer Conv(LayerSpec spec, Shape3 current, Func<int, Shape3> fitting, Action<int?, string> positive)
+    /// <summary>The sizes a layer of its kind must have: counts of at least 1, padding of at least 0.</summary>
+    private static void Check(LayerSpec spec, int index)
     {
-        positive(spec.Size ?? 0, "channels");
-        positive(spec.Kernel, "kernel");
-        positive(spec.Stride, "stride");
-        if (spec.Padding < 0)
+        void AtLeast(int? value, int minimum, string what)
         {
-            throw new ArgumentException($"{spec}: padding must be 0 or more; got {spec.Padding}");
+            if (value is null || value < minimum)
+            {
+                throw new ArgumentException($"layer {index} ({spec}): {what} must be at least {minimum}; got {value?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}");
+            }
         }
 
-        return new Conv2dLayer(fitting(spec.Kernel - (2 * spec.Padding)), spec.Size!.Value, spec.Kernel, spec.Stride, spec.Padding);
-    }
-
-    private static Layer Pool(LayerSpec spec, Func<int, Shape3> fitting, Action<int?, string> positive)
-    {
-        positive(spec.Kernel, "window");
-        return new MaxPool2dLayer(fitting(spec.Kernel), spec.Kernel);
-    }
-
-    private static Layer Residual(LayerSpec spec, Shape3 current, Func<string> where, Action<int?, string> positive)
-    {
-        positive(spec.Size ?? 0, "channels");
-        positive(spec.Stride, "stride");
-        if (current.Height < spec.Stride || current.Width < spec.Stride || current.Height % spec.Stride != 0 || current.Width % spec.Stride != 0)
+        switch (spec.Kind)
         {
-            throw new ArgumentException($"{where()}: a stride of {spec.Stride} does not divide its {current.Height}x{current.Width} input");
+            case LayerKind.Conv:
+                AtLeast(spec.Size, 1, "channels");
+                AtLeast(spec.Kernel, 1, "kernel");
+                AtLeast(spec.Stride, 1, "stride");
+                AtLeast(spec.Padding, 0, "padding");
+                break;
+            case LayerKind.MaxPool:
+                AtLeast(spec.Kernel, 1, "window");
+                break;
+            case LayerKind.Dense when spec.Size is not null:
+                AtLeast(spec.Size, 1, "features");
+                break;
+            case LayerKind.Residual:
+                AtLeast(spec.Size, 1, "channels");
+                AtLeast(spec.Stride, 1, "stride");
+                break;
         }
-
-        return new ResidualBlock(current, spec.Size!.Value, spec.Stride);
     }
 
     /// <summary>The inverse of <see cref="Text"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CyclicActors.Host.Reporting;
 
 namespace CyclicActors.Host.Commands;
 
@@ -11,21 +12,25 @@ namespace CyclicActors.Host.Commands;
 /// </summary>
 internal sealed class CheckpointQueue : IDisposable
 {
-    private readonly object _gate = new();
-    private readonly Thread _thread;
-    private readonly List<double> _writeSeconds = [];
     /// <summary>Each waiting write holds a cut (parameters, momentum, look-ahead state): two bound what waits to twice that.</summary>
     public const int MostWaiting = 2;
 
-    private readonly Queue<(long Step, Action Write)> _pending = new();
+    private readonly object _gate = new();
+    private readonly List<double> _writeSeconds = [];
     private readonly List<long> _skipped = [];
-    private bool _closed;
+    private readonly OneThreadQueue<(long Step, Action Write)> _queue;
     private Exception? _failure;
 
     public CheckpointQueue()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = "checkpoint writer" };
-        _thread.Start();
+        // The queue calls back on the skip under its own lock; ours is taken after it, never before.
+        _queue = new OneThreadQueue<(long Step, Action Write)>("checkpoint writer", Write, MostWaiting, dropped =>
+        {
+            lock (_gate)
+            {
+                _skipped.Add(dropped.Step);
+            }
+        });
     }
 
     /// <summary>Checkpoints written.</summary>
@@ -59,85 +64,39 @@ internal sealed class CheckpointQueue : IDisposable
     public long? NewestStep { get; private set; }
 
     /// <summary>Queues the write of the checkpoint at <paramref name="step"/>; returns at once.</summary>
-    public void Enqueue(long step, Action write)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            if (_pending.Count == MostWaiting)
-            {
-                _skipped.Add(_pending.Dequeue().Step);
-            }
-
-            _pending.Enqueue((step, write));
-            Monitor.PulseAll(_gate);
-        }
-    }
+    public void Enqueue(long step, Action write) => _queue.Enqueue((step, write));
 
     /// <summary>Waits until every queued write is done; throws the first write's failure, if any.</summary>
     public void Complete()
     {
-        Close();
-        _thread.Join();
+        _queue.Drain();
         if (_failure is not null)
         {
             throw _failure;
         }
     }
 
-    public void Dispose()
-    {
-        Close();
-        _thread.Join();
-    }
+    public void Dispose() => _queue.Dispose();
 
-    private void Close()
+    private void Write((long Step, Action Write) next)
     {
-        lock (_gate)
+        var clock = Stopwatch.StartNew();
+        try
         {
-            _closed = true;
-            Monitor.PulseAll(_gate);
-        }
-    }
-
-    private void Run()
-    {
-        while (true)
-        {
-            (long Step, Action Write) next;
+            next.Write();
             lock (_gate)
             {
-                while (_pending.Count == 0 && !_closed)
-                {
-                    Monitor.Wait(_gate);
-                }
-
-                if (_pending.Count == 0)
-                {
-                    return;
-                }
-
-                next = _pending.Dequeue();
+                Written++;
+                NewestStep = next.Step;
+                _writeSeconds.Add(clock.Elapsed.TotalSeconds);
             }
-
-            var clock = Stopwatch.StartNew();
-            try
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or GpuCompute.Checkpoints.CheckpointTargetException)
+        {
+            Console.Error.WriteLine($"cyclic: the checkpoint at step {next.Step} could not be written: {e.Message}");
+            lock (_gate)
             {
-                next.Write();
-                lock (_gate)
-                {
-                    Written++;
-                    NewestStep = next.Step;
-                    _writeSeconds.Add(clock.Elapsed.TotalSeconds);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or GpuCompute.Checkpoints.CheckpointTargetException)
-            {
-                Console.Error.WriteLine($"cyclic: the checkpoint at step {next.Step} could not be written: {e.Message}");
-                lock (_gate)
-                {
-                    _failure ??= e;
-                }
+                _failure ??= e;
             }
         }
     }

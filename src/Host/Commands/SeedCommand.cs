@@ -62,7 +62,7 @@ internal static class SeedCommand
             PlotCommand.CheckDirectory("--plot", plots);
         }
 
-        var metrics = options.MetricsPath is null ? null : new MetricsWriter(options.MetricsPath);
+        using var metrics = options.MetricsPath is null ? null : new MetricsWriter(options.MetricsPath);
         int evaluateEvery = options.EvaluateEvery ?? order.StepsPerEpoch;
         using var evaluations = evaluateEvery > 0 ? new EvaluationQueue(model, partition, testSet, order.StepsPerEpoch, metrics) : null;
         var actorOptions = new ActorTrainingOptions
@@ -105,7 +105,6 @@ internal static class SeedCommand
             $"seed {cluster.SelfAddress}: {model.Name} ({model.ParameterCount:N0} parameters, stages {partition}) on {trainSet}; rule {options.Rule.ToCliName()}, compensation {options.Compensation.ToCliName()}, parallelism {options.Parallelism.ToCliName()}, {config.Workers} x {config.MicroBatch} per step; waiting for members to offer {config.Workers} workers{ElasticNote(system, config.Workers)}"));
 
         ClusterRunResult result;
-        using var metricsFile = metrics;
         try
         {
             var board = new ClusterProgressBoard();

@@ -14,15 +14,14 @@ namespace CyclicActors.Host.Reporting;
 internal sealed class EvaluationQueue : IDisposable
 {
     private readonly object _gate = new();
-    private readonly Queue<(int Step, float[] Parameters)> _pending = new();
     private readonly List<Evaluation> _done = [];
-    private readonly Thread _thread;
+    private readonly OneThreadQueue<(int Step, float[] Parameters)> _queue;
+    private readonly CpuBackend _backend = new();
     private readonly ModelDefinition _model;
     private readonly StagePartition _partition;
     private readonly Dataset _testSet;
     private readonly int _stepsPerEpoch;
     private readonly MetricsWriter? _metrics;
-    private bool _closed;
     private Exception? _failure;
 
     public EvaluationQueue(ModelDefinition model, StagePartition partition, Dataset testSet, int stepsPerEpoch, MetricsWriter? metrics)
@@ -32,22 +31,14 @@ internal sealed class EvaluationQueue : IDisposable
         _testSet = testSet;
         _stepsPerEpoch = stepsPerEpoch;
         _metrics = metrics;
-        _thread = new Thread(Run) { IsBackground = true, Name = "evaluation" };
-        _thread.Start();
+        _queue = new OneThreadQueue<(int Step, float[] Parameters)>("evaluation", Evaluate);
     }
 
     /// <summary>One evaluation: the parameters after <paramref name="Step"/> steps.</summary>
     public sealed record Evaluation(int Step, double Epochs, double Accuracy);
 
     /// <summary>Evaluates the parameters after <paramref name="step"/> steps (the caller no longer changes them).</summary>
-    public void Enqueue(int step, float[] parameters)
-    {
-        lock (_gate)
-        {
-            _pending.Enqueue((step, parameters));
-            Monitor.PulseAll(_gate);
-        }
-    }
+    public void Enqueue(int step, float[] parameters) => _queue.Enqueue((step, parameters));
 
     /// <summary>The evaluations so far, in step order.</summary>
     public IReadOnlyList<Evaluation> Done
@@ -77,64 +68,32 @@ internal sealed class EvaluationQueue : IDisposable
     /// <summary>Waits for every evaluation handed over; rethrows the first that failed.</summary>
     public IReadOnlyList<Evaluation> Complete()
     {
-        lock (_gate)
-        {
-            _closed = true;
-            Monitor.PulseAll(_gate);
-        }
-
-        _thread.Join();
+        _queue.Drain();
         return _failure is null ? Done : throw new IOException($"an evaluation during training failed: {_failure.Message}", _failure);
     }
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _closed = true;
-            _pending.Clear();
-            Monitor.PulseAll(_gate);
-        }
-
-        _thread.Join();
+        _queue.Abandon();
+        _backend.Dispose();
     }
 
-    private void Run()
+    private void Evaluate((int Step, float[] Parameters) next)
     {
-        using var backend = new CpuBackend();
-        while (true)
+        try
         {
-            (int Step, float[] Parameters) next;
+            var accuracy = Commands.TrainCommand.TestAccuracy(_model, _partition, _backend, next.Parameters, _testSet);
+            var evaluation = new Evaluation(next.Step, (double)next.Step / _stepsPerEpoch, accuracy);
             lock (_gate)
             {
-                while (_pending.Count == 0 && !_closed)
-                {
-                    Monitor.Wait(_gate);
-                }
-
-                if (_pending.Count == 0)
-                {
-                    return;
-                }
-
-                next = _pending.Dequeue();
+                _done.Add(evaluation);
             }
 
-            try
-            {
-                var accuracy = Commands.TrainCommand.TestAccuracy(_model, _partition, backend, next.Parameters, _testSet);
-                var evaluation = new Evaluation(next.Step, (double)next.Step / _stepsPerEpoch, accuracy);
-                lock (_gate)
-                {
-                    _done.Add(evaluation);
-                }
-
-                _metrics?.WriteEvaluation(evaluation.Step, evaluation.Epochs, evaluation.Accuracy);
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
-            {
-                _failure ??= e;
-            }
+            _metrics?.WriteEvaluation(evaluation.Step, evaluation.Epochs, evaluation.Accuracy);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
+        {
+            _failure ??= e;
         }
     }
 

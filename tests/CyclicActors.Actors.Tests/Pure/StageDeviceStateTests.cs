@@ -34,9 +34,9 @@ public sealed class StageDeviceStateTests
     public void A_device_runs_its_stages_ops_in_tick_order_each_micro_batch_forward_then_backward()
     {
         var schedule = CdpSchedule.Create(2, 4, UpdateRule.CdpV1);
-        var ops = StageDeviceState.OpsInTickOrder(schedule, [3, 4], 0, 2);
+        ScheduledOp[] ops = [.. StageDeviceState.OpsInTickOrder(schedule, [3, 4], 0, 2)];
 
-        Assert.Equal(2 * 2 * 2 * 2, ops.Count);
+        Assert.Equal(2 * 2 * 2 * 2, ops.Length);
         Assert.Equal(ops.OrderBy(op => op.Tick), ops);
         Assert.All(ops, op => Assert.Contains(op.Stage, new[] { 3, 4 }));
         var ofOne = ops.Where(op => op.Step == 1 && op.Worker == 1).Select(op => (op.Stage, op.Kind)).ToArray();

@@ -21,7 +21,7 @@ public sealed class StageReleaseTests
         using var replica = new ModelReplica(model, partition, backend);
         var initial = ParameterInitializer.Initialize(model, replica.Layout, seed: 3);
         replica.SetAllParameters(initial);
-        var before = Gradients(replica, backend);
+        var before = ReplicaPass.Gradients(replica, backend, 3, 7);
         long whole = backend.Ledger.LiveBytes(MemoryTag.Parameters);
 
         var stage1 = initial.AsSpan((int)replica.Layout.StageSizes[0], (int)replica.Layout.StageSizes[1]).ToArray();
@@ -32,41 +32,6 @@ public sealed class StageReleaseTests
 
         replica.SetStageParameters(1, stage1);
         Assert.Equal(whole, backend.Ledger.LiveBytes(MemoryTag.Parameters));
-        Assert.Equal(before, Gradients(replica, backend));
-    }
-
-    private static float[] Gradients(ModelReplica replica, CpuBackend backend)
-    {
-        const int batch = 2;
-        var random = new DeterministicRandom(5);
-        var pixels = Enumerable.Range(0, batch * replica.Model.InputShape.Elements).Select(_ => random.Uniform(-1f, 1f)).ToArray();
-        var oneHot = new float[batch * replica.Model.Classes];
-        oneHot[3] = oneHot[replica.Model.Classes + 7] = 1;
-        using var input = backend.Allocate(pixels.Length, MemoryTag.Data);
-        using var labels = backend.Allocate(oneHot.Length, MemoryTag.Data);
-        backend.Upload(pixels, input);
-        backend.Upload(oneHot, labels);
-        using (var pass = replica.BeginPass(input, labels, batch))
-        {
-            for (int stage = 0; stage < replica.StageCount; stage++)
-            {
-                pass.Forward(stage);
-            }
-
-            for (int stage = replica.StageCount - 1; stage >= 0; stage--)
-            {
-                pass.Backward(stage);
-            }
-        }
-
-        var gradients = new float[replica.Layout.TotalSize];
-        long offset = 0;
-        for (int stage = 0; stage < replica.StageCount; stage++)
-        {
-            replica.GetStageGradients(stage, gradients.AsSpan((int)offset, (int)replica.Layout.StageSizes[stage]));
-            offset += replica.Layout.StageSizes[stage];
-        }
-
-        return gradients;
+        Assert.Equal(before, ReplicaPass.Gradients(replica, backend, 3, 7));
     }
 }
