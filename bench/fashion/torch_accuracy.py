@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch's side of bench/fashion/run.sh: the same recipe as `cyclic train` on Fashion-MNIST.
 
-cnn (the preset's nn.Sequential), SGD(lr, momentum 0.9, weight decay 0), the learning rate decayed
+cnn or resnet-mini (the presets' layers, built as docs/models.md builds them), SGD(lr, momentum 0.9, weight decay 0), the learning rate decayed
 to 0 over the run by half a cosine wave per step (as TrainingConfig.LearningRateAt), a global batch of
 4 x 32 = 128 samples drawn from a per-epoch random permutation, pixels normalised like MnistReader
 ((x/255 - 0.1307) / 0.3081). Prints one JSON object: test accuracy after the last step.
@@ -32,19 +32,45 @@ def load(directory, split):
     return images, labels
 
 
+class Block(nn.Module):
+    """The residual block: conv1 3x3 (stride), conv2 3x3, a 1x1 projection when the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1)
+        self.proj = nn.Conv2d(cin, cout, 1, stride) if stride != 1 or cin != cout else None
+
+    def forward(self, x):
+        y = self.conv2(torch.relu(self.conv1(x)))
+        return torch.relu(y + (x if self.proj is None else self.proj(x)))
+
+
+def build(name):
+    if name == "cnn":
+        return nn.Sequential(
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    if name == "resnet-mini":
+        return nn.Sequential(
+            nn.Conv2d(1, 32, 3, 1, 1), nn.ReLU(),
+            Block(32, 32, 1), Block(32, 64, 2), Block(64, 64, 1), Block(64, 128, 2),
+            nn.Flatten(), nn.Linear(128 * 7 * 7, 10))
+    raise SystemExit(f"torch_accuracy.py: unknown model {name!r} (cnn | resnet-mini)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--model", default="cnn")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     torch.manual_seed(args.seed)
-    model = nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = build(args.model)
     train_x, train_y = load(args.data, "train")
     test_x, test_y = load(args.data, "t10k")
     steps_per_epoch = len(train_x) // args.batch
@@ -66,7 +92,7 @@ def main():
     model.eval()
     with torch.no_grad():
         correct = sum((model(test_x[i:i + 1000]).argmax(1) == test_y[i:i + 1000]).sum().item() for i in range(0, len(test_x), 1000))
-    print(json.dumps({"engine": "pytorch", "model": "cnn", "rule": "dp", "seed": args.seed, "epochs": args.epochs, "steps": total,
+    print(json.dumps({"engine": "pytorch", "model": args.model, "rule": "dp", "seed": args.seed, "epochs": args.epochs, "steps": total,
                       "test_accuracy": correct / len(test_x), "torch": torch.__version__}))
 
 

@@ -24,14 +24,22 @@ internal sealed partial class NodeProcess : IDisposable
         var cyclic = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "cyclic.exe" : "cyclic");
         // A test host started in the background of a script ignores SIGINT, and so would its
         // children: env gives the node the default disposition back, as a terminal would.
-        var start = new ProcessStartInfo(how.DefaultSigint ? "env" : cyclic)
+        var start = new ProcessStartInfo(how.Namespace is not null ? "ip" : how.DefaultSigint ? "env" : cyclic)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = how.WorkingDirectory ?? string.Empty,
         };
-        if (how.DefaultSigint)
+        if (how.Namespace is not null)
+        {
+            // ip execs the program in place, so this process's id is the node's, and Kill reaches it.
+            start.ArgumentList.Add("netns");
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(how.Namespace);
+            start.ArgumentList.Add(cyclic);
+        }
+        else if (how.DefaultSigint)
         {
             start.ArgumentList.Add("--default-signal=INT");
             start.ArgumentList.Add(cyclic);
@@ -79,6 +87,10 @@ internal sealed partial class NodeProcess : IDisposable
     /// <summary>Starts `cyclic` in <paramref name="workingDirectory"/>, for commands given relative paths such as `--save .`.</summary>
     public static NodeProcess StartIn(string workingDirectory, string name, params IEnumerable<string> args) =>
         new(name, args, new NodeStart { WorkingDirectory = workingDirectory });
+
+    /// <summary>Starts `cyclic` inside the network namespace <paramref name="networkNamespace"/> (ip netns exec).</summary>
+    public static NodeProcess StartInNamespace(string networkNamespace, string name, params IEnumerable<string> args) =>
+        new(name, args, new NodeStart { Namespace = networkNamespace });
 
     /// <summary>Sends SIGINT (2) or SIGTERM (15), as Ctrl-C or kill would.</summary>
     public void Signal(int signal)
@@ -185,5 +197,7 @@ internal sealed partial class NodeProcess : IDisposable
         public string? WorkingDirectory { get; init; }
 
         public bool DefaultSigint { get; init; }
+
+        public string? Namespace { get; init; }
     }
 }

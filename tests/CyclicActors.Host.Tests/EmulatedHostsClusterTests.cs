@@ -1,0 +1,64 @@
+using System.Globalization;
+using Xunit;
+
+namespace CyclicActors.Host.Tests;
+
+/// <summary>
+/// A seed and three members, each on an emulated host of its own (a network namespace with its own
+/// address on a bridge, its link shaped to 100 Mbit/s by htb): the cluster trains over real network
+/// stacks, not loopback, to the one-process parameters bit for bit.
+/// </summary>
+public sealed class EmulatedHostsClusterTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(150);
+
+    [EmulatedHostsFact]
+    public async Task Seed_and_three_members_on_emulated_hosts_train_to_the_one_process_parameters()
+    {
+        string dir = CliRunner.TempDirectory();
+        string[] training = ["--model", "cnn", "--workers", "4", "--steps", "4", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
+        string oneProcess = Path.Combine(dir, "train.json");
+        string cluster = Path.Combine(dir, "seed.json");
+        var (trainCode, trainOut, trainError) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
+        Assert.True(trainCode == 0, trainOut + trainError);
+
+        using var hosts = EmulatedHosts.Up(4, "100mbit");
+        var (seedHost, seedAddress) = hosts.Hosts[0];
+        using var seed = NodeProcess.StartInNamespace(seedHost, "seed", ["seed", .. training, "--host", seedAddress, "--port", "0", "--summary", cluster]);
+        string seedNode = await seed.WaitForAddressAsync(Limit);
+        Assert.Contains($"@{seedAddress}:", seedNode);
+        var members = hosts.Hosts.Skip(1)
+            .Select((host, i) => NodeProcess.StartInNamespace(host.Namespace, $"member {i + 1} ({host.Address})",
+                ["member", "--seed-node", seedNode, "--host", host.Address, "--workers-per-node", (i == 0 ? 2 : 1).ToString(CultureInfo.InvariantCulture),
+                 "--data", CliRunner.BundledData, "--backend", "cpu"]))
+            .ToArray();
+        try
+        {
+            foreach (var node in members.Prepend(seed))
+            {
+                Assert.True(await node.ExitCodeAsync(Limit) == 0, $"{node.Name} failed:\n{node.Output}");
+            }
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                member.Dispose();
+            }
+        }
+
+        var expected = CliRunner.ReadJson(oneProcess);
+        var actual = CliRunner.ReadJson(cluster);
+        Assert.Equal(expected.GetProperty("parameter_sha256").GetString(), actual.GetProperty("parameter_sha256").GetString());
+        // The tensors crossed the emulated hosts' own addresses, between every pair that exchanged any.
+        var links = actual.GetProperty("links").EnumerateArray().ToArray();
+        Assert.NotEmpty(links);
+        var memberAddresses = hosts.Hosts.Skip(1).Select(host => host.Address).ToArray();
+        Assert.All(links, link =>
+        {
+            Assert.Contains(memberAddresses, address => link.GetProperty("from").GetString()!.Contains(address + ":", StringComparison.Ordinal));
+            Assert.Contains(memberAddresses, address => link.GetProperty("to").GetString()!.Contains(address + ":", StringComparison.Ordinal));
+        });
+        Assert.True(links.Sum(link => link.GetProperty("tensor_bytes_sent").GetInt64()) > 0);
+    }
+}
