@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""DP vs CDP-v1 vs CDP-v2 (ours) and PyTorch DDP (gloo) on emulated hosts with shaped links.
+
+For each link rate, bench/netem/hosts.sh makes 5 hosts (network namespaces on a bridge, each host's
+link capped by htb in both directions): the seed on host 0 and 4 members with one worker each on
+hosts 1-4; DDP runs its 4 ranks on hosts 1-4. Same model, micro-batch (32) and workers (4) for both.
+Per run: median step time (ours: from the seed's --metrics lines; DDP: rank 0's step wall times),
+the bytes each host's eth0 sent per step (/proc/net/dev in its namespace, all traffic), our tensor
+payload per link (the summary's links) and how much of each member's link-sending time overlapped
+its worker's compute (from the merged --trace). Writes bench/results/netem-STAMP.{json,md}.
+
+Usage: bench/netem/bench.py [--rates 0,1gbit,100mbit,10mbit,100mbit:10ms:0.001] [--models cnn,mlp-deep] [--reps 1]
+A setting RATE:DELAY:LOSS runs through bench/netem/relay.py (one-way DELAY, per-packet LOSS, MTU 9000).
+Needs root (namespaces), iproute2 and Debian's python3-torch; run from anywhere.
+"""
+import argparse
+import json
+import os
+import pathlib
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HOSTS_SH = ROOT / "bench" / "netem" / "hosts.sh"
+PREFIX = "nb"
+SEED_PORT = 4053
+DDP_PORT = 29500
+RUN_LIMIT = 900  # seconds; a run past it is killed and recorded as failed
+
+
+def steps_for(model, rate):
+    """Fewer steps where a step takes seconds, so the whole bench stays within about half an hour."""
+    mbit = rate_mbit(rate)
+    if model == "mlp-deep":
+        return 12 if mbit == 0 or mbit >= 1000 else 8 if mbit >= 100 else 5
+    return 30 if mbit == 0 or mbit >= 100 else 20
+
+
+def rate_mbit(rate):
+    rate = rate.split(":")[0]
+    if rate == "0":
+        return 0
+    number, unit = rate[:-4], rate[-4:]
+    return float(number) * {"kbit": 1e-3, "mbit": 1, "gbit": 1000}[unit]
+
+
+def netns(host):
+    return f"{PREFIX}-{host}"
+
+
+def address(host):
+    return f"10.233.0.{10 + host}"
+
+
+def tx_bytes(host):
+    out = subprocess.run(["ip", "netns", "exec", netns(host), "cat", "/proc/net/dev"], check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        name, _, counters = line.partition(":")
+        if name.strip() == "eth0":
+            return int(counters.split()[8])
+    raise RuntimeError(f"no eth0 in {netns(host)}")
+
+
+def wait_all(processes, limit):
+    deadline = time.time() + limit
+    for process in processes:
+        try:
+            process.wait(timeout=max(1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            for p in processes:
+                p.kill()
+            raise RuntimeError(f"run exceeded {limit} s")
+    return [p.returncode for p in processes]
+
+
+def run_ours(cyclic, model, rule, steps, work):
+    # RULE or RULE:COMPENSATION (e.g. cdp-v2:none); the CDP rules' default is look-ahead.
+    name, _, compensation = rule.partition(":")
+    extra = ["--compensation", compensation] if compensation else []
+    metrics, summary, trace = work / f"{rule}.jsonl", work / f"{rule}.json", work / f"{rule}.trace.json"
+    for f in (metrics, summary, trace):
+        f.unlink(missing_ok=True)
+    seed_cmd = ["ip", "netns", "exec", netns(0), cyclic, "seed", "--host", address(0), "--port", str(SEED_PORT), "--model", model,
+                "--workers", "4", "--batch", "32", "--steps", str(steps), "--rule", name, *extra, "--data", str(ROOT / "data" / "mnist"),
+                "--quiet", "--eval-every", "0", "--metrics", str(metrics), "--summary", str(summary), "--trace", str(trace)]
+    before = [tx_bytes(h) for h in range(5)]
+    logs = [open(work / f"{rule}-node{h}.log", "w") for h in range(5)]
+    processes = [subprocess.Popen(seed_cmd, stdout=logs[0], stderr=subprocess.STDOUT)]
+    time.sleep(1.5)
+    for h in range(1, 5):
+        processes.append(subprocess.Popen(
+            ["ip", "netns", "exec", netns(h), cyclic, "member", "--seed-node", f"akka.tcp://cyclic@{address(0)}:{SEED_PORT}",
+             "--host", address(h), "--workers-per-node", "1", "--data", str(ROOT / "data" / "mnist"), "--backend", "cpu"],
+            stdout=logs[h], stderr=subprocess.STDOUT))
+    codes = wait_all(processes, RUN_LIMIT)
+    for log in logs:
+        log.close()
+    if any(codes):
+        raise RuntimeError(f"{rule}: exit codes {codes}; logs in {work}")
+    sent = [tx_bytes(h) - b for h, b in zip(range(5), before)]
+    elapsed = [json.loads(line)["elapsed_seconds"] for line in metrics.read_text().splitlines() if '"step"' in line]
+    step_seconds = [b - a for a, b in zip(elapsed, elapsed[1:])]
+    run = json.loads(summary.read_text())
+    return {"engine": "ours", "rule": rule, "steps": steps, "step_seconds": step_seconds,
+            "wire_bytes_sent_per_host": sent, "links": run.get("links", []), "parameter_sha256": run["parameter_sha256"],
+            "overlap": overlap(trace)}
+
+
+def run_ddp(model, steps, work):
+    out = work / "ddp.json"
+    before = [tx_bytes(h) for h in range(5)]
+    processes = []
+    for rank in range(4):
+        processes.append(subprocess.Popen(
+            ["ip", "netns", "exec", netns(rank + 1), "env", "GLOO_SOCKET_IFNAME=eth0", "/usr/bin/python3", str(ROOT / "bench" / "netem" / "ddp.py"),
+             "--rank", str(rank), "--world", "4", "--master", f"{address(1)}:{DDP_PORT}", "--model", model, "--steps", str(steps),
+             "--data", str(ROOT / "data" / "mnist")],
+            stdout=open(out, "w") if rank == 0 else subprocess.DEVNULL, stderr=open(work / f"ddp-{rank}.log", "w")))
+    codes = wait_all(processes, RUN_LIMIT)
+    if any(codes):
+        raise RuntimeError(f"ddp: exit codes {codes}; logs in {work}")
+    sent = [tx_bytes(h) - b for h, b in zip(range(5), before)]
+    result = json.loads(out.read_text())
+    return {"engine": "pytorch-ddp", "rule": "ddp", "steps": steps, "step_seconds": result["step_seconds"],
+            "wire_bytes_sent_per_host": sent, "torch": result["torch"], "parameters": result["parameters"]}
+
+
+def overlap(trace_file):
+    """Per member: the share of its link-sending time during which its worker ran an op (as bench/ClusterBench measures)."""
+    if not trace_file.exists():
+        return None
+    events = json.loads(trace_file.read_text())["traceEvents"]
+    names = {(e["pid"], e.get("tid")): e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    shares = []
+    for pid in sorted({e["pid"] for e in events}):
+        spans = [e for e in events if e["pid"] == pid and e["ph"] == "X"]
+        transfers = union((e["ts"], e["ts"] + e["dur"]) for e in spans if e.get("cat") == "transfer")
+        compute = union((e["ts"], e["ts"] + e["dur"]) for e in spans
+                        if names.get((pid, e.get("tid")), "").startswith("worker") and e.get("cat") != "transfer")
+        sending = sum(b - a for a, b in transfers)
+        if sending > 0:
+            shares.append({"sending_seconds": sending / 1e6, "overlapped_seconds": sum(b - a for a, b in intersect(transfers, compute)) / 1e6})
+    total = sum(s["sending_seconds"] for s in shares)
+    return {"per_member": shares, "share": sum(s["overlapped_seconds"] for s in shares) / total if total else 0.0}
+
+
+def union(intervals):
+    merged = []
+    for a, b in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return merged
+
+
+def intersect(xs, ys):
+    i = j = 0
+    out = []
+    while i < len(xs) and j < len(ys):
+        a, b = max(xs[i][0], ys[j][0]), min(xs[i][1], ys[j][1])
+        if b > a:
+            out.append((a, b))
+        if xs[i][1] < ys[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def median_step(run):
+    # The first steps include start-up and, for CDP, the ramp into the cycle.
+    skip = 3 if len(run["step_seconds"]) > 6 else 1
+    return statistics.median(run["step_seconds"][skip:])
+
+
+class LinkSetting:
+    """RATE (hosts.sh: a bridge, htb on every host's link) or RATE:DELAY:LOSS (relay.py: TUN devices and a
+    user-space relay adding one-way DELAY and per-packet LOSS), made on entry and removed on exit."""
+
+    def __init__(self, setting):
+        self.rate, _, rest = setting.partition(":")
+        self.delay, _, self.loss = rest.partition(":")
+        self.relay = None
+
+    def __enter__(self):
+        hosts("down", PREFIX)
+        if not self.delay and not self.loss:
+            hosts("up", PREFIX, "5", self.rate)
+            return self
+        self.relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "netem" / "relay.py"), PREFIX, "5", self.rate,
+                                       "--delay", self.delay or "0ms", "--loss", self.loss or "0"], stdout=subprocess.PIPE, text=True)
+        for line in self.relay.stdout:
+            if line.strip() == "ready":
+                return self
+        raise RuntimeError(f"relay.py exited with {self.relay.wait()} before it was ready")
+
+    def __exit__(self, *_):
+        if self.relay is not None:
+            self.relay.terminate()
+            self.relay.wait(timeout=30)
+        hosts("down", PREFIX)
+
+
+def hosts(action, *args):
+    return subprocess.run(["bash", str(HOSTS_SH), action, *args], check=True, capture_output=True, text=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", default="0,1gbit,100mbit,10mbit")
+    parser.add_argument("--models", default="cnn,mlp-deep")
+    parser.add_argument("--rules", default="dp,cdp-v1,cdp-v2,cdp-v2:none")
+    parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench.py: needs root to make network namespaces")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    out = pathlib.Path(args.out) if args.out else ROOT / "bench" / "results" / f"netem-{stamp}"
+    command = "bench/netem/bench.py " + " ".join(sys.argv[1:])
+    results = []
+    work = pathlib.Path(tempfile.mkdtemp(prefix="netem-"))
+    try:
+        for rate in args.rates.split(","):
+            with LinkSetting(rate):
+                for model in args.models.split(","):
+                    steps = steps_for(model, rate)
+                    for rep in range(args.reps):
+                        # Alternate the order rep by rep so drifting load hits every contender alike.
+                        contenders = args.rules.split(",") + ["ddp"]
+                        for rule in contenders if rep % 2 == 0 else list(reversed(contenders)):
+                            started = time.time()
+                            run = run_ddp(model, steps, work) if rule == "ddp" else run_ours(args.cyclic, model, rule, steps, work)
+                            run.update({"rate": rate, "model": model, "rep": rep, "median_step_seconds": median_step(run),
+                                        "load_average": os.getloadavg()[0]})
+                            results.append(run)
+                            print(f"{rate:>8} {model:>8} {rule:>7} rep {rep}: median step {run['median_step_seconds']:.3f} s "
+                                  f"({time.time() - started:.0f} s)", flush=True)
+                            out.with_suffix(".json").write_text(json.dumps({"command": command, "runs": results}, indent=1))
+    finally:
+        hosts("down", PREFIX)
+    write_table(out, command, results)
+
+
+def write_table(out, command, results):
+    machine = f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end"
+    lines = [f"# DP vs CDP (ours) and PyTorch DDP (gloo) on emulated hosts ({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
+             f"Command: `{command}`", "",
+             f"Machine: {machine}. Seed on host 0, 4 members (1 worker each) on hosts 1-4; DDP's 4 ranks on hosts 1-4 "
+             "(one CPU thread each). Micro-batch 32, N = 4, bundled MNIST. Each host's link capped by htb at the rate in both "
+             "directions (0 = unshaped veth); RATE:DELAY:LOSS: hosts joined by bench/netem/relay.py instead (TUN devices, MTU 9000, "
+             "one-way DELAY per packet, LOSS the probability a packet is dropped; the kernel has no netem). Step time: median over the steps "
+             "after the first 3 (first 1 when 6 or fewer). Sent per step: the busiest host's eth0 bytes (all traffic, start-up and, "
+             "for ours, the trace upload included) divided by steps. Overlap: share of members' link-sending time during which their "
+             "worker computed (ours, from the merged trace).", "",
+             "| Rate | Model | Steps | DP (s) | CDP-v1 (s) | CDP-v2 (s) | CDP-v2, no look-ahead (s) | DDP (s) | Best ours / DDP | Overlap DP / v1 / v2 | Busiest host sent per step, DP / v2 / v2 none / DDP (MB) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    keys = sorted({(r["rate"], r["model"]) for r in results}, key=lambda k: (-rate_mbit(k[0]) if k[0] != "0" else -1e9, k[0], k[1]))
+    for rate, model in keys:
+        runs = [r for r in results if r["rate"] == rate and r["model"] == model]
+        med = {rule: statistics.median([r["median_step_seconds"] for r in runs if r["rule"] == rule]) for rule in {r["rule"] for r in runs}}
+        ours = [rule for rule in med if rule != "ddp"]
+        best = min(ours, key=lambda rule: med[rule]) if ours else None
+        share = lambda rule: next((f"{100 * r['overlap']['share']:.0f} %" for r in runs if r["rule"] == rule and r.get("overlap")), "-")
+        sent = lambda rule: next((f"{max(r['wire_bytes_sent_per_host']) / r['steps'] / 1e6:.2f}" for r in runs if r["rule"] == rule), "-")
+        cell = lambda rule: f"{med[rule]:.3f}" if rule in med else "-"
+        ratio = f"{med[best] / med['ddp']:.2f}x ({best})" if best and "ddp" in med else "-"
+        lines.append(f"| {'unshaped' if rate == '0' else rate.replace(':', ' ')} | {model} | {runs[0]['steps']} | {cell('dp')} | {cell('cdp-v1')} | {cell('cdp-v2')} | {cell('cdp-v2:none')} | "
+                     f"{cell('ddp')} | {ratio} | {share('dp')} / {share('cdp-v1')} / {share('cdp-v2')} | {sent('dp')} / {sent('cdp-v2')} / {sent('cdp-v2:none')} / {sent('ddp')} |")
+    lines += ["", "CDP-v1 and CDP-v2 run with look-ahead (the default), whose publications carry the stage's momentum buffer beside its "
+              "parameters (twice DP's parameter bytes); `cdp-v2:none` is CDP-v2 without compensation, DP's bytes.",
+              "", "Ratio below 1: our best rule's step is shorter than DDP's. Every run's step times, link bytes and shas: the JSON file."]
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
