@@ -82,8 +82,8 @@ def run_ours(cyclic, model, rule, steps, work):
     name, _, compensation = rule.partition(":")
     extra = ["--compensation", compensation] if compensation else []
     metrics, summary, trace = work / f"{rule}.jsonl", work / f"{rule}.json", work / f"{rule}.trace.json"
-    for f in (metrics, summary, trace):
-        f.unlink(missing_ok=True)
+    for f in work.glob(f"{rule}*"):
+        f.unlink()
     seed_cmd = ["ip", "netns", "exec", netns(0), cyclic, "seed", "--host", address(0), "--port", str(SEED_PORT), "--model", model,
                 "--workers", "4", "--batch", "32", "--steps", str(steps), "--rule", name, *extra, "--data", str(ROOT / "data" / "mnist"),
                 "--quiet", "--eval-every", "0", "--metrics", str(metrics), "--summary", str(summary), "--trace", str(trace)]
@@ -100,7 +100,8 @@ def run_ours(cyclic, model, rule, steps, work):
     for log in logs:
         log.close()
     if any(codes):
-        raise RuntimeError(f"{rule}: exit codes {codes}; logs in {work}")
+        said = [line for line in (work / f"{rule}-node0.log").read_text().splitlines() if line.startswith("cyclic: ") and "warning" not in line]
+        raise RuntimeError(f"exit codes {codes}; the seed said: {said[-1] if said else 'nothing'}")
     sent = [tx_bytes(h) - b for h, b in zip(range(5), before)]
     elapsed = [json.loads(line)["elapsed_seconds"] for line in metrics.read_text().splitlines() if '"step"' in line]
     step_seconds = [b - a for a, b in zip(elapsed, elapsed[1:])]
@@ -237,12 +238,15 @@ def main():
                         contenders = args.rules.split(",") + ["ddp"]
                         for rule in contenders if rep % 2 == 0 else list(reversed(contenders)):
                             started = time.time()
-                            run = run_ddp(model, steps, work) if rule == "ddp" else run_ours(args.cyclic, model, rule, steps, work)
-                            run.update({"rate": rate, "model": model, "rep": rep, "median_step_seconds": median_step(run),
-                                        "load_average": os.getloadavg()[0]})
+                            try:
+                                run = run_ddp(model, steps, work) if rule == "ddp" else run_ours(args.cyclic, model, rule, steps, work)
+                                run["median_step_seconds"] = median_step(run)
+                            except RuntimeError as failure:
+                                run = {"engine": "pytorch-ddp" if rule == "ddp" else "ours", "rule": rule, "steps": steps, "failed": str(failure)}
+                            run.update({"rate": rate, "model": model, "rep": rep, "load_average": os.getloadavg()[0]})
                             results.append(run)
-                            print(f"{rate:>8} {model:>8} {rule:>7} rep {rep}: median step {run['median_step_seconds']:.3f} s "
-                                  f"({time.time() - started:.0f} s)", flush=True)
+                            outcome = run.get("failed") or f"median step {run['median_step_seconds']:.3f} s"
+                            print(f"{rate:>8} {model:>8} {rule:>7} rep {rep}: {outcome} ({time.time() - started:.0f} s)", flush=True)
                             out.with_suffix(".json").write_text(json.dumps({"command": command, "runs": results}, indent=1))
     finally:
         hosts("down", PREFIX)
@@ -265,12 +269,13 @@ def write_table(out, command, results):
     keys = sorted({(r["rate"], r["model"]) for r in results}, key=lambda k: (-rate_mbit(k[0]) if k[0] != "0" else -1e9, k[0], k[1]))
     for rate, model in keys:
         runs = [r for r in results if r["rate"] == rate and r["model"] == model]
-        med = {rule: statistics.median([r["median_step_seconds"] for r in runs if r["rule"] == rule]) for rule in {r["rule"] for r in runs}}
+        med = {rule: statistics.median([r["median_step_seconds"] for r in runs if r["rule"] == rule and "failed" not in r])
+               for rule in {r["rule"] for r in runs if "failed" not in r}}
         ours = [rule for rule in med if rule != "ddp"]
         best = min(ours, key=lambda rule: med[rule]) if ours else None
         share = lambda rule: next((f"{100 * r['overlap']['share']:.0f} %" for r in runs if r["rule"] == rule and r.get("overlap")), "-")
-        sent = lambda rule: next((f"{max(r['wire_bytes_sent_per_host']) / r['steps'] / 1e6:.2f}" for r in runs if r["rule"] == rule), "-")
-        cell = lambda rule: f"{med[rule]:.3f}" if rule in med else "-"
+        sent = lambda rule: next((f"{max(r['wire_bytes_sent_per_host']) / r['steps'] / 1e6:.2f}" for r in runs if r["rule"] == rule and "failed" not in r), "-")
+        cell = lambda rule: f"{med[rule]:.3f}" if rule in med else "failed" if any(r["rule"] == rule for r in runs) else "-"
         ratio = f"{med[best] / med['ddp']:.2f}x ({best})" if best and "ddp" in med else "-"
         lines.append(f"| {'unshaped' if rate == '0' else rate.replace(':', ' ')} | {model} | {runs[0]['steps']} | {cell('dp')} | {cell('cdp-v1')} | {cell('cdp-v2')} | {cell('cdp-v2:none')} | "
                      f"{cell('ddp')} | {ratio} | {share('dp')} / {share('cdp-v1')} / {share('cdp-v2')} | {sent('dp')} / {sent('cdp-v2')} / {sent('cdp-v2:none')} / {sent('ddp')} |")

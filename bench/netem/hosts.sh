@@ -14,7 +14,7 @@
 # Each host namespace has lo and eth0; its eth0 is one end of a veth pair whose other end is a port
 # of the bridge in PREFIX-sw. Shaping: htb on eth0 (host -> switch) and on the switch port
 # (switch -> host), so a host's sends and receives are each capped at RATE, shared by all its flows,
-# like a NIC. Nothing is made in the root namespace. The kernel here has no netem (nor fq or prio):
+# like a NIC, queueing at most 100 ms (256 KiB at least) before it drops. Nothing is made in the root namespace. The kernel here has no netem (nor fq or prio):
 # no added latency, jitter or loss; see docs/emulated-hosts.md. Needs root (CAP_NET_ADMIN) and iproute2.
 set -euo pipefail
 
@@ -38,10 +38,20 @@ down() {
   done
 }
 
+queue_bytes() { # rate -> a queue of 100 ms at that rate, at least 256 KiB (four 64 KiB GSO segments)
+  local number=${1%%[a-z]*} unit=${1##*[0-9]} bytes
+  case $unit in kbit) bytes=$((number * 125)) ;; mbit) bytes=$((number * 125000)) ;; gbit) bytes=$((number * 125000000)) ;; esac
+  bytes=$((bytes / 10))
+  echo $((bytes < 262144 ? 262144 : bytes))
+}
+
 shape() { # namespace device rate
   [ "$3" = 0 ] && return 0
   tc -n "$1" qdisc add dev "$2" root handle 1: htb default 10 r2q 1000
   tc -n "$1" class add dev "$2" parent 1: classid 1:10 htb rate "$3" ceil "$3"
+  # A byte-limited queue: the default (1000 packets, each up to a 64 KiB GSO segment) holds a minute
+  # of traffic at 10 Mbit/s, and heartbeats queued behind tensors that long get nodes downed.
+  tc -n "$1" qdisc add dev "$2" parent 1:10 handle 10: bfifo limit "$(queue_bytes "$3")"
 }
 
 up() {

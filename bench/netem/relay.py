@@ -8,7 +8,8 @@ IPv4 packet to the host it is addressed to:
   - each packet waits DELAY plus a uniform draw in [0, JITTER] between the two (one way; the round trip
     adds twice that), order kept per host pair,
   - each packet is dropped with probability LOSS (seeded; TCP retransmits, as on a lossy link),
-  - at most 4 MiB queue per destination; more is dropped at the tail.
+  - at most 100 ms of RATE (256 KiB at least) queued per destination; more is dropped at the tail, as a
+    switch with shallow buffers would (a deep queue delays heartbeats behind tensors for seconds).
 Prints "NAME ADDRESS" per host and then "ready", relays until SIGINT or SIGTERM, then removes every
 namespace it made (also when start-up fails half way). Needs root. Usage:
   relay.py PREFIX COUNT RATE [--delay 10ms] [--jitter 1ms] [--loss 0.001] [--seed 1]
@@ -29,7 +30,7 @@ import time
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 MTU = 9000
-QUEUE_LIMIT = 4 << 20
+QUEUE_FLOOR = 256 << 10
 
 
 def seconds(text):
@@ -81,6 +82,7 @@ def remove_hosts(prefix):
 
 def relay(fds, rate, delay, jitter, loss, seed):
     rng = random.Random(seed)
+    queue_limit = max(QUEUE_FLOOR, int(rate / 8 * 0.1))
     count = len(fds)
     host_of_fd = {fd: i for i, fd in enumerate(fds)}
     send_free = [0.0] * count
@@ -109,7 +111,7 @@ def relay(fds, rate, delay, jitter, loss, seed):
                 if rng.random() < loss:
                     stats["lost"] += 1
                     continue
-                if queued[destination] + len(packet) > QUEUE_LIMIT:
+                if queued[destination] + len(packet) > queue_limit:
                     stats["queue_drops"] += 1
                     continue
                 wire = len(packet) * 8 / rate if rate else 0.0

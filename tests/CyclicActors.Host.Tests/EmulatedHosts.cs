@@ -61,6 +61,13 @@ internal sealed partial class EmulatedHosts : IDisposable
 
     public void Dispose() => Run("down", Prefix);
 
+    /// <summary>Takes a host's eth0 down: it hears no one and no one hears it.</summary>
+    public static void LinkDown(string hostNamespace)
+    {
+        var (code, output) = RunProcess("ip", "-n", hostNamespace, "link", "set", "eth0", "down");
+        Assert.True(code == 0, $"ip -n {hostNamespace} link set eth0 down failed: {output}");
+    }
+
     /// <summary>Removes the namespaces of test processes that no longer run.</summary>
     private static void SweepStale()
     {

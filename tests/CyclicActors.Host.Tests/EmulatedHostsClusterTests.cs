@@ -61,4 +61,43 @@ public sealed class EmulatedHostsClusterTests
         });
         Assert.True(links.Sum(link => link.GetProperty("tensor_bytes_sent").GetInt64()) > 0);
     }
+
+    [EmulatedHostsFact]
+    public async Task A_seed_cut_off_from_its_members_during_the_run_says_it_was_removed_and_exits_1()
+    {
+        string dir = CliRunner.TempDirectory();
+        string quick = Path.Combine(dir, "quick.conf");
+        // Quick detection for the test; the shipped defaults (10 s pause, 15 s stable-after) are for busy machines.
+        File.WriteAllText(quick, "akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s\nakka.cluster.split-brain-resolver.stable-after = 3s\n");
+        using var hosts = EmulatedHosts.Up(3, "100mbit");
+        var (seedHost, seedAddress) = hosts.Hosts[0];
+        using var seed = NodeProcess.StartInNamespace(seedHost, "seed",
+            ["seed", "--model", "mlp", "--workers", "2", "--steps", "100000", "--data", CliRunner.BundledData, "--host", seedAddress, "--port", "0", "--config", quick,
+             "--summary", Path.Combine(dir, "seed.json")]);
+        string seedNode = await seed.WaitForAddressAsync(Limit);
+        var members = hosts.Hosts.Skip(1)
+            .Select((host, i) => NodeProcess.StartInNamespace(host.Namespace, $"member {i + 1}",
+                ["member", "--seed-node", seedNode, "--host", host.Address, "--workers-per-node", "1", "--data", CliRunner.BundledData, "--backend", "cpu", "--config", quick]))
+            .ToArray();
+        try
+        {
+            await seed.WaitForOutputAsync("step 1/", Limit);
+            // The seed's host loses its link: it is the minority of three, so the split-brain resolver downs it.
+            EmulatedHosts.LinkDown(seedHost);
+            Assert.Equal(1, await seed.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"cyclic: the seed {seedNode} was removed from the cluster during the run, so no result was written", seed.StandardError);
+            Assert.False(File.Exists(Path.Combine(dir, "seed.json")));
+            foreach (var member in members)
+            {
+                Assert.NotEqual(0, await member.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+            }
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                member.Dispose();
+            }
+        }
+    }
 }

@@ -47,14 +47,14 @@ public static class ClusterRun
     /// them there as one trace (a process per member; the coordinator records nothing of its own).
     /// </summary>
     /// <remarks>
-    /// When <paramref name="stopRequested"/> completes (a signal to the seed's process), the seed
-    /// tells every member that contacted it the reason it completed with, and throws
-    /// <see cref="OperationCanceledException"/> with that reason.
+    /// When <paramref name="stopRequested"/> completes (a signal to the seed's process), or this node
+    /// is removed from the cluster during the run (downed), the seed tells every member that
+    /// contacted it the reason, and throws <see cref="OperationCanceledException"/> with that reason.
     /// </remarks>
     /// <exception cref="ArgumentException">min-workers is more than the workers wanted.</exception>
     /// <exception cref="TimeoutException">Members did not join (the message names who is missing) or build their part in time.</exception>
     /// <exception cref="InvalidOperationException">A member was lost during the run; or this node could not join its --seed-node, or joined a cluster that already has a coordinator (a second seed).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="stopRequested"/> completed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="stopRequested"/> completed, or this node was removed from the cluster.</exception>
     public static async Task<ClusterRunResult> SeedAsync(ActorSystem system, ActorTrainingOptions options, Dataset train, float[] initialParameters,
         Action<StepMetrics>? onStep = null, CancellationToken cancel = default, ClusterProgressBoard? progress = null, Task<string>? stopRequested = null,
         Action<RunReformed>? onReformed = null)
@@ -67,8 +67,10 @@ public static class ClusterRun
             throw new ArgumentException($"min-workers {cluster.MinWorkers} (--min-workers or cyclic-actors.cluster.min-workers) is more than the {options.Training.Workers} workers wanted (--workers).");
         }
 
-        var stopped = stopRequested ?? new TaskCompletionSource<string>().Task;
-        await JoinedAsTheOnlyCoordinatorAsync(system, stopped, cancel).ConfigureAwait(false);
+        var signalled = stopRequested ?? new TaskCompletionSource<string>().Task;
+        await JoinedAsTheOnlyCoordinatorAsync(system, signalled, cancel).ConfigureAwait(false);
+        // A seed the cluster downs (its own split-brain resolver included) can no longer finish the run: it says so rather than wait.
+        var stopped = Task.WhenAny(signalled, RemovedFromTheClusterAsync(system)).Unwrap();
         var (identity, _) = SharedTrainingOptions.Identify(options.Training, train);
         var totalSteps = options.Training.TotalSteps(new DataOrder(options.Training.Seed, train.Count, options.Training.MicroBatch, options.Training.Workers).StepsPerEpoch);
         // The seed keeps the newest cut to roll back to: the reducers send one every cut-every steps
@@ -270,6 +272,18 @@ public static class ClusterRun
             throw new InvalidOperationException(
                 $"could not join the seed node {string.Join(", ", cluster.Settings.SeedNodes)}: none answered within {cluster.Settings.ShutdownAfterUnsuccessfulJoinSeedNodes?.TotalSeconds:0.#} s (akka.cluster.shutdown-after-unsuccessful-join-seed-nodes).");
         }
+    }
+
+    /// <summary>Completes, with the reason, when this node is removed from the cluster or its system terminates.</summary>
+    private static Task<string> RemovedFromTheClusterAsync(ActorSystem system)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var reason = $"the seed {cluster.SelfAddress} was removed from the cluster during the run, so no result was written: the split-brain resolver downs nodes that stop hearing each other's heartbeats "
+            + $"for {cluster.Settings.FailureDetectorConfig.GetTimeSpan("acceptable-heartbeat-pause", null).TotalSeconds:0.#} s (akka.cluster.failure-detector.acceptable-heartbeat-pause), as when a saturated link queues them behind tensors";
+        var removed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberRemoved(() => removed.TrySetResult(reason));
+        system.WhenTerminated.ContinueWith(_ => removed.TrySetResult(reason), TaskScheduler.Default);
+        return removed.Task;
     }
 
     /// <summary>

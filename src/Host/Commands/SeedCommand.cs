@@ -131,6 +131,12 @@ internal static class SeedCommand
             WaitForMembersToLeave(system, TimeSpan.FromSeconds(3));
             return Stopped(signals);
         }
+        catch (OperationCanceledException e)
+        {
+            // Not a signal: the cluster removed this node during the run (the message says why).
+            Console.Error.WriteLine($"cyclic: {e.Message}");
+            return 1;
+        }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or ArgumentException or Akka.Configuration.ConfigurationException)
         {
             Console.Error.WriteLine($"cyclic: {e.Message}");
