@@ -24,9 +24,9 @@ for seed in $SEEDS; do
 done
 tr '\n' '\0' < "$jobs_file" | xargs -0 -P "$JOBS" -I{} bash -c {}
 rm "$jobs_file"
-python3 - "$tmp" "$OUT" "$EPOCHS" "$MODEL" <<'PY'
+python3 - "$tmp" "$OUT" "$EPOCHS" "$MODEL" "$JOBS" <<'PY'
 import json, pathlib, statistics, sys
-tmp, out, epochs, model = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+tmp, out, epochs, model, jobs = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 runs = []
 for path in sorted(tmp.glob("*.json")):
     run = json.loads(path.read_text())
@@ -35,7 +35,7 @@ for path in sorted(tmp.glob("*.json")):
                  "test_accuracy": run["test_accuracy"], "wall_seconds": run.get("wall_seconds")})
 json.dump(runs, open(out, "w"), indent=2)
 lines = [f"# Fashion-MNIST accuracy: {model}, ours (DP, CDP-v1, CDP-v2) against PyTorch, same recipe", "",
-         f"Command: `MODEL={model} EPOCHS={epochs} bench/fashion/run.sh` (seeds 1-3): Debian's Fashion-MNIST (60,000 train, 10,000 test), "
+         f"Command: `MODEL={model} EPOCHS={epochs} JOBS={jobs} bench/fashion/run.sh` (seeds 1-3): Debian's Fashion-MNIST (60,000 train, 10,000 test), "
          "N = 4 x 32 (PyTorch: batch 128), lr 0.05 cosine to 0, momentum 0.9, weight decay 0; ours through the simulation engine "
          "(bitwise the actor runtime), CDP with look-ahead (the default).", "",
          "| run | seed 1 | seed 2 | seed 3 | mean |", "|---|---:|---:|---:|---:|"]
