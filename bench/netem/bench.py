@@ -30,6 +30,13 @@ PREFIX = "nb"
 SEED_PORT = 4053
 DDP_PORT = 29500
 RUN_LIMIT = 900  # seconds; a run past it is killed and recorded as failed
+# On a link that a step keeps full for tens of seconds, Akka's heartbeats wait (and are dropped)
+# behind tensors in the link's tail-drop queue; with the shipped 10 s pause the split-brain resolver
+# downs nodes (seen at 10 Mbit/s with mlp-deep). Every setting runs with these, so all compare alike.
+THIN_LINK_CONFIG = """akka.cluster.failure-detector.acceptable-heartbeat-pause = 120s
+akka.cluster.split-brain-resolver.stable-after = 30s
+cyclic-actors.final-state-timeout = 600s
+"""
 
 
 def steps_for(model, rate):
@@ -84,7 +91,9 @@ def run_ours(cyclic, model, rule, steps, work):
     metrics, summary, trace = work / f"{rule}.jsonl", work / f"{rule}.json", work / f"{rule}.trace.json"
     for f in work.glob(f"{rule}*"):
         f.unlink()
-    seed_cmd = ["ip", "netns", "exec", netns(0), cyclic, "seed", "--host", address(0), "--port", str(SEED_PORT), "--model", model,
+    config = work / "thin-link.conf"
+    config.write_text(THIN_LINK_CONFIG)
+    seed_cmd = ["ip", "netns", "exec", netns(0), cyclic, "seed", "--config", str(config), "--host", address(0), "--port", str(SEED_PORT), "--model", model,
                 "--workers", "4", "--batch", "32", "--steps", str(steps), "--rule", name, *extra, "--data", str(ROOT / "data" / "mnist"),
                 "--quiet", "--eval-every", "0", "--metrics", str(metrics), "--summary", str(summary), "--trace", str(trace)]
     before = [tx_bytes(h) for h in range(5)]
@@ -93,7 +102,7 @@ def run_ours(cyclic, model, rule, steps, work):
     time.sleep(1.5)
     for h in range(1, 5):
         processes.append(subprocess.Popen(
-            ["ip", "netns", "exec", netns(h), cyclic, "member", "--seed-node", f"akka.tcp://cyclic@{address(0)}:{SEED_PORT}",
+            ["ip", "netns", "exec", netns(h), cyclic, "member", "--config", str(config), "--seed-node", f"akka.tcp://cyclic@{address(0)}:{SEED_PORT}",
              "--host", address(h), "--workers-per-node", "1", "--data", str(ROOT / "data" / "mnist"), "--backend", "cpu"],
             stdout=logs[h], stderr=subprocess.STDOUT))
     codes = wait_all(processes, RUN_LIMIT)
@@ -258,7 +267,9 @@ def write_table(out, command, results):
     lines = [f"# DP vs CDP (ours) and PyTorch DDP (gloo) on emulated hosts ({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
              f"Command: `{command}`", "",
              f"Machine: {machine}. Seed on host 0, 4 members (1 worker each) on hosts 1-4; DDP's 4 ranks on hosts 1-4 "
-             "(one CPU thread each). Micro-batch 32, N = 4, bundled MNIST. Each host's link capped by htb at the rate in both "
+             "(one CPU thread each). Micro-batch 32, N = 4, bundled MNIST. Ours with the failure detector's pause at 120 s, "
+             "split-brain resolver's stable-after 30 s and final-state timeout 600 s (THIN_LINK_CONFIG in bench.py: with the shipped 10 s "
+             "pause, heartbeats queued behind tensors got nodes downed at 10 Mbit/s). Each host's link capped by htb at the rate in both "
              "directions (0 = unshaped veth); RATE:DELAY:LOSS: hosts joined by bench/netem/relay.py instead (TUN devices, MTU 9000, "
              "one-way DELAY per packet, LOSS the probability a packet is dropped; the kernel has no netem). Step time: median over the steps "
              "after the first 3 (first 1 when 6 or fewer). Sent per step: the busiest host's eth0 bytes (all traffic, start-up and, "
