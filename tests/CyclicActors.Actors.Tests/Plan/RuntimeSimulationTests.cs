@@ -1,0 +1,126 @@
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Plan;
+using CyclicActors.Actors.Schedule;
+using static CyclicActors.Actors.Tests.Plan.PlanScenarios;
+
+namespace CyclicActors.Actors.Tests.Plan;
+
+public sealed class RuntimeSimulationTests
+{
+    public static TheoryData<UpdateRule> Rules => [UpdateRule.Dp, UpdateRule.CdpV1, UpdateRule.CdpV2];
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void One_machine_with_a_slot_per_worker_and_free_reducers_steps_every_2L_op_times(UpdateRule rule)
+    {
+        // N = L = 4, every op 1 ms: one micro-batch is 8 ops and the N run side by side, whatever the rule.
+        var plan = RuntimePlanner.Plan(Scenario(4, rule, EqualStages(4, 0.001)));
+
+        Assert.Equal(0.008, plan.StepSeconds, 9);
+        Assert.Equal(4 * 32 / 0.008, plan.SamplesPerSecond, 3);
+        Assert.Empty(plan.Links);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void One_slot_shared_by_n_workers_is_compute_bound_at_n_times_the_micro_batch(UpdateRule rule)
+    {
+        // One slot runs one op at full speed: a step is all N·2L ops back to back, 32 ms.
+        var plan = RuntimePlanner.Plan(Scenario(4, rule, EqualStages(4, 0.001), slots: 1));
+
+        Assert.Equal(0.032, plan.StepSeconds, 9);
+        Assert.Equal(1.0, plan.Machines[0].ComputeBusyFraction, 1);
+    }
+
+    [Fact]
+    public void Dp_without_compute_steps_at_a_gradient_and_a_publication_over_the_link()
+    {
+        // Worker 1 on machine 1, the reducer on machine 0: its gradient crosses (P/B + λ), the new version crosses back (P/B + λ).
+        const long floats = 250_000; // 1 MB: one chunk
+        var transport = new TransportModel(ChunkBytes: 1 << 20, WindowChunks: 8, BandwidthBytesPerSecond: 100e6, LatencySeconds: 0.002);
+        var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 2, transport: transport));
+
+        Assert.Equal(2 * ((1e6 / 100e6) + 0.002), plan.StepSeconds, 9);
+        Assert.All(plan.Links, link => Assert.Equal(1e6, link.BytesPerStep));
+    }
+
+    [Fact]
+    public void A_window_of_one_chunk_waits_a_round_trip_before_each_next_chunk()
+    {
+        // 4 chunks of 250 kB, window 1: each chunk leaves when the previous one's acknowledgement is back (c/B + 2λ later).
+        const long floats = 250_000;
+        var transport = new TransportModel(ChunkBytes: 250_000, WindowChunks: 1, BandwidthBytesPerSecond: 100e6, LatencySeconds: 0.001);
+        var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 2, transport: transport));
+
+        double oneWay = (1e6 / 100e6) + (3 * 2 * 0.001) + 0.001;
+        Assert.Equal(2 * oneWay, plan.StepSeconds, 9);
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.Dp, 1)]
+    [InlineData(UpdateRule.CdpV1, 2)]
+    public void Bytes_per_link_per_step_are_each_remote_workers_gradient_and_one_publication_per_machine(UpdateRule rule, int publicationCopies)
+    {
+        // N = 4 on 2 machines (ranks 0,1 | 2,3), L = 4 with stage reducers round-robin: stages 1,3 on machine 0, stages 2,4 on machine 1.
+        long[] floats = [100, 200, 300, 400];
+        var stages = floats.Select(count => new StageCost(0.001, 0.002, 0, 0, count, 1000)).ToArray();
+        var scenario = Scenario(4, rule, stages, machines: 2, transport: new TransportModel(1 << 20, 8, 1e9, 0.0001)) with
+        {
+            Compensation = CyclicActors.Actors.Compensation.DelayCompensation.Lookahead,
+        };
+        var plan = RuntimePlanner.Plan(scenario);
+
+        long ownedBy0 = (100 + 300) * 4, ownedBy1 = (200 + 400) * 4;
+        var zeroToOne = Assert.Single(plan.Links, link => link.From == 0 && link.To == 1);
+        var oneToZero = Assert.Single(plan.Links, link => link.From == 1 && link.To == 0);
+        Assert.Equal((2 * ownedBy1) + (publicationCopies * ownedBy0), zeroToOne.BytesPerStep);
+        Assert.Equal((2 * ownedBy0) + (publicationCopies * ownedBy1), oneToZero.BytesPerStep);
+    }
+
+    [Fact]
+    public void Separate_channels_per_kind_split_the_same_bytes_over_two_links()
+    {
+        var shared = RuntimePlanner.Plan(Scenario(4, UpdateRule.Dp, EqualStages(4, 0.001), machines: 2, transport: new TransportModel(1 << 20, 8, 1e8, 0.0001)));
+        var split = RuntimePlanner.Plan(Scenario(4, UpdateRule.Dp, EqualStages(4, 0.001), machines: 2, transport: new TransportModel(1 << 20, 8, 1e8, 0.0001, ChannelPerKind: true)));
+
+        Assert.Equal(2, shared.Links.Count);
+        Assert.Equal(4, split.Links.Count);
+        Assert.Equal(shared.BytesPerStep, split.BytesPerStep);
+        Assert.All(split.Links, link => Assert.NotEqual("both", link.Kind));
+    }
+
+    [Fact]
+    public void Cdp_spreads_the_same_bytes_more_evenly_than_dp()
+    {
+        // N = 8, L = 4 on two machines, the links about half busy, windows of one op: DP's gradients leave in the backward half, CDP's every tick.
+        var transport = new TransportModel(1 << 20, 8, 1e8, 0.0001);
+        PlanScenario Of(UpdateRule rule) => Scenario(8, rule, EqualStages(4, 0.001, 10_000), machines: 2, transport: transport) with { BurstWindowSeconds = 0.001 };
+        var dp = RuntimePlanner.Plan(Of(UpdateRule.Dp));
+        var cdp = RuntimePlanner.Plan(Of(UpdateRule.CdpV2));
+
+        Assert.Equal(dp.BytesPerStep, cdp.BytesPerStep);
+        Assert.True(cdp.NetworkBurstiness < dp.NetworkBurstiness, $"CDP {cdp.NetworkBurstiness:F2} vs DP {dp.NetworkBurstiness:F2}");
+        Assert.True(cdp.BusiestLink!.Burstiness < dp.BusiestLink!.Burstiness, $"CDP {cdp.BusiestLink.Burstiness:F2} vs DP {dp.BusiestLink.Burstiness:F2}");
+    }
+
+    [Fact]
+    public void A_cdp_worker_count_that_does_not_divide_2L_is_refused_as_the_runtime_refuses_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(Scenario(3, UpdateRule.CdpV1, EqualStages(4, 0.001))));
+        Assert.Contains("valid N for L = 4", error.Message);
+        Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(Scenario(2, UpdateRule.Dp, EqualStages(4, 0.001), machines: 3)));
+    }
+
+    [Fact]
+    public void Budget_pacing_keeps_the_timeline_within_the_predicted_activations_and_cdp_below_dp()
+    {
+        // One slot per worker but ops of uneven length, so workers would drift together without pacing.
+        var stages = new[] { new StageCost(0.003, 0.001, 0, 0, 100, 4000), new StageCost(0.001, 0.004, 0, 0, 100, 1000) };
+        var dp = RuntimePlanner.Plan(Scenario(4, UpdateRule.Dp, stages, slots: 2, pacing: PacingMode.Budget));
+        var cdp = RuntimePlanner.Plan(Scenario(4, UpdateRule.CdpV1, stages, slots: 2, pacing: PacingMode.Budget));
+
+        Assert.Equal(4 * 5000, dp.Machines[0].SimulatedActivationPeakBytes);
+        Assert.InRange(cdp.Machines[0].SimulatedActivationPeakBytes, 1, cdp.Machines[0].Memory.Activations);
+        Assert.True(cdp.Machines[0].SimulatedActivationPeakBytes < dp.Machines[0].SimulatedActivationPeakBytes);
+    }
+}
