@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using CyclicActors.Actors.Plan;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Host.Commands;
+
+/// <summary>
+/// Where `cyclic plan` gets its per-stage costs: a short timed run on this machine's backend (the
+/// same model replica, micro-batch pass and stage optimizer the workers and reducers run), or a
+/// trace of a real run (<see cref="TraceCosts"/>). The sizes (parameters, activations, temporaries)
+/// always come from the model itself and one measured pass, as the memory check of `train` gets them.
+/// </summary>
+internal static class PlanCosts
+{
+    /// <summary>Timed repetitions of each op after one untimed pass; the median is kept.</summary>
+    public const int Repetitions = 5;
+
+    /// <summary>The stages' costs, and one line saying where they came from.</summary>
+    public static (StageCost[] Stages, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
+        var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
+        var times = costs == "profile"
+            ? Profile(model, partition, batch, backends)
+            : TraceCosts.Read(File.ReadAllText(costs), partition.StageCount);
+        var origin = costs == "profile"
+            ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
+            : $"from the trace {costs} (medians of {times.Samples} op spans)";
+        var layout = new ParameterLayout(model, partition);
+        var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);
+        var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(
+            times.ForwardSeconds[stage], times.BackwardSeconds[stage], times.FoldSeconds[stage], times.UpdateSeconds[stage],
+            layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage])).ToArray();
+        return (stages, footprint.DataBytes, origin);
+    }
+
+    /// <summary>Times F_j and B_j of one micro-batch, and a reducer's fold and update of stage j, on the backend that would train.</summary>
+    private static MeasuredStageTimes Profile(ModelDefinition model, StagePartition partition, int batch, BackendPlan backends)
+    {
+        using var backend = backends.Create(parentLedger: null);
+        using var replica = new ModelReplica(model, partition, backend);
+        using var input = backend.Allocate((long)batch * model.InputShape.Elements, MemoryTag.Data);
+        using var labels = backend.Allocate((long)batch * model.Classes, MemoryTag.Data);
+        var random = new Random(5);
+        backend.Upload([.. Enumerable.Range(0, batch * model.InputShape.Elements).Select(_ => (float)random.NextDouble())], input);
+        var oneHot = new float[(long)batch * model.Classes];
+        for (int sample = 0; sample < batch; sample++)
+        {
+            oneHot[(sample * model.Classes) + (sample % model.Classes)] = 1f;
+        }
+
+        backend.Upload(oneHot, labels);
+        int stages = partition.StageCount;
+        var forward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
+        var backward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
+        double Timed(Action op)
+        {
+            var clock = Stopwatch.StartNew();
+            op();
+            backend.Synchronize();
+            return clock.Elapsed.TotalSeconds;
+        }
+
+        // The first pass warms caches, the JIT and the pool; it is not kept.
+        for (int pass = 0; pass <= Repetitions; pass++)
+        {
+            using var micro = replica.BeginPass(input, labels, batch);
+            for (int stage = 0; stage < stages; stage++)
+            {
+                double seconds = Timed(() => micro.Forward(stage));
+                if (pass > 0)
+                {
+                    forward[stage].Add(seconds);
+                }
+            }
+
+            for (int stage = stages - 1; stage >= 0; stage--)
+            {
+                double seconds = Timed(() => micro.Backward(stage));
+                if (pass > 0)
+                {
+                    backward[stage].Add(seconds);
+                }
+            }
+        }
+
+        var fold = new double[stages];
+        var update = new double[stages];
+        var hyper = new SgdHyperParameters(0.01f, 0.9f, 0f);
+        for (int stage = 0; stage < stages; stage++)
+        {
+            long length = replica.Layout.StageSizes[stage];
+            var host = new float[length];
+            using var optimizer = new StageOptimizer(backend, length, 2);
+            using var incoming = backend.Allocate(length, MemoryTag.Gradients);
+            using var master = backend.Allocate(length, MemoryTag.Parameters);
+            var folds = new List<double>();
+            var updates = new List<double>();
+            // Two contributions a round: the first is a copy, the second (timed) what every later rank costs: onto the device, then added.
+            // The first round is not kept: it touches the momentum and sum buffers for the first time.
+            for (int round = 0; round <= Repetitions; round++)
+            {
+                backend.Upload(host, incoming);
+                optimizer.Accumulate(0, incoming);
+                double foldSeconds = Timed(() =>
+                {
+                    backend.Upload(host, incoming);
+                    optimizer.Accumulate(1, incoming);
+                });
+                // The update, and the new version read back for its publication.
+                double updateSeconds = Timed(() =>
+                {
+                    optimizer.Apply(master, hyper);
+                    backend.Download(master, host);
+                });
+                if (round > 0)
+                {
+                    folds.Add(foldSeconds);
+                    updates.Add(updateSeconds);
+                }
+            }
+
+            fold[stage] = TraceCosts.Median(folds);
+            update[stage] = TraceCosts.Median(updates);
+        }
+
+        return new MeasuredStageTimes([.. forward.Select(TraceCosts.Median)], [.. backward.Select(TraceCosts.Median)], fold, update, Repetitions * 2 * stages);
+    }
+}
