@@ -24,8 +24,8 @@ internal static class PlanCommand
         new("model", "NAME|FILE", "mlp | mlp-deep | cnn | resnet-mini, or a model file (docs/models.md)", "cnn"),
         new("input", "CxHxW", "input shape of the preset", "1x28x28"),
         new("stages", "L", "model stages", "4"),
-        new("partition", "P", "how layers are split into stages: flops | params | layers", "flops"),
-        new("batch", "B", "micro-batch per worker", "32"),
+        new("partition", "P", "flops | activations | params | explicit layer counts like 3,4,2,1, as cyclic train takes it", "flops"),
+        new("batch", "B", "samples per micro-batch, as cyclic train takes it", "8"),
         new("workers", "N", "workers (micro-batches per step)", "4"),
         new("machines", "K", "machines; the workers are spread over them in contiguous blocks, the stage reducers round-robin", "1"),
         new("rules", "LIST", "rules side by side: dp,cdp-v1,cdp-v2 (a CDP rule needs N dividing 2L)", "dp,cdp-v1,cdp-v2"),
@@ -58,7 +58,7 @@ internal static class PlanCommand
         {
             Model = modelFile?.Spec.Name ?? options.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
             ModelLayers = modelFile?.Spec.Text,
-            MicroBatch = options.Int("batch", 32, 1, 1 << 20),
+            MicroBatch = options.Int("batch", 8, 1, 1 << 20),
             Stages = options.Int("stages", 4, 1, 1024),
             Partition = options.String("partition", "flops"),
         };
