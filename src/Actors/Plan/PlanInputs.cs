@@ -17,8 +17,11 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="ParameterCount">Floats of the stage: a gradient and a publication each carry 4 bytes per float.</param>
 /// <param name="ActivationBytes">a_j: activation bytes one micro-batch keeps for this stage.</param>
 /// <param name="WorkspaceBytes">Temporaries one op of this stage holds while it runs (the memory prediction's workspace).</param>
+/// <param name="LoadSeconds">The worker's work before F_j besides the pass: loading the version it reads into its replica.</param>
+/// <param name="LookaheadSeconds">Before a stale F_j under look-ahead: computing the look-ahead point over the stage.</param>
+/// <param name="HandoffSeconds">The worker's work after B_j besides the pass: copying the stage's gradient out into its message.</param>
 public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, double FoldSeconds, double UpdateSeconds,
-    long ParameterCount, long ActivationBytes, long WorkspaceBytes = 0)
+    long ParameterCount, long ActivationBytes, long WorkspaceBytes = 0, double LoadSeconds = 0, double LookaheadSeconds = 0, double HandoffSeconds = 0)
 {
     /// <summary>Bytes of one gradient contribution, or of one parameter version, of this stage.</summary>
     public long ParameterBytes => ParameterCount * sizeof(float);

@@ -66,7 +66,7 @@ public sealed partial class RuntimeSimulation
             _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
         }
 
-        _machines[machine].Run(op.Kind == OpKind.Forward ? cost.ForwardSeconds : cost.BackwardSeconds, () => Finish(rank, op));
+        _machines[machine].Run(WorkOf(op, cost), () => Finish(rank, op));
         RetryPacedWorkers(machine);
     }
 
@@ -101,6 +101,23 @@ public sealed partial class RuntimeSimulation
 
         TryStart(rank);
         RetryPacedWorkers(machine);
+    }
+
+    /// <summary>
+    /// What the worker's thread does for <paramref name="op"/>: a forward loads the version it reads
+    /// (and, stale under look-ahead, computes the look-ahead point) before the pass; a backward copies
+    /// its gradient out after it.
+    /// </summary>
+    private double WorkOf(ScheduledOp op, StageCost cost)
+    {
+        if (op.Kind == OpKind.Backward)
+        {
+            return cost.BackwardSeconds + cost.HandoffSeconds;
+        }
+
+        bool stale = _schedule.RequiredVersion(op.Step, op.Worker, op.Stage) < op.Step;
+        bool lookahead = stale && _scenario.EffectiveCompensation == Compensation.DelayCompensation.Lookahead;
+        return cost.ForwardSeconds + cost.LoadSeconds + (lookahead ? cost.LookaheadSeconds : 0);
     }
 
     /// <summary>Workers of <paramref name="machine"/> the pacing held back may go once another op there started or finished.</summary>

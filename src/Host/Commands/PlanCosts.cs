@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Plan;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Memory;
@@ -26,15 +27,62 @@ internal static class PlanCosts
         var times = costs == "profile"
             ? Profile(model, partition, batch, backends)
             : TraceCosts.Read(File.ReadAllText(costs), partition.StageCount);
+        var (load, lookahead, handoff) = Handling(model, partition, backends);
         var origin = costs == "profile"
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
-            : $"from the trace {costs} (medians of {times.Samples} op spans)";
+            : $"from the trace {costs} (medians of {times.Samples} op spans; loads and hand-offs profiled on {backends.Name})";
         var layout = new ParameterLayout(model, partition);
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);
         var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(
             times.ForwardSeconds[stage], times.BackwardSeconds[stage], times.FoldSeconds[stage], times.UpdateSeconds[stage],
-            layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage])).ToArray();
+            layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage])).ToArray();
         return (stages, footprint.DataBytes, origin);
+    }
+
+    /// <summary>
+    /// Times what a worker does around the passes, per stage (the trace's op spans leave it out): loading
+    /// a published version into its replica before F_j, computing a look-ahead point there, and copying
+    /// its gradient out into a new message after B_j.
+    /// </summary>
+    private static (double[] Load, double[] Lookahead, double[] Handoff) Handling(ModelDefinition model, StagePartition partition, BackendPlan backends)
+    {
+        using var backend = backends.Create(parentLedger: null);
+        using var replica = new ModelReplica(model, partition, backend);
+        int stages = partition.StageCount;
+        var (load, lookahead, handoff) = (new double[stages], new double[stages], new double[stages]);
+        var hyper = new SgdHyperParameters(0.01f, 0.9f, 0f);
+        for (int stage = 0; stage < stages; stage++)
+        {
+            int length = checked((int)replica.Layout.StageSizes[stage]);
+            var published = new float[length];
+            var momentum = new float[length];
+            var (loads, lookaheads, handoffs) = (new List<double>(), new List<double>(), new List<double>());
+            for (int round = 0; round <= Repetitions; round++)
+            {
+                double loadSeconds = Timed(backend, () => replica.SetStageParameters(stage, published));
+                double lookaheadSeconds = Timed(backend, () => LookaheadPoint.ApplyInPlace(backend, replica.StageParameters(stage), replica.StageGradients(stage), momentum, hyper));
+                // As the worker does it: a fresh array per contribution, which travels in the message.
+                double handoffSeconds = Timed(backend, () => replica.GetStageGradients(stage, new float[length]));
+                if (round > 0)
+                {
+                    loads.Add(loadSeconds);
+                    lookaheads.Add(lookaheadSeconds);
+                    handoffs.Add(handoffSeconds);
+                }
+            }
+
+            (load[stage], lookahead[stage], handoff[stage]) = (TraceCosts.Median(loads), TraceCosts.Median(lookaheads), TraceCosts.Median(handoffs));
+        }
+
+        return (load, lookahead, handoff);
+    }
+
+    private static double Timed(IComputeBackend backend, Action op)
+    {
+        var clock = Stopwatch.StartNew();
+        op();
+        backend.Synchronize();
+        return clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>Times F_j and B_j of one micro-batch, and a reducer's fold and update of stage j, on the backend that would train.</summary>
@@ -56,13 +104,7 @@ internal static class PlanCosts
         int stages = partition.StageCount;
         var forward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
         var backward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
-        double Timed(Action op)
-        {
-            var clock = Stopwatch.StartNew();
-            op();
-            backend.Synchronize();
-            return clock.Elapsed.TotalSeconds;
-        }
+        double Timed(Action op) => PlanCosts.Timed(backend, op);
 
         // The first pass warms caches, the JIT and the pool; it is not kept.
         for (int pass = 0; pass <= Repetitions; pass++)

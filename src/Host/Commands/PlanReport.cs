@@ -19,11 +19,12 @@ internal static class PlanReport
         Line(text, $"plan: {header.Model}, L = {header.Stages} ({header.Partition}), micro-batch {header.MicroBatch}; costs {header.CostsOrigin}");
         Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}, latency {PlanUnits.Seconds(t.LatencySeconds)}; " +
             $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine (reducers {(header.ReducersShareSlots ? "share them" : "apart")}); pacing {header.Pacing.ToString().ToLowerInvariant()}");
-        Line(text, "stage   forward   backward   reducer (fold/update)   gradient   activations");
+        Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
         {
             var cost = header.StageCosts[stage];
-            Line(text, $"{stage + 1,5}  {PlanUnits.Seconds(cost.ForwardSeconds),8}  {PlanUnits.Seconds(cost.BackwardSeconds),9}  {PlanUnits.Seconds(cost.FoldSeconds) + " / " + PlanUnits.Seconds(cost.UpdateSeconds),22}  {ByteSize.Format(cost.ParameterBytes),9}  {ByteSize.Format(cost.ActivationBytes),12}");
+            string handling = $"{PlanUnits.Seconds(cost.LoadSeconds)} / {PlanUnits.Seconds(cost.LookaheadSeconds)} / {PlanUnits.Seconds(cost.HandoffSeconds)}";
+            Line(text, $"{stage + 1,5}  {PlanUnits.Seconds(cost.ForwardSeconds),8}  {PlanUnits.Seconds(cost.BackwardSeconds),9}  {handling,29}  {PlanUnits.Seconds(cost.FoldSeconds) + " / " + PlanUnits.Seconds(cost.UpdateSeconds),24}  {ByteSize.Format(cost.ParameterBytes),9}  {ByteSize.Format(cost.ActivationBytes),12}");
         }
 
         text.AppendLine();
@@ -102,7 +103,8 @@ internal static class PlanReport
             ["stage_costs"] = header.StageCosts.Select((cost, index) => new Dictionary<string, object?>
             {
                 ["stage"] = index + 1, ["forward_seconds"] = cost.ForwardSeconds, ["backward_seconds"] = cost.BackwardSeconds, ["fold_seconds"] = cost.FoldSeconds,
-                ["update_seconds"] = cost.UpdateSeconds, ["parameter_bytes"] = cost.ParameterBytes, ["activation_bytes"] = cost.ActivationBytes, ["workspace_bytes"] = cost.WorkspaceBytes,
+                ["update_seconds"] = cost.UpdateSeconds, ["load_seconds"] = cost.LoadSeconds, ["lookahead_seconds"] = cost.LookaheadSeconds, ["handoff_seconds"] = cost.HandoffSeconds,
+                ["parameter_bytes"] = cost.ParameterBytes, ["activation_bytes"] = cost.ActivationBytes, ["workspace_bytes"] = cost.WorkspaceBytes,
             }).ToArray(),
             ["transport"] = new Dictionary<string, object?>
             {

@@ -32,6 +32,23 @@ public sealed class RuntimeSimulationTests
         Assert.Equal(1.0, plan.Machines[0].ComputeBusyFraction, 1);
     }
 
+    [Theory]
+    [InlineData(UpdateRule.Dp, false, 0.011)]
+    [InlineData(UpdateRule.CdpV1, false, 0.012)]
+    [InlineData(UpdateRule.CdpV1, true, 0.014)]
+    public void A_workers_loads_and_hand_offs_lengthen_its_ops_and_the_token_ring_binds_cdp_when_forwards_are_the_longer_ops(UpdateRule rule, bool lookahead, double expected)
+    {
+        // Forwards 1 + 0.5 ms (load) [+ 0.25 ms look-ahead when stale], backwards 1 + 0.25 ms (hand-off). DP: a micro-batch, 4·1.5 + 4·1.25 = 11 ms.
+        // CDP (δ = 2): the token goes round after each rank's F1, F2, so a step lasts at least N·2 forwards: 12 ms, or 14 with look-ahead.
+        var stages = Enumerable.Range(0, 4).Select(_ => new StageCost(0.001, 0.001, 0, 0, 100, 1000, LoadSeconds: 0.0005, LookaheadSeconds: 0.00025, HandoffSeconds: 0.00025)).ToArray();
+        var scenario = Scenario(4, rule, stages) with
+        {
+            Compensation = lookahead ? CyclicActors.Actors.Compensation.DelayCompensation.Lookahead : CyclicActors.Actors.Compensation.DelayCompensation.None,
+        };
+
+        Assert.Equal(expected, RuntimePlanner.Plan(scenario).StepSeconds, 9);
+    }
+
     [Fact]
     public void Dp_without_compute_steps_at_a_gradient_and_a_publication_over_the_link()
     {
