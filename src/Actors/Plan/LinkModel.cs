@@ -4,6 +4,22 @@ namespace CyclicActors.Actors.Plan;
 public readonly record struct Transmission(double Start, double End, long Bytes);
 
 /// <summary>
+/// One direction of a machine's network interface, shared by all its links that way: a chunk
+/// occupies it for its time on the wire, so chunks of different links through it go one after the
+/// other, in the order they were offered (the model does not interleave them as TCP flows would, so
+/// one tensor's chunks may finish earlier and another's later than on a real network; the last byte
+/// is the same).
+/// </summary>
+public sealed class NicModel(double bytesPerSecond)
+{
+    /// <summary>Bytes per second this direction carries at most.</summary>
+    public double BytesPerSecond { get; } = bytesPerSecond > 0 ? bytesPerSecond : throw new ArgumentOutOfRangeException(nameof(bytesPerSecond), bytesPerSecond, "A NIC needs a positive rate.");
+
+    /// <summary>When the interface has carried every chunk offered to it so far.</summary>
+    public double FreeAt { get; set; }
+}
+
+/// <summary>
 /// One link of the transport (see <see cref="TransportModel"/>), FIFO: a tensor is cut into chunks;
 /// a chunk leaves once the link has carried the chunks before it (no burst above the bandwidth) and
 /// once the chunk <c>window</c> places before it has been acknowledged; it arrives a latency after
@@ -18,7 +34,12 @@ public sealed class LinkModel
     private double _wireFreeAt;
     private double _lastOffered;
 
-    public LinkModel(int from, int to, TransportModel transport)
+    private readonly NicModel? _egress;
+    private readonly NicModel? _ingress;
+
+    /// <param name="egress">The sending machine's outgoing interface, shared with its other links; null: no cap.</param>
+    /// <param name="ingress">The receiving machine's incoming interface; null: no cap.</param>
+    public LinkModel(int from, int to, TransportModel transport, NicModel? egress = null, NicModel? ingress = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentOutOfRangeException.ThrowIfLessThan(transport.ChunkBytes, 1);
@@ -28,6 +49,8 @@ public sealed class LinkModel
         From = from;
         To = to;
         _transport = transport;
+        _egress = egress;
+        _ingress = ingress;
     }
 
     public int From { get; }
@@ -60,8 +83,29 @@ public sealed class LinkModel
                 start = Math.Max(start, _acknowledgements.Dequeue());
             }
 
-            double end = start + (_transport.BandwidthBytesPerSecond > 0 ? size / _transport.BandwidthBytesPerSecond : 0);
+            // The slowest of the link and the two interfaces sets the pace; the interfaces are busy meanwhile.
+            double rate = _transport.BandwidthBytesPerSecond > 0 ? _transport.BandwidthBytesPerSecond : double.PositiveInfinity;
+            foreach (var nic in new[] { _egress, _ingress })
+            {
+                if (nic is not null)
+                {
+                    start = Math.Max(start, nic.FreeAt);
+                    rate = Math.Min(rate, nic.BytesPerSecond);
+                }
+            }
+
+            double end = start + (double.IsPositiveInfinity(rate) ? 0 : size / rate);
             _wireFreeAt = end;
+            if (_egress is not null)
+            {
+                _egress.FreeAt = end;
+            }
+
+            if (_ingress is not null)
+            {
+                _ingress.FreeAt = end;
+            }
+
             arrival = end + _transport.LatencySeconds;
             _acknowledgements.Enqueue(arrival + _transport.LatencySeconds);
             _transmissions.Add(new Transmission(start, end, size));

@@ -64,7 +64,13 @@ public sealed record MachineLayout(int Machines, int ComputeSlots, bool Reducers
 /// bandwidth-limit paces each channel separately: true models that (each kind gets the full
 /// bandwidth and its own window); false makes both kinds share one link (one physical NIC path).
 /// </param>
-public sealed record TransportModel(long ChunkBytes, int WindowChunks, double BandwidthBytesPerSecond, double LatencySeconds, bool ChannelPerKind = false)
+/// <param name="NicBytesPerSecond">
+/// Per machine and direction: what all its outgoing (or incoming) links carry together at most; 0:
+/// no such cap (each link only its own bandwidth). A reducer's machine receiving from every other
+/// machine at once (incast) is limited here.
+/// </param>
+public sealed record TransportModel(long ChunkBytes, int WindowChunks, double BandwidthBytesPerSecond, double LatencySeconds, bool ChannelPerKind = false,
+    double NicBytesPerSecond = 0)
 {
     /// <summary>The runtime's defaults (cyclic-actors.transport: 1 MiB chunks, 8 in flight) on an unlimited, zero-latency link.</summary>
     public static TransportModel Unlimited { get; } = new(1 << 20, 8, 0, 0);

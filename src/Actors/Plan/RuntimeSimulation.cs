@@ -46,6 +46,8 @@ public sealed partial class RuntimeSimulation
     private readonly ComputeMachine[] _machines;
     private readonly PacingState[] _pacers;
     private readonly Dictionary<(int From, int To, LinkKind? Kind), LinkModel> _links = [];
+    private readonly NicModel[]? _egress;
+    private readonly NicModel[]? _ingress;
     private readonly long[] _liveActivations;
     private readonly long[] _activationPeak;
     private readonly int _opsPerWorker;
@@ -65,6 +67,9 @@ public sealed partial class RuntimeSimulation
         var activationBytes = scenario.Stages.Select(stage => stage.ActivationBytes).ToArray();
         _pacers = [.. _ranksOfMachine.Select(ranks => new PacingState(_schedule, ranks, scenario.Steps, scenario.Pacing, activationBytes,
             scenario.Pacing == PacingMode.Budget ? _schedule.PredictedPeakActivationBytes(activationBytes, scenario.Steps, ranks) : long.MaxValue))];
+        double nic = scenario.Transport.NicBytesPerSecond;
+        _egress = nic > 0 ? [.. Enumerable.Range(0, machines).Select(_ => new NicModel(nic))] : null;
+        _ingress = nic > 0 ? [.. Enumerable.Range(0, machines).Select(_ => new NicModel(nic))] : null;
         _liveActivations = new long[machines];
         _activationPeak = new long[machines];
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
@@ -142,7 +147,7 @@ public sealed partial class RuntimeSimulation
         LinkKind? key = _scenario.Transport.ChannelPerKind ? kind : null;
         if (!_links.TryGetValue((from, to, key), out var link))
         {
-            link = new LinkModel(from, to, _scenario.Transport);
+            link = new LinkModel(from, to, _scenario.Transport, _egress?[from], _ingress?[to]);
             _links[(from, to, key)] = link;
         }
 

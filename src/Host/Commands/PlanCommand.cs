@@ -37,6 +37,7 @@ internal static class PlanCommand
         new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU); 0: unlimited", "this machine's cores"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
         new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
+        new("nic", "RATE", "per machine and direction: what all its links carry together at most (a reducer's machine receiving from all others); 0 = no cap", "0"),
         new("latency", "TIME", "one way, per chunk, acknowledgement and token crossing: 1ms, 50us", "0"),
         new("chunk-size", "BYTES", "transport chunk (cyclic-actors.transport.chunk-bytes)", "1MiB"),
         new("window", "W", "chunks in flight per link (cyclic-actors.transport.window-chunks)", "8"),
@@ -79,7 +80,7 @@ internal static class PlanCommand
         long chunk = ParseBytes("chunk-size", options.String("chunk-size", "1MiB"));
         var transport = new TransportModel(chunk, options.Int("window", 8, 1, 1 << 20),
             PlanUnits.Bandwidth("bandwidth", options.String("bandwidth", "0")), PlanUnits.Duration("latency", options.String("latency", "0")),
-            ChannelPerKind: options.Choice("links", "pair", "pair", "channel") == "channel");
+            ChannelPerKind: options.Choice("links", "pair", "pair", "channel") == "channel", NicBytesPerSecond: PlanUnits.Bandwidth("nic", options.String("nic", "0")));
         int slots = options.Int("compute-slots", Environment.ProcessorCount, 0, 1 << 20);
         bool reducersShareSlots = options.Choice("reducer-slots", "shared", "shared", "separate") == "shared";
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);

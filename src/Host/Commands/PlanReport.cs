@@ -17,7 +17,7 @@ internal static class PlanReport
         var text = new StringBuilder();
         var t = header.Transport;
         Line(text, $"plan: {header.Model}, L = {header.Stages} ({header.Partition}), micro-batch {header.MicroBatch}; costs {header.CostsOrigin}");
-        Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}, latency {PlanUnits.Seconds(t.LatencySeconds)}; " +
+        Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}{(t.NicBytesPerSecond > 0 ? $" ({PlanUnits.Rate(t.NicBytesPerSecond)} a machine each way)" : "")}, latency {PlanUnits.Seconds(t.LatencySeconds)}; " +
             $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine (reducers {(header.ReducersShareSlots ? "share them" : "apart")}); pacing {header.Pacing.ToString().ToLowerInvariant()}");
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
@@ -109,7 +109,7 @@ internal static class PlanReport
             ["transport"] = new Dictionary<string, object?>
             {
                 ["chunk_bytes"] = t.ChunkBytes, ["window_chunks"] = t.WindowChunks, ["bandwidth_bytes_per_second"] = t.BandwidthBytesPerSecond,
-                ["latency_seconds"] = t.LatencySeconds, ["links"] = t.ChannelPerKind ? "channel" : "pair",
+                ["latency_seconds"] = t.LatencySeconds, ["nic_bytes_per_second"] = t.NicBytesPerSecond, ["links"] = t.ChannelPerKind ? "channel" : "pair",
             },
             ["compute_slots"] = header.ComputeSlots,
             ["reducer_slots"] = header.ReducersShareSlots ? "shared" : "separate",
