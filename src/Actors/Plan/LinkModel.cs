@@ -16,7 +16,17 @@ public sealed class NicModel(double bytesPerSecond)
     public double BytesPerSecond { get; } = bytesPerSecond > 0 ? bytesPerSecond : throw new ArgumentOutOfRangeException(nameof(bytesPerSecond), bytesPerSecond, "A NIC needs a positive rate.");
 
     /// <summary>When the interface has carried every chunk offered to it so far.</summary>
-    public double FreeAt { get; set; }
+    public double FreeAt { get; private set; }
+
+    /// <summary>Seconds the interface has spent carrying chunks.</summary>
+    public double BusySeconds { get; private set; }
+
+    /// <summary>A chunk occupies the interface from <paramref name="start"/> to <paramref name="end"/>.</summary>
+    public void Carry(double start, double end)
+    {
+        FreeAt = end;
+        BusySeconds += end - start;
+    }
 }
 
 /// <summary>
@@ -96,15 +106,8 @@ public sealed class LinkModel
 
             double end = start + (double.IsPositiveInfinity(rate) ? 0 : size / rate);
             _wireFreeAt = end;
-            if (_egress is not null)
-            {
-                _egress.FreeAt = end;
-            }
-
-            if (_ingress is not null)
-            {
-                _ingress.FreeAt = end;
-            }
+            _egress?.Carry(start, end);
+            _ingress?.Carry(start, end);
 
             arrival = end + _transport.LatencySeconds;
             _acknowledgements.Enqueue(arrival + _transport.LatencySeconds);

@@ -18,8 +18,10 @@ public sealed record LinkPlan(int From, int To, string Kind, double BytesPerStep
 /// <param name="StepSeconds">Median time between consecutive commits after the warm-up steps.</param>
 /// <param name="NetworkBurstiness">Peak over mean bytes per window over all links together.</param>
 /// <param name="BusiestLink">The link carrying the most bytes per step; null on one machine.</param>
+/// <param name="ReducerBusy">The busiest stage reducer's folding and updating time over the run: near 1, the single reducer per stage is the bottleneck.</param>
+/// <param name="NicBusy">The busiest machine interface direction's carrying time over the run (0 without a NIC cap).</param>
 public sealed record RulePlan(UpdateRule Rule, double StepSeconds, double SamplesPerSecond, double FirstStepSeconds, double BurstWindowSeconds,
-    IReadOnlyList<MachinePlan> Machines, IReadOnlyList<LinkPlan> Links, LinkPlan? BusiestLink, double NetworkBurstiness)
+    IReadOnlyList<MachinePlan> Machines, IReadOnlyList<LinkPlan> Links, LinkPlan? BusiestLink, double NetworkBurstiness, double ReducerBusy = 0, double NicBusy = 0)
 {
     /// <summary>The largest memory need over the machines.</summary>
     public long PeakMemoryBytes => Machines.Max(machine => machine.Memory.Total);
@@ -63,7 +65,9 @@ public static class RuntimePlanner
             return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, reducerStages), run.ActivationPeakBytes[machine],
                 capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0);
         }).ToArray();
-        return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network);
+        double runSeconds = Math.Max(commits[^1], 1e-12);
+        return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,
+            run.ReducerBusySeconds.Max() / runSeconds, run.NicBusySeconds.Count == 0 ? 0 : run.NicBusySeconds.Max() / runSeconds);
     }
 
     /// <summary>

@@ -154,12 +154,13 @@ public sealed partial class RuntimeSimulation
         }
 
         reducer.Busy = true;
+        reducer.BusySince = _clock.Now;
         var cost = _scenario.Stages[stage];
         reducer.Compute.Run(cost.FoldSeconds, () =>
         {
             if (++reducer.NextRank < _workers.Length)
             {
-                reducer.Busy = false;
+                reducer.Idle(_clock.Now);
                 TryFold(stage);
                 return;
             }
@@ -170,7 +171,7 @@ public sealed partial class RuntimeSimulation
                 reducer.PublishedAt[reducer.NextStep] = _clock.Now;
                 reducer.NextStep++;
                 reducer.NextRank = 0;
-                reducer.Busy = false;
+                reducer.Idle(_clock.Now);
                 Publish(stage, version);
                 TryFold(stage);
             });
@@ -228,5 +229,16 @@ public sealed partial class RuntimeSimulation
         public int NextRank { get; set; }
 
         public bool Busy { get; set; }
+
+        public double BusySince { get; set; }
+
+        /// <summary>Seconds from the start of a fold or update to its end (waiting for a shared slot included).</summary>
+        public double BusySeconds { get; private set; }
+
+        public void Idle(double now)
+        {
+            Busy = false;
+            BusySeconds += now - BusySince;
+        }
     }
 }

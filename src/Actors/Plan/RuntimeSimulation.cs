@@ -20,8 +20,11 @@ public sealed record SimulatedLink(int From, int To, LinkKind? Kind, LinkModel L
 /// <param name="ComputeWorkSeconds">Per machine: full-speed seconds of work done (ops, and reducers where they share the slots).</param>
 /// <param name="StageOwners">Per stage (0-based): the machine holding its reducer.</param>
 /// <param name="RankMachines">Per rank: its machine.</param>
+/// <param name="ReducerBusySeconds">Per stage: the time its reducer spent folding and updating.</param>
+/// <param name="NicBusySeconds">Per machine: the time its busier interface direction carried chunks (empty without a NIC cap).</param>
 public sealed record SimulationRun(IReadOnlyList<double> CommitSeconds, IReadOnlyList<long> ActivationPeakBytes, IReadOnlyList<double> ComputeWorkSeconds,
-    IReadOnlyList<SimulatedLink> Links, IReadOnlyList<int> StageOwners, IReadOnlyList<int> RankMachines, CdpSchedule Schedule);
+    IReadOnlyList<SimulatedLink> Links, IReadOnlyList<int> StageOwners, IReadOnlyList<int> RankMachines, CdpSchedule Schedule,
+    IReadOnlyList<double> ReducerBusySeconds, IReadOnlyList<double> NicBusySeconds);
 
 /// <summary>
 /// A discrete-event model of the actor runtime running one <see cref="PlanScenario"/>. Workers run
@@ -138,7 +141,9 @@ public sealed partial class RuntimeSimulation
 
         var commits = Enumerable.Range(0, _scenario.Steps).Select(step => _reducers.Max(reducer => reducer.PublishedAt[step])).ToArray();
         var links = _links.Select(pair => new SimulatedLink(pair.Key.From, pair.Key.To, pair.Key.Kind, pair.Value)).OrderBy(link => link.From).ThenBy(link => link.To).ThenBy(link => link.Kind).ToArray();
-        return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _stageOwner, _rankMachine, _schedule);
+        double[] nicBusy = _egress is null || _ingress is null ? [] : [.. _egress.Zip(_ingress, (egress, ingress) => Math.Max(egress.BusySeconds, ingress.BusySeconds))];
+        return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _stageOwner, _rankMachine, _schedule,
+            [.. _reducers.Select(reducer => reducer.BusySeconds)], nicBusy);
     }
 
     /// <summary>The link tensors of <paramref name="kind"/> take from one machine to another.</summary>

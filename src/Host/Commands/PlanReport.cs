@@ -53,6 +53,7 @@ internal static class PlanReport
         Row("  of which activations", plan => ByteSize.Format(plan.Machines.Max(machine => machine.Memory.Activations)));
         Row("activations held (timeline)", plan => ByteSize.Format(plan.Machines.Max(machine => machine.SimulatedActivationPeakBytes)));
         Row("compute busy (busiest machine)", plan => Percent(plan.Machines.Max(machine => machine.ComputeBusyFraction)));
+        Row("reducer busy (busiest stage)", plan => Percent(plan.ReducerBusy));
         if (one.Machines > 1)
         {
             Row("bytes per step, all links", plan => ByteSize.Format((long)plan.BytesPerStep));
@@ -62,6 +63,10 @@ internal static class PlanReport
             Row("burstiness, busiest link (pk/mean)", plan => plan.BusiestLink is { } link ? Ratio(link.Burstiness) : "-");
             Row("burstiness, all links (pk/mean)", plan => Ratio(plan.NetworkBurstiness));
             Row("burst window", plan => PlanUnits.Seconds(plan.BurstWindowSeconds));
+            if (one.Rules.Values.Any(outcome => outcome.Plan is { NicBusy: > 0 }))
+            {
+                Row("NIC busy (busiest machine)", plan => Percent(plan.NicBusy));
+            }
         }
 
         foreach (var rule in rules.Where(rule => one.Rules[rule].NotApplicable is not null))
@@ -131,6 +136,8 @@ internal static class PlanReport
         ["peak_memory_bytes"] = plan.PeakMemoryBytes,
         ["bytes_per_step"] = plan.BytesPerStep,
         ["network_burstiness"] = plan.NetworkBurstiness,
+        ["reducer_busy"] = plan.ReducerBusy,
+        ["nic_busy"] = plan.NicBusy,
         ["burst_window_seconds"] = plan.BurstWindowSeconds,
         ["machines"] = plan.Machines.Select(machine => new Dictionary<string, object?>
         {

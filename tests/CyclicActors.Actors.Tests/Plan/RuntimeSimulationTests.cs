@@ -79,6 +79,19 @@ public sealed class RuntimeSimulationTests
     }
 
     [Fact]
+    public void When_folding_dominates_the_single_reducer_per_stage_sets_the_step_and_is_always_busy()
+    {
+        // Ops 0.1 ms, each of the 8 contributions 1 ms to fold on the stage's one reducer. DP: after a commit the workers' F and B
+        // (0.2 ms), then 8 folds one after the other: 8.2 ms a step, the reducer resting only for those 0.2 ms.
+        var stages = new[] { new StageCost(0.0001, 0.0001, 0.001, 0, 100, 1000) };
+        var plan = RuntimePlanner.Plan(Scenario(8, UpdateRule.Dp, stages, steps: 40));
+
+        Assert.Equal(0.0082, plan.StepSeconds, 9);
+        Assert.InRange(plan.ReducerBusy, 0.95, (8.0 / 8.2) + 1e-9);
+        Assert.Equal(0, plan.NicBusy);
+    }
+
+    [Fact]
     public void A_window_of_one_chunk_waits_a_round_trip_before_each_next_chunk()
     {
         // 4 chunks of 250 kB, window 1: each chunk leaves when the previous one's acknowledgement is back (c/B + 2λ later).
