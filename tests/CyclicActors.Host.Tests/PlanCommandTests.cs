@@ -54,7 +54,23 @@ public sealed class PlanCommandTests
         var (code, output, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", trace, "--rules", "dp");
 
         Assert.True(code == 0, output + error);
-        Assert.Contains($"costs from the trace {trace} (medians of 24 op spans)", output, StringComparison.Ordinal);
+        Assert.Contains($"costs from the trace {trace} (medians of 24 op spans; loads and hand-offs profiled on cpu)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plan_json_replays_its_costs_exactly()
+    {
+        string first = Path.Combine(CliRunner.TempDirectory(), "first.json");
+        string second = Path.Combine(CliRunner.TempDirectory(), "second.json");
+        string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--machines", "2", "--bandwidth", "1Gbit", "--nic", "1Gbit"];
+        var (code, output, error) = CliRunner.Run([.. scenario, "--json", first]);
+        Assert.True(code == 0, output + error);
+
+        var (replayCode, replayed, replayError) = CliRunner.Run([.. scenario, "--costs", first, "--json", second]);
+
+        Assert.True(replayCode == 0, replayed + replayError);
+        Assert.Contains($"costs from the plan file {first}", replayed, StringComparison.Ordinal);
+        Assert.Equal(CliRunner.ReadJson(first).GetProperty("cases").GetRawText(), CliRunner.ReadJson(second).GetProperty("cases").GetRawText());
     }
 
     [Fact]

@@ -8,8 +8,9 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="ForwardSeconds">Per stage (index j − 1): the median F_j.</param>
 /// <param name="UpdateSeconds">Per stage: the median time from the step's last gradient reaching the reducer to its publication.</param>
 /// <param name="Samples">How many op spans the medians came from.</param>
+/// <param name="Handling">Per stage: a worker's load, look-ahead and hand-off seconds when the source has them (null: profile them).</param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
-    IReadOnlyList<double> UpdateSeconds, int Samples);
+    IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null);
 
 /// <summary>
 /// Reads per-stage costs from a Chrome trace written by <c>cyclic train --trace</c> (or a cluster's

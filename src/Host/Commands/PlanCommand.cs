@@ -32,7 +32,7 @@ internal static class PlanCommand
         new("v2-rule", "F", "freshness rule for cdp-v2: schedule | paper-code", "schedule"),
         new("compensation", "C", "none | lookahead (CDP rules; look-ahead publishes the momentum too, doubling a publication)", "lookahead"),
         new("pacing", "P", "none | tick | budget: how a machine's workers keep the schedule's order", "budget"),
-        new("costs", "profile|TRACE", "profile: time each stage's ops on this machine; or a Chrome trace of cyclic train --trace", "profile"),
+        new("costs", "profile|FILE", "profile: time each stage's ops on this machine; or a Chrome trace of cyclic train --trace; or an earlier cyclic plan --json (its costs, replayed)", "profile"),
         new("backend", "B", "auto | cpu | cuda: the backend profiled", "cpu"),
         new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU); 0: unlimited", "this machine's cores"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
@@ -91,7 +91,7 @@ internal static class PlanCommand
         string costs = options.String("costs", "profile");
         if (costs != "profile" && !File.Exists(costs))
         {
-            throw new FileNotFoundException($"--costs {costs}: no such trace file (give profile, or a trace written by cyclic train --trace FILE)");
+            throw new FileNotFoundException($"--costs {costs}: no such trace file (give profile, a trace written by cyclic train --trace FILE, or a cyclic plan --json file)");
         }
 
         string? json = options.String("json");

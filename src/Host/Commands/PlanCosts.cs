@@ -24,13 +24,19 @@ internal static class PlanCosts
     {
         ArgumentNullException.ThrowIfNull(backends);
         var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
-        var times = costs == "profile"
+        string? text = costs == "profile" ? null : File.ReadAllText(costs);
+        bool saved = text is not null && SavedCosts.IsPlanFile(text);
+        var times = text is null
             ? Profile(model, partition, batch, backends)
-            : TraceCosts.Read(File.ReadAllText(costs), partition.StageCount);
-        var (load, lookahead, handoff) = Handling(model, partition, backends);
-        var origin = costs == "profile"
+            : saved ? SavedCosts.Read(text, partition.StageCount) : TraceCosts.Read(text, partition.StageCount);
+        var (load, lookahead, handoff) = times.Handling is { } kept
+            ? (kept.Select(stage => stage.Load).ToArray(), kept.Select(stage => stage.Lookahead).ToArray(), kept.Select(stage => stage.Handoff).ToArray())
+            : Handling(model, partition, backends);
+        var origin = text is null
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
-            : $"from the trace {costs} (medians of {times.Samples} op spans; loads and hand-offs profiled on {backends.Name})";
+            : saved
+                ? $"from the plan file {costs}"
+                : $"from the trace {costs} (medians of {times.Samples} op spans; loads and hand-offs profiled on {backends.Name})";
         var layout = new ParameterLayout(model, partition);
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);
         var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(

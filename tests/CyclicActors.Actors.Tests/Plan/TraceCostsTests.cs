@@ -41,4 +41,24 @@ public sealed class TraceCostsTests
         var error = Assert.Throws<InvalidDataException>(() => TraceCosts.Read(json, stages: 1));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_plan_files_stage_costs_are_read_back_exactly_and_another_stage_count_is_refused()
+    {
+        const string plan = """
+            {"model":"mlp","stage_costs":[
+              {"stage":1,"forward_seconds":0.001,"backward_seconds":0.002,"fold_seconds":0.0001,"update_seconds":0.0002,"load_seconds":0.0003,"lookahead_seconds":0.0004,"handoff_seconds":0.0005},
+              {"stage":2,"forward_seconds":0.01,"backward_seconds":0.02,"fold_seconds":0.001,"update_seconds":0.002,"load_seconds":0.003,"lookahead_seconds":0.004,"handoff_seconds":0.005}]}
+            """;
+
+        Assert.True(SavedCosts.IsPlanFile(plan));
+        Assert.False(SavedCosts.IsPlanFile(Trace));
+        var times = SavedCosts.Read(plan, stages: 2);
+        Assert.Equal([0.001, 0.01], times.ForwardSeconds);
+        Assert.Equal([0.002, 0.02], times.BackwardSeconds);
+        Assert.Equal([0.0002, 0.002], times.UpdateSeconds);
+        Assert.Equal((0.003, 0.004, 0.005), times.Handling![1]);
+        var error = Assert.Throws<InvalidDataException>(() => SavedCosts.Read(plan, stages: 4));
+        Assert.Contains("costs of 2 stages, but the model has 4 stages", error.Message, StringComparison.Ordinal);
+    }
 }
