@@ -32,6 +32,7 @@ public sealed class CommandLineErrorTests
     [InlineData("unknown flag --worker for 'plan'; did you mean --workers?", "plan", "--worker", "4")]
     [InlineData("--sweep-machines must list integers between 1 and 4096 separated by commas; got '1,x'", "plan", "--sweep-machines", "1,x")]
     [InlineData("--machines 8 is more than --workers 4: every machine needs a worker", "plan", "--machines", "8")]
+    [InlineData("--rules: Unknown update rule 'cpd-v1'; valid values: dp, cdp-v1, cdp-v2; did you mean cdp-v1?", "plan", "--rules", "dp,cpd-v1")]
     [InlineData("--tensor-port must be between 0 and 65535; got 70000", "member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--tensor-port", "70000")]
     public void Bad_input_gets_one_clear_line_and_exit_code_2(string expected, params string[] args)
     {

@@ -64,7 +64,7 @@ internal static class PlanCommand
             Partition = options.String("partition", "flops"),
         };
         var rules = options.String("rules", "dp,cdp-v1,cdp-v2").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(name => UsageException.Wrap(() => UpdateRuleNames.ParseUpdateRule(name))).Distinct().ToArray();
+            .Select(ParseRule).Distinct().ToArray();
         if (rules.Length == 0)
         {
             throw new UsageException("--rules needs at least one of dp, cdp-v1, cdp-v2");
@@ -91,7 +91,7 @@ internal static class PlanCommand
         string costs = options.String("costs", "profile");
         if (costs != "profile" && !File.Exists(costs))
         {
-            throw new FileNotFoundException($"--costs {costs}: no such trace file (give profile, a trace written by cyclic train --trace FILE, or a cyclic plan --json file)");
+            throw new FileNotFoundException($"--costs {costs}: no such file (give profile, a trace written by cyclic train --trace FILE, or a cyclic plan --json file)");
         }
 
         string? json = options.String("json");
@@ -140,6 +140,19 @@ internal static class PlanCommand
         }
 
         return new PlanOutcome(RuntimePlanner.Plan(scenario), null);
+    }
+
+    /// <summary>One name of --rules; a near miss gets a suggestion.</summary>
+    private static UpdateRule ParseRule(string name)
+    {
+        try
+        {
+            return UpdateRuleNames.ParseUpdateRule(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--rules: {UsageException.From(e).Message.TrimEnd('.')}{Suggestion.DidYouMean(name, ["dp", "cdp-v1", "cdp-v2"])}");
+        }
     }
 
     private static long ParseBytes(string flag, string text)

@@ -73,4 +73,12 @@ public sealed class RuntimePlannerTests
         Assert.Equal(0.008 + (2 * latency), v1.StepSeconds, 9);
         Assert.True(dp.StepSeconds > v1.StepSeconds, $"DP {dp.StepSeconds} vs v1 {v1.StepSeconds}");
     }
+
+    [Fact]
+    public void Workers_spread_over_machines_in_contiguous_blocks_the_first_machines_taking_the_remainder()
+    {
+        Assert.Equal([0, 0, 0, 1, 1, 2, 2], new MachineLayout(3, 1).MachineOfRank(7));
+        Assert.Equal([0, 1, 2], new MachineLayout(3, 1).MachineOfRank(3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MachineLayout(3, 1).MachineOfRank(2));
+    }
 }
