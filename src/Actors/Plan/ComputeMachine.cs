@@ -78,8 +78,11 @@ public sealed class ComputeMachine
     private void Complete()
     {
         Advance();
-        // Relative tolerance: remaining work is a difference of doubles, so a job due now may be a rounding error above zero.
-        var finished = _running.Where(job => job.Remaining <= 1e-12 * Math.Max(1.0, job.Seconds)).ToList();
+        // A job due now may be a rounding error above zero: done when what is left would end within the
+        // clock's own rounding (which grows with the time), else a long run could reschedule it forever.
+        double rate = Rate;
+        double rounding = Math.Max(1e-12, _clock.Now * 1e-13);
+        var finished = _running.Where(job => job.Remaining / rate <= rounding).ToList();
         foreach (var job in finished)
         {
             WorkDone += job.Remaining;

@@ -50,6 +50,15 @@ public sealed class RuntimeSimulationTests
     }
 
     [Fact]
+    public void A_long_run_with_uneven_sharing_ends_and_keeps_the_compute_bound()
+    {
+        // 8 workers on 3 slots, ops of 1 s, 120 steps (some 640 s): each op runs at 3/8 speed, a step is 2 × 8/3 s.
+        var plan = RuntimePlanner.Plan(Scenario(8, UpdateRule.Dp, EqualStages(1, 1.0), slots: 3, steps: 120));
+
+        Assert.Equal(16.0 / 3, plan.StepSeconds, 6);
+    }
+
+    [Fact]
     public void Dp_without_compute_steps_at_a_gradient_and_a_publication_over_the_link()
     {
         // Worker 1 on machine 1, the reducer on machine 0: its gradient crosses (P/B + λ), the new version crosses back (P/B + λ).
