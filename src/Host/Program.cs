@@ -16,6 +16,7 @@ internal static class Program
         ("member", MemberCommand.Summary),
         ("evaluate", EvaluateCommand.Summary),
         ("schedule", ScheduleCommand.Summary),
+        ("plan", PlanCommand.Summary),
         ("bench-train", BenchTrainCommand.Summary),
         ("selftest-gpu", GpuCommands.SelfTestSummary),
         ("bench-gpu", GpuCommands.BenchmarkSummary),
@@ -27,7 +28,7 @@ internal static class Program
     private static IReadOnlyList<(string Command, IReadOnlyList<OptionSpec> Specs)> CommandSpecs =>
     [
         ("train", TrainOptions.Specs), ("seed", SeedCommand.Specs), ("member", MemberCommand.Specs), ("evaluate", EvaluateCommand.Specs),
-        ("schedule", ScheduleCommand.Specs), ("bench-train", BenchTrainCommand.Specs), ("selftest-gpu", GpuCommands.SelfTestSpecs),
+        ("schedule", ScheduleCommand.Specs), ("plan", PlanCommand.Specs), ("bench-train", BenchTrainCommand.Specs), ("selftest-gpu", GpuCommands.SelfTestSpecs),
         ("bench-gpu", GpuCommands.BenchmarkSpecs), ("certs init", CertsCommand.InitSpecs), ("certs issue", CertsCommand.IssueSpecs), ("plot", PlotCommand.Specs),
     ];
 
@@ -82,6 +83,7 @@ internal static class Program
             "member" => RunWith(command, MemberCommand.Summary, MemberCommand.Specs, rest, MemberCommand.Run),
             "evaluate" => RunWith(command, EvaluateCommand.Summary, EvaluateCommand.Specs, rest, EvaluateCommand.Run),
             "schedule" => RunWith(command, ScheduleCommand.Summary, ScheduleCommand.Specs, rest, ScheduleCommand.Run),
+            "plan" => RunWith(command, PlanCommand.Summary, PlanCommand.Specs, rest, PlanCommand.Run),
             "bench-train" => RunWith(command, BenchTrainCommand.Summary, BenchTrainCommand.Specs, rest, BenchTrainCommand.Run),
             "selftest-gpu" => RunWith(command, GpuCommands.SelfTestSummary, GpuCommands.SelfTestSpecs, rest, GpuCommands.SelfTest),
             "bench-gpu" => RunWith(command, GpuCommands.BenchmarkSummary, GpuCommands.BenchmarkSpecs, rest, GpuCommands.Benchmark),

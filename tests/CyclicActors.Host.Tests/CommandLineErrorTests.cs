@@ -27,6 +27,12 @@ public sealed class CommandLineErrorTests
     [InlineData("--min-workers 0 must be between 1 and --workers 4", "seed", "--workers", "4", "--min-workers", "0")]
     [InlineData("valid N for L = 4: 1, 2, 4, 8", "seed", "--workers", "3")]
     [InlineData("--workers-per-node 0 needs --roles reducer", "member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--workers-per-node", "0")]
+    [InlineData("--bandwidth must be a rate such as 100Mbit, 10Gbit, 1.25GB (bytes per second) or 0 (unlimited); got 'fast'", "plan", "--bandwidth", "fast")]
+    [InlineData("--latency must be a duration such as 1ms, 250us, 0.5s or 0; got '3 parsecs'", "plan", "--latency", "3 parsecs")]
+    [InlineData("unknown flag --worker for 'plan'; did you mean --workers?", "plan", "--worker", "4")]
+    [InlineData("--sweep-machines must list integers between 1 and 4096 separated by commas; got '1,x'", "plan", "--sweep-machines", "1,x")]
+    [InlineData("--machines 8 is more than --workers 4: every machine needs a worker", "plan", "--machines", "8")]
+    [InlineData("--rules: Unknown update rule 'cpd-v1'; valid values: dp, cdp-v1, cdp-v2; did you mean cdp-v1?", "plan", "--rules", "dp,cpd-v1")]
     [InlineData("--tensor-port must be between 0 and 65535; got 70000", "member", "--seed-node", "akka.tcp://cyclic@127.0.0.1:4053", "--tensor-port", "70000")]
     public void Bad_input_gets_one_clear_line_and_exit_code_2(string expected, params string[] args)
     {

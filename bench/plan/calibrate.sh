@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Calibration of `cyclic plan` against short real in-process runs (one machine, CPU backend):
+# for each model and rule, `cyclic train --engine actors` with a trace and a summary, then
+# `cyclic plan` with costs from that run's trace and with costs profiled on this machine.
+# Compares the median step time after warm-up (time between consecutive commits: the last
+# stage's publication of each version, read from the trace's reducer instants, as the model
+# defines it) and the activation peaks (the runtime's own logical-tick and wall-clock peaks
+# against the model's MemoryNeed activations and its timeline peak).
+# Usage: bench/plan/calibrate.sh   (env: MODELS, RULES, STEPS, WORKERS, STAGES, BATCH)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-src/Host/bin/Release/net10.0/cyclic}
+MODELS=${MODELS:-"cnn mlp-deep"}
+RULES=${RULES:-"dp cdp-v1 cdp-v2"}
+STEPS=${STEPS:-30}
+WORKERS=${WORKERS:-4}
+STAGES=${STAGES:-4}
+BATCH=${BATCH:-8}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+OUT=${OUT:-bench/results/plan-calibration.md}
+ROWS="$WORK/rows.jsonl"
+for model in $MODELS; do
+  for rule in $RULES; do
+    run="$WORK/$model-$rule"
+    "$BIN" train --engine actors --backend cpu --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" \
+      --rule "$rule" --steps "$STEPS" --trace "$run.trace.json" --summary "$run.summary.json" > "$run.train.log"
+    "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
+      --costs "$run.trace.json" --json "$run.plan-trace.json" > /dev/null
+    "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
+      --costs profile --json "$run.plan-profile.json" > /dev/null
+    python3 bench/plan/calibration_row.py "$model" "$rule" "$run" >> "$ROWS"
+  done
+done
+python3 bench/plan/calibration_table.py "$ROWS" "$OUT" "bench/plan/calibrate.sh (WORKERS=$WORKERS STAGES=$STAGES BATCH=$BATCH STEPS=$STEPS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the end)"
+echo "written: $OUT"

@@ -1,0 +1,106 @@
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Schedule;
+
+namespace CyclicActors.Actors.Plan;
+
+/// <summary>
+/// What one stage costs, per micro-batch: the compute of its forward and backward on one compute
+/// slot, the reducer's work (folding one contribution, applying the update once all N are in),
+/// and the bytes that move or stay: its gradient (and publication) size and the activations a
+/// micro-batch keeps from F_j to B_j.
+/// </summary>
+/// <param name="ForwardSeconds">F_j of one micro-batch, alone on one slot.</param>
+/// <param name="BackwardSeconds">B_j of one micro-batch, alone on one slot.</param>
+/// <param name="FoldSeconds">The reducer folding one worker's contribution into the running sum.</param>
+/// <param name="UpdateSeconds">The reducer applying the optimizer once the step's N contributions are folded.</param>
+/// <param name="ParameterCount">Floats of the stage: a gradient and a publication each carry 4 bytes per float.</param>
+/// <param name="ActivationBytes">a_j: activation bytes one micro-batch keeps for this stage.</param>
+/// <param name="WorkspaceBytes">Temporaries one op of this stage holds while it runs (the memory prediction's workspace).</param>
+/// <param name="LoadSeconds">The worker's work before F_j besides the pass: loading the version it reads into its replica.</param>
+/// <param name="LookaheadSeconds">Before a stale F_j under look-ahead: computing the look-ahead point over the stage.</param>
+/// <param name="HandoffSeconds">The worker's work after B_j besides the pass: copying the stage's gradient out into its message.</param>
+public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, double FoldSeconds, double UpdateSeconds,
+    long ParameterCount, long ActivationBytes, long WorkspaceBytes = 0, double LoadSeconds = 0, double LookaheadSeconds = 0, double HandoffSeconds = 0)
+{
+    /// <summary>Bytes of one gradient contribution, or of one parameter version, of this stage.</summary>
+    public long ParameterBytes => ParameterCount * sizeof(float);
+}
+
+/// <summary>Where the run is placed: how many machines, how the workers spread over them, how many ops a machine computes at once.</summary>
+/// <param name="Machines">Machines (cluster members); the workers are spread over them in contiguous blocks of ranks, as members admitted in order get them.</param>
+/// <param name="ComputeSlots">Ops a machine runs at full speed at once (CPU cores, or one per GPU); more share the slots and each slows in proportion. 0: unlimited.</param>
+/// <param name="ReducersShareSlots">Whether the reducers' folds and updates take a compute slot of their machine (true on the CPU backend, where reducers run in the same process's cores).</param>
+public sealed record MachineLayout(int Machines, int ComputeSlots, bool ReducersShareSlots = true)
+{
+    /// <summary>The machine of each rank: ranks 0..N−1 in contiguous blocks, the first N mod K machines one rank more.</summary>
+    public int[] MachineOfRank(int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, Machines);
+        var owners = new int[workers];
+        int rank = 0;
+        for (int machine = 0; machine < Machines; machine++)
+        {
+            int count = (workers / Machines) + (machine < workers % Machines ? 1 : 0);
+            for (int i = 0; i < count; i++)
+            {
+                owners[rank++] = machine;
+            }
+        }
+
+        return owners;
+    }
+}
+
+/// <summary>
+/// The tensor transport between machines, per link: tensors are cut into chunks, at most
+/// <paramref name="WindowChunks"/> unacknowledged at once, each chunk occupying the link for its
+/// size over the bandwidth and arriving a latency later; an acknowledgement takes a latency back.
+/// </summary>
+/// <param name="BandwidthBytesPerSecond">Per link (ordered machine pair); 0: unlimited (a chunk takes no time on the wire).</param>
+/// <param name="LatencySeconds">One way, per chunk and per acknowledgement; also what a token crossing machines takes.</param>
+/// <param name="ChannelPerKind">
+/// The runtime opens one channel per ordered member pair and kind (gradients, parameters), and its
+/// bandwidth-limit paces each channel separately: true models that (each kind gets the full
+/// bandwidth and its own window); false makes both kinds share one link (one physical NIC path).
+/// </param>
+/// <param name="NicBytesPerSecond">
+/// Per machine and direction: what all its outgoing (or incoming) links carry together at most; 0:
+/// no such cap (each link only its own bandwidth). A reducer's machine receiving from every other
+/// machine at once (incast) is limited here.
+/// </param>
+public sealed record TransportModel(long ChunkBytes, int WindowChunks, double BandwidthBytesPerSecond, double LatencySeconds, bool ChannelPerKind = false,
+    double NicBytesPerSecond = 0)
+{
+    /// <summary>The runtime's defaults (cyclic-actors.transport: 1 MiB chunks, 8 in flight) on an unlimited, zero-latency link.</summary>
+    public static TransportModel Unlimited { get; } = new(1 << 20, 8, 0, 0);
+}
+
+/// <summary>One run to simulate: the rule, its costs and placement, and how long to run it.</summary>
+/// <param name="Workers">N.</param>
+/// <param name="MicroBatch">Samples per micro-batch, for samples/s.</param>
+/// <param name="Steps">Steps simulated; the first quarter (at least one) are warm-up and not measured.</param>
+/// <param name="BurstWindowSeconds">Burstiness is measured over windows of this length; 0: one twentieth of the step time.</param>
+public sealed record PlanScenario(
+    int Workers,
+    int MicroBatch,
+    UpdateRule Rule,
+    IReadOnlyList<StageCost> Stages,
+    MachineLayout Layout,
+    TransportModel Transport,
+    PacingMode Pacing = PacingMode.Budget,
+    DelayCompensation Compensation = DelayCompensation.None,
+    V2FreshnessRule Freshness = V2FreshnessRule.Schedule,
+    int Steps = 12,
+    double BurstWindowSeconds = 0,
+    long DataBytesPerWorker = 0)
+{
+    /// <summary>The compensation the rule really uses (none under DP).</summary>
+    public DelayCompensation EffectiveCompensation => CompensationForRule.Effective(Rule, Compensation);
+
+    /// <summary>Look-ahead publishes the momentum beside the parameters, so a publication is twice a stage's size.</summary>
+    public int PublicationCopies => EffectiveCompensation == DelayCompensation.Lookahead ? 2 : 1;
+
+    /// <summary>Steps before the first measured one.</summary>
+    public int WarmupSteps => Math.Max(1, Steps / 4);
+}

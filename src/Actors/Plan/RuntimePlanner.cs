@@ -1,0 +1,89 @@
+using CyclicActors.Actors.Planning;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Plan;
+
+/// <summary>One machine of a plan: what runs there and the memory it needs.</summary>
+/// <param name="Memory">The runtime's own prediction (<see cref="MemoryNeed.Predict"/>, what its ledger matches) for the machine's workers and the reducers it holds.</param>
+/// <param name="SimulatedActivationPeakBytes">The most activation bytes its workers held at once in the simulated timeline (pacing shows here).</param>
+/// <param name="ComputeBusyFraction">Full-speed work done over (slots × measured time); above 1 cannot happen, near 1 is compute-bound.</param>
+public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnlyList<int> ReducerStages, MemoryNeed Memory, long SimulatedActivationPeakBytes, double ComputeBusyFraction);
+
+/// <summary>One link of a plan over the measured steps.</summary>
+/// <param name="Kind">"gradients", "parameters", or "both" when the kinds share the link.</param>
+public sealed record LinkPlan(int From, int To, string Kind, double BytesPerStep, double Burstiness, double BusyFraction);
+
+/// <summary>What the model predicts for one rule.</summary>
+/// <param name="StepSeconds">Median time between consecutive commits after the warm-up steps.</param>
+/// <param name="NetworkBurstiness">Peak over mean bytes per window over all links together.</param>
+/// <param name="BusiestLink">The link carrying the most bytes per step; null on one machine.</param>
+/// <param name="ReducerBusy">The busiest stage reducer's folding and updating time over the run: near 1, the single reducer per stage is the bottleneck.</param>
+/// <param name="NicBusy">The busiest machine interface direction's carrying time over the run (0 without a NIC cap).</param>
+public sealed record RulePlan(UpdateRule Rule, double StepSeconds, double SamplesPerSecond, double FirstStepSeconds, double BurstWindowSeconds,
+    IReadOnlyList<MachinePlan> Machines, IReadOnlyList<LinkPlan> Links, LinkPlan? BusiestLink, double NetworkBurstiness, double ReducerBusy = 0, double NicBusy = 0)
+{
+    /// <summary>The largest memory need over the machines.</summary>
+    public long PeakMemoryBytes => Machines.Max(machine => machine.Memory.Total);
+
+    /// <summary>Bytes crossing machines per step, all links together.</summary>
+    public double BytesPerStep => Links.Sum(link => link.BytesPerStep);
+}
+
+/// <summary>Runs the <see cref="RuntimeSimulation"/> of a scenario and turns what it saw into a <see cref="RulePlan"/>.</summary>
+public static class RuntimePlanner
+{
+    public static RulePlan Plan(PlanScenario scenario)
+    {
+        var run = RuntimeSimulation.Run(scenario);
+        int warmup = scenario.WarmupSteps;
+        var commits = run.CommitSeconds;
+        var stepTimes = Enumerable.Range(warmup, commits.Count - warmup).Select(step => commits[step] - commits[step - 1]).Order().ToArray();
+        double stepSeconds = stepTimes.Length % 2 == 1
+            ? stepTimes[stepTimes.Length / 2]
+            : (stepTimes[(stepTimes.Length / 2) - 1] + stepTimes[stepTimes.Length / 2]) / 2;
+        double from = commits[warmup - 1];
+        double to = commits[^1];
+        double window = scenario.BurstWindowSeconds > 0 ? scenario.BurstWindowSeconds : Math.Max(stepSeconds, 1e-12) / 20;
+        bool measurable = to > from;
+        var links = run.Links.Select(link => new LinkPlan(link.From, link.To, link.Kind switch
+        {
+            null => "both",
+            LinkKind.Gradients => "gradients",
+            _ => "parameters",
+        }, (double)link.Link.Bytes / scenario.Steps,
+            measurable ? LinkTraffic.Burstiness(link.Link.Transmissions, from, to, window) : 0,
+            measurable ? LinkTraffic.BusyFraction(link.Link.Transmissions, from, to) : 0)).ToArray();
+        var busiest = links.OrderByDescending(link => link.BytesPerStep).ThenByDescending(link => link.Burstiness).FirstOrDefault();
+        double network = measurable && links.Length > 0 ? LinkTraffic.Burstiness(run.Links.SelectMany(link => link.Link.Transmissions), from, to, window) : 0;
+        int slots = scenario.Layout.ComputeSlots;
+        var machines = Enumerable.Range(0, scenario.Layout.Machines).Select(machine =>
+        {
+            var ranks = Enumerable.Range(0, scenario.Workers).Where(rank => run.RankMachines[rank] == machine).ToArray();
+            var reducerStages = Enumerable.Range(0, scenario.Stages.Count).Where(stage => run.StageOwners[stage] == machine).ToArray();
+            double capacity = (slots == 0 ? ranks.Length : slots) * commits[^1];
+            return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, reducerStages), run.ActivationPeakBytes[machine],
+                capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0);
+        }).ToArray();
+        double runSeconds = Math.Max(commits[^1], 1e-12);
+        return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,
+            run.ReducerBusySeconds.Max() / runSeconds, run.NicBusySeconds.Count == 0 ? 0 : run.NicBusySeconds.Max() / runSeconds);
+    }
+
+    /// <summary>
+    /// <see cref="MemoryNeed.Predict"/> for the machine's workers, plus the state of the reducers it
+    /// holds, counted as Predict counts reducers on a device (master parameters, incoming gradient,
+    /// folded sum, momentum) but only for its own stages: with every stage on one machine this is
+    /// Predict with the reducers on the device.
+    /// </summary>
+    public static MemoryNeed MemoryOf(PlanScenario scenario, CdpSchedule schedule, IReadOnlyList<int> ranks, IReadOnlyList<int> reducerStages)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(reducerStages);
+        var footprint = new OpFootprint([.. scenario.Stages.Select(stage => stage.WorkspaceBytes)], scenario.DataBytesPerWorker);
+        var need = MemoryNeed.Predict(schedule, ranks, scenario.Steps, [.. scenario.Stages.Select(stage => stage.ParameterCount)],
+            [.. scenario.Stages.Select(stage => stage.ActivationBytes)], scenario.EffectiveCompensation, footprint, reducersOnDevice: false);
+        long owned = reducerStages.Sum(stage => scenario.Stages[stage].ParameterBytes);
+        return need with { Parameters = need.Parameters + owned, Gradients = need.Gradients + (2 * owned), OptimizerState = need.OptimizerState + owned };
+    }
+}

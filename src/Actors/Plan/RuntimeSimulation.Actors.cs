@@ -1,0 +1,244 @@
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Schedule;
+
+namespace CyclicActors.Actors.Plan;
+
+/// <summary>The simulated workers, token and reducers (the runtime's actors, as event handlers).</summary>
+public sealed partial class RuntimeSimulation
+{
+    private readonly WorkerProgress[] _workers;
+    private readonly ReducerProgress[] _reducers;
+    private readonly Dictionary<(int Machine, int Stage, int Version), double> _versionArrivals = [];
+    private readonly Dictionary<(int Machine, int Stage, int Version), List<int>> _versionWaiters = [];
+
+    private void TryStart(int rank)
+    {
+        var worker = _workers[rank];
+        if (worker.Busy || worker.Next >= _opsPerWorker)
+        {
+            return;
+        }
+
+        int step = worker.Next / _schedule.CycleLength;
+        int index = worker.Next % _schedule.CycleLength;
+        var op = _schedule.OpOf(rank, step, index);
+        // CDP: a micro-batch starts only on its token (DP passes none: δ = 0 gates nothing).
+        if (_schedule.Delay > 0 && index == 0 && worker.TokenStep < step)
+        {
+            return;
+        }
+
+        int machine = _rankMachine[rank];
+        // A forward loads the version its rule requires; the backward of the same (micro-batch, stage) reuses it.
+        if (op.Kind == OpKind.Forward)
+        {
+            var version = (machine, op.Stage, _schedule.RequiredVersion(step, rank, op.Stage));
+            if (!_versionArrivals.ContainsKey(version))
+            {
+                if (!_versionWaiters.TryGetValue(version, out var waiters))
+                {
+                    _versionWaiters[version] = waiters = [];
+                }
+
+                if (!waiters.Contains(rank))
+                {
+                    waiters.Add(rank);
+                }
+
+                return;
+            }
+        }
+
+        var pacer = _pacers[machine];
+        if (!pacer.CanStart(op))
+        {
+            worker.BlockedByPacing = true;
+            return;
+        }
+
+        worker.BlockedByPacing = false;
+        pacer.Started(op);
+        worker.Busy = true;
+        var cost = _scenario.Stages[op.Stage - 1];
+        if (op.Kind == OpKind.Forward)
+        {
+            _liveActivations[machine] += cost.ActivationBytes;
+            _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
+        }
+
+        _machines[machine].Run(WorkOf(op, cost), () => Finish(rank, op));
+        RetryPacedWorkers(machine);
+    }
+
+    private void Finish(int rank, ScheduledOp op)
+    {
+        var worker = _workers[rank];
+        int machine = _rankMachine[rank];
+        _pacers[machine].Completed(op);
+        worker.Busy = false;
+        int index = worker.Next % _schedule.CycleLength;
+        worker.Next++;
+        if (op.Kind == OpKind.Backward)
+        {
+            var cost = _scenario.Stages[op.Stage - 1];
+            _liveActivations[machine] -= cost.ActivationBytes;
+            int reducerMachine = _stageOwner[op.Stage - 1];
+            Deliver(machine, reducerMachine, LinkKind.Gradients, cost.ParameterBytes, () => Contributed(op.Stage - 1, op.Step, rank));
+        }
+
+        // The token leaves δ ops into this micro-batch, for the next rank (the next step after rank N − 1).
+        if (_schedule.Delay > 0 && index == _schedule.Delay - 1)
+        {
+            int next = (rank + 1) % _workers.Length;
+            int tokenStep = next == 0 ? op.Step + 1 : op.Step;
+            double crossing = _rankMachine[next] == machine ? 0 : _scenario.Transport.LatencySeconds;
+            _clock.At(_clock.Now + crossing, () =>
+            {
+                _workers[next].TokenStep = Math.Max(_workers[next].TokenStep, tokenStep);
+                TryStart(next);
+            });
+        }
+
+        TryStart(rank);
+        RetryPacedWorkers(machine);
+    }
+
+    /// <summary>
+    /// What the worker's thread does for <paramref name="op"/>: a forward loads the version it reads
+    /// (and, stale under look-ahead, computes the look-ahead point) before the pass; a backward copies
+    /// its gradient out after it.
+    /// </summary>
+    private double WorkOf(ScheduledOp op, StageCost cost)
+    {
+        if (op.Kind == OpKind.Backward)
+        {
+            return cost.BackwardSeconds + cost.HandoffSeconds;
+        }
+
+        bool stale = _schedule.RequiredVersion(op.Step, op.Worker, op.Stage) < op.Step;
+        bool lookahead = stale && _scenario.EffectiveCompensation == Compensation.DelayCompensation.Lookahead;
+        return cost.ForwardSeconds + cost.LoadSeconds + (lookahead ? cost.LookaheadSeconds : 0);
+    }
+
+    /// <summary>Workers of <paramref name="machine"/> the pacing held back may go once another op there started or finished.</summary>
+    private void RetryPacedWorkers(int machine)
+    {
+        if (_scenario.Pacing == PacingMode.None)
+        {
+            return;
+        }
+
+        foreach (var rank in _ranksOfMachine[machine])
+        {
+            if (_workers[rank].BlockedByPacing)
+            {
+                TryStart(rank);
+            }
+        }
+    }
+
+    private void Contributed(int stage, int step, int rank)
+    {
+        var reducer = _reducers[stage];
+        reducer.Arrived.Add((step, rank));
+        TryFold(stage);
+    }
+
+    /// <summary>The reducer folds the next contribution in (step, rank) order once it is there, and updates after the N-th.</summary>
+    private void TryFold(int stage)
+    {
+        var reducer = _reducers[stage];
+        if (reducer.Busy || reducer.NextStep >= _scenario.Steps || !reducer.Arrived.Remove((reducer.NextStep, reducer.NextRank)))
+        {
+            return;
+        }
+
+        reducer.Busy = true;
+        reducer.BusySince = _clock.Now;
+        var cost = _scenario.Stages[stage];
+        reducer.Compute.Run(cost.FoldSeconds, () =>
+        {
+            if (++reducer.NextRank < _workers.Length)
+            {
+                reducer.Idle(_clock.Now);
+                TryFold(stage);
+                return;
+            }
+
+            reducer.Compute.Run(cost.UpdateSeconds, () =>
+            {
+                int version = _schedule.VersionPublishedAfterFolding(reducer.NextStep);
+                reducer.PublishedAt[reducer.NextStep] = _clock.Now;
+                reducer.NextStep++;
+                reducer.NextRank = 0;
+                reducer.Idle(_clock.Now);
+                Publish(stage, version);
+                TryFold(stage);
+            });
+        });
+    }
+
+    /// <summary>A new version goes once to every machine with workers: its own at once, the others over their links.</summary>
+    private void Publish(int stage, int version)
+    {
+        int from = _stageOwner[stage];
+        long bytes = _scenario.Stages[stage].ParameterBytes * _scenario.PublicationCopies;
+        for (int machine = 0; machine < _machines.Length; machine++)
+        {
+            int to = machine;
+            Deliver(from, to, LinkKind.Parameters, bytes, () => VersionArrived(to, stage + 1, version));
+        }
+    }
+
+    private void VersionArrived(int machine, int stage, int version)
+    {
+        _versionArrivals[(machine, stage, version)] = _clock.Now;
+        if (_versionWaiters.Remove((machine, stage, version), out var waiters))
+        {
+            foreach (var rank in waiters)
+            {
+                TryStart(rank);
+            }
+        }
+    }
+
+    private sealed class WorkerProgress
+    {
+        /// <summary>Index of the next op in the worker's stream (step · 2L + position).</summary>
+        public int Next { get; set; }
+
+        public bool Busy { get; set; }
+
+        /// <summary>The newest step whose token reached this worker (−1: none yet).</summary>
+        public int TokenStep { get; set; }
+
+        public bool BlockedByPacing { get; set; }
+    }
+
+    private sealed class ReducerProgress(ComputeMachine compute, double[] publishedAt)
+    {
+        public ComputeMachine Compute { get; } = compute;
+
+        /// <summary>Per step: when the version its update made was published.</summary>
+        public double[] PublishedAt { get; } = publishedAt;
+
+        public HashSet<(int Step, int Rank)> Arrived { get; } = [];
+
+        public int NextStep { get; set; }
+
+        public int NextRank { get; set; }
+
+        public bool Busy { get; set; }
+
+        public double BusySince { get; set; }
+
+        /// <summary>Seconds from the start of a fold or update to its end (waiting for a shared slot included).</summary>
+        public double BusySeconds { get; private set; }
+
+        public void Idle(double now)
+        {
+            Busy = false;
+            BusySeconds += now - BusySince;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using CyclicActors.Actors.Cluster;
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Schedule;
+
+namespace CyclicActors.Actors.Plan;
+
+/// <summary>Which tensors a link carries: workers' gradients to a reducer, or a reducer's publications to a machine's workers.</summary>
+public enum LinkKind
+{
+    Gradients,
+    Parameters,
+}
+
+/// <summary>A link of a finished simulation; <see cref="Kind"/> is null when both kinds share it.</summary>
+public sealed record SimulatedLink(int From, int To, LinkKind? Kind, LinkModel Link);
+
+/// <summary>What a simulation observed: when each step was committed, the links' chunks, the machines' compute and activations.</summary>
+/// <param name="CommitSeconds">Per step: when the last stage reducer published the version that step's update made.</param>
+/// <param name="ActivationPeakBytes">Per machine: the most activation bytes its workers held at once in simulated time (F_j start to B_j end).</param>
+/// <param name="ComputeWorkSeconds">Per machine: full-speed seconds of work done (ops, and reducers where they share the slots).</param>
+/// <param name="StageOwners">Per stage (0-based): the machine holding its reducer.</param>
+/// <param name="RankMachines">Per rank: its machine.</param>
+/// <param name="ReducerBusySeconds">Per stage: the time its reducer spent folding and updating.</param>
+/// <param name="NicBusySeconds">Per machine: the time its busier interface direction carried chunks (empty without a NIC cap).</param>
+public sealed record SimulationRun(IReadOnlyList<double> CommitSeconds, IReadOnlyList<long> ActivationPeakBytes, IReadOnlyList<double> ComputeWorkSeconds,
+    IReadOnlyList<SimulatedLink> Links, IReadOnlyList<int> StageOwners, IReadOnlyList<int> RankMachines, CdpSchedule Schedule,
+    IReadOnlyList<double> ReducerBusySeconds, IReadOnlyList<double> NicBusySeconds);
+
+/// <summary>
+/// A discrete-event model of the actor runtime running one <see cref="PlanScenario"/>. Workers run
+/// the schedule's op stream in order (<see cref="CdpSchedule.OpOf"/>); an op starts when its worker
+/// is free, the token allows it (CDP: a micro-batch starts on the token, passed δ ops into the
+/// previous rank's micro-batch), the version the rule requires of its stage
+/// (<see cref="CdpSchedule.RequiredVersion"/>) has reached the worker's machine, and the machine's
+/// pacing (<see cref="PacingState"/>, the runtime's own) lets it. Ops share their machine's compute
+/// slots. After B_j the gradient goes to stage j's reducer (placed as <see cref="ClusterPlacement"/>
+/// places it), over a link when on another machine; the reducer folds contributions one at a time
+/// in (step, rank) order, applies the update once all N are in, and publishes the new version to
+/// every machine with workers (once per machine, over a link except its own).
+/// </summary>
+public sealed partial class RuntimeSimulation
+{
+    private readonly PlanScenario _scenario;
+    private readonly CdpSchedule _schedule;
+    private readonly EventClock _clock = new();
+    private readonly int[] _rankMachine;
+    private readonly int[] _stageOwner;
+    private readonly int[][] _ranksOfMachine;
+    private readonly ComputeMachine[] _machines;
+    private readonly PacingState[] _pacers;
+    private readonly Dictionary<(int From, int To, LinkKind? Kind), LinkModel> _links = [];
+    private readonly NicModel[]? _egress;
+    private readonly NicModel[]? _ingress;
+    private readonly long[] _liveActivations;
+    private readonly long[] _activationPeak;
+    private readonly int _opsPerWorker;
+
+    private RuntimeSimulation(PlanScenario scenario)
+    {
+        _scenario = scenario;
+        int workers = scenario.Workers;
+        int stages = scenario.Stages.Count;
+        _schedule = CdpSchedule.Create(workers, stages, scenario.Rule, scenario.Freshness);
+        _rankMachine = scenario.Layout.MachineOfRank(workers);
+        int machines = scenario.Layout.Machines;
+        _ranksOfMachine = [.. Enumerable.Range(0, machines).Select(machine => Enumerable.Range(0, workers).Where(rank => _rankMachine[rank] == machine).ToArray())];
+        var members = Enumerable.Range(0, machines).Select(machine => new AdmittedNode($"machine-{machine}", _ranksOfMachine[machine], [])).ToArray();
+        _stageOwner = ClusterPlacement.Plan(members, workers, stages).StageOwners;
+        _machines = [.. Enumerable.Range(0, machines).Select(_ => new ComputeMachine(_clock, scenario.Layout.ComputeSlots))];
+        var activationBytes = scenario.Stages.Select(stage => stage.ActivationBytes).ToArray();
+        _pacers = [.. _ranksOfMachine.Select(ranks => new PacingState(_schedule, ranks, scenario.Steps, scenario.Pacing, activationBytes,
+            scenario.Pacing == PacingMode.Budget ? _schedule.PredictedPeakActivationBytes(activationBytes, scenario.Steps, ranks) : long.MaxValue))];
+        double nic = scenario.Transport.NicBytesPerSecond;
+        _egress = nic > 0 ? [.. Enumerable.Range(0, machines).Select(_ => new NicModel(nic))] : null;
+        _ingress = nic > 0 ? [.. Enumerable.Range(0, machines).Select(_ => new NicModel(nic))] : null;
+        _liveActivations = new long[machines];
+        _activationPeak = new long[machines];
+        _opsPerWorker = scenario.Steps * _schedule.CycleLength;
+        _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
+        _reducers = [.. Enumerable.Range(0, stages).Select(stage => new ReducerProgress(
+            scenario.Layout.ReducersShareSlots ? _machines[_stageOwner[stage]] : new ComputeMachine(_clock, 0), new double[scenario.Steps]))];
+        for (int machine = 0; machine < machines; machine++)
+        {
+            for (int stage = 1; stage <= stages; stage++)
+            {
+                _versionArrivals[(machine, stage, 0)] = 0;
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="scenario"/> to its end.</summary>
+    /// <exception cref="ArgumentException">A scenario the runtime would refuse (N not dividing 2L under CDP, more machines than workers, bad costs).</exception>
+    public static SimulationRun Run(PlanScenario scenario)
+    {
+        Validate(scenario);
+        var simulation = new RuntimeSimulation(scenario);
+        return simulation.RunToEnd();
+    }
+
+    private static void Validate(PlanScenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Workers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scenario.MicroBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Steps, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Layout.Machines, 1);
+        if (scenario.Stages.Count == 0)
+        {
+            throw new ArgumentException("A scenario needs at least one stage.", nameof(scenario));
+        }
+
+        if (scenario.Layout.Machines > scenario.Workers)
+        {
+            throw new ArgumentException($"{scenario.Layout.Machines} machines for {scenario.Workers} workers: every machine needs a worker.", nameof(scenario));
+        }
+
+        foreach (var stage in scenario.Stages)
+        {
+            double[] seconds = [stage.ForwardSeconds, stage.BackwardSeconds, stage.FoldSeconds, stage.UpdateSeconds];
+            if (seconds.Any(value => value < 0 || !double.IsFinite(value)) || stage.ParameterCount < 1 || stage.ActivationBytes < 0)
+            {
+                throw new ArgumentException($"Stage costs must be finite and non-negative, with at least one parameter: {stage}.", nameof(scenario));
+            }
+        }
+    }
+
+    private SimulationRun RunToEnd()
+    {
+        for (int rank = 0; rank < _workers.Length; rank++)
+        {
+            int worker = rank;
+            _clock.At(0, () => TryStart(worker));
+        }
+
+        _clock.RunAll();
+        var stuck = Enumerable.Range(0, _workers.Length).FirstOrDefault(rank => _workers[rank].Next < _opsPerWorker, -1);
+        if (stuck >= 0)
+        {
+            throw new InvalidOperationException($"The simulation stalled: worker {stuck} stopped at op {_workers[stuck].Next} of {_opsPerWorker} ({_schedule}).");
+        }
+
+        var commits = Enumerable.Range(0, _scenario.Steps).Select(step => _reducers.Max(reducer => reducer.PublishedAt[step])).ToArray();
+        var links = _links.Select(pair => new SimulatedLink(pair.Key.From, pair.Key.To, pair.Key.Kind, pair.Value)).OrderBy(link => link.From).ThenBy(link => link.To).ThenBy(link => link.Kind).ToArray();
+        double[] nicBusy = _egress is null || _ingress is null ? [] : [.. _egress.Zip(_ingress, (egress, ingress) => Math.Max(egress.BusySeconds, ingress.BusySeconds))];
+        return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _stageOwner, _rankMachine, _schedule,
+            [.. _reducers.Select(reducer => reducer.BusySeconds)], nicBusy);
+    }
+
+    /// <summary>The link tensors of <paramref name="kind"/> take from one machine to another.</summary>
+    private LinkModel Link(int from, int to, LinkKind kind)
+    {
+        LinkKind? key = _scenario.Transport.ChannelPerKind ? kind : null;
+        if (!_links.TryGetValue((from, to, key), out var link))
+        {
+            link = new LinkModel(from, to, _scenario.Transport, _egress?[from], _ingress?[to]);
+            _links[(from, to, key)] = link;
+        }
+
+        return link;
+    }
+
+    /// <summary>Delivers <paramref name="bytes"/> from one machine to another now (at once on the same machine) and runs <paramref name="arrived"/> when they are there.</summary>
+    private void Deliver(int from, int to, LinkKind kind, long bytes, Action arrived)
+    {
+        double at = from == to ? _clock.Now : Link(from, to, kind).Send(_clock.Now, bytes);
+        _clock.At(at, arrived);
+    }
+}

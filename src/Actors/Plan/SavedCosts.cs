@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace CyclicActors.Actors.Plan;
+
+/// <summary>
+/// Reads the per-stage costs back from a `cyclic plan --json` file (its "stage_costs"), so that a
+/// plan, a sweep or an extrapolation can be rerun with exactly the costs of an earlier profile,
+/// whatever the machine's load is now.
+/// </summary>
+public static class SavedCosts
+{
+    /// <summary>Whether <paramref name="json"/> is a `cyclic plan --json` file (an object with "stage_costs").</summary>
+    public static bool IsPlanFile(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("stage_costs", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <exception cref="InvalidDataException">No stage_costs, another number of stages, or a cost that is missing or not a finite non-negative number.</exception>
+    public static MeasuredStageTimes Read(string json, int stages)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
+        using var document = JsonDocument.Parse(json);
+        if (!document.RootElement.TryGetProperty("stage_costs", out var costs) || costs.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException("not a cyclic plan --json file: no stage_costs array");
+        }
+
+        if (costs.GetArrayLength() != stages)
+        {
+            throw new InvalidDataException($"the plan file has costs of {costs.GetArrayLength()} stages, but the model has {stages} stages: give the --model and --stages it was written with");
+        }
+
+        double Seconds(JsonElement stage, string name) =>
+            stage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.GetDouble() is var seconds && double.IsFinite(seconds) && seconds >= 0
+                ? seconds
+                : throw new InvalidDataException($"the plan file's stage_costs lack a non-negative {name}");
+        var all = costs.EnumerateArray().ToArray();
+        return new MeasuredStageTimes(
+            [.. all.Select(stage => Seconds(stage, "forward_seconds"))],
+            [.. all.Select(stage => Seconds(stage, "backward_seconds"))],
+            [.. all.Select(stage => Seconds(stage, "fold_seconds"))],
+            [.. all.Select(stage => Seconds(stage, "update_seconds"))],
+            0,
+            [.. all.Select(stage => (Seconds(stage, "load_seconds"), Seconds(stage, "lookahead_seconds"), Seconds(stage, "handoff_seconds")))]);
+    }
+}

@@ -1,0 +1,179 @@
+using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Plan;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+using CyclicActors.Host.Cli;
+
+namespace CyclicActors.Host.Commands;
+
+/// <summary>
+/// `cyclic plan`: predicts, with the discrete-event model of the runtime (<see cref="RuntimePlanner"/>),
+/// what DP and each CDP rule would do on a layout and a network: step time, samples/s, memory per
+/// machine, bytes per link and how bursty they are. See docs/planner.md.
+/// </summary>
+internal static class PlanCommand
+{
+    public const string Summary = "predict step time, memory and link traffic of DP and CDP on a layout and network (discrete-event model)";
+
+    public static readonly IReadOnlyList<OptionSpec> Specs =
+    [
+        new("model", "NAME|FILE", "mlp | mlp-deep | cnn | resnet-mini, or a model file (docs/models.md)", "cnn"),
+        new("input", "CxHxW", "input shape of the preset", "1x28x28"),
+        new("stages", "L", "model stages", "4"),
+        new("partition", "P", "flops | activations | params | explicit layer counts like 3,4,2,1, as cyclic train takes it", "flops"),
+        new("batch", "B", "samples per micro-batch, as cyclic train takes it", "8"),
+        new("workers", "N", "workers (micro-batches per step)", "4"),
+        new("machines", "K", "machines; the workers are spread over them in contiguous blocks, the stage reducers round-robin", "1"),
+        new("rules", "LIST", "rules side by side: dp,cdp-v1,cdp-v2 (a CDP rule needs N dividing 2L)", "dp,cdp-v1,cdp-v2"),
+        new("v2-rule", "F", "freshness rule for cdp-v2: schedule | paper-code", "schedule"),
+        new("compensation", "C", "none | lookahead (CDP rules; look-ahead publishes the momentum too, doubling a publication)", "lookahead"),
+        new("pacing", "P", "none | tick | budget: how a machine's workers keep the schedule's order", "budget"),
+        new("costs", "profile|FILE", "profile: time each stage's ops on this machine; or a Chrome trace of cyclic train --trace; or an earlier cyclic plan --json (its costs, replayed)", "profile"),
+        new("backend", "B", "auto | cpu | cuda: the backend profiled", "cpu"),
+        new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU); 0: unlimited", "this machine's cores"),
+        new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
+        new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
+        new("nic", "RATE", "per machine and direction: what all its links carry together at most (a reducer's machine receiving from all others); 0 = no cap", "0"),
+        new("latency", "TIME", "one way, per chunk, acknowledgement and token crossing: 1ms, 50us", "0"),
+        new("chunk-size", "BYTES", "transport chunk (cyclic-actors.transport.chunk-bytes)", "1MiB"),
+        new("window", "W", "chunks in flight per link (cyclic-actors.transport.window-chunks)", "8"),
+        new("links", "pair|channel", "pair: gradients and parameters share one link per machine pair; channel: one per pair and kind, each with the full bandwidth (as bandwidth-limit paces them)", "pair"),
+        new("steps", "K", "steps simulated (the first quarter is warm-up)", "12"),
+        new("burst-window", "TIME", "window over which link burstiness (peak over mean) is measured", "step time / 20"),
+        new("sweep-workers", "LIST", "plan each worker count: 4,8,16 (instead of --workers)"),
+        new("sweep-machines", "LIST", "plan each machine count: 1,2,4 (instead of --machines)"),
+        new("json", "FILE", "also write every figure as JSON"),
+        new("help", null, "show this help"),
+    ];
+
+    public static int Run(ParsedOptions options)
+    {
+        var shape = BenchTrainCommand.ParseShape(options.String("input", "1x28x28"));
+        var modelValue = options.String("model", "cnn");
+        var modelFile = ModelFile.IsFile(modelValue) ? ModelFile.Read(modelValue) : ((ModelSpec Spec, Shape3? Input)?)null;
+        var config = new TrainingConfig
+        {
+            Model = modelFile?.Spec.Name ?? options.Choice("model", "cnn", "mlp", "mlp-deep", "cnn", "resnet-mini"),
+            ModelLayers = modelFile?.Spec.Text,
+            MicroBatch = options.Int("batch", 8, 1, 1 << 20),
+            Stages = options.Int("stages", 4, 1, 1024),
+            Partition = options.String("partition", "flops"),
+        };
+        var rules = options.String("rules", "dp,cdp-v1,cdp-v2").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(ParseRule).Distinct().ToArray();
+        if (rules.Length == 0)
+        {
+            throw new UsageException("--rules needs at least one of dp, cdp-v1, cdp-v2");
+        }
+
+        var workerCounts = options.Has("sweep-workers") ? PlanUnits.Counts("sweep-workers", options.String("sweep-workers")!, 1, 4096) : [options.Int("workers", 4, 1, 4096)];
+        var machineCounts = options.Has("sweep-machines") ? PlanUnits.Counts("sweep-machines", options.String("sweep-machines")!, 1, 4096) : [options.Int("machines", 1, 1, 4096)];
+        if (!options.Has("sweep-machines") && machineCounts[0] > workerCounts.Max())
+        {
+            throw new UsageException($"--machines {machineCounts[0]} is more than --workers {workerCounts.Max()}: every machine needs a worker");
+        }
+
+        long chunk = ParseBytes("chunk-size", options.String("chunk-size", "1MiB"));
+        var transport = new TransportModel(chunk, options.Int("window", 8, 1, 1 << 20),
+            PlanUnits.Bandwidth("bandwidth", options.String("bandwidth", "0")), PlanUnits.Duration("latency", options.String("latency", "0")),
+            ChannelPerKind: options.Choice("links", "pair", "pair", "channel") == "channel", NicBytesPerSecond: PlanUnits.Bandwidth("nic", options.String("nic", "0")));
+        int slots = options.Int("compute-slots", Environment.ProcessorCount, 0, 1 << 20);
+        bool reducersShareSlots = options.Choice("reducer-slots", "shared", "shared", "separate") == "shared";
+        var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
+        var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
+        var freshness = options.Parsed("v2-rule", "schedule", UpdateRuleNames.ParseFreshnessRule);
+        int steps = options.Int("steps", 12, 4, 10_000);
+        double burstWindow = options.Has("burst-window") ? PlanUnits.Duration("burst-window", options.String("burst-window")!) : 0;
+        string costs = options.String("costs", "profile");
+        if (costs != "profile" && !File.Exists(costs))
+        {
+            throw new FileNotFoundException($"--costs {costs}: no such file (give profile, a trace written by cyclic train --trace FILE, or a cyclic plan --json file)");
+        }
+
+        string? json = options.String("json");
+        if (json is not null)
+        {
+            OutputPaths.CheckFile("json", json);
+        }
+
+        var model = UsageException.Wrap(() => ModelPresets.Create(config, modelFile?.Input ?? shape, 10));
+        var partition = PreparedTraining.PartitionModel(model, config);
+        using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
+        var (stages, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends);
+        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing);
+        var cases = new List<PlanCase>();
+        foreach (var workers in workerCounts)
+        {
+            foreach (var machines in machineCounts)
+            {
+                var results = rules.ToDictionary(rule => rule, rule => PlanOne(new PlanScenario(workers, config.MicroBatch, rule, stages,
+                    new MachineLayout(machines, slots, reducersShareSlots), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes)));
+                cases.Add(new PlanCase(workers, machines, results));
+            }
+        }
+
+        Console.Write(PlanReport.Render(header, cases, rules));
+        if (json is not null)
+        {
+            Reporting.JsonOutput.WriteSummary(json, PlanReport.Json(header, cases));
+            Console.WriteLine($"figures written to {json}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>The plan of one rule, or why the runtime would refuse it (a CDP rule with N not dividing 2L, more machines than workers).</summary>
+    private static PlanOutcome PlanOne(PlanScenario scenario)
+    {
+        if (scenario.Layout.Machines > scenario.Workers)
+        {
+            return new PlanOutcome(null, $"{scenario.Layout.Machines} machines for {scenario.Workers} workers");
+        }
+
+        if (scenario.Rule != UpdateRule.Dp && 2 * scenario.Stages.Count % scenario.Workers != 0)
+        {
+            return new PlanOutcome(null, $"N must divide 2L = {2 * scenario.Stages.Count}");
+        }
+
+        return new PlanOutcome(RuntimePlanner.Plan(scenario), null);
+    }
+
+    /// <summary>One name of --rules; a near miss gets a suggestion.</summary>
+    private static UpdateRule ParseRule(string name)
+    {
+        try
+        {
+            return UpdateRuleNames.ParseUpdateRule(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--rules: {UsageException.From(e).Message.TrimEnd('.')}{Suggestion.DidYouMean(name, ["dp", "cdp-v1", "cdp-v2"])}");
+        }
+    }
+
+    private static long ParseBytes(string flag, string text)
+    {
+        try
+        {
+            return ByteSize.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--{flag}: {e.Message}");
+        }
+    }
+}
+
+/// <summary>What every case of one `cyclic plan` shares.</summary>
+internal sealed record PlanHeader(string Model, int Stages, string Partition, int MicroBatch, string CostsOrigin, IReadOnlyList<StageCost> StageCosts,
+    TransportModel Transport, int ComputeSlots, bool ReducersShareSlots, PacingMode Pacing);
+
+/// <summary>A rule's plan, or the reason there is none.</summary>
+internal sealed record PlanOutcome(RulePlan? Plan, string? NotApplicable);
+
+/// <summary>One (N, K) of a sweep, every rule.</summary>
+internal sealed record PlanCase(int Workers, int Machines, IReadOnlyDictionary<UpdateRule, PlanOutcome> Rules);

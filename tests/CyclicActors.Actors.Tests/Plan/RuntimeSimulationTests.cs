@@ -1,0 +1,182 @@
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Plan;
+using CyclicActors.Actors.Schedule;
+using static CyclicActors.Actors.Tests.Plan.PlanScenarios;
+
+namespace CyclicActors.Actors.Tests.Plan;
+
+public sealed class RuntimeSimulationTests
+{
+    public static TheoryData<UpdateRule> Rules => [UpdateRule.Dp, UpdateRule.CdpV1, UpdateRule.CdpV2];
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void One_machine_with_a_slot_per_worker_and_free_reducers_steps_every_2L_op_times(UpdateRule rule)
+    {
+        // N = L = 4, every op 1 ms: one micro-batch is 8 ops and the N run side by side, whatever the rule.
+        var plan = RuntimePlanner.Plan(Scenario(4, rule, EqualStages(4, 0.001)));
+
+        Assert.Equal(0.008, plan.StepSeconds, 9);
+        Assert.Equal(4 * 32 / 0.008, plan.SamplesPerSecond, 3);
+        Assert.Empty(plan.Links);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void One_slot_shared_by_n_workers_is_compute_bound_at_n_times_the_micro_batch(UpdateRule rule)
+    {
+        // One slot runs one op at full speed: a step is all N·2L ops back to back, 32 ms.
+        var plan = RuntimePlanner.Plan(Scenario(4, rule, EqualStages(4, 0.001), slots: 1));
+
+        Assert.Equal(0.032, plan.StepSeconds, 9);
+        Assert.Equal(1.0, plan.Machines[0].ComputeBusyFraction, 1);
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.Dp, false, 0.011)]
+    [InlineData(UpdateRule.CdpV1, false, 0.012)]
+    [InlineData(UpdateRule.CdpV1, true, 0.014)]
+    public void A_workers_loads_and_hand_offs_lengthen_its_ops_and_the_token_ring_binds_cdp_when_forwards_are_the_longer_ops(UpdateRule rule, bool lookahead, double expected)
+    {
+        // Forwards 1 + 0.5 ms (load) [+ 0.25 ms look-ahead when stale], backwards 1 + 0.25 ms (hand-off). DP: a micro-batch, 4·1.5 + 4·1.25 = 11 ms.
+        // CDP (δ = 2): the token goes round after each rank's F1, F2, so a step lasts at least N·2 forwards: 12 ms, or 14 with look-ahead.
+        var stages = Enumerable.Range(0, 4).Select(_ => new StageCost(0.001, 0.001, 0, 0, 100, 1000, LoadSeconds: 0.0005, LookaheadSeconds: 0.00025, HandoffSeconds: 0.00025)).ToArray();
+        var scenario = Scenario(4, rule, stages) with
+        {
+            Compensation = lookahead ? CyclicActors.Actors.Compensation.DelayCompensation.Lookahead : CyclicActors.Actors.Compensation.DelayCompensation.None,
+        };
+
+        Assert.Equal(expected, RuntimePlanner.Plan(scenario).StepSeconds, 9);
+    }
+
+    [Fact]
+    public void A_long_run_with_uneven_sharing_ends_and_keeps_the_compute_bound()
+    {
+        // 8 workers on 3 slots, ops of 1 s, 120 steps (some 640 s): each op runs at 3/8 speed, a step is 2 × 8/3 s.
+        var plan = RuntimePlanner.Plan(Scenario(8, UpdateRule.Dp, EqualStages(1, 1.0), slots: 3, steps: 120));
+
+        Assert.Equal(16.0 / 3, plan.StepSeconds, 6);
+    }
+
+    [Fact]
+    public void Dp_without_compute_steps_at_a_gradient_and_a_publication_over_the_link()
+    {
+        // Worker 1 on machine 1, the reducer on machine 0: its gradient crosses (P/B + λ), the new version crosses back (P/B + λ).
+        const long floats = 250_000; // 1 MB: one chunk
+        var transport = new TransportModel(ChunkBytes: 1 << 20, WindowChunks: 8, BandwidthBytesPerSecond: 100e6, LatencySeconds: 0.002);
+        var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 2, transport: transport));
+
+        Assert.Equal(2 * ((1e6 / 100e6) + 0.002), plan.StepSeconds, 9);
+        Assert.All(plan.Links, link => Assert.Equal(1e6, link.BytesPerStep));
+    }
+
+    [Fact]
+    public void A_nic_cap_serialises_the_gradients_converging_on_the_reducers_machine_and_its_publications()
+    {
+        // N = K = 3, L = 1, the reducer on machine 0. Without a cap each link carries P in P/B: a step is a gradient and a publication, 2P/B + 2λ.
+        // Through machine 0's interfaces of the same rate its two publications leave one after the other (the second P/B later), and
+        // machine 1's gradient, sent on the first, goes in while the second publication goes out, so machine 2's gradient, P/B
+        // behind, ends the step: 3P/B + 2λ.
+        const long floats = 250_000;
+        var transport = new TransportModel(1 << 20, 8, 100e6, 0.001);
+        var free = RuntimePlanner.Plan(Scenario(3, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 3, transport: transport));
+        var capped = RuntimePlanner.Plan(Scenario(3, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 3, transport: transport with { NicBytesPerSecond = 100e6 }));
+
+        Assert.Equal((2 * 0.01) + (2 * 0.001), free.StepSeconds, 9);
+        Assert.Equal((3 * 0.01) + (2 * 0.001), capped.StepSeconds, 9);
+        Assert.Equal(free.BytesPerStep, capped.BytesPerStep);
+    }
+
+    [Fact]
+    public void When_folding_dominates_the_single_reducer_per_stage_sets_the_step_and_is_always_busy()
+    {
+        // Ops 0.1 ms, each of the 8 contributions 1 ms to fold on the stage's one reducer. DP: after a commit the workers' F and B
+        // (0.2 ms), then 8 folds one after the other: 8.2 ms a step, the reducer resting only for those 0.2 ms.
+        var stages = new[] { new StageCost(0.0001, 0.0001, 0.001, 0, 100, 1000) };
+        var plan = RuntimePlanner.Plan(Scenario(8, UpdateRule.Dp, stages, steps: 40));
+
+        Assert.Equal(0.0082, plan.StepSeconds, 9);
+        Assert.InRange(plan.ReducerBusy, 0.95, (8.0 / 8.2) + 1e-9);
+        Assert.Equal(0, plan.NicBusy);
+    }
+
+    [Fact]
+    public void A_window_of_one_chunk_waits_a_round_trip_before_each_next_chunk()
+    {
+        // 4 chunks of 250 kB, window 1: each chunk leaves when the previous one's acknowledgement is back (c/B + 2λ later).
+        const long floats = 250_000;
+        var transport = new TransportModel(ChunkBytes: 250_000, WindowChunks: 1, BandwidthBytesPerSecond: 100e6, LatencySeconds: 0.001);
+        var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 2, transport: transport));
+
+        double oneWay = (1e6 / 100e6) + (3 * 2 * 0.001) + 0.001;
+        Assert.Equal(2 * oneWay, plan.StepSeconds, 9);
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.Dp, 1)]
+    [InlineData(UpdateRule.CdpV1, 2)]
+    public void Bytes_per_link_per_step_are_each_remote_workers_gradient_and_one_publication_per_machine(UpdateRule rule, int publicationCopies)
+    {
+        // N = 4 on 2 machines (ranks 0,1 | 2,3), L = 4 with stage reducers round-robin: stages 1,3 on machine 0, stages 2,4 on machine 1.
+        long[] floats = [100, 200, 300, 400];
+        var stages = floats.Select(count => new StageCost(0.001, 0.002, 0, 0, count, 1000)).ToArray();
+        var scenario = Scenario(4, rule, stages, machines: 2, transport: new TransportModel(1 << 20, 8, 1e9, 0.0001)) with
+        {
+            Compensation = CyclicActors.Actors.Compensation.DelayCompensation.Lookahead,
+        };
+        var plan = RuntimePlanner.Plan(scenario);
+
+        long ownedBy0 = (100 + 300) * 4, ownedBy1 = (200 + 400) * 4;
+        var zeroToOne = Assert.Single(plan.Links, link => link.From == 0 && link.To == 1);
+        var oneToZero = Assert.Single(plan.Links, link => link.From == 1 && link.To == 0);
+        Assert.Equal((2 * ownedBy1) + (publicationCopies * ownedBy0), zeroToOne.BytesPerStep);
+        Assert.Equal((2 * ownedBy0) + (publicationCopies * ownedBy1), oneToZero.BytesPerStep);
+    }
+
+    [Fact]
+    public void Separate_channels_per_kind_split_the_same_bytes_over_two_links()
+    {
+        var shared = RuntimePlanner.Plan(Scenario(4, UpdateRule.Dp, EqualStages(4, 0.001), machines: 2, transport: new TransportModel(1 << 20, 8, 1e8, 0.0001)));
+        var split = RuntimePlanner.Plan(Scenario(4, UpdateRule.Dp, EqualStages(4, 0.001), machines: 2, transport: new TransportModel(1 << 20, 8, 1e8, 0.0001, ChannelPerKind: true)));
+
+        Assert.Equal(2, shared.Links.Count);
+        Assert.Equal(4, split.Links.Count);
+        Assert.Equal(shared.BytesPerStep, split.BytesPerStep);
+        Assert.All(split.Links, link => Assert.NotEqual("both", link.Kind));
+    }
+
+    [Fact]
+    public void Cdp_spreads_the_same_bytes_more_evenly_than_dp()
+    {
+        // N = 8, L = 4 on two machines, the links about half busy, windows of one op: DP's gradients leave in the backward half, CDP's every tick.
+        var transport = new TransportModel(1 << 20, 8, 1e8, 0.0001);
+        PlanScenario Of(UpdateRule rule) => Scenario(8, rule, EqualStages(4, 0.001, 10_000), machines: 2, transport: transport) with { BurstWindowSeconds = 0.001 };
+        var dp = RuntimePlanner.Plan(Of(UpdateRule.Dp));
+        var cdp = RuntimePlanner.Plan(Of(UpdateRule.CdpV2));
+
+        Assert.Equal(dp.BytesPerStep, cdp.BytesPerStep);
+        Assert.True(cdp.NetworkBurstiness < dp.NetworkBurstiness, $"CDP {cdp.NetworkBurstiness:F2} vs DP {dp.NetworkBurstiness:F2}");
+        Assert.True(cdp.BusiestLink!.Burstiness < dp.BusiestLink!.Burstiness, $"CDP {cdp.BusiestLink.Burstiness:F2} vs DP {dp.BusiestLink.Burstiness:F2}");
+    }
+
+    [Fact]
+    public void A_cdp_worker_count_that_does_not_divide_2L_is_refused_as_the_runtime_refuses_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(Scenario(3, UpdateRule.CdpV1, EqualStages(4, 0.001))));
+        Assert.Contains("valid N for L = 4", error.Message);
+        Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(Scenario(2, UpdateRule.Dp, EqualStages(4, 0.001), machines: 3)));
+    }
+
+    [Fact]
+    public void Budget_pacing_keeps_the_timeline_within_the_predicted_activations_and_cdp_below_dp()
+    {
+        // One slot per worker but ops of uneven length, so workers would drift together without pacing.
+        var stages = new[] { new StageCost(0.003, 0.001, 0, 0, 100, 4000), new StageCost(0.001, 0.004, 0, 0, 100, 1000) };
+        var dp = RuntimePlanner.Plan(Scenario(4, UpdateRule.Dp, stages, slots: 2, pacing: PacingMode.Budget));
+        var cdp = RuntimePlanner.Plan(Scenario(4, UpdateRule.CdpV1, stages, slots: 2, pacing: PacingMode.Budget));
+
+        Assert.Equal(4 * 5000, dp.Machines[0].SimulatedActivationPeakBytes);
+        Assert.InRange(cdp.Machines[0].SimulatedActivationPeakBytes, 1, cdp.Machines[0].Memory.Activations);
+        Assert.True(cdp.Machines[0].SimulatedActivationPeakBytes < dp.Machines[0].SimulatedActivationPeakBytes);
+    }
+}

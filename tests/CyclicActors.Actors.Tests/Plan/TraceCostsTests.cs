@@ -1,0 +1,64 @@
+using CyclicActors.Actors.Plan;
+
+namespace CyclicActors.Actors.Tests.Plan;
+
+public sealed class TraceCostsTests
+{
+    private const string Trace = """
+        {"displayTimeUnit":"ms","traceEvents":[
+          {"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":"reducer 0"}},
+          {"ph":"M","name":"thread_name","pid":1,"tid":2,"args":{"name":"worker 0"}},
+          {"ph":"X","name":"F1.s0","cat":"op","pid":1,"tid":2,"ts":0,"dur":90000},
+          {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":2,"ts":100,"dur":1000},
+          {"ph":"X","name":"F1.s2","cat":"op","pid":1,"tid":2,"ts":5000,"dur":3000},
+          {"ph":"X","name":"F1.s3","cat":"op","pid":1,"tid":2,"ts":9000,"dur":2000},
+          {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":2,"ts":1200,"dur":2500},
+          {"ph":"X","name":"load","cat":"baton","pid":1,"tid":2,"ts":1200,"dur":99999},
+          {"ph":"i","name":"grad s1 r0","cat":"gradient","pid":1,"tid":1,"ts":3800,"s":"t"},
+          {"ph":"i","name":"grad s1 r1","cat":"gradient","pid":1,"tid":1,"ts":4100,"s":"t"},
+          {"ph":"i","name":"publish v2","cat":"parameters","pid":1,"tid":1,"ts":4400,"s":"t"}
+        ]}
+        """;
+
+    [Fact]
+    public void Op_costs_are_the_medians_of_the_spans_after_the_first_step_and_the_update_runs_from_the_last_gradient_to_the_publication()
+    {
+        var times = TraceCosts.Read(Trace, stages: 1);
+
+        Assert.Equal(0.002, times.ForwardSeconds[0], 12);
+        Assert.Equal(0.0025, times.BackwardSeconds[0], 12);
+        Assert.Equal(0.0003, times.UpdateSeconds[0], 12);
+        Assert.Equal(0, times.FoldSeconds[0]);
+        Assert.Equal(4, times.Samples);
+    }
+
+    [Theory]
+    [InlineData("[1,2]", "no traceEvents array")]
+    [InlineData("{\"traceEvents\":[]}", "no forward or backward op of stage 1")]
+    [InlineData("not json", "not a Chrome trace (JSON)")]
+    public void A_file_that_is_not_a_trace_of_the_model_is_refused_saying_why(string json, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => TraceCosts.Read(json, stages: 1));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plan_files_stage_costs_are_read_back_exactly_and_another_stage_count_is_refused()
+    {
+        const string plan = """
+            {"model":"mlp","stage_costs":[
+              {"stage":1,"forward_seconds":0.001,"backward_seconds":0.002,"fold_seconds":0.0001,"update_seconds":0.0002,"load_seconds":0.0003,"lookahead_seconds":0.0004,"handoff_seconds":0.0005},
+              {"stage":2,"forward_seconds":0.01,"backward_seconds":0.02,"fold_seconds":0.001,"update_seconds":0.002,"load_seconds":0.003,"lookahead_seconds":0.004,"handoff_seconds":0.005}]}
+            """;
+
+        Assert.True(SavedCosts.IsPlanFile(plan));
+        Assert.False(SavedCosts.IsPlanFile(Trace));
+        var times = SavedCosts.Read(plan, stages: 2);
+        Assert.Equal([0.001, 0.01], times.ForwardSeconds);
+        Assert.Equal([0.002, 0.02], times.BackwardSeconds);
+        Assert.Equal([0.0002, 0.002], times.UpdateSeconds);
+        Assert.Equal((0.003, 0.004, 0.005), times.Handling![1]);
+        var error = Assert.Throws<InvalidDataException>(() => SavedCosts.Read(plan, stages: 4));
+        Assert.Contains("costs of 2 stages, but the model has 4 stages", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Xunit;
+
+namespace CyclicActors.Host.Tests;
+
+/// <summary>`cyclic plan`: the side-by-side figures, the sweep table, the JSON and costs read from a trace.</summary>
+public sealed class PlanCommandTests
+{
+    [Fact]
+    public void Two_machines_print_every_rule_side_by_side_and_the_json_holds_the_analytic_bytes_per_link()
+    {
+        string json = Path.Combine(CliRunner.TempDirectory(), "plan.json");
+        var (code, output, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--machines", "2",
+            "--bandwidth", "100Mbit", "--latency", "1ms", "--compensation", "none", "--json", json);
+
+        Assert.True(code == 0, output + error);
+        Assert.Matches(@"\n\s+dp\s+cdp-v1\s+cdp-v2\n", output);
+        Assert.Contains("N = 4 workers on K = 2 machines", output, StringComparison.Ordinal);
+        Assert.Matches(@"\nburstiness, all links \(pk/mean\)(\s+\d+\.\d\d){3}\n", output);
+        var root = CliRunner.ReadJson(json);
+        long stage1 = root.GetProperty("stage_costs")[0].GetProperty("parameter_bytes").GetInt64();
+        long stage2 = root.GetProperty("stage_costs")[1].GetProperty("parameter_bytes").GetInt64();
+        var rules = root.GetProperty("cases")[0].GetProperty("rules");
+        foreach (var rule in new[] { "dp", "cdp-v1", "cdp-v2" })
+        {
+            var plan = rules.GetProperty(rule);
+            Assert.True(plan.GetProperty("step_seconds").GetDouble() > 0);
+            // Ranks 0,1 on machine 0 and stage 2's reducer on machine 1: two gradients of stage 2 and one publication of stage 1 a step.
+            var link = plan.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("from").GetInt32() == 0 && l.GetProperty("to").GetInt32() == 1);
+            Assert.Equal((2 * stage2) + stage1, link.GetProperty("bytes_per_step").GetDouble());
+        }
+    }
+
+    [Fact]
+    public void A_sweep_prints_one_row_per_worker_and_machine_count_and_says_where_cdp_cannot_run()
+    {
+        var (code, output, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--sweep-workers", "2,3", "--sweep-machines", "1,2", "--bandwidth", "1Gbit");
+
+        Assert.True(code == 0, output + error);
+        Assert.Matches(@"\n\s+2\s+1 \|", output);
+        Assert.Matches(@"\n\s+2\s+2 \|", output);
+        // N = 3 does not divide 2L = 4: DP only.
+        Assert.Matches(@"\n\s+3\s+2 \|\s+\d[^|]*\|\s+n/a\s+\|\s+n/a\s+\| dp\n", output);
+    }
+
+    [Fact]
+    public void Costs_come_from_a_trace_of_cyclic_train()
+    {
+        string trace = Path.Combine(CliRunner.TempDirectory(), "run.trace.json");
+        var (trainCode, trainOut, trainError) = CliRunner.Run("train", "--engine", "actors", "--backend", "cpu", "--model", "mlp", "--stages", "2",
+            "--workers", "2", "--steps", "4", "--data", CliRunner.BundledData, "--trace", trace);
+        Assert.True(trainCode == 0, trainOut + trainError);
+
+        var (code, output, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", trace, "--rules", "dp");
+
+        Assert.True(code == 0, output + error);
+        Assert.Contains($"costs from the trace {trace} (medians of 24 op spans; loads and hand-offs profiled on cpu)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plan_json_replays_its_costs_exactly()
+    {
+        string first = Path.Combine(CliRunner.TempDirectory(), "first.json");
+        string second = Path.Combine(CliRunner.TempDirectory(), "second.json");
+        string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--machines", "2", "--bandwidth", "1Gbit", "--nic", "1Gbit"];
+        var (code, output, error) = CliRunner.Run([.. scenario, "--json", first]);
+        Assert.True(code == 0, output + error);
+
+        var (replayCode, replayed, replayError) = CliRunner.Run([.. scenario, "--costs", first, "--json", second]);
+
+        Assert.True(replayCode == 0, replayed + replayError);
+        Assert.Contains($"costs from the plan file {first}", replayed, StringComparison.Ordinal);
+        Assert.Equal(CliRunner.ReadJson(first).GetProperty("cases").GetRawText(), CliRunner.ReadJson(second).GetProperty("cases").GetRawText());
+    }
+
+    [Fact]
+    public void A_trace_of_another_model_is_refused_with_exit_code_1()
+    {
+        string trace = Path.Combine(CliRunner.TempDirectory(), "other.trace.json");
+        File.WriteAllText(trace, JsonSerializer.Serialize(new { traceEvents = new object[] { new { ph = "X", name = "F5.s1", cat = "op", pid = 1, tid = 1, ts = 0, dur = 10 } } }));
+
+        var (code, _, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--costs", trace);
+
+        Assert.Equal(1, code);
+        Assert.Contains("the trace has an op of stage 5, but the model has 2 stages", error, StringComparison.Ordinal);
+    }
+}
