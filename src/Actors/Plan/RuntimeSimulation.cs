@@ -117,9 +117,9 @@ public sealed partial class RuntimeSimulation
         foreach (var stage in scenario.Stages)
         {
             double[] seconds = [stage.ForwardSeconds, stage.BackwardSeconds, stage.FoldSeconds, stage.UpdateSeconds];
-            if (seconds.Any(value => value < 0 || !double.IsFinite(value)) || stage.ParameterCount < 1 || stage.ActivationBytes < 0)
+            if (seconds.Any(value => value < 0 || !double.IsFinite(value)) || stage.ParameterCount < 0 || stage.ActivationBytes < 0)
             {
-                throw new ArgumentException($"Stage costs must be finite and non-negative, with at least one parameter: {stage}.", nameof(scenario));
+                throw new ArgumentException($"Stage costs must be finite and non-negative, {stage}.", nameof(scenario));
             }
         }
     }
@@ -162,7 +162,8 @@ public sealed partial class RuntimeSimulation
     /// <summary>Delivers <paramref name="bytes"/> from one machine to another now (at once on the same machine) and runs <paramref name="arrived"/> when they are there.</summary>
     private void Deliver(int from, int to, LinkKind kind, long bytes, Action arrived)
     {
-        double at = from == to ? _clock.Now : Link(from, to, kind).Send(_clock.Now, bytes);
+        // A parameter-free stage (a leading ReLU or pool of its own) still reports and publishes: an empty message, one latency.
+        double at = from == to ? _clock.Now : bytes == 0 ? _clock.Now + _scenario.Transport.LatencySeconds : Link(from, to, kind).Send(_clock.Now, bytes);
         _clock.At(at, arrived);
     }
 }

@@ -71,6 +71,20 @@ public sealed class RuntimeSimulationTests
     }
 
     [Fact]
+    public void A_parameter_free_stage_costs_its_messages_one_latency_and_carries_no_bytes()
+    {
+        // Stage 1 has no parameters (a ReLU of its own), stage 2 has 1 MB: only stage 2's gradient and version cross,
+        // each P/B + λ, while stage 1's empty report and publication take λ each and are off the critical path.
+        var stages = new[] { new StageCost(0, 0, 0, 0, 0, 1000), new StageCost(0, 0, 0, 0, 250_000, 1000) };
+        var transport = new TransportModel(ChunkBytes: 1 << 20, WindowChunks: 8, BandwidthBytesPerSecond: 100e6, LatencySeconds: 0.002);
+        var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, stages, machines: 2, transport: transport));
+
+        Assert.Equal(2 * ((1e6 / 100e6) + 0.002), plan.StepSeconds, 9);
+        Assert.Equal(2, plan.Links.Count);
+        Assert.All(plan.Links, link => Assert.Equal(1e6, link.BytesPerStep));
+    }
+
+    [Fact]
     public void A_nic_cap_serialises_the_gradients_converging_on_the_reducers_machine_and_its_publications()
     {
         // N = K = 3, L = 1, the reducer on machine 0. Without a cap each link carries P in P/B: a step is a gradient and a publication, 2P/B + 2λ.
