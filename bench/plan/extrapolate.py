@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""Extrapolation with `cyclic plan`: DP vs CDP for N = 8 .. 1024 workers on 1 .. 128 machines at 10 and 100 Gbit/s.
+
+For each model (resnet-mini, mlp-deep) and stage count L, the per-stage costs are profiled once on this
+machine's CPU (`cyclic plan --json`, kept under bench/results/plan-extrapolation/ so every row can be
+replayed with `--costs FILE`), then every (N, K, bandwidth) is planned from them. CDP needs N to divide
+2L (the runtime's schedule), so L = N/2 where the model has that many layers to split, else L = the
+largest that works and the CDP columns are n/a. Each worker is a device of its own (`--compute-slots 0`),
+the reducers beside it (`--reducer-slots separate`), every machine's interface capped at the link
+rate each way (`--nic`), 20 us one way. Writes bench/results/plan-extrapolation.{md,json,png}.
+
+Usage: bench/plan/extrapolate.py [--cyclic PATH]   (Debian's /usr/bin/python3; the figure needs python3-matplotlib)
+"""
+import argparse
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench" / "results" / "plan-extrapolation"
+WORKERS = [8, 16, 32, 64, 128, 256, 512, 1024]
+MACHINES = [1, 2, 4, 8, 16, 32, 64, 128]
+BANDWIDTHS = ["10Gbit", "100Gbit"]
+MAX_STAGES = {"resnet-mini": 8, "mlp-deep": 16}  # the most stages each splits into (layer count)
+BATCH = 32
+RULES = ["dp", "cdp-v1", "cdp-v2"]
+
+
+def plan(cyclic, args):
+    done = subprocess.run([cyclic, "plan", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"cyclic plan {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def costs_file(cyclic, model, stages):
+    path = OUT / f"costs-{model}-L{stages}.json"
+    if not path.exists():
+        plan(cyclic, ["--model", model, "--stages", str(stages), "--batch", str(BATCH), "--workers", str(2 * stages),
+                      "--rules", "dp", "--steps", "4", "--compute-slots", "0", "--json", str(path)])
+    return path
+
+
+def bottleneck(rule):
+    """The busier of the busiest stage reducer and the busiest machine's interface, when it is busy most of the time."""
+    reducer, interface = rule["reducer_busy"], rule["nic_busy"]
+    name = "reducer" if reducer >= interface else "interface"
+    busiest = max(reducer, interface)
+    return f"{name} {100 * busiest:.0f} %" if busiest >= 0.75 else f"none (reducer {100 * reducer:.0f} %, interface {100 * interface:.0f} %)"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    scratch = tempfile.mkdtemp(prefix="extrapolate-")
+    for model, most in MAX_STAGES.items():
+        for workers in WORKERS:
+            stages = workers // 2 if workers // 2 <= most else 4
+            rules = RULES if 2 * stages % workers == 0 else ["dp"]
+            costs = costs_file(args.cyclic, model, stages)
+            machines = [k for k in MACHINES if k <= workers]
+            for bandwidth in BANDWIDTHS:
+                out = pathlib.Path(scratch) / f"{model}-N{workers}-{bandwidth}.json"
+                plan(args.cyclic, ["--model", model, "--stages", str(stages), "--batch", str(BATCH), "--costs", str(costs),
+                                   "--workers", str(workers), "--sweep-machines", ",".join(map(str, machines)), "--rules", ",".join(rules),
+                                   "--bandwidth", bandwidth, "--nic", bandwidth, "--latency", "20us", "--compute-slots", "0",
+                                   "--reducer-slots", "separate", "--steps", "12", "--json", str(out)])
+                for case in json.loads(out.read_text())["cases"]:
+                    rows.append({"model": model, "stages": stages, "workers": workers, "machines": case["machines"], "bandwidth": bandwidth,
+                                 "rules": {name: {key: rule[key] for key in ("step_seconds", "samples_per_second", "peak_memory_bytes",
+                                                                              "reducer_busy", "nic_busy", "network_burstiness")}
+                                           for name, rule in case["rules"].items()}})
+                print(f"{model} N={workers} L={stages} {bandwidth}: {len(machines)} machine counts", flush=True)
+    (OUT.parent / "plan-extrapolation.json").write_text(json.dumps(rows, indent=1))
+    write_table(rows)
+    write_figure(rows)
+
+
+def write_table(rows):
+    lines = ["# Extrapolation with `cyclic plan`: DP vs CDP, N = 8 .. 1024 workers, 1 .. 128 machines", "",
+             "Command: `bench/plan/extrapolate.py` (costs profiled on this 2-core VM's CPU backend, micro-batch 32, saved in "
+             "bench/results/plan-extrapolation/costs-*.json; every worker a device of its own, reducers beside them, each machine's "
+             "interface capped at the link rate each way, 20 us one way; CDP with look-ahead). L = N/2 where the model splits that "
+             "finely (resnet-mini up to 8 stages, mlp-deep up to 16), else L = 4 and CDP is n/a (the runtime's schedule needs N to "
+             "divide 2L). Bottleneck: the busier of the busiest stage reducer (the single reducer per stage) and the busiest machine's "
+             "interface, with the share of the run it was busy, when that is at least 75 %; else none of them (compute, the token and latency "
+             "set the step).", "",
+             "| model | L | N | machines | link | DP samples/s | CDP-v1 | CDP-v2 | best CDP / DP | DP bottleneck | best CDP bottleneck |",
+             "|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|"]
+    for row in rows:
+        r = row["rules"]
+        dp = r["dp"]
+        cdp = [name for name in ("cdp-v1", "cdp-v2") if name in r]
+        best = max(cdp, key=lambda name: r[name]["samples_per_second"]) if cdp else None
+        cell = lambda name: f"{r[name]['samples_per_second']:,.0f}" if name in r else "n/a"
+        ratio = f"{r[best]['samples_per_second'] / dp['samples_per_second']:.2f}x ({best})" if best else "n/a"
+        lines.append(f"| {row['model']} | {row['stages']} | {row['workers']} | {row['machines']} | {row['bandwidth']} | {cell('dp')} | "
+                     f"{cell('cdp-v1')} | {cell('cdp-v2')} | {ratio} | {bottleneck(dp)} | {bottleneck(r[best]) if best else 'n/a'} |")
+    (OUT.parent / "plan-extrapolation.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def write_figure(rows):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("no matplotlib (apt-get install python3-matplotlib): figure not drawn", file=sys.stderr)
+        return
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for axis, bandwidth in zip(axes, BANDWIDTHS):
+        for model, colour in (("resnet-mini", "tab:blue"), ("mlp-deep", "tab:red")):
+            # Eight workers a machine, as eight GPUs in a node, up to the 128 machines planned.
+            chosen = [row for row in rows if row["model"] == model and row["bandwidth"] == bandwidth
+                      and row["machines"] == min(128, max(1, row["workers"] // 8))]
+            chosen.sort(key=lambda row: row["workers"])
+            axis.plot([row["workers"] for row in chosen], [row["rules"]["dp"]["samples_per_second"] for row in chosen],
+                      "o-", color=colour, label=f"{model} DP")
+            cdp = [(row["workers"], max(row["rules"][name]["samples_per_second"] for name in ("cdp-v1", "cdp-v2")))
+                   for row in chosen if "cdp-v1" in row["rules"]]
+            if cdp:
+                axis.plot(*zip(*cdp), "s--", color=colour, label=f"{model} best CDP")
+        axis.set_xscale("log", base=2)
+        axis.set_yscale("log")
+        axis.set_xlabel("workers N (8 a machine)")
+        axis.set_title(f"{bandwidth}/s per machine, planned")
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("samples/s")
+    axes[0].legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(OUT.parent / "plan-extrapolation.png", dpi=110)
+
+
+if __name__ == "__main__":
+    main()
