@@ -69,7 +69,7 @@ def main():
                 plan(args.cyclic, ["--model", model, "--stages", str(stages), "--batch", str(BATCH), "--costs", str(costs),
                                    "--workers", str(workers), "--sweep-machines", ",".join(map(str, machines)), "--rules", ",".join(rules),
                                    "--bandwidth", bandwidth, "--nic", bandwidth, "--latency", "20us", "--compute-slots", "0",
-                                   "--reducer-slots", "separate", "--steps", "12", "--json", str(out)])
+                                   "--reducer-slots", "separate", "--json", str(out)])
                 for case in json.loads(out.read_text())["cases"]:
                     rows.append({"model": model, "stages": stages, "workers": workers, "machines": case["machines"], "bandwidth": bandwidth,
                                  "rules": {name: {key: rule[key] for key in ("step_seconds", "samples_per_second", "peak_memory_bytes",

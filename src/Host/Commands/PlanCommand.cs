@@ -42,7 +42,7 @@ internal static class PlanCommand
         new("chunk-size", "BYTES", "transport chunk (cyclic-actors.transport.chunk-bytes)", "1MiB"),
         new("window", "W", "chunks in flight per link (cyclic-actors.transport.window-chunks)", "8"),
         new("links", "pair|channel", "pair: gradients and parameters share one link per machine pair; channel: one per pair and kind, each with the full bandwidth (as bandwidth-limit paces them)", "pair"),
-        new("steps", "K", "steps simulated (the first quarter is warm-up)", "12"),
+        new("steps", "K", "steps simulated (the first quarter is warm-up; a link-bound CDP run needs a few dozen to fill its queues)", "48"),
         new("burst-window", "TIME", "window over which link burstiness (peak over mean) is measured", "step time / 20"),
         new("sweep-workers", "LIST", "plan each worker count: 4,8,16 (instead of --workers)"),
         new("sweep-machines", "LIST", "plan each machine count: 1,2,4 (instead of --machines)"),
@@ -86,7 +86,7 @@ internal static class PlanCommand
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
         var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
         var freshness = options.Parsed("v2-rule", "schedule", UpdateRuleNames.ParseFreshnessRule);
-        int steps = options.Int("steps", 12, 4, 10_000);
+        int steps = options.Int("steps", 48, 4, 10_000);
         double burstWindow = options.Has("burst-window") ? PlanUnits.Duration("burst-window", options.String("burst-window")!) : 0;
         string costs = options.String("costs", "profile");
         if (costs != "profile" && !File.Exists(costs))

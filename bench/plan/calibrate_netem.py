@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""`cyclic plan` against the emulated-host runs of bench/netem/bench.py: predicted vs measured step time and link bytes.
+
+Each of our runs in the given bench/netem results (seed + 4 members with one worker each, N = 4,
+micro-batch 32, each host's link capped at RATE both ways) is planned with the same layout: 4
+machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE`, the relay's one-way
+delay as `--latency`, one compute slot a machine (the members shared this VM's 2 cores, so compute is
+optimistic by up to 2x; it matters only where the link is fast), and per-stage costs profiled once per
+model on this machine (saved beside the table so the predictions replay). Writes
+bench/results/plan-calibration-netem.md.
+
+Usage: bench/plan/calibrate_netem.py bench/results/netem-A.json [more.json ...] [--cyclic PATH]
+"""
+import argparse
+import json
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench" / "results" / "plan-calibration-netem.md"
+COSTS = ROOT / "bench" / "results" / "plan-calibration-netem"
+
+
+def rate_for_plan(rate):
+    return "0" if rate == "0" else rate.replace("mbit", "Mbit").replace("gbit", "Gbit")
+
+
+def plan(cyclic, args):
+    done = subprocess.run([cyclic, "plan", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"cyclic plan {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
+
+
+def costs_for(cyclic, model):
+    COSTS.mkdir(parents=True, exist_ok=True)
+    path = COSTS / f"costs-{model}-b32.json"
+    if not path.exists():
+        plan(cyclic, ["--model", model, "--batch", "32", "--workers", "4", "--rules", "dp", "--steps", "4", "--compute-slots", "0", "--json", str(path)])
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", nargs="+")
+    parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
+    args = parser.parse_args()
+    runs = [run for path in args.results for run in json.loads(pathlib.Path(path).read_text())["runs"]]
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-netem-"))
+    rows = []
+    for run in runs:
+        if run["engine"] != "ours" or "failed" in run:
+            continue
+        rate, _, rest = run["rate"].partition(":")
+        delay = rest.partition(":")[0] or "0"
+        rule, _, compensation = run["rule"].partition(":")
+        out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}.json"
+        plan(args.cyclic, ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
+                           "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
+                           "--costs", str(costs_for(args.cyclic, run["model"])), "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate),
+                           "--latency", delay if delay != "0" else "0", "--compute-slots", "1", "--json", str(out)])
+        predicted = json.loads(out.read_text())["cases"][0]["rules"][rule]
+        measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
+        predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
+        rows.append({"setting": run["rate"], "model": run["model"], "rule": run["rule"], "measured_step": run["median_step_seconds"],
+                     "predicted_step": predicted["step_seconds"], "measured_link_max": max(measured_links, default=0),
+                     "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
+                     "predicted_total": sum(predicted_links), "load_average": run.get("load_average")})
+    lines = ["# cyclic plan against the emulated-host runs", "",
+             f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)}` (the runs: bench/netem/bench.py; costs profiled once per model "
+             "on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker and one compute slot each, "
+             "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency).", "",
+             "Bytes: tensor payload per step on the busiest member-to-member link and on all links together (measured: the seed's "
+             "summary, over all steps including warm-up; predicted: the model's per-step count).", "",
+             "| setting | model | rule | measured step | predicted | error | busiest link, measured / predicted (MB/step) | all links, measured / predicted (MB/step) |",
+             "|---|---|---|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        error = 100 * (row["predicted_step"] - row["measured_step"]) / row["measured_step"]
+        setting = "unshaped" if row["setting"] == "0" else row["setting"].replace(":", " ")
+        lines.append(f"| {setting} | {row['model']} | {row['rule']} | {row['measured_step']:.3f} s | {row['predicted_step']:.3f} s | {error:+.0f} % | "
+                     f"{row['measured_link_max'] / 1e6:.2f} / {row['predicted_link_max'] / 1e6:.2f} | {row['measured_total'] / 1e6:.2f} / {row['predicted_total'] / 1e6:.2f} |")
+    errors = [abs(r["predicted_step"] - r["measured_step"]) / r["measured_step"] for r in rows]
+    within = sum(e <= 0.15 for e in errors)
+    lines += ["", f"Step time within 15 %: {within} of {len(rows)} runs (median absolute error {100 * statistics.median(errors):.0f} %)."]
+    OUT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
