@@ -182,10 +182,16 @@ def intersect(xs, ys):
     return out
 
 
-def median_step(run):
+def measured_steps(run):
     # The first steps include start-up and, for CDP, the ramp into the cycle.
     skip = 3 if len(run["step_seconds"]) > 6 else 1
-    return statistics.median(run["step_seconds"][skip:])
+    return run["step_seconds"][skip:]
+
+
+def step_time(run):
+    """The mean over the measured steps (their wall time over their count): CDP's commits can come in
+    bunches (a short interval after a long one), so the median interval can be half the real step."""
+    return statistics.mean(measured_steps(run))
 
 
 class LinkSetting:
@@ -228,7 +234,17 @@ def main():
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--retable", metavar="JSON", help="rewrite the table of an earlier run's JSON (and add its step times) without running")
     args = parser.parse_args()
+    if args.retable:
+        recorded = json.loads(pathlib.Path(args.retable).read_text())
+        for run in recorded["runs"]:
+            if "failed" not in run:
+                run["step_time_seconds"] = step_time(run)
+                run["median_step_seconds"] = statistics.median(measured_steps(run))
+        pathlib.Path(args.retable).write_text(json.dumps(recorded, indent=1))
+        write_table(pathlib.Path(args.retable).with_suffix(""), recorded["command"], recorded["runs"], retabled=True)
+        return
     if os.geteuid() != 0:
         sys.exit("bench.py: needs root to make network namespaces")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -249,12 +265,13 @@ def main():
                             started = time.time()
                             try:
                                 run = run_ddp(model, steps, work) if rule == "ddp" else run_ours(args.cyclic, model, rule, steps, work)
-                                run["median_step_seconds"] = median_step(run)
+                                run["step_time_seconds"] = step_time(run)
+                                run["median_step_seconds"] = statistics.median(measured_steps(run))
                             except RuntimeError as failure:
                                 run = {"engine": "pytorch-ddp" if rule == "ddp" else "ours", "rule": rule, "steps": steps, "failed": str(failure)}
                             run.update({"rate": rate, "model": model, "rep": rep, "load_average": os.getloadavg()[0]})
                             results.append(run)
-                            outcome = run.get("failed") or f"median step {run['median_step_seconds']:.3f} s"
+                            outcome = run.get("failed") or f"step {run['step_time_seconds']:.3f} s (median interval {run['median_step_seconds']:.3f} s)"
                             print(f"{rate:>8} {model:>8} {rule:>7} rep {rep}: {outcome} ({time.time() - started:.0f} s)", flush=True)
                             out.with_suffix(".json").write_text(json.dumps({"command": command, "runs": results}, indent=1))
     finally:
@@ -262,17 +279,18 @@ def main():
     write_table(out, command, results)
 
 
-def write_table(out, command, results):
-    machine = f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end"
+def write_table(out, command, results, retabled=False):
+    machine = f"{os.cpu_count()} cores, load average {max(r.get('load_average', 0) for r in results):.2f} at most after a run"
     lines = [f"# DP vs CDP (ours) and PyTorch DDP (gloo) on emulated hosts ({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
-             f"Command: `{command}`", "",
+             f"Command: `{command}`" + (f" (table rewritten from its JSON by `bench/netem/bench.py --retable`)" if retabled else ""), "",
              f"Machine: {machine}. Seed on host 0, 4 members (1 worker each) on hosts 1-4; DDP's 4 ranks on hosts 1-4 "
              "(one CPU thread each). Micro-batch 32, N = 4, bundled MNIST. Ours with the failure detector's pause at 120 s, "
              "split-brain resolver's stable-after 30 s and final-state timeout 600 s (THIN_LINK_CONFIG in bench.py: with the shipped 10 s "
              "pause, heartbeats queued behind tensors got nodes downed at 10 Mbit/s). Each host's link capped by htb at the rate in both "
              "directions (0 = unshaped veth); RATE:DELAY:LOSS: hosts joined by bench/netem/relay.py instead (TUN devices, MTU 9000, "
-             "one-way DELAY per packet, LOSS the probability a packet is dropped; the kernel has no netem). Step time: median over the steps "
-             "after the first 3 (first 1 when 6 or fewer). Sent per step: the busiest host's eth0 bytes (all traffic, start-up and, "
+             "one-way DELAY per packet, LOSS the probability a packet is dropped; the kernel has no netem). Step time: the mean over the steps "
+             "after the first 3 (first 1 when 6 or fewer), i.e. their wall time over their count (the median interval misleads when "
+             "commits come in bunches; both are in the JSON); the median over repetitions when --reps > 1. Sent per step: the busiest host's eth0 bytes (all traffic, start-up and, "
              "for ours, the trace upload included) divided by steps. Overlap: share of members' link-sending time during which their "
              "worker computed (ours, from the merged trace).", "",
              "| Rate | Model | Steps | DP (s) | CDP-v1 (s) | CDP-v2 (s) | CDP-v2, no look-ahead (s) | DDP (s) | Best ours / DDP | Overlap DP / v1 / v2 | Busiest host sent per step, DP / v2 / v2 none / DDP (MB) |",
@@ -280,7 +298,7 @@ def write_table(out, command, results):
     keys = sorted({(r["rate"], r["model"]) for r in results}, key=lambda k: (-rate_mbit(k[0]) if k[0] != "0" else -1e9, k[0], k[1]))
     for rate, model in keys:
         runs = [r for r in results if r["rate"] == rate and r["model"] == model]
-        med = {rule: statistics.median([r["median_step_seconds"] for r in runs if r["rule"] == rule and "failed" not in r])
+        med = {rule: statistics.median([r["step_time_seconds"] for r in runs if r["rule"] == rule and "failed" not in r])
                for rule in {r["rule"] for r in runs if "failed" not in r}}
         ours = [rule for rule in med if rule != "ddp"]
         best = min(ours, key=lambda rule: med[rule]) if ours else None
