@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch's side of bench/fashion/run.sh: the same recipe as `cyclic train` on Fashion-MNIST.
 
-cnn or resnet-mini (the presets' layers, built as docs/models.md builds them), SGD(lr, momentum 0.9, weight decay 0), the learning rate decayed
+cnn or resnet-mini (bench/torch/presets.py, layer for layer as ours), SGD(lr, momentum 0.9, weight decay 0), the learning rate decayed
 to 0 over the run by half a cosine wave per step (as TrainingConfig.LearningRateAt), a global batch of
 4 x 32 = 128 samples drawn from a per-epoch random permutation, pixels normalised like MnistReader
 ((x/255 - 0.1307) / 0.3081). Prints one JSON object: test accuracy after the last step.
@@ -13,8 +13,14 @@ import json
 import math
 import struct
 
+import pathlib
+import sys
+
 import torch
 from torch import nn
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "torch"))
+from presets import build  # noqa: E402
 
 
 def idx(path):
@@ -30,34 +36,6 @@ def load(directory, split):
     images = idx(f"{directory}/{split}-images-idx3-ubyte.gz").float().div(255).sub(0.1307).div(0.3081).unsqueeze(1)
     labels = idx(f"{directory}/{split}-labels-idx1-ubyte.gz").long()
     return images, labels
-
-
-class Block(nn.Module):
-    """The residual block: conv1 3x3 (stride), conv2 3x3, a 1x1 projection when the shape changes."""
-
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1)
-        self.proj = nn.Conv2d(cin, cout, 1, stride) if stride != 1 or cin != cout else None
-
-    def forward(self, x):
-        y = self.conv2(torch.relu(self.conv1(x)))
-        return torch.relu(y + (x if self.proj is None else self.proj(x)))
-
-
-def build(name):
-    if name == "cnn":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
-    if name == "resnet-mini":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3, 1, 1), nn.ReLU(),
-            Block(32, 32, 1), Block(32, 64, 2), Block(64, 64, 1), Block(64, 128, 2),
-            nn.Flatten(), nn.Linear(128 * 7 * 7, 10))
-    raise SystemExit(f"torch_accuracy.py: unknown model {name!r} (cnn | resnet-mini)")
 
 
 def main():

@@ -14,9 +14,15 @@ import os
 import struct
 import time
 
+import pathlib
+import sys
+
 import torch
 import torch.distributed as dist
 from torch import nn
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "torch"))
+from presets import build  # noqa: E402
 
 
 def idx(path):
@@ -25,21 +31,6 @@ def idx(path):
     dims = struct.unpack(">I", data[:4])[0] & 0xFF
     shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
     return torch.frombuffer(bytearray(data[4 + 4 * dims:]), dtype=torch.uint8).reshape(shape)
-
-
-def build(name):
-    if name == "cnn":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
-    if name == "mlp-deep":
-        layers, features = [nn.Flatten()], 784
-        for _ in range(8):
-            layers += [nn.Linear(features, 1024), nn.ReLU()]
-            features = 1024
-        return nn.Sequential(*layers, nn.Linear(1024, 10))
-    raise SystemExit(f"ddp.py: unknown model {name!r} (cnn | mlp-deep)")
 
 
 def main():

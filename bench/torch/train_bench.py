@@ -27,17 +27,7 @@ import time
 import torch
 from torch import nn
 
-
-def build(model: str) -> nn.Module:
-    if model == "cnn":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
-    if model == "mlp":
-        return nn.Sequential(
-            nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
-    raise SystemExit(f"unknown model {model!r} (cnn or mlp)")
+from presets import build
 
 
 def read_idx(path: pathlib.Path) -> tuple[list[int], bytes]:
