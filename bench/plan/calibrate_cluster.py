@@ -14,25 +14,18 @@ import argparse
 import json
 import pathlib
 import statistics
-import subprocess
-import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from planning import CYCLIC, ROOT, plan
+
 OUT = ROOT / "bench" / "results" / "plan-calibration-cluster.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem" / "costs-cnn-b16.json"
-
-
-def plan(cyclic, args):
-    done = subprocess.run([cyclic, "plan", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"cyclic plan {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("result")
-    parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
+    parser.add_argument("--cyclic", default=CYCLIC)
     args = parser.parse_args()
     recorded = json.loads(pathlib.Path(args.result).read_text())
     config = recorded["config"]

@@ -15,23 +15,16 @@ import argparse
 import json
 import pathlib
 import statistics
-import subprocess
-import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from planning import CYCLIC, ROOT, plan
+
 OUT = ROOT / "bench" / "results" / "plan-calibration-netem.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem"
 
 
 def rate_for_plan(rate):
     return "0" if rate == "0" else rate.replace("mbit", "Mbit").replace("gbit", "Gbit")
-
-
-def plan(cyclic, args):
-    done = subprocess.run([cyclic, "plan", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"cyclic plan {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
 
 
 def costs_for(cyclic, model):
@@ -45,7 +38,7 @@ def costs_for(cyclic, model):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="+")
-    parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
+    parser.add_argument("--cyclic", default=CYCLIC)
     args = parser.parse_args()
     runs = [run for path in args.results for run in json.loads(pathlib.Path(path).read_text())["runs"]]
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-netem-"))

@@ -14,11 +14,11 @@ Usage: bench/plan/extrapolate.py [--cyclic PATH]   (Debian's /usr/bin/python3; t
 import argparse
 import json
 import pathlib
-import subprocess
 import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from planning import CYCLIC, ROOT, plan
+
 OUT = ROOT / "bench" / "results" / "plan-extrapolation"
 WORKERS = [8, 16, 32, 64, 128, 256, 512, 1024]
 MACHINES = [1, 2, 4, 8, 16, 32, 64, 128]
@@ -26,13 +26,6 @@ BANDWIDTHS = ["10Gbit", "100Gbit"]
 MAX_STAGES = {"resnet-mini": 8, "mlp-deep": 16}  # the most stages each splits into (layer count)
 BATCH = 32
 RULES = ["dp", "cdp-v1", "cdp-v2"]
-
-
-def plan(cyclic, args):
-    done = subprocess.run([cyclic, "plan", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"cyclic plan {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
-    return done.stdout
 
 
 def costs_file(cyclic, model, stages):
@@ -53,7 +46,7 @@ def bottleneck(rule):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
+    parser.add_argument("--cyclic", default=CYCLIC)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rows = []

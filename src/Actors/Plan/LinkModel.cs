@@ -73,16 +73,24 @@ public sealed class LinkModel
     /// <summary>Payload bytes carried so far.</summary>
     public long Bytes { get; private set; }
 
-    /// <summary>Offers a tensor of <paramref name="bytes"/> at <paramref name="now"/>; returns when its last chunk arrives.</summary>
+    /// <summary>
+    /// Offers a tensor of <paramref name="bytes"/> at <paramref name="now"/>; returns when its last chunk arrives.
+    /// An empty one (a parameter-free stage's gradient or version) is a message of no size: it takes the latency and no wire time.
+    /// </summary>
     public double Send(double now, long bytes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         if (now < _lastOffered)
         {
             throw new InvalidOperationException($"Link {From}->{To}: a tensor offered at {now} s after one at {_lastOffered} s; offers must come in time order.");
         }
 
         _lastOffered = now;
+        if (bytes == 0)
+        {
+            return now + _transport.LatencySeconds;
+        }
+
         double arrival = now;
         for (long sent = 0; sent < bytes; sent += _transport.ChunkBytes)
         {

@@ -162,8 +162,7 @@ public sealed partial class RuntimeSimulation
     /// <summary>Delivers <paramref name="bytes"/> from one machine to another now (at once on the same machine) and runs <paramref name="arrived"/> when they are there.</summary>
     private void Deliver(int from, int to, LinkKind kind, long bytes, Action arrived)
     {
-        // A parameter-free stage (a leading ReLU or pool of its own) still reports and publishes: an empty message, one latency.
-        double at = from == to ? _clock.Now : bytes == 0 ? _clock.Now + _scenario.Transport.LatencySeconds : Link(from, to, kind).Send(_clock.Now, bytes);
+        double at = from == to ? _clock.Now : Link(from, to, kind).Send(_clock.Now, bytes);
         _clock.At(at, arrived);
     }
 }

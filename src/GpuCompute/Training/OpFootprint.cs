@@ -28,16 +28,7 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
         var (created, pool) = createBackend(ledger);
         using var backend = created;
         using var replica = new ModelReplica(model, partition, backend);
-        using var input = backend.Allocate((long)batch * model.InputShape.Elements, MemoryTag.Data);
-        using var labels = backend.Allocate((long)batch * model.Classes, MemoryTag.Data);
-        var oneHot = new float[(long)batch * model.Classes];
-        for (int sample = 0; sample < batch; sample++)
-        {
-            oneHot[(sample * model.Classes) + (sample % model.Classes)] = 1f;
-        }
-
-        backend.Upload(new float[(long)batch * model.InputShape.Elements], input);
-        backend.Upload(oneHot, labels);
+        using var samples = new SyntheticMicroBatch(backend, model, batch);
         var workspace = new long[replica.StageCount];
         void Measured(int stage, Action op)
         {
@@ -49,7 +40,7 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
             workspace[stage] = Math.Max(workspace[stage], Math.Max(ledger.PeakBytes(MemoryTag.Workspace), grown));
         }
 
-        using (var pass = replica.BeginPass(input, labels, batch))
+        using (var pass = samples.BeginPass(replica))
         {
             for (int stage = 0; stage < replica.StageCount; stage++)
             {

@@ -135,17 +135,8 @@ internal static class PlanCosts
     {
         using var backend = backends.Create(parentLedger: null);
         using var replica = new ModelReplica(model, partition, backend);
-        using var input = backend.Allocate((long)batch * model.InputShape.Elements, MemoryTag.Data);
-        using var labels = backend.Allocate((long)batch * model.Classes, MemoryTag.Data);
         var random = new Random(5);
-        backend.Upload([.. Enumerable.Range(0, batch * model.InputShape.Elements).Select(_ => (float)random.NextDouble())], input);
-        var oneHot = new float[(long)batch * model.Classes];
-        for (int sample = 0; sample < batch; sample++)
-        {
-            oneHot[(sample * model.Classes) + (sample % model.Classes)] = 1f;
-        }
-
-        backend.Upload(oneHot, labels);
+        using var samples = new SyntheticMicroBatch(backend, model, batch, [.. Enumerable.Range(0, batch * model.InputShape.Elements).Select(_ => (float)random.NextDouble())]);
         int stages = partition.StageCount;
         var forward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
         var backward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
@@ -154,7 +145,7 @@ internal static class PlanCosts
         // The first pass warms caches, the JIT and the pool; it is not kept.
         for (int pass = 0; pass <= Repetitions; pass++)
         {
-            using var micro = replica.BeginPass(input, labels, batch);
+            using var micro = samples.BeginPass(replica);
             for (int stage = 0; stage < stages; stage++)
             {
                 double seconds = Timed(() => micro.Forward(stage));

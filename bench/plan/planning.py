@@ -1,0 +1,15 @@
+"""What the bench/plan scripts share: where the built `cyclic` is, and running `cyclic plan` or stopping with its output."""
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CYCLIC = str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic")
+
+
+def plan(cyclic, args):
+    """Runs `cyclic plan ARGS`; a failure stops the script with the command and what it printed."""
+    done = subprocess.run([cyclic, "plan", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"cyclic plan {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
+    return done.stdout
