@@ -22,8 +22,13 @@ public static class ClusterPlacement
     /// The model placement (null in the others): stage s's device; device d runs on the member of rank
     /// d mod N, and its stages' masters with it, so stage s's owner is that member.
     /// </param>
-    public static NodePlanned Plan(IReadOnlyList<AdmittedNode> members, int workers, int stages, Func<int, int>? deviceOfStage = null)
+    /// <param name="reducerShards">
+    /// Shards per stage reducer (data placement): shard k of stage s runs on holder (s + k) mod H, so with
+    /// S = H shards every holder runs one shard of every stage and sends and receives an equal share.
+    /// </param>
+    public static NodePlanned Plan(IReadOnlyList<AdmittedNode> members, int workers, int stages, Func<int, int>? deviceOfStage = null, int reducerShards = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(reducerShards, 1);
         ArgumentNullException.ThrowIfNull(members);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
@@ -67,7 +72,10 @@ public static class ClusterPlacement
         var stageOwners = deviceOfStage is null
             ? Enumerable.Range(0, stages).Select(stage => holders[stage % holders.Length]).ToArray()
             : Enumerable.Range(0, stages).Select(stage => rankOwners[deviceOfStage(stage) % workers]).ToArray();
-        return new NodePlanned(members.Select(member => member.Node).ToArray(), rankOwners, stageOwners);
+        int[] shardOwners = reducerShards == 1 || deviceOfStage is not null
+            ? []
+            : [.. from stage in Enumerable.Range(0, stages) from shard in Enumerable.Range(0, reducerShards) select holders[(stage + shard) % holders.Length]];
+        return new NodePlanned(members.Select(member => member.Node).ToArray(), rankOwners, stageOwners) { ShardOwners = shardOwners };
     }
 
     /// <summary>The ranks and stage reducers <paramref name="node"/> ran in <paramref name="plan"/> (both empty when it is not in it).</summary>
@@ -76,7 +84,8 @@ public static class ClusterPlacement
         ArgumentNullException.ThrowIfNull(plan);
         var index = Array.IndexOf(plan.Nodes, node);
         int[] Owned(int[] owners) => Enumerable.Range(0, owners.Length).Where(i => index >= 0 && owners[i] == index).ToArray();
-        return (Owned(plan.RankOwners), Owned(plan.StageOwners));
+        int[] stages = [.. Enumerable.Range(0, plan.StageOwners.Length).Where(stage => index >= 0 && Enumerable.Range(0, plan.ReducerShards).Any(shard => plan.OwnerOf(stage, shard) == index))];
+        return (Owned(plan.RankOwners), stages);
     }
 
     /// <summary>What <paramref name="node"/> ran, for the seed's report: "ranks 0,1; reducers of stages 2,3", "reducer-only: stages 0,1".</summary>

@@ -47,10 +47,10 @@ public sealed class ClusterSessionState
     public bool IsPlanned(string node) => Plan is { } plan && plan.Nodes.Contains(node);
 
     /// <summary>The admission is over: the plan places <paramref name="workers"/> ranks and <paramref name="stages"/> reducers on the members.</summary>
-    public NodePlanned Admitted(IReadOnlyList<AdmittedNode> members, int workers, int stages, Func<int, int>? deviceOfStage = null)
+    public NodePlanned Admitted(IReadOnlyList<AdmittedNode> members, int workers, int stages, Func<int, int>? deviceOfStage = null, int reducerShards = 1)
     {
         Expect(SessionPhase.Admitting, "the admission ended");
-        Plan = ClusterPlacement.Plan(members, workers, stages, deviceOfStage);
+        Plan = ClusterPlacement.Plan(members, workers, stages, deviceOfStage, reducerShards);
         Phase = SessionPhase.Building;
         return Plan;
     }

@@ -191,7 +191,7 @@ public sealed partial class ClusterTrainingSession : ReceiveActor, IWithTimers
     private void OnAdmitted(AdmissionOutcome.Ready ready)
     {
         _members = ready.Members;
-        var plan = _state.Admitted([.. ready.Members.Select(member => member.Admitted)], ready.Workers, _setup.Options.Stages, DeviceOfStage(ready.Workers));
+        var plan = _state.Admitted([.. ready.Members.Select(member => member.Admitted)], ready.Workers, _setup.Options.Stages, DeviceOfStage(ready.Workers), _setup.Options.ReducerShards);
         _traces = new TraceCollection(plan.Nodes);
         _log.Info("{0} ranks admitted on {1} members; sending the plan.", ready.Workers, _members.Count);
         foreach (var idle in ready.NotNeeded)
@@ -260,7 +260,10 @@ public sealed partial class ClusterTrainingSession : ReceiveActor, IWithTimers
         var model = Planning.ParallelismNames.Parse(_setup.Options.Parallelism) == Planning.Parallelism.Model;
         var workers = model ? Task.FromResult(Array.Empty<IActorRef>()) : Task.WhenAll(plan.RankOwners.Select((owner, rank) => Resolve(plan.Nodes[owner], ActorNames.Worker(rank))));
         // The coordinator talks to each reducer through its gateway, which returns the final state in chunks.
-        var reducers = Task.WhenAll(plan.StageOwners.Select((owner, stage) => Resolve(plan.Nodes[owner], FinalStateGateway.Name(stage))));
+        var reducers = Task.WhenAll(
+            from stage in Enumerable.Range(0, plan.StageOwners.Length)
+            from shard in Enumerable.Range(0, plan.ReducerShards)
+            select Resolve(plan.Nodes[plan.OwnerOf(stage, shard)], FinalStateGateway.Name(stage, shard)));
         var members = plan.Nodes.Length;
         Task.WhenAll(workers, reducers)
             .ContinueWith<object>(

@@ -34,12 +34,13 @@ public sealed class FinalStateGateway : ReceiveActor
         Receive<CutToSeed>(cut => LinkTo(cut.Seed).Tell(new SendTensor(StageCutWire.Label(cut.Cut, cut.Round), StageCutWire.Flatten(cut.Cut), ReplyTo: null)));
         Receive<FinalStageState>(state =>
         {
-            _link!.Tell(new SendTensor(new PublicationLabel(state.Version, state.Stage).ToTransfer(), FinalStateInbox.Flatten(state), ReplyTo: null));
+            _link!.Tell(new SendTensor(new PublicationLabel(state.Version, Reduce.ReducerShards.WireStage(state.Stage, state.Shard)).ToTransfer(), FinalStateInbox.Flatten(state), ReplyTo: null));
         });
         ReceiveAny(message => _reducer.Tell(message, Sender));
     }
 
-    public static string Name(int stage) => $"final-{stage}";
+    /// <summary>The gateway of a stage's reducer, or of one of its shards when the run shards them.</summary>
+    public static string Name(int stage, int shard = 0) => shard == 0 ? $"final-{stage}" : $"final-{stage}-{shard}";
 
     // One link per stage to the seed's inbox: cuts and the final state leave in the order they were taken.
     private IActorRef LinkTo(Address seed)
@@ -88,8 +89,9 @@ public static class FinalStateInbox
 
         var half = values / 2;
         var counters = tensor.Span[values..];
-        return new FinalStageState(label.Stage, label.Version, tensor.Span[..half].ToArray(), tensor.Span[half..values].ToArray(),
-            ReadCounter(counters[..2]), ReadCounter(counters[2..]));
+        var (stage, shard) = Reduce.ReducerShards.FromWire(label.Stage);
+        return new FinalStageState(stage, label.Version, tensor.Span[..half].ToArray(), tensor.Span[half..values].ToArray(),
+            ReadCounter(counters[..2]), ReadCounter(counters[2..])) { Shard = shard };
     }
 
     private static void WriteCounter(Span<float> slots, long value)

@@ -119,7 +119,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         }
         else
         {
-            _parts = RuntimeBuilder.Build(Context, build, stage => GradientSender(plan.StageOwners[stage]));
+            _parts = RuntimeBuilder.Build(Context, build, (stage, shard) => GradientSender(plan.OwnerOf(stage, shard)));
             stageHolders = _parts.Reducers;
             gradients = Inbox(TensorKind.Gradient, stageSizes, stageHolders);
             // Created now, with every link, so that each link gets its peer's endpoint when the channels are planned.
@@ -127,9 +127,10 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         }
 
         var parameters = Inbox(TensorKind.Parameters, stageSizes, stageHolders);
-        foreach (var (stage, holder) in stageHolders)
+        foreach (var (unit, holder) in stageHolders)
         {
-            Context.ActorOf(Props.Create(() => new FinalStateGateway(holder, _transport)), FinalStateGateway.Name(stage));
+            var (stage, shard) = Reduce.ReducerShards.FromWire(unit);
+            Context.ActorOf(Props.Create(() => new FinalStateGateway(holder, _transport)), FinalStateGateway.Name(stage, shard));
         }
 
         _setup.Member.Tell(new InboxesReady(gradients, parameters));
@@ -146,7 +147,9 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     private IActorRef Inbox(TensorKind kind, long[] stageSizes, IReadOnlyDictionary<int, IActorRef> stageHolders, bool stageTensors = false)
     {
         var workers = _parts.Workers;
-        var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, stageHolders, workers, stageTensors)), TensorInbox.Name(kind) + "box");
+        var assembler = _parts.Assembler;
+        var shards = _setup.Plan.ReducerShards;
+        var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, stageHolders, workers, stageTensors, assembler, shards)), TensorInbox.Name(kind) + "box");
         if (_transport.Path == TensorPath.Akka)
         {
             var transport = _transport;

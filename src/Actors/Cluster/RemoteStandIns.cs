@@ -14,7 +14,7 @@ public sealed class GradientSender : ReceiveActor
     public GradientSender(IActorRef link)
     {
         Receive<GradientContributed>(gradient =>
-            link.Tell(new SendTensor(new GradientLabel(gradient.Step, gradient.Stage, gradient.Rank).ToTransfer(), gradient.Gradient, ReplyTo: null)));
+            link.Tell(new SendTensor(new GradientLabel(gradient.Step, Reduce.ReducerShards.WireStage(gradient.Stage, gradient.Shard), gradient.Rank).ToTransfer(), gradient.Gradient, ReplyTo: null)));
     }
 }
 
@@ -29,7 +29,8 @@ public sealed class PublicationSender : ReceiveActor
     /// <param name="link">This node's parameters link to the other node.</param>
     public PublicationSender(IActorRef link)
     {
-        Receive<ParametersPublished>(published => link.Tell(new SendTensor(new PublicationLabel(published.Version, published.Stage).ToTransfer(), Joined(published), ReplyTo: null)));
+        Receive<ParametersPublished>(published => link.Tell(new SendTensor(
+            new PublicationLabel(published.Version, Reduce.ReducerShards.WireStage(published.Stage, published.Shard)).ToTransfer(), Joined(published), ReplyTo: null)));
     }
 
     /// <summary>Parameters then momentum in one tensor, as the inbox splits them.</summary>

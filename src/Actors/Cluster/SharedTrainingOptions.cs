@@ -25,7 +25,7 @@ public static class SharedTrainingOptions
         return new TrainingOptionsShared(c.Model, c.Stages, c.Partition, c.Workers, c.MicroBatch, c.Epochs, c.MaxSteps,
             c.LearningRate, c.Momentum, c.WeightDecay, c.Seed, options.Rule.ToCliName(), options.Freshness.ToCliName(), options.Compensation.ToCliName(),
             c.LearningRateSchedule, Trace: options.TracePath is not null, options.Pacing.ToCliName(), options.CutEvery, options.FinalCut, options.Resume?.Step ?? 0,
-            OnNonFinite: options.OnNonFinite.ToCliName()) { SkippedSteps = [.. options.SkippedSteps.Order()], Parallelism = options.Parallelism.ToCliName(), Devices = options.Devices ?? 0, EvaluateEvery = options.EvaluateEvery, ModelLayers = c.ModelLayers ?? "" };
+            OnNonFinite: options.OnNonFinite.ToCliName()) { SkippedSteps = [.. options.SkippedSteps.Order()], Parallelism = options.Parallelism.ToCliName(), Devices = options.Devices ?? 0, EvaluateEvery = options.EvaluateEvery, ModelLayers = c.ModelLayers ?? "", ReducerShards = options.ReducerShards };
     }
 
     /// <exception cref="ArgumentException">A rule, freshness, compensation or pacing name this build does not know.</exception>
@@ -61,6 +61,7 @@ public static class SharedTrainingOptions
             Parallelism = ParallelismNames.Parse(shared.Parallelism),
             Devices = shared.Devices > 0 ? shared.Devices : null,
             EvaluateEvery = shared.EvaluateEvery,
+            ReducerShards = shared.ReducerShards,
         };
     }
 

@@ -22,7 +22,7 @@ public static class StageCutWire
     {
         ArgumentNullException.ThrowIfNull(cut);
         ArgumentOutOfRangeException.ThrowIfNegative(round);
-        return new TransferLabel(cut.Step, cut.Stage, Marker + round);
+        return new TransferLabel(cut.Step, Reduce.ReducerShards.WireStage(cut.Stage, cut.Shard), Marker + round);
     }
 
     public static bool IsCut(TransferLabel label) => label.Rank >= Marker;
@@ -61,6 +61,7 @@ public static class StageCutWire
         bool lookahead = TrainingCut.ReadsLastGradients(rule, compensation, label.Step);
         var previousMomentum = lookahead ? split[3] : [];
         var gradients = lookahead ? split[4..] : [];
-        return new StageCut(label.Stage, label.Step, split[0], split[1], previous, previousMomentum, gradients);
+        var (stage, shard) = Reduce.ReducerShards.FromWire(label.Stage);
+        return new StageCut(stage, label.Step, split[0], split[1], previous, previousMomentum, gradients) { Shard = shard };
     }
 }

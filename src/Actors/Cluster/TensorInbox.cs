@@ -35,7 +35,13 @@ public sealed class TensorInbox : ReceiveActor
     /// The model placement: the gradient link carries activations and output gradients between stage
     /// devices (<see cref="StageTensorLabel"/>), and <paramref name="reducers"/> are this node's devices by stage.
     /// </param>
-    public TensorInbox(TensorKind kind, IReadOnlyList<long> stageSizes, IReadOnlyDictionary<int, IActorRef> reducers, IReadOnlyDictionary<int, IActorRef> workers, bool stageTensors = false)
+    /// <param name="assembler">
+    /// With reducer shards (<paramref name="shards"/> above 1): where each shard's slice of a version goes,
+    /// to be joined for this node's workers; <paramref name="reducers"/> are then keyed by
+    /// <see cref="Reduce.ReducerShards.WireStage"/> of stage and shard, as the labels carry them.
+    /// </param>
+    public TensorInbox(TensorKind kind, IReadOnlyList<long> stageSizes, IReadOnlyDictionary<int, IActorRef> reducers, IReadOnlyDictionary<int, IActorRef> workers, bool stageTensors = false,
+        IActorRef? assembler = null, int shards = 1)
     {
         Receive<TensorReceived>(received =>
         {
@@ -58,25 +64,37 @@ public sealed class TensorInbox : ReceiveActor
             if (kind == TensorKind.Gradient)
             {
                 var label = GradientLabel.From(received.Label);
+                var (stage, shard) = Reduce.ReducerShards.FromWire(label.Stage);
                 if (!reducers.TryGetValue(label.Stage, out var reducer))
                 {
-                    _log.Warning("Dropped a gradient of stage {0} from rank {1}: this node holds the reducers of stages {2}.", label.Stage, label.Rank, string.Join(",", reducers.Keys.Order()));
+                    _log.Warning("Dropped a gradient of stage {0} (shard {1}) from rank {2}: this node holds the reducers {3} (stage + 65536 × shard).",
+                        stage, shard, label.Rank, string.Join(",", reducers.Keys.Order()));
                     return;
                 }
 
-                reducer.Tell(new GradientContributed(label.Stage, label.Step, label.Rank, tensor.ToArray()));
+                reducer.Tell(new GradientContributed(stage, label.Step, label.Rank, tensor.ToArray()) { Shard = shard });
                 return;
             }
 
             var publication = PublicationLabel.From(received.Label);
-            if (publication.Stage < 0 || publication.Stage >= stageSizes.Count || tensor.Length < stageSizes[publication.Stage])
+            var (publishedStage, publishedShard) = Reduce.ReducerShards.FromWire(publication.Stage);
+            if (publishedStage < 0 || publishedStage >= stageSizes.Count || publishedShard >= shards
+                || tensor.Length < Reduce.ReducerShards.Range((int)stageSizes[publishedStage], shards, publishedShard).Length)
             {
-                _log.Warning("Dropped a publication of stage {0} with {1} values: the model has {2} stages.", publication.Stage, tensor.Length, stageSizes.Count);
+                _log.Warning("Dropped a publication of stage {0} (shard {1}) with {2} values: the model has {3} stages, the run {4} reducer shards per stage.",
+                    publishedStage, publishedShard, tensor.Length, stageSizes.Count, shards);
                 return;
             }
 
-            var size = (int)stageSizes[publication.Stage];
-            var published = new ParametersPublished(publication.Stage, publication.Version, tensor.Span[..size].ToArray(), tensor.Span[size..].ToArray()) { Carrier = publication.Carrier };
+            var size = Reduce.ReducerShards.Range((int)stageSizes[publishedStage], shards, publishedShard).Length;
+            var published = new ParametersPublished(publishedStage, publication.Version, tensor.Span[..size].ToArray(), tensor.Span[size..].ToArray())
+                { Carrier = publication.Carrier, Shard = publishedShard };
+            if (assembler is not null)
+            {
+                assembler.Tell(published);
+                return;
+            }
+
             if (publication.To is { } to)
             {
                 if (!workers.TryGetValue(to, out var reader))

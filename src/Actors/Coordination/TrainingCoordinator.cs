@@ -22,6 +22,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly CoordinatorSetup _setup;
     private readonly CoordinatorState _state;
     private readonly CutAssembler _cuts;
+
+    // With reducer shards, each stage's final state and cuts arrive as one slice per shard.
+    private readonly Reduce.ShardAssembly? _shards;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private IReadOnlyList<IActorRef> _reducers = [];
     private DevicePacer? _pacer;
@@ -37,6 +40,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _state = new CoordinatorState(plan.Schedule.Workers, plan.Schedule.Stages, plan.TotalSteps, plan.FirstStep,
             devices: plan.Options.Parallelism == Planning.Parallelism.Model ? plan.ModelPlacement.Devices.Count : 0);
         _cuts = new CutAssembler(plan.Schedule.Stages);
+        _shards = plan.Options.ReducerShards > 1 ? new Reduce.ShardAssembly([.. plan.InitialStageParameters.Select(stage => (long)stage.Length)], plan.Options.ReducerShards) : null;
         Become(Training);
     }
 
@@ -65,8 +69,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             var schedule = _setup.Plan.Schedule;
             _pacer = _setup.Plan.CreatePacer([.. Enumerable.Range(0, schedule.Workers)], _setup.Settings.PacingPatience);
             _pacer.CancelOnShutdown(Context.System);
-            var build = new NodeBuild(_setup.Plan, NodeBuild.SingleNode(Self.Path.Name, schedule.Workers, schedule.Stages), SelfIndex: 0, _setup.Settings, _setup.ProcessLedger, _setup.Trace, _pacer);
-            var parts = RuntimeBuilder.Build(Context, build, stage => throw new InvalidOperationException($"Stage {stage} has no reducer in a one-process run."));
+            var build = new NodeBuild(_setup.Plan, NodeBuild.SingleNode(Self.Path.Name, schedule.Workers, schedule.Stages, _setup.Plan.Options.ReducerShards),
+                SelfIndex: 0, _setup.Settings, _setup.ProcessLedger, _setup.Trace, _pacer);
+            var parts = RuntimeBuilder.Build(Context, build, (stage, shard) => throw new InvalidOperationException($"Stage {stage} (shard {shard}) has no reducer in a one-process run."));
             IActorRef NoRemoteRank(int rank) => throw new InvalidOperationException($"Rank {rank} has no worker in a one-process run.");
             RuntimeBuilder.Wire(parts, schedule.Workers, NoRemoteRank, Self, remoteSubscribers: [],
                 remoteBatonTarget: _setup.Plan.Options.Parallelism == Planning.Parallelism.Zero ? NoRemoteRank : null);
@@ -108,7 +113,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
     private void Finishing()
     {
-        Receive<FinalStageState>(state => Carry(() => _state.FinalStateArrived(state)));
+        Receive<FinalStageState>(share => Carry(() => (_shards is null ? share : _shards.Accept(share)) is { } state ? _state.FinalStateArrived(state) : []));
         Receive<StageCut>(CutTaken);
         Receive<ReceiveTimeout>(_ => Fail(new TimeoutException(
             $"Only {_state.FinalStatesIn} of {_state.Stages} reducers reported their final state within {_setup.Settings.FinalStateTimeout}.")));
@@ -165,7 +170,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     {
         try
         {
-            foreach (var cut in _cuts.Accept(share))
+            if ((_shards is null ? share : _shards.Accept(share)) is not { } whole)
+            {
+                return;
+            }
+
+            foreach (var cut in _cuts.Accept(whole))
             {
                 _setup.Plan.Options.OnCut?.Invoke(cut with { Workers = _setup.Plan.Schedule.Workers, SkippedSteps = [.. _setup.Plan.Options.SkippedSteps.Order()] });
             }

@@ -42,6 +42,12 @@ public sealed record ActorTrainingOptions
     /// <summary>data (replicas, broadcast), model (stages on shared devices) or zero (parameters passed worker to worker).</summary>
     public Parallelism Parallelism { get; init; } = Parallelism.Data;
 
+    /// <summary>
+    /// Shards per stage reducer (--reducer-shards; 1: one reducer per stage). Data placement only; in a
+    /// cluster, shard k of a stage runs on a different reducer holder for each k (see <see cref="Reduce.ReducerShards"/>).
+    /// </summary>
+    public int ReducerShards { get; init; } = 1;
+
     /// <summary>The model placement's cap on its devices (--devices); null: as many as the schedule needs.</summary>
     public int? Devices { get; init; }
 

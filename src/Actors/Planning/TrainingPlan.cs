@@ -79,6 +79,16 @@ public sealed record TrainingPlan(
             throw new ArgumentException($"--devices caps the model placement's devices; this run's parallelism is {options.Parallelism.ToCliName()}.");
         }
 
+        if (options.ReducerShards < 1 || options.ReducerShards > Reduce.ReducerShards.MaxShards)
+        {
+            throw new ArgumentException($"--reducer-shards {options.ReducerShards}: give 1 (one reducer per stage) to {Reduce.ReducerShards.MaxShards}.");
+        }
+
+        if (options.ReducerShards > 1 && options.Parallelism != Parallelism.Data)
+        {
+            throw new ArgumentException($"--reducer-shards splits the stage reducers of --parallelism data; under {options.Parallelism.ToCliName()} each stage's master lives {(options.Parallelism == Parallelism.Model ? "on its stage device" : "with its ZeRO owner")}.");
+        }
+
         if (options.Devices is < 1)
         {
             throw new ArgumentException($"--devices {options.Devices}: the model placement needs at least 1 device.");

@@ -68,17 +68,34 @@ public sealed record TrainingOptionsShared(
     /// <summary>A model from a file: its layers' canonical text; empty for the preset named <see cref="Model"/>.</summary>
     [Key(27)]
     public string ModelLayers { get; init; } = "";
+
+    /// <summary>Each stage's reducer split into this many shards of its parameters (1: one reducer per stage).</summary>
+    [Key(28)]
+    public int ReducerShards { get; init; } = 1;
 }
 
 /// <summary>
 /// Where everything runs: <paramref name="Nodes"/> are the admitted members' addresses; rank r's
-/// worker runs on <c>Nodes[RankOwners[r]]</c> and stage s's reducer on <c>Nodes[StageOwners[s]]</c>.
+/// worker runs on <c>Nodes[RankOwners[r]]</c> and stage s's reducer on <c>Nodes[StageOwners[s]]</c>;
+/// with reducer shards, shard k of stage s on <c>Nodes[ShardOwners[s·S + k]]</c> (see <see cref="OwnerOf"/>).
 /// </summary>
 [MessagePackObject]
 public sealed record NodePlanned(
     [property: Key(0)] string[] Nodes,
     [property: Key(1)] int[] RankOwners,
-    [property: Key(2)] int[] StageOwners) : IClusterTrainingMessage;
+    [property: Key(2)] int[] StageOwners) : IClusterTrainingMessage
+{
+    /// <summary>Where each stage's reducer shards run, stage-major; empty: one reducer per stage (at <see cref="StageOwners"/>).</summary>
+    [Key(3)]
+    public int[] ShardOwners { get; init; } = [];
+
+    /// <summary>Reducer shards per stage (1 when <see cref="ShardOwners"/> is empty).</summary>
+    [IgnoreMember]
+    public int ReducerShards => ShardOwners.Length == 0 ? 1 : ShardOwners.Length / Math.Max(1, StageOwners.Length);
+
+    /// <summary>The node index that runs shard <paramref name="shard"/> of stage <paramref name="stage"/>'s reducer.</summary>
+    public int OwnerOf(int stage, int shard) => ShardOwners.Length == 0 ? StageOwners[stage] : ShardOwners[(stage * ReducerShards) + shard];
+}
 
 /// <summary>
 /// A member has created its workers, reducers and relays for the plan; on the channel tensor path

@@ -57,7 +57,12 @@ public sealed record FinalStageState(
     [property: Key(2)] float[] Parameters,
     [property: Key(3)] float[] Momentum,
     [property: Key(4)] long ContributionsFolded = 0,
-    [property: Key(5)] long DuplicatesRefused = 0) : IControlMessage;
+    [property: Key(5)] long DuplicatesRefused = 0) : IControlMessage
+{
+    /// <summary>With reducer shards: the shard whose slice this is (0 otherwise).</summary>
+    [Key(6)]
+    public int Shard { get; init; }
+}
 
 /// <summary>
 /// A stage's share of a consistent cut at step boundary <paramref name="Step"/> (every step before it
@@ -76,4 +81,9 @@ public sealed record StageCut(
     [property: Key(3)] float[] Momentum,
     [property: Key(4)] float[] PreviousParameters,
     [property: Key(5)] float[] PreviousMomentum,
-    [property: Key(6)] float[][] LastGradients) : IControlMessage;
+    [property: Key(6)] float[][] LastGradients) : IControlMessage
+{
+    /// <summary>With reducer shards: the shard whose slice of the stage's cut this is (0 otherwise).</summary>
+    [Key(7)]
+    public int Shard { get; init; }
+}

@@ -14,7 +14,12 @@ public sealed record GradientContributed(
     [property: Key(0)] int Stage,
     [property: Key(1)] int Step,
     [property: Key(2)] int Rank,
-    [property: Key(3)] float[] Gradient) : IReduceMessage;
+    [property: Key(3)] float[] Gradient) : IReduceMessage
+{
+    /// <summary>With reducer shards: which shard of the stage this slice of the gradient is for (0 otherwise).</summary>
+    [Key(4)]
+    public int Shard { get; init; }
+}
 
 /// <summary>
 /// A reducer's new master parameters θ_Version of stage <paramref name="Stage"/> (0-based).
@@ -33,6 +38,10 @@ public sealed record ParametersPublished(
     /// <summary>The rank that passed this copy on as a baton (ZeRO placement); −1 when it comes from the stage's owner.</summary>
     [Key(4)]
     public int Carrier { get; init; } = -1;
+
+    /// <summary>With reducer shards: the shard whose slice of the stage this is (parameters and momentum of its range only); 0 otherwise.</summary>
+    [Key(5)]
+    public int Shard { get; init; }
 
     /// <summary>The bytes this copy carries (parameters and momentum, float32).</summary>
     [IgnoreMember]

@@ -30,14 +30,14 @@ public sealed class ReducerActor : UntypedActor
     public ReducerActor(ReducerSetup setup)
     {
         _setup = setup;
-        _track = $"reducer {setup.Stage}";
+        _track = setup.Plan.Options.ReducerShards == 1 ? $"reducer {setup.Stage}" : $"reducer {setup.Stage}.{setup.Shard}";
         _batons = setup.Plan.Options.Parallelism == Parallelism.Zero ? new Schedule.ZeroBatonPlan(setup.Plan.Schedule) : null;
     }
 
     protected override void PreStart()
     {
         _backend = _setup.Plan.ReducerBackends(_setup.ProcessLedger);
-        _master = new StageMaster(_setup.Stage, _setup.Plan, _backend);
+        _master = new StageMaster(_setup.Stage, _setup.Plan, _backend, _setup.Shard);
         _setup.Trace?.RegisterTrack(_track);
     }
 

@@ -10,9 +10,10 @@ namespace CyclicActors.Actors.Reduce;
 /// the momentum buffer when the plan's compensation is look-ahead, which needs it.
 /// <paramref name="Faults"/>: this node's fault injection (a kill or link cut at a publication);
 /// <paramref name="CutLinks"/>: how the node cuts its links (null in one process).
+/// <paramref name="Shard"/>: which of the stage's reducer shards this is (0 of 1 without shards).
 /// </summary>
 public sealed record ReducerSetup(int Stage, TrainingPlan Plan, MemoryLedger ProcessLedger, TraceRecorder? Trace,
-    Settings.FaultInjection? Faults = null, Action? CutLinks = null);
+    Settings.FaultInjection? Faults = null, Action? CutLinks = null, int Shard = 0);
 
 /// <summary>
 /// Local: who hears a reducer's publications, given once the workers exist: every worker of this

@@ -26,7 +26,9 @@ public sealed record UpdateSkipped(int Step) : StageMasterEvent;
 /// The single copy of one stage's master parameters and momentum and the fold of its gradients in
 /// rank order (<see cref="ReducerState"/>, <see cref="StageOptimizer"/>): what a stage reducer runs in
 /// the data and ZeRO placements and what a stage device runs itself in the model placement, so both
-/// make the same versions bitwise. Not thread-safe; owned by one actor, on that actor's backend.
+/// make the same versions bitwise. With reducer shards it holds one shard's slice of the stage
+/// (<see cref="ReducerShards.Range"/>) and folds that slice of each contribution. Not thread-safe;
+/// owned by one actor, on that actor's backend.
 /// </summary>
 public sealed class StageMaster : IDisposable
 {
@@ -38,28 +40,32 @@ public sealed class StageMaster : IDisposable
     private readonly StageOptimizer _optimizer;
     private float[][]? _foldedGradients;
 
-    public StageMaster(int stage, TrainingPlan plan, IComputeBackend backend)
+    public StageMaster(int stage, TrainingPlan plan, IComputeBackend backend, int shard = 0)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(backend);
         Stage = stage;
+        Shard = shard;
         _plan = plan;
         _backend = backend;
         _state = new ReducerState(plan.Schedule.Workers, plan.FirstStep);
         var resumed = plan.Options.Resume?.Stages[stage];
-        var initial = resumed?.Parameters ?? plan.InitialStageParameters[stage];
+        var initial = Mine(resumed?.Parameters ?? plan.InitialStageParameters[stage]);
         _master = backend.Allocate(initial.Length, MemoryTag.Parameters);
         backend.Upload(initial, _master);
         _incoming = backend.Allocate(initial.Length, MemoryTag.Gradients);
         _optimizer = new StageOptimizer(backend, initial.Length, _state.Workers);
         if (resumed is not null)
         {
-            _optimizer.SetMomentum(resumed.Momentum);
+            _optimizer.SetMomentum(Mine(resumed.Momentum));
         }
     }
 
     /// <summary>The stage, 0-based.</summary>
     public int Stage { get; }
+
+    /// <summary>The shard of the stage this master holds (0 of 1 without reducer shards).</summary>
+    public int Shard { get; }
 
     /// <summary>The version the master holds: θ_k after folding k steps.</summary>
     public int Version => _state.NextStep;
@@ -73,7 +79,7 @@ public sealed class StageMaster : IDisposable
         if (_plan.Options.Resume?.Stages[Stage] is { } resumed && TrainingCut.ReadsPreviousVersion(_plan.Schedule.Rule, resumed.Step))
         {
             float[] momentum = _plan.Compensation == DelayCompensation.Lookahead ? resumed.PreviousMomentum : [];
-            made.Add(new ParametersPublished(Stage, resumed.Step - 1, resumed.PreviousParameters, momentum));
+            made.Add(new ParametersPublished(Stage, resumed.Step - 1, Mine(resumed.PreviousParameters), Mine(momentum)) { Shard = Shard });
         }
 
         made.Add(Current(_plan.FirstStep, foldedStep: null));
@@ -86,10 +92,10 @@ public sealed class StageMaster : IDisposable
     public IReadOnlyList<StageMasterEvent> Accept(GradientContributed contribution)
     {
         ArgumentNullException.ThrowIfNull(contribution);
-        if (contribution.Stage != Stage || contribution.Gradient.Length != _master.Length)
+        if (contribution.Stage != Stage || contribution.Shard != Shard || contribution.Gradient.Length != _master.Length)
         {
             throw new InvalidOperationException(
-                $"Stage {Stage} ({_master.Length} parameters) got a gradient of stage {contribution.Stage} with {contribution.Gradient.Length} values.");
+                $"Stage {Stage} shard {Shard} ({_master.Length} parameters) got a gradient of stage {contribution.Stage} shard {contribution.Shard} with {contribution.Gradient.Length} values.");
         }
 
         // Caught here, before anything of the step is folded, so no cut (and no checkpoint) ever holds it.
@@ -126,7 +132,7 @@ public sealed class StageMaster : IDisposable
     }
 
     /// <summary>The stage's state once it has folded every step (the coordinator's final request).</summary>
-    public FinalStageState Final() => new(Stage, Version, Download(_master), Download(_optimizer.Momentum), _state.Folded, _state.RefusedTwice);
+    public FinalStageState Final() => new(Stage, Version, Download(_master), Download(_optimizer.Momentum), _state.Folded, _state.RefusedTwice) { Shard = Shard };
 
     public void Dispose()
     {
@@ -157,7 +163,7 @@ public sealed class StageMaster : IDisposable
         {
             // The published copies are not shared with the optimizer, so the cut may hold them.
             var momentum = published.Momentum.Length == published.Parameters.Length ? published.Momentum : Download(_optimizer.Momentum);
-            events.Add(new CutMade(new StageCut(Stage, version, published.Parameters, momentum, previous, previousMomentum, _foldedGradients ?? [])));
+            events.Add(new CutMade(new StageCut(Stage, version, published.Parameters, momentum, previous, previousMomentum, _foldedGradients ?? []) { Shard = Shard }));
         }
 
         _foldedGradients = null;
@@ -177,7 +183,7 @@ public sealed class StageMaster : IDisposable
         }
 
         float[] momentum = _plan.Compensation == DelayCompensation.Lookahead ? Download(_optimizer.Momentum) : [];
-        return new ParametersPublished(Stage, version, parameters, momentum);
+        return new ParametersPublished(Stage, version, parameters, momentum) { Shard = Shard };
     }
 
     /// <summary>With look-ahead, a cut at k holds every rank's gradient of step k − 1: the contributions being folded.</summary>
@@ -192,6 +198,9 @@ public sealed class StageMaster : IDisposable
         _foldedGradients ??= new float[_state.Workers][];
         _foldedGradients[fold.Rank] = fold.Gradient;
     }
+
+    /// <summary>This shard's slice of whole-stage values (a resumed cut's, the initial parameters); empty stays empty.</summary>
+    private float[] Mine(float[] stageValues) => stageValues.Length == 0 ? stageValues : ReducerShards.Slice(stageValues, _plan.Options.ReducerShards, Shard);
 
     private static bool AllFinite(float[] values)
     {

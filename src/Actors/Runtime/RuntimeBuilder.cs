@@ -28,19 +28,31 @@ public sealed record NodeBuild(
     long RingEpoch = 1,
     Action? CutLinks = null)
 {
-    /// <summary>Every rank and stage on one node: the placement of a one-process run.</summary>
-    public static NodePlanned SingleNode(string node, int workers, int stages) => new([node], new int[workers], new int[stages]);
+    /// <summary>Every rank and stage (and every reducer shard) on one node: the placement of a one-process run.</summary>
+    public static NodePlanned SingleNode(string node, int workers, int stages, int shards = 1) =>
+        new([node], new int[workers], new int[stages]) { ShardOwners = shards == 1 ? [] : new int[stages * shards] };
 
     public IEnumerable<int> LocalRanks => Enumerable.Range(0, Placement.RankOwners.Length).Where(rank => Placement.RankOwners[rank] == SelfIndex);
 
-    public IEnumerable<int> LocalStages => Enumerable.Range(0, Placement.StageOwners.Length).Where(stage => Placement.StageOwners[stage] == SelfIndex);
+    /// <summary>The reducers (stage, shard) this node runs; shard 0 of each of its stages without shards.</summary>
+    public IEnumerable<(int Stage, int Shard)> LocalReducers =>
+        from stage in Enumerable.Range(0, Placement.StageOwners.Length)
+        from shard in Enumerable.Range(0, Placement.ReducerShards)
+        where Placement.OwnerOf(stage, shard) == SelfIndex
+        select (stage, shard);
 }
 
-/// <summary>The actors one node runs: its workers by rank, its reducers by stage, and where each stage's gradients go.</summary>
+/// <summary>
+/// The actors one node runs: its workers by rank, its reducers by stage (by
+/// <see cref="ReducerShards.WireStage"/> of stage and shard when the run shards them), and where each
+/// stage's gradients go. <paramref name="Assembler"/>: with reducer shards, what joins each version's
+/// slices for this node's workers (every shard publishes to it); null without.
+/// </summary>
 public sealed record NodeParts(
     IReadOnlyDictionary<int, IActorRef> Workers,
     IReadOnlyDictionary<int, IActorRef> Reducers,
-    IReadOnlyList<IActorRef> GradientTargets);
+    IReadOnlyList<IActorRef> GradientTargets,
+    IActorRef? Assembler = null);
 
 /// <summary>
 /// Builds a node's workers and reducers under one parent, and wires them with references: the one
@@ -53,30 +65,46 @@ public static class RuntimeBuilder
 {
     /// <summary>
     /// Creates this node's reducers, then its workers, as children of <paramref name="context"/>'s
-    /// actor. <paramref name="remoteGradientTarget"/> gives, for a stage whose reducer runs on another
-    /// node, the local actor that sends gradients there (never called in a one-process run).
+    /// actor. <paramref name="remoteGradientTarget"/> gives, for a stage (and shard) whose reducer runs
+    /// on another node, the local actor that sends gradients there (never called in a one-process run).
+    /// With reducer shards each stage's gradients go to a <see cref="GradientSplitter"/>, and a
+    /// <see cref="PublicationAssembler"/> joins the shards' publications for this node's workers.
     /// </summary>
-    public static NodeParts Build(IActorContext context, NodeBuild build, Func<int, IActorRef> remoteGradientTarget)
+    public static NodeParts Build(IActorContext context, NodeBuild build, Func<int, int, IActorRef> remoteGradientTarget)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(build);
         ArgumentNullException.ThrowIfNull(remoteGradientTarget);
         var plan = build.Plan;
-        var reducers = new Dictionary<int, IActorRef>();
-        var targets = new IActorRef[plan.Schedule.Stages];
-        foreach (var stage in build.LocalStages)
+        var shards = build.Placement.ReducerShards;
+        if (shards != plan.Options.ReducerShards)
         {
-            var reducerSetup = new ReducerSetup(stage, plan, build.ProcessLedger, build.Trace, build.Settings.Faults, build.CutLinks);
-            var reducer = context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(build.Settings.ReducerDispatcher), ActorNames.Reducer(stage));
-            reducers[stage] = reducer;
-            targets[stage] = plan.Options.ContributionShuffleSeed is { } seed
-                ? context.ActorOf(Props.Create(() => new ContributionShuffler(reducer, plan.Schedule.Workers, seed + stage)), ActorNames.ContributionRelay(stage))
+            throw new InvalidOperationException($"The placement splits each stage reducer {shards} ways and the options {plan.Options.ReducerShards}.");
+        }
+
+        var reducers = new Dictionary<int, IActorRef>();
+        var shardTargets = new IActorRef[plan.Schedule.Stages, shards];
+        foreach (var (stage, shard) in build.LocalReducers)
+        {
+            var reducerSetup = new ReducerSetup(stage, plan, build.ProcessLedger, build.Trace, build.Settings.Faults, build.CutLinks, shard);
+            var name = ActorNames.Reducer(stage, shard, shards);
+            var reducer = context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(build.Settings.ReducerDispatcher), name);
+            reducers[ReducerShards.WireStage(stage, shard)] = reducer;
+            shardTargets[stage, shard] = plan.Options.ContributionShuffleSeed is { } seed
+                ? context.ActorOf(Props.Create(() => new ContributionShuffler(reducer, plan.Schedule.Workers, seed + stage)), ActorNames.ContributionRelay(stage) + name[ActorNames.Reducer(stage).Length..])
                 : reducer;
         }
 
+        var targets = new IActorRef[plan.Schedule.Stages];
         for (var stage = 0; stage < targets.Length; stage++)
         {
-            targets[stage] ??= remoteGradientTarget(stage);
+            for (var shard = 0; shard < shards; shard++)
+            {
+                shardTargets[stage, shard] ??= remoteGradientTarget(stage, shard);
+            }
+
+            IActorRef[] ofStage = [.. Enumerable.Range(0, shards).Select(shard => shardTargets[stage, shard])];
+            targets[stage] = shards == 1 ? ofStage[0] : context.ActorOf(Props.Create(() => new GradientSplitter(ofStage)), ActorNames.GradientSplitter(stage));
         }
 
         var faults = build.Settings.Faults;
@@ -93,7 +121,15 @@ public static class RuntimeBuilder
             workers[rank] = context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(build.Settings.WorkerDispatcher), ActorNames.Worker(rank));
         }
 
-        return new NodeParts(workers, reducers, targets);
+        IActorRef? assembler = null;
+        if (shards > 1)
+        {
+            long[] stageSizes = [.. plan.InitialStageParameters.Select(stage => (long)stage.Length)];
+            IActorRef[] local = [.. workers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
+            assembler = context.ActorOf(Props.Create(() => new PublicationAssembler(stageSizes, shards, local)), ActorNames.PublicationAssembler);
+        }
+
+        return new NodeParts(workers, reducers, targets, assembler);
     }
 
     /// <summary>
@@ -152,7 +188,9 @@ public static class RuntimeBuilder
             worker.Tell(new WorkerWired(parts.Workers.TryGetValue(next, out var local) ? local : remoteWorker(next), reports, ranks));
         }
 
-        var subscribers = new ReducerWired([.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value), .. remoteSubscribers], Cuts: reports, Ranks: ranks);
+        // With reducer shards, this node's workers hear each version once it is whole, from the assembler.
+        IActorRef[] hearers = parts.Assembler is { } assembler ? [assembler] : [.. parts.Workers.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
+        var subscribers = new ReducerWired([.. hearers, .. remoteSubscribers], Cuts: reports, Ranks: ranks);
         foreach (var reducer in parts.Reducers.Values)
         {
             reducer.Tell(subscribers);

@@ -68,7 +68,7 @@ internal static class SeedCommand
         var actorOptions = new ActorTrainingOptions
         {
             Training = config, Rule = options.Rule, Freshness = options.Freshness, Compensation = options.Compensation, Pacing = options.Pacing, TracePath = options.TraceFile,
-            Parallelism = options.Parallelism, Devices = options.Devices,
+            Parallelism = options.Parallelism, Devices = options.Devices, ReducerShards = options.ReducerShards,
             Resume = resumeCut,
             OnNonFinite = options.OnNonFinite,
             SkippedSteps = new HashSet<int>(resumeCut?.SkippedSteps ?? []),

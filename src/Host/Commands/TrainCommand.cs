@@ -124,6 +124,7 @@ internal static class TrainCommand
                 Pacing = options.Pacing,
                 Parallelism = options.Parallelism,
                 Devices = options.Devices,
+                ReducerShards = options.ReducerShards,
                 TracePath = options.TraceFile,
                 OnNonFinite = options.OnNonFinite,
                 SkippedSteps = new HashSet<int>(resumeCut?.SkippedSteps ?? []),

@@ -32,6 +32,7 @@ internal sealed record TrainOptions
         new("compensation", "C", "none | lookahead (CDP rules; dp never needs it)", "lookahead for cdp-v1 and cdp-v2"),
         new("parallelism", "P", "data (full replicas on every worker, each new version broadcast) | model (stages on shared devices holding the only copies, activations passed device to device) | zero (workers hold a stage only from its forward to its backward, parameters passed worker to worker); bitwise the same result, see docs/placements.md", "data"),
         new("devices", "D", "with --parallelism model: at most D stage devices (stages merged, the step stretches; see cyclic schedule --placement model)", "as many as the schedule needs"),
+        new("reducer-shards", "S", "with --parallelism data: split each stage's reducer into S shards of its parameters (in a cluster on S different members): every member sends and receives an equal share, the bytes of a ring all-reduce, bitwise the same result; see docs/cluster.md", "1"),
         new("pacing", "P", "none | tick | budget: how each device's workers keep the schedule's order in wall-clock time (tick: an op waits for the backwards of earlier ticks; budget: forwards reserve their activations within the predicted peak; see docs/memory.md)", "budget"),
         MemoryBudget.Spec,
         new("trace", "FILE", "Chrome trace of every op, gradient arrival and publication (open in Perfetto)"),
@@ -76,6 +77,9 @@ internal sealed record TrainOptions
 
     /// <summary>--devices: the model placement's device cap; null for none.</summary>
     public int? Devices { get; init; }
+
+    /// <summary>--reducer-shards: shards per stage reducer (1: one reducer per stage).</summary>
+    public int ReducerShards { get; init; } = 1;
 
     /// <summary>--on-nonfinite: stop, or skip a step whose loss, gradient or update is NaN or infinite.</summary>
     public NonFiniteAction OnNonFinite { get; init; } = NonFiniteAction.Stop;
@@ -171,6 +175,16 @@ internal sealed record TrainOptions
             throw new UsageException($"--parallelism {parallelism.ToCliName()} is a placement of the actor runtime (--engine actors), not of --engine {o.String("engine")}");
         }
 
+        if (parallelism != Parallelism.Data && o.Has("reducer-shards") && o.Int("reducer-shards", 1, 1, Actors.Reduce.ReducerShards.MaxShards) > 1)
+        {
+            throw new UsageException($"--reducer-shards splits the stage reducers of --parallelism data; --parallelism {parallelism.ToCliName()} has none");
+        }
+
+        if (o.Has("reducer-shards") && o.Has("engine") && o.String("engine") != "actors")
+        {
+            throw new UsageException($"--reducer-shards splits the stage reducers of the actor runtime (--engine actors), not of --engine {o.String("engine")}");
+        }
+
         if (parallelism == Parallelism.Model && o.Has("pacing"))
         {
             throw new UsageException("--pacing applies to the workers of --parallelism data and zero; a stage device of --parallelism model runs its ops in the schedule's tick order");
@@ -213,6 +227,7 @@ internal sealed record TrainOptions
             Pacing = o.Parsed("pacing", "budget", PacingModeNames.Parse),
             Parallelism = parallelism,
             Devices = devices,
+            ReducerShards = o.Int("reducer-shards", 1, 1, Actors.Reduce.ReducerShards.MaxShards),
             OnNonFinite = o.Parsed("on-nonfinite", "stop", NonFiniteActionNames.Parse),
             MemoryBudgetText = o.String("memory-budget"),
             TraceFile = o.String("trace"),

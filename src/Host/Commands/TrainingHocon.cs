@@ -20,6 +20,7 @@ internal static class TrainingHocon
     [
         "model", "data", "epochs", "steps", "batch", "workers", "stages", "partition", "lr", "momentum", "weight-decay",
         "lr-schedule", "seed", "rule", "v2-rule", "compensation", "pacing", "min-workers", "on-nonfinite", "parallelism", "devices",
+        "reducer-shards",
     ];
 
     public static ParsedOptions Apply(ParsedOptions parsed)

@@ -1,0 +1,64 @@
+using Akka.Actor;
+using Akka.Event;
+using CyclicActors.Actors.Protocol;
+
+namespace CyclicActors.Actors.Reduce;
+
+/// <summary>
+/// What a worker sends a stage's gradients to when the stage's reducer is sharded: cuts each
+/// contribution into its shards' slices (<see cref="ReducerShards.Range"/>) and passes each to its
+/// shard, a local reducer or what carries it to the shard's node. One per stage and node, local.
+/// </summary>
+public sealed class GradientSplitter : ReceiveActor
+{
+    public GradientSplitter(IReadOnlyList<IActorRef> shards)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        Receive<GradientContributed>(contribution =>
+        {
+            for (var shard = 0; shard < shards.Count; shard++)
+            {
+                shards[shard].Tell(contribution with { Gradient = ReducerShards.Slice(contribution.Gradient, shards.Count, shard), Shard = shard });
+            }
+        });
+    }
+}
+
+/// <summary>
+/// A node's subscriber to every reducer shard's publications, local and arriving from other nodes:
+/// gathers each version's slices (<see cref="ShardAssembly"/>) and, once every shard's slice of it is
+/// in, hands the whole version to each of the node's workers, as one reducer's publication would
+/// arrive. A slice that cannot belong is logged and dropped.
+/// </summary>
+public sealed class PublicationAssembler : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public PublicationAssembler(IReadOnlyList<long> stageSizes, int shards, IReadOnlyList<IActorRef> workers)
+    {
+        var assembly = new ShardAssembly(stageSizes, shards);
+        Receive<ParametersPublished>(slice =>
+        {
+            ParametersPublished? whole;
+            try
+            {
+                whole = assembly.Accept(slice);
+            }
+            catch (InvalidOperationException e)
+            {
+                _log.Warning("Dropped a publication slice: {0}", e.Message);
+                return;
+            }
+
+            if (whole is null)
+            {
+                return;
+            }
+
+            foreach (var worker in workers)
+            {
+                worker.Tell(whole);
+            }
+        });
+    }
+}
