@@ -92,7 +92,7 @@ public static class ClusterPlacement
     public static string Describe(NodePlanned plan, string node)
     {
         var (ranks, stages) = PartOf(plan, node);
-        var reducers = stages.Length == 0 ? "no reducers" : "reducers of stages " + string.Join(",", stages);
+        var reducers = stages.Length == 0 ? "no reducers" : (plan.ReducerShards == 1 ? "reducers" : "reducer shards") + " of stages " + string.Join(",", stages);
         return ranks.Length == 0
             ? (stages.Length == 0 ? "nothing" : "reducer-only: stages " + string.Join(",", stages))
             : $"ranks {string.Join(",", ranks)}; {reducers}";

@@ -92,4 +92,29 @@ public sealed class ClusterPlacementTests
         var spread = ClusterPlacement.Plan([Worker("a", 0, 1), Worker("b", 2, 3)], workers: 4, stages: 3);
         Assert.Equal("ranks 2,3; reducers of stages 1", ClusterPlacement.Describe(spread, "b"));
     }
+
+    [Fact]
+    public void With_as_many_shards_as_holders_every_holder_runs_one_shard_of_every_stage()
+    {
+        var plan = ClusterPlacement.Plan([Worker("a", 0, 1), Worker("b", 2), Worker("c", 3)], workers: 4, stages: 4, reducerShards: 3);
+        Assert.Equal(3, plan.ReducerShards);
+        for (var stage = 0; stage < 4; stage++)
+        {
+            Assert.Equal([0, 1, 2], Enumerable.Range(0, 3).Select(shard => plan.OwnerOf(stage, shard)).Order());
+            Assert.Equal(plan.StageOwners[stage], plan.OwnerOf(stage, 0));
+        }
+
+        Assert.Equal("ranks 3; reducer shards of stages 0,1,2,3", ClusterPlacement.Describe(plan, "c"));
+    }
+
+    [Fact]
+    public void Shards_go_to_reducer_holders_only_and_one_shard_keeps_the_unsharded_plan()
+    {
+        var plan = ClusterPlacement.Plan([Worker("a", 0, 1), Reducer("r1"), Worker("b", 2, 3), Reducer("r2")], workers: 4, stages: 3, reducerShards: 2);
+        Assert.All(Enumerable.Range(0, 3), stage => Assert.Equal([1, 3], Enumerable.Range(0, 2).Select(shard => plan.OwnerOf(stage, shard)).Order()));
+        var one = ClusterPlacement.Plan([Worker("a", 0, 1), Worker("b", 2, 3)], workers: 4, stages: 3, reducerShards: 1);
+        Assert.Empty(one.ShardOwners);
+        Assert.Equal(1, one.ReducerShards);
+        Assert.Equal(one.StageOwners, Enumerable.Range(0, 3).Select(stage => one.OwnerOf(stage, 0)));
+    }
 }
