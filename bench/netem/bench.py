@@ -84,10 +84,24 @@ def wait_all(processes, limit):
     return [p.returncode for p in processes]
 
 
-def run_ours(cyclic, model, rule, steps, work):
-    # RULE or RULE:COMPENSATION (e.g. cdp-v2:none); the CDP rules' default is look-ahead.
+def parse_rule(rule):
+    """RULE[:COMPENSATION][@SHARDS], e.g. cdp-v2:none@4: the CDP rules' default compensation is look-ahead,
+    and SHARDS splits every stage's reducer over that many members (--reducer-shards)."""
+    rule, _, shards = rule.partition("@")
     name, _, compensation = rule.partition(":")
-    extra = ["--compensation", compensation] if compensation else []
+    return name, compensation, int(shards or 1)
+
+
+def label(rule):
+    name, compensation, shards = parse_rule(rule)
+    text = {"dp": "DP", "cdp-v1": "CDP-v1", "cdp-v2": "CDP-v2"}.get(name, name)
+    text += ", no look-ahead" if compensation == "none" else ""
+    return text + (f", {shards} reducer shards" if shards > 1 else "")
+
+
+def run_ours(cyclic, model, rule, steps, work):
+    name, compensation, shards = parse_rule(rule)
+    extra = (["--compensation", compensation] if compensation else []) + (["--reducer-shards", str(shards)] if shards > 1 else [])
     metrics, summary, trace = work / f"{rule}.jsonl", work / f"{rule}.json", work / f"{rule}.trace.json"
     for f in work.glob(f"{rule}*"):
         f.unlink()
@@ -272,11 +286,16 @@ def main():
                             run.update({"rate": rate, "model": model, "rep": rep, "load_average": os.getloadavg()[0]})
                             results.append(run)
                             outcome = run.get("failed") or f"step {run['step_time_seconds']:.3f} s (median interval {run['median_step_seconds']:.3f} s)"
-                            print(f"{rate:>8} {model:>8} {rule:>7} rep {rep}: {outcome} ({time.time() - started:.0f} s)", flush=True)
+                            print(f"{rate:>8} {model:>8} {rule:>12} rep {rep}: {outcome} ({time.time() - started:.0f} s)", flush=True)
                             out.with_suffix(".json").write_text(json.dumps({"command": command, "runs": results}, indent=1))
     finally:
         hosts("down", PREFIX)
     write_table(out, command, results)
+
+
+def rules_of(results):
+    """Our contenders in the order they first ran."""
+    return list(dict.fromkeys(r["rule"] for r in results if r["rule"] != "ddp"))
 
 
 def write_table(out, command, results, retabled=False):
@@ -293,8 +312,11 @@ def write_table(out, command, results, retabled=False):
              "commits come in bunches; both are in the JSON); the median over repetitions when --reps > 1. Sent per step: the busiest host's eth0 bytes (all traffic, start-up and, "
              "for ours, the trace upload included) divided by steps. Overlap: share of members' link-sending time during which their "
              "worker computed (ours, from the merged trace).", "",
-             "| Rate | Model | Steps | DP (s) | CDP-v1 (s) | CDP-v2 (s) | CDP-v2, no look-ahead (s) | DDP (s) | Best ours / DDP | Overlap DP / v1 / v2 | Busiest host sent per step, DP / v2 / v2 none / DDP (MB) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+             "Columns: step time (s) of each contender; then our best over DDP; then the busiest host's bytes sent per step (MB) "
+             "and the overlap, each in the contenders' order.", "",
+             "Contenders: " + "; ".join(f"{i + 1}. `{rule}` ({label(rule)})" for i, rule in enumerate(rules_of(results))) + f"; {len(rules_of(results)) + 1}. PyTorch DDP (gloo).", "",
+             "| Rate | Model | Steps | " + " | ".join(f"{i + 1}" for i in range(len(rules_of(results)))) + f" | DDP | Best ours / DDP | Sent per step (MB) | Overlap |",
+             "|---|---|---:|" + "---:|" * (len(rules_of(results)) + 2) + "---|---|"]
     keys = sorted({(r["rate"], r["model"]) for r in results}, key=lambda k: (-rate_mbit(k[0]) if k[0] != "0" else -1e9, k[0], k[1]))
     for rate, model in keys:
         runs = [r for r in results if r["rate"] == rate and r["model"] == model]
@@ -306,10 +328,12 @@ def write_table(out, command, results, retabled=False):
         sent = lambda rule: next((f"{max(r['wire_bytes_sent_per_host']) / r['steps'] / 1e6:.2f}" for r in runs if r["rule"] == rule and "failed" not in r), "-")
         cell = lambda rule: f"{med[rule]:.3f}" if rule in med else "failed" if any(r["rule"] == rule for r in runs) else "-"
         ratio = f"{med[best] / med['ddp']:.2f}x ({best})" if best and "ddp" in med else "-"
-        lines.append(f"| {'unshaped' if rate == '0' else rate.replace(':', ' ')} | {model} | {runs[0]['steps']} | {cell('dp')} | {cell('cdp-v1')} | {cell('cdp-v2')} | {cell('cdp-v2:none')} | "
-                     f"{cell('ddp')} | {ratio} | {share('dp')} / {share('cdp-v1')} / {share('cdp-v2')} | {sent('dp')} / {sent('cdp-v2')} / {sent('cdp-v2:none')} / {sent('ddp')} |")
-    lines += ["", "CDP-v1 and CDP-v2 run with look-ahead (the default), whose publications carry the stage's momentum buffer beside its "
-              "parameters (twice DP's parameter bytes); `cdp-v2:none` is CDP-v2 without compensation, DP's bytes.",
+        ordered = rules_of(results)
+        lines.append(f"| {'unshaped' if rate == '0' else rate.replace(':', ' ')} | {model} | {runs[0]['steps']} | " + " | ".join(cell(rule) for rule in ordered)
+                     + f" | {cell('ddp')} | {ratio} | {' / '.join(sent(rule) for rule in ordered + ['ddp'])} | {' / '.join(share(rule) for rule in ordered)} |")
+    lines += ["", "CDP-v1 and CDP-v2 run with look-ahead unless `:none` follows the rule; look-ahead's publications carry the stage's momentum buffer beside its "
+              "parameters (twice DP's parameter bytes). `@S`: every stage's reducer split into S shards over the members (--reducer-shards S), "
+              "each member sending and receiving (M-1)/M of every gradient and version, a ring all-reduce's bytes; without it one member holds each stage's reducer.",
               "", "Ratio below 1: our best rule's step is shorter than DDP's. Every run's step times, link bytes and shas: the JSON file."]
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
