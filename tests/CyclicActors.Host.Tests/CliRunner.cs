@@ -33,6 +33,15 @@ internal static class CliRunner
 
     public static JsonElement ReadJson(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
 
+    /// <summary>The <c>parameter_sha256</c> of a one-process <c>train</c> on the CPU with <paramref name="training"/>: what a cluster run must reach.</summary>
+    public static string OneProcessSha(string[] training, string directory)
+    {
+        string summary = Path.Combine(directory, "train.json");
+        var (code, stdout, stderr) = Run(["train", .. training, "--backend", "cpu", "--summary", summary]);
+        Xunit.Assert.True(code == 0, stdout + stderr);
+        return ReadJson(summary).GetProperty("parameter_sha256").GetString()!;
+    }
+
     public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
