@@ -55,6 +55,9 @@ public sealed class DevicePacer
 
             ThrowIfCancelled();
             _state.Started(op);
+            // A grant can be what another waiter needs (budget reservations go in tick order), so
+            // waking them only when an op completes would leave the device idle until then.
+            Monitor.PulseAll(_gate);
         }
     }
 
