@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 BIN=${BIN:-src/Host/bin/Release/net10.0/cyclic}
 MODELS=${MODELS:-"cnn mlp-deep"}
 RULES=${RULES:-"dp cdp-v1 cdp-v2"}
-STEPS=${STEPS:-30}
+STEPS=${STEPS:-300}
 WORKERS=${WORKERS:-4}
 STAGES=${STAGES:-4}
 BATCH=${BATCH:-8}

@@ -21,15 +21,23 @@ public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IR
 /// publication of version k + 1, which holds the fold of that last contribution and the update (the
 /// trace has no span for the earlier folds, which overlap the step, so they count as 0). Spans of
 /// the first step are left out: they include the threads' and caches' warm-up.
+/// <para>
+/// A span is wall-clock time, and on a machine with fewer cores than running ops it holds the
+/// slowdown of sharing them, which the simulation applies again. Given the recording machine's
+/// compute slots S, each span becomes the work it did at full speed: the integral over the span of
+/// min(1, S / n(t)), n(t) the ops of the same process running at t: the inverse of the simulation's
+/// processor sharing.
+/// </para>
 /// </summary>
 public static partial class TraceCosts
 {
+    /// <param name="recordedSlots">The compute slots of the machine that recorded the trace (0: unlimited, spans kept as they are).</param>
     /// <exception cref="InvalidDataException">Not a Chrome trace, or one without the ops of every stage.</exception>
-    public static MeasuredStageTimes Read(string json, int stages)
+    public static MeasuredStageTimes Read(string json, int stages, int recordedSlots = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(recordedSlots);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
-        var forward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
-        var backward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
+        var spans = new List<OpSpan>();
         var lastArrival = new Dictionary<(int Pid, long Tid, int Step), double>();
         var published = new Dictionary<(int Pid, long Tid, int Version), double>();
         var trackNames = new Dictionary<(int Pid, long Tid), string>();
@@ -69,11 +77,8 @@ public static partial class TraceCosts
                         throw new InvalidDataException($"the trace has an op of stage {stage}, but the model has {stages} stages: give the --model and --stages it was recorded with");
                     }
 
-                    if (step > 0)
-                    {
-                        (op.Groups[1].Value == "F" ? forward : backward)[stage - 1].Add(Number(entry, "dur") / 1e6);
-                        ops++;
-                    }
+                    double start = Number(entry, "ts") / 1e6;
+                    spans.Add(new OpSpan(track.Pid, start, start + (Number(entry, "dur") / 1e6), stage, op.Groups[1].Value == "F", step));
                 }
                 else if (phase == "i" && GradientName().Match(name) is { Success: true } gradient)
                 {
@@ -83,6 +88,19 @@ public static partial class TraceCosts
                 else if (phase == "i" && PublishName().Match(name) is { Success: true } publish)
                 {
                     published[(track.Pid, track.Tid, int.Parse(publish.Groups[1].Value, CultureInfo.InvariantCulture))] = Number(entry, "ts") / 1e6;
+                }
+            }
+
+            var forward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
+            var backward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
+            foreach (var group in spans.GroupBy(span => span.Pid))
+            {
+                var sharing = recordedSlots > 0 ? new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots) : null;
+                foreach (var span in group.Where(span => span.Step > 0))
+                {
+                    double seconds = sharing?.FullSpeedSeconds(span.Start, span.End) ?? span.End - span.Start;
+                    (span.Forward ? forward : backward)[span.Stage - 1].Add(seconds);
+                    ops++;
                 }
             }
 
@@ -119,6 +137,43 @@ public static partial class TraceCosts
         ArgumentNullException.ThrowIfNull(values);
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private sealed record OpSpan(int Pid, double Start, double End, int Stage, bool Forward, int Step);
+
+    /// <summary>The rate min(1, S / n(t)) of ops sharing S slots, n(t) the spans open at t, and its integral over any interval.</summary>
+    private sealed class ProcessorSharing
+    {
+        private readonly double[] _times;
+        private readonly double[] _rates;
+        private readonly double[] _integral;
+
+        public ProcessorSharing(IReadOnlyList<(double Start, double End)> spans, int slots)
+        {
+            var edges = spans.SelectMany(span => new[] { (At: span.Start, Change: 1), (At: span.End, Change: -1) })
+                .OrderBy(edge => edge.At).ThenBy(edge => edge.Change).ToArray();
+            _times = new double[edges.Length];
+            _rates = new double[edges.Length];
+            _integral = new double[edges.Length];
+            int open = 0;
+            for (int i = 0; i < edges.Length; i++)
+            {
+                _times[i] = edges[i].At;
+                _integral[i] = i == 0 ? 0 : _integral[i - 1] + (_rates[i - 1] * (_times[i] - _times[i - 1]));
+                open += edges[i].Change;
+                _rates[i] = open <= slots ? 1 : (double)slots / open;
+            }
+        }
+
+        public double FullSpeedSeconds(double start, double end) => At(end) - At(start);
+
+        private double At(double time)
+        {
+            int index = Array.BinarySearch(_times, time);
+            // On an edge, the integral up to it; between edges, from the last edge at its rate.
+            index = index >= 0 ? index : ~index - 1;
+            return index < 0 ? 0 : _integral[index] + (_rates[index] * (time - _times[index]));
+        }
     }
 
     private static string Text(JsonElement entry, string property) =>

@@ -5,6 +5,7 @@ using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Settings;
+using CyclicActors.Actors.Tracing;
 using CyclicActors.GpuCompute;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Memory;
@@ -198,8 +199,10 @@ public sealed class WorkerActor : UntypedActor
         _setup.Trace?.Complete(_track, $"{(op.Kind == OpKind.Forward ? 'F' : 'B')}{op.Stage}.s{op.Step}", start, _setup.Trace.NowMicroseconds, "op");
         if (op.Kind == OpKind.Backward)
         {
+            long handoffAt = _setup.Trace?.NowMicroseconds ?? 0;
             var gradient = new float[replica.Layout.StageSizes[run.StageIndex]];
             replica.GetStageGradients(run.StageIndex, gradient);
+            TraceHandling(HandlingSpans.Handoff, op, handoffAt);
             if (_setup.Faults?.PoisonsGradientOf(op.Step) == true && gradient.Length > 0)
             {
                 gradient[0] = float.NaN;
@@ -299,16 +302,25 @@ public sealed class WorkerActor : UntypedActor
     {
         var published = _state.ParametersToLoad(run);
         var replica = _replica!;
-        _loadedAt[run.StageIndex] = _setup.Trace?.NowMicroseconds ?? 0;
+        long loadedAt = _loadedAt[run.StageIndex] = _setup.Trace?.NowMicroseconds ?? 0;
         replica.SetStageParameters(run.StageIndex, published.Parameters);
+        TraceHandling(HandlingSpans.Load, run.Op, loadedAt);
         // A skipped update leaves θ as it was, so the best prediction of it is θ itself.
         if (run.Lookahead && !_setup.Plan.SkipsUpdateOf(run.Version))
         {
+            long lookaheadAt = _setup.Trace?.NowMicroseconds ?? 0;
             // The replica's gradient buffer of the stage still holds this worker's gradient of the
             // previous step: nothing writes it between that B_j and this F_j.
             LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Plan.Config.SgdAt(run.Version, _setup.Plan.TotalSteps));
             _lookaheadOps++;
+            TraceHandling(HandlingSpans.Lookahead, run.Op, lookaheadAt);
         }
+    }
+
+    /// <summary>A span of the work around a pass (what `cyclic plan` reads as a worker's handling costs).</summary>
+    private void TraceHandling(char kind, ScheduledOp op, long start)
+    {
+        _setup.Trace?.Complete(_track, HandlingSpans.Name(kind, op.Stage, op.Step), start, _setup.Trace.NowMicroseconds, HandlingSpans.Category);
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ internal static class PlanCommand
         new("compensation", "C", "none | lookahead (CDP rules; look-ahead publishes the momentum too, doubling a publication)", "lookahead"),
         new("pacing", "P", "none | tick | budget: how a machine's workers keep the schedule's order", "budget"),
         new("costs", "profile|FILE", "profile: time each stage's ops on this machine; or a Chrome trace of cyclic train --trace; or an earlier cyclic plan --json (its costs, replayed)", "profile"),
+        new("trace-slots", "S", "with a --costs trace: the compute slots of the machine that recorded it; its spans are wall-clock time shared among the ops running at once, and are turned back into full-speed work with it (0: keep the spans as they are)", "this machine's cores"),
         new("backend", "B", "auto | cpu | cuda: the backend profiled", "cpu"),
         new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU); 0: unlimited", "this machine's cores"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
@@ -82,6 +83,7 @@ internal static class PlanCommand
             PlanUnits.Bandwidth("bandwidth", options.String("bandwidth", "0")), PlanUnits.Duration("latency", options.String("latency", "0")),
             ChannelPerKind: options.Choice("links", "pair", "pair", "channel") == "channel", NicBytesPerSecond: PlanUnits.Bandwidth("nic", options.String("nic", "0")));
         int slots = options.Int("compute-slots", Environment.ProcessorCount, 0, 1 << 20);
+        int traceSlots = options.Int("trace-slots", Environment.ProcessorCount, 0, 1 << 20);
         bool reducersShareSlots = options.Choice("reducer-slots", "shared", "shared", "separate") == "shared";
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
         var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
@@ -103,7 +105,7 @@ internal static class PlanCommand
         var model = UsageException.Wrap(() => ModelPresets.Create(config, modelFile?.Input ?? shape, 10));
         var partition = PreparedTraining.PartitionModel(model, config);
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
-        var (stages, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends);
+        var (stages, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots);
         var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing);
         var cases = new List<PlanCase>();
         foreach (var workers in workerCounts)

@@ -32,6 +32,30 @@ public sealed class TraceCostsTests
         Assert.Equal(4, times.Samples);
     }
 
+    [Fact]
+    public void Given_the_recording_machines_slots_a_span_shared_with_other_ops_counts_only_its_full_speed_work()
+    {
+        // On one slot, F and B of worker 0 overlap for 2 ms (each ran at half speed then); worker 1's
+        // F runs in another process and shares nothing with them.
+        const string shared = """
+            {"traceEvents":[
+              {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":2,"ts":0,"dur":4000},
+              {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":3,"ts":2000,"dur":4000},
+              {"ph":"X","name":"F1.s1","cat":"op","pid":2,"tid":2,"ts":1000,"dur":3000}
+            ]}
+            """;
+
+        var kept = TraceCosts.Read(shared, stages: 1);
+        var oneSlot = TraceCosts.Read(shared, stages: 1, recordedSlots: 1);
+        var twoSlots = TraceCosts.Read(shared, stages: 1, recordedSlots: 2);
+
+        Assert.Equal(0.0035, kept.ForwardSeconds[0], 12);
+        Assert.Equal(0.004, kept.BackwardSeconds[0], 12);
+        Assert.Equal(0.003, oneSlot.ForwardSeconds[0], 12); // median of 3 ms (2 alone + 2 halved) and 3 ms
+        Assert.Equal(0.003, oneSlot.BackwardSeconds[0], 12);
+        Assert.Equal(0.004, twoSlots.BackwardSeconds[0], 12);
+    }
+
     [Theory]
     [InlineData("[1,2]", "no traceEvents array")]
     [InlineData("{\"traceEvents\":[]}", "no forward or backward op of stage 1")]
