@@ -4,7 +4,7 @@ namespace CyclicActors.Actors.Tracing;
 /// The trace spans of a worker's work around its passes: loading a published version into the
 /// replica ("L{j}.s{k}"), computing the look-ahead point there ("P{j}.s{k}") and copying a
 /// gradient out into its message ("H{j}.s{k}"), all of category <see cref="Category"/> on the
-/// worker's track. `cyclic plan --costs TRACE` reads them as the run's own handling costs.
+/// worker's track: the run's own costs of that work, which `cyclic plan` profiles apart.
 /// </summary>
 public static class HandlingSpans
 {

@@ -317,7 +317,7 @@ public sealed class WorkerActor : UntypedActor
         }
     }
 
-    /// <summary>A span of the work around a pass (what `cyclic plan` reads as a worker's handling costs).</summary>
+    /// <summary>A span of the work around a pass (<see cref="HandlingSpans"/>).</summary>
     private void TraceHandling(char kind, ScheduledOp op, long start)
     {
         _setup.Trace?.Complete(_track, HandlingSpans.Name(kind, op.Stage, op.Step), start, _setup.Trace.NowMicroseconds, HandlingSpans.Category);
