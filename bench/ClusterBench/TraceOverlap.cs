@@ -51,7 +51,7 @@ internal static class TraceOverlap
             .Select(node =>
             {
                 var transfers = Union(node.Where(s => s.Category == TraceRecorder.TransferCategory).Select(s => (s.Start, s.End)));
-                var compute = Union(node.Where(s => s.Track.StartsWith("worker", StringComparison.Ordinal) && s.Category != TraceRecorder.TransferCategory).Select(s => (s.Start, s.End)));
+                var compute = Union(node.Where(s => s.Track.StartsWith("worker", StringComparison.Ordinal) && s.Category == "op").Select(s => (s.Start, s.End)));
                 return new NodeOverlap(processNames.GetValueOrDefault(node.Key) ?? $"pid {node.Key}", Length(transfers) / 1e6, Length(Intersect(transfers, compute)) / 1e6);
             })
             .Where(node => node.TransferSeconds > 0)

@@ -164,7 +164,7 @@ def overlap(trace_file):
         spans = [e for e in events if e["pid"] == pid and e["ph"] == "X"]
         transfers = union((e["ts"], e["ts"] + e["dur"]) for e in spans if e.get("cat") == "transfer")
         compute = union((e["ts"], e["ts"] + e["dur"]) for e in spans
-                        if names.get((pid, e.get("tid")), "").startswith("worker") and e.get("cat") != "transfer")
+                        if names.get((pid, e.get("tid")), "").startswith("worker") and e.get("cat") == "op")
         sending = sum(b - a for a, b in transfers)
         if sending > 0:
             shares.append({"sending_seconds": sending / 1e6, "overlapped_seconds": sum(b - a for a, b in intersect(transfers, compute)) / 1e6})

@@ -106,8 +106,10 @@ public sealed class ClusterProcessTests
         for (int rank = 0; rank < workers; rank++)
         {
             var track = tracks[$"worker {rank}"];
-            int ops = events.Count(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("pid").GetInt32() == track.Pid && e.GetProperty("tid").GetInt32() == track.Tid);
-            Assert.Equal(2 * stages * steps, ops);
+            var spans = events.Where(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("pid").GetInt32() == track.Pid && e.GetProperty("tid").GetInt32() == track.Tid)
+                .Select(e => e.GetProperty("cat").GetString()).ToArray();
+            Assert.Equal(2 * stages * steps, spans.Count(category => category == "op"));
+            Assert.True(spans.Count(category => category == "handling") >= stages * steps, "every backward hands its gradient off in a traced span");
         }
     }
 

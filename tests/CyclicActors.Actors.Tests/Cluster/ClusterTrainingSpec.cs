@@ -235,7 +235,7 @@ public sealed class ClusterTrainingSpec : InProcessClusterSpec
         for (int rank = 0; rank < workers; rank++)
         {
             var track = tracks[$"worker {rank}"];
-            var ops = events.Where(e => Phase(e) == "X" && Thread(e) == track)
+            var ops = events.Where(e => Phase(e) == "X" && Thread(e) == track && e.GetProperty("cat").GetString() == "op")
                 .Select(e => (Name: Name(e), Start: e.GetProperty("ts").GetInt64(), End: e.GetProperty("ts").GetInt64() + e.GetProperty("dur").GetInt64()))
                 .ToArray();
             var expectedNames = Enumerable.Range(0, totalSteps).SelectMany(step =>

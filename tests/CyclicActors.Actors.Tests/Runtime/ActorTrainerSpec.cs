@@ -3,6 +3,7 @@ using System.Text.Json;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Schedule;
+using CyclicActors.Actors.Tracing;
 using CyclicActors.GpuCompute.Training;
 using Xunit.Abstractions;
 
@@ -88,13 +89,16 @@ public sealed class ActorTrainerSpec(ITestOutputHelper output) : ActorSpec(outpu
         for (int rank = 0; rank < workers; rank++)
         {
             int tid = trackNames.Single(pair => pair.Value == $"worker {rank}").Key;
-            var ops = events.Where(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("tid").GetInt32() == tid)
-                .Select(e => (Name: e.GetProperty("name").GetString()!, Start: e.GetProperty("ts").GetInt64(), End: e.GetProperty("ts").GetInt64() + e.GetProperty("dur").GetInt64()))
+            var spans = events.Where(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("tid").GetInt32() == tid)
+                .Select(e => (Name: e.GetProperty("name").GetString()!, Category: e.GetProperty("cat").GetString()!, Start: e.GetProperty("ts").GetInt64(), End: e.GetProperty("ts").GetInt64() + e.GetProperty("dur").GetInt64()))
                 .ToArray();
             var expectedNames = Enumerable.Range(0, totalSteps).SelectMany(step =>
                 Enumerable.Range(1, stages).Select(j => $"F{j}.s{step}").Concat(Enumerable.Range(1, stages).Reverse().Select(j => $"B{j}.s{step}")));
-            Assert.Equal(expectedNames, ops.Select(op => op.Name));
-            Assert.All(ops.Zip(ops.Skip(1)), pair => Assert.True(pair.First.End <= pair.Second.Start, "ops of one worker must not overlap"));
+            Assert.Equal(expectedNames, spans.Where(span => span.Category == "op").Select(op => op.Name));
+            // Each backward hands its gradient off right after it: one "H" span per backward, in the same order.
+            Assert.Equal(expectedNames.Where(name => name[0] == 'B').Select(name => "H" + name[1..]),
+                spans.Where(span => span.Category == HandlingSpans.Category && span.Name[0] == HandlingSpans.Handoff).Select(span => span.Name));
+            Assert.All(spans.Zip(spans.Skip(1)), pair => Assert.True(pair.First.End <= pair.Second.Start, "spans of one worker must not overlap"));
         }
 
         var instants = events.Where(e => e.GetProperty("ph").GetString() == "i").Select(e => e.GetProperty("name").GetString()!).ToArray();
