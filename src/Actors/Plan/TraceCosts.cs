@@ -6,27 +6,34 @@ namespace CyclicActors.Actors.Plan;
 
 /// <summary>Measured per-stage durations: the compute parts of <see cref="StageCost"/>.</summary>
 /// <param name="ForwardSeconds">Per stage (index j − 1): the median F_j.</param>
-/// <param name="UpdateSeconds">Per stage: the median time from the step's last gradient reaching the reducer to its publication.</param>
+/// <param name="FoldSeconds">Per stage: a reducer's fold of one contribution that completes no step.</param>
+/// <param name="UpdateSeconds">Per stage: what the step's last contribution costs the reducer beyond a fold: the update and the publication.</param>
 /// <param name="Samples">How many op spans the medians came from.</param>
-/// <param name="Handling">Per stage: a worker's load, look-ahead and hand-off seconds when the source has them (null: profile them).</param>
+/// <param name="Handling">Per stage: a worker's load, look-ahead and hand-off seconds when the source has them (null: profile them; a look-ahead of NaN: the source ran without look-ahead, profile that one).</param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
     IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null);
 
 /// <summary>
 /// Reads per-stage costs from a Chrome trace written by <c>cyclic train --trace</c> (or a cluster's
 /// merged trace): every worker op is a span "F{j}.s{k}" or "B{j}.s{k}" (category "op") on a
-/// "worker N" track, and each reducer's track "reducer {j−1}" has an instant per gradient arrival
-/// ("grad s{k} r{r}") and per publication ("publish v{v}"). Forward and backward costs are the
-/// medians of the spans; a reducer's cost is the median from the last arrival of step k to the
-/// publication of version k + 1, which holds the fold of that last contribution and the update (the
-/// trace has no span for the earlier folds, which overlap the step, so they count as 0). Spans of
-/// the first step are left out: they include the threads' and caches' warm-up.
+/// "worker N" track, beside the worker's handling spans "L{j}.s{k}", "P{j}.s{k}" and "H{j}.s{k}"
+/// (<see cref="Tracing.HandlingSpans"/>: load, look-ahead point, gradient hand-off), and each reducer's
+/// track "reducer {j−1}" has a span per contribution it accepted, "fold s{k} r{r}" or, for the one that
+/// completed the step, "update s{k} r{r}" (<see cref="Tracing.ReducerSpans"/>). Every cost is the
+/// median of its spans; the update is the median update span less the median fold. Spans of the first
+/// step are left out: they include the threads' and caches' warm-up.
 /// <para>
-/// A span is wall-clock time, and on a machine with fewer cores than running ops it holds the
+/// Traces written before the handling and reducer spans existed still read: their handling is left to
+/// the profile (<see cref="MeasuredStageTimes.Handling"/> null), the fold counts as 0 and the update is
+/// the median from the step's last gradient instant ("grad s{k} r{r}") to the publication instant
+/// ("publish v{k+1}").
+/// </para>
+/// <para>
+/// A span is wall-clock time, and on a machine with fewer cores than running threads it holds the
 /// slowdown of sharing them, which the simulation applies again. Given the recording machine's
 /// compute slots S, each span becomes the work it did at full speed: the integral over the span of
-/// min(1, S / n(t)), n(t) the ops of the same process running at t: the inverse of the simulation's
-/// processor sharing.
+/// min(1, S / n(t)), n(t) the spans of the same process (ops, handling and reducer work alike)
+/// running at t: the inverse of the simulation's processor sharing.
 /// </para>
 /// </summary>
 public static partial class TraceCosts
@@ -37,7 +44,7 @@ public static partial class TraceCosts
     {
         ArgumentOutOfRangeException.ThrowIfNegative(recordedSlots);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
-        var spans = new List<OpSpan>();
+        var spans = new List<WorkSpan>();
         var lastArrival = new Dictionary<(int Pid, long Tid, int Step), double>();
         var published = new Dictionary<(int Pid, long Tid, int Version), double>();
         var trackNames = new Dictionary<(int Pid, long Tid), string>();
@@ -58,7 +65,6 @@ public static partial class TraceCosts
                 throw new InvalidDataException("not a Chrome trace: no traceEvents array (write one with cyclic train --trace FILE)");
             }
 
-            int ops = 0;
             foreach (var entry in events.EnumerateArray())
             {
                 string phase = Text(entry, "ph");
@@ -68,17 +74,15 @@ public static partial class TraceCosts
                 {
                     trackNames[track] = Text(args, "name");
                 }
-                else if (phase == "X" && Text(entry, "cat") == "op" && OpName().Match(name) is { Success: true } op)
+                else if (phase == "X" && Kind(Text(entry, "cat"), name) is { } kind)
                 {
-                    int stage = int.Parse(op.Groups[2].Value, CultureInfo.InvariantCulture);
-                    int step = int.Parse(op.Groups[3].Value, CultureInfo.InvariantCulture);
-                    if (stage > stages)
+                    if (kind.Stage > stages)
                     {
-                        throw new InvalidDataException($"the trace has an op of stage {stage}, but the model has {stages} stages: give the --model and --stages it was recorded with");
+                        throw new InvalidDataException($"the trace has an op of stage {kind.Stage}, but the model has {stages} stages: give the --model and --stages it was recorded with");
                     }
 
                     double start = Number(entry, "ts") / 1e6;
-                    spans.Add(new OpSpan(track.Pid, start, start + (Number(entry, "dur") / 1e6), stage, op.Groups[1].Value == "F", step));
+                    spans.Add(new WorkSpan(track.Pid, track.Tid, start, start + (Number(entry, "dur") / 1e6), kind.Kind, kind.Stage, kind.Step));
                 }
                 else if (phase == "i" && GradientName().Match(name) is { Success: true } gradient)
                 {
@@ -91,44 +95,105 @@ public static partial class TraceCosts
                 }
             }
 
-            var forward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
-            var backward = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
+            var work = Enum.GetValues<WorkKind>().ToDictionary(kind => kind, _ => Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray());
+            int ops = 0;
             foreach (var group in spans.GroupBy(span => span.Pid))
             {
                 var sharing = recordedSlots > 0 ? new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots) : null;
                 foreach (var span in group.Where(span => span.Step > 0))
                 {
-                    double seconds = sharing?.FullSpeedSeconds(span.Start, span.End) ?? span.End - span.Start;
-                    (span.Forward ? forward : backward)[span.Stage - 1].Add(seconds);
-                    ops++;
+                    // A reducer's span names the step, not the stage: the stage is its track's.
+                    int stage = span.Kind is WorkKind.Fold or WorkKind.Update ? ReducerStage(trackNames, span.Pid, span.Tid) : span.Stage;
+                    if (stage < 1 || stage > stages)
+                    {
+                        continue;
+                    }
+
+                    work[span.Kind][stage - 1].Add(sharing?.FullSpeedSeconds(span.Start, span.End) ?? span.End - span.Start);
+                    ops += span.Kind is WorkKind.Forward or WorkKind.Backward ? 1 : 0;
                 }
             }
 
+            var forward = work[WorkKind.Forward];
+            var backward = work[WorkKind.Backward];
             var missing = Enumerable.Range(0, stages).FirstOrDefault(stage => forward[stage].Count == 0 || backward[stage].Count == 0, -1);
             if (missing >= 0)
             {
                 throw new InvalidDataException($"the trace has no forward or backward op of stage {missing + 1} after the first step (record at least 2 steps with cyclic train --trace FILE)");
             }
 
-            var update = new List<double>[stages];
-            for (int stage = 0; stage < stages; stage++)
+            double[] fold;
+            double[] update;
+            if (work[WorkKind.Update].All(stage => stage.Count > 0))
             {
-                update[stage] = [];
+                fold = [.. work[WorkKind.Fold].Select(stage => stage.Count == 0 ? 0 : Median(stage))];
+                update = [.. work[WorkKind.Update].Select((spansOfStage, stage) => Math.Max(0, Median(spansOfStage) - fold[stage]))];
+            }
+            else
+            {
+                fold = new double[stages];
+                update = UpdatesFromInstants(stages, lastArrival, published, trackNames);
             }
 
-            foreach (var ((pid, tid, step), arrival) in lastArrival)
-            {
-                if (step > 0 && trackNames.TryGetValue((pid, tid), out var trackName) && ReducerTrack().Match(trackName) is { Success: true } reducer
-                    && int.Parse(reducer.Groups[1].Value, CultureInfo.InvariantCulture) is var stage && stage < stages
-                    && published.TryGetValue((pid, tid, step + 1), out var at) && at >= arrival)
-                {
-                    update[stage].Add(at - arrival);
-                }
-            }
-
-            return new MeasuredStageTimes([.. forward.Select(Median)], [.. backward.Select(Median)], [.. Enumerable.Repeat(0.0, stages)],
-                [.. update.Select(times => times.Count == 0 ? 0 : Median(times))], ops);
+            var handling = work[WorkKind.Load].All(stage => stage.Count > 0) && work[WorkKind.Handoff].All(stage => stage.Count > 0)
+                ? Enumerable.Range(0, stages).Select(stage => (Median(work[WorkKind.Load][stage]),
+                    work[WorkKind.Lookahead][stage].Count == 0 ? double.NaN : Median(work[WorkKind.Lookahead][stage]),
+                    Median(work[WorkKind.Handoff][stage]))).ToArray()
+                : null;
+            return new MeasuredStageTimes([.. forward.Select(Median)], [.. backward.Select(Median)], fold, update, ops, handling);
         }
+    }
+
+    /// <summary>Traces without reducer spans: per stage, the median from a step's last gradient instant to the publication it made.</summary>
+    private static double[] UpdatesFromInstants(int stages, Dictionary<(int Pid, long Tid, int Step), double> lastArrival,
+        Dictionary<(int Pid, long Tid, int Version), double> published, Dictionary<(int Pid, long Tid), string> trackNames)
+    {
+        var update = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
+        foreach (var ((pid, tid, step), arrival) in lastArrival)
+        {
+            int stage = ReducerStage(trackNames, pid, tid);
+            if (step > 0 && stage >= 1 && stage <= stages && published.TryGetValue((pid, tid, step + 1), out var at) && at >= arrival)
+            {
+                update[stage - 1].Add(at - arrival);
+            }
+        }
+
+        return [.. update.Select(times => times.Count == 0 ? 0 : Median(times))];
+    }
+
+    /// <summary>The stage j of the reducer track "reducer {j−1}"; 0 for any other track.</summary>
+    private static int ReducerStage(Dictionary<(int Pid, long Tid), string> trackNames, int pid, long tid) =>
+        trackNames.TryGetValue((pid, tid), out var name) && ReducerTrack().Match(name) is { Success: true } reducer
+            ? int.Parse(reducer.Groups[1].Value, CultureInfo.InvariantCulture) + 1
+            : 0;
+
+    /// <summary>What a span of the trace is, if it is work `cyclic plan` models (a reducer span's stage is its track's, 0 here).</summary>
+    private static (WorkKind Kind, int Stage, int Step)? Kind(string category, string name)
+    {
+        if (category == "op" && OpName().Match(name) is { Success: true } op)
+        {
+            return (op.Groups[1].Value == "F" ? WorkKind.Forward : WorkKind.Backward, Int(op.Groups[2].Value), Int(op.Groups[3].Value));
+        }
+
+        if (category == Tracing.HandlingSpans.Category && HandlingName().Match(name) is { Success: true } handling)
+        {
+            var kind = handling.Groups[1].Value[0] switch
+            {
+                Tracing.HandlingSpans.Load => WorkKind.Load,
+                Tracing.HandlingSpans.Lookahead => WorkKind.Lookahead,
+                _ => WorkKind.Handoff,
+            };
+            return (kind, Int(handling.Groups[2].Value), Int(handling.Groups[3].Value));
+        }
+
+        if (category == Tracing.ReducerSpans.Category && ReducerName().Match(name) is { Success: true } reduce)
+        {
+            return (reduce.Groups[1].Value == Tracing.ReducerSpans.Update ? WorkKind.Update : WorkKind.Fold, 0, Int(reduce.Groups[2].Value));
+        }
+
+        return null;
+
+        static int Int(string digits) => int.Parse(digits, CultureInfo.InvariantCulture);
     }
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
@@ -139,7 +204,18 @@ public static partial class TraceCosts
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private sealed record OpSpan(int Pid, double Start, double End, int Stage, bool Forward, int Step);
+    private enum WorkKind
+    {
+        Forward,
+        Backward,
+        Load,
+        Lookahead,
+        Handoff,
+        Fold,
+        Update,
+    }
+
+    private sealed record WorkSpan(int Pid, long Tid, double Start, double End, WorkKind Kind, int Stage, int Step);
 
     /// <summary>The rate min(1, S / n(t)) of ops sharing S slots, n(t) the spans open at t, and its integral over any interval.</summary>
     private sealed class ProcessorSharing
@@ -187,6 +263,12 @@ public static partial class TraceCosts
 
     [GeneratedRegex(@"^([FB])(\d+)\.s(\d+)$")]
     private static partial Regex OpName();
+
+    [GeneratedRegex(@"^([LPH])(\d+)\.s(\d+)$")]
+    private static partial Regex HandlingName();
+
+    [GeneratedRegex(@"^(fold|update) s(\d+) r\d+$")]
+    private static partial Regex ReducerName();
 
     [GeneratedRegex(@"^grad s(\d+) r\d+$")]
     private static partial Regex GradientName();

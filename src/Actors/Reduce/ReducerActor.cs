@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Protocol;
+using CyclicActors.Actors.Tracing;
 using CyclicActors.GpuCompute;
 
 namespace CyclicActors.Actors.Reduce;
@@ -79,6 +80,8 @@ public sealed class ReducerActor : UntypedActor
     private void Accept(GradientContributed contribution)
     {
         _setup.Trace?.Instant(_track, $"grad s{contribution.Step} r{contribution.Rank}", "gradient");
+        long acceptedAt = _setup.Trace?.NowMicroseconds ?? 0;
+        bool updated = false;
         foreach (var happened in _master!.Accept(contribution))
         {
             switch (happened)
@@ -90,6 +93,7 @@ public sealed class ReducerActor : UntypedActor
                     _setup.Trace?.Instant(_track, $"skip s{skipped.Step}", "nonfinite");
                     break;
                 case VersionMade made:
+                    updated = true;
                     Send(made.Published);
                     break;
                 case CutMade cut:
@@ -100,6 +104,7 @@ public sealed class ReducerActor : UntypedActor
             }
         }
 
+        _setup.Trace?.Complete(_track, ReducerSpans.Name(updated, contribution.Step, contribution.Rank), acceptedAt, _setup.Trace.NowMicroseconds, ReducerSpans.Category);
         // One arrival can complete several buffered steps: only now do the master parameters hold θ_NextStep.
         ReplyIfDone();
     }

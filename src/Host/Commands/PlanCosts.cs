@@ -44,11 +44,20 @@ internal static class PlanCosts
         var (load, lookahead, handoff) = times.Handling is { } kept
             ? (kept.Select(stage => stage.Load).ToArray(), kept.Select(stage => stage.Lookahead).ToArray(), kept.Select(stage => stage.Handoff).ToArray())
             : Handling(model, partition, backends);
+        // A trace of a run without look-ahead has no look-ahead spans: those alone come from the profile.
+        bool profiledLookahead = lookahead.Any(double.IsNaN);
+        if (profiledLookahead)
+        {
+            var profiled = Handling(model, partition, backends).Lookahead;
+            lookahead = [.. lookahead.Select((seconds, stage) => double.IsNaN(seconds) ? profiled[stage] : seconds)];
+        }
+
         var origin = text is null
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
             : saved
                 ? $"from the plan file {costs}"
-                : $"from the trace {costs} (medians of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}; loads and hand-offs profiled on {backends.Name})";
+                : $"from the trace {costs} (medians of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}; "
+                    + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
         var layout = new ParameterLayout(model, partition);
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);
         var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(

@@ -21,7 +21,7 @@ public sealed class TraceCostsTests
         """;
 
     [Fact]
-    public void Op_costs_are_the_medians_of_the_spans_after_the_first_step_and_the_update_runs_from_the_last_gradient_to_the_publication()
+    public void Without_reducer_spans_op_costs_are_the_medians_of_the_spans_after_the_first_step_and_the_update_runs_from_the_last_gradient_to_the_publication()
     {
         var times = TraceCosts.Read(Trace, stages: 1);
 
@@ -30,6 +30,7 @@ public sealed class TraceCostsTests
         Assert.Equal(0.0003, times.UpdateSeconds[0], 12);
         Assert.Equal(0, times.FoldSeconds[0]);
         Assert.Equal(4, times.Samples);
+        Assert.Null(times.Handling);
     }
 
     [Fact]
@@ -54,6 +55,42 @@ public sealed class TraceCostsTests
         Assert.Equal(0.003, oneSlot.ForwardSeconds[0], 12); // median of 3 ms (2 alone + 2 halved) and 3 ms
         Assert.Equal(0.003, oneSlot.BackwardSeconds[0], 12);
         Assert.Equal(0.004, twoSlots.BackwardSeconds[0], 12);
+    }
+
+    [Fact]
+    public void A_trace_with_handling_and_reducer_spans_gives_every_cost_and_counts_them_in_the_sharing()
+    {
+        // Stage 1 on one worker and its reducer; step 0 is left out. The fold is the median of the
+        // folds (1, 3 and 3 ms), the update what its span costs beyond one (5 − 3 ms). No look-ahead ran.
+        const string traced = """
+            {"traceEvents":[
+              {"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":"reducer 0"}},
+              {"ph":"M","name":"thread_name","pid":1,"tid":2,"args":{"name":"worker 0"}},
+              {"ph":"X","name":"L1.s0","cat":"handling","pid":1,"tid":2,"ts":20000,"dur":50000},
+              {"ph":"X","name":"L1.s1","cat":"handling","pid":1,"tid":2,"ts":0,"dur":400},
+              {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":2,"ts":400,"dur":2000},
+              {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":2,"ts":2400,"dur":3000},
+              {"ph":"X","name":"H1.s1","cat":"handling","pid":1,"tid":2,"ts":5400,"dur":600},
+              {"ph":"X","name":"fold s1 r1","cat":"reduce","pid":1,"tid":1,"ts":6000,"dur":1000},
+              {"ph":"X","name":"fold s1 r2","cat":"reduce","pid":1,"tid":1,"ts":7000,"dur":3000},
+              {"ph":"X","name":"update s1 r0","cat":"reduce","pid":1,"tid":1,"ts":10000,"dur":5000},
+              {"ph":"X","name":"fold s2 r0","cat":"reduce","pid":1,"tid":1,"ts":2400,"dur":3000}
+            ]}
+            """;
+
+        var kept = TraceCosts.Read(traced, stages: 1);
+        var oneSlot = TraceCosts.Read(traced, stages: 1, recordedSlots: 1);
+
+        Assert.Equal(0.003, kept.FoldSeconds[0], 12);
+        Assert.Equal(0.002, kept.UpdateSeconds[0], 12);
+        var (load, lookahead, handoff) = Assert.Single(kept.Handling!);
+        Assert.Equal(0.0004, load, 12);
+        Assert.True(double.IsNaN(lookahead));
+        Assert.Equal(0.0006, handoff, 12);
+        Assert.Equal(2, kept.Samples);
+        // On one slot, B1 shared its whole span with the reducer's fold of step 2: half of it was its own work.
+        Assert.Equal(0.0015, oneSlot.BackwardSeconds[0], 12);
+        Assert.Equal(0.002, oneSlot.ForwardSeconds[0], 12);
     }
 
     [Theory]
