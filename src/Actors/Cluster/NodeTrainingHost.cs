@@ -121,7 +121,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
         {
             _parts = RuntimeBuilder.Build(Context, build, (stage, shard) => GradientSender(plan.OwnerOf(stage, shard)));
             stageHolders = _parts.Reducers;
-            gradients = Inbox(TensorKind.Gradient, stageSizes, stageHolders);
+            gradients = Inbox(TensorKind.Gradient, stageSizes, stageHolders, buffers: build.GradientBuffers);
             // Created now, with every link, so that each link gets its peer's endpoint when the channels are planned.
             _publicationSenders = [.. plan.RankOwners.Distinct().Where(node => node != _setup.SelfIndex).Order().Select(PublicationSender)];
         }
@@ -144,12 +144,12 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
     protected override void PostStop() => _pacer?.Cancel("this member's part of the run ended");
 
     /// <param name="stageHolders">This node's reducers by stage, or under the model placement its stage devices by stage.</param>
-    private IActorRef Inbox(TensorKind kind, long[] stageSizes, IReadOnlyDictionary<int, IActorRef> stageHolders, bool stageTensors = false)
+    private IActorRef Inbox(TensorKind kind, long[] stageSizes, IReadOnlyDictionary<int, IActorRef> stageHolders, bool stageTensors = false, Reduce.GradientBuffers? buffers = null)
     {
         var workers = _parts.Workers;
         var assembler = _parts.Assembler;
         var shards = _setup.Plan.ReducerShards;
-        var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, stageHolders, workers, stageTensors, assembler, shards)), TensorInbox.Name(kind) + "box");
+        var inbox = Context.ActorOf(Props.Create(() => new TensorInbox(kind, stageSizes, stageHolders, workers, stageTensors, assembler, shards, buffers)), TensorInbox.Name(kind) + "box");
         if (_transport.Path == TensorPath.Akka)
         {
             var transport = _transport;

@@ -40,8 +40,9 @@ public sealed class TensorInbox : ReceiveActor
     /// to be joined for this node's workers; <paramref name="reducers"/> are then keyed by
     /// <see cref="Reduce.ReducerShards.WireStage"/> of stage and shard, as the labels carry them.
     /// </param>
+    /// <param name="buffers">Where an arriving gradient's array is rented from (the node's, which its reducers give back to); none: a new one.</param>
     public TensorInbox(TensorKind kind, IReadOnlyList<long> stageSizes, IReadOnlyDictionary<int, IActorRef> reducers, IReadOnlyDictionary<int, IActorRef> workers, bool stageTensors = false,
-        IActorRef? assembler = null, int shards = 1)
+        IActorRef? assembler = null, int shards = 1, Reduce.GradientBuffers? buffers = null)
     {
         Receive<TensorReceived>(received =>
         {
@@ -72,7 +73,9 @@ public sealed class TensorInbox : ReceiveActor
                     return;
                 }
 
-                reducer.Tell(new GradientContributed(stage, label.Step, label.Rank, tensor.ToArray()) { Shard = shard });
+                var gradient = buffers?.Rent(tensor.Length) ?? new float[tensor.Length];
+                tensor.Span.CopyTo(gradient);
+                reducer.Tell(new GradientContributed(stage, label.Step, label.Rank, gradient) { Shard = shard });
                 return;
             }
 

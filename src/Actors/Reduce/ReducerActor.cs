@@ -38,7 +38,7 @@ public sealed class ReducerActor : UntypedActor
     protected override void PreStart()
     {
         _backend = _setup.Plan.ReducerBackends(_setup.ProcessLedger);
-        _master = new StageMaster(_setup.Stage, _setup.Plan, _backend, _setup.Shard);
+        _master = new StageMaster(_setup.Stage, _setup.Plan, _backend, _setup.Shard, _setup.Buffers);
         _setup.Trace?.RegisterTrack(_track);
     }
 

@@ -11,9 +11,10 @@ namespace CyclicActors.Actors.Reduce;
 /// <paramref name="Faults"/>: this node's fault injection (a kill or link cut at a publication);
 /// <paramref name="CutLinks"/>: how the node cuts its links (null in one process).
 /// <paramref name="Shard"/>: which of the stage's reducer shards this is (0 of 1 without shards).
+/// <paramref name="Buffers"/>: where each folded contribution's array goes back to (none: left to the collector).
 /// </summary>
 public sealed record ReducerSetup(int Stage, TrainingPlan Plan, MemoryLedger ProcessLedger, TraceRecorder? Trace,
-    Settings.FaultInjection? Faults = null, Action? CutLinks = null, int Shard = 0);
+    Settings.FaultInjection? Faults = null, Action? CutLinks = null, int Shard = 0, GradientBuffers? Buffers = null);
 
 /// <summary>
 /// Local: who hears a reducer's publications, given once the workers exist: every worker of this

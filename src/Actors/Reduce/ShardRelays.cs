@@ -8,18 +8,26 @@ namespace CyclicActors.Actors.Reduce;
 /// What a worker sends a stage's gradients to when the stage's reducer is sharded: cuts each
 /// contribution into its shards' slices (<see cref="ReducerShards.Range"/>) and passes each to its
 /// shard, a local reducer or what carries it to the shard's node. One per stage and node, local.
+/// The slices are rented from the node's <see cref="GradientBuffers"/>, and the whole contribution,
+/// which nothing else reads once sliced, goes back to them.
 /// </summary>
 public sealed class GradientSplitter : ReceiveActor
 {
-    public GradientSplitter(IReadOnlyList<IActorRef> shards)
+    public GradientSplitter(IReadOnlyList<IActorRef> shards, GradientBuffers buffers)
     {
         ArgumentNullException.ThrowIfNull(shards);
+        ArgumentNullException.ThrowIfNull(buffers);
         Receive<GradientContributed>(contribution =>
         {
             for (var shard = 0; shard < shards.Count; shard++)
             {
-                shards[shard].Tell(contribution with { Gradient = ReducerShards.Slice(contribution.Gradient, shards.Count, shard), Shard = shard });
+                var (offset, length) = ReducerShards.Range(contribution.Gradient.Length, shards.Count, shard);
+                var slice = buffers.Rent(length);
+                contribution.Gradient.AsSpan(offset, length).CopyTo(slice);
+                shards[shard].Tell(contribution with { Gradient = slice, Shard = shard });
             }
+
+            buffers.Return(contribution.Gradient);
         });
     }
 }

@@ -27,8 +27,9 @@ public sealed record UpdateSkipped(int Step) : StageMasterEvent;
 /// rank order (<see cref="ReducerState"/>, <see cref="StageOptimizer"/>): what a stage reducer runs in
 /// the data and ZeRO placements and what a stage device runs itself in the model placement, so both
 /// make the same versions bitwise. With reducer shards it holds one shard's slice of the stage
-/// (<see cref="ReducerShards.Range"/>) and folds that slice of each contribution. Not thread-safe;
-/// owned by one actor, on that actor's backend.
+/// (<see cref="ReducerShards.Range"/>) and folds that slice of each contribution. Given
+/// <see cref="GradientBuffers"/>, it gives each contribution's array back once folded, unless a cut
+/// keeps it. Not thread-safe; owned by one actor, on that actor's backend.
 /// </summary>
 public sealed class StageMaster : IDisposable
 {
@@ -38,9 +39,11 @@ public sealed class StageMaster : IDisposable
     private readonly DeviceBuffer _master;
     private readonly DeviceBuffer _incoming;
     private readonly StageOptimizer _optimizer;
+    private readonly GradientBuffers? _buffers;
     private float[][]? _foldedGradients;
 
-    public StageMaster(int stage, TrainingPlan plan, IComputeBackend backend, int shard = 0)
+    /// <param name="buffers">Where folded contributions' arrays go back to; none where the sender still reads them (a stage device keeps its own).</param>
+    public StageMaster(int stage, TrainingPlan plan, IComputeBackend backend, int shard = 0, GradientBuffers? buffers = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(backend);
@@ -48,6 +51,7 @@ public sealed class StageMaster : IDisposable
         Shard = shard;
         _plan = plan;
         _backend = backend;
+        _buffers = buffers;
         _state = new ReducerState(plan.Schedule.Workers, plan.FirstStep);
         var resumed = plan.Options.Resume?.Stages[stage];
         var initial = Mine(resumed?.Parameters ?? plan.InitialStageParameters[stage]);
@@ -116,11 +120,16 @@ public sealed class StageMaster : IDisposable
                 case FoldContribution fold when _plan.SkipsUpdateOf(fold.Step):
                     // With look-ahead a cut holds the ranks' last gradients; a skipped step's predict no update, so zeros.
                     KeepForCut(fold with { Gradient = new float[fold.Gradient.Length] });
+                    _buffers?.Return(fold.Gradient);
                     break;
                 case FoldContribution fold:
                     _backend.Upload(fold.Gradient, _incoming);
                     _optimizer.Accumulate(fold.Rank, _incoming);
-                    KeepForCut(fold);
+                    if (!KeepForCut(fold))
+                    {
+                        _buffers?.Return(fold.Gradient);
+                    }
+
                     break;
                 case StepFolded folded:
                     Update(folded.Step, events);
@@ -186,17 +195,18 @@ public sealed class StageMaster : IDisposable
         return new ParametersPublished(Stage, version, parameters, momentum) { Shard = Shard };
     }
 
-    /// <summary>With look-ahead, a cut at k holds every rank's gradient of step k − 1: the contributions being folded.</summary>
-    private void KeepForCut(FoldContribution fold)
+    /// <summary>With look-ahead, a cut at k holds every rank's gradient of step k − 1: the contributions being folded. Whether it kept this one.</summary>
+    private bool KeepForCut(FoldContribution fold)
     {
         var version = fold.Step + 1;
         if (!_plan.TakesCutAt(version) || !TrainingCut.ReadsLastGradients(_plan.Schedule.Rule, _plan.Compensation, version))
         {
-            return;
+            return false;
         }
 
         _foldedGradients ??= new float[_state.Workers][];
         _foldedGradients[fold.Rank] = fold.Gradient;
+        return true;
     }
 
     /// <summary>This shard's slice of whole-stage values (a resumed cut's, the initial parameters); empty stays empty.</summary>

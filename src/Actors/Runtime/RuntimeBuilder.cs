@@ -32,6 +32,12 @@ public sealed record NodeBuild(
     public static NodePlanned SingleNode(string node, int workers, int stages, int shards = 1) =>
         new([node], new int[workers], new int[stages]) { ShardOwners = shards == 1 ? [] : new int[stages * shards] };
 
+    /// <summary>
+    /// The node's reused gradient arrays, shared by its workers, gradient splitters, reducers and
+    /// incoming gradient inbox: at most two steps' hand-offs of the whole run are kept.
+    /// </summary>
+    public GradientBuffers GradientBuffers { get; } = new(2 * Plan.Schedule.Workers * Plan.Schedule.Stages * Math.Max(1, Placement.ReducerShards));
+
     public IEnumerable<int> LocalRanks => Enumerable.Range(0, Placement.RankOwners.Length).Where(rank => Placement.RankOwners[rank] == SelfIndex);
 
     /// <summary>The reducers (stage, shard) this node runs; shard 0 of each of its stages without shards.</summary>
@@ -86,7 +92,7 @@ public static class RuntimeBuilder
         var shardTargets = new IActorRef[plan.Schedule.Stages, shards];
         foreach (var (stage, shard) in build.LocalReducers)
         {
-            var reducerSetup = new ReducerSetup(stage, plan, build.ProcessLedger, build.Trace, build.Settings.Faults, build.CutLinks, shard);
+            var reducerSetup = new ReducerSetup(stage, plan, build.ProcessLedger, build.Trace, build.Settings.Faults, build.CutLinks, shard, build.GradientBuffers);
             var name = ActorNames.Reducer(stage, shard, shards);
             var reducer = context.ActorOf(Props.Create(() => new ReducerActor(reducerSetup)).WithDispatcher(build.Settings.ReducerDispatcher), name);
             reducers[ReducerShards.WireStage(stage, shard)] = reducer;
@@ -104,7 +110,8 @@ public static class RuntimeBuilder
             }
 
             IActorRef[] ofStage = [.. Enumerable.Range(0, shards).Select(shard => shardTargets[stage, shard])];
-            targets[stage] = shards == 1 ? ofStage[0] : context.ActorOf(Props.Create(() => new GradientSplitter(ofStage)), ActorNames.GradientSplitter(stage));
+            var buffers = build.GradientBuffers;
+            targets[stage] = shards == 1 ? ofStage[0] : context.ActorOf(Props.Create(() => new GradientSplitter(ofStage, buffers)), ActorNames.GradientSplitter(stage));
         }
 
         var faults = build.Settings.Faults;
@@ -117,7 +124,7 @@ public static class RuntimeBuilder
         var workers = new Dictionary<int, IActorRef>();
         foreach (var rank in build.LocalRanks)
         {
-            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace, build.Pacer, faults, build.CutLinks);
+            var workerSetup = new WorkerSetup(rank, plan, build.RingEpoch, build.ProcessLedger, targets, build.Trace, build.Pacer, faults, build.CutLinks, build.GradientBuffers);
             workers[rank] = context.ActorOf(Props.Create(() => new WorkerActor(workerSetup)).WithDispatcher(build.Settings.WorkerDispatcher), ActorNames.Worker(rank));
         }
 

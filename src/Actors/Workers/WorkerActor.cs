@@ -200,7 +200,8 @@ public sealed class WorkerActor : UntypedActor
         if (op.Kind == OpKind.Backward)
         {
             long handoffAt = _setup.Trace?.NowMicroseconds ?? 0;
-            var gradient = new float[replica.Layout.StageSizes[run.StageIndex]];
+            int length = (int)replica.Layout.StageSizes[run.StageIndex];
+            var gradient = _setup.GradientBuffers?.Rent(length) ?? new float[length];
             replica.GetStageGradients(run.StageIndex, gradient);
             TraceHandling(HandlingSpans.Handoff, op, handoffAt);
             if (_setup.Faults?.PoisonsGradientOf(op.Step) == true && gradient.Length > 0)

@@ -13,7 +13,8 @@ namespace CyclicActors.Actors.Workers;
 /// reducer, a relay in front of it, or the sender to a reducer on another node. <paramref name="Pacer"/>
 /// is shared by the workers of its device: each op waits for it before it starts. <paramref name="Faults"/>:
 /// where this worker kills its process or (with <paramref name="CutLinks"/>, a cluster node's) cuts its
-/// node's links, to rehearse a failure (none by default).
+/// node's links, to rehearse a failure (none by default). <paramref name="GradientBuffers"/>: where each
+/// gradient's array is rented from (none: a new one per contribution).
 /// </summary>
 public sealed record WorkerSetup(
     int Rank,
@@ -24,7 +25,8 @@ public sealed record WorkerSetup(
     TraceRecorder? Trace,
     DevicePacer Pacer,
     FaultInjection? Faults = null,
-    Action? CutLinks = null);
+    Action? CutLinks = null,
+    Reduce.GradientBuffers? GradientBuffers = null);
 
 /// <summary>
 /// Local: where a worker sends what is not a gradient, given once all workers of the ring exist:

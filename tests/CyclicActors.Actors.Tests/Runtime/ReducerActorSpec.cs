@@ -66,6 +66,46 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
         Assert.Empty(workers.ExpectMsg<ParametersPublished>().Momentum);
     }
 
+    [Fact]
+    public void Gives_each_folded_contribution_back_to_the_buffers_once_and_keeps_those_a_cut_holds()
+    {
+        var buffers = new GradientBuffers(capacity: 8);
+        var workers = CreateTestProbe();
+        var setup = new ReducerSetup(0, Plan(workers: 2, [1f, 2f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.None), new MemoryLedger(), null, Buffers: buffers);
+        var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
+        reducer.Tell(new ReducerWired([workers.Ref]));
+        reducer.Tell(new StartTraining(1));
+        workers.ExpectMsg<ParametersPublished>();
+        float[][] sent = [[1f, 1f], [2f, 2f]];
+
+        // Rank 1 first: it waits for rank 0's fold, so it goes back only after it.
+        reducer.Tell(new GradientContributed(0, 0, 1, sent[1]));
+        reducer.Tell(new GradientContributed(0, 0, 0, sent[0]));
+        workers.ExpectMsg<ParametersPublished>();
+
+        // The spec serializes every message, so the reducer folds copies: the arrays back are those copies.
+        Assert.Equal(2, buffers.Held);
+        var reused = new[] { buffers.Rent(2), buffers.Rent(2) };
+        Assert.Equal(sent.Select(array => array[0]), reused.Select(array => array[0]).Order());
+        Assert.Equal(0, buffers.Held);
+
+        // CDP-v1 with look-ahead and a cut at every step: the cut at 1 holds each rank's gradient of step 0, so none goes back.
+        var cuts = CreateTestProbe();
+        var cutting = Plan(workers: 2, [1f, 2f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.Lookahead);
+        cutting = cutting with { Options = cutting.Options with { CutEvery = 1 }, Schedule = CdpSchedule.Create(2, 1, UpdateRule.CdpV1) };
+        var cuttingSetup = setup with { Plan = cutting };
+        var keeper = Sys.ActorOf(Props.Create(() => new ReducerActor(cuttingSetup)));
+        keeper.Tell(new ReducerWired([workers.Ref], cuts.Ref));
+        keeper.Tell(new StartTraining(1));
+        keeper.Tell(new GradientContributed(0, 0, 0, sent[0]));
+        keeper.Tell(new GradientContributed(0, 0, 1, sent[1]));
+        var cut = cuts.ExpectMsg<StageCut>();
+
+        Assert.Equal(1, cut.Step);
+        Assert.Equal(sent, cut.LastGradients);
+        Assert.Equal(0, buffers.Held);
+    }
+
     private static (float[] Parameters, float[] Momentum) OneStep(float[] initial, float[][] gradients, SgdHyperParameters hyper)
     {
         using IComputeBackend backend = new CpuBackend();
