@@ -5,8 +5,10 @@
 # Compares the median step time after warm-up (time between consecutive commits: the last
 # stage's publication of each version, read from the trace's reducer instants, as the model
 # defines it) and the activation peaks (the runtime's own logical-tick and wall-clock peaks
-# against the model's MemoryNeed activations and its timeline peak).
-# Usage: bench/plan/calibrate.sh   (env: MODELS, RULES, STEPS, WORKERS, STAGES, BATCH)
+# against the model's MemoryNeed activations and its timeline peak). Every case runs REPEATS times,
+# the cases interleaved so that a slow spell of a shared machine falls on all of them; the table
+# compares the medians and shows the spread of the measured runs.
+# Usage: bench/plan/calibrate.sh   (env: MODELS, RULES, STEPS, WORKERS, STAGES, BATCH, REPEATS)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-src/Host/bin/Release/net10.0/cyclic}
@@ -16,21 +18,24 @@ STEPS=${STEPS:-300}
 WORKERS=${WORKERS:-4}
 STAGES=${STAGES:-4}
 BATCH=${BATCH:-8}
+REPEATS=${REPEATS:-3}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 OUT=${OUT:-bench/results/plan-calibration.md}
 ROWS="$WORK/rows.jsonl"
-for model in $MODELS; do
-  for rule in $RULES; do
-    run="$WORK/$model-$rule"
-    "$BIN" train --engine actors --backend cpu --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" \
-      --rule "$rule" --steps "$STEPS" --trace "$run.trace.json" --summary "$run.summary.json" > "$run.train.log"
-    "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
-      --costs "$run.trace.json" --json "$run.plan-trace.json" > /dev/null
-    "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
-      --costs profile --json "$run.plan-profile.json" > /dev/null
-    python3 bench/plan/calibration_row.py "$model" "$rule" "$run" >> "$ROWS"
+for repeat in $(seq 1 "$REPEATS"); do
+  for model in $MODELS; do
+    for rule in $RULES; do
+      run="$WORK/$model-$rule-$repeat"
+      "$BIN" train --engine actors --backend cpu --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" \
+        --rule "$rule" --steps "$STEPS" --trace "$run.trace.json" --summary "$run.summary.json" > "$run.train.log"
+      "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
+        --costs "$run.trace.json" --json "$run.plan-trace.json" > /dev/null
+      "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
+        --costs profile --json "$run.plan-profile.json" > /dev/null
+      python3 bench/plan/calibration_row.py "$model" "$rule" "$run" "$repeat" >> "$ROWS"
+    done
   done
 done
-python3 bench/plan/calibration_table.py "$ROWS" "$OUT" "bench/plan/calibrate.sh (WORKERS=$WORKERS STAGES=$STAGES BATCH=$BATCH STEPS=$STEPS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the end)"
+python3 bench/plan/calibration_table.py "$ROWS" "$OUT" "bench/plan/calibrate.sh (WORKERS=$WORKERS STAGES=$STAGES BATCH=$BATCH STEPS=$STEPS REPEATS=$REPEATS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the end)"
 echo "written: $OUT"

@@ -1,6 +1,6 @@
 """One calibration row: a real run's measured step time and activation peaks against cyclic plan's predictions.
 
-Usage: calibration_row.py MODEL RULE RUN_PREFIX  (reads RUN_PREFIX.trace.json, .summary.json, .plan-trace.json, .plan-profile.json)
+Usage: calibration_row.py MODEL RULE RUN_PREFIX [REPEAT]  (reads RUN_PREFIX.trace.json, .summary.json, .plan-trace.json, .plan-profile.json)
 """
 import json
 import re
@@ -9,6 +9,7 @@ import sys
 from collections import defaultdict
 
 model, rule, run = sys.argv[1:4]
+repeat = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 trace = json.load(open(run + ".trace.json"))["traceEvents"]
 summary = json.load(open(run + ".summary.json"))
 steps = summary["steps"]
@@ -34,6 +35,7 @@ def predicted(kind):
 row = {
     "model": model,
     "rule": rule,
+    "repeat": repeat,
     "measured_step_seconds": measured_step,
     "measured_peak_activation_bytes": summary["peak_activation_bytes"],
     "measured_wall_clock_activation_bytes": summary["wall_clock_peak_activation_bytes"],

@@ -1,18 +1,31 @@
 """Writes the calibration rows of calibrate.sh as a Markdown table: predicted against measured, error in %.
 
+Each (model, rule) may have run several times (a "repeat" per row): the table compares the median
+measured step with the median prediction and shows the measured runs' range, since on a shared
+machine one run alone can be a fifth off the next.
+
 Usage: calibration_table.py ROWS.jsonl OUT.md "how it was run"
 """
 import json
+import statistics
 import sys
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 out, how = sys.argv[2], sys.argv[3]
+cases = {}
+for row in rows:
+    cases.setdefault((row["model"], row["rule"]), []).append(row)
 
 
 def error(predicted, measured):
     return f"{(predicted - measured) / measured * 100:+.0f} %"
 
 
+def median(runs, key):
+    return statistics.median(run[key] for run in runs)
+
+
+repeats = sorted({len(runs) for runs in cases.values()})
 lines = [
     "# cyclic plan: predicted against measured (one machine, CPU backend)",
     "",
@@ -20,30 +33,35 @@ lines = [
     "",
     "Step time: median time between consecutive commits after the first quarter of the steps (the last",
     "stage's publication of each version; from the real run's trace, and from the model). Costs from the",
-    "run's own trace (its op spans, which already include the slowdown of sharing the cores) or profiled",
-    "alone on this machine.",
+    "run's own trace (its spans of ops, loads, hand-offs and reducer work, de-shared over the machine's",
+    "cores) or profiled alone on this machine right after the run.",
+    f"Each case ran {'/'.join(map(str, repeats))} times, interleaved with the others: the table gives the medians over",
+    "the runs (each run's prediction from that run's own trace or profile) and the measured runs' range.",
     "",
-    "| model | rule | measured step | plan (trace costs) | error | plan (profiled costs) | error |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    "| model | rule | measured step (median) | measured runs | plan (trace costs) | error | plan (profiled costs) | error |",
+    "|---|---|---:|---|---:|---:|---:|---:|",
 ]
-for r in rows:
-    m = r["measured_step_seconds"]
+for (model, rule), runs in cases.items():
+    m = median(runs, "measured_step_seconds")
+    spread = ", ".join(f"{run['measured_step_seconds'] * 1e3:.1f}" for run in sorted(runs, key=lambda run: run.get("repeat", 1)))
+    trace, profile = median(runs, "trace_step_seconds"), median(runs, "profile_step_seconds")
     lines.append(
-        f"| {r['model']} | {r['rule']} | {m * 1e3:.1f} ms | {r['trace_step_seconds'] * 1e3:.1f} ms | {error(r['trace_step_seconds'], m)} "
-        f"| {r['profile_step_seconds'] * 1e3:.1f} ms | {error(r['profile_step_seconds'], m)} |")
+        f"| {model} | {rule} | {m * 1e3:.1f} ms | {spread} | {trace * 1e3:.1f} ms | {error(trace, m)} "
+        f"| {profile * 1e3:.1f} ms | {error(profile, m)} |")
 lines += [
     "",
     "Activations: the runtime's peak of live activation bytes summed over the workers at logical ticks",
     "(and its exact wall-clock high-water mark) against the model's activation figure (MemoryNeed, the",
-    "runtime's own prediction) and the peak of its simulated timeline.",
+    "runtime's own prediction) and the peak of its simulated timeline (medians over the runs).",
     "",
     "| model | rule | measured (ticks) | measured (wall clock) | plan: MemoryNeed activations | error | plan: timeline peak (trace costs) | error |",
     "|---|---|---:|---:|---:|---:|---:|---:|",
 ]
-for r in rows:
-    m = r["measured_peak_activation_bytes"]
-    w = r["measured_wall_clock_activation_bytes"]
+for (model, rule), runs in cases.items():
+    m = median(runs, "measured_peak_activation_bytes")
+    w = median(runs, "measured_wall_clock_activation_bytes")
+    need, timeline = median(runs, "trace_activation_bytes"), median(runs, "trace_timeline_activation_bytes")
     lines.append(
-        f"| {r['model']} | {r['rule']} | {m:,} | {w:,} | {r['trace_activation_bytes']:,} | {error(r['trace_activation_bytes'], m)} "
-        f"| {r['trace_timeline_activation_bytes']:,} | {error(r['trace_timeline_activation_bytes'], w)} |")
+        f"| {model} | {rule} | {m:,.0f} | {w:,.0f} | {need:,.0f} | {error(need, m)} "
+        f"| {timeline:,.0f} | {error(timeline, w)} |")
 open(out, "w").write("\n".join(lines) + "\n")

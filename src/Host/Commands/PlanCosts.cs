@@ -69,7 +69,7 @@ internal static class PlanCosts
     /// <summary>
     /// Times what a worker does around the passes, per stage (the trace's op spans leave it out): loading
     /// a published version into its replica before F_j, computing a look-ahead point there, and copying
-    /// its gradient out into a new message after B_j.
+    /// its gradient out after B_j into an array the reducer gave back (<see cref="Actors.Reduce.GradientBuffers"/>).
     /// </summary>
     private static (double[] Load, double[] Lookahead, double[] Handoff) Handling(ModelDefinition model, StagePartition partition, BackendPlan backends)
     {
@@ -83,19 +83,15 @@ internal static class PlanCosts
         var lookaheads = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
         var handoffs = Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray();
 
-        // Round by round over the stages, as a run's steps hand off every stage's gradient in turn, after
-        // untimed rounds. Timed one stage after the other instead, a hand-off's fresh array cost 19 ms on
-        // whichever stage changed the size and 0.9 ms on the others (mlp-deep, 8 MiB): an order that
-        // a run never has.
+        var handedOff = Enumerable.Range(0, stages).Select(stage => new float[replica.Layout.StageSizes[stage]]).ToArray();
+        // Round by round over the stages, as a run's steps hand off every stage's gradient in turn, after untimed rounds.
         for (int round = -HandlingWarmUpRounds; round < Repetitions; round++)
         {
             for (int stage = 0; stage < stages; stage++)
             {
-                int length = published[stage].Length;
                 double loadSeconds = Timed(backend, () => replica.SetStageParameters(stage, published[stage]));
                 double lookaheadSeconds = Timed(backend, () => LookaheadPoint.ApplyInPlace(backend, replica.StageParameters(stage), replica.StageGradients(stage), momentum[stage], hyper));
-                // As the worker does it: a fresh array per contribution, which travels in the message.
-                double handoffSeconds = Timed(backend, () => replica.GetStageGradients(stage, new float[length]));
+                double handoffSeconds = Timed(backend, () => replica.GetStageGradients(stage, handedOff[stage]));
                 if (round >= 0)
                 {
                     loads[stage].Add(loadSeconds);
