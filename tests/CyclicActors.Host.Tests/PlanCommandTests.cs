@@ -54,7 +54,7 @@ public sealed class PlanCommandTests
         var (code, output, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", trace, "--rules", "dp");
 
         Assert.True(code == 0, output + error);
-        Assert.Contains($"costs from the trace {trace} (medians of 24 op spans as full-speed work on {Environment.ProcessorCount} slots; look-ahead points profiled on cpu)", output, StringComparison.Ordinal);
+        Assert.Contains($"costs from the trace {trace} (means of 24 op spans as full-speed work on {Environment.ProcessorCount} slots; look-ahead points profiled on cpu)", output, StringComparison.Ordinal);
     }
 
     [Fact]

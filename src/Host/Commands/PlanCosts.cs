@@ -56,7 +56,7 @@ internal static class PlanCosts
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
             : saved
                 ? $"from the plan file {costs}"
-                : $"from the trace {costs} (medians of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}; "
+                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}; "
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
         var layout = new ParameterLayout(model, partition);
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);

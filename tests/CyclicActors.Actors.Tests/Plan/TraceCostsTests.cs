@@ -21,7 +21,7 @@ public sealed class TraceCostsTests
         """;
 
     [Fact]
-    public void Without_reducer_spans_op_costs_are_the_medians_of_the_spans_after_the_first_step_and_the_update_runs_from_the_last_gradient_to_the_publication()
+    public void Without_reducer_spans_op_costs_are_the_means_of_the_spans_after_the_first_step_and_the_update_runs_from_the_last_gradient_to_the_publication()
     {
         var times = TraceCosts.Read(Trace, stages: 1);
 
@@ -52,7 +52,7 @@ public sealed class TraceCostsTests
 
         Assert.Equal(0.0035, kept.ForwardSeconds[0], 12);
         Assert.Equal(0.004, kept.BackwardSeconds[0], 12);
-        Assert.Equal(0.003, oneSlot.ForwardSeconds[0], 12); // median of 3 ms (2 alone + 2 halved) and 3 ms
+        Assert.Equal(0.003, oneSlot.ForwardSeconds[0], 12); // mean of 3 ms (2 alone + 2 halved) and 3 ms
         Assert.Equal(0.003, oneSlot.BackwardSeconds[0], 12);
         Assert.Equal(0.004, twoSlots.BackwardSeconds[0], 12);
     }
@@ -60,8 +60,8 @@ public sealed class TraceCostsTests
     [Fact]
     public void A_trace_with_handling_and_reducer_spans_gives_every_cost_and_counts_them_in_the_sharing()
     {
-        // Stage 1 on one worker and its reducer; step 0 is left out. The fold is the median of the
-        // folds (1, 3 and 3 ms), the update what its span costs beyond one (5 − 3 ms). No look-ahead ran.
+        // Stage 1 on one worker and its reducer; step 0 is left out. The fold is the mean of the
+        // folds (1, 3 and 3 ms), the update what its span costs beyond one (5 − 7/3 ms). No look-ahead ran.
         const string traced = """
             {"traceEvents":[
               {"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":"reducer 0"}},
@@ -81,8 +81,8 @@ public sealed class TraceCostsTests
         var kept = TraceCosts.Read(traced, stages: 1);
         var oneSlot = TraceCosts.Read(traced, stages: 1, recordedSlots: 1);
 
-        Assert.Equal(0.003, kept.FoldSeconds[0], 12);
-        Assert.Equal(0.002, kept.UpdateSeconds[0], 12);
+        Assert.Equal(0.007 / 3, kept.FoldSeconds[0], 12);
+        Assert.Equal(0.005 - (0.007 / 3), kept.UpdateSeconds[0], 12);
         var (load, lookahead, handoff) = Assert.Single(kept.Handling!);
         Assert.Equal(0.0004, load, 12);
         Assert.True(double.IsNaN(lookahead));
