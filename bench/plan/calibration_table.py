@@ -31,19 +31,22 @@ lines = [
     "",
     f"Run: `{how}`.",
     "",
-    "Step time: median time between consecutive commits after the first quarter of the steps (the last",
-    "stage's publication of each version; from the real run's trace, and from the model). Costs from the",
-    "run's own trace (its spans of ops, loads, hand-offs and reducer work, de-shared over the machine's",
-    "cores) or profiled alone on this machine right after the run.",
+    "Step time: measured, the mean time between consecutive commits after the first quarter of the steps",
+    "(the last stage's publication of each version, from the run's trace; the mean, as samples/s has it:",
+    "the real steps end at an uneven pace, the median interval is given beside it); planned, the model's",
+    "median interval, its steps being even. Costs from the run's own trace (its spans of ops, loads,",
+    "hand-offs and reducer work, de-shared over the machine's cores, plus the process CPU no span covers",
+    "spread over the ops) or profiled alone on this machine right after the run.",
     f"Each case ran {'/'.join(map(str, repeats))} times, interleaved with the others: the table gives the medians over",
     "the runs (each run's prediction from that run's own trace or profile) and the measured runs' range.",
     "",
-    "| model | rule | measured step (median) | measured runs | plan (trace costs) | error | plan (profiled costs) | error |",
+    "| model | rule | measured step | measured runs (mean / median interval) | plan (trace costs) | error | plan (profiled costs) | error |",
     "|---|---|---:|---|---:|---:|---:|---:|",
 ]
 for (model, rule), runs in cases.items():
     m = median(runs, "measured_step_seconds")
-    spread = ", ".join(f"{run['measured_step_seconds'] * 1e3:.1f}" for run in sorted(runs, key=lambda run: run.get("repeat", 1)))
+    spread = ", ".join(f"{run['measured_step_seconds'] * 1e3:.1f} / {run.get('measured_median_step_seconds', run['measured_step_seconds']) * 1e3:.1f}"
+                       for run in sorted(runs, key=lambda run: run.get("repeat", 1)))
     trace, profile = median(runs, "trace_step_seconds"), median(runs, "profile_step_seconds")
     lines.append(
         f"| {model} | {rule} | {m * 1e3:.1f} ms | {spread} | {trace * 1e3:.1f} ms | {error(trace, m)} "

@@ -81,6 +81,7 @@ internal sealed class NodeObservation(NodePlanned plan, int selfIndex, MemoryLed
         }
 
         trace.Counter("live activation bytes", ledger.LiveBytes(MemoryTag.Activations));
+        trace.ProcessCpu();
         if (pool is not null)
         {
             trace.Counter("reserved bytes", pool.ReservedBytes);
@@ -98,6 +99,7 @@ internal sealed class NodeObservation(NodePlanned plan, int selfIndex, MemoryLed
     {
         long live = ledger.LiveBytes(MemoryTag.Activations);
         trace?.Counter("live activation bytes", live);
+        trace?.ProcessCpu();
         var (peers, bytes) = ByPeerNode(byPeer);
         session.Tell(new NodeProgress(SelfNode, Math.Max(1, _clock.ElapsedMilliseconds), peers, bytes, live, ledger.PeakBytes(MemoryTag.Activations), _microBatches));
     }

@@ -7,7 +7,8 @@ namespace CyclicActors.Actors.Memory;
 /// Samples the process-wide live activation bytes in wall-clock time: every period it takes the
 /// ledger's window peak (so a short peak between two samples is not missed) and keeps the overall
 /// maximum and a per-step maximum. With a device pool it also records what the pool holds (the
-/// trace's "reserved bytes" counter). Independent of the actors' scheduling: a plain timer thread.
+/// trace's "reserved bytes" counter), and each sample records the process's CPU time in the trace
+/// (<see cref="TraceRecorder.ProcessCpu"/>). Independent of the actors' scheduling: a plain timer thread.
 /// </summary>
 public sealed class ActivationSampler : IDisposable
 {
@@ -81,6 +82,7 @@ public sealed class ActivationSampler : IDisposable
             _stepPeak = Math.Max(_stepPeak, bytes);
             _samples++;
             _trace?.Counter("live activation bytes", bytes);
+            _trace?.ProcessCpu();
             if (_pool is not null)
             {
                 _trace?.Counter("reserved bytes", _pool.ReservedBytes);

@@ -10,8 +10,9 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="UpdateSeconds">Per stage: what the step's last contribution costs the reducer beyond a fold: the update and the publication.</param>
 /// <param name="Samples">How many op spans the costs came from.</param>
 /// <param name="Handling">Per stage: a worker's load, look-ahead and hand-off seconds when the source has them (null: profile them; a look-ahead of NaN: the source ran without look-ahead, profile that one).</param>
+/// <param name="UntracedSecondsPerOp">From a trace with the process's CPU time: the CPU no span covers, per op, already added to every forward and backward (0: none known).</param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
-    IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null);
+    IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null, double UntracedSecondsPerOp = 0);
 
 /// <summary>
 /// Reads per-stage costs from a Chrome trace written by <c>cyclic train --trace</c> (or a cluster's
@@ -37,6 +38,14 @@ public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IR
 /// min(1, S / n(t)), n(t) the spans of the same process (ops, handling and reducer work alike)
 /// running at t: the inverse of the simulation's processor sharing.
 /// </para>
+/// <para>
+/// A trace that samples the process's CPU time (<see cref="Tracing.TraceRecorder.ProcessCpuCounter"/>)
+/// also tells what the spans leave out: between its first sample after step 0 began and its last,
+/// the CPU the process used less the traced work (the integral of min(n(t), S)) is the work of
+/// actor dispatch, messages, the collector and the tracing itself. The model has no place for it
+/// but the ops, so it is spread evenly over the ops that started in that window
+/// (<see cref="MeasuredStageTimes.UntracedSecondsPerOp"/>).
+/// </para>
 /// </summary>
 public static partial class TraceCosts
 {
@@ -47,6 +56,7 @@ public static partial class TraceCosts
         ArgumentOutOfRangeException.ThrowIfNegative(recordedSlots);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
         var spans = new List<WorkSpan>();
+        var cpu = new List<(int Pid, double At, double Seconds)>();
         var lastArrival = new Dictionary<(int Pid, long Tid, int Step), double>();
         var published = new Dictionary<(int Pid, long Tid, int Version), double>();
         var trackNames = new Dictionary<(int Pid, long Tid), string>();
@@ -86,6 +96,10 @@ public static partial class TraceCosts
                     double start = Number(entry, "ts") / 1e6;
                     spans.Add(new WorkSpan(track.Pid, track.Tid, start, start + (Number(entry, "dur") / 1e6), kind.Kind, kind.Stage, kind.Step));
                 }
+                else if (phase == "C" && name == Tracing.TraceRecorder.ProcessCpuCounter && entry.TryGetProperty("args", out var sample))
+                {
+                    cpu.Add((track.Pid, Number(entry, "ts") / 1e6, Number(sample, "microseconds") / 1e6));
+                }
                 else if (phase == "i" && GradientName().Match(name) is { Success: true } gradient)
                 {
                     var key = (track.Pid, track.Tid, int.Parse(gradient.Groups[1].Value, CultureInfo.InvariantCulture));
@@ -99,9 +113,17 @@ public static partial class TraceCosts
 
             var work = Enum.GetValues<WorkKind>().ToDictionary(kind => kind, _ => Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray());
             int ops = 0;
+            double untracedSeconds = 0;
+            int untracedOps = 0;
             foreach (var group in spans.GroupBy(span => span.Pid))
             {
                 var sharing = recordedSlots > 0 ? new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots) : null;
+                if (Untraced(group.Key, [.. group], cpu, recordedSlots) is { } untraced)
+                {
+                    untracedSeconds += untraced.Seconds;
+                    untracedOps += untraced.Ops;
+                }
+
                 foreach (var span in group.Where(span => span.Step > 0))
                 {
                     // A reducer's span names the step, not the stage: the stage is its track's.
@@ -142,8 +164,35 @@ public static partial class TraceCosts
                     work[WorkKind.Lookahead][stage].Count == 0 ? double.NaN : Mean(work[WorkKind.Lookahead][stage]),
                     Mean(work[WorkKind.Handoff][stage]))).ToArray()
                 : null;
-            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling);
+            double perOp = untracedOps == 0 ? 0 : Math.Max(0, untracedSeconds) / untracedOps;
+            return new MeasuredStageTimes([.. forward.Select(stage => Mean(stage) + perOp)], [.. backward.Select(stage => Mean(stage) + perOp)], fold, update, ops, handling, perOp);
         }
+    }
+
+    /// <summary>
+    /// One process's CPU time no span covers, between its first CPU sample at or after the start of its
+    /// first span past step 0 and its last sample, and the ops that started in that window; null
+    /// without two such samples.
+    /// </summary>
+    private static (double Seconds, int Ops)? Untraced(int pid, List<WorkSpan> spans, List<(int Pid, double At, double Seconds)> cpu, int slots)
+    {
+        var steady = spans.Where(span => span.Step > 0).ToArray();
+        if (steady.Length == 0)
+        {
+            return null;
+        }
+
+        double from = steady.Min(span => span.Start);
+        var samples = cpu.Where(sample => sample.Pid == pid && sample.At >= from).OrderBy(sample => sample.At).ToArray();
+        if (samples.Length < 2)
+        {
+            return null;
+        }
+
+        var (first, last) = (samples[0], samples[^1]);
+        double traced = new ProcessorSharing([.. spans.Select(span => (span.Start, span.End))], slots).BusySeconds(first.At, last.At);
+        int ops = spans.Count(span => span.Kind is WorkKind.Forward or WorkKind.Backward && span.Start >= first.At && span.Start < last.At);
+        return (last.Seconds - first.Seconds - traced, ops);
     }
 
     /// <summary>Traces without reducer spans: per stage, the mean from a step's last gradient instant to the publication it made.</summary>
@@ -222,12 +271,18 @@ public static partial class TraceCosts
 
     private sealed record WorkSpan(int Pid, long Tid, double Start, double End, WorkKind Kind, int Stage, int Step);
 
-    /// <summary>The rate min(1, S / n(t)) of ops sharing S slots, n(t) the spans open at t, and its integral over any interval.</summary>
+    /// <summary>
+    /// The rate min(1, S / n(t)) of ops sharing S slots (S = 0: unlimited), n(t) the spans open at t,
+    /// and two integrals over any interval: of the rate (one span's full-speed work) and of
+    /// min(n(t), S) (all spans' work together).
+    /// </summary>
     private sealed class ProcessorSharing
     {
         private readonly double[] _times;
         private readonly double[] _rates;
-        private readonly double[] _integral;
+        private readonly double[] _busy;
+        private readonly double[] _rateIntegral;
+        private readonly double[] _busyIntegral;
 
         public ProcessorSharing(IReadOnlyList<(double Start, double End)> spans, int slots)
         {
@@ -235,25 +290,33 @@ public static partial class TraceCosts
                 .OrderBy(edge => edge.At).ThenBy(edge => edge.Change).ToArray();
             _times = new double[edges.Length];
             _rates = new double[edges.Length];
-            _integral = new double[edges.Length];
+            _busy = new double[edges.Length];
+            _rateIntegral = new double[edges.Length];
+            _busyIntegral = new double[edges.Length];
             int open = 0;
             for (int i = 0; i < edges.Length; i++)
             {
                 _times[i] = edges[i].At;
-                _integral[i] = i == 0 ? 0 : _integral[i - 1] + (_rates[i - 1] * (_times[i] - _times[i - 1]));
+                double since = i == 0 ? 0 : _times[i] - _times[i - 1];
+                _rateIntegral[i] = i == 0 ? 0 : _rateIntegral[i - 1] + (_rates[i - 1] * since);
+                _busyIntegral[i] = i == 0 ? 0 : _busyIntegral[i - 1] + (_busy[i - 1] * since);
                 open += edges[i].Change;
-                _rates[i] = open <= slots ? 1 : (double)slots / open;
+                bool shared = slots > 0 && open > slots;
+                _rates[i] = shared ? (double)slots / open : 1;
+                _busy[i] = shared ? slots : open;
             }
         }
 
-        public double FullSpeedSeconds(double start, double end) => At(end) - At(start);
+        public double FullSpeedSeconds(double start, double end) => At(_rateIntegral, _rates, end) - At(_rateIntegral, _rates, start);
 
-        private double At(double time)
+        public double BusySeconds(double start, double end) => At(_busyIntegral, _busy, end) - At(_busyIntegral, _busy, start);
+
+        private double At(double[] integral, double[] value, double time)
         {
             int index = Array.BinarySearch(_times, time);
-            // On an edge, the integral up to it; between edges, from the last edge at its rate.
+            // On an edge, the integral up to it; between edges, from the last edge at its value.
             index = index >= 0 ? index : ~index - 1;
-            return index < 0 ? 0 : _integral[index] + (_rates[index] * (time - _times[index]));
+            return index < 0 ? 0 : integral[index] + (value[index] * (time - _times[index]));
         }
     }
 

@@ -74,7 +74,7 @@ public static class ChromeTraceFile
             if (e.CounterValue is { } value)
             {
                 json.WriteStartObject("args");
-                json.WriteNumber("bytes", value);
+                json.WriteNumber(e.Name == TraceRecorder.ProcessCpuCounter ? "microseconds" : "bytes", value);
                 json.WriteEndObject();
             }
 

@@ -16,6 +16,9 @@ public sealed class TraceRecorder
     /// <summary>The category of tensor-link transfer spans (<see cref="Transfer"/>).</summary>
     public const string TransferCategory = "transfer";
 
+    /// <summary>The counter of the CPU time the process has used so far, in microseconds (<see cref="ProcessCpu"/>).</summary>
+    public const string ProcessCpuCounter = "process cpu microseconds";
+
     private readonly ConcurrentQueue<TraceEvent> _events = new();
     private readonly ConcurrentDictionary<string, int> _tracks = new();
     private readonly Stopwatch _clock;
@@ -56,6 +59,14 @@ public sealed class TraceRecorder
     /// <summary>A sample of a process-wide counter, drawn as its own counter track.</summary>
     public void Counter(string name, long value) =>
         _events.Enqueue(new TraceEvent('C', 0, name, "memory", NowMicroseconds, 0, value));
+
+    /// <summary>
+    /// A sample of the CPU time (user and system, all threads) the process has used: against the
+    /// spans, what the traced work leaves out (actor dispatch, messages, the collector, tracing
+    /// itself), which `cyclic plan` adds to the ops it reads from the trace.
+    /// </summary>
+    public void ProcessCpu() =>
+        _events.Enqueue(new TraceEvent('C', 0, ProcessCpuCounter, "cpu", NowMicroseconds, 0, (long)Environment.CpuUsage.TotalTime.TotalMicroseconds));
 
     /// <summary>Registers a track now, so tracks are ordered by when their actors started.</summary>
     public void RegisterTrack(string track) => TrackId(track);

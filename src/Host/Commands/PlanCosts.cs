@@ -56,7 +56,8 @@ internal static class PlanCosts
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
             : saved
                 ? $"from the plan file {costs}"
-                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}; "
+                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}"
+                    + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us of the CPU no span covers; " : "; ")
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
         var layout = new ParameterLayout(model, partition);
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);

@@ -93,6 +93,30 @@ public sealed class TraceCostsTests
         Assert.Equal(0.002, oneSlot.ForwardSeconds[0], 12);
     }
 
+    [Fact]
+    public void The_process_cpu_that_no_span_covers_is_spread_over_the_ops_that_started_between_its_samples()
+    {
+        // 4 ms of spans one at a time, while the process used 6 ms of CPU: 2 ms untraced over 2 ops.
+        // The sample before step 1 began is left out, as is the op of step 0.
+        const string sampled = """
+            {"traceEvents":[
+              {"ph":"C","name":"process cpu microseconds","cat":"cpu","pid":1,"tid":0,"ts":-5000,"args":{"microseconds":1}},
+              {"ph":"X","name":"F1.s0","cat":"op","pid":1,"tid":2,"ts":-3000,"dur":1000},
+              {"ph":"C","name":"process cpu microseconds","cat":"cpu","pid":1,"tid":0,"ts":0,"args":{"microseconds":9000}},
+              {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":2,"ts":0,"dur":2000},
+              {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":2,"ts":2000,"dur":2000},
+              {"ph":"C","name":"process cpu microseconds","cat":"cpu","pid":1,"tid":0,"ts":4000,"args":{"microseconds":15000}}
+            ]}
+            """;
+
+        var times = TraceCosts.Read(sampled, stages: 1, recordedSlots: 2);
+
+        Assert.Equal(0.001, times.UntracedSecondsPerOp, 12);
+        Assert.Equal(0.003, times.ForwardSeconds[0], 12);
+        Assert.Equal(0.003, times.BackwardSeconds[0], 12);
+        Assert.Equal(0, TraceCosts.Read(Trace, stages: 1, recordedSlots: 2).UntracedSecondsPerOp);
+    }
+
     [Theory]
     [InlineData("[1,2]", "no traceEvents array")]
     [InlineData("{\"traceEvents\":[]}", "no forward or backward op of stage 1")]
