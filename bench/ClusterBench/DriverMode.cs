@@ -94,7 +94,17 @@ internal static class DriverMode
             }
 
             var overlap = TraceOverlap.Measure(trace);
-            File.Delete(trace);
+            // CLUSTER_BENCH_TRACES=DIR keeps each scenario's merged trace there (bench/plan/calibrate_cluster.py --traces DIR plans from them).
+            if (Environment.GetEnvironmentVariable("CLUSTER_BENCH_TRACES") is { Length: > 0 } keep)
+            {
+                Directory.CreateDirectory(keep);
+                File.Move(trace, Path.Combine(keep, $"{rule.Replace(':', '_')}-{bytesPerSecond}.trace.json"), overwrite: true);
+            }
+            else
+            {
+                File.Delete(trace);
+            }
+
             return (elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray(), overlap, run.Nodes.ToDictionary(node => node.Node, node => node.BytesSent.Sum()));
         }
         finally

@@ -38,4 +38,5 @@ for repeat in $(seq 1 "$REPEATS"); do
   done
 done
 python3 bench/plan/calibration_table.py "$ROWS" "$OUT" "bench/plan/calibrate.sh (WORKERS=$WORKERS STAGES=$STAGES BATCH=$BATCH STEPS=$STEPS REPEATS=$REPEATS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the end)"
-echo "written: $OUT"
+cp "$ROWS" "${OUT%.md}.jsonl"
+echo "written: $OUT and ${OUT%.md}.jsonl"

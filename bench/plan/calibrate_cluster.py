@@ -6,9 +6,11 @@ Each scenario is planned as 2 machines with 2 workers and one compute slot each 
 VM's 2 cores), `--links channel` (the limit paces each link, gradients and parameters, on its own) at the
 recorded rate, cnn, micro-batch 16, costs profiled once on this machine (kept beside the table).
 Measured step: the mean of the seed's step times over steps 3..31 (ClusterBench's own table quotes the
-median). Writes bench/results/plan-calibration-cluster.md.
+median). With --traces DIR (the run made with CLUSTER_BENCH_TRACES=DIR) each scenario is also planned
+from its own merged trace (`--costs TRACE --trace-slots 1`: each member process counted as a machine
+with one core, as the plan has it). Writes bench/results/plan-calibration-cluster.md (or --out).
 
-Usage: bench/plan/calibrate_cluster.py bench/results/cluster-dp-vs-cdp-STAMP.json [--cyclic PATH]
+Usage: bench/plan/calibrate_cluster.py bench/results/cluster-dp-vs-cdp-STAMP.json [--traces DIR] [--out FILE] [--cyclic PATH]
 """
 import argparse
 import json
@@ -26,7 +28,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("result")
     parser.add_argument("--cyclic", default=CYCLIC)
+    parser.add_argument("--traces", help="the scenarios' merged traces (CLUSTER_BENCH_TRACES), to plan each from its own")
+    parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args()
+    out_file = pathlib.Path(args.out)
     recorded = json.loads(pathlib.Path(args.result).read_text())
     config = recorded["config"]
     if not COSTS.exists():
@@ -34,26 +39,39 @@ def main():
         plan(args.cyclic, ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", "4", "--rules", "dp",
                            "--steps", "4", "--compute-slots", "0", "--json", str(COSTS)])
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-cluster-"))
+    traces = pathlib.Path(args.traces) if args.traces else None
+    command = f"bench/plan/calibrate_cluster.py {args.result}" + (f" --traces {args.traces}" if traces else "")
     lines = ["# cyclic plan against the 3-process bandwidth-limited runs", "",
-             f"Command: `bench/plan/calibrate_cluster.py {args.result}` (the runs: `{recorded['command']}`; 2 machines with 2 workers and "
+             f"Command: `{command}` (the runs: `{recorded['command']}`; 2 machines with 2 workers and "
              "one compute slot each, `--links channel` at the recorded rate, costs profiled once on this VM in "
-             f"{COSTS.relative_to(ROOT)}).", "",
-             "| rule | link | measured step (mean, steps 3..31) | predicted | error |", "|---|---|---:|---:|---:|"]
+             f"{COSTS.relative_to(ROOT)}" + (", and from each run's own merged trace with `--trace-slots 1`" if traces else "") + ").", "",
+             "| rule | link | measured step (mean, steps 3..31) | predicted (profiled costs) | error |" + (" from its trace | error |" if traces else ""),
+             "|---|---|---:|---:|---:|" + ("---:|---:|" if traces else "")]
     errors = []
+    trace_errors = []
     for scenario in recorded["scenarios"]:
         rule, _, compensation = scenario["Rule"].partition(":")
         rate = scenario["BytesPerSecond"]
-        out = scratch / f"{scenario['Rule'].replace(':', '_')}-{rate}.json"
-        plan(args.cyclic, ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", str(config["Workers"]), "--machines", "2",
-                           "--stages", str(config["Stages"]), "--rules", rule, "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
-                           "--costs", str(COSTS), "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", "--compute-slots", "1", "--json", str(out)])
-        predicted = json.loads(out.read_text())["cases"][0]["rules"][rule]["step_seconds"]
+        name = f"{scenario['Rule'].replace(':', '_')}-{rate}"
+        layout = ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", str(config["Workers"]), "--machines", "2",
+                  "--stages", str(config["Stages"]), "--rules", rule, "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
+                  "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", "--compute-slots", "1"]
+        plan(args.cyclic, [*layout, "--costs", str(COSTS), "--json", str(scratch / f"{name}.json")])
+        predicted = json.loads((scratch / f"{name}.json").read_text())["cases"][0]["rules"][rule]["step_seconds"]
         measured = statistics.mean(scenario["StepSeconds"][3:])
         errors.append(abs(predicted - measured) / measured)
         link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
-        lines.append(f"| {scenario['Rule']} | {link} | {1000 * measured:.1f} ms | {1000 * predicted:.1f} ms | {100 * (predicted - measured) / measured:+.0f} % |")
-    lines += ["", f"Within 15 %: {sum(e <= 0.15 for e in errors)} of {len(errors)} (median absolute error {100 * statistics.median(errors):.0f} %)."]
-    OUT.write_text("\n".join(lines) + "\n")
+        row = f"| {scenario['Rule']} | {link} | {1000 * measured:.1f} ms | {1000 * predicted:.1f} ms | {100 * (predicted - measured) / measured:+.0f} % |"
+        if traces:
+            plan(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), "--trace-slots", "1", "--json", str(scratch / f"{name}-trace.json")])
+            from_trace = json.loads((scratch / f"{name}-trace.json").read_text())["cases"][0]["rules"][rule]["step_seconds"]
+            trace_errors.append(abs(from_trace - measured) / measured)
+            row += f" {1000 * from_trace:.1f} ms | {100 * (from_trace - measured) / measured:+.0f} % |"
+        lines.append(row)
+    lines += ["", f"Within 15 % (profiled costs): {sum(e <= 0.15 for e in errors)} of {len(errors)} (median absolute error {100 * statistics.median(errors):.0f} %)."]
+    if trace_errors:
+        lines.append(f"Within 15 % (each run's own trace): {sum(e <= 0.15 for e in trace_errors)} of {len(trace_errors)} (median absolute error {100 * statistics.median(trace_errors):.0f} %).")
+    out_file.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -40,16 +40,18 @@ lines = [
     f"Each case ran {'/'.join(map(str, repeats))} times, interleaved with the others: the table gives the medians over",
     "the runs (each run's prediction from that run's own trace or profile) and the measured runs' range.",
     "",
-    "| model | rule | measured step | measured runs (mean / median interval) | plan (trace costs) | error | plan (profiled costs) | error |",
-    "|---|---|---:|---|---:|---:|---:|---:|",
+    "| model | rule | measured step | measured runs (mean / median interval) | plan (trace costs) | error | each run from its own trace | plan (profiled costs) | error |",
+    "|---|---|---:|---|---:|---:|---|---:|---:|",
 ]
 for (model, rule), runs in cases.items():
     m = median(runs, "measured_step_seconds")
     spread = ", ".join(f"{run['measured_step_seconds'] * 1e3:.1f} / {run.get('measured_median_step_seconds', run['measured_step_seconds']) * 1e3:.1f}"
                        for run in sorted(runs, key=lambda run: run.get("repeat", 1)))
     trace, profile = median(runs, "trace_step_seconds"), median(runs, "profile_step_seconds")
+    each = ", ".join(error(run["trace_step_seconds"], run["measured_step_seconds"]).replace(" %", "")
+                     for run in sorted(runs, key=lambda run: run.get("repeat", 1)))
     lines.append(
-        f"| {model} | {rule} | {m * 1e3:.1f} ms | {spread} | {trace * 1e3:.1f} ms | {error(trace, m)} "
+        f"| {model} | {rule} | {m * 1e3:.1f} ms | {spread} | {trace * 1e3:.1f} ms | {error(trace, m)} | {each} % "
         f"| {profile * 1e3:.1f} ms | {error(profile, m)} |")
 lines += [
     "",
