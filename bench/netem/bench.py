@@ -9,11 +9,13 @@ the bytes each host's eth0 sent per step (/proc/net/dev in its namespace, all tr
 payload per link (the summary's links) and how much of each member's link-sending time overlapped
 its worker's compute (from the merged --trace). Writes bench/results/netem-STAMP.{json,md}.
 
-Usage: bench/netem/bench.py [--rates 0,1gbit,100mbit,10mbit,100mbit:10ms:0.001] [--models cnn,mlp-deep] [--reps 1]
+Usage: bench/netem/bench.py [--rates 0,1gbit,100mbit,10mbit,100mbit:10ms:0.001] [--models cnn,mlp-deep] [--reps 1] [--keep-traces DIR]
+--keep-traces keeps each of our runs' merged trace in DIR (named in the run's "trace"), for bench/plan/calibrate_netem.py to plan from.
 A setting RATE:DELAY:LOSS runs through bench/netem/relay.py (one-way DELAY, per-packet LOSS, MTU 9000).
 Needs root (namespaces), iproute2 and Debian's python3-torch; run from anywhere.
 """
 import argparse
+import shutil
 import json
 import os
 import pathlib
@@ -248,6 +250,7 @@ def main():
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--keep-traces", metavar="DIR", help="keep each of our runs' merged trace in DIR")
     parser.add_argument("--retable", metavar="JSON", help="rewrite the table of an earlier run's JSON (and add its step times) without running")
     args = parser.parse_args()
     if args.retable:
@@ -279,6 +282,12 @@ def main():
                             started = time.time()
                             try:
                                 run = run_ddp(model, steps, work) if rule == "ddp" else run_ours(args.cyclic, model, rule, steps, work)
+                                kept = work / f"{rule}.trace.json"
+                                if args.keep_traces and rule != "ddp" and kept.exists():
+                                    keep = pathlib.Path(args.keep_traces)
+                                    keep.mkdir(parents=True, exist_ok=True)
+                                    run["trace"] = str(keep / f"{rate.replace(':', '_')}-{model}-{rule.replace(':', '_')}-{rep}.trace.json")
+                                    shutil.copyfile(kept, run["trace"])
                                 run["step_time_seconds"] = step_time(run)
                                 run["median_step_seconds"] = statistics.median(measured_steps(run))
                             except RuntimeError as failure:

@@ -6,10 +6,11 @@ micro-batch 32, each host's link capped at RATE both ways) is planned with the s
 machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE`, the relay's one-way
 delay as `--latency`, one compute slot a machine (the members shared this VM's 2 cores, so compute is
 optimistic by up to 2x; it matters only where the link is fast), and per-stage costs profiled once per
-model on this machine (saved beside the table so the predictions replay). Writes
-bench/results/plan-calibration-netem.md.
+model on this machine (saved beside the table so the predictions replay). A run that kept its merged
+trace (bench.py --keep-traces) is also planned from it (`--costs TRACE --trace-slots 1`). Writes
+bench/results/plan-calibration-netem.md (or --out).
 
-Usage: bench/plan/calibrate_netem.py bench/results/netem-A.json [more.json ...] [--cyclic PATH]
+Usage: bench/plan/calibrate_netem.py bench/results/netem-A.json [more.json ...] [--out FILE] [--cyclic PATH]
 """
 import argparse
 import json
@@ -39,6 +40,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="+")
     parser.add_argument("--cyclic", default=CYCLIC)
+    parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args()
     runs = [run for path in args.results for run in json.loads(pathlib.Path(path).read_text())["runs"]]
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-netem-"))
@@ -49,38 +51,47 @@ def main():
         rate, _, rest = run["rate"].partition(":")
         delay = rest.partition(":")[0] or "0"
         rule, _, compensation = run["rule"].partition(":")
-        out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}.json"
-        plan(args.cyclic, ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
-                           "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
-                           "--costs", str(costs_for(args.cyclic, run["model"])), "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate),
-                           "--latency", delay if delay != "0" else "0", "--compute-slots", "1", "--json", str(out)])
+        out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}-{run.get('rep', 0)}.json"
+        layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
+                  "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
+                  "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--compute-slots", "1"]
+        plan(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"])), "--json", str(out)])
         predicted = json.loads(out.read_text())["cases"][0]["rules"][rule]
+        from_trace = None
+        if run.get("trace") and pathlib.Path(run["trace"]).exists():
+            plan(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", "1", "--json", str(out.with_suffix(".trace.json"))])
+            from_trace = json.loads(out.with_suffix(".trace.json").read_text())["cases"][0]["rules"][rule]["step_seconds"]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
         predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
         rows.append({"setting": run["rate"], "model": run["model"], "rule": run["rule"], "measured_step": run["step_time_seconds"],
                      "predicted_step": predicted["step_seconds"], "measured_link_max": max(measured_links, default=0),
                      "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
-                     "predicted_total": sum(predicted_links), "load_average": run.get("load_average")})
+                     "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace})
     lines = ["# cyclic plan against the emulated-host runs", "",
              f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)}` (the runs: bench/netem/bench.py; costs profiled once per model "
              "on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker and one compute slot each, "
              "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency).", "",
              "Measured step: the bench's step time (the mean over the steps after warm-up). Bytes: tensor payload per step on the busiest member-to-member link and on all links together (measured: the seed's "
              "summary, over all steps including warm-up; predicted: the model's per-step count).", "",
-             "| setting | model | rule | measured step | predicted | error | busiest link, measured / predicted (MB/step) | all links, measured / predicted (MB/step) |",
-             "|---|---|---|---:|---:|---:|---:|---:|"]
+             "| setting | model | rule | measured step | predicted | error | from its trace | error | busiest link, measured / predicted (MB/step) | all links, measured / predicted (MB/step) |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         error = 100 * (row["predicted_step"] - row["measured_step"]) / row["measured_step"]
         setting = "unshaped" if row["setting"] == "0" else row["setting"].replace(":", " ")
-        lines.append(f"| {setting} | {row['model']} | {row['rule']} | {row['measured_step']:.3f} s | {row['predicted_step']:.3f} s | {error:+.0f} % | "
+        traced = (f"{row['from_trace']:.3f} s | {100 * (row['from_trace'] - row['measured_step']) / row['measured_step']:+.0f} %"
+                  if row["from_trace"] is not None else "– | –")
+        lines.append(f"| {setting} | {row['model']} | {row['rule']} | {row['measured_step']:.3f} s | {row['predicted_step']:.3f} s | {error:+.0f} % | {traced} | "
                      f"{row['measured_link_max'] / 1e6:.2f} / {row['predicted_link_max'] / 1e6:.2f} | {row['measured_total'] / 1e6:.2f} / {row['predicted_total'] / 1e6:.2f} |")
     errors = [abs(r["predicted_step"] - r["measured_step"]) / r["measured_step"] for r in rows]
     within = sum(e <= 0.15 for e in errors)
     thin = [abs(r["predicted_step"] - r["measured_step"]) / r["measured_step"] for r in rows if r["setting"] != "0" and not r["setting"].startswith("1gbit")]
-    lines += ["", f"Step time within 15 %: {within} of {len(rows)} runs (median absolute error {100 * statistics.median(errors):.0f} %); "
-              f"on the links at or below 100 Mbit/s, where the link binds, {sum(e <= 0.15 for e in thin)} of {len(thin)} "
-              f"(median absolute error {100 * statistics.median(thin):.0f} %)."]
-    OUT.write_text("\n".join(lines) + "\n")
+    on_thin = (f"; on the links at or below 100 Mbit/s, where the link binds, {sum(e <= 0.15 for e in thin)} of {len(thin)} "
+               f"(median absolute error {100 * statistics.median(thin):.0f} %)") if thin else ""
+    lines += ["", f"Step time within 15 %: {within} of {len(rows)} runs (median absolute error {100 * statistics.median(errors):.0f} %){on_thin}."]
+    traced = [abs(r["from_trace"] - r["measured_step"]) / r["measured_step"] for r in rows if r["from_trace"] is not None]
+    if traced:
+        lines.append(f"From each run's own trace: {sum(e <= 0.15 for e in traced)} of {len(traced)} within 15 % (median absolute error {100 * statistics.median(traced):.0f} %).")
+    pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
