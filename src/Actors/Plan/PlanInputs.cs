@@ -20,8 +20,14 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="LoadSeconds">The worker's work before F_j besides the pass: loading the version it reads into its replica.</param>
 /// <param name="LookaheadSeconds">Before a stale F_j under look-ahead: computing the look-ahead point over the stage.</param>
 /// <param name="HandoffSeconds">The worker's work after B_j besides the pass: copying the stage's gradient out into its message.</param>
+/// <param name="BesideSeconds">
+/// CPU each op of the stage costs its machine off the worker's path: work the op sets off elsewhere in
+/// the process (actor dispatch, messages, the collector), which takes the machine's slots but holds no
+/// op back. From a trace, its CPU that no span covers, per op (<see cref="MeasuredStageTimes.UntracedSecondsPerOp"/>).
+/// </param>
 public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, double FoldSeconds, double UpdateSeconds,
-    long ParameterCount, long ActivationBytes, long WorkspaceBytes = 0, double LoadSeconds = 0, double LookaheadSeconds = 0, double HandoffSeconds = 0)
+    long ParameterCount, long ActivationBytes, long WorkspaceBytes = 0, double LoadSeconds = 0, double LookaheadSeconds = 0, double HandoffSeconds = 0,
+    double BesideSeconds = 0)
 {
     /// <summary>Bytes of one gradient contribution, or of one parameter version, of this stage.</summary>
     public long ParameterBytes => ParameterCount * sizeof(float);

@@ -67,6 +67,12 @@ public sealed partial class RuntimeSimulation
         }
 
         _machines[machine].Run(WorkOf(op, cost), () => Finish(rank, op));
+        if (cost.BesideSeconds > 0)
+        {
+            // Work the op sets off beside it: it shares the slots and waits for nothing.
+            _machines[machine].Run(cost.BesideSeconds, () => { });
+        }
+
         RetryPacedWorkers(machine);
     }
 

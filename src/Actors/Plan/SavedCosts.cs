@@ -49,6 +49,8 @@ public static class SavedCosts
             [.. all.Select(stage => Seconds(stage, "fold_seconds"))],
             [.. all.Select(stage => Seconds(stage, "update_seconds"))],
             0,
-            [.. all.Select(stage => (Seconds(stage, "load_seconds"), Seconds(stage, "lookahead_seconds"), Seconds(stage, "handoff_seconds")))]);
+            [.. all.Select(stage => (Seconds(stage, "load_seconds"), Seconds(stage, "lookahead_seconds"), Seconds(stage, "handoff_seconds")))],
+            // Written the same for every stage (a trace's per-op figure); files from before it have none.
+            all[0].TryGetProperty("beside_seconds", out _) ? Seconds(all[0], "beside_seconds") : 0);
     }
 }

@@ -10,7 +10,7 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="UpdateSeconds">Per stage: what the step's last contribution costs the reducer beyond a fold: the update and the publication.</param>
 /// <param name="Samples">How many op spans the costs came from.</param>
 /// <param name="Handling">Per stage: a worker's load, look-ahead and hand-off seconds when the source has them (null: profile them; a look-ahead of NaN: the source ran without look-ahead, profile that one).</param>
-/// <param name="UntracedSecondsPerOp">From a trace with the process's CPU time: the CPU no span covers, per op, already added to every forward and backward (0: none known).</param>
+/// <param name="UntracedSecondsPerOp">From a trace with the process's CPU time: the CPU no span covers, per op (0: none known); the plan runs it beside each op (<see cref="StageCost.BesideSeconds"/>).</param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
     IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null, double UntracedSecondsPerOp = 0);
 
@@ -42,9 +42,9 @@ public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IR
 /// A trace that samples the process's CPU time (<see cref="Tracing.TraceRecorder.ProcessCpuCounter"/>)
 /// also tells what the spans leave out: between its first sample after step 0 began and its last,
 /// the CPU the process used less the traced work (the integral of min(n(t), S)) is the work of
-/// actor dispatch, messages, the collector and the tracing itself. The model has no place for it
-/// but the ops, so it is spread evenly over the ops that started in that window
-/// (<see cref="MeasuredStageTimes.UntracedSecondsPerOp"/>).
+/// actor dispatch, messages, the collector and the tracing itself. It is spread evenly over the ops
+/// that started in that window (<see cref="MeasuredStageTimes.UntracedSecondsPerOp"/>), and the plan
+/// runs that share beside each op, off the workers' path (<see cref="StageCost.BesideSeconds"/>).
 /// </para>
 /// </summary>
 public static partial class TraceCosts
@@ -165,7 +165,7 @@ public static partial class TraceCosts
                     Mean(work[WorkKind.Handoff][stage]))).ToArray()
                 : null;
             double perOp = untracedOps == 0 ? 0 : Math.Max(0, untracedSeconds) / untracedOps;
-            return new MeasuredStageTimes([.. forward.Select(stage => Mean(stage) + perOp)], [.. backward.Select(stage => Mean(stage) + perOp)], fold, update, ops, handling, perOp);
+            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp);
         }
     }
 

@@ -57,13 +57,13 @@ internal static class PlanCosts
             : saved
                 ? $"from the plan file {costs}"
                 : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}"
-                    + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us of the CPU no span covers; " : "; ")
+                    + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us beside it of the CPU no span covers; " : "; ")
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
         var layout = new ParameterLayout(model, partition);
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);
         var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(
             times.ForwardSeconds[stage], times.BackwardSeconds[stage], times.FoldSeconds[stage], times.UpdateSeconds[stage],
-            layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage])).ToArray();
+            layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp)).ToArray();
         return (stages, footprint.DataBytes, origin);
     }
 

@@ -108,7 +108,7 @@ internal static class PlanReport
             ["stage_costs"] = header.StageCosts.Select((cost, index) => new Dictionary<string, object?>
             {
                 ["stage"] = index + 1, ["forward_seconds"] = cost.ForwardSeconds, ["backward_seconds"] = cost.BackwardSeconds, ["fold_seconds"] = cost.FoldSeconds,
-                ["update_seconds"] = cost.UpdateSeconds, ["load_seconds"] = cost.LoadSeconds, ["lookahead_seconds"] = cost.LookaheadSeconds, ["handoff_seconds"] = cost.HandoffSeconds,
+                ["update_seconds"] = cost.UpdateSeconds, ["load_seconds"] = cost.LoadSeconds, ["lookahead_seconds"] = cost.LookaheadSeconds, ["handoff_seconds"] = cost.HandoffSeconds, ["beside_seconds"] = cost.BesideSeconds,
                 ["parameter_bytes"] = cost.ParameterBytes, ["activation_bytes"] = cost.ActivationBytes, ["workspace_bytes"] = cost.WorkspaceBytes,
             }).ToArray(),
             ["transport"] = new Dictionary<string, object?>

@@ -33,6 +33,21 @@ public sealed class RuntimeSimulationTests
     }
 
     [Theory]
+    [MemberData(nameof(Rules))]
+    public void Work_beside_the_ops_holds_no_op_back_but_takes_its_share_of_the_slots(UpdateRule rule)
+    {
+        // 0.5 ms beside every 1 ms op: with a slot per worker and more, nothing waits for it; on one
+        // slot, the N·2L ops and their N·2L halves fill it back to back, 48 ms a step.
+        var beside = EqualStages(4, 0.001).Select(stage => stage with { BesideSeconds = 0.0005 }).ToArray();
+
+        var unlimited = RuntimePlanner.Plan(Scenario(4, rule, beside));
+        var oneSlot = RuntimePlanner.Plan(Scenario(4, rule, beside, slots: 1));
+
+        Assert.Equal(0.008, unlimited.StepSeconds, 9);
+        Assert.Equal(0.048, oneSlot.StepSeconds, 6);
+    }
+
+    [Theory]
     [InlineData(UpdateRule.Dp, false, 0.011)]
     [InlineData(UpdateRule.CdpV1, false, 0.012)]
     [InlineData(UpdateRule.CdpV1, true, 0.014)]
