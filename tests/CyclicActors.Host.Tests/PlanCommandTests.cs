@@ -58,7 +58,7 @@ public sealed class PlanCommandTests
         // The trace samples the process's CPU time, so each op also carries what no span covers, once two
         // samples fall after step 0 began (the last one is taken at the end; 4 steps may all fit before the next).
         Assert.Contains("\"process cpu microseconds\"", File.ReadAllText(trace), StringComparison.Ordinal);
-        Assert.Matches($@"costs from the trace {Regex.Escape(trace)} \(means of 24 op spans as full-speed work on {Environment.ProcessorCount} slots(, each op with \d+ us of the CPU no span covers)?; look-ahead points profiled on cpu\)", output);
+        Assert.Matches($@"costs from the trace {Regex.Escape(trace)} \(means of 24 op spans as full-speed work on {Environment.ProcessorCount} slots(, each op with \d+ us beside it of the CPU no span covers)?; look-ahead points profiled on cpu\)", output);
     }
 
     [Fact]
