@@ -22,6 +22,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly CoordinatorSetup _setup;
     private readonly CoordinatorState _state;
     private readonly CutAssembler _cuts;
+    private readonly HashSet<int> _cutsDelivered = [];
+    private CoordinatorReport? _completedAwaitingCuts;
 
     // With reducer shards, each stage's final state and cuts arrive as one slice per shard.
     private readonly Reduce.ShardAssembly? _shards;
@@ -115,8 +117,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     {
         Receive<FinalStageState>(share => Carry(() => (_shards is null ? share : _shards.Accept(share)) is { } state ? _state.FinalStateArrived(state) : []));
         Receive<StageCut>(CutTaken);
-        Receive<ReceiveTimeout>(_ => Fail(new TimeoutException(
-            $"Only {_state.FinalStatesIn} of {_state.Stages} reducers reported their final state within {_setup.Settings.FinalStateTimeout}.")));
+        Receive<ReceiveTimeout>(_ => Fail(new TimeoutException(_completedAwaitingCuts is null
+            ? $"Only {_state.FinalStatesIn} of {_state.Stages} reducers reported their final state within {_setup.Settings.FinalStateTimeout}."
+            : $"Every reducer reported its final state, but the cuts at steps {string.Join(", ", MissingCuts())} did not arrive within {_setup.Settings.FinalStateTimeout}.")));
     }
 
     /// <summary>Applies a report to the state and carries out its effects; a report the state refuses fails the run (a restart would rebuild the workers).</summary>
@@ -158,8 +161,15 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                     Context.SetReceiveTimeout(_setup.Settings.FinalStateTimeout);
                     break;
                 case RunCompleted completed:
-                    Context.SetReceiveTimeout(null);
-                    _setup.Completion.TrySetResult(new CoordinatorReport(completed.Stages, completed.Workers, completed.FinalLoss, _clock.Elapsed.TotalSeconds) { Devices = completed.Devices });
+                    var finished = new CoordinatorReport(completed.Stages, completed.Workers, completed.FinalLoss, _clock.Elapsed.TotalSeconds) { Devices = completed.Devices };
+                    if (MissingCuts().Any())
+                    {
+                        // On a cluster a cut crosses on another link than the final states and can come after them: the run ends with it.
+                        _completedAwaitingCuts = finished;
+                        break;
+                    }
+
+                    Complete(finished);
                     break;
             }
         }
@@ -178,6 +188,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             foreach (var cut in _cuts.Accept(whole))
             {
                 _setup.Plan.Options.OnCut?.Invoke(cut with { Workers = _setup.Plan.Schedule.Workers, SkippedSteps = [.. _setup.Plan.Options.SkippedSteps.Order()] });
+                _cutsDelivered.Add(cut.Step);
+            }
+
+            if (_completedAwaitingCuts is { } report && !MissingCuts().Any())
+            {
+                Complete(report);
             }
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
@@ -185,6 +201,16 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             Fail(e);
         }
     }
+
+    private void Complete(CoordinatorReport report)
+    {
+        Context.SetReceiveTimeout(null);
+        _setup.Completion.TrySetResult(report);
+    }
+
+    /// <summary>The cuts the plan takes (every version it makes that <see cref="TrainingPlan.TakesCutAt"/>) not yet handed to the run's sink.</summary>
+    private IEnumerable<int> MissingCuts() =>
+        Enumerable.Range(_setup.Plan.FirstStep + 1, Math.Max(0, _setup.Plan.TotalSteps - _setup.Plan.FirstStep)).Where(step => _setup.Plan.TakesCutAt(step) && !_cutsDelivered.Contains(step));
 
     private void ReportStep(StepCompleted completed)
     {
