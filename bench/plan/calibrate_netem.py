@@ -41,6 +41,8 @@ def main():
     parser.add_argument("results", nargs="+")
     parser.add_argument("--cyclic", default=CYCLIC)
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--slots", default="1", help="compute slots of each machine (and, planning from a trace, of each member process that recorded it): "
+                        "0.5 when the 4 members shared 2 cores")
     args = parser.parse_args()
     runs = [run for path in args.results for run in json.loads(pathlib.Path(path).read_text())["runs"]]
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-netem-"))
@@ -54,12 +56,12 @@ def main():
         out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}-{run.get('rep', 0)}.json"
         layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
                   "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
-                  "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--compute-slots", "1"]
+                  "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--compute-slots", args.slots]
         plan(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"])), "--json", str(out)])
         predicted = json.loads(out.read_text())["cases"][0]["rules"][rule]
         from_trace = None
         if run.get("trace") and pathlib.Path(run["trace"]).exists():
-            plan(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", "1", "--json", str(out.with_suffix(".trace.json"))])
+            plan(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", args.slots, "--json", str(out.with_suffix(".trace.json"))])
             from_trace = json.loads(out.with_suffix(".trace.json").read_text())["cases"][0]["rules"][rule]["step_seconds"]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
         predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
@@ -68,8 +70,8 @@ def main():
                      "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
                      "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace})
     lines = ["# cyclic plan against the emulated-host runs", "",
-             f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)}` (the runs: bench/netem/bench.py; costs profiled once per model "
-             "on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker and one compute slot each, "
+             f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)}{'' if args.slots == '1' else f' --slots {args.slots}'}` (the runs: bench/netem/bench.py; costs profiled once per model "
+             f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker and {args.slots} compute slot(s) each, "
              "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency).", "",
              "Measured step: the bench's step time (the mean over the steps after warm-up). Bytes: tensor payload per step on the busiest member-to-member link and on all links together (measured: the seed's "
              "summary, over all steps including warm-up; predicted: the model's per-step count).", "",

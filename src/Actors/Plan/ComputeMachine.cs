@@ -8,13 +8,13 @@ namespace CyclicActors.Actors.Plan;
 public sealed class ComputeMachine
 {
     private readonly EventClock _clock;
-    private readonly int _slots;
+    private readonly double _slots;
     private readonly List<Job> _running = [];
     private double _updatedAt;
     private long _generation;
 
-    /// <param name="slots">Jobs at full speed at once; 0: unlimited.</param>
-    public ComputeMachine(EventClock clock, int slots)
+    /// <param name="slots">Jobs at full speed at once, fractional for a share of a core (0.5: every job at half speed at best); 0: unlimited.</param>
+    public ComputeMachine(EventClock clock, double slots)
     {
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentOutOfRangeException.ThrowIfNegative(slots);
@@ -35,7 +35,7 @@ public sealed class ComputeMachine
         Reschedule();
     }
 
-    private double Rate => _slots == 0 || _running.Count <= _slots ? 1.0 : (double)_slots / _running.Count;
+    private double Rate => _slots == 0 || _running.Count <= _slots ? 1.0 : _slots / _running.Count;
 
     /// <summary>Brings every running job's remaining work to now.</summary>
     private void Advance()

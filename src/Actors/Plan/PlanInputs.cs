@@ -35,9 +35,9 @@ public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, do
 
 /// <summary>Where the run is placed: how many machines, how the workers spread over them, how many ops a machine computes at once.</summary>
 /// <param name="Machines">Machines (cluster members); the workers are spread over them in contiguous blocks of ranks, as members admitted in order get them.</param>
-/// <param name="ComputeSlots">Ops a machine runs at full speed at once (CPU cores, or one per GPU); more share the slots and each slows in proportion. 0: unlimited.</param>
+/// <param name="ComputeSlots">Ops a machine runs at full speed at once (CPU cores, or one per GPU; fractional for a share of the cores); more share the slots and each slows in proportion. 0: unlimited.</param>
 /// <param name="ReducersShareSlots">Whether the reducers' folds and updates take a compute slot of their machine (true on the CPU backend, where reducers run in the same process's cores).</param>
-public sealed record MachineLayout(int Machines, int ComputeSlots, bool ReducersShareSlots = true)
+public sealed record MachineLayout(int Machines, double ComputeSlots, bool ReducersShareSlots = true)
 {
     /// <summary>The machine of each rank: ranks 0..N−1 in contiguous blocks, the first N mod K machines one rank more.</summary>
     public int[] MachineOfRank(int workers)

@@ -51,7 +51,7 @@ public static partial class TraceCosts
 {
     /// <param name="recordedSlots">The compute slots of the machine that recorded the trace (0: unlimited, spans kept as they are).</param>
     /// <exception cref="InvalidDataException">Not a Chrome trace, or one without the ops of every stage.</exception>
-    public static MeasuredStageTimes Read(string json, int stages, int recordedSlots = 0)
+    public static MeasuredStageTimes Read(string json, int stages, double recordedSlots = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(recordedSlots);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
@@ -174,7 +174,7 @@ public static partial class TraceCosts
     /// first span past step 0 and its last sample, and the ops that started in that window; null
     /// without two such samples.
     /// </summary>
-    private static (double Seconds, int Ops)? Untraced(int pid, List<WorkSpan> spans, List<(int Pid, double At, double Seconds)> cpu, int slots)
+    private static (double Seconds, int Ops)? Untraced(int pid, List<WorkSpan> spans, List<(int Pid, double At, double Seconds)> cpu, double slots)
     {
         var steady = spans.Where(span => span.Step > 0).ToArray();
         if (steady.Length == 0)
@@ -284,7 +284,7 @@ public static partial class TraceCosts
         private readonly double[] _rateIntegral;
         private readonly double[] _busyIntegral;
 
-        public ProcessorSharing(IReadOnlyList<(double Start, double End)> spans, int slots)
+        public ProcessorSharing(IReadOnlyList<(double Start, double End)> spans, double slots)
         {
             var edges = spans.SelectMany(span => new[] { (At: span.Start, Change: 1), (At: span.End, Change: -1) })
                 .OrderBy(edge => edge.At).ThenBy(edge => edge.Change).ToArray();
@@ -302,7 +302,7 @@ public static partial class TraceCosts
                 _busyIntegral[i] = i == 0 ? 0 : _busyIntegral[i - 1] + (_busy[i - 1] * since);
                 open += edges[i].Change;
                 bool shared = slots > 0 && open > slots;
-                _rates[i] = shared ? (double)slots / open : 1;
+                _rates[i] = shared ? slots / open : 1;
                 _busy[i] = shared ? slots : open;
             }
         }

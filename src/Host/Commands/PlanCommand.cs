@@ -35,7 +35,7 @@ internal static class PlanCommand
         new("costs", "profile|FILE", "profile: time each stage's ops on this machine; or a Chrome trace of cyclic train --trace; or an earlier cyclic plan --json (its costs, replayed)", "profile"),
         new("trace-slots", "S", "with a --costs trace: the compute slots of the machine that recorded it; its spans are wall-clock time shared among the ops running at once, and are turned back into full-speed work with it (0: keep the spans as they are)", "this machine's cores"),
         new("backend", "B", "auto | cpu | cuda: the backend profiled", "cpu"),
-        new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU); 0: unlimited", "this machine's cores"),
+        new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU; 0.5 for half a core, as when 4 processes share 2); 0: unlimited", "this machine's cores"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
         new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
         new("nic", "RATE", "per machine and direction: what all its links carry together at most (a reducer's machine receiving from all others); 0 = no cap", "0"),
@@ -82,8 +82,9 @@ internal static class PlanCommand
         var transport = new TransportModel(chunk, options.Int("window", 8, 1, 1 << 20),
             PlanUnits.Bandwidth("bandwidth", options.String("bandwidth", "0")), PlanUnits.Duration("latency", options.String("latency", "0")),
             ChannelPerKind: options.Choice("links", "pair", "pair", "channel") == "channel", NicBytesPerSecond: PlanUnits.Bandwidth("nic", options.String("nic", "0")));
-        int slots = options.Int("compute-slots", Environment.ProcessorCount, 0, 1 << 20);
-        int traceSlots = options.Int("trace-slots", Environment.ProcessorCount, 0, 1 << 20);
+        // Rounded: a float's 0.3 would print as 0.30000001192092896.
+        double slots = Math.Round((double)options.Float("compute-slots", Environment.ProcessorCount, 0, 1 << 20), 6);
+        double traceSlots = Math.Round((double)options.Float("trace-slots", Environment.ProcessorCount, 0, 1 << 20), 6);
         bool reducersShareSlots = options.Choice("reducer-slots", "shared", "shared", "separate") == "shared";
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
         var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
@@ -172,7 +173,7 @@ internal static class PlanCommand
 
 /// <summary>What every case of one `cyclic plan` shares.</summary>
 internal sealed record PlanHeader(string Model, int Stages, string Partition, int MicroBatch, string CostsOrigin, IReadOnlyList<StageCost> StageCosts,
-    TransportModel Transport, int ComputeSlots, bool ReducersShareSlots, PacingMode Pacing);
+    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing);
 
 /// <summary>A rule's plan, or the reason there is none.</summary>
 internal sealed record PlanOutcome(RulePlan? Plan, string? NotApplicable);

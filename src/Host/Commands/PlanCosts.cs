@@ -32,7 +32,7 @@ internal static class PlanCosts
 
     /// <summary>The stages' costs, and one line saying where they came from.</summary>
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
-    public static (StageCost[] Stages, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends, int recordedSlots)
+    public static (StageCost[] Stages, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends, double recordedSlots)
     {
         ArgumentNullException.ThrowIfNull(backends);
         var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
@@ -56,7 +56,7 @@ internal static class PlanCosts
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
             : saved
                 ? $"from the plan file {costs}"
-                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots} slots" : string.Empty)}"
+                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots" : string.Empty)}"
                     + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us beside it of the CPU no span covers; " : "; ")
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
         var layout = new ParameterLayout(model, partition);

@@ -34,6 +34,16 @@ public sealed class RuntimeSimulationTests
 
     [Theory]
     [MemberData(nameof(Rules))]
+    public void Half_a_slot_runs_the_compute_bound_step_at_half_speed(UpdateRule rule)
+    {
+        // As one slot (32 ms), at half the speed: four processes sharing two cores give each half of one.
+        var plan = RuntimePlanner.Plan(Scenario(4, rule, EqualStages(4, 0.001), slots: 0.5));
+
+        Assert.Equal(0.064, plan.StepSeconds, 9);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
     public void Work_beside_the_ops_holds_no_op_back_but_takes_its_share_of_the_slots(UpdateRule rule)
     {
         // 0.5 ms beside every 1 ms op: with a slot per worker and more, nothing waits for it; on one

@@ -55,6 +55,11 @@ public sealed class TraceCostsTests
         Assert.Equal(0.003, oneSlot.ForwardSeconds[0], 12); // mean of 3 ms (2 alone + 2 halved) and 3 ms
         Assert.Equal(0.003, oneSlot.BackwardSeconds[0], 12);
         Assert.Equal(0.004, twoSlots.BackwardSeconds[0], 12);
+        // Half a core: even a span alone did half its length of full-speed work (worker 0's F: 2 ms at a
+        // half and 2 ms at a quarter; worker 1's: 3 ms at a half).
+        var halfSlot = TraceCosts.Read(shared, stages: 1, recordedSlots: 0.5);
+        Assert.Equal(0.0015, halfSlot.ForwardSeconds[0], 12);
+        Assert.Equal(0.0015, halfSlot.BackwardSeconds[0], 12);
     }
 
     [Fact]
