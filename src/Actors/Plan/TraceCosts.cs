@@ -117,8 +117,9 @@ public static partial class TraceCosts
             int untracedOps = 0;
             foreach (var group in spans.GroupBy(span => span.Pid))
             {
-                var sharing = recordedSlots > 0 ? new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots) : null;
-                if (Untraced(group.Key, [.. group], cpu, recordedSlots) is { } untraced)
+                // One sharing per process, for both its spans' full-speed work and its traced work overall (0 slots: unlimited).
+                var sharing = new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots);
+                if (Untraced(group.Key, [.. group], cpu, sharing) is { } untraced)
                 {
                     untracedSeconds += untraced.Seconds;
                     untracedOps += untraced.Ops;
@@ -133,7 +134,7 @@ public static partial class TraceCosts
                         continue;
                     }
 
-                    work[span.Kind][stage - 1].Add(sharing?.FullSpeedSeconds(span.Start, span.End) ?? span.End - span.Start);
+                    work[span.Kind][stage - 1].Add(sharing.FullSpeedSeconds(span.Start, span.End));
                     ops += span.Kind is WorkKind.Forward or WorkKind.Backward ? 1 : 0;
                 }
             }
@@ -174,7 +175,7 @@ public static partial class TraceCosts
     /// first span past step 0 and its last sample, and the ops that started in that window; null
     /// without two such samples.
     /// </summary>
-    private static (double Seconds, int Ops)? Untraced(int pid, List<WorkSpan> spans, List<(int Pid, double At, double Seconds)> cpu, double slots)
+    private static (double Seconds, int Ops)? Untraced(int pid, List<WorkSpan> spans, List<(int Pid, double At, double Seconds)> cpu, ProcessorSharing sharing)
     {
         var steady = spans.Where(span => span.Step > 0).ToArray();
         if (steady.Length == 0)
@@ -190,7 +191,7 @@ public static partial class TraceCosts
         }
 
         var (first, last) = (samples[0], samples[^1]);
-        double traced = new ProcessorSharing([.. spans.Select(span => (span.Start, span.End))], slots).BusySeconds(first.At, last.At);
+        double traced = sharing.BusySeconds(first.At, last.At);
         int ops = spans.Count(span => span.Kind is WorkKind.Forward or WorkKind.Backward && span.Start >= first.At && span.Start < last.At);
         return (last.Seconds - first.Seconds - traced, ops);
     }

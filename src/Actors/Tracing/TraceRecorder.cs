@@ -63,7 +63,7 @@ public sealed class TraceRecorder
     /// <summary>
     /// A sample of the CPU time (user and system, all threads) the process has used: against the
     /// spans, what the traced work leaves out (actor dispatch, messages, the collector, tracing
-    /// itself), which `cyclic plan` adds to the ops it reads from the trace.
+    /// itself), which `cyclic plan` runs beside the ops it reads from the trace.
     /// </summary>
     public void ProcessCpu() =>
         _events.Enqueue(new TraceEvent('C', 0, ProcessCpuCounter, "cpu", NowMicroseconds, 0, (long)Environment.CpuUsage.TotalTime.TotalMicroseconds));

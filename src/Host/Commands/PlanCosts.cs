@@ -68,7 +68,7 @@ internal static class PlanCosts
     }
 
     /// <summary>
-    /// Times what a worker does around the passes, per stage (the trace's op spans leave it out): loading
+    /// Times what a worker does around the passes, per stage (for a profile, and for a trace without handling spans): loading
     /// a published version into its replica before F_j, computing a look-ahead point there, and copying
     /// its gradient out after B_j into an array the reducer gave back (<see cref="Actors.Reduce.GradientBuffers"/>).
     /// </summary>
