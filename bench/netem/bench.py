@@ -74,6 +74,22 @@ def tx_bytes(host):
     raise RuntimeError(f"no eth0 in {netns(host)}")
 
 
+def tcp_losses(host):
+    """The namespace's TCP retransmitted segments and retransmission timeouts so far (/proc/net/snmp, /proc/net/netstat)."""
+    counters = {}
+    for table in ("/proc/net/snmp", "/proc/net/netstat"):
+        lines = subprocess.run(["ip", "netns", "exec", netns(host), "cat", table], check=True, capture_output=True, text=True).stdout.splitlines()
+        for names, values in zip(lines[::2], lines[1::2]):
+            prefix, _, keys = names.partition(":")
+            counters.update({f"{prefix}.{k}": int(v) for k, v in zip(keys.split(), values.partition(":")[2].split())})
+    return {"retransmitted_segments": counters["Tcp.RetransSegs"], "timeouts": counters["TcpExt.TCPTimeouts"]}
+
+
+def losses_since(before, hosts_count=5):
+    after = [tcp_losses(h) for h in range(hosts_count)]
+    return {key: sum(a[key] - b[key] for a, b in zip(after, before)) for key in ("retransmitted_segments", "timeouts")}
+
+
 def wait_all(processes, limit):
     deadline = time.time() + limit
     for process in processes:
@@ -113,6 +129,7 @@ def run_ours(cyclic, model, rule, steps, work):
                 "--workers", "4", "--batch", "32", "--steps", str(steps), "--rule", name, *extra, "--data", str(ROOT / "data" / "mnist"),
                 "--quiet", "--eval-every", "0", "--metrics", str(metrics), "--summary", str(summary), "--trace", str(trace)]
     before = [tx_bytes(h) for h in range(5)]
+    losses = [tcp_losses(h) for h in range(5)]
     logs = [open(work / f"{rule}-node{h}.log", "w") for h in range(5)]
     processes = [subprocess.Popen(seed_cmd, stdout=logs[0], stderr=subprocess.STDOUT)]
     time.sleep(1.5)
@@ -132,13 +149,14 @@ def run_ours(cyclic, model, rule, steps, work):
     step_seconds = [b - a for a, b in zip(elapsed, elapsed[1:])]
     run = json.loads(summary.read_text())
     return {"engine": "ours", "rule": rule, "steps": steps, "step_seconds": step_seconds,
-            "wire_bytes_sent_per_host": sent, "links": run.get("links", []), "parameter_sha256": run["parameter_sha256"],
-            "overlap": overlap(trace)}
+            "wire_bytes_sent_per_host": sent, "tcp_losses": losses_since(losses), "links": run.get("links", []),
+            "parameter_sha256": run["parameter_sha256"], "overlap": overlap(trace)}
 
 
 def run_ddp(model, steps, work):
     out = work / "ddp.json"
     before = [tx_bytes(h) for h in range(5)]
+    losses = [tcp_losses(h) for h in range(5)]
     processes = []
     for rank in range(4):
         processes.append(subprocess.Popen(
@@ -152,7 +170,7 @@ def run_ddp(model, steps, work):
     sent = [tx_bytes(h) - b for h, b in zip(range(5), before)]
     result = json.loads(out.read_text())
     return {"engine": "pytorch-ddp", "rule": "ddp", "steps": steps, "step_seconds": result["step_seconds"],
-            "wire_bytes_sent_per_host": sent, "torch": result["torch"], "parameters": result["parameters"]}
+            "wire_bytes_sent_per_host": sent, "tcp_losses": losses_since(losses), "torch": result["torch"], "parameters": result["parameters"]}
 
 
 def overlap(trace_file):
@@ -322,10 +340,11 @@ def write_table(out, command, results, retabled=False):
              "for ours, the trace upload included) divided by steps. Overlap: share of members' link-sending time during which their "
              "worker computed (ours, from the merged trace).", "",
              "Columns: step time (s) of each contender; then our best over DDP; then the busiest host's bytes sent per step (MB) "
-             "and the overlap, each in the contenders' order.", "",
+             "and the overlap, each in the contenders' order; last the TCP segments all hosts retransmitted per step, with the "
+             "retransmission timeouts in brackets (/proc/net/snmp and /proc/net/netstat of every namespace), contenders' order and DDP.", "",
              "Contenders: " + "; ".join(f"{i + 1}. `{rule}` ({label(rule)})" for i, rule in enumerate(rules_of(results))) + f"; {len(rules_of(results)) + 1}. PyTorch DDP (gloo).", "",
-             "| Rate | Model | Steps | " + " | ".join(f"{i + 1}" for i in range(len(rules_of(results)))) + f" | DDP | Best ours / DDP | Sent per step (MB) | Overlap |",
-             "|---|---|---:|" + "---:|" * (len(rules_of(results)) + 2) + "---|---|"]
+             "| Rate | Model | Steps | " + " | ".join(f"{i + 1}" for i in range(len(rules_of(results)))) + f" | DDP | Best ours / DDP | Sent per step (MB) | Overlap | Retransmitted per step |",
+             "|---|---|---:|" + "---:|" * (len(rules_of(results)) + 2) + "---|---|---|"]
     keys = sorted({(r["rate"], r["model"]) for r in results}, key=lambda k: (-rate_mbit(k[0]) if k[0] != "0" else -1e9, k[0], k[1]))
     for rate, model in keys:
         runs = [r for r in results if r["rate"] == rate and r["model"] == model]
@@ -335,11 +354,13 @@ def write_table(out, command, results, retabled=False):
         best = min(ours, key=lambda rule: med[rule]) if ours else None
         share = lambda rule: next((f"{100 * r['overlap']['share']:.0f} %" for r in runs if r["rule"] == rule and r.get("overlap")), "-")
         sent = lambda rule: next((f"{max(r['wire_bytes_sent_per_host']) / r['steps'] / 1e6:.2f}" for r in runs if r["rule"] == rule and "failed" not in r), "-")
+        lost = lambda rule: next((f"{r['tcp_losses']['retransmitted_segments'] / r['steps']:.1f} ({r['tcp_losses']['timeouts'] / r['steps']:.1f})"
+                                  for r in runs if r["rule"] == rule and r.get("tcp_losses")), "-")
         cell = lambda rule: f"{med[rule]:.3f}" if rule in med else "failed" if any(r["rule"] == rule for r in runs) else "-"
         ratio = f"{med[best] / med['ddp']:.2f}x ({best})" if best and "ddp" in med else "-"
         ordered = rules_of(results)
         lines.append(f"| {'unshaped' if rate == '0' else rate.replace(':', ' ')} | {model} | {runs[0]['steps']} | " + " | ".join(cell(rule) for rule in ordered)
-                     + f" | {cell('ddp')} | {ratio} | {' / '.join(sent(rule) for rule in ordered + ['ddp'])} | {' / '.join(share(rule) for rule in ordered)} |")
+                     + f" | {cell('ddp')} | {ratio} | {' / '.join(sent(rule) for rule in ordered + ['ddp'])} | {' / '.join(share(rule) for rule in ordered)} | {' / '.join(lost(rule) for rule in ordered + ['ddp'])} |")
     lines += ["", "CDP-v1 and CDP-v2 run with look-ahead unless `:none` follows the rule; look-ahead's publications carry the stage's momentum buffer beside its "
               "parameters (twice DP's parameter bytes). `@S`: every stage's reducer split into S shards over the members (--reducer-shards S), "
               "each member sending and receiving (M-1)/M of every gradient and version, a ring all-reduce's bytes; without it one member holds each stage's reducer.",

@@ -5,22 +5,26 @@ namespace CyclicActors.Host.Tests;
 /// <summary>
 /// --reducer-shards on the command line: a seed and two member processes with every stage's reducer
 /// split over both members reach the one-process parameters bit for bit, and each member then sends
-/// its peer about as many tensor bytes as it receives (no member carries a whole stage); checkpoints
-/// taken by sharded reducers resume under any shard count; combinations with nothing to shard are refused.
+/// its peer about as many tensor bytes as it receives (no member carries a whole stage), and the
+/// cuts its sharded reducers send to the seed become checkpoints that resume to the same parameters;
+/// checkpoints taken by sharded reducers resume under any shard count; combinations with nothing to shard are refused.
 /// </summary>
 public sealed class ReducerShardsProcessTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(150);
 
     [Fact]
-    public async Task A_cluster_with_sharded_reducers_trains_to_the_one_process_parameters_with_balanced_links()
+    public async Task A_cluster_with_sharded_reducers_trains_to_the_one_process_parameters_with_balanced_links_and_checkpoints()
     {
         string dir = CliRunner.TempDirectory();
         string[] training = ["--model", "cnn", "--workers", "4", "--steps", "4", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
         string expected = CliRunner.OneProcessSha(training, dir);
         string cluster = Path.Combine(dir, "seed.json");
+        string checkpoints = Path.Combine(dir, "ck");
 
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--reducer-shards", "2", "--port", "0", "--summary", cluster]);
+        // Every shard's cut has to reach the seed (each leaves through its own shard's gateway) for a checkpoint to be written.
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--reducer-shards", "2", "--port", "0", "--summary", cluster,
+            "--save", checkpoints, "--checkpoint-every", "2"]);
         string seedNode = await seed.WaitForAddressAsync(Limit);
         string[] member = ["member", "--seed-node", seedNode, "--workers-per-node", "2", "--data", CliRunner.BundledData, "--backend", "cpu"];
         using var first = NodeProcess.Start("member 1", member);
@@ -36,6 +40,11 @@ public sealed class ReducerShardsProcessTests
         Assert.Equal(2, links.Length);
         // Unsharded, cnn's largest stage (205k of 225k parameters) makes one direction carry ~10x the other.
         Assert.True(Math.Max(links[0], links[1]) < 1.2 * Math.Min(links[0], links[1]), $"link bytes {links[0]:N0} and {links[1]:N0}");
+
+        string resumed = Path.Combine(dir, "resumed.json");
+        var (code, stdout, stderr) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--resume", Path.Combine(checkpoints, "step-00000002"), "--summary", resumed]);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Equal(expected, CliRunner.ReadJson(resumed).GetProperty("parameter_sha256").GetString());
     }
 
     [Fact]

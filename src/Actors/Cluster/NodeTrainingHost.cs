@@ -302,7 +302,7 @@ internal sealed class NodeTrainingHost : UntypedActor, IWithUnboundedStash, IWit
                 break;
             case StageCut cut:
                 // A reducer's cut goes to the seed through the stage's gateway, in chunks, like its final state.
-                Context.Child(FinalStateGateway.Name(cut.Stage)).Tell(new CutToSeed(cut, _coordinator!.Path.Address, _setup.Round));
+                Context.Child(FinalStateGateway.Name(cut.Stage, cut.Shard)).Tell(new CutToSeed(cut, _coordinator!.Path.Address, _setup.Round));
                 break;
             case MicroBatchCompleted or WorkerFinished or StageDeviceFinished:
                 _observation.Reported(message);
