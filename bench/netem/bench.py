@@ -90,6 +90,10 @@ def losses_since(before, hosts_count=5):
     return {key: sum(a[key] - b[key] for a, b in zip(after, before)) for key in ("retransmitted_segments", "timeouts")}
 
 
+def congestion_control(host=1):
+    return subprocess.run(["ip", "netns", "exec", netns(host), "sysctl", "-n", "net.ipv4.tcp_congestion_control"], check=True, capture_output=True, text=True).stdout.strip()
+
+
 def wait_all(processes, limit):
     deadline = time.time() + limit
     for process in processes:
@@ -117,14 +121,14 @@ def label(rule):
     return text + (f", {shards} reducer shards" if shards > 1 else "")
 
 
-def run_ours(cyclic, model, rule, steps, work):
+def run_ours(cyclic, model, rule, steps, work, hocon=()):
     name, compensation, shards = parse_rule(rule)
     extra = (["--compensation", compensation] if compensation else []) + (["--reducer-shards", str(shards)] if shards > 1 else [])
     metrics, summary, trace = work / f"{rule}.jsonl", work / f"{rule}.json", work / f"{rule}.trace.json"
     for f in work.glob(f"{rule}*"):
         f.unlink()
     config = work / "thin-link.conf"
-    config.write_text(THIN_LINK_CONFIG)
+    config.write_text(THIN_LINK_CONFIG + "".join(f"{line}\n" for line in hocon))
     seed_cmd = ["ip", "netns", "exec", netns(0), cyclic, "seed", "--config", str(config), "--host", address(0), "--port", str(SEED_PORT), "--model", model,
                 "--workers", "4", "--batch", "32", "--steps", str(steps), "--rule", name, *extra, "--data", str(ROOT / "data" / "mnist"),
                 "--quiet", "--eval-every", "0", "--metrics", str(metrics), "--summary", str(summary), "--trace", str(trace)]
@@ -232,7 +236,8 @@ class LinkSetting:
     """RATE (hosts.sh: a bridge, htb on every host's link) or RATE:DELAY:LOSS (relay.py: TUN devices and a
     user-space relay adding one-way DELAY and per-packet LOSS), made on entry and removed on exit."""
 
-    def __init__(self, setting):
+    def __init__(self, setting, congestion_control=None):
+        self.congestion_control = congestion_control
         self.rate, _, rest = setting.partition(":")
         self.delay, _, self.loss = rest.partition(":")
         self.relay = None
@@ -241,13 +246,19 @@ class LinkSetting:
         hosts("down", PREFIX)
         if not self.delay and not self.loss:
             hosts("up", PREFIX, "5", self.rate)
-            return self
+            return self.congested()
         self.relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "netem" / "relay.py"), PREFIX, "5", self.rate,
                                        "--delay", self.delay or "0ms", "--loss", self.loss or "0"], stdout=subprocess.PIPE, text=True)
         for line in self.relay.stdout:
             if line.strip() == "ready":
-                return self
+                return self.congested()
         raise RuntimeError(f"relay.py exited with {self.relay.wait()} before it was ready")
+
+    def congested(self):
+        """Every host's default TCP congestion control (each namespace has its own), for ours and DDP alike."""
+        for host in range(5) if self.congestion_control else []:
+            subprocess.run(["ip", "netns", "exec", netns(host), "sysctl", "-q", "-w", f"net.ipv4.tcp_congestion_control={self.congestion_control}"], check=True)
+        return self
 
     def __exit__(self, *_):
         if self.relay is not None:
@@ -268,6 +279,8 @@ def main():
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--hocon", action="append", default=[], metavar="LINE", help="a HOCON line added to our runs' config (repeatable)")
+    parser.add_argument("--congestion-control", metavar="NAME", help="every host's default TCP congestion control (e.g. cubic; default: what a new namespace inherits)")
     parser.add_argument("--keep-traces", metavar="DIR", help="keep each of our runs' merged trace in DIR")
     parser.add_argument("--retable", metavar="JSON", help="rewrite the table of an earlier run's JSON (and add its step times) without running")
     args = parser.parse_args()
@@ -290,7 +303,7 @@ def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="netem-"))
     try:
         for rate in args.rates.split(","):
-            with LinkSetting(rate):
+            with LinkSetting(rate, args.congestion_control):
                 for model in args.models.split(","):
                     steps = steps_for(model, rate)
                     for rep in range(args.reps):
@@ -299,7 +312,7 @@ def main():
                         for rule in contenders if rep % 2 == 0 else list(reversed(contenders)):
                             started = time.time()
                             try:
-                                run = run_ddp(model, steps, work) if rule == "ddp" else run_ours(args.cyclic, model, rule, steps, work)
+                                run = run_ddp(model, steps, work) if rule == "ddp" else run_ours(args.cyclic, model, rule, steps, work, args.hocon)
                                 kept = work / f"{rule}.trace.json"
                                 if args.keep_traces and rule != "ddp" and kept.exists():
                                     keep = pathlib.Path(args.keep_traces)
@@ -310,7 +323,7 @@ def main():
                                 run["median_step_seconds"] = statistics.median(measured_steps(run))
                             except RuntimeError as failure:
                                 run = {"engine": "pytorch-ddp" if rule == "ddp" else "ours", "rule": rule, "steps": steps, "failed": str(failure)}
-                            run.update({"rate": rate, "model": model, "rep": rep, "load_average": os.getloadavg()[0]})
+                            run.update({"rate": rate, "model": model, "rep": rep, "load_average": os.getloadavg()[0], "congestion_control": congestion_control()})
                             results.append(run)
                             outcome = run.get("failed") or f"step {run['step_time_seconds']:.3f} s (median interval {run['median_step_seconds']:.3f} s)"
                             print(f"{rate:>8} {model:>8} {rule:>12} rep {rep}: {outcome} ({time.time() - started:.0f} s)", flush=True)
@@ -327,6 +340,8 @@ def rules_of(results):
 
 def write_table(out, command, results, retabled=False):
     machine = f"{os.cpu_count()} cores, load average {max(r.get('load_average', 0) for r in results):.2f} at most after a run"
+    controls = sorted({r["congestion_control"] for r in results if r.get("congestion_control")})
+    machine += f"; TCP congestion control {', '.join(controls)} on every host" if controls else ""
     lines = [f"# DP vs CDP (ours) and PyTorch DDP (gloo) on emulated hosts ({time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC)", "",
              f"Command: `{command}`" + (f" (table rewritten from its JSON by `bench/netem/bench.py --retable`)" if retabled else ""), "",
              f"Machine: {machine}. Seed on host 0, 4 members (1 worker each) on hosts 1-4; DDP's 4 ranks on hosts 1-4 "

@@ -76,6 +76,9 @@ up() {
     ip -n "$prefix-sw" link set "$port" master br0
     ip -n "$prefix-sw" link set "$port" up
     ip -n "$ns" addr add "10.233.0.$((10 + i))/24" dev eth0
+    # One MTU-sized packet per buffer on a shaped link, as a real wire carries frames: with GSO the
+    # tail-drop queue held 64 KiB super-packets and dropped ~45 segments of one flow at a time.
+    [ "$rate" = 0 ] || ip -n "$ns" link set eth0 gso_max_segs 1
     ip -n "$ns" link set eth0 up
     shape "$ns" eth0 "$rate"
     shape "$prefix-sw" "$port" "$rate"
