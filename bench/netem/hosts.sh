@@ -78,7 +78,8 @@ up() {
     ip -n "$ns" addr add "10.233.0.$((10 + i))/24" dev eth0
     # One MTU-sized packet per buffer on a shaped link, as a real wire carries frames: with GSO the
     # tail-drop queue held 64 KiB super-packets and dropped ~45 segments of one flow at a time.
-    [ "$rate" = 0 ] || ip -n "$ns" link set eth0 gso_max_segs 1
+    # HOSTS_GSO=on keeps the super-packets (how the results before 2026-12-07 were made).
+    [ "$rate" = 0 ] || [ "${HOSTS_GSO:-off}" = on ] || ip -n "$ns" link set eth0 gso_max_segs 1
     ip -n "$ns" link set eth0 up
     shape "$ns" eth0 "$rate"
     shape "$prefix-sw" "$port" "$rate"
