@@ -323,7 +323,8 @@ def main():
                                 run["median_step_seconds"] = statistics.median(measured_steps(run))
                             except RuntimeError as failure:
                                 run = {"engine": "pytorch-ddp" if rule == "ddp" else "ours", "rule": rule, "steps": steps, "failed": str(failure)}
-                            run.update({"rate": rate, "model": model, "rep": rep, "load_average": os.getloadavg()[0], "congestion_control": congestion_control()})
+                            run.update({"rate": rate, "model": model, "rep": rep, "load_average": os.getloadavg()[0], "congestion_control": congestion_control(),
+                                        "segmentation": segmentation(rate)})
                             results.append(run)
                             outcome = run.get("failed") or f"step {run['step_time_seconds']:.3f} s (median interval {run['median_step_seconds']:.3f} s)"
                             print(f"{rate:>8} {model:>8} {rule:>12} rep {rep}: {outcome} ({time.time() - started:.0f} s)", flush=True)
@@ -331,6 +332,19 @@ def main():
     finally:
         hosts("down", PREFIX)
     write_table(out, command, results)
+
+
+def segmentation(rate):
+    """What a shaped link's queue holds: hosts.sh's frames, or super-packets with HOSTS_GSO=on (the relay and an unshaped link have no such queue)."""
+    if rate == "0" or ":" in rate:
+        return "relay" if ":" in rate else "unshaped"
+    return "gso" if os.environ.get("HOSTS_GSO") == "on" else "mtu"
+
+
+def gso_note(results):
+    if any(r.get("segmentation") == "gso" for r in results):
+        return "its queue holding the hosts' 64 KiB segmentation-offload super-packets (HOSTS_GSO=on)"
+    return "its queue holding one MTU packet per buffer, as a wire carries frames (hosts.sh sets gso_max_segs 1 on shaped links)"
 
 
 def rules_of(results):
@@ -348,7 +362,7 @@ def write_table(out, command, results, retabled=False):
              "(one CPU thread each). Micro-batch 32, N = 4, bundled MNIST. Ours with the failure detector's pause at 120 s, "
              "split-brain resolver's stable-after 30 s and final-state timeout 600 s (THIN_LINK_CONFIG in bench.py: with the shipped 10 s "
              "pause, heartbeats queued behind tensors got nodes downed at 10 Mbit/s). Each host's link capped by htb at the rate in both "
-             "directions (0 = unshaped veth); RATE:DELAY:LOSS: hosts joined by bench/netem/relay.py instead (TUN devices, MTU 9000, "
+             f"directions (0 = unshaped veth), {gso_note(results)}; RATE:DELAY:LOSS: hosts joined by bench/netem/relay.py instead (TUN devices, MTU 9000, "
              "one-way DELAY per packet, LOSS the probability a packet is dropped; the kernel has no netem). Step time: the mean over the steps "
              "after the first 3 (first 1 when 6 or fewer), i.e. their wall time over their count (the median interval misleads when "
              "commits come in bunches; both are in the JSON); the median over repetitions when --reps > 1. Sent per step: the busiest host's eth0 bytes (all traffic, start-up and, "

@@ -52,11 +52,13 @@ public sealed class ClusterResumeProcessTests
         Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), CliRunner.ReadJson(resumed).GetProperty("parameter_sha256").GetString());
     }
 
-    [Fact]
-    public async Task A_member_killed_mid_run_is_replaced_by_a_new_process_and_the_run_ends_with_the_one_process_parameters()
+    [Theory]
+    [InlineData(1, 120)]
+    [InlineData(3, 60)] // every stage's reducer split over the three members: the killed one held a shard of each, rebuilt from the seed's cut
+    public async Task A_member_killed_mid_run_is_replaced_by_a_new_process_and_the_run_ends_with_the_one_process_parameters(int reducerShards, int steps)
     {
         string dir = CliRunner.TempDirectory();
-        string[] training = ["--model", "mlp", "--workers", "4", "--steps", "120", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
+        string[] training = ["--model", "mlp", "--workers", "4", "--steps", $"{steps}", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
         string oneProcess = Path.Combine(dir, "train.json");
         var (code, output, error) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
         Assert.True(code == 0, output + error);
@@ -64,7 +66,7 @@ public sealed class ClusterResumeProcessTests
         File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 37, at-op = 0 }\n");
         string summary = Path.Combine(dir, "seed.json");
 
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", summary, "--replace-timeout", "90s"]);
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", summary, "--replace-timeout", "90s", "--reducer-shards", $"{reducerShards}"]);
         string seedNode = await seed.WaitForAddressAsync(Limit);
         using var first = NodeProcess.Start("member 1", Member(seedNode));
         using var second = NodeProcess.Start("member 2", [.. Member(seedNode, workers: 1)]);
