@@ -246,15 +246,15 @@ class LinkSetting:
         hosts("down", PREFIX)
         if not self.delay and not self.loss:
             hosts("up", PREFIX, "5", self.rate)
-            return self.congested()
+            return self.with_congestion_control()
         self.relay = subprocess.Popen([sys.executable, str(ROOT / "bench" / "netem" / "relay.py"), PREFIX, "5", self.rate,
                                        "--delay", self.delay or "0ms", "--loss", self.loss or "0"], stdout=subprocess.PIPE, text=True)
         for line in self.relay.stdout:
             if line.strip() == "ready":
-                return self.congested()
+                return self.with_congestion_control()
         raise RuntimeError(f"relay.py exited with {self.relay.wait()} before it was ready")
 
-    def congested(self):
+    def with_congestion_control(self):
         """Every host's default TCP congestion control (each namespace has its own), for ours and DDP alike."""
         for host in range(5) if self.congestion_control else []:
             subprocess.run(["ip", "netns", "exec", netns(host), "sysctl", "-q", "-w", f"net.ipv4.tcp_congestion_control={self.congestion_control}"], check=True)
@@ -280,7 +280,7 @@ def main():
     parser.add_argument("--cyclic", default=str(ROOT / "src" / "Host" / "bin" / "Release" / "net10.0" / "cyclic"))
     parser.add_argument("--out", default=None)
     parser.add_argument("--hocon", action="append", default=[], metavar="LINE", help="a HOCON line added to our runs' config (repeatable)")
-    parser.add_argument("--congestion-control", metavar="NAME", help="every host's default TCP congestion control (e.g. cubic; default: what a new namespace inherits)")
+    parser.add_argument("--congestion-control", metavar="NAME", help="every host's default TCP congestion control (e.g. reno; a namespace refuses what the kernel does not allow it, cubic on this VM; default: what a new namespace inherits)")
     parser.add_argument("--keep-traces", metavar="DIR", help="keep each of our runs' merged trace in DIR")
     parser.add_argument("--retable", metavar="JSON", help="rewrite the table of an earlier run's JSON (and add its step times) without running")
     args = parser.parse_args()
