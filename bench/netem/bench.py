@@ -85,9 +85,17 @@ def tcp_losses(host):
     return {"retransmitted_segments": counters["Tcp.RetransSegs"], "timeouts": counters["TcpExt.TCPTimeouts"]}
 
 
-def losses_since(before, hosts_count=5):
-    after = [tcp_losses(h) for h in range(hosts_count)]
-    return {key: sum(a[key] - b[key] for a, b in zip(after, before)) for key in ("retransmitted_segments", "timeouts")}
+def host_counters():
+    """Every host's eth0 bytes sent and TCP losses so far; hand it to counted_since after the run."""
+    return [(tx_bytes(h), tcp_losses(h)) for h in range(5)]
+
+
+def counted_since(before):
+    """Per host, the eth0 bytes sent since `before`; over all hosts, the TCP retransmissions and timeouts since it."""
+    after = host_counters()
+    sent = [a[0] - b[0] for a, b in zip(after, before)]
+    losses = {key: sum(a[1][key] - b[1][key] for a, b in zip(after, before)) for key in ("retransmitted_segments", "timeouts")}
+    return {"wire_bytes_sent_per_host": sent, "tcp_losses": losses}
 
 
 def congestion_control(host=1):
@@ -132,8 +140,7 @@ def run_ours(cyclic, model, rule, steps, work, hocon=()):
     seed_cmd = ["ip", "netns", "exec", netns(0), cyclic, "seed", "--config", str(config), "--host", address(0), "--port", str(SEED_PORT), "--model", model,
                 "--workers", "4", "--batch", "32", "--steps", str(steps), "--rule", name, *extra, "--data", str(ROOT / "data" / "mnist"),
                 "--quiet", "--eval-every", "0", "--metrics", str(metrics), "--summary", str(summary), "--trace", str(trace)]
-    before = [tx_bytes(h) for h in range(5)]
-    losses = [tcp_losses(h) for h in range(5)]
+    before = host_counters()
     logs = [open(work / f"{rule}-node{h}.log", "w") for h in range(5)]
     processes = [subprocess.Popen(seed_cmd, stdout=logs[0], stderr=subprocess.STDOUT)]
     time.sleep(1.5)
@@ -148,19 +155,18 @@ def run_ours(cyclic, model, rule, steps, work, hocon=()):
     if any(codes):
         said = [line for line in (work / f"{rule}-node0.log").read_text().splitlines() if line.startswith("cyclic: ") and "warning" not in line]
         raise RuntimeError(f"exit codes {codes}; the seed said: {said[-1] if said else 'nothing'}")
-    sent = [tx_bytes(h) - b for h, b in zip(range(5), before)]
+    counted = counted_since(before)
     elapsed = [json.loads(line)["elapsed_seconds"] for line in metrics.read_text().splitlines() if '"step"' in line]
     step_seconds = [b - a for a, b in zip(elapsed, elapsed[1:])]
     run = json.loads(summary.read_text())
     return {"engine": "ours", "rule": rule, "steps": steps, "step_seconds": step_seconds,
-            "wire_bytes_sent_per_host": sent, "tcp_losses": losses_since(losses), "links": run.get("links", []),
+            **counted, "links": run.get("links", []),
             "parameter_sha256": run["parameter_sha256"], "overlap": overlap(trace)}
 
 
 def run_ddp(model, steps, work):
     out = work / "ddp.json"
-    before = [tx_bytes(h) for h in range(5)]
-    losses = [tcp_losses(h) for h in range(5)]
+    before = host_counters()
     processes = []
     for rank in range(4):
         processes.append(subprocess.Popen(
@@ -171,10 +177,10 @@ def run_ddp(model, steps, work):
     codes = wait_all(processes, RUN_LIMIT)
     if any(codes):
         raise RuntimeError(f"ddp: exit codes {codes}; logs in {work}")
-    sent = [tx_bytes(h) - b for h, b in zip(range(5), before)]
+    counted = counted_since(before)
     result = json.loads(out.read_text())
     return {"engine": "pytorch-ddp", "rule": "ddp", "steps": steps, "step_seconds": result["step_seconds"],
-            "wire_bytes_sent_per_host": sent, "tcp_losses": losses_since(losses), "torch": result["torch"], "parameters": result["parameters"]}
+            **counted, "torch": result["torch"], "parameters": result["parameters"]}
 
 
 def overlap(trace_file):

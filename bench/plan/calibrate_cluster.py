@@ -18,7 +18,7 @@ import pathlib
 import statistics
 import tempfile
 
-from planning import CYCLIC, ROOT, plan
+from planning import CYCLIC, ROOT, plan, plan_rule
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-cluster.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem" / "costs-cnn-b16.json"
@@ -56,15 +56,14 @@ def main():
         layout = ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", str(config["Workers"]), "--machines", "2",
                   "--stages", str(config["Stages"]), "--rules", rule, "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
                   "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", "--compute-slots", "1"]
-        plan(args.cyclic, [*layout, "--costs", str(COSTS), "--json", str(scratch / f"{name}.json")])
-        predicted = json.loads((scratch / f"{name}.json").read_text())["cases"][0]["rules"][rule]["step_seconds"]
+        predicted = plan_rule(args.cyclic, [*layout, "--costs", str(COSTS)], rule, scratch / f"{name}.json")["step_seconds"]
         measured = statistics.mean(scenario["StepSeconds"][3:])
         errors.append(abs(predicted - measured) / measured)
         link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
         row = f"| {scenario['Rule']} | {link} | {1000 * measured:.1f} ms | {1000 * predicted:.1f} ms | {100 * (predicted - measured) / measured:+.0f} % |"
         if traces:
-            plan(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), "--trace-slots", "1", "--json", str(scratch / f"{name}-trace.json")])
-            from_trace = json.loads((scratch / f"{name}-trace.json").read_text())["cases"][0]["rules"][rule]["step_seconds"]
+            from_trace = plan_rule(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), "--trace-slots", "1"], rule,
+                                   scratch / f"{name}-trace.json")["step_seconds"]
             trace_errors.append(abs(from_trace - measured) / measured)
             row += f" {1000 * from_trace:.1f} ms | {100 * (from_trace - measured) / measured:+.0f} % |"
         lines.append(row)

@@ -18,7 +18,7 @@ import pathlib
 import statistics
 import tempfile
 
-from planning import CYCLIC, ROOT, plan
+from planning import CYCLIC, ROOT, plan, plan_rule
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-netem.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem"
@@ -57,12 +57,10 @@ def main():
         layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
                   "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
                   "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--compute-slots", args.slots]
-        plan(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"])), "--json", str(out)])
-        predicted = json.loads(out.read_text())["cases"][0]["rules"][rule]
+        predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
         from_trace = None
         if run.get("trace") and pathlib.Path(run["trace"]).exists():
-            plan(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", args.slots, "--json", str(out.with_suffix(".trace.json"))])
-            from_trace = json.loads(out.with_suffix(".trace.json").read_text())["cases"][0]["rules"][rule]["step_seconds"]
+            from_trace = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", args.slots], rule, out.with_suffix(".trace.json"))["step_seconds"]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
         predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
         rows.append({"setting": run["rate"], "model": run["model"], "rule": run["rule"], "measured_step": run["step_time_seconds"],

@@ -1,4 +1,5 @@
 """What the bench/plan scripts share: where the built `cyclic` is, and running `cyclic plan` or stopping with its output."""
+import json
 import pathlib
 import subprocess
 import sys
@@ -13,3 +14,9 @@ def plan(cyclic, args):
     if done.returncode != 0:
         sys.exit(f"cyclic plan {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
     return done.stdout
+
+
+def plan_rule(cyclic, args, rule, out):
+    """Runs `cyclic plan ARGS --json OUT` for one rule and returns that rule's figures from the first case."""
+    plan(cyclic, [*args, "--json", str(out)])
+    return json.loads(pathlib.Path(out).read_text())["cases"][0]["rules"][rule]
