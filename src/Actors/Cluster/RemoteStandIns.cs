@@ -33,10 +33,19 @@ public sealed class PublicationSender : ReceiveActor
             new PublicationLabel(published.Version, Reduce.ReducerShards.WireStage(published.Stage, published.Shard)).ToTransfer(), Joined(published), ReplyTo: null)));
     }
 
-    /// <summary>Parameters then momentum in one tensor, as the inbox splits them.</summary>
+    /// <summary>
+    /// Parameters then momentum in one tensor, as the inbox splits them. Without momentum that is the
+    /// parameters array itself: a publication's arrays are never written after it is made, and the
+    /// copy cost a page-faulting 900 KB allocation per version and peer for `cnn`.
+    /// </summary>
     public static float[] Joined(ParametersPublished published)
     {
         ArgumentNullException.ThrowIfNull(published);
+        if (published.Momentum.Length == 0)
+        {
+            return published.Parameters;
+        }
+
         var both = new float[published.Parameters.Length + published.Momentum.Length];
         published.Parameters.CopyTo(both, 0);
         published.Momentum.CopyTo(both, published.Parameters.Length);

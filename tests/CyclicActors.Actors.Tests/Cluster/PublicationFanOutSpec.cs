@@ -26,6 +26,20 @@ public sealed class PublicationFanOutSpec(ITestOutputHelper output) : ActorSpec(
     }
 
     [Fact]
+    public void Without_momentum_the_publication_crosses_as_its_own_parameters_array_not_a_copy()
+    {
+        var link = CreateTestProbe();
+        var sender = Sys.ActorOf(Props.Create(() => new PublicationSender(link.Ref)));
+        float[] parameters = [1f, 2f, 3f];
+
+        sender.Tell(new ParametersPublished(0, 2, parameters, []));
+
+        var sent = link.ExpectMsg<SendTensor>();
+        Assert.Same(parameters, sent.Tensor);
+        Assert.Equal([1f, 2f, 3f], parameters);
+    }
+
+    [Fact]
     public void The_gradient_sender_labels_a_contribution_with_step_stage_and_rank()
     {
         var link = CreateTestProbe();
