@@ -227,8 +227,10 @@ def intersect(xs, ys):
 
 
 def measured_steps(run):
-    # The first steps include start-up and, for CDP, the ramp into the cycle.
-    skip = 3 if len(run["step_seconds"]) > 6 else 1
+    # The first steps include start-up and, for CDP, the ramp into the cycle: its first versions
+    # commit in one bunch after a long first interval, so skipping only that interval would count
+    # the bunch's near-zero intervals without the time they took. Skip the first quarter.
+    skip = max(1, len(run["step_seconds"]) // 4)
     return run["step_seconds"][skip:]
 
 
@@ -287,6 +289,7 @@ def main():
     parser.add_argument("--out", default=None)
     parser.add_argument("--hocon", action="append", default=[], metavar="LINE", help="a HOCON line added to our runs' config (repeatable)")
     parser.add_argument("--congestion-control", metavar="NAME", help="every host's default TCP congestion control (e.g. reno; a namespace refuses what the kernel does not allow it, cubic on this VM; default: what a new namespace inherits)")
+    parser.add_argument("--steps", type=int, help="steps of every run (default: 30, or fewer where a step takes seconds)")
     parser.add_argument("--keep-traces", metavar="DIR", help="keep each of our runs' merged trace in DIR")
     parser.add_argument("--retable", metavar="JSON", help="rewrite the table of an earlier run's JSON (and add its step times) without running")
     args = parser.parse_args()
@@ -311,7 +314,7 @@ def main():
         for rate in args.rates.split(","):
             with LinkSetting(rate, args.congestion_control):
                 for model in args.models.split(","):
-                    steps = steps_for(model, rate)
+                    steps = args.steps or steps_for(model, rate)
                     for rep in range(args.reps):
                         # Alternate the order rep by rep so drifting load hits every contender alike.
                         contenders = args.rules.split(",") + ["ddp"]
@@ -370,7 +373,7 @@ def write_table(out, command, results, retabled=False):
              "pause, heartbeats queued behind tensors got nodes downed at 10 Mbit/s). Each host's link capped by htb at the rate in both "
              f"directions (0 = unshaped veth), {gso_note(results)}; RATE:DELAY:LOSS: hosts joined by bench/netem/relay.py instead (TUN devices, MTU 9000, "
              "one-way DELAY per packet, LOSS the probability a packet is dropped; the kernel has no netem). Step time: the mean over the steps "
-             "after the first 3 (first 1 when 6 or fewer), i.e. their wall time over their count (the median interval misleads when "
+             "after the first quarter (CDP commits its first versions in one bunch), i.e. their wall time over their count (the median interval misleads when "
              "commits come in bunches; both are in the JSON); the median over repetitions when --reps > 1. Sent per step: the busiest host's eth0 bytes (all traffic, start-up and, "
              "for ours, the trace upload included) divided by steps. Overlap: share of members' link-sending time during which their "
              "worker computed (ours, from the merged trace).", "",
