@@ -11,7 +11,6 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ SETTINGS = {"tiered (.NET default)": "1", "not tiered (shipped)": "0"}
 
 
 def timed(cmd, env, **kwargs):
-    """Starts cmd; returns (process, a function giving its exit code and user+system CPU seconds)."""
+    """Starts cmd; returns a function that waits for it and gives its exit code and user+system CPU seconds."""
     process = subprocess.Popen(cmd, env=env, **kwargs)
 
     def finish(limit):
@@ -31,13 +30,14 @@ def timed(cmd, env, **kwargs):
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
+                # Reaped here (wait4 gives the rusage); Popen must not wait for the pid again.
                 process.returncode = os.waitstatus_to_exitcode(status)
                 return process.returncode, usage.ru_utime + usage.ru_stime
             if time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(f"{cmd[1]} ran past {limit} s")
             time.sleep(0.05)
-    return process, finish
+    return finish
 
 
 def step_seconds(metrics):
@@ -60,7 +60,7 @@ def run_cluster(cyclic, tiered, args, work, port):
     members = [timed([cyclic, "member", "--seed-node", f"akka.tcp://cyclic@127.0.0.1:{port}", "--host", "127.0.0.1",
                       "--workers-per-node", "1", "--data", data, "--backend", "cpu"], env, stdout=log, stderr=subprocess.STDOUT)
                for _ in range(4)]
-    results = [finish(600) for _, finish in [seed, *members]]
+    results = [finish(600) for finish in [seed, *members]]
     log.close()
     if any(code for code, _ in results):
         raise RuntimeError(f"cluster run failed, exit codes {[code for code, _ in results]}; log in {work / 'cluster.log'}")
@@ -74,7 +74,7 @@ def run_one_process(cyclic, tiered, args, work):
     metrics = work / "train.jsonl"
     metrics.unlink(missing_ok=True)
     started = time.monotonic()
-    _, finish = timed([cyclic, "train", "--model", args.model, "--workers", "4", "--batch", str(args.batch), "--steps", str(args.steps),
+    finish = timed([cyclic, "train", "--model", args.model, "--workers", "4", "--batch", str(args.batch), "--steps", str(args.steps),
                        "--rule", "cdp-v1", "--compensation", "none", "--data", str(ROOT / "data" / "mnist"), "--quiet",
                        "--eval-every", "0", "--metrics", str(metrics)], env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     code, cpu = finish(600)
