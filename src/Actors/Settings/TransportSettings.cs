@@ -34,6 +34,8 @@ public sealed record TransportSettings
 
     public const string BandwidthKey = "cyclic-actors.transport.bandwidth-limit";
 
+    public const string ReceiveLowWaterKey = "cyclic-actors.transport.receive-low-water";
+
     private TransportSettings()
     {
     }
@@ -54,6 +56,9 @@ public sealed record TransportSettings
 
     /// <summary>Payload bytes per second each link may send on the channel path (0: unlimited).</summary>
     public long BandwidthLimit { get; init; }
+
+    /// <summary>The most bytes of a payload a channel read waits for before it wakes (SO_RCVLOWAT; 0: wake for every arrival).</summary>
+    public int ReceiveLowWaterBytes { get; init; }
 
     /// <summary>Akka.Remote's frame limit, when remoting is configured.</summary>
     public int? FrameBytes { get; init; }
@@ -79,6 +84,7 @@ public sealed record TransportSettings
             Path = ReadPath(config),
             ChannelPort = config.HasPath(ChannelPortKey) ? RequireInt(config, ChannelPortKey, minimum: 0) : 0,
             BandwidthLimit = config.HasPath(BandwidthKey) ? RequireBytes(config, BandwidthKey, minimum: 0) : 0,
+            ReceiveLowWaterBytes = config.HasPath(ReceiveLowWaterKey) ? RequireBytes(config, ReceiveLowWaterKey, minimum: 0) : 0,
             Tls = Security.ClusterTls.DirectoryIn(config) is { } tls ? Security.ClusterTls.Load(tls) : null,
         };
         // Without --tls the channel is plain TCP: with Akka's TLS on (from HOCON), tensors must not quietly leave unencrypted.

@@ -15,6 +15,7 @@ public sealed class ClusterConfigurationTests : IDisposable
     {
         var transport = TransportSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((1 << 20, 8, 268_435_456, 16), (transport.ChunkBytes, transport.WindowChunks, transport.MaxTensorElements, transport.MaxActiveTransfers));
+        Assert.Equal(256 * 1024, transport.ReceiveLowWaterBytes);
         var cluster = ClusterNodeSettings.From(ClusterConfiguration.Defaults);
         Assert.Equal((TimeSpan.FromSeconds(120), 2, (int?)null), (cluster.JoinTimeout, cluster.WorkersPerNode, cluster.MinWorkers));
         Assert.Equal("all", ClusterConfiguration.Defaults.GetString("cyclic-actors.cluster.min-workers"));
@@ -87,6 +88,7 @@ public sealed class ClusterConfigurationTests : IDisposable
     [InlineData("cyclic-actors.transport.path = udp", "'cyclic-actors.transport.path' must be 'channel' or 'akka'; got 'udp'")]
     [InlineData("cyclic-actors.transport.channel-port = 70000", "'cyclic-actors.transport.channel-port' must be a port in 0..65535")]
     [InlineData("cyclic-actors.transport.bandwidth-limit = fast", "'cyclic-actors.transport.bandwidth-limit' must be a size")]
+    [InlineData("cyclic-actors.transport.receive-low-water = -1", "'cyclic-actors.transport.receive-low-water' must be")]
     public void Invalid_values_fail_naming_the_key(string hocon, string message)
     {
         var error = Assert.Throws<ConfigurationException>(() => ClusterConfiguration.Compose(new NodeLaunch { CommandLineHocon = hocon }));

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using CyclicActors.Actors.Runtime;
 using CyclicActors.Actors.Settings;
 
 namespace CyclicActors.Actors.Tests.Settings;
@@ -16,8 +17,8 @@ public sealed class CyclicSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(60), settings.FinalStateTimeout);
         Assert.Equal((TimeSpan.FromSeconds(10), 5, 200), (settings.LogRepeatWindow, settings.LogRepeatsPerWindow, settings.LogLinesPerWindow));
         var config = CyclicSettings.Reference;
-        Assert.Equal("PinnedDispatcher", config.GetString("cyclic-actors.dispatchers.worker.type"));
-        Assert.Equal("PinnedDispatcher", config.GetString("cyclic-actors.dispatchers.reducer.type"));
+        Assert.Equal(typeof(DedicatedThreadDispatcherConfigurator).AssemblyQualifiedName!.Split(", Version")[0], config.GetString("cyclic-actors.dispatchers.worker.type"));
+        Assert.Equal(config.GetString("cyclic-actors.dispatchers.worker.type"), config.GetString("cyclic-actors.dispatchers.reducer.type"));
         Assert.False(config.GetBoolean("akka.actor.serialization-settings.allow-unregistered-types"));
         Assert.Equal("cyclic", config.GetString("akka.actor.serialization-bindings.\"CyclicActors.Actors.Protocol.ICyclicMessage, CyclicActors.Actors\""));
         Assert.Equal(4171, config.GetInt("akka.actor.serialization-identifiers.\"CyclicActors.Actors.Serialization.CyclicMessageSerializer, CyclicActors.Actors\""));

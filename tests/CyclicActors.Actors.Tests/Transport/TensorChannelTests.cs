@@ -12,8 +12,11 @@ public sealed class TensorChannelTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
 
-    [Fact]
-    public async Task Tensors_cross_the_channel_bit_for_bit_within_the_window()
+    [Theory]
+    [InlineData(0)] // every arrival wakes the read
+    [InlineData(1000)] // a mark smaller than a payload, which then takes several waits
+    [InlineData(1 << 20)] // a mark above every payload: each read waits for exactly what is missing
+    public async Task Tensors_cross_the_channel_bit_for_bit_within_the_window(int lowWaterBytes)
     {
         using var cancel = new CancellationTokenSource(Limit);
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -30,7 +33,7 @@ public sealed class TensorChannelTests
                     completed.Enqueue(tensor.ToArray());
                     tensor.Dispose();
                 }
-            }), 4096, table, cancel.Token);
+            }), 4096, table, cancel.Token, lowWaterBytes: lowWaterBytes);
         });
 
         var random = new Random(9);
@@ -47,6 +50,67 @@ public sealed class TensorChannelTests
         Assert.Equal(ChannelEnd.Closed("the peer closed the channel."), await receiving.WaitAsync(Limit));
         Assert.Equal(tensors.Length, completed.Count);
         Assert.All(tensors.Zip(completed), pair => Assert.True(TransportTestData.BitwiseEqual(pair.First, pair.Second)));
+    }
+
+    [Fact]
+    public async Task A_payload_that_arrives_in_pieces_is_read_whole_however_high_the_low_water_mark()
+    {
+        // The mark asks for 1 MiB, the payload is 4,000 bytes and its second half comes 300 ms after the
+        // first: the read must wait for what is missing, not for the mark, or this chunk would never be acknowledged.
+        using var cancel = new CancellationTokenSource(Limit);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var completed = new ConcurrentQueue<float[]>();
+        using var table = new TensorReassemblyTable(new CountingPool(), maxElements: 1000, maxActiveTransfers: 1);
+        var receiving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync(cancel.Token);
+            return await TensorChannelReceiver.RunAsync(socket, TokenIs(77, step =>
+            {
+                if (step.Tensor is { } tensor)
+                {
+                    completed.Enqueue(tensor.ToArray());
+                    tensor.Dispose();
+                }
+            }), 4096, table, cancel.Token, lowWaterBytes: 1 << 20);
+        });
+
+        var values = TransportTestData.Tensor(new Random(4), 1000);
+        var payload = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        using (var client = new TcpClient { NoDelay = true })
+        {
+            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, cancel.Token);
+            var stream = client.GetStream();
+            await Hello(stream, 77);
+            var header = new byte[ChannelFrameCodec.HeaderSize];
+            ChannelFrameCodec.Write(new ChunkHeader(1, 0, 0, 0, 0, 1, 0, values.Length, payload.Length), header);
+            await stream.WriteAsync(header, cancel.Token);
+            await stream.WriteAsync(payload.AsMemory(0, 1500), cancel.Token);
+            await Task.Delay(300, cancel.Token);
+            await stream.WriteAsync(payload.AsMemory(1500), cancel.Token);
+            var ack = new byte[sizeof(long)];
+            await stream.ReadExactlyAsync(ack, cancel.Token);
+            Assert.Equal(1, BinaryPrimitives.ReadInt64LittleEndian(ack));
+        }
+
+        Assert.Equal(ChannelEnd.Closed("the peer closed the channel."), await receiving.WaitAsync(Limit));
+        Assert.True(TransportTestData.BitwiseEqual(values, Assert.Single(completed)));
+    }
+
+    [Fact]
+    public async Task A_peer_that_closes_inside_a_payload_ends_the_channel_saying_where()
+    {
+        var ended = await Receive(async stream =>
+        {
+            await Hello(stream, 77);
+            var header = new byte[ChannelFrameCodec.HeaderSize];
+            ChannelFrameCodec.Write(new ChunkHeader(1, 0, 0, 0, 0, 1, 0, 100, 400), header);
+            await stream.WriteAsync(header);
+            await stream.WriteAsync(new byte[160]);
+        });
+
+        Assert.False(ended.Refused);
+        Assert.Contains("160 bytes into a 400-byte payload", ended.Reason);
     }
 
     [Fact]

@@ -163,7 +163,8 @@ public sealed class TensorChannelListener : IDisposable
                 _settings.ChunkBytes,
                 table,
                 _stop.Token,
-                tls: _settings.Tls).ConfigureAwait(false);
+                tls: _settings.Tls,
+                lowWaterBytes: _settings.ReceiveLowWaterBytes).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {

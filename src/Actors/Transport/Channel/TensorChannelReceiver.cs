@@ -22,6 +22,8 @@ public static class TensorChannelReceiver
     /// <paramref name="admit"/> sees the hello and the peer's TLS certificate and says where this channel's chunks go, or why it is refused.
     /// A connection that has not sent its whole hello within <paramref name="helloTimeout"/> (default
     /// <see cref="DefaultHelloTimeout"/>) is refused, so that idle connections cannot hold the listener's sockets.
+    /// <paramref name="lowWaterBytes"/> above 0: a payload read wakes only once that many of its bytes (or all
+    /// that are missing) have arrived (<see cref="ReceiveLowWater"/>; plain TCP only).
     /// </summary>
     public static async Task<ChannelEnd> RunAsync(
         Socket socket,
@@ -30,7 +32,8 @@ public static class TensorChannelReceiver
         TensorReassemblyTable table,
         CancellationToken cancel,
         TimeSpan? helloTimeout = null,
-        Security.ClusterTls? tls = null)
+        Security.ClusterTls? tls = null,
+        int lowWaterBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(table);
@@ -87,6 +90,10 @@ public static class TensorChannelReceiver
                 return ChannelEnd.Refusal($"{admission.Refusal}; connection refused.");
             }
 
+            // Under TLS the stream reads ahead into its own buffer, so the bytes still in the socket
+            // can be fewer than the payload still missing, and a low-water mark could wait forever.
+            var lowWater = tls is null && lowWaterBytes > 0 ? ReceiveLowWater.For(socket, lowWaterBytes) : null;
+
             while (true)
             {
                 var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancel).ConfigureAwait(false);
@@ -111,12 +118,12 @@ public static class TensorChannelReceiver
                 ReassemblyStep step;
                 if (table.TryReserve(parsed, out var destination, out var refusal))
                 {
-                    await stream.ReadExactlyAsync(destination, cancel).ConfigureAwait(false);
+                    await ReadPayloadAsync(stream, lowWater, destination, cancel).ConfigureAwait(false);
                     step = table.Commit(parsed);
                 }
                 else
                 {
-                    await stream.ReadExactlyAsync(scratch.AsMemory(0, parsed.PayloadBytes), cancel).ConfigureAwait(false);
+                    await ReadPayloadAsync(stream, lowWater, scratch.AsMemory(0, parsed.PayloadBytes), cancel).ConfigureAwait(false);
                     step = refusal;
                 }
 
@@ -138,6 +145,79 @@ public static class TensorChannelReceiver
         finally
         {
             ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/> from the stream, asking the kernel (through
+    /// <paramref name="lowWater"/>, when there is one) to wake the read only once the rest of the payload, or
+    /// the mark's most of it, has arrived.
+    /// </summary>
+    private static async ValueTask ReadPayloadAsync(Stream stream, ReceiveLowWater? lowWater, Memory<byte> destination, CancellationToken cancel)
+    {
+        var filled = 0;
+        try
+        {
+            while (filled < destination.Length)
+            {
+                lowWater?.Wait(destination.Length - filled);
+                var read = await stream.ReadAsync(destination[filled..], cancel).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"the peer closed the channel {filled} bytes into a {destination.Length}-byte payload.");
+                }
+
+                filled += read;
+            }
+        }
+        finally
+        {
+            // The next frame header is small and its size known only once read: wake for any byte again.
+            lowWater?.Wait(1);
+        }
+    }
+}
+
+/// <summary>
+/// A socket's receive low-water mark (SO_RCVLOWAT): the kernel reports the socket readable only once
+/// that many bytes are queued (or the peer closed, or the queue is under memory pressure). The channel
+/// knows each payload's length, so it can wait for all of it, or a large part, in one wake-up; without
+/// it the reader woke for almost every TCP segment (about 3,300 reads a step for cnn on the emulated
+/// hosts, bench/results/channel-wakeups.md), each a trip through epoll, the thread pool and a syscall.
+/// </summary>
+internal sealed class ReceiveLowWater
+{
+    private readonly Socket _socket;
+    private readonly int _maxBytes;
+    private int _current = 1;
+
+    private ReceiveLowWater(Socket socket, int maxBytes) => (_socket, _maxBytes) = (socket, maxBytes);
+
+    /// <summary>
+    /// The socket's mark, waiting for at most <paramref name="maxBytes"/> at a time, or none where the platform
+    /// refuses SO_RCVLOWAT (Windows): reads then wake as data comes.
+    /// </summary>
+    public static ReceiveLowWater? For(Socket socket, int maxBytes)
+    {
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, 1);
+            return new ReceiveLowWater(socket, maxBytes);
+        }
+        catch (Exception e) when (e is SocketException or PlatformNotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sets the mark to <paramref name="bytes"/> (at most the mark's most); no system call when it is already there.</summary>
+    public void Wait(int bytes)
+    {
+        var mark = Math.Clamp(bytes, 1, _maxBytes);
+        if (mark != _current)
+        {
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, mark);
+            _current = mark;
         }
     }
 }

@@ -1,0 +1,102 @@
+using Akka.Configuration;
+using Akka.Dispatch;
+
+namespace CyclicActors.Actors.Runtime;
+
+/// <summary>
+/// Gives every actor its own thread, as Akka's <c>PinnedDispatcher</c> type does, but a thread with
+/// nothing to run sleeps at once. PinnedDispatcher always runs on Helios' DedicatedThreadPool, whose
+/// idle thread first calls <c>Thread.Sleep(0)</c> up to 50 times per core before it blocks. Workers
+/// and reducers idle for most of every step while waiting for tensors, so on the emulated hosts (five
+/// nodes, two cores) those yields kept about twenty threads runnable beside the one doing a stage's
+/// arithmetic, which then took two to three times its uncontended time (bench/results/dispatcher-spin.md).
+/// Configure with <c>type = "CyclicActors.Actors.Runtime.DedicatedThreadDispatcherConfigurator, CyclicActors.Actors"</c>.
+/// </summary>
+public sealed class DedicatedThreadDispatcherConfigurator : MessageDispatcherConfigurator
+{
+    public DedicatedThreadDispatcherConfigurator(Config config, IDispatcherPrerequisites prerequisites)
+        : base(config, prerequisites)
+    {
+    }
+
+    /// <summary>A new dispatcher, and so a new thread, for every actor that asks (Akka calls this once per actor).</summary>
+    public override MessageDispatcher Dispatcher()
+    {
+        var id = Config.GetString("id", null);
+        return new PinnedDispatcher(this, id, Config.GetInt("throughput", 0), Config.GetTimeSpan("throughput-deadline-time", null).Ticks,
+            new DedicatedThreadExecutorFactory(), Config.GetTimeSpan("shutdown-timeout", null));
+    }
+
+    private sealed class DedicatedThreadExecutorFactory : ExecutorServiceFactory
+    {
+        public override ExecutorService Produce(string id) => new DedicatedThreadExecutor(id);
+    }
+}
+
+/// <summary>One background thread running what it is handed in order; it blocks on a monitor when idle.</summary>
+internal sealed class DedicatedThreadExecutor : ExecutorService
+{
+    private readonly Queue<IRunnable> _queue = new();
+    private readonly object _gate = new();
+    private bool _shutDown;
+
+    public DedicatedThreadExecutor(string id)
+        : base(id)
+    {
+        new Thread(Loop) { IsBackground = true, Name = id }.Start();
+    }
+
+    public override void Execute(IRunnable run)
+    {
+        lock (_gate)
+        {
+            if (_shutDown)
+            {
+                throw new RejectedExecutionException($"The dedicated thread of dispatcher {Id} has shut down.");
+            }
+
+            _queue.Enqueue(run);
+            // The thread waits only on an empty queue, so only the first item needs to wake it.
+            if (_queue.Count == 1)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    /// <summary>The thread finishes what it was handed, then ends.</summary>
+    public override void Shutdown()
+    {
+        lock (_gate)
+        {
+            _shutDown = true;
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            IRunnable next;
+            lock (_gate)
+            {
+                while (_queue.Count == 0 && !_shutDown)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                if (_queue.Count == 0)
+                {
+                    return;
+                }
+
+                next = _queue.Dequeue();
+            }
+
+            // Akka's mailbox run catches what the actor throws; anything escaping it is a runtime bug,
+            // and ending the process loudly beats a worker that silently stops.
+            next.Run();
+        }
+    }
+}
