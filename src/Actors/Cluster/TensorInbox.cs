@@ -21,7 +21,8 @@ public enum TensorKind
 /// network in chunks. The pooled buffer is copied once into the message's own array (the runtime
 /// keeps tensors in messages) and returned. A gradient goes to its stage's reducer on this node; a
 /// publication arrives once per node (see <see cref="PublicationSender"/>) and goes to every worker
-/// of this node, as a reducer's publication does in one process. A label naming a stage this node
+/// of this node, as a reducer's publication does in one process; with reducer shards a publication's
+/// slice goes, still in its pooled buffer, to the node's assembler. A label naming a stage this node
 /// does not hold, or a publication shorter than its stage, is logged and dropped.
 /// </summary>
 public sealed class TensorInbox : ReceiveActor
@@ -46,6 +47,14 @@ public sealed class TensorInbox : ReceiveActor
     {
         Receive<TensorReceived>(received =>
         {
+            // A publication slice for the assembler goes on in its pooled buffer, which the assembler
+            // returns once it has copied the slice into the whole version; every other tensor is copied here.
+            if (kind == TensorKind.Parameters && assembler is not null)
+            {
+                HandOnSlice(received, stageSizes, shards, assembler);
+                return;
+            }
+
             using var tensor = received.Tensor;
             if (kind == TensorKind.Gradient && stageTensors)
             {
@@ -92,11 +101,6 @@ public sealed class TensorInbox : ReceiveActor
             var size = Reduce.ReducerShards.Range((int)stageSizes[publishedStage], shards, publishedShard).Length;
             var published = new ParametersPublished(publishedStage, publication.Version, tensor.Span[..size].ToArray(), tensor.Span[size..].ToArray())
                 { Carrier = publication.Carrier, Shard = publishedShard };
-            if (assembler is not null)
-            {
-                assembler.Tell(published);
-                return;
-            }
 
             if (publication.To is { } to)
             {
@@ -115,6 +119,23 @@ public sealed class TensorInbox : ReceiveActor
                 worker.Tell(published);
             }
         });
+    }
+
+    private void HandOnSlice(TensorReceived received, IReadOnlyList<long> stageSizes, int shards, IActorRef assembler)
+    {
+        var publication = PublicationLabel.From(received.Label);
+        var (stage, shard) = Reduce.ReducerShards.FromWire(publication.Stage);
+        if (stage < 0 || stage >= stageSizes.Count || shard >= shards
+            || received.Tensor.Length < Reduce.ReducerShards.Range((int)stageSizes[stage], shards, shard).Length)
+        {
+            _log.Warning("Dropped a publication of stage {0} (shard {1}) with {2} values: the model has {3} stages, the run {4} reducer shards per stage.",
+                stage, shard, received.Tensor.Length, stageSizes.Count, shards);
+            received.Tensor.Dispose();
+            return;
+        }
+
+        assembler.Tell(new Reduce.PublicationSliceArrived(stage, shard, publication.Version,
+            Reduce.ReducerShards.Range((int)stageSizes[stage], shards, shard).Length, received.Tensor));
     }
 
     public static string Name(TensorKind kind) => kind == TensorKind.Gradient ? "gradients-in" : "parameters-in";

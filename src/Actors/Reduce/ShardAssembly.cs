@@ -6,14 +6,16 @@ namespace CyclicActors.Actors.Reduce;
 /// Joins what a stage's reducer shards send, each a slice of the stage, into the whole-stage
 /// messages one reducer would have sent: a version's publication once every shard's slice of it has
 /// arrived (for a node's workers), a final state and a cut once every shard's share has (for the
-/// coordinator). Pure and mutable; owned by one actor. A slice that cannot belong (an unknown
-/// stage or shard, a wrong length, a second copy) is refused with an exception naming it, and
-/// nothing already gathered is touched.
+/// coordinator). A publication's slices are copied into the whole version as they come, straight
+/// from wherever they arrived (a pooled receive buffer), so a slice costs one copy and no array of its
+/// own. Pure and mutable; owned by one actor. A slice that cannot belong (an unknown stage or shard,
+/// a wrong length, a second copy) is refused with an exception naming it, and nothing already
+/// gathered is touched.
 /// </summary>
 public sealed class ShardAssembly
 {
     private readonly IReadOnlyList<long> _stageSizes;
-    private readonly Dictionary<(int Stage, int Version), ParametersPublished?[]> _publications = new();
+    private readonly Dictionary<(int Stage, int Version), PendingVersion> _publications = new();
     private readonly Dictionary<int, FinalStageState?[]> _finals = new();
     private readonly Dictionary<(int Stage, int Step), StageCut?[]> _cuts = new();
 
@@ -34,22 +36,57 @@ public sealed class ShardAssembly
     public ParametersPublished? Accept(ParametersPublished slice)
     {
         ArgumentNullException.ThrowIfNull(slice);
-        var what = $"A slice of version {slice.Version} of stage {slice.Stage}";
-        CheckSlice(slice.Stage, slice.Shard, slice.Parameters.Length, what);
-        if (slice.Momentum.Length != 0 && slice.Momentum.Length != slice.Parameters.Length)
+        return Accept(slice.Stage, slice.Shard, slice.Version, slice.Parameters, slice.Momentum);
+    }
+
+    /// <summary>
+    /// The whole publication once this slice (shard <paramref name="shard"/>'s parameters of version
+    /// <paramref name="version"/>, and its momentum or nothing) completes it, else null. The values are
+    /// copied; the caller keeps its buffers.
+    /// </summary>
+    public ParametersPublished? Accept(int stage, int shard, int version, ReadOnlySpan<float> parameters, ReadOnlySpan<float> momentum)
+    {
+        var what = $"A slice of version {version} of stage {stage}";
+        CheckSlice(stage, shard, parameters.Length, what);
+        if (momentum.Length != 0 && momentum.Length != parameters.Length)
         {
-            throw new InvalidOperationException($"{what} from shard {slice.Shard} carries {slice.Momentum.Length} momentum values for {slice.Parameters.Length} parameters.");
+            throw new InvalidOperationException($"{what} from shard {shard} carries {momentum.Length} momentum values for {parameters.Length} parameters.");
         }
 
-        var all = Gather(_publications, (slice.Stage, slice.Version), slice.Shard, slice, what);
-        if (all is null)
+        var size = (int)_stageSizes[stage];
+        var pending = _publications.GetValueOrDefault((stage, version)) ?? new PendingVersion(size, Shards);
+        if (pending.Arrived[shard])
         {
+            throw new InvalidOperationException($"{what} came twice from shard {shard}; the first copy is kept.");
+        }
+
+        // An empty slice (a shard of a stage smaller than the shard count) says nothing about momentum.
+        if (parameters.Length != 0 && pending.WithMomentum is { } withMomentum && withMomentum != (momentum.Length != 0))
+        {
+            throw new InvalidOperationException($"{what} from shard {shard} {(withMomentum ? "lacks" : "carries")} momentum, unlike the shards before it.");
+        }
+
+        if (parameters.Length != 0 && pending.WithMomentum is null)
+        {
+            pending.WithMomentum = momentum.Length != 0;
+        }
+
+        var offset = ReducerShards.Range(size, Shards, shard).Offset;
+        parameters.CopyTo(pending.Parameters.AsSpan(offset));
+        if (momentum.Length != 0)
+        {
+            momentum.CopyTo(pending.Momentum.AsSpan(offset));
+        }
+
+        pending.Arrived[shard] = true;
+        if (++pending.Count < Shards)
+        {
+            _publications[(stage, version)] = pending;
             return null;
         }
 
-        var size = (int)_stageSizes[slice.Stage];
-        var momentum = all[0]!.Momentum.Length == 0 ? [] : ReducerShards.Join([.. all.Select(part => part!.Momentum)], size, what + "'s momentum");
-        return new ParametersPublished(slice.Stage, slice.Version, ReducerShards.Join([.. all.Select(part => part!.Parameters)], size, what), momentum);
+        _publications.Remove((stage, version));
+        return new ParametersPublished(stage, version, pending.Parameters, pending.WithMomentum == true ? pending.Momentum : []);
     }
 
     /// <summary>The stage's whole final state once this share completes it, else null.</summary>
@@ -139,5 +176,23 @@ public sealed class ShardAssembly
 
         pending.Remove(key);
         return parts;
+    }
+
+    /// <summary>A version being gathered: the whole stage's arrays, filled slice by slice.</summary>
+    private sealed class PendingVersion(int size, int shards)
+    {
+        private float[]? _momentum;
+
+        public float[] Parameters { get; } = new float[size];
+
+        /// <summary>Allocated at first use: only look-ahead's publications carry momentum.</summary>
+        public float[] Momentum => _momentum ??= new float[Parameters.Length];
+
+        /// <summary>Whether the version carries momentum, once a non-empty slice has said.</summary>
+        public bool? WithMomentum { get; set; }
+
+        public bool[] Arrived { get; } = new bool[shards];
+
+        public int Count { get; set; }
     }
 }

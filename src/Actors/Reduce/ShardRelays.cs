@@ -45,28 +45,43 @@ public sealed class PublicationAssembler : ReceiveActor
     public PublicationAssembler(IReadOnlyList<long> stageSizes, int shards, IReadOnlyList<IActorRef> workers)
     {
         var assembly = new ShardAssembly(stageSizes, shards);
-        Receive<ParametersPublished>(slice =>
+        Receive<ParametersPublished>(slice => Gather(() => assembly.Accept(slice), workers));
+        Receive<PublicationSliceArrived>(arrived =>
         {
-            ParametersPublished? whole;
-            try
-            {
-                whole = assembly.Accept(slice);
-            }
-            catch (InvalidOperationException e)
-            {
-                _log.Warning("Dropped a publication slice: {0}", e.Message);
-                return;
-            }
-
-            if (whole is null)
-            {
-                return;
-            }
-
-            foreach (var worker in workers)
-            {
-                worker.Tell(whole);
-            }
+            using var tensor = arrived.Tensor;
+            Gather(() => assembly.Accept(arrived.Stage, arrived.Shard, arrived.Version, tensor.Span[..arrived.Parameters], tensor.Span[arrived.Parameters..]), workers);
         });
     }
+
+    private void Gather(Func<ParametersPublished?> accept, IReadOnlyList<IActorRef> workers)
+    {
+        ParametersPublished? whole;
+        try
+        {
+            whole = accept();
+        }
+        catch (InvalidOperationException e)
+        {
+            _log.Warning("Dropped a publication slice: {0}", e.Message);
+            return;
+        }
+
+        if (whole is null)
+        {
+            return;
+        }
+
+        foreach (var worker in workers)
+        {
+            worker.Tell(whole);
+        }
+    }
 }
+
+/// <summary>
+/// Local, from a node's parameters inbox to its <see cref="PublicationAssembler"/>: a reducer shard's
+/// slice of a version as it arrived from another node, the first <paramref name="Parameters"/> values
+/// its parameters and the rest its momentum (none without look-ahead). The assembler owns the pooled
+/// buffer and returns it.
+/// </summary>
+public sealed record PublicationSliceArrived(int Stage, int Shard, int Version, int Parameters, Transport.PooledTensor Tensor) : INoSerializationVerificationNeeded;

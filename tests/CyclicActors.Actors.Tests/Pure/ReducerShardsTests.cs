@@ -109,6 +109,37 @@ public sealed class ReducerShardsTests
     }
 
     [Fact]
+    public void A_slice_is_copied_from_the_callers_buffer_which_it_may_reuse_at_once()
+    {
+        // The inbox hands slices over in pooled receive buffers that go back to the pool right after.
+        var assembly = new ShardAssembly([4], shards: 2);
+        var buffer = new[] { 1f, 2f, -1f, -2f };
+        Assert.Null(assembly.Accept(0, 0, 3, buffer.AsSpan(0, 2), buffer.AsSpan(2)));
+        buffer.AsSpan().Fill(99f);
+        var whole = assembly.Accept(0, 1, 3, [3f, 4f], [-3f, -4f]);
+        Assert.Equal([1f, 2f, 3f, 4f], whole!.Parameters);
+        Assert.Equal([-1f, -2f, -3f, -4f], whole.Momentum);
+    }
+
+    [Fact]
+    public void Momentum_is_kept_when_the_first_slice_is_an_empty_shard_and_must_be_carried_by_every_other()
+    {
+        // 2 parameters over 3 shards: shard 2's range is empty, so its slice says nothing about momentum.
+        var assembly = new ShardAssembly([2], shards: 3);
+        Assert.Null(assembly.Accept(new ParametersPublished(0, 5, [], []) { Shard = 2 }));
+        Assert.Null(assembly.Accept(new ParametersPublished(0, 5, [1f], [0.5f]) { Shard = 0 }));
+        Assert.Contains("lacks momentum, unlike the shards before it",
+            Assert.Throws<InvalidOperationException>(() => assembly.Accept(new ParametersPublished(0, 5, [2f], []) { Shard = 1 })).Message);
+        var whole = assembly.Accept(new ParametersPublished(0, 5, [2f], [0.25f]) { Shard = 1 });
+        Assert.Equal([1f, 2f], whole!.Parameters);
+        Assert.Equal([0.5f, 0.25f], whole.Momentum);
+
+        Assert.Null(assembly.Accept(new ParametersPublished(0, 6, [1f], []) { Shard = 0 }));
+        Assert.Contains("carries momentum, unlike the shards before it",
+            Assert.Throws<InvalidOperationException>(() => assembly.Accept(new ParametersPublished(0, 6, [2f], [1f]) { Shard = 1 })).Message);
+    }
+
+    [Fact]
     public void A_final_state_joins_its_shards_and_counts_a_contribution_folded_when_every_shard_folded_it()
     {
         var assembly = new ShardAssembly([3], shards: 2);
