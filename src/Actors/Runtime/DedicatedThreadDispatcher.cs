@@ -36,67 +36,28 @@ public sealed class DedicatedThreadDispatcherConfigurator : MessageDispatcherCon
 /// <summary>One background thread running what it is handed in order; it blocks on a monitor when idle.</summary>
 internal sealed class DedicatedThreadExecutor : ExecutorService
 {
-    private readonly Queue<IRunnable> _queue = new();
-    private readonly object _gate = new();
-    private bool _shutDown;
+    // Akka's mailbox run catches what the actor throws; anything escaping it is a runtime bug, and
+    // ending the process loudly beats a worker that silently stops.
+    private readonly OneThreadQueue<IRunnable> _queue;
 
     public DedicatedThreadExecutor(string id)
         : base(id)
     {
-        new Thread(Loop) { IsBackground = true, Name = id }.Start();
+        _queue = new OneThreadQueue<IRunnable>(id, run => run.Run());
     }
 
     public override void Execute(IRunnable run)
     {
-        lock (_gate)
+        try
         {
-            if (_shutDown)
-            {
-                throw new RejectedExecutionException($"The dedicated thread of dispatcher {Id} has shut down.");
-            }
-
             _queue.Enqueue(run);
-            // The thread waits only on an empty queue, so only the first item needs to wake it.
-            if (_queue.Count == 1)
-            {
-                Monitor.Pulse(_gate);
-            }
         }
-    }
-
-    /// <summary>The thread finishes what it was handed, then ends.</summary>
-    public override void Shutdown()
-    {
-        lock (_gate)
+        catch (ObjectDisposedException)
         {
-            _shutDown = true;
-            Monitor.Pulse(_gate);
+            throw new RejectedExecutionException($"The dedicated thread of dispatcher {Id} has shut down.");
         }
     }
 
-    private void Loop()
-    {
-        while (true)
-        {
-            IRunnable next;
-            lock (_gate)
-            {
-                while (_queue.Count == 0 && !_shutDown)
-                {
-                    Monitor.Wait(_gate);
-                }
-
-                if (_queue.Count == 0)
-                {
-                    return;
-                }
-
-                next = _queue.Dequeue();
-            }
-
-            // Akka's mailbox run catches what the actor throws; anything escaping it is a runtime bug,
-            // and ending the process loudly beats a worker that silently stops.
-            next.Run();
-        }
-    }
+    /// <summary>The thread finishes what it was handed, then ends; returns at once (Akka may call it from any thread).</summary>
+    public override void Shutdown() => _queue.Close();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CyclicActors.Actors.Runtime;
 using CyclicActors.Host.Reporting;
 
 namespace CyclicActors.Host.Commands;

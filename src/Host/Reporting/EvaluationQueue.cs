@@ -1,4 +1,5 @@
 using System.Globalization;
+using CyclicActors.Actors.Runtime;
 using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Data;
 using CyclicActors.GpuCompute.Models;

@@ -23,18 +23,7 @@ public sealed class TensorChannelTests
         listener.Start();
         var completed = new ConcurrentQueue<float[]>();
         using var table = new TensorReassemblyTable(new CountingPool(), maxElements: 1 << 16, maxActiveTransfers: 2);
-        var receiving = Task.Run(async () =>
-        {
-            using var socket = await listener.AcceptSocketAsync(cancel.Token);
-            return await TensorChannelReceiver.RunAsync(socket, TokenIs(77, step =>
-            {
-                if (step.Tensor is { } tensor)
-                {
-                    completed.Enqueue(tensor.ToArray());
-                    tensor.Dispose();
-                }
-            }), 4096, table, cancel.Token, lowWaterBytes: lowWaterBytes);
-        });
+        var receiving = ReceiveCompleted(listener, table, completed, lowWaterBytes, cancel.Token);
 
         var random = new Random(9);
         var tensors = Enumerable.Range(0, 3).Select(_ => TransportTestData.Tensor(random, random.Next(1, 20000))).ToArray();
@@ -62,18 +51,7 @@ public sealed class TensorChannelTests
         listener.Start();
         var completed = new ConcurrentQueue<float[]>();
         using var table = new TensorReassemblyTable(new CountingPool(), maxElements: 1000, maxActiveTransfers: 1);
-        var receiving = Task.Run(async () =>
-        {
-            using var socket = await listener.AcceptSocketAsync(cancel.Token);
-            return await TensorChannelReceiver.RunAsync(socket, TokenIs(77, step =>
-            {
-                if (step.Tensor is { } tensor)
-                {
-                    completed.Enqueue(tensor.ToArray());
-                    tensor.Dispose();
-                }
-            }), 4096, table, cancel.Token, lowWaterBytes: 1 << 20);
-        });
+        var receiving = ReceiveCompleted(listener, table, completed, lowWaterBytes: 1 << 20, cancel.Token);
 
         var values = TransportTestData.Tensor(new Random(4), 1000);
         var payload = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
@@ -153,6 +131,21 @@ public sealed class TensorChannelTests
     {
         Assert.Equal(ChannelEnd.Closed("the peer closed the channel."), await Receive(stream => Hello(stream, 77)));
     }
+
+    /// <summary>Accepts one connection and runs a receiver on it that queues every completed tensor's values.</summary>
+    private static Task<ChannelEnd> ReceiveCompleted(TcpListener listener, TensorReassemblyTable table, ConcurrentQueue<float[]> completed, int lowWaterBytes, CancellationToken cancel) =>
+        Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync(cancel);
+            return await TensorChannelReceiver.RunAsync(socket, TokenIs(77, step =>
+            {
+                if (step.Tensor is { } tensor)
+                {
+                    completed.Enqueue(tensor.ToArray());
+                    tensor.Dispose();
+                }
+            }), 4096, table, cancel, lowWaterBytes: lowWaterBytes);
+        });
 
     private static void AssertRefused(string reason, ChannelEnd ended)
     {

@@ -1,12 +1,13 @@
-namespace CyclicActors.Host.Reporting;
+namespace CyclicActors.Actors.Runtime;
 
 /// <summary>
 /// Work handed over by the training and done in order on a thread of its own, so training never
 /// waits for it (checkpoint writes, evaluations during training). With <c>mostWaiting</c>, a new item
 /// arriving when that many wait replaces the oldest waiting one, which goes to <c>dropped</c>. The
-/// work handles its own failures. Thread-safe.
+/// work handles its own failures. An idle thread blocks on a monitor (no spinning). Thread-safe.
+/// Also the thread of every worker and reducer (<see cref="DedicatedThreadDispatcherConfigurator"/>).
 /// </summary>
-internal sealed class OneThreadQueue<T> : IDisposable
+public sealed class OneThreadQueue<T> : IDisposable
 {
     private readonly object _gate = new();
     private readonly Queue<T> _pending = new();
@@ -43,15 +44,20 @@ internal sealed class OneThreadQueue<T> : IDisposable
         }
     }
 
-    /// <summary>Takes no more items and waits until every queued one is done.</summary>
-    public void Drain()
+    /// <summary>Takes no more items; the thread ends once every queued one is done. Returns at once.</summary>
+    public void Close()
     {
         lock (_gate)
         {
             _closed = true;
             Monitor.PulseAll(_gate);
         }
+    }
 
+    /// <summary>Takes no more items and waits until every queued one is done.</summary>
+    public void Drain()
+    {
+        Close();
         _thread.Join();
     }
 
