@@ -129,7 +129,8 @@ def label(rule):
     return text + (f", {shards} reducer shards" if shards > 1 else "")
 
 
-def run_ours(cyclic, model, rule, steps, work, hocon=()):
+def run_ours(cyclic, model, rule, steps, work, hocon=(), env=None):
+    """One run of ours; env (default: this process's) is every node's environment."""
     name, compensation, shards = parse_rule(rule)
     extra = (["--compensation", compensation] if compensation else []) + (["--reducer-shards", str(shards)] if shards > 1 else [])
     metrics, summary, trace = work / f"{rule}.jsonl", work / f"{rule}.json", work / f"{rule}.trace.json"
@@ -142,13 +143,13 @@ def run_ours(cyclic, model, rule, steps, work, hocon=()):
                 "--quiet", "--eval-every", "0", "--metrics", str(metrics), "--summary", str(summary), "--trace", str(trace)]
     before = host_counters()
     logs = [open(work / f"{rule}-node{h}.log", "w") for h in range(5)]
-    processes = [subprocess.Popen(seed_cmd, stdout=logs[0], stderr=subprocess.STDOUT)]
+    processes = [subprocess.Popen(seed_cmd, stdout=logs[0], stderr=subprocess.STDOUT, env=env)]
     time.sleep(1.5)
     for h in range(1, 5):
         processes.append(subprocess.Popen(
             ["ip", "netns", "exec", netns(h), cyclic, "member", "--config", str(config), "--seed-node", f"akka.tcp://cyclic@{address(0)}:{SEED_PORT}",
              "--host", address(h), "--workers-per-node", "1", "--data", str(ROOT / "data" / "mnist"), "--backend", "cpu"],
-            stdout=logs[h], stderr=subprocess.STDOUT))
+            stdout=logs[h], stderr=subprocess.STDOUT, env=env))
     codes = wait_all(processes, RUN_LIMIT)
     for log in logs:
         log.close()

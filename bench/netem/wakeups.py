@@ -102,16 +102,11 @@ def run(variant, args, work):
             result = bench.run_ddp(args.model, args.steps, work)
     else:
         setting = VARIANTS[variant]
-        saved = os.environ.pop("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", None)
+        env = {key: value for key, value in os.environ.items() if key != "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"}
         if setting["spin"] is not None:
-            os.environ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = setting["spin"]
-        try:
-            with ProcessSampler() as sampler:
-                result = bench.run_ours(args.cyclic, args.model, args.rule, args.steps, work, setting["hocon"] + [NO_CUTS])
-        finally:
-            os.environ.pop("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", None)
-            if saved is not None:
-                os.environ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = saved
+            env["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = setting["spin"]
+        with ProcessSampler() as sampler:
+            result = bench.run_ours(args.cyclic, args.model, args.rule, args.steps, work, setting["hocon"] + [NO_CUTS], env=env)
     step = bench.step_time(result)
     user, system, switches = sampler.per_second()
     return {"variant": variant, "step_seconds": step, "user_ms_per_step": user * step * 1000, "system_ms_per_step": system * step * 1000,

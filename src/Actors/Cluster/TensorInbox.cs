@@ -22,8 +22,8 @@ public enum TensorKind
 /// keeps tensors in messages) and returned. A gradient goes to its stage's reducer on this node; a
 /// publication arrives once per node (see <see cref="PublicationSender"/>) and goes to every worker
 /// of this node, as a reducer's publication does in one process; with reducer shards a publication's
-/// slice goes, still in its pooled buffer, to the node's assembler. A label naming a stage this node
-/// does not hold, or a publication shorter than its stage, is logged and dropped.
+/// slice goes, still in its pooled buffer, to the node's assembler, which checks it. A label naming a
+/// stage this node does not hold, or a publication shorter than its stage, is logged and dropped.
 /// </summary>
 public sealed class TensorInbox : ReceiveActor
 {
@@ -47,11 +47,13 @@ public sealed class TensorInbox : ReceiveActor
     {
         Receive<TensorReceived>(received =>
         {
-            // A publication slice for the assembler goes on in its pooled buffer, which the assembler
-            // returns once it has copied the slice into the whole version; every other tensor is copied here.
+            // A publication slice for the assembler goes on in its pooled buffer: the assembler checks it,
+            // copies it into the whole version and returns the buffer. Every other tensor is copied here.
             if (kind == TensorKind.Parameters && assembler is not null)
             {
-                HandOnSlice(received, stageSizes, shards, assembler);
+                var slice = PublicationLabel.From(received.Label);
+                var (stage, shard) = Reduce.ReducerShards.FromWire(slice.Stage);
+                assembler.Tell(new Reduce.PublicationSliceArrived(stage, shard, slice.Version, received.Tensor));
                 return;
             }
 
@@ -119,23 +121,6 @@ public sealed class TensorInbox : ReceiveActor
                 worker.Tell(published);
             }
         });
-    }
-
-    private void HandOnSlice(TensorReceived received, IReadOnlyList<long> stageSizes, int shards, IActorRef assembler)
-    {
-        var publication = PublicationLabel.From(received.Label);
-        var (stage, shard) = Reduce.ReducerShards.FromWire(publication.Stage);
-        if (stage < 0 || stage >= stageSizes.Count || shard >= shards
-            || received.Tensor.Length < Reduce.ReducerShards.Range((int)stageSizes[stage], shards, shard).Length)
-        {
-            _log.Warning("Dropped a publication of stage {0} (shard {1}) with {2} values: the model has {3} stages, the run {4} reducer shards per stage.",
-                stage, shard, received.Tensor.Length, stageSizes.Count, shards);
-            received.Tensor.Dispose();
-            return;
-        }
-
-        assembler.Tell(new Reduce.PublicationSliceArrived(stage, shard, publication.Version,
-            Reduce.ReducerShards.Range((int)stageSizes[stage], shards, shard).Length, received.Tensor));
     }
 
     public static string Name(TensorKind kind) => kind == TensorKind.Gradient ? "gradients-in" : "parameters-in";

@@ -40,6 +40,19 @@ public sealed class ShardAssembly
     }
 
     /// <summary>
+    /// <see cref="Accept(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float})"/> for a slice as it crossed
+    /// the wire: the shard's parameters, then its momentum (none without look-ahead).
+    /// </summary>
+    public ParametersPublished? AcceptAsSent(int stage, int shard, int version, ReadOnlySpan<float> values)
+    {
+        // A slice that cannot belong is split anywhere; Accept then refuses it, naming why.
+        var split = stage >= 0 && stage < _stageSizes.Count && shard >= 0 && shard < Shards
+            ? Math.Min(values.Length, ReducerShards.Range((int)_stageSizes[stage], Shards, shard).Length)
+            : values.Length;
+        return Accept(stage, shard, version, values[..split], values[split..]);
+    }
+
+    /// <summary>
     /// The whole publication once this slice (shard <paramref name="shard"/>'s parameters of version
     /// <paramref name="version"/>, and its momentum or nothing) completes it, else null. The values are
     /// copied; the caller keeps its buffers.

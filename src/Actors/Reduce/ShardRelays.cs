@@ -49,7 +49,7 @@ public sealed class PublicationAssembler : ReceiveActor
         Receive<PublicationSliceArrived>(arrived =>
         {
             using var tensor = arrived.Tensor;
-            Gather(() => assembly.Accept(arrived.Stage, arrived.Shard, arrived.Version, tensor.Span[..arrived.Parameters], tensor.Span[arrived.Parameters..]), workers);
+            Gather(() => assembly.AcceptAsSent(arrived.Stage, arrived.Shard, arrived.Version, tensor.Span), workers);
         });
     }
 
@@ -80,8 +80,7 @@ public sealed class PublicationAssembler : ReceiveActor
 
 /// <summary>
 /// Local, from a node's parameters inbox to its <see cref="PublicationAssembler"/>: a reducer shard's
-/// slice of a version as it arrived from another node, the first <paramref name="Parameters"/> values
-/// its parameters and the rest its momentum (none without look-ahead). The assembler owns the pooled
-/// buffer and returns it.
+/// slice of a version as it arrived from another node (its parameters, then its momentum), unchecked:
+/// the assembler checks it, owns the pooled buffer and returns it.
 /// </summary>
-public sealed record PublicationSliceArrived(int Stage, int Shard, int Version, int Parameters, Transport.PooledTensor Tensor) : INoSerializationVerificationNeeded;
+public sealed record PublicationSliceArrived(int Stage, int Shard, int Version, Transport.PooledTensor Tensor) : INoSerializationVerificationNeeded;

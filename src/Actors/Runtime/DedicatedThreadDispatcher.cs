@@ -9,7 +9,7 @@ namespace CyclicActors.Actors.Runtime;
 /// idle thread first calls <c>Thread.Sleep(0)</c> up to 50 times per core before it blocks. Workers
 /// and reducers idle for most of every step while waiting for tensors, so on the emulated hosts (five
 /// nodes, two cores) those yields kept about twenty threads runnable beside the one doing a stage's
-/// arithmetic, which then took two to three times its uncontended time (bench/results/dispatcher-spin.md).
+/// arithmetic, which then took two to three times its uncontended time (bench/results/channel-wakeups.md, docs/design.md).
 /// Configure with <c>type = "CyclicActors.Actors.Runtime.DedicatedThreadDispatcherConfigurator, CyclicActors.Actors"</c>.
 /// </summary>
 public sealed class DedicatedThreadDispatcherConfigurator : MessageDispatcherConfigurator

@@ -122,6 +122,18 @@ public sealed class ReducerShardsTests
     }
 
     [Fact]
+    public void A_slice_as_sent_is_split_into_parameters_then_momentum_and_refused_naming_why_when_it_cannot_belong()
+    {
+        var assembly = new ShardAssembly([4], shards: 2);
+        Assert.Null(assembly.AcceptAsSent(0, 0, 1, [1f, 2f, -1f, -2f]));
+        Assert.Contains("the run 2 shards", Assert.Throws<InvalidOperationException>(() => assembly.AcceptAsSent(0, 7, 1, [3f, 4f])).Message);
+        Assert.Contains("holds 1 parameters; that shard's range has 2", Assert.Throws<InvalidOperationException>(() => assembly.AcceptAsSent(0, 1, 1, [3f])).Message);
+        var whole = assembly.AcceptAsSent(0, 1, 1, [3f, 4f, -3f, -4f]);
+        Assert.Equal([1f, 2f, 3f, 4f], whole!.Parameters);
+        Assert.Equal([-1f, -2f, -3f, -4f], whole.Momentum);
+    }
+
+    [Fact]
     public void Momentum_is_kept_when_the_first_slice_is_an_empty_shard_and_must_be_carried_by_every_other()
     {
         // 2 parameters over 3 shards: shard 2's range is empty, so its slice says nothing about momentum.
