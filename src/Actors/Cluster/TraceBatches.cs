@@ -38,7 +38,7 @@ public static class TraceBatches
                 bytes = fixedBytes;
             }
 
-            pieces[^1].Add(new TraceEventRecord(e.Phase, e.Track, e.Name, e.Category, e.Timestamp, e.Duration, e.CounterValue ?? 0));
+            pieces[^1].Add(new TraceEventRecord(e.Phase, e.Track, e.Name, e.Category, e.Timestamp, e.Duration, e.Value ?? 0));
             bytes += size;
         }
 
@@ -53,7 +53,7 @@ public static class TraceBatches
         var origin = DateTime.UnixEpoch.AddTicks(first.OriginUnixMicroseconds * TimeSpan.TicksPerMicrosecond);
         var events = batches.OrderBy(batch => batch.Sequence)
             .SelectMany(batch => batch.Events)
-            .Select(e => new TraceEntry(e.Phase, e.Track, e.Name, e.Category, e.Timestamp, e.Duration, e.Phase == 'C' ? e.Value : null))
+            .Select(e => new TraceEntry(e.Phase, e.Track, e.Name, e.Category, e.Timestamp, e.Duration, e.Phase == 'C' || e.Category == TraceRecorder.TransferCategory ? e.Value : null))
             .ToArray();
         return new NodeTrace(first.Node, new TraceSnapshot(origin, first.Tracks, events));
     }

@@ -75,8 +75,14 @@ public sealed record MachineLayout(int Machines, double ComputeSlots, bool Reduc
 /// no such cap (each link only its own bandwidth). A reducer's machine receiving from every other
 /// machine at once (incast) is limited here.
 /// </param>
+/// <param name="EndpointCpuSecondsPerByte">
+/// CPU each end of a transfer between machines spends per byte (serialising, copying, the socket calls
+/// and whatever of the kernel's network work the process is billed for): the sender's machine when it
+/// sends, the receiver's when it arrives, sharing their compute slots and holding nothing back. From a
+/// cluster trace (<see cref="MeasuredStageTimes.UntracedSecondsPerByte"/>); 0: not modelled.
+/// </param>
 public sealed record TransportModel(long ChunkBytes, int WindowChunks, double BandwidthBytesPerSecond, double LatencySeconds, bool ChannelPerKind = false,
-    double NicBytesPerSecond = 0)
+    double NicBytesPerSecond = 0, double EndpointCpuSecondsPerByte = 0)
 {
     /// <summary>The runtime's defaults (cyclic-actors.transport: 1 MiB chunks, 8 in flight) on an unlimited, zero-latency link.</summary>
     public static TransportModel Unlimited { get; } = new(1 << 20, 8, 0, 0);
@@ -87,6 +93,10 @@ public sealed record TransportModel(long ChunkBytes, int WindowChunks, double Ba
 /// <param name="MicroBatch">Samples per micro-batch, for samples/s.</param>
 /// <param name="Steps">Steps simulated; the first quarter (at least one) are warm-up and not measured.</param>
 /// <param name="BurstWindowSeconds">Burstiness is measured over windows of this length; 0: one twentieth of the step time.</param>
+/// <param name="CutEvery">
+/// Steps between the recovery cuts the reducers of a cluster send the seed (cyclic-actors.cluster.cut-every;
+/// 0: none, as under --on-member-loss fail). Only with more than one machine: one machine is a run in one process, which takes none.
+/// </param>
 public sealed record PlanScenario(
     int Workers,
     int MicroBatch,
@@ -99,8 +109,12 @@ public sealed record PlanScenario(
     V2FreshnessRule Freshness = V2FreshnessRule.Schedule,
     int Steps = 12,
     double BurstWindowSeconds = 0,
-    long DataBytesPerWorker = 0)
+    long DataBytesPerWorker = 0,
+    int CutEvery = 0)
 {
+    /// <summary>Whether the reducers send the seed cuts: a cluster (more than one machine) with a cut interval.</summary>
+    public bool TakesCuts => CutEvery > 0 && Layout.Machines > 1;
+
     /// <summary>The compensation the rule really uses (none under DP).</summary>
     public DelayCompensation EffectiveCompensation => CompensationForRule.Effective(Rule, Compensation);
 

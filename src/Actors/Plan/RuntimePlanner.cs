@@ -11,11 +11,15 @@ namespace CyclicActors.Actors.Plan;
 public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnlyList<int> ReducerStages, MemoryNeed Memory, long SimulatedActivationPeakBytes, double ComputeBusyFraction);
 
 /// <summary>One link of a plan over the measured steps.</summary>
-/// <param name="Kind">"gradients", "parameters", or "both" when the kinds share the link.</param>
+/// <param name="Kind">"gradients", "parameters", "both" when those kinds share the link, or "cuts" (a reducer's recovery cuts to the seed).</param>
 public sealed record LinkPlan(int From, int To, string Kind, double BytesPerStep, double Burstiness, double BusyFraction);
 
 /// <summary>What the model predicts for one rule.</summary>
-/// <param name="StepSeconds">Median time between consecutive commits after the warm-up steps.</param>
+/// <param name="StepSeconds">
+/// Mean time between consecutive commits after the warm-up steps and before as many last ones (the
+/// pipeline's drain), as a run's step time is measured, so that a periodic cost (a cut every K steps)
+/// counts as often as it comes; with cuts, over a whole number of cut intervals.
+/// </param>
 /// <param name="NetworkBurstiness">Peak over mean bytes per window over all links together.</param>
 /// <param name="BusiestLink">The link carrying the most bytes per step; null on one machine.</param>
 /// <param name="ReducerBusy">The busiest stage reducer's folding and updating time over the run: near 1, the single reducer per stage is the bottleneck.</param>
@@ -38,10 +42,15 @@ public static class RuntimePlanner
         var run = RuntimeSimulation.Run(scenario);
         int warmup = scenario.WarmupSteps;
         var commits = run.CommitSeconds;
-        var stepTimes = Enumerable.Range(warmup, commits.Count - warmup).Select(step => commits[step] - commits[step - 1]).Order().ToArray();
-        double stepSeconds = stepTimes.Length % 2 == 1
-            ? stepTimes[stepTimes.Length / 2]
-            : (stepTimes[(stepTimes.Length / 2) - 1] + stepTimes[stepTimes.Length / 2]) / 2;
+        // The last steps drain the pipeline with less sharing: left out as the warm-up is.
+        int first = warmup - 1;
+        int last = Math.Max(first + 1, commits.Count - 1 - warmup);
+        if (scenario.TakesCuts && (last - first) / scenario.CutEvery is var periods and > 0)
+        {
+            first = last - (periods * scenario.CutEvery);
+        }
+
+        double stepSeconds = (commits[last] - commits[first]) / (last - first);
         double from = commits[warmup - 1];
         double to = commits[^1];
         double window = scenario.BurstWindowSeconds > 0 ? scenario.BurstWindowSeconds : Math.Max(stepSeconds, 1e-12) / 20;
@@ -50,6 +59,7 @@ public static class RuntimePlanner
         {
             null => "both",
             LinkKind.Gradients => "gradients",
+            LinkKind.Cuts => "cuts",
             _ => "parameters",
         }, (double)link.Link.Bytes / scenario.Steps,
             measurable ? LinkTraffic.Burstiness(link.Link.Transmissions, from, to, window) : 0,

@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
 
@@ -179,6 +180,12 @@ public sealed partial class RuntimeSimulation
                 reducer.NextRank = 0;
                 reducer.Idle(_clock.Now);
                 Publish(stage, version);
+                if (_seedMachine is { } seed && version > 0 && version % _scenario.CutEvery == 0)
+                {
+                    long cut = _scenario.Stages[stage].ParameterBytes * StageCutWire.Parts(_scenario.Rule, _scenario.EffectiveCompensation, _workers.Length, version);
+                    Deliver(_stageOwner[stage], seed, LinkKind.Cuts, cut, () => { });
+                }
+
                 TryFold(stage);
             });
         });
@@ -189,7 +196,7 @@ public sealed partial class RuntimeSimulation
     {
         int from = _stageOwner[stage];
         long bytes = _scenario.Stages[stage].ParameterBytes * _scenario.PublicationCopies;
-        for (int machine = 0; machine < _machines.Length; machine++)
+        for (int machine = 0; machine < _scenario.Layout.Machines; machine++)
         {
             int to = machine;
             Deliver(from, to, LinkKind.Parameters, bytes, () => VersionArrived(to, stage + 1, version));

@@ -4,11 +4,12 @@ using CyclicActors.Actors.Schedule;
 
 namespace CyclicActors.Actors.Plan;
 
-/// <summary>Which tensors a link carries: workers' gradients to a reducer, or a reducer's publications to a machine's workers.</summary>
+/// <summary>Which tensors a link carries: workers' gradients to a reducer, a reducer's publications to a machine's workers, or its recovery cuts to the seed.</summary>
 public enum LinkKind
 {
     Gradients,
     Parameters,
+    Cuts,
 }
 
 /// <summary>A link of a finished simulation; <see cref="Kind"/> is null when both kinds share it.</summary>
@@ -17,7 +18,7 @@ public sealed record SimulatedLink(int From, int To, LinkKind? Kind, LinkModel L
 /// <summary>What a simulation observed: when each step was committed, the links' chunks, the machines' compute and activations.</summary>
 /// <param name="CommitSeconds">Per step: when the last stage reducer published the version that step's update made.</param>
 /// <param name="ActivationPeakBytes">Per machine: the most activation bytes its workers held at once in simulated time (F_j start to B_j end).</param>
-/// <param name="ComputeWorkSeconds">Per machine: full-speed seconds of work done (ops, and reducers where they share the slots).</param>
+/// <param name="ComputeWorkSeconds">Per machine: full-speed seconds of work done (ops, and reducers where they share the slots); with cuts, the seed's machine last.</param>
 /// <param name="StageOwners">Per stage (0-based): the machine holding its reducer.</param>
 /// <param name="RankMachines">Per rank: its machine.</param>
 /// <param name="ReducerBusySeconds">Per stage: the time its reducer spent folding and updating.</param>
@@ -36,7 +37,11 @@ public sealed record SimulationRun(IReadOnlyList<double> CommitSeconds, IReadOnl
 /// slots. After B_j the gradient goes to stage j's reducer (placed as <see cref="ClusterPlacement"/>
 /// places it), over a link when on another machine; the reducer folds contributions one at a time
 /// in (step, rank) order, applies the update once all N are in, and publishes the new version to
-/// every machine with workers (once per machine, over a link except its own).
+/// every machine with workers (once per machine, over a link except its own). With cuts
+/// (<see cref="PlanScenario.CutEvery"/>, on more than one machine) a reducer publishing a version
+/// that is a multiple of it also sends its cut (<see cref="StageCutWire.Parts"/> stage-sized parts)
+/// to the seed, a machine of its own without workers (index <see cref="MachineLayout.Machines"/>),
+/// as the cluster's reducers do to recover from a lost member.
 /// </summary>
 public sealed partial class RuntimeSimulation
 {
@@ -46,6 +51,7 @@ public sealed partial class RuntimeSimulation
     private readonly int[] _rankMachine;
     private readonly int[] _stageOwner;
     private readonly int[][] _ranksOfMachine;
+    private readonly int? _seedMachine;
     private readonly ComputeMachine[] _machines;
     private readonly PacingState[] _pacers;
     private readonly Dictionary<(int From, int To, LinkKind? Kind), LinkModel> _links = [];
@@ -66,13 +72,15 @@ public sealed partial class RuntimeSimulation
         _ranksOfMachine = [.. Enumerable.Range(0, machines).Select(machine => Enumerable.Range(0, workers).Where(rank => _rankMachine[rank] == machine).ToArray())];
         var members = Enumerable.Range(0, machines).Select(machine => new AdmittedNode($"machine-{machine}", _ranksOfMachine[machine], [])).ToArray();
         _stageOwner = ClusterPlacement.Plan(members, workers, stages).StageOwners;
-        _machines = [.. Enumerable.Range(0, machines).Select(_ => new ComputeMachine(_clock, scenario.Layout.ComputeSlots))];
+        _seedMachine = scenario.TakesCuts ? machines : null;
+        int hosts = machines + (_seedMachine is null ? 0 : 1);
+        _machines = [.. Enumerable.Range(0, hosts).Select(_ => new ComputeMachine(_clock, scenario.Layout.ComputeSlots))];
         var activationBytes = scenario.Stages.Select(stage => stage.ActivationBytes).ToArray();
         _pacers = [.. _ranksOfMachine.Select(ranks => new PacingState(_schedule, ranks, scenario.Steps, scenario.Pacing, activationBytes,
             scenario.Pacing == PacingMode.Budget ? _schedule.PredictedPeakActivationBytes(activationBytes, scenario.Steps, ranks) : long.MaxValue))];
         double nic = scenario.Transport.NicBytesPerSecond;
-        _egress = nic > 0 ? [.. Enumerable.Range(0, machines).Select(_ => new NicModel(nic))] : null;
-        _ingress = nic > 0 ? [.. Enumerable.Range(0, machines).Select(_ => new NicModel(nic))] : null;
+        _egress = nic > 0 ? [.. Enumerable.Range(0, hosts).Select(_ => new NicModel(nic))] : null;
+        _ingress = nic > 0 ? [.. Enumerable.Range(0, hosts).Select(_ => new NicModel(nic))] : null;
         _liveActivations = new long[machines];
         _activationPeak = new long[machines];
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
@@ -104,6 +112,7 @@ public sealed partial class RuntimeSimulation
         ArgumentOutOfRangeException.ThrowIfLessThan(scenario.MicroBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Steps, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Layout.Machines, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(scenario.CutEvery);
         if (scenario.Stages.Count == 0)
         {
             throw new ArgumentException("A scenario needs at least one stage.", nameof(scenario));
@@ -112,6 +121,11 @@ public sealed partial class RuntimeSimulation
         if (scenario.Layout.Machines > scenario.Workers)
         {
             throw new ArgumentException($"{scenario.Layout.Machines} machines for {scenario.Workers} workers: every machine needs a worker.", nameof(scenario));
+        }
+
+        if (scenario.Transport.EndpointCpuSecondsPerByte is var perByte && (perByte < 0 || !double.IsFinite(perByte)))
+        {
+            throw new ArgumentException($"The transport's CPU per byte must be finite and non-negative, got {perByte}.", nameof(scenario));
         }
 
         foreach (var stage in scenario.Stages)
@@ -149,7 +163,8 @@ public sealed partial class RuntimeSimulation
     /// <summary>The link tensors of <paramref name="kind"/> take from one machine to another.</summary>
     private LinkModel Link(int from, int to, LinkKind kind)
     {
-        LinkKind? key = _scenario.Transport.ChannelPerKind ? kind : null;
+        // Cuts go over a channel of their own to the seed, which has no other traffic.
+        LinkKind? key = _scenario.Transport.ChannelPerKind || kind == LinkKind.Cuts ? kind : null;
         if (!_links.TryGetValue((from, to, key), out var link))
         {
             link = new LinkModel(from, to, _scenario.Transport, _egress?[from], _ingress?[to]);
@@ -159,10 +174,34 @@ public sealed partial class RuntimeSimulation
         return link;
     }
 
-    /// <summary>Delivers <paramref name="bytes"/> from one machine to another now (at once on the same machine) and runs <paramref name="arrived"/> when they are there.</summary>
+    /// <summary>
+    /// Delivers <paramref name="bytes"/> from one machine to another now (at once on the same machine)
+    /// and runs <paramref name="arrived"/> when they are there; across machines, each end's machine
+    /// spends the transport's CPU per byte beside its other work.
+    /// </summary>
     private void Deliver(int from, int to, LinkKind kind, long bytes, Action arrived)
     {
-        double at = from == to ? _clock.Now : Link(from, to, kind).Send(_clock.Now, bytes);
-        _clock.At(at, arrived);
+        if (from == to)
+        {
+            _clock.At(_clock.Now, arrived);
+            return;
+        }
+
+        double endpointSeconds = bytes * _scenario.Transport.EndpointCpuSecondsPerByte;
+        if (endpointSeconds > 0)
+        {
+            _machines[from].Run(endpointSeconds, () => { });
+        }
+
+        double at = Link(from, to, kind).Send(_clock.Now, bytes);
+        _clock.At(at, () =>
+        {
+            if (endpointSeconds > 0)
+            {
+                _machines[to].Run(endpointSeconds, () => { });
+            }
+
+            arrived();
+        });
     }
 }

@@ -41,7 +41,7 @@ public static class SavedCosts
         double Seconds(JsonElement stage, string name) =>
             stage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.GetDouble() is var seconds && double.IsFinite(seconds) && seconds >= 0
                 ? seconds
-                : throw new InvalidDataException($"the plan file's stage_costs lack a non-negative {name}");
+                : throw new InvalidDataException($"the plan file lacks a non-negative {name}");
         var all = costs.EnumerateArray().ToArray();
         return new MeasuredStageTimes(
             [.. all.Select(stage => Seconds(stage, "forward_seconds"))],
@@ -51,6 +51,9 @@ public static class SavedCosts
             0,
             [.. all.Select(stage => (Seconds(stage, "load_seconds"), Seconds(stage, "lookahead_seconds"), Seconds(stage, "handoff_seconds")))],
             // Written the same for every stage (a trace's per-op figure); files from before it have none.
-            all[0].TryGetProperty("beside_seconds", out _) ? Seconds(all[0], "beside_seconds") : 0);
+            all[0].TryGetProperty("beside_seconds", out _) ? Seconds(all[0], "beside_seconds") : 0,
+            // The transport's, from a trace of a cluster; files from before it have none.
+            document.RootElement.TryGetProperty("transport", out var transport) && transport.ValueKind == JsonValueKind.Object
+                && transport.TryGetProperty("endpoint_cpu_seconds_per_byte", out _) ? Seconds(transport, "endpoint_cpu_seconds_per_byte") : 0);
     }
 }

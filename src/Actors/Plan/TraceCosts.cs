@@ -11,8 +11,14 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="Samples">How many op spans the costs came from.</param>
 /// <param name="Handling">Per stage: a worker's load, look-ahead and hand-off seconds when the source has them (null: profile them; a look-ahead of NaN: the source ran without look-ahead, profile that one).</param>
 /// <param name="UntracedSecondsPerOp">From a trace with the process's CPU time: the CPU no span covers, per op (0: none known); the plan runs it beside each op (<see cref="StageCost.BesideSeconds"/>).</param>
+/// <param name="UntracedSecondsPerByte">
+/// From a cluster trace whose transfers carry their bytes: the CPU no span covers, per byte a process sent or
+/// received across machines (0: none known or none separable); the plan charges it to both ends of every
+/// transfer (<see cref="TransportModel.EndpointCpuSecondsPerByte"/>).
+/// </param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
-    IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null, double UntracedSecondsPerOp = 0);
+    IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null, double UntracedSecondsPerOp = 0,
+    double UntracedSecondsPerByte = 0);
 
 /// <summary>
 /// Reads per-stage costs from a Chrome trace written by <c>cyclic train --trace</c> (or a cluster's
@@ -46,6 +52,15 @@ public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IR
 /// that started in that window (<see cref="MeasuredStageTimes.UntracedSecondsPerOp"/>), and the plan
 /// runs that share beside each op, off the workers' path (<see cref="StageCost.BesideSeconds"/>).
 /// </para>
+/// <para>
+/// In a cluster's merged trace, whose link transfers carry their bytes, much of that CPU follows the
+/// bytes a process moves (serialising, copying and the socket calls of every tensor it sends or
+/// receives): on the emulated hosts the process holding the largest stage's reducer used two to three
+/// times the others' untraced CPU. There the untraced CPU of each process is fitted, by least squares
+/// over the processes, as a cost per op plus a cost per byte sent or received in its window
+/// (<see cref="FitUntraced"/>), so that the plan puts the transport's share on the machines that move
+/// the bytes instead of spreading it over every op.
+/// </para>
 /// </summary>
 public static partial class TraceCosts
 {
@@ -57,6 +72,8 @@ public static partial class TraceCosts
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
         var spans = new List<WorkSpan>();
         var cpu = new List<(int Pid, double At, double Seconds)>();
+        var transfers = new List<(int Pid, long Tid, double At, long Bytes)>();
+        var processNames = new Dictionary<int, string>();
         var lastArrival = new Dictionary<(int Pid, long Tid, int Step), double>();
         var published = new Dictionary<(int Pid, long Tid, int Version), double>();
         var trackNames = new Dictionary<(int Pid, long Tid), string>();
@@ -86,6 +103,15 @@ public static partial class TraceCosts
                 {
                     trackNames[track] = Text(args, "name");
                 }
+                else if (phase == "M" && name == "process_name" && entry.TryGetProperty("args", out var process))
+                {
+                    processNames[track.Pid] = Text(process, "name");
+                }
+                else if (phase == "X" && Text(entry, "cat") == Tracing.TraceRecorder.TransferCategory && entry.TryGetProperty("args", out var transfer)
+                    && transfer.TryGetProperty("bytes", out var bytes) && bytes.TryGetInt64(out var count) && count >= 0)
+                {
+                    transfers.Add((track.Pid, track.Tid, Number(entry, "ts") / 1e6, count));
+                }
                 else if (phase == "X" && Kind(Text(entry, "cat"), name) is { } kind)
                 {
                     if (kind.Stage > stages)
@@ -113,16 +139,15 @@ public static partial class TraceCosts
 
             var work = Enum.GetValues<WorkKind>().ToDictionary(kind => kind, _ => Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray());
             int ops = 0;
-            double untracedSeconds = 0;
-            int untracedOps = 0;
+            var untracedByProcess = new List<UntracedCpu>();
+            var moved = new TransferBytes(transfers, processNames, trackNames);
             foreach (var group in spans.GroupBy(span => span.Pid))
             {
                 // One sharing per process, for both its spans' full-speed work and its traced work overall (0 slots: unlimited).
                 var sharing = new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots);
-                if (Untraced(group.Key, [.. group], cpu, sharing) is { } untraced)
+                if (Untraced(group.Key, [.. group], cpu, sharing, moved) is { } untraced)
                 {
-                    untracedSeconds += untraced.Seconds;
-                    untracedOps += untraced.Ops;
+                    untracedByProcess.Add(untraced);
                 }
 
                 foreach (var span in group.Where(span => span.Step > 0))
@@ -165,17 +190,56 @@ public static partial class TraceCosts
                     work[WorkKind.Lookahead][stage].Count == 0 ? double.NaN : Mean(work[WorkKind.Lookahead][stage]),
                     Mean(work[WorkKind.Handoff][stage]))).ToArray()
                 : null;
-            double perOp = untracedOps == 0 ? 0 : Math.Max(0, untracedSeconds) / untracedOps;
-            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp);
+            var (perOp, perByte) = FitUntraced(untracedByProcess);
+            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp, perByte);
         }
+    }
+
+    /// <summary>One process's CPU that no span covers over a window, the ops that started in it and the bytes it sent or received across machines then.</summary>
+    public readonly record struct UntracedCpu(double Seconds, int Ops, long Bytes);
+
+    /// <summary>
+    /// The untraced CPU as a cost per op γ plus a cost per byte moved β, fitted by least squares over
+    /// the processes (seconds_p ≈ γ·ops_p + β·bytes_p). Where the bytes cannot be told apart from the
+    /// ops (one process, no transfers, or bytes in proportion to ops everywhere) or the fit gives a
+    /// negative cost, all of it is a cost per op (the total over the total ops), as before bytes were
+    /// traced; a negative γ leaves it all to the bytes.
+    /// </summary>
+    public static (double PerOp, double PerByte) FitUntraced(IReadOnlyList<UntracedCpu> processes)
+    {
+        ArgumentNullException.ThrowIfNull(processes);
+        double seconds = processes.Sum(p => p.Seconds);
+        double ops = processes.Sum(p => (double)p.Ops);
+        (double, double) perOpOnly = (ops == 0 ? 0 : Math.Max(0, seconds) / ops, 0);
+        // In megabytes, so that the two columns are of like size.
+        double oo = processes.Sum(p => (double)p.Ops * p.Ops);
+        double bb = processes.Sum(p => p.Bytes / 1e6 * (p.Bytes / 1e6));
+        double ob = processes.Sum(p => p.Ops * (p.Bytes / 1e6));
+        double ou = processes.Sum(p => p.Ops * p.Seconds);
+        double bu = processes.Sum(p => p.Bytes / 1e6 * p.Seconds);
+        // 1 − cos² of the angle between the ops and bytes columns: near 0, one is a multiple of the other.
+        if (oo == 0 || bb == 0 || 1 - (ob * ob / (oo * bb)) < 1e-3)
+        {
+            return perOpOnly;
+        }
+
+        double determinant = (oo * bb) - (ob * ob);
+        double perOp = ((bb * ou) - (ob * bu)) / determinant;
+        double perMegabyte = ((oo * bu) - (ob * ou)) / determinant;
+        if (perMegabyte <= 0)
+        {
+            return perOpOnly;
+        }
+
+        return perOp >= 0 ? (perOp, perMegabyte / 1e6) : (0, Math.Max(0, bu / bb) / 1e6);
     }
 
     /// <summary>
     /// One process's CPU time no span covers, between its first CPU sample at or after the start of its
-    /// first span past step 0 and its last sample, and the ops that started in that window; null
-    /// without two such samples.
+    /// first span past step 0 and its last sample, with the ops that started and the bytes it moved in
+    /// that window; null without two such samples.
     /// </summary>
-    private static (double Seconds, int Ops)? Untraced(int pid, List<WorkSpan> spans, List<(int Pid, double At, double Seconds)> cpu, ProcessorSharing sharing)
+    private static UntracedCpu? Untraced(int pid, List<WorkSpan> spans, List<(int Pid, double At, double Seconds)> cpu, ProcessorSharing sharing, TransferBytes moved)
     {
         var steady = spans.Where(span => span.Step > 0).ToArray();
         if (steady.Length == 0)
@@ -193,7 +257,36 @@ public static partial class TraceCosts
         var (first, last) = (samples[0], samples[^1]);
         double traced = sharing.BusySeconds(first.At, last.At);
         int ops = spans.Count(span => span.Kind is WorkKind.Forward or WorkKind.Backward && span.Start >= first.At && span.Start < last.At);
-        return (last.Seconds - first.Seconds - traced, ops);
+        return new UntracedCpu(last.Seconds - first.Seconds - traced, ops, moved.Of(pid, first.At, last.At));
+    }
+
+    /// <summary>
+    /// The bytes each process of a merged trace sent (transfers on its own link tracks) or received
+    /// (transfers on other processes' tracks "link A->B …" whose B is its address, the part of its
+    /// process name after '@').
+    /// </summary>
+    private sealed class TransferBytes(List<(int Pid, long Tid, double At, long Bytes)> transfers, Dictionary<int, string> processNames,
+        Dictionary<(int Pid, long Tid), string> trackNames)
+    {
+        private readonly Dictionary<string, int> _pidOfAddress = processNames
+            .GroupBy(pair => Address(pair.Value))
+            .Where(group => group.Count() == 1)
+            .ToDictionary(group => group.Key, group => group.Single().Key);
+
+        public long Of(int pid, double from, double to)
+        {
+            long bytes = 0;
+            foreach (var transfer in transfers.Where(transfer => transfer.At >= from && transfer.At < to))
+            {
+                bool received = trackNames.TryGetValue((transfer.Pid, transfer.Tid), out var track) && LinkName().Match(track) is { Success: true } link
+                    && _pidOfAddress.TryGetValue(link.Groups[1].Value, out var destination) && destination == pid;
+                bytes += transfer.Pid == pid || received ? transfer.Bytes : 0;
+            }
+
+            return bytes;
+        }
+
+        private static string Address(string processName) => processName[(processName.LastIndexOf('@') + 1)..];
     }
 
     /// <summary>Traces without reducer spans: per stage, the mean from a step's last gradient instant to the publication it made.</summary>
@@ -347,4 +440,7 @@ public static partial class TraceCosts
 
     [GeneratedRegex(@"^reducer (\d+)$")]
     private static partial Regex ReducerTrack();
+
+    [GeneratedRegex(@"^link \S+->(\S+)")]
+    private static partial Regex LinkName();
 }

@@ -71,7 +71,7 @@ public static class ChromeTraceFile
                 json.WriteString("s", "t");
             }
 
-            if (e.CounterValue is { } value)
+            if (e.Value is { } value)
             {
                 json.WriteStartObject("args");
                 json.WriteNumber(e.Name == TraceRecorder.ProcessCpuCounter ? "microseconds" : "bytes", value);

@@ -48,9 +48,12 @@ public sealed class TraceRecorder
     public void Complete(string track, string name, long startMicroseconds, long endMicroseconds, string category) =>
         _events.Enqueue(new TraceEvent('X', TrackId(track), name, category, startMicroseconds, Math.Max(0, endMicroseconds - startMicroseconds), null));
 
-    /// <summary>A tensor crossing a link, from its first chunk sent to its last acknowledged, on a <see cref="LinkTrack"/>.</summary>
-    public void Transfer(string linkTrack, string name, long startMicroseconds, long endMicroseconds) =>
-        Complete(linkTrack, name, startMicroseconds, endMicroseconds, TransferCategory);
+    /// <summary>
+    /// A tensor of <paramref name="bytes"/> crossing a link, from its first chunk sent to its last
+    /// acknowledged, on a <see cref="LinkTrack"/>; the bytes let `cyclic plan` tell what moving them cost each end.
+    /// </summary>
+    public void Transfer(string linkTrack, string name, long startMicroseconds, long endMicroseconds, long bytes) =>
+        _events.Enqueue(new TraceEvent('X', TrackId(linkTrack), name, TransferCategory, startMicroseconds, Math.Max(0, endMicroseconds - startMicroseconds), bytes));
 
     /// <summary>A point in time on <paramref name="track"/>, e.g. a gradient arrival.</summary>
     public void Instant(string track, string name, string category) =>
@@ -80,7 +83,7 @@ public sealed class TraceRecorder
         var tracks = _tracks.OrderBy(pair => pair.Value).ToArray();
         var renumbered = tracks.Select((pair, i) => (pair.Value, Position: i + 1)).ToDictionary(pair => pair.Value, pair => pair.Position);
         var events = _events.ToArray()
-            .Select(e => new TraceEntry(e.Phase, e.Track == 0 ? 0 : renumbered[e.Track], e.Name, e.Category, e.Timestamp, e.Duration, e.CounterValue))
+            .Select(e => new TraceEntry(e.Phase, e.Track == 0 ? 0 : renumbered[e.Track], e.Name, e.Category, e.Timestamp, e.Duration, e.Value))
             .ToArray();
         return new TraceSnapshot(OriginUtc, tracks.Select(pair => pair.Key).ToArray(), events);
     }
@@ -91,5 +94,5 @@ public sealed class TraceRecorder
     // Track ids follow first use; workers and reducers register their tracks when they start.
     private int TrackId(string track) => _tracks.GetOrAdd(track, _ => Interlocked.Increment(ref _nextTrack));
 
-    private sealed record TraceEvent(char Phase, int Track, string Name, string Category, long Timestamp, long Duration, long? CounterValue);
+    private sealed record TraceEvent(char Phase, int Track, string Name, string Category, long Timestamp, long Duration, long? Value);
 }

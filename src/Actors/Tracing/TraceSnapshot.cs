@@ -6,7 +6,8 @@ namespace CyclicActors.Actors.Tracing;
 /// since the recorder's origin.
 /// </summary>
 /// <param name="Phase">'X' (an interval), 'i' (an instant) or 'C' (a counter sample), as Chrome traces spell them.</param>
-public sealed record TraceEntry(char Phase, int Track, string Name, string Category, long Timestamp, long Duration, long? CounterValue);
+/// <param name="Value">A counter sample's value, or the bytes a transfer span carried (<see cref="TraceRecorder.Transfer"/>); null for other events.</param>
+public sealed record TraceEntry(char Phase, int Track, string Name, string Category, long Timestamp, long Duration, long? Value);
 
 /// <summary>
 /// What a <see cref="TraceRecorder"/> holds at one moment: its wall-clock origin (UTC, the

@@ -43,6 +43,7 @@ internal static class PlanCommand
         new("chunk-size", "BYTES", "transport chunk (cyclic-actors.transport.chunk-bytes)", "1MiB"),
         new("window", "W", "chunks in flight per link (cyclic-actors.transport.window-chunks)", "8"),
         new("links", "pair|channel", "pair: gradients and parameters share one link per machine pair; channel: one per pair and kind, each with the full bandwidth (as bandwidth-limit paces them)", "pair"),
+        new("cut-every", "K", "with more than one machine: steps between the recovery cuts the reducers send the seed, a machine of its own on a link like the others (cyclic-actors.cluster.cut-every); 0: none, as under --on-member-loss fail", "10"),
         new("steps", "K", "steps simulated (the first quarter is warm-up; a link-bound CDP run needs a few dozen to fill its queues)", "48"),
         new("burst-window", "TIME", "window over which link burstiness (peak over mean) is measured", "step time / 20"),
         new("sweep-workers", "LIST", "plan each worker count: 4,8,16 (instead of --workers)"),
@@ -90,6 +91,7 @@ internal static class PlanCommand
         var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
         var freshness = options.Parsed("v2-rule", "schedule", UpdateRuleNames.ParseFreshnessRule);
         int steps = options.Int("steps", 48, 4, 10_000);
+        int cutEvery = options.Int("cut-every", 10, 0, 1_000_000);
         double burstWindow = options.Has("burst-window") ? PlanUnits.Duration("burst-window", options.String("burst-window")!) : 0;
         string costs = options.String("costs", "profile");
         if (costs != "profile" && !File.Exists(costs))
@@ -106,15 +108,16 @@ internal static class PlanCommand
         var model = UsageException.Wrap(() => ModelPresets.Create(config, modelFile?.Input ?? shape, 10));
         var partition = PreparedTraining.PartitionModel(model, config);
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
-        var (stages, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots);
-        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing);
+        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots);
+        transport = transport with { EndpointCpuSecondsPerByte = endpointCpu };
+        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery);
         var cases = new List<PlanCase>();
         foreach (var workers in workerCounts)
         {
             foreach (var machines in machineCounts)
             {
                 var results = rules.ToDictionary(rule => rule, rule => PlanOne(new PlanScenario(workers, config.MicroBatch, rule, stages,
-                    new MachineLayout(machines, slots, reducersShareSlots), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes)));
+                    new MachineLayout(machines, slots, reducersShareSlots), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery)));
                 cases.Add(new PlanCase(workers, machines, results));
             }
         }
@@ -173,7 +176,7 @@ internal static class PlanCommand
 
 /// <summary>What every case of one `cyclic plan` shares.</summary>
 internal sealed record PlanHeader(string Model, int Stages, string Partition, int MicroBatch, string CostsOrigin, IReadOnlyList<StageCost> StageCosts,
-    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing);
+    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery);
 
 /// <summary>A rule's plan, or the reason there is none.</summary>
 internal sealed record PlanOutcome(RulePlan? Plan, string? NotApplicable);

@@ -30,9 +30,9 @@ internal static class PlanCosts
     /// <summary>Untimed rounds of every stage's load, look-ahead and hand-off before the timed ones.</summary>
     private const int HandlingWarmUpRounds = 8;
 
-    /// <summary>The stages' costs, and one line saying where they came from.</summary>
+    /// <summary>The stages' costs, the transport's CPU per byte at each end (0 unless a trace or plan file gives it), and one line saying where they came from.</summary>
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
-    public static (StageCost[] Stages, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends, double recordedSlots)
+    public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends, double recordedSlots)
     {
         ArgumentNullException.ThrowIfNull(backends);
         var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
@@ -57,14 +57,15 @@ internal static class PlanCosts
             : saved
                 ? $"from the plan file {costs}"
                 : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots" : string.Empty)}"
-                    + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us beside it of the CPU no span covers; " : "; ")
+                    + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us beside it of the CPU no span covers" : string.Empty)
+                    + (times.UntracedSecondsPerByte > 0 ? $", each end of a transfer with {times.UntracedSecondsPerByte * 1e9:F2} ns a byte of it" : string.Empty) + "; "
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
         var layout = new ParameterLayout(model, partition);
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);
         var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(
             times.ForwardSeconds[stage], times.BackwardSeconds[stage], times.FoldSeconds[stage], times.UpdateSeconds[stage],
             layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp)).ToArray();
-        return (stages, footprint.DataBytes, origin);
+        return (stages, times.UntracedSecondsPerByte, footprint.DataBytes, origin);
     }
 
     /// <summary>

@@ -17,8 +17,10 @@ internal static class PlanReport
         var text = new StringBuilder();
         var t = header.Transport;
         Line(text, $"plan: {header.Model}, L = {header.Stages} ({header.Partition}), micro-batch {header.MicroBatch}; costs {header.CostsOrigin}");
-        Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}{(t.NicBytesPerSecond > 0 ? $" ({PlanUnits.Rate(t.NicBytesPerSecond)} a machine each way)" : "")}, latency {PlanUnits.Seconds(t.LatencySeconds)}; " +
-            $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine (reducers {(header.ReducersShareSlots ? "share them" : "apart")}); pacing {header.Pacing.ToString().ToLowerInvariant()}");
+        Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}{(t.NicBytesPerSecond > 0 ? $" ({PlanUnits.Rate(t.NicBytesPerSecond)} a machine each way)" : "")}, latency {PlanUnits.Seconds(t.LatencySeconds)}" +
+            $"{(t.EndpointCpuSecondsPerByte > 0 ? $", {t.EndpointCpuSecondsPerByte * 1e9:F2} ns CPU a byte at each end" : "")}; " +
+            $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine (reducers {(header.ReducersShareSlots ? "share them" : "apart")}); pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
+            (header.CutEvery > 0 ? $"on more than one machine a cut to the seed every {header.CutEvery} steps" : "no cuts"));
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
         {
@@ -115,10 +117,12 @@ internal static class PlanReport
             {
                 ["chunk_bytes"] = t.ChunkBytes, ["window_chunks"] = t.WindowChunks, ["bandwidth_bytes_per_second"] = t.BandwidthBytesPerSecond,
                 ["latency_seconds"] = t.LatencySeconds, ["nic_bytes_per_second"] = t.NicBytesPerSecond, ["links"] = t.ChannelPerKind ? "channel" : "pair",
+                ["endpoint_cpu_seconds_per_byte"] = t.EndpointCpuSecondsPerByte,
             },
             ["compute_slots"] = header.ComputeSlots,
             ["reducer_slots"] = header.ReducersShareSlots ? "shared" : "separate",
             ["pacing"] = PacingModeNames.ToCliName(header.Pacing),
+            ["cut_every"] = header.CutEvery,
             ["cases"] = cases.Select(one => new Dictionary<string, object?>
             {
                 ["workers"] = one.Workers,

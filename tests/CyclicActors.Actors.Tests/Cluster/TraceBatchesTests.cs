@@ -16,9 +16,13 @@ public sealed class TraceBatchesTests
     {
         // Long, multi-byte names so that the size bound, not the event count, decides.
         var events = Enumerable.Range(0, 5_000)
-            .Select(i => i % 3 == 2
-                ? new TraceEntry('C', 0, "live activation bytes", "memory", i, 0, i * 1000L)
-                : new TraceEntry(i % 3 == 0 ? 'X' : 'i', 1 + (i % 2), $"F{i}.s{i} ünïcödé €€€ {new string('x', i % 200)}", "op", i * 10L, i % 3 == 0 ? 7 : 0, null))
+            .Select(i => (i % 3, i % 4) switch
+            {
+                (2, _) => new TraceEntry('C', 0, "live activation bytes", "memory", i, 0, i * 1000L),
+                // A transfer keeps its bytes; an op has no value.
+                (0, 0) => new TraceEntry('X', 2, $"s1.r{i}@{i}", TraceRecorder.TransferCategory, i * 10L, 9, i * 4096L),
+                _ => new TraceEntry(i % 3 == 0 ? 'X' : 'i', 1 + (i % 2), $"F{i}.s{i} ünïcödé €€€ {new string('x', i % 200)}", "op", i * 10L, i % 3 == 0 ? 7 : 0, null),
+            })
             .ToArray();
         // The origin travels in whole microseconds, the unit of trace timestamps.
         var trace = new TraceSnapshot(Origin.AddTicks(1_234_560), ["worker 0", "reducer 3"], events);

@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Plan;
 using CyclicActors.Actors.Schedule;
@@ -93,6 +94,67 @@ public sealed class RuntimeSimulationTests
 
         Assert.Equal(2 * ((1e6 / 100e6) + 0.002), plan.StepSeconds, 9);
         Assert.All(plan.Links, link => Assert.Equal(1e6, link.BytesPerStep));
+    }
+
+    [Fact]
+    public void The_transports_cpu_per_byte_is_spent_at_both_ends_of_every_crossing_and_slows_only_a_machine_short_of_slots()
+    {
+        // DP, one 1 MB stage, a worker on each of two machines, the reducer on machine 0: each step worker 1's
+        // gradient crosses to machine 0 and the new version crosses back, each costing its sender and its
+        // receiver 1 ms of CPU at 1 ns a byte: 4 ms of work per machine and step with the 2 ms of ops.
+        const long floats = 250_000;
+        var stages = EqualStages(1, 0.001, floats);
+        var transport = TransportModel.Unlimited with { EndpointCpuSecondsPerByte = 1e-9 };
+        var unlimited = RuntimeSimulation.Run(Scenario(2, UpdateRule.Dp, stages, machines: 2, transport: transport));
+        var oneSlot = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, stages, machines: 2, slots: 1, transport: transport));
+        var withoutCost = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, stages, machines: 2, slots: 1));
+        var oneMachine = RuntimeSimulation.Run(Scenario(2, UpdateRule.Dp, stages, transport: transport));
+
+        Assert.All(unlimited.ComputeWorkSeconds, work => Assert.Equal(12 * 0.004, work, 9));
+        Assert.Equal(0.002, RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, stages, machines: 2, transport: transport)).StepSeconds, 9);
+        Assert.Equal(0.002, withoutCost.StepSeconds, 9);
+        Assert.InRange(oneSlot.StepSeconds, 0.004 - 1e-9, 0.005);
+        // On one machine nothing crosses: only the two workers' ops.
+        Assert.Equal(12 * 2 * 0.002, oneMachine.ComputeWorkSeconds[0], 9);
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.Dp, DelayCompensation.None, 2)]
+    [InlineData(UpdateRule.CdpV1, DelayCompensation.None, 3)]
+    [InlineData(UpdateRule.CdpV1, DelayCompensation.Lookahead, 6)]
+    public void A_cut_every_k_steps_carries_its_parts_to_the_seed_and_costs_the_step_only_where_it_shares_a_nic(UpdateRule rule, DelayCompensation compensation, int parts)
+    {
+        // N = 2, L = 1, one 1 MB stage, a worker on each of two machines: a cut every 2 steps holds θ and the
+        // momentum, under CDP θ_{k−1}, and with look-ahead its momentum and the N last gradients too.
+        const long floats = 250_000;
+        var transport = new TransportModel(ChunkBytes: 1 << 20, WindowChunks: 8, BandwidthBytesPerSecond: 100e6, LatencySeconds: 0);
+        PlanScenario Cuts(int cutEvery, int machines = 2, TransportModel? over = null) =>
+            Scenario(2, rule, EqualStages(1, 0.001, floats), machines: machines, transport: over ?? transport) with { Compensation = compensation, CutEvery = cutEvery };
+
+        var cutting = RuntimePlanner.Plan(Cuts(2));
+        var none = RuntimePlanner.Plan(Cuts(0));
+
+        var cuts = Assert.Single(cutting.Links, link => link.Kind == "cuts");
+        Assert.Equal((0, 2), (cuts.From, cuts.To));
+        // Versions 2, 4, …, 12 of 12 steps: one cut every 2 steps.
+        Assert.Equal(parts * 1e6 / 2, cuts.BytesPerStep, 3);
+        Assert.DoesNotContain(none.Links, link => link.Kind == "cuts");
+        Assert.DoesNotContain(RuntimePlanner.Plan(Cuts(2, machines: 1)).Links, link => link.Kind == "cuts");
+        // On a link of its own a cut holds nothing back; sharing the reducer's interface it delays the publications.
+        Assert.Equal(none.StepSeconds, cutting.StepSeconds, 9);
+        var nic = transport with { NicBytesPerSecond = 100e6 };
+        Assert.True(RuntimePlanner.Plan(Cuts(2, over: nic)).StepSeconds > RuntimePlanner.Plan(Cuts(0, over: nic)).StepSeconds);
+    }
+
+    [Fact]
+    public void A_negative_or_infinite_cpu_per_byte_is_refused()
+    {
+        foreach (var perByte in new[] { -1e-9, double.PositiveInfinity, double.NaN })
+        {
+            var scenario = Scenario(2, UpdateRule.Dp, EqualStages(1, 0.001), machines: 2, transport: TransportModel.Unlimited with { EndpointCpuSecondsPerByte = perByte });
+            var error = Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(scenario));
+            Assert.Contains("CPU per byte", error.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -122,6 +122,63 @@ public sealed class TraceCostsTests
         Assert.Equal(0, TraceCosts.Read(Trace, stages: 1, recordedSlots: 2).UntracedSecondsPerOp);
     }
 
+    [Fact]
+    public void In_a_cluster_trace_the_untraced_cpu_is_fitted_as_a_cost_per_op_and_a_cost_per_byte_each_process_sent_or_received()
+    {
+        // Three processes, two ops of 2 ms each between CPU samples at 0 and 4 ms: 4 ms traced apiece.
+        // Process 1 sends 1 MB to process 2 inside the window (and 50 MB after it, left out); process 3 moves nothing.
+        // Untraced: 3, 3 and 2 ms, which is 1 ms an op plus 1 ns a byte sent or received.
+        static string Process(int pid, int port, long cpuAtEnd) => $$$"""
+              {"ph":"M","name":"process_name","pid":{{{pid}}},"tid":0,"args":{"name":"akka.tcp://cyclic@10.0.0.{{{pid}}}:{{{port}}}"}},
+              {"ph":"C","name":"process cpu microseconds","cat":"cpu","pid":{{{pid}}},"tid":0,"ts":0,"args":{"microseconds":1000}},
+              {"ph":"X","name":"F1.s1","cat":"op","pid":{{{pid}}},"tid":2,"ts":0,"dur":2000},
+              {"ph":"X","name":"B1.s1","cat":"op","pid":{{{pid}}},"tid":2,"ts":2000,"dur":2000},
+              {"ph":"C","name":"process cpu microseconds","cat":"cpu","pid":{{{pid}}},"tid":0,"ts":4000,"args":{"microseconds":{{{1000 + cpuAtEnd}}}}},
+            """;
+        string trace = $$$"""
+            {"traceEvents":[
+            {{{Process(1, 4001, 7000)}}}
+            {{{Process(2, 4002, 7000)}}}
+            {{{Process(3, 4003, 6000)}}}
+              {"ph":"M","name":"thread_name","pid":1,"tid":3,"args":{"name":"link 10.0.0.1:4001->10.0.0.2:4002 gradients"}},
+              {"ph":"X","name":"s0.r0@1","cat":"transfer","pid":1,"tid":3,"ts":1000,"dur":500,"args":{"bytes":1000000}},
+              {"ph":"X","name":"s0.r0@2","cat":"transfer","pid":1,"tid":3,"ts":5000,"dur":500,"args":{"bytes":50000000}}
+            ]}
+            """;
+
+        var times = TraceCosts.Read(trace, stages: 1, recordedSlots: 2);
+
+        Assert.Equal(0.001, times.UntracedSecondsPerOp, 9);
+        Assert.Equal(1e-9, times.UntracedSecondsPerByte, 15);
+    }
+
+    [Fact]
+    public void The_fit_falls_back_to_a_cost_per_op_where_bytes_cannot_be_told_from_ops_and_never_gives_a_negative_cost()
+    {
+        // Exact: 2 ms an op and 3 ns a byte.
+        TraceCosts.UntracedCpu[] exact = [new(0.2 + 0.003, 100, 1_000_000), new(0.2 + 0.030, 100, 10_000_000), new(0.4 + 0.006, 200, 2_000_000)];
+        var (perOp, perByte) = TraceCosts.FitUntraced(exact);
+        Assert.Equal(0.002, perOp, 9);
+        Assert.Equal(3e-9, perByte, 15);
+
+        // One process, or bytes in proportion to ops: the total over the ops, as without bytes.
+        AssertPerOpOnly(0.002, TraceCosts.FitUntraced([new(0.2, 100, 5_000_000)]));
+        AssertPerOpOnly(0.003, TraceCosts.FitUntraced([new(0.2, 100, 1_000_000), new(0.4, 100, 1_000_000)]));
+        // More bytes with less CPU: no negative cost per byte, all per op.
+        AssertPerOpOnly(0.0015, TraceCosts.FitUntraced([new(0.1, 100, 10_000_000), new(0.2, 100, 1_000_000)]));
+        // The CPU follows the bytes more than in proportion: no negative cost per op, all per byte.
+        var (noOp, bytesOnly) = TraceCosts.FitUntraced([new(0.001, 100, 1_000_000), new(0.1, 100, 10_000_000)]);
+        Assert.Equal(0.0, noOp);
+        Assert.True(bytesOnly > 0);
+        Assert.Equal((0.0, 0.0), TraceCosts.FitUntraced([]));
+
+        static void AssertPerOpOnly(double perOp, (double PerOp, double PerByte) fit)
+        {
+            Assert.Equal(perOp, fit.PerOp, 12);
+            Assert.Equal(0, fit.PerByte);
+        }
+    }
+
     [Theory]
     [InlineData("[1,2]", "no traceEvents array")]
     [InlineData("{\"traceEvents\":[]}", "no forward or backward op of stage 1")]
@@ -148,6 +205,11 @@ public sealed class TraceCostsTests
         Assert.Equal([0.002, 0.02], times.BackwardSeconds);
         Assert.Equal([0.0002, 0.002], times.UpdateSeconds);
         Assert.Equal((0.003, 0.004, 0.005), times.Handling![1]);
+        Assert.Equal(0, times.UntracedSecondsPerByte);
+        var withTransport = plan.Replace("{\"model\":\"mlp\",", "{\"model\":\"mlp\",\"transport\":{\"endpoint_cpu_seconds_per_byte\":2.5e-9},", StringComparison.Ordinal);
+        Assert.Equal(2.5e-9, SavedCosts.Read(withTransport, stages: 2).UntracedSecondsPerByte);
+        var negative = withTransport.Replace("2.5e-9", "-1", StringComparison.Ordinal);
+        Assert.Contains("endpoint_cpu_seconds_per_byte", Assert.Throws<InvalidDataException>(() => SavedCosts.Read(negative, stages: 2)).Message, StringComparison.Ordinal);
         var error = Assert.Throws<InvalidDataException>(() => SavedCosts.Read(plan, stages: 4));
         Assert.Contains("costs of 2 stages, but the model has 4 stages", error.Message, StringComparison.Ordinal);
     }

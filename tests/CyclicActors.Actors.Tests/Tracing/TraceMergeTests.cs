@@ -54,7 +54,7 @@ public sealed class TraceMergeTests : IDisposable
         var before = DateTime.UtcNow;
         recorder.RegisterTrack("worker 0");
         recorder.Complete("worker 0", "F1.s0", 5, 20, "op");
-        recorder.Transfer(TraceRecorder.LinkTrack("a", "b"), "grad s0 stage 1", 30, 90);
+        recorder.Transfer(TraceRecorder.LinkTrack("a", "b"), "grad s0 stage 1", 30, 90, 4096);
         recorder.Counter("live activation bytes", 1024);
         var path = Path.Combine(_directory, "one.json");
 
@@ -68,6 +68,7 @@ public sealed class TraceMergeTests : IDisposable
         var transfer = events.Single(e => Name(e) == "grad s0 stage 1");
         Assert.Equal(("X", "transfer", 2, 30L, 60L), (transfer.GetProperty("ph").GetString(), transfer.GetProperty("cat").GetString(), transfer.GetProperty("tid").GetInt32(),
             transfer.GetProperty("ts").GetInt64(), transfer.GetProperty("dur").GetInt64()));
+        Assert.Equal(4096, transfer.GetProperty("args").GetProperty("bytes").GetInt64());
         Assert.Equal(1024, events.Single(e => e.GetProperty("ph").GetString() == "C").GetProperty("args").GetProperty("bytes").GetInt64());
     }
 

@@ -102,9 +102,10 @@ public sealed class TensorChannelLink : ReceiveActor, IWithUnboundedStash
                 var start = _trace?.NowMicroseconds ?? 0;
                 var chunks = TensorChunker.Split(transferId, request.Label, request.Tensor, _settings.ChunkBytes);
                 var sent = await sender.SendAsync(chunks, cancel).ConfigureAwait(false);
-                Interlocked.Add(ref _payloadBytes, (long)request.Tensor.Length * sizeof(float));
+                long payload = (long)request.Tensor.Length * sizeof(float);
+                Interlocked.Add(ref _payloadBytes, payload);
                 Interlocked.Add(ref _chunks, chunks.Count);
-                _trace?.Transfer(_track, $"s{request.Label.Stage}.r{request.Label.Rank}@{request.Label.Step}", start, _trace.NowMicroseconds);
+                _trace?.Transfer(_track, $"s{request.Label.Stage}.r{request.Label.Rank}@{request.Label.Step}", start, _trace.NowMicroseconds, payload);
                 if (request.ReplyTo is { } replyTo)
                 {
                     acknowledgements = ReplyWhenAcknowledgedAsync(acknowledgements, sender, sent, replyTo, new TensorSent(request.Label, transferId), cancel);
