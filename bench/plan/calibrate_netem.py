@@ -4,17 +4,22 @@
 Each of our runs in the given bench/netem results (seed + 4 members with one worker each, N = 4,
 micro-batch 32, each host's link capped at RATE both ways) is planned with the same layout: 4
 machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE`, the relay's one-way
-delay as `--latency`, one compute slot a machine (the members shared this VM's 2 cores, so compute is
-optimistic by up to 2x; it matters only where the link is fast), and per-stage costs profiled once per
-model on this machine (saved beside the table so the predictions replay). A run that kept its merged
-trace (bench.py --keep-traces) is also planned from it (`--costs TRACE --trace-slots 1`). Writes
+delay as `--latency`, the runs' recovery cuts to the seed (`--cut-every`, read from the bench command's
+--hocon, else the runtime's 10) over a fifth machine, and, as the namespaces are processes of one VM,
+every machine's work on that VM's cores as one pool (`--shared-cores C`, C its cores). Costs: per-stage
+costs profiled once per model on this machine (saved beside the table so the predictions replay), and,
+for a run that kept its merged trace (bench.py --keep-traces), that trace too (`--costs TRACE
+--trace-slots C --trace-sharing host`: each op's full-speed work given every process's spans beside
+it, plus the processes' untraced CPU fitted per op and per byte moved). Writes
 bench/results/plan-calibration-netem.md (or --out).
 
 Usage: bench/plan/calibrate_netem.py bench/results/netem-A.json [more.json ...] [--out FILE] [--cyclic PATH]
 """
 import argparse
 import json
+import os
 import pathlib
+import re
 import statistics
 import tempfile
 
@@ -26,6 +31,12 @@ COSTS = ROOT / "bench" / "results" / "plan-calibration-netem"
 
 def rate_for_plan(rate):
     return "0" if rate == "0" else rate.replace("mbit", "Mbit").replace("gbit", "Gbit")
+
+
+def cut_every(command):
+    """The runs' cut period: bench.py passes the runtime's setting through --hocon when it changes it."""
+    found = re.search(r"cut-every\s*=\s*(\d+)", command)
+    return found.group(1) if found else "10"
 
 
 def costs_for(cyclic, model):
@@ -41,10 +52,10 @@ def main():
     parser.add_argument("results", nargs="+")
     parser.add_argument("--cyclic", default=CYCLIC)
     parser.add_argument("--out", default=str(OUT))
-    parser.add_argument("--slots", default="1", help="compute slots of each machine (and, planning from a trace, of each member process that recorded it): "
-                        "0.5 when the 4 members shared 2 cores")
+    parser.add_argument("--host-cores", default=str(os.cpu_count()), help="cores of the VM whose namespaces ran the hosts (default: this machine's)")
     args = parser.parse_args()
-    runs = [run for path in args.results for run in json.loads(pathlib.Path(path).read_text())["runs"]]
+    results = [json.loads(pathlib.Path(path).read_text()) for path in args.results]
+    runs = [{**run, "cut_every": cut_every(result.get("command", ""))} for result in results for run in result["runs"]]
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-netem-"))
     rows = []
     for run in runs:
@@ -56,11 +67,12 @@ def main():
         out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}-{run.get('rep', 0)}.json"
         layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
                   "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
-                  "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--compute-slots", args.slots]
+                  "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--shared-cores", args.host_cores,
+                  "--cut-every", run["cut_every"]]
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
         from_trace = None
         if run.get("trace") and pathlib.Path(run["trace"]).exists():
-            from_trace = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", args.slots], rule, out.with_suffix(".trace.json"))["step_seconds"]
+            from_trace = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", args.host_cores, "--trace-sharing", "host"], rule, out.with_suffix(".trace.json"))["step_seconds"]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
         predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
         rows.append({"setting": run["rate"], "model": run["model"], "rule": run["rule"], "measured_step": run["step_time_seconds"],
@@ -68,9 +80,10 @@ def main():
                      "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
                      "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace})
     lines = ["# cyclic plan against the emulated-host runs", "",
-             f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)}{'' if args.slots == '1' else f' --slots {args.slots}'}` (the runs: bench/netem/bench.py; costs profiled once per model "
-             f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker and {args.slots} compute slot(s) each, "
-             "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency).", "",
+             f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}` (the runs: bench/netem/bench.py; costs profiled once per model "
+             f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores, "
+             "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency, "
+             f"recovery cuts every {'/'.join(sorted({r['cut_every'] for r in runs}))} steps).", "",
              "Measured step: the bench's step time (the mean over the steps after warm-up). Bytes: tensor payload per step on the busiest member-to-member link and on all links together (measured: the seed's "
              "summary, over all steps including warm-up; predicted: the model's per-step count).", "",
              "| setting | model | rule | measured step | predicted | error | from its trace | error | busiest link, measured / predicted (MB/step) | all links, measured / predicted (MB/step) |",

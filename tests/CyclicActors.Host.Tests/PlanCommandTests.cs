@@ -78,6 +78,21 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public void Machines_on_one_host_share_its_cores_and_separate_slots_beside_them_are_refused()
+    {
+        string json = Path.Combine(CliRunner.TempDirectory(), "host.json");
+        string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--machines", "4", "--rules", "dp"];
+        var (code, output, error) = CliRunner.Run([.. scenario, "--shared-cores", "2", "--json", json]);
+
+        Assert.True(code == 0, output + error);
+        Assert.Contains("the machines share one host's 2 cores (reducers share them)", output, StringComparison.Ordinal);
+        Assert.Equal(2, CliRunner.ReadJson(json).GetProperty("shared_cores").GetDouble());
+        var (bothCode, _, bothError) = CliRunner.Run([.. scenario, "--shared-cores", "2", "--compute-slots", "1"]);
+        Assert.Equal(2, bothCode);
+        Assert.Contains("--shared-cores and --compute-slots both set", bothError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_trace_of_another_model_is_refused_with_exit_code_1()
     {
         string trace = Path.Combine(CliRunner.TempDirectory(), "other.trace.json");

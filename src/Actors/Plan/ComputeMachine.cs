@@ -4,11 +4,14 @@ namespace CyclicActors.Actors.Plan;
 /// A machine's compute as processor sharing: up to <c>slots</c> jobs run at full speed; with more,
 /// every running job progresses at slots / running of full speed. That is how the OS shares CPU
 /// cores among worker threads (and, coarsely, how kernels of several workers share one GPU).
+/// A machine made on a host (<see cref="ComputeMachine(ComputeMachine)"/>) has no slots of its own:
+/// its jobs run among the host's, as member processes emulated on one box share its cores.
 /// </summary>
 public sealed class ComputeMachine
 {
     private readonly EventClock _clock;
     private readonly double _slots;
+    private readonly ComputeMachine? _host;
     private readonly List<Job> _running = [];
     private double _updatedAt;
     private long _generation;
@@ -22,7 +25,15 @@ public sealed class ComputeMachine
         _slots = slots;
     }
 
-    /// <summary>Seconds of full-speed work done so far, summed over jobs (for the busy fraction).</summary>
+    /// <param name="host">The machine whose slots this one's jobs share with every other machine on it.</param>
+    public ComputeMachine(ComputeMachine host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        _clock = host._clock;
+        _host = host;
+    }
+
+    /// <summary>Seconds of full-speed work done so far, summed over jobs (for the busy fraction); on a host, of this machine's finished jobs.</summary>
     public double WorkDone { get; private set; }
 
     /// <summary>Starts a job of <paramref name="seconds"/> full-speed seconds now; <paramref name="done"/> runs when it ends.</summary>
@@ -30,6 +41,16 @@ public sealed class ComputeMachine
     {
         ArgumentNullException.ThrowIfNull(done);
         ArgumentOutOfRangeException.ThrowIfNegative(seconds);
+        if (_host is not null)
+        {
+            _host.Run(seconds, () =>
+            {
+                WorkDone += seconds;
+                done();
+            });
+            return;
+        }
+
         Advance();
         _running.Add(new Job(seconds, done));
         Reschedule();

@@ -37,8 +37,16 @@ public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, do
 /// <param name="Machines">Machines (cluster members); the workers are spread over them in contiguous blocks of ranks, as members admitted in order get them.</param>
 /// <param name="ComputeSlots">Ops a machine runs at full speed at once (CPU cores, or one per GPU; fractional for a share of the cores); more share the slots and each slows in proportion. 0: unlimited.</param>
 /// <param name="ReducersShareSlots">Whether the reducers' folds and updates take a compute slot of their machine (true on the CPU backend, where reducers run in the same process's cores).</param>
-public sealed record MachineLayout(int Machines, double ComputeSlots, bool ReducersShareSlots = true)
+/// <param name="SharedCores">
+/// When the machines are processes on one host (emulated hosts, several members on one box): the
+/// host's cores, which the ops, reducer work and transport CPU of every machine, the seed's included,
+/// share as one pool instead of each machine having <paramref name="ComputeSlots"/> of its own. 0: separate machines.
+/// </param>
+public sealed record MachineLayout(int Machines, double ComputeSlots, bool ReducersShareSlots = true, double SharedCores = 0)
 {
+    /// <summary>The slots a machine's busy fraction is measured against: the host's when the machines share one.</summary>
+    public double BusySlots => SharedCores > 0 ? SharedCores : ComputeSlots;
+
     /// <summary>The machine of each rank: ranks 0..N−1 in contiguous blocks, the first N mod K machines one rank more.</summary>
     public int[] MachineOfRank(int workers)
     {

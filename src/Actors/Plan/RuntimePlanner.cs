@@ -66,7 +66,7 @@ public static class RuntimePlanner
             measurable ? LinkTraffic.BusyFraction(link.Link.Transmissions, from, to) : 0)).ToArray();
         var busiest = links.OrderByDescending(link => link.BytesPerStep).ThenByDescending(link => link.Burstiness).FirstOrDefault();
         double network = measurable && links.Length > 0 ? LinkTraffic.Burstiness(run.Links.SelectMany(link => link.Link.Transmissions), from, to, window) : 0;
-        double slots = scenario.Layout.ComputeSlots;
+        double slots = scenario.Layout.BusySlots;
         var machines = Enumerable.Range(0, scenario.Layout.Machines).Select(machine =>
         {
             var ranks = Enumerable.Range(0, scenario.Workers).Where(rank => run.RankMachines[rank] == machine).ToArray();

@@ -74,7 +74,8 @@ public sealed partial class RuntimeSimulation
         _stageOwner = ClusterPlacement.Plan(members, workers, stages).StageOwners;
         _seedMachine = scenario.TakesCuts ? machines : null;
         int hosts = machines + (_seedMachine is null ? 0 : 1);
-        _machines = [.. Enumerable.Range(0, hosts).Select(_ => new ComputeMachine(_clock, scenario.Layout.ComputeSlots))];
+        var sharedHost = scenario.Layout.SharedCores > 0 ? new ComputeMachine(_clock, scenario.Layout.SharedCores) : null;
+        _machines = [.. Enumerable.Range(0, hosts).Select(_ => sharedHost is null ? new ComputeMachine(_clock, scenario.Layout.ComputeSlots) : new ComputeMachine(sharedHost))];
         var activationBytes = scenario.Stages.Select(stage => stage.ActivationBytes).ToArray();
         _pacers = [.. _ranksOfMachine.Select(ranks => new PacingState(_schedule, ranks, scenario.Steps, scenario.Pacing, activationBytes,
             scenario.Pacing == PacingMode.Budget ? _schedule.PredictedPeakActivationBytes(activationBytes, scenario.Steps, ranks) : long.MaxValue))];
@@ -121,6 +122,11 @@ public sealed partial class RuntimeSimulation
         if (scenario.Layout.Machines > scenario.Workers)
         {
             throw new ArgumentException($"{scenario.Layout.Machines} machines for {scenario.Workers} workers: every machine needs a worker.", nameof(scenario));
+        }
+
+        if (scenario.Layout.SharedCores is var cores && (cores < 0 || !double.IsFinite(cores)))
+        {
+            throw new ArgumentException($"The host's shared cores must be finite and non-negative, got {cores}.", nameof(scenario));
         }
 
         if (scenario.Transport.EndpointCpuSecondsPerByte is var perByte && (perByte < 0 || !double.IsFinite(perByte)))

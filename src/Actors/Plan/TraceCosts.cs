@@ -42,12 +42,13 @@ public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IR
 /// slowdown of sharing them, which the simulation applies again. Given the recording machine's
 /// compute slots S, each span becomes the work it did at full speed: the integral over the span of
 /// min(1, S / n(t)), n(t) the spans of the same process (ops, handling and reducer work alike)
-/// running at t: the inverse of the simulation's processor sharing.
+/// running at t: the inverse of the simulation's processor sharing. Processes that shared one host's
+/// S cores (emulated hosts) count every process's spans in n(t).
 /// </para>
 /// <para>
 /// A trace that samples the process's CPU time (<see cref="Tracing.TraceRecorder.ProcessCpuCounter"/>)
 /// also tells what the spans leave out: between its first sample after step 0 began and its last,
-/// the CPU the process used less the traced work (the integral of min(n(t), S)) is the work of
+/// the CPU the process used less the traced work (its spans' full-speed work) is the work of
 /// actor dispatch, messages, the collector and the tracing itself. It is spread evenly over the ops
 /// that started in that window (<see cref="MeasuredStageTimes.UntracedSecondsPerOp"/>), and the plan
 /// runs that share beside each op, off the workers' path (<see cref="StageCost.BesideSeconds"/>).
@@ -65,8 +66,13 @@ public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IR
 public static partial class TraceCosts
 {
     /// <param name="recordedSlots">The compute slots of the machine that recorded the trace (0: unlimited, spans kept as they are).</param>
+    /// <param name="slotsSharedByProcesses">
+    /// Whether the trace's processes ran on one host whose <paramref name="recordedSlots"/> all of them
+    /// shared (emulated hosts): a span's sharing counts the spans of every process open beside it, not
+    /// only its own process's.
+    /// </param>
     /// <exception cref="InvalidDataException">Not a Chrome trace, or one without the ops of every stage.</exception>
-    public static MeasuredStageTimes Read(string json, int stages, double recordedSlots = 0)
+    public static MeasuredStageTimes Read(string json, int stages, double recordedSlots = 0, bool slotsSharedByProcesses = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(recordedSlots);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
@@ -141,10 +147,11 @@ public static partial class TraceCosts
             int ops = 0;
             var untracedByProcess = new List<UntracedCpu>();
             var moved = new TransferBytes(transfers, processNames, trackNames);
+            var hostSharing = slotsSharedByProcesses ? new ProcessorSharing([.. spans.Select(span => (span.Start, span.End))], recordedSlots) : null;
             foreach (var group in spans.GroupBy(span => span.Pid))
             {
-                // One sharing per process, for both its spans' full-speed work and its traced work overall (0 slots: unlimited).
-                var sharing = new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots);
+                // One sharing per process (or the host's, over every process's spans), for both its spans' full-speed work and its traced work overall (0 slots: unlimited).
+                var sharing = hostSharing ?? new ProcessorSharing([.. group.Select(span => (span.Start, span.End))], recordedSlots);
                 if (Untraced(group.Key, [.. group], cpu, sharing, moved) is { } untraced)
                 {
                     untracedByProcess.Add(untraced);
@@ -255,7 +262,8 @@ public static partial class TraceCosts
         }
 
         var (first, last) = (samples[0], samples[^1]);
-        double traced = sharing.BusySeconds(first.At, last.At);
+        double traced = spans.Where(span => span.End > first.At && span.Start < last.At)
+            .Sum(span => sharing.FullSpeedSeconds(Math.Max(span.Start, first.At), Math.Min(span.End, last.At)));
         int ops = spans.Count(span => span.Kind is WorkKind.Forward or WorkKind.Backward && span.Start >= first.At && span.Start < last.At);
         return new UntracedCpu(last.Seconds - first.Seconds - traced, ops, moved.Of(pid, first.At, last.At));
     }
@@ -367,16 +375,13 @@ public static partial class TraceCosts
 
     /// <summary>
     /// The rate min(1, S / n(t)) of ops sharing S slots (S = 0: unlimited), n(t) the spans open at t,
-    /// and two integrals over any interval: of the rate (one span's full-speed work) and of
-    /// min(n(t), S) (all spans' work together).
+    /// and its integral over any interval: one span's full-speed work.
     /// </summary>
     private sealed class ProcessorSharing
     {
         private readonly double[] _times;
         private readonly double[] _rates;
-        private readonly double[] _busy;
         private readonly double[] _rateIntegral;
-        private readonly double[] _busyIntegral;
 
         public ProcessorSharing(IReadOnlyList<(double Start, double End)> spans, double slots)
         {
@@ -384,33 +389,27 @@ public static partial class TraceCosts
                 .OrderBy(edge => edge.At).ThenBy(edge => edge.Change).ToArray();
             _times = new double[edges.Length];
             _rates = new double[edges.Length];
-            _busy = new double[edges.Length];
             _rateIntegral = new double[edges.Length];
-            _busyIntegral = new double[edges.Length];
             int open = 0;
             for (int i = 0; i < edges.Length; i++)
             {
                 _times[i] = edges[i].At;
                 double since = i == 0 ? 0 : _times[i] - _times[i - 1];
                 _rateIntegral[i] = i == 0 ? 0 : _rateIntegral[i - 1] + (_rates[i - 1] * since);
-                _busyIntegral[i] = i == 0 ? 0 : _busyIntegral[i - 1] + (_busy[i - 1] * since);
                 open += edges[i].Change;
                 bool shared = slots > 0 && open > slots;
                 _rates[i] = shared ? slots / open : 1;
-                _busy[i] = shared ? slots : open;
             }
         }
 
-        public double FullSpeedSeconds(double start, double end) => At(_rateIntegral, _rates, end) - At(_rateIntegral, _rates, start);
+        public double FullSpeedSeconds(double start, double end) => RateIntegral(end) - RateIntegral(start);
 
-        public double BusySeconds(double start, double end) => At(_busyIntegral, _busy, end) - At(_busyIntegral, _busy, start);
-
-        private double At(double[] integral, double[] value, double time)
+        private double RateIntegral(double time)
         {
             int index = Array.BinarySearch(_times, time);
             // On an edge, the integral up to it; between edges, from the last edge at its value.
             index = index >= 0 ? index : ~index - 1;
-            return index < 0 ? 0 : integral[index] + (value[index] * (time - _times[index]));
+            return index < 0 ? 0 : _rateIntegral[index] + (_rates[index] * (time - _times[index]));
         }
     }
 

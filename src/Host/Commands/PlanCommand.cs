@@ -34,8 +34,10 @@ internal static class PlanCommand
         new("pacing", "P", "none | tick | budget: how a machine's workers keep the schedule's order", "budget"),
         new("costs", "profile|FILE", "profile: time each stage's ops on this machine; or a Chrome trace of cyclic train --trace; or an earlier cyclic plan --json (its costs, replayed)", "profile"),
         new("trace-slots", "S", "with a --costs trace: the compute slots of the machine that recorded it; its spans are wall-clock time shared among the ops running at once, and are turned back into full-speed work with it (0: keep the spans as they are)", "this machine's cores"),
+        new("trace-sharing", "process|host", "with a --costs trace: process: each of its processes had --trace-slots to itself; host: all of them shared one host's --trace-slots cores (emulated hosts, members started on one box)", "process"),
         new("backend", "B", "auto | cpu | cuda: the backend profiled", "cpu"),
         new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU; 0.5 for half a core, as when 4 processes share 2); 0: unlimited", "this machine's cores"),
+        new("shared-cores", "C", "the machines are processes on one host with C cores (emulated hosts, members started on one box): every machine's ops, reducers and transport CPU, the seed's too, share those C slots instead of --compute-slots each; 0: separate machines", "0"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
         new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
         new("nic", "RATE", "per machine and direction: what all its links carry together at most (a reducer's machine receiving from all others); 0 = no cap", "0"),
@@ -86,6 +88,13 @@ internal static class PlanCommand
         // Rounded: a float's 0.3 would print as 0.30000001192092896.
         double slots = Math.Round((double)options.Float("compute-slots", Environment.ProcessorCount, 0, 1 << 20), 6);
         double traceSlots = Math.Round((double)options.Float("trace-slots", Environment.ProcessorCount, 0, 1 << 20), 6);
+        bool traceSharedByProcesses = options.Choice("trace-sharing", "process", "process", "host") == "host";
+        double sharedCores = Math.Round((double)options.Float("shared-cores", 0, 0, 1 << 20), 6);
+        if (sharedCores > 0 && options.Has("compute-slots"))
+        {
+            throw new UsageException("--shared-cores and --compute-slots both set: machines on one host share its cores, separate machines have their own; give one");
+        }
+
         bool reducersShareSlots = options.Choice("reducer-slots", "shared", "shared", "separate") == "shared";
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
         var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
@@ -108,16 +117,16 @@ internal static class PlanCommand
         var model = UsageException.Wrap(() => ModelPresets.Create(config, modelFile?.Input ?? shape, 10));
         var partition = PreparedTraining.PartitionModel(model, config);
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
-        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots);
+        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots, traceSharedByProcesses);
         transport = transport with { EndpointCpuSecondsPerByte = endpointCpu };
-        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery);
+        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores);
         var cases = new List<PlanCase>();
         foreach (var workers in workerCounts)
         {
             foreach (var machines in machineCounts)
             {
                 var results = rules.ToDictionary(rule => rule, rule => PlanOne(new PlanScenario(workers, config.MicroBatch, rule, stages,
-                    new MachineLayout(machines, slots, reducersShareSlots), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery)));
+                    new MachineLayout(machines, slots, reducersShareSlots, sharedCores), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery)));
                 cases.Add(new PlanCase(workers, machines, results));
             }
         }
@@ -176,7 +185,7 @@ internal static class PlanCommand
 
 /// <summary>What every case of one `cyclic plan` shares.</summary>
 internal sealed record PlanHeader(string Model, int Stages, string Partition, int MicroBatch, string CostsOrigin, IReadOnlyList<StageCost> StageCosts,
-    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery);
+    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery, double SharedCores);
 
 /// <summary>A rule's plan, or the reason there is none.</summary>
 internal sealed record PlanOutcome(RulePlan? Plan, string? NotApplicable);

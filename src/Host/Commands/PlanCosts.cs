@@ -32,7 +32,9 @@ internal static class PlanCosts
 
     /// <summary>The stages' costs, the transport's CPU per byte at each end (0 unless a trace or plan file gives it), and one line saying where they came from.</summary>
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
-    public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends, double recordedSlots)
+    /// <param name="slotsSharedByProcesses">Whether the trace's processes shared one host's <paramref name="recordedSlots"/>.</param>
+    public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends,
+        double recordedSlots, bool slotsSharedByProcesses = false)
     {
         ArgumentNullException.ThrowIfNull(backends);
         var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
@@ -40,7 +42,7 @@ internal static class PlanCosts
         bool saved = text is not null && SavedCosts.IsPlanFile(text);
         var times = text is null
             ? Profile(model, partition, batch, backends)
-            : saved ? SavedCosts.Read(text, partition.StageCount) : TraceCosts.Read(text, partition.StageCount, recordedSlots);
+            : saved ? SavedCosts.Read(text, partition.StageCount) : TraceCosts.Read(text, partition.StageCount, recordedSlots, slotsSharedByProcesses);
         var (load, lookahead, handoff) = times.Handling is { } kept
             ? (kept.Select(stage => stage.Load).ToArray(), kept.Select(stage => stage.Lookahead).ToArray(), kept.Select(stage => stage.Handoff).ToArray())
             : Handling(model, partition, backends);
@@ -56,7 +58,7 @@ internal static class PlanCosts
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
             : saved
                 ? $"from the plan file {costs}"
-                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots" : string.Empty)}"
+                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots{(slotsSharedByProcesses ? " that all its processes shared" : string.Empty)}" : string.Empty)}"
                     + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us beside it of the CPU no span covers" : string.Empty)
                     + (times.UntracedSecondsPerByte > 0 ? $", each end of a transfer with {times.UntracedSecondsPerByte * 1e9:F2} ns a byte of it" : string.Empty) + "; "
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");

@@ -19,7 +19,8 @@ internal static class PlanReport
         Line(text, $"plan: {header.Model}, L = {header.Stages} ({header.Partition}), micro-batch {header.MicroBatch}; costs {header.CostsOrigin}");
         Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}{(t.NicBytesPerSecond > 0 ? $" ({PlanUnits.Rate(t.NicBytesPerSecond)} a machine each way)" : "")}, latency {PlanUnits.Seconds(t.LatencySeconds)}" +
             $"{(t.EndpointCpuSecondsPerByte > 0 ? $", {t.EndpointCpuSecondsPerByte * 1e9:F2} ns CPU a byte at each end" : "")}; " +
-            $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine (reducers {(header.ReducersShareSlots ? "share them" : "apart")}); pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
+            (header.SharedCores > 0 ? $"the machines share one host's {header.SharedCores.ToString(CultureInfo.InvariantCulture)} cores" : $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine") +
+            $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}); pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
             (header.CutEvery > 0 ? $"on more than one machine a cut to the seed every {header.CutEvery} steps" : "no cuts"));
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
@@ -120,6 +121,7 @@ internal static class PlanReport
                 ["endpoint_cpu_seconds_per_byte"] = t.EndpointCpuSecondsPerByte,
             },
             ["compute_slots"] = header.ComputeSlots,
+            ["shared_cores"] = header.SharedCores,
             ["reducer_slots"] = header.ReducersShareSlots ? "shared" : "separate",
             ["pacing"] = PacingModeNames.ToCliName(header.Pacing),
             ["cut_every"] = header.CutEvery,

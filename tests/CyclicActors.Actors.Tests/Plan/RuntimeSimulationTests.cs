@@ -45,6 +45,36 @@ public sealed class RuntimeSimulationTests
 
     [Theory]
     [MemberData(nameof(Rules))]
+    public void Machines_on_one_host_share_its_cores_as_one_pool(UpdateRule rule)
+    {
+        // A worker on each of 4 machines, 8 ops of 1 ms a step: on machines of their own a step is 8 ms;
+        // on one host of 2 cores the 4 workers' 32 ms of ops take 16 ms, each machine a quarter of the host.
+        PlanScenario OnHost(double cores, double slots = 0) =>
+            Scenario(4, rule, EqualStages(4, 0.001), machines: 4, slots: slots) with { Layout = new MachineLayout(4, slots, SharedCores: cores) };
+
+        Assert.Equal(0.008, RuntimePlanner.Plan(OnHost(0, slots: 1)).StepSeconds, 9);
+        var twoCores = RuntimePlanner.Plan(OnHost(2));
+        Assert.Equal(0.016, twoCores.StepSeconds, 9);
+        Assert.All(twoCores.Machines, machine => Assert.Equal(0.25, machine.ComputeBusyFraction, 1));
+        Assert.Equal(0.008, RuntimePlanner.Plan(OnHost(4)).StepSeconds, 9);
+    }
+
+    [Fact]
+    public void On_one_host_a_busier_machine_takes_more_than_an_even_share_of_the_cores()
+    {
+        // DP, 3 workers on 2 machines (ranks 0 and 1 on machine 0): a slot each holds machine 0 to 16 ms a
+        // step, while the host's 2 cores run the 3 workers' 24 ms of ops in 12 ms.
+        var stages = EqualStages(4, 0.001);
+        var apart = RuntimePlanner.Plan(Scenario(3, UpdateRule.Dp, stages, machines: 2, slots: 1));
+        var host = RuntimePlanner.Plan(Scenario(3, UpdateRule.Dp, stages, machines: 2) with { Layout = new MachineLayout(2, 0, SharedCores: 2) });
+
+        Assert.Equal(0.016, apart.StepSeconds, 9);
+        Assert.Equal(0.012, host.StepSeconds, 9);
+        Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(Scenario(3, UpdateRule.Dp, stages, machines: 2) with { Layout = new MachineLayout(2, 0, SharedCores: -1) }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
     public void Work_beside_the_ops_holds_no_op_back_but_takes_its_share_of_the_slots(UpdateRule rule)
     {
         // 0.5 ms beside every 1 ms op: with a slot per worker and more, nothing waits for it; on one

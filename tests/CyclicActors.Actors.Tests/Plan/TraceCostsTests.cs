@@ -63,6 +63,36 @@ public sealed class TraceCostsTests
     }
 
     [Fact]
+    public void Processes_that_shared_one_hosts_cores_count_each_others_spans_in_the_sharing()
+    {
+        // Two processes on one core: process 1's F overlaps process 2's F for 2 ms (half speed each then),
+        // and process 2's CPU samples show 1 ms no span covers. Per process, each had the core to itself.
+        const string twoProcesses = """
+            {"traceEvents":[
+              {"ph":"C","name":"process cpu microseconds","cat":"cpu","pid":2,"tid":0,"ts":1000,"args":{"microseconds":0}},
+              {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":2,"ts":0,"dur":4000},
+              {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":2,"ts":4000,"dur":2000},
+              {"ph":"X","name":"F1.s1","cat":"op","pid":2,"tid":2,"ts":1000,"dur":2000},
+              {"ph":"X","name":"B1.s1","cat":"op","pid":2,"tid":2,"ts":3000,"dur":2000},
+              {"ph":"C","name":"process cpu microseconds","cat":"cpu","pid":2,"tid":0,"ts":5000,"args":{"microseconds":3000}}
+            ]}
+            """;
+
+        var apart = TraceCosts.Read(twoProcesses, stages: 1, recordedSlots: 1);
+        var host = TraceCosts.Read(twoProcesses, stages: 1, recordedSlots: 1, slotsSharedByProcesses: true);
+
+        Assert.Equal(0.003, apart.ForwardSeconds[0], 12);
+        // Process 1's F: 1 ms alone, 3 ms beside process 2's ops (1.5 ms of work): 2.5 ms; process 2's F 1 ms.
+        Assert.Equal(0.00175, host.ForwardSeconds[0], 12);
+        // Process 1's B: 1 ms beside process 2's B, 1 ms alone (1.5 ms); process 2's B shared all its 2 ms (1 ms).
+        Assert.Equal(0.00125, host.BackwardSeconds[0], 12);
+        // Process 2 used 3 ms of CPU over its window, where its spans did 2 ms of work on the shared core
+        // (4 ms counted per process): 1 ms untraced over its 2 ops.
+        Assert.Equal(0.0005, host.UntracedSecondsPerOp, 12);
+        Assert.Equal(0, apart.UntracedSecondsPerOp);
+    }
+
+    [Fact]
     public void A_trace_with_handling_and_reducer_spans_gives_every_cost_and_counts_them_in_the_sharing()
     {
         // Stage 1 on one worker and its reducer; step 0 is left out. The fold is the mean of the
