@@ -77,7 +77,7 @@ public static class RuntimePlanner
         }).ToArray();
         double runSeconds = Math.Max(commits[^1], 1e-12);
         return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,
-            run.ReducerBusySeconds.Max() / runSeconds, run.NicBusySeconds.Count == 0 ? 0 : run.NicBusySeconds.Max() / runSeconds);
+            run.ReducerBusySeconds.Max() / runSeconds, run.NicBusySeconds.Count == 0 ? 0 : Math.Min(1, run.NicBusySeconds.Max() / runSeconds));
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public enum LinkKind
 }
 
 /// <summary>A link of a finished simulation; <see cref="Kind"/> is null when both kinds share it.</summary>
-public sealed record SimulatedLink(int From, int To, LinkKind? Kind, LinkModel Link);
+public sealed record SimulatedLink(int From, int To, LinkKind? Kind, FlowNetwork.NetworkChannel Link);
 
 /// <summary>What a simulation observed: when each step was committed, the links' chunks, the machines' compute and activations.</summary>
 /// <param name="CommitSeconds">Per step: when the last stage reducer published the version that step's update made.</param>
@@ -22,7 +22,7 @@ public sealed record SimulatedLink(int From, int To, LinkKind? Kind, LinkModel L
 /// <param name="StageOwners">Per stage (0-based): the machine holding its reducer.</param>
 /// <param name="RankMachines">Per rank: its machine.</param>
 /// <param name="ReducerBusySeconds">Per stage: the time its reducer spent folding and updating.</param>
-/// <param name="NicBusySeconds">Per machine: the time its busier interface direction carried chunks (empty without a NIC cap).</param>
+/// <param name="NicBusySeconds">Per machine: the bytes its busier interface direction carried over the interface's rate (empty without a NIC cap).</param>
 public sealed record SimulationRun(IReadOnlyList<double> CommitSeconds, IReadOnlyList<long> ActivationPeakBytes, IReadOnlyList<double> ComputeWorkSeconds,
     IReadOnlyList<SimulatedLink> Links, IReadOnlyList<int> StageOwners, IReadOnlyList<int> RankMachines, CdpSchedule Schedule,
     IReadOnlyList<double> ReducerBusySeconds, IReadOnlyList<double> NicBusySeconds);
@@ -54,9 +54,8 @@ public sealed partial class RuntimeSimulation
     private readonly int? _seedMachine;
     private readonly ComputeMachine[] _machines;
     private readonly PacingState[] _pacers;
-    private readonly Dictionary<(int From, int To, LinkKind? Kind), LinkModel> _links = [];
-    private readonly NicModel[]? _egress;
-    private readonly NicModel[]? _ingress;
+    private readonly Dictionary<(int From, int To, LinkKind? Kind), FlowNetwork.NetworkChannel> _links = [];
+    private readonly FlowNetwork _network;
     private readonly long[] _liveActivations;
     private readonly long[] _activationPeak;
     private readonly int _opsPerWorker;
@@ -79,9 +78,7 @@ public sealed partial class RuntimeSimulation
         var activationBytes = scenario.Stages.Select(stage => stage.ActivationBytes).ToArray();
         _pacers = [.. _ranksOfMachine.Select(ranks => new PacingState(_schedule, ranks, scenario.Steps, scenario.Pacing, activationBytes,
             scenario.Pacing == PacingMode.Budget ? _schedule.PredictedPeakActivationBytes(activationBytes, scenario.Steps, ranks) : long.MaxValue))];
-        double nic = scenario.Transport.NicBytesPerSecond;
-        _egress = nic > 0 ? [.. Enumerable.Range(0, hosts).Select(_ => new NicModel(nic))] : null;
-        _ingress = nic > 0 ? [.. Enumerable.Range(0, hosts).Select(_ => new NicModel(nic))] : null;
+        _network = new FlowNetwork(_clock, scenario.Transport, hosts);
         _liveActivations = new long[machines];
         _activationPeak = new long[machines];
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
@@ -161,19 +158,19 @@ public sealed partial class RuntimeSimulation
 
         var commits = Enumerable.Range(0, _scenario.Steps).Select(step => _reducers.Max(reducer => reducer.PublishedAt[step])).ToArray();
         var links = _links.Select(pair => new SimulatedLink(pair.Key.From, pair.Key.To, pair.Key.Kind, pair.Value)).OrderBy(link => link.From).ThenBy(link => link.To).ThenBy(link => link.Kind).ToArray();
-        double[] nicBusy = _egress is null || _ingress is null ? [] : [.. _egress.Zip(_ingress, (egress, ingress) => Math.Max(egress.BusySeconds, ingress.BusySeconds))];
+        var nicBusy = _network.InterfaceBusySeconds;
         return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _stageOwner, _rankMachine, _schedule,
             [.. _reducers.Select(reducer => reducer.BusySeconds)], nicBusy);
     }
 
     /// <summary>The link tensors of <paramref name="kind"/> take from one machine to another.</summary>
-    private LinkModel Link(int from, int to, LinkKind kind)
+    private FlowNetwork.NetworkChannel Link(int from, int to, LinkKind kind)
     {
         // Cuts go over a channel of their own to the seed, which has no other traffic.
         LinkKind? key = _scenario.Transport.ChannelPerKind || kind == LinkKind.Cuts ? kind : null;
         if (!_links.TryGetValue((from, to, key), out var link))
         {
-            link = new LinkModel(from, to, _scenario.Transport, _egress?[from], _ingress?[to]);
+            link = _network.Open(from, to);
             _links[(from, to, key)] = link;
         }
 
@@ -199,8 +196,7 @@ public sealed partial class RuntimeSimulation
             _machines[from].Run(endpointSeconds, () => { });
         }
 
-        double at = Link(from, to, kind).Send(_clock.Now, bytes);
-        _clock.At(at, () =>
+        Link(from, to, kind).Send(bytes, () =>
         {
             if (endpointSeconds > 0)
             {

@@ -202,19 +202,18 @@ public sealed class RuntimeSimulationTests
     }
 
     [Fact]
-    public void A_nic_cap_serialises_the_gradients_converging_on_the_reducers_machine_and_its_publications()
+    public void A_nic_cap_shares_the_reducers_machine_among_the_gradients_converging_on_it_and_among_its_publications()
     {
         // N = K = 3, L = 1, the reducer on machine 0. Without a cap each link carries P in P/B: a step is a gradient and a publication, 2P/B + 2λ.
-        // Through machine 0's interfaces of the same rate its two publications leave one after the other (the second P/B later), and
-        // machine 1's gradient, sent on the first, goes in while the second publication goes out, so machine 2's gradient, P/B
-        // behind, ends the step: 3P/B + 2λ.
+        // Through machine 0's interfaces of the same rate the two gradients come in sharing its incoming half and half (2P/B), and
+        // the two publications go out sharing its outgoing (2P/B): 4P/B + 2λ.
         const long floats = 250_000;
         var transport = new TransportModel(1 << 20, 8, 100e6, 0.001);
         var free = RuntimePlanner.Plan(Scenario(3, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 3, transport: transport));
         var capped = RuntimePlanner.Plan(Scenario(3, UpdateRule.Dp, EqualStages(1, 0, floats), machines: 3, transport: transport with { NicBytesPerSecond = 100e6 }));
 
         Assert.Equal((2 * 0.01) + (2 * 0.001), free.StepSeconds, 9);
-        Assert.Equal((3 * 0.01) + (2 * 0.001), capped.StepSeconds, 9);
+        Assert.Equal((4 * 0.01) + (2 * 0.001), capped.StepSeconds, 9);
         Assert.Equal(free.BytesPerStep, capped.BytesPerStep);
     }
 
