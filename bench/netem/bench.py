@@ -85,17 +85,30 @@ def tcp_losses(host):
     return {"retransmitted_segments": counters["Tcp.RetransSegs"], "timeouts": counters["TcpExt.TCPTimeouts"]}
 
 
+CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq")
+
+
+def machine_cpu():
+    """The VM's CPU time so far by kind, in seconds (/proc/stat: the namespaces share it), and when it was read."""
+    with open("/proc/stat") as stat:
+        ticks = stat.readline().split()[1:1 + len(CPU_FIELDS)]
+    return time.monotonic(), {name: int(value) / os.sysconf("SC_CLK_TCK") for name, value in zip(CPU_FIELDS, ticks)}
+
+
 def host_counters():
-    """Every host's eth0 bytes sent and TCP losses so far; hand it to counted_since after the run."""
-    return [(tx_bytes(h), tcp_losses(h)) for h in range(5)]
+    """Every host's eth0 bytes sent and TCP losses so far, and the VM's CPU time; hand it to counted_since after the run."""
+    return [(tx_bytes(h), tcp_losses(h)) for h in range(5)], machine_cpu()
 
 
 def counted_since(before):
-    """Per host, the eth0 bytes sent since `before`; over all hosts, the TCP retransmissions and timeouts since it."""
-    after = host_counters()
-    sent = [a[0] - b[0] for a, b in zip(after, before)]
-    losses = {key: sum(a[1][key] - b[1][key] for a, b in zip(after, before)) for key in ("retransmitted_segments", "timeouts")}
-    return {"wire_bytes_sent_per_host": sent, "tcp_losses": losses}
+    """Per host, the eth0 bytes sent since `before`; over all hosts, the TCP retransmissions and timeouts since it; the
+    VM's cores busy by kind over the run, start-up included (softirq: the kernel's packet work, which no process is billed for)."""
+    after, (now, cpu) = host_counters()
+    hosts_before, (then, cpu_before) = before
+    sent = [a[0] - b[0] for a, b in zip(after, hosts_before)]
+    losses = {key: sum(a[1][key] - b[1][key] for a, b in zip(after, hosts_before)) for key in ("retransmitted_segments", "timeouts")}
+    cores = {name: (cpu[name] - cpu_before[name]) / (now - then) for name in CPU_FIELDS}
+    return {"wire_bytes_sent_per_host": sent, "tcp_losses": losses, "machine_cpu_cores": cores}
 
 
 def congestion_control(host=1):

@@ -30,7 +30,11 @@ def main():
     parser.add_argument("--cyclic", default=CYCLIC)
     parser.add_argument("--traces", help="the scenarios' merged traces (CLUSTER_BENCH_TRACES), to plan each from its own")
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--host-cores", help="plan the members as processes sharing one host's C cores (--shared-cores C, and a trace with "
+                        "--trace-slots C --trace-sharing host) instead of one compute slot each")
     args = parser.parse_args()
+    compute = ["--shared-cores", args.host_cores] if args.host_cores else ["--compute-slots", "1"]
+    trace_sharing = ["--trace-slots", args.host_cores, "--trace-sharing", "host"] if args.host_cores else ["--trace-slots", "1"]
     out_file = pathlib.Path(args.out)
     recorded = json.loads(pathlib.Path(args.result).read_text())
     config = recorded["config"]
@@ -40,11 +44,12 @@ def main():
                            "--steps", "4", "--compute-slots", "0", "--json", str(COSTS)])
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-cluster-"))
     traces = pathlib.Path(args.traces) if args.traces else None
-    command = f"bench/plan/calibrate_cluster.py {args.result}" + (f" --traces {args.traces}" if traces else "")
+    command = f"bench/plan/calibrate_cluster.py {args.result}" + (f" --traces {args.traces}" if traces else "") + (f" --host-cores {args.host_cores}" if args.host_cores else "")
     lines = ["# cyclic plan against the 3-process bandwidth-limited runs", "",
              f"Command: `{command}` (the runs: `{recorded['command']}`; 2 machines with 2 workers and "
-             "one compute slot each, `--links channel` at the recorded rate, costs profiled once on this VM in "
-             f"{COSTS.relative_to(ROOT)}" + (", and from each run's own merged trace with `--trace-slots 1`" if traces else "") + ").", "",
+             + (f"the seed sharing one host's {args.host_cores} cores" if args.host_cores else "one compute slot each")
+             + ", `--links channel` at the recorded rate, cuts to the seed every 10 steps as the runtime makes them, costs profiled once on this VM in "
+             f"{COSTS.relative_to(ROOT)}" + (f", and from each run's own merged trace with `{' '.join(trace_sharing)}`" if traces else "") + ").", "",
              "| rule | link | measured step (mean, steps 3..31) | predicted (profiled costs) | error |" + (" from its trace | error |" if traces else ""),
              "|---|---|---:|---:|---:|" + ("---:|---:|" if traces else "")]
     errors = []
@@ -55,14 +60,14 @@ def main():
         name = f"{scenario['Rule'].replace(':', '_')}-{rate}"
         layout = ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", str(config["Workers"]), "--machines", "2",
                   "--stages", str(config["Stages"]), "--rules", rule, "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
-                  "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", "--compute-slots", "1"]
+                  "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", *compute]
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(COSTS)], rule, scratch / f"{name}.json")["step_seconds"]
         measured = statistics.mean(scenario["StepSeconds"][3:])
         errors.append(abs(predicted - measured) / measured)
         link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
         row = f"| {scenario['Rule']} | {link} | {1000 * measured:.1f} ms | {1000 * predicted:.1f} ms | {100 * (predicted - measured) / measured:+.0f} % |"
         if traces:
-            from_trace = plan_rule(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), "--trace-slots", "1"], rule,
+            from_trace = plan_rule(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), *trace_sharing], rule,
                                    scratch / f"{name}-trace.json")["step_seconds"]
             trace_errors.append(abs(from_trace - measured) / measured)
             row += f" {1000 * from_trace:.1f} ms | {100 * (from_trace - measured) / measured:+.0f} % |"

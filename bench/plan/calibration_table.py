@@ -34,7 +34,7 @@ lines = [
     "Step time: measured, the mean time between consecutive commits after the first quarter of the steps",
     "(the last stage's publication of each version, from the run's trace; the mean, as samples/s has it:",
     "the real steps end at an uneven pace, the median interval is given beside it); planned, the model's",
-    "median interval, its steps being even. Costs from the run's own trace (its spans of ops, loads,",
+    "mean interval over the same steps. Costs from the run's own trace (its spans of ops, loads,",
     "hand-offs and reducer work, de-shared over the machine's cores, plus the process CPU no span covers",
     "spread over the ops) or profiled alone on this machine right after the run.",
     f"Each case ran {'/'.join(map(str, repeats))} times, interleaved with the others: the table gives the medians over",
