@@ -82,7 +82,8 @@ def tcp_losses(host):
         for names, values in zip(lines[::2], lines[1::2]):
             prefix, _, keys = names.partition(":")
             counters.update({f"{prefix}.{k}": int(v) for k, v in zip(keys.split(), values.partition(":")[2].split())})
-    return {"retransmitted_segments": counters["Tcp.RetransSegs"], "timeouts": counters["TcpExt.TCPTimeouts"]}
+    # A tail loss probe waits at least 10 ms (two round trips, at least that) before it resends the last segment of a burst.
+    return {"retransmitted_segments": counters["Tcp.RetransSegs"], "timeouts": counters["TcpExt.TCPTimeouts"], "loss_probes": counters["TcpExt.TCPLossProbes"]}
 
 
 CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq")
@@ -106,7 +107,7 @@ def counted_since(before):
     after, (now, cpu) = host_counters()
     hosts_before, (then, cpu_before) = before
     sent = [a[0] - b[0] for a, b in zip(after, hosts_before)]
-    losses = {key: sum(a[1][key] - b[1][key] for a, b in zip(after, hosts_before)) for key in ("retransmitted_segments", "timeouts")}
+    losses = {key: sum(a[1][key] - b[1][key] for a, b in zip(after, hosts_before)) for key in ("retransmitted_segments", "timeouts", "loss_probes")}
     cores = {name: (cpu[name] - cpu_before[name]) / (now - then) for name in CPU_FIELDS}
     return {"wire_bytes_sent_per_host": sent, "tcp_losses": losses, "machine_cpu_cores": cores}
 
