@@ -7,7 +7,8 @@ replayed with `--costs FILE`), then every (N, K, bandwidth) is planned from them
 2L (the runtime's schedule), so L = N/2 where the model has that many layers to split, else L = the
 largest that works and the CDP columns are n/a. Each worker is a device of its own (`--compute-slots 0`),
 the reducers beside it (`--reducer-slots separate`), every machine's interface capped at the link
-rate each way (`--nic`), 20 us one way. Writes bench/results/plan-extrapolation.{md,json,png}.
+rate each way (`--nic`), 20 us one way, the reducers' recovery cuts to the seed every 10 steps as the
+runtime takes them (`--cut-every`'s default). Writes bench/results/plan-extrapolation.{md,json,png}.
 
 Usage: bench/plan/extrapolate.py [--cyclic PATH]   (Debian's /usr/bin/python3; the figure needs python3-matplotlib)
 """
@@ -78,7 +79,8 @@ def write_table(rows):
     lines = ["# Extrapolation with `cyclic plan`: DP vs CDP, N = 8 .. 1024 workers, 1 .. 128 machines", "",
              "Command: `bench/plan/extrapolate.py` (costs profiled on this 2-core VM's CPU backend, micro-batch 32, saved in "
              "bench/results/plan-extrapolation/costs-*.json; every worker a device of its own, reducers beside them, each machine's "
-             "interface capped at the link rate each way, 20 us one way; CDP with look-ahead). L = N/2 where the model splits that "
+             "interface capped at the link rate each way, 20 us one way; CDP with look-ahead; a cut to the seed every 10 steps; "
+             "the transport as flows sharing each interface fairly, the step the mean interval). L = N/2 where the model splits that "
              "finely (resnet-mini up to 8 stages, mlp-deep up to 16), else L = 4 and CDP is n/a (the runtime's schedule needs N to "
              "divide 2L). Bottleneck: the busier of the busiest stage reducer (the single reducer per stage) and the busiest machine's "
              "interface, with the share of the run it was busy, when that is at least 75 %; else none of them (compute, the token and latency "
