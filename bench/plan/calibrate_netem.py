@@ -5,7 +5,7 @@ Each of our runs in the given bench/netem results (seed + 4 members with one wor
 micro-batch 32, each host's link capped at RATE both ways) is planned with the same layout: 4
 machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE`, the relay's one-way
 delay as `--latency`, the runs' recovery cuts to the seed (`--cut-every`, read from the bench command's
---hocon, else the runtime's 10) over a fifth machine, and, as the namespaces are processes of one VM,
+--hocon, else the runtime's 10) over a fifth machine, a rule's `@S` as `--reducer-shards S`, and, as the namespaces are processes of one VM,
 every machine's work on that VM's cores as one pool (`--shared-cores C`, C its cores). Costs: per-stage
 costs profiled once per model on this machine (saved beside the table so the predictions replay), and,
 for a run that kept its merged trace (bench.py --keep-traces), that trace too (`--costs TRACE
@@ -63,12 +63,13 @@ def main():
             continue
         rate, _, rest = run["rate"].partition(":")
         delay = rest.partition(":")[0] or "0"
-        rule, _, compensation = run["rule"].partition(":")
+        named, _, shards = run["rule"].partition("@")
+        rule, _, compensation = named.partition(":")
         out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}-{run.get('rep', 0)}.json"
         layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
                   "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
                   "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--shared-cores", args.host_cores,
-                  "--cut-every", run["cut_every"]]
+                  "--cut-every", run["cut_every"], "--reducer-shards", shards or "1"]
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
         from_trace = None
         if run.get("trace") and pathlib.Path(run["trace"]).exists():

@@ -93,6 +93,25 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public void Sharded_reducers_are_planned_and_said_so_and_a_shard_count_out_of_range_is_refused()
+    {
+        string json = Path.Combine(CliRunner.TempDirectory(), "shards.json");
+        string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--machines", "2", "--rules", "dp", "--bandwidth", "1Gbit"];
+        var (code, output, error) = CliRunner.Run([.. scenario, "--reducer-shards", "2", "--json", json]);
+
+        Assert.True(code == 0, output + error);
+        Assert.Contains("(reducers share them, each in 2 shards)", output, StringComparison.Ordinal);
+        var root = CliRunner.ReadJson(json);
+        Assert.Equal(2, root.GetProperty("reducer_shards").GetInt32());
+        // Both machines hold a shard of both stages.
+        Assert.All(root.GetProperty("cases")[0].GetProperty("rules").GetProperty("dp").GetProperty("machines").EnumerateArray(),
+            machine => Assert.Equal(2, machine.GetProperty("reducer_stages").GetArrayLength()));
+        var (badCode, _, badError) = CliRunner.Run([.. scenario, "--reducer-shards", "0"]);
+        Assert.Equal(2, badCode);
+        Assert.Contains("--reducer-shards", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_trace_of_another_model_is_refused_with_exit_code_1()
     {
         string trace = Path.Combine(CliRunner.TempDirectory(), "other.trace.json");

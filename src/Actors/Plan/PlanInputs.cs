@@ -105,6 +105,12 @@ public sealed record TransportModel(long ChunkBytes, int WindowChunks, double Ba
 /// Steps between the recovery cuts the reducers of a cluster send the seed (cyclic-actors.cluster.cut-every;
 /// 0: none, as under --on-member-loss fail). Only with more than one machine: one machine is a run in one process, which takes none.
 /// </param>
+/// <param name="ReducerShards">
+/// Shards per stage reducer (--reducer-shards): shard k of stage s owns a contiguous range of its
+/// parameters (<see cref="Reduce.ReducerShards.Range"/>) and runs on machine (s + k) mod K as the
+/// cluster places it; it folds and updates its range only, receives its slice of every gradient and
+/// publishes its slice of every version, which a machine's workers read once every slice is in.
+/// </param>
 public sealed record PlanScenario(
     int Workers,
     int MicroBatch,
@@ -118,8 +124,22 @@ public sealed record PlanScenario(
     int Steps = 12,
     double BurstWindowSeconds = 0,
     long DataBytesPerWorker = 0,
-    int CutEvery = 0)
+    int CutEvery = 0,
+    int ReducerShards = 1)
 {
+    /// <summary>Bytes of shard <paramref name="shard"/>'s slice of a stage's gradient or version.</summary>
+    public long SliceBytes(int stage, int shard)
+    {
+        long parameters = Stages[stage].ParameterCount;
+        return parameters > int.MaxValue
+            ? (parameters / ReducerShards) * sizeof(float)
+            : Reduce.ReducerShards.Range((int)parameters, ReducerShards, shard).Length * (long)sizeof(float);
+    }
+
+    /// <summary>The share of a stage's fold and update a shard does: its slice of the parameters (1/S of nothing for a parameter-free stage).</summary>
+    public double SliceShare(int stage, int shard) =>
+        Stages[stage].ParameterCount == 0 ? 1.0 / ReducerShards : (double)SliceBytes(stage, shard) / Stages[stage].ParameterBytes;
+
     /// <summary>Whether the reducers send the seed cuts: a cluster (more than one machine) with a cut interval.</summary>
     public bool TakesCuts => CutEvery > 0 && Layout.Machines > 1;
 

@@ -22,7 +22,7 @@ public sealed record LinkPlan(int From, int To, string Kind, double BytesPerStep
 /// </param>
 /// <param name="NetworkBurstiness">Peak over mean bytes per window over all links together.</param>
 /// <param name="BusiestLink">The link carrying the most bytes per step; null on one machine.</param>
-/// <param name="ReducerBusy">The busiest stage reducer's folding and updating time over the run: near 1, the single reducer per stage is the bottleneck.</param>
+/// <param name="ReducerBusy">The busiest reducer's (or reducer shard's) folding and updating time over the run: near 1, it is the bottleneck.</param>
 /// <param name="NicBusy">The busiest machine interface direction's carrying time over the run (0 without a NIC cap).</param>
 public sealed record RulePlan(UpdateRule Rule, double StepSeconds, double SamplesPerSecond, double FirstStepSeconds, double BurstWindowSeconds,
     IReadOnlyList<MachinePlan> Machines, IReadOnlyList<LinkPlan> Links, LinkPlan? BusiestLink, double NetworkBurstiness, double ReducerBusy = 0, double NicBusy = 0)
@@ -70,9 +70,11 @@ public static class RuntimePlanner
         var machines = Enumerable.Range(0, scenario.Layout.Machines).Select(machine =>
         {
             var ranks = Enumerable.Range(0, scenario.Workers).Where(rank => run.RankMachines[rank] == machine).ToArray();
-            var reducerStages = Enumerable.Range(0, scenario.Stages.Count).Where(stage => run.StageOwners[stage] == machine).ToArray();
+            int shards = scenario.ReducerShards;
+            var units = Enumerable.Range(0, run.ReducerOwners.Count).Where(unit => run.ReducerOwners[unit] == machine).ToArray();
+            var reducerStages = units.Select(unit => unit / shards).Distinct().ToArray();
             double capacity = (slots == 0 ? ranks.Length : slots) * commits[^1];
-            return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, reducerStages), run.ActivationPeakBytes[machine],
+            return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, units.Sum(unit => scenario.SliceBytes(unit / shards, unit % shards))), run.ActivationPeakBytes[machine],
                 capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0);
         }).ToArray();
         double runSeconds = Math.Max(commits[^1], 1e-12);
@@ -81,19 +83,19 @@ public static class RuntimePlanner
     }
 
     /// <summary>
-    /// <see cref="MemoryNeed.Predict"/> for the machine's workers, plus the state of the reducers it
-    /// holds, counted as Predict counts reducers on a device (master parameters, incoming gradient,
-    /// folded sum, momentum) but only for its own stages: with every stage on one machine this is
-    /// Predict with the reducers on the device.
+    /// <see cref="MemoryNeed.Predict"/> for the machine's workers, plus the state of the reducers (or
+    /// reducer shards) it holds, <paramref name="ownedParameterBytes"/> of parameters in all, counted as
+    /// Predict counts reducers on a device (master parameters, incoming gradient, folded sum, momentum):
+    /// with every stage's reducer on one machine this is Predict with the reducers on the device.
     /// </summary>
-    public static MemoryNeed MemoryOf(PlanScenario scenario, CdpSchedule schedule, IReadOnlyList<int> ranks, IReadOnlyList<int> reducerStages)
+    public static MemoryNeed MemoryOf(PlanScenario scenario, CdpSchedule schedule, IReadOnlyList<int> ranks, long ownedParameterBytes)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        ArgumentNullException.ThrowIfNull(reducerStages);
+        ArgumentOutOfRangeException.ThrowIfNegative(ownedParameterBytes);
         var footprint = new OpFootprint([.. scenario.Stages.Select(stage => stage.WorkspaceBytes)], scenario.DataBytesPerWorker);
         var need = MemoryNeed.Predict(schedule, ranks, scenario.Steps, [.. scenario.Stages.Select(stage => stage.ParameterCount)],
             [.. scenario.Stages.Select(stage => stage.ActivationBytes)], scenario.EffectiveCompensation, footprint, reducersOnDevice: false);
-        long owned = reducerStages.Sum(stage => scenario.Stages[stage].ParameterBytes);
+        long owned = ownedParameterBytes;
         return need with { Parameters = need.Parameters + owned, Gradients = need.Gradients + (2 * owned), OptimizerState = need.OptimizerState + owned };
     }
 }

@@ -11,6 +11,7 @@ public sealed partial class RuntimeSimulation
     private readonly ReducerProgress[] _reducers;
     private readonly Dictionary<(int Machine, int Stage, int Version), double> _versionArrivals = [];
     private readonly Dictionary<(int Machine, int Stage, int Version), List<int>> _versionWaiters = [];
+    private readonly Dictionary<(int Machine, int Stage, int Version), int> _slicesArrived = [];
 
     private void TryStart(int rank)
     {
@@ -89,8 +90,11 @@ public sealed partial class RuntimeSimulation
         {
             var cost = _scenario.Stages[op.Stage - 1];
             _liveActivations[machine] -= cost.ActivationBytes;
-            int reducerMachine = _stageOwner[op.Stage - 1];
-            Deliver(machine, reducerMachine, LinkKind.Gradients, cost.ParameterBytes, () => Contributed(op.Stage - 1, op.Step, rank));
+            for (int shard = 0; shard < _shards; shard++)
+            {
+                int unit = ((op.Stage - 1) * _shards) + shard;
+                Deliver(machine, _reducerOwner[unit], LinkKind.Gradients, _scenario.SliceBytes(op.Stage - 1, shard), () => Contributed(unit, op.Step, rank));
+            }
         }
 
         // The token leaves δ ops into this micro-batch, for the next rank (the next step after rank N − 1).
@@ -144,17 +148,19 @@ public sealed partial class RuntimeSimulation
         }
     }
 
-    private void Contributed(int stage, int step, int rank)
+    private void Contributed(int unit, int step, int rank)
     {
-        var reducer = _reducers[stage];
+        var reducer = _reducers[unit];
         reducer.Arrived.Add((step, rank));
-        TryFold(stage);
+        TryFold(unit);
     }
 
-    /// <summary>The reducer folds the next contribution in (step, rank) order once it is there, and updates after the N-th.</summary>
-    private void TryFold(int stage)
+    /// <summary>The reducer (or shard, <paramref name="unit"/> = stage · S + shard) folds the next contribution in (step, rank) order once it is there, and updates after the N-th.</summary>
+    private void TryFold(int unit)
     {
-        var reducer = _reducers[stage];
+        var reducer = _reducers[unit];
+        int stage = unit / _shards;
+        int shard = unit % _shards;
         if (reducer.Busy || reducer.NextStep >= _scenario.Steps || !reducer.Arrived.Remove((reducer.NextStep, reducer.NextRank)))
         {
             return;
@@ -163,44 +169,60 @@ public sealed partial class RuntimeSimulation
         reducer.Busy = true;
         reducer.BusySince = _clock.Now;
         var cost = _scenario.Stages[stage];
-        reducer.Compute.Run(cost.FoldSeconds, () =>
+        double share = _scenario.SliceShare(stage, shard);
+        reducer.Compute.Run(cost.FoldSeconds * share, () =>
         {
             if (++reducer.NextRank < _workers.Length)
             {
                 reducer.Idle(_clock.Now);
-                TryFold(stage);
+                TryFold(unit);
                 return;
             }
 
-            reducer.Compute.Run(cost.UpdateSeconds, () =>
+            reducer.Compute.Run(cost.UpdateSeconds * share, () =>
             {
                 int version = _schedule.VersionPublishedAfterFolding(reducer.NextStep);
                 reducer.PublishedAt[reducer.NextStep] = _clock.Now;
                 reducer.NextStep++;
                 reducer.NextRank = 0;
                 reducer.Idle(_clock.Now);
-                Publish(stage, version);
+                Publish(unit, version);
                 if (_seedMachine is { } seed && version > 0 && version % _scenario.CutEvery == 0)
                 {
-                    long cut = _scenario.Stages[stage].ParameterBytes * StageCutWire.Parts(_scenario.Rule, _scenario.EffectiveCompensation, _workers.Length, version);
-                    Deliver(_stageOwner[stage], seed, LinkKind.Cuts, cut, () => { });
+                    long cut = _scenario.SliceBytes(stage, shard) * StageCutWire.Parts(_scenario.Rule, _scenario.EffectiveCompensation, _workers.Length, version);
+                    Deliver(_reducerOwner[unit], seed, LinkKind.Cuts, cut, () => { });
                 }
 
-                TryFold(stage);
+                TryFold(unit);
             });
         });
     }
 
-    /// <summary>A new version goes once to every machine with workers: its own at once, the others over their links.</summary>
-    private void Publish(int stage, int version)
+    /// <summary>A new version (a shard's slice of it) goes once to every machine with workers: its own at once, the others over their links.</summary>
+    private void Publish(int unit, int version)
     {
-        int from = _stageOwner[stage];
-        long bytes = _scenario.Stages[stage].ParameterBytes * _scenario.PublicationCopies;
+        int stage = unit / _shards;
+        long bytes = _scenario.SliceBytes(stage, unit % _shards) * _scenario.PublicationCopies;
         for (int machine = 0; machine < _scenario.Layout.Machines; machine++)
         {
             int to = machine;
-            Deliver(from, to, LinkKind.Parameters, bytes, () => VersionArrived(to, stage + 1, version));
+            Deliver(_reducerOwner[unit], to, LinkKind.Parameters, bytes, () => SliceArrived(to, stage + 1, version));
         }
+    }
+
+    /// <summary>A machine has a version once every shard's slice of it is there.</summary>
+    private void SliceArrived(int machine, int stage, int version)
+    {
+        var key = (machine, stage, version);
+        int arrived = _slicesArrived.GetValueOrDefault(key) + 1;
+        if (arrived < _shards)
+        {
+            _slicesArrived[key] = arrived;
+            return;
+        }
+
+        _slicesArrived.Remove(key);
+        VersionArrived(machine, stage, version);
     }
 
     private void VersionArrived(int machine, int stage, int version)

@@ -19,12 +19,12 @@ public sealed record SimulatedLink(int From, int To, LinkKind? Kind, FlowNetwork
 /// <param name="CommitSeconds">Per step: when the last stage reducer published the version that step's update made.</param>
 /// <param name="ActivationPeakBytes">Per machine: the most activation bytes its workers held at once in simulated time (F_j start to B_j end).</param>
 /// <param name="ComputeWorkSeconds">Per machine: full-speed seconds of work done (ops, and reducers where they share the slots); with cuts, the seed's machine last.</param>
-/// <param name="StageOwners">Per stage (0-based): the machine holding its reducer.</param>
+/// <param name="ReducerOwners">Per reducer, stage by stage and within a stage shard by shard (stage · S + shard, 0-based): the machine holding it.</param>
 /// <param name="RankMachines">Per rank: its machine.</param>
-/// <param name="ReducerBusySeconds">Per stage: the time its reducer spent folding and updating.</param>
+/// <param name="ReducerBusySeconds">Per reducer (as <paramref name="ReducerOwners"/>): the time it spent folding and updating.</param>
 /// <param name="NicBusySeconds">Per machine: the bytes its busier interface direction carried over the interface's rate (empty without a NIC cap).</param>
 public sealed record SimulationRun(IReadOnlyList<double> CommitSeconds, IReadOnlyList<long> ActivationPeakBytes, IReadOnlyList<double> ComputeWorkSeconds,
-    IReadOnlyList<SimulatedLink> Links, IReadOnlyList<int> StageOwners, IReadOnlyList<int> RankMachines, CdpSchedule Schedule,
+    IReadOnlyList<SimulatedLink> Links, IReadOnlyList<int> ReducerOwners, IReadOnlyList<int> RankMachines, CdpSchedule Schedule,
     IReadOnlyList<double> ReducerBusySeconds, IReadOnlyList<double> NicBusySeconds);
 
 /// <summary>
@@ -37,7 +37,9 @@ public sealed record SimulationRun(IReadOnlyList<double> CommitSeconds, IReadOnl
 /// slots. After B_j the gradient goes to stage j's reducer (placed as <see cref="ClusterPlacement"/>
 /// places it), over a link when on another machine; the reducer folds contributions one at a time
 /// in (step, rank) order, applies the update once all N are in, and publishes the new version to
-/// every machine with workers (once per machine, over a link except its own). With cuts
+/// every machine with workers (once per machine, over a link except its own). With reducer shards
+/// (<see cref="PlanScenario.ReducerShards"/>) each shard does that for its slice, and a machine has
+/// a version once every shard's slice of it has arrived. With cuts
 /// (<see cref="PlanScenario.CutEvery"/>, on more than one machine) a reducer publishing a version
 /// that is a multiple of it also sends its cut (<see cref="StageCutWire.Parts"/> stage-sized parts)
 /// to the seed, a machine of its own without workers (index <see cref="MachineLayout.Machines"/>),
@@ -49,7 +51,8 @@ public sealed partial class RuntimeSimulation
     private readonly CdpSchedule _schedule;
     private readonly EventClock _clock = new();
     private readonly int[] _rankMachine;
-    private readonly int[] _stageOwner;
+    private readonly int[] _reducerOwner;
+    private readonly int _shards;
     private readonly int[][] _ranksOfMachine;
     private readonly int? _seedMachine;
     private readonly ComputeMachine[] _machines;
@@ -70,7 +73,9 @@ public sealed partial class RuntimeSimulation
         int machines = scenario.Layout.Machines;
         _ranksOfMachine = [.. Enumerable.Range(0, machines).Select(machine => Enumerable.Range(0, workers).Where(rank => _rankMachine[rank] == machine).ToArray())];
         var members = Enumerable.Range(0, machines).Select(machine => new AdmittedNode($"machine-{machine}", _ranksOfMachine[machine], [])).ToArray();
-        _stageOwner = ClusterPlacement.Plan(members, workers, stages).StageOwners;
+        _shards = scenario.ReducerShards;
+        var placed = ClusterPlacement.Plan(members, workers, stages, reducerShards: _shards);
+        _reducerOwner = _shards == 1 ? placed.StageOwners : placed.ShardOwners;
         _seedMachine = scenario.TakesCuts ? machines : null;
         int hosts = machines + (_seedMachine is null ? 0 : 1);
         var sharedHost = scenario.Layout.SharedCores > 0 ? new ComputeMachine(_clock, scenario.Layout.SharedCores) : null;
@@ -83,8 +88,8 @@ public sealed partial class RuntimeSimulation
         _activationPeak = new long[machines];
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
         _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
-        _reducers = [.. Enumerable.Range(0, stages).Select(stage => new ReducerProgress(
-            scenario.Layout.ReducersShareSlots ? _machines[_stageOwner[stage]] : new ComputeMachine(_clock, 0), new double[scenario.Steps]))];
+        _reducers = [.. Enumerable.Range(0, stages * _shards).Select(unit => new ReducerProgress(
+            scenario.Layout.ReducersShareSlots ? _machines[_reducerOwner[unit]] : new ComputeMachine(_clock, 0), new double[scenario.Steps]))];
         for (int machine = 0; machine < machines; machine++)
         {
             for (int stage = 1; stage <= stages; stage++)
@@ -111,6 +116,11 @@ public sealed partial class RuntimeSimulation
         ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Steps, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Layout.Machines, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(scenario.CutEvery);
+        if (scenario.ReducerShards < 1 || scenario.ReducerShards > Reduce.ReducerShards.MaxShards)
+        {
+            throw new ArgumentException($"Reducer shards must be 1 to {Reduce.ReducerShards.MaxShards}, got {scenario.ReducerShards}.", nameof(scenario));
+        }
+
         if (scenario.Stages.Count == 0)
         {
             throw new ArgumentException("A scenario needs at least one stage.", nameof(scenario));
@@ -159,7 +169,7 @@ public sealed partial class RuntimeSimulation
         var commits = Enumerable.Range(0, _scenario.Steps).Select(step => _reducers.Max(reducer => reducer.PublishedAt[step])).ToArray();
         var links = _links.Select(pair => new SimulatedLink(pair.Key.From, pair.Key.To, pair.Key.Kind, pair.Value)).OrderBy(link => link.From).ThenBy(link => link.To).ThenBy(link => link.Kind).ToArray();
         var nicBusy = _network.InterfaceBusySeconds;
-        return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _stageOwner, _rankMachine, _schedule,
+        return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _reducerOwner, _rankMachine, _schedule,
             [.. _reducers.Select(reducer => reducer.BusySeconds)], nicBusy);
     }
 

@@ -147,6 +147,11 @@ public static partial class TraceCosts
             int ops = 0;
             var untracedByProcess = new List<UntracedCpu>();
             var moved = new TransferBytes(transfers, processNames, trackNames);
+            // A sharded reducer's tracks are "reducer {j−1}.{k}", each folding and updating its slice: a
+            // stage's cost is its shards' together, as the plan takes a stage's cost and splits it.
+            var shardsOfStage = trackNames.Values.Select(name => ReducerTrack().Match(name)).Where(match => match.Success && match.Groups[2].Success)
+                .GroupBy(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) + 1)
+                .ToDictionary(stage => stage.Key, stage => stage.Max(match => int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)) + 1);
             var hostSharing = slotsSharedByProcesses ? new ProcessorSharing([.. spans.Select(span => (span.Start, span.End))], recordedSlots) : null;
             foreach (var group in spans.GroupBy(span => span.Pid))
             {
@@ -166,7 +171,8 @@ public static partial class TraceCosts
                         continue;
                     }
 
-                    work[span.Kind][stage - 1].Add(sharing.FullSpeedSeconds(span.Start, span.End));
+                    double scale = span.Kind is WorkKind.Fold or WorkKind.Update ? shardsOfStage.GetValueOrDefault(stage, 1) : 1;
+                    work[span.Kind][stage - 1].Add(scale * sharing.FullSpeedSeconds(span.Start, span.End));
                     ops += span.Kind is WorkKind.Forward or WorkKind.Backward ? 1 : 0;
                 }
             }
@@ -314,7 +320,7 @@ public static partial class TraceCosts
         return [.. update.Select(times => times.Count == 0 ? 0 : Mean(times))];
     }
 
-    /// <summary>The stage j of the reducer track "reducer {j−1}"; 0 for any other track.</summary>
+    /// <summary>The stage j of the reducer track "reducer {j−1}" (or of its shard's, "reducer {j−1}.{k}"); 0 for any other track.</summary>
     private static int ReducerStage(Dictionary<(int Pid, long Tid), string> trackNames, int pid, long tid) =>
         trackNames.TryGetValue((pid, tid), out var name) && ReducerTrack().Match(name) is { Success: true } reducer
             ? int.Parse(reducer.Groups[1].Value, CultureInfo.InvariantCulture) + 1
@@ -437,7 +443,7 @@ public static partial class TraceCosts
     [GeneratedRegex(@"^publish v(\d+)$")]
     private static partial Regex PublishName();
 
-    [GeneratedRegex(@"^reducer (\d+)$")]
+    [GeneratedRegex(@"^reducer (\d+)(?:\.(\d+))?$")]
     private static partial Regex ReducerTrack();
 
     [GeneratedRegex(@"^link \S+->(\S+)")]

@@ -45,6 +45,7 @@ internal static class PlanCommand
         new("chunk-size", "BYTES", "transport chunk (cyclic-actors.transport.chunk-bytes)", "1MiB"),
         new("window", "W", "chunks in flight per link (cyclic-actors.transport.window-chunks)", "8"),
         new("links", "pair|channel", "pair: gradients and parameters share one link per machine pair; channel: one per pair and kind, each with the full bandwidth (as bandwidth-limit paces them)", "pair"),
+        new("reducer-shards", "S", "each stage's reducer split into S shards by parameter range, shard k of stage s on machine (s + k) mod K, as cyclic train --reducer-shards places them; 1: one reducer per stage", "1"),
         new("cut-every", "K", "with more than one machine: steps between the recovery cuts the reducers send the seed, a machine of its own on a link like the others (cyclic-actors.cluster.cut-every); 0: none, as under --on-member-loss fail", "10"),
         new("steps", "K", "steps simulated (the first quarter is warm-up; a link-bound CDP run needs a few dozen to fill its queues)", "48"),
         new("burst-window", "TIME", "window over which link burstiness (peak over mean) is measured", "step time / 20"),
@@ -101,6 +102,7 @@ internal static class PlanCommand
         var freshness = options.Parsed("v2-rule", "schedule", UpdateRuleNames.ParseFreshnessRule);
         int steps = options.Int("steps", 48, 4, 10_000);
         int cutEvery = options.Int("cut-every", 10, 0, 1_000_000);
+        int reducerShards = options.Int("reducer-shards", 1, 1, Actors.Reduce.ReducerShards.MaxShards);
         double burstWindow = options.Has("burst-window") ? PlanUnits.Duration("burst-window", options.String("burst-window")!) : 0;
         string costs = options.String("costs", "profile");
         if (costs != "profile" && !File.Exists(costs))
@@ -119,14 +121,14 @@ internal static class PlanCommand
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
         var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots, traceSharedByProcesses);
         transport = transport with { EndpointCpuSecondsPerByte = endpointCpu };
-        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores);
+        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards);
         var cases = new List<PlanCase>();
         foreach (var workers in workerCounts)
         {
             foreach (var machines in machineCounts)
             {
                 var results = rules.ToDictionary(rule => rule, rule => PlanOne(new PlanScenario(workers, config.MicroBatch, rule, stages,
-                    new MachineLayout(machines, slots, reducersShareSlots, sharedCores), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery)));
+                    new MachineLayout(machines, slots, reducersShareSlots, sharedCores), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery, reducerShards)));
                 cases.Add(new PlanCase(workers, machines, results));
             }
         }
@@ -185,7 +187,7 @@ internal static class PlanCommand
 
 /// <summary>What every case of one `cyclic plan` shares.</summary>
 internal sealed record PlanHeader(string Model, int Stages, string Partition, int MicroBatch, string CostsOrigin, IReadOnlyList<StageCost> StageCosts,
-    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery, double SharedCores);
+    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery, double SharedCores, int ReducerShards);
 
 /// <summary>A rule's plan, or the reason there is none.</summary>
 internal sealed record PlanOutcome(RulePlan? Plan, string? NotApplicable);

@@ -20,7 +20,7 @@ internal static class PlanReport
         Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}{(t.NicBytesPerSecond > 0 ? $" ({PlanUnits.Rate(t.NicBytesPerSecond)} a machine each way)" : "")}, latency {PlanUnits.Seconds(t.LatencySeconds)}" +
             $"{(t.EndpointCpuSecondsPerByte > 0 ? $", {t.EndpointCpuSecondsPerByte * 1e9:F2} ns CPU a byte at each end" : "")}; " +
             (header.SharedCores > 0 ? $"the machines share one host's {header.SharedCores.ToString(CultureInfo.InvariantCulture)} cores" : $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine") +
-            $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}); pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
+            $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}{(header.ReducerShards > 1 ? $", each in {header.ReducerShards} shards" : "")}); pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
             (header.CutEvery > 0 ? $"on more than one machine a cut to the seed every {header.CutEvery} steps" : "no cuts"));
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
@@ -125,6 +125,7 @@ internal static class PlanReport
             ["reducer_slots"] = header.ReducersShareSlots ? "shared" : "separate",
             ["pacing"] = PacingModeNames.ToCliName(header.Pacing),
             ["cut_every"] = header.CutEvery,
+            ["reducer_shards"] = header.ReducerShards,
             ["cases"] = cases.Select(one => new Dictionary<string, object?>
             {
                 ["workers"] = one.Workers,

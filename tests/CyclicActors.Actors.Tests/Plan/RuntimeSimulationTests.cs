@@ -231,6 +231,41 @@ public sealed class RuntimeSimulationTests
     }
 
     [Fact]
+    public void Reducer_shards_fold_their_slices_side_by_side_so_the_folding_bound_step_shrinks_with_them()
+    {
+        // As above, with each stage's reducer in 4 shards of 25 floats on the one machine: each folds its
+        // quarter of every contribution (0.25 ms) beside the others: 8 × 0.25 + 0.2 = 2.2 ms a step.
+        var stages = new[] { new StageCost(0.0001, 0.0001, 0.001, 0, 100, 1000) };
+        var plan = RuntimePlanner.Plan(Scenario(8, UpdateRule.Dp, stages, steps: 40) with { ReducerShards = 4 });
+
+        Assert.Equal(0.0022, plan.StepSeconds, 9);
+        Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(Scenario(8, UpdateRule.Dp, stages) with { ReducerShards = 0 }));
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.Dp)]
+    [InlineData(UpdateRule.CdpV1)]
+    public void With_a_shard_of_every_stage_on_every_machine_each_link_carries_a_slice_of_each_gradient_and_version(UpdateRule rule)
+    {
+        // N = K = 4, L = 4 of 400 floats (1600 bytes), 4 shards a stage: shard k of stage s on machine (s + k) mod 4, so every
+        // machine holds one 400-byte shard of every stage. Per step and stage, each ordered pair carries the sender's gradient
+        // slice for the receiver's shard and the sender's shard's slice of the version: 800 bytes, 3,200 over the 4 stages,
+        // against one reducer per stage, whose machine takes 3 whole gradients and sends 3 whole versions.
+        var stages = EqualStages(4, 0.001, 400);
+        var transport = new TransportModel(1 << 20, 8, 1e9, 0.0001);
+        var sharded = RuntimePlanner.Plan(Scenario(4, rule, stages, machines: 4, transport: transport) with { ReducerShards = 4 });
+        var whole = RuntimePlanner.Plan(Scenario(4, rule, stages, machines: 4, transport: transport));
+
+        Assert.Equal(12, sharded.Links.Count);
+        Assert.All(sharded.Links, link => Assert.Equal(3200, link.BytesPerStep));
+        Assert.Equal(whole.BytesPerStep, sharded.BytesPerStep);
+        Assert.Equal(2 * 1600, whole.BusiestLink!.BytesPerStep);
+        // Each machine holds a quarter of every stage's reducer state: 4 × 400 bytes of parameters, 1,600 in all.
+        Assert.All(sharded.Machines, machine => Assert.Equal(4, machine.ReducerStages.Count));
+        Assert.Equal(whole.Machines.Sum(machine => machine.Memory.Total), sharded.Machines.Sum(machine => machine.Memory.Total));
+    }
+
+    [Fact]
     public void A_window_of_one_chunk_waits_a_round_trip_before_each_next_chunk()
     {
         // 4 chunks of 250 kB, window 1: each chunk leaves when the previous one's acknowledgement is back (c/B + 2λ later).

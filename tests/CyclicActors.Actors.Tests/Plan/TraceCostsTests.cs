@@ -129,6 +129,29 @@ public sealed class TraceCostsTests
     }
 
     [Fact]
+    public void A_sharded_reducers_spans_count_together_as_the_stages_cost()
+    {
+        // Stage 1's reducer in 2 shards, each folding its half (1 ms) and updating it (2 ms with its last fold).
+        const string sharded = """
+            {"traceEvents":[
+              {"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":"reducer 0.0"}},
+              {"ph":"M","name":"thread_name","pid":1,"tid":3,"args":{"name":"reducer 0.1"}},
+              {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":2,"ts":0,"dur":1000},
+              {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":2,"ts":1000,"dur":1000},
+              {"ph":"X","name":"fold s1 r0","cat":"reduce","pid":1,"tid":1,"ts":2000,"dur":1000},
+              {"ph":"X","name":"update s1 r1","cat":"reduce","pid":1,"tid":1,"ts":3000,"dur":2000},
+              {"ph":"X","name":"fold s1 r0","cat":"reduce","pid":1,"tid":3,"ts":2000,"dur":1000},
+              {"ph":"X","name":"update s1 r1","cat":"reduce","pid":1,"tid":3,"ts":3000,"dur":2000}
+            ]}
+            """;
+
+        var times = TraceCosts.Read(sharded, stages: 1);
+
+        Assert.Equal(0.002, times.FoldSeconds[0], 12);
+        Assert.Equal(0.004 - 0.002, times.UpdateSeconds[0], 12);
+    }
+
+    [Fact]
     public void The_process_cpu_that_no_span_covers_is_spread_over_the_ops_that_started_between_its_samples_and_kept_apart_from_them()
     {
         // 4 ms of spans one at a time, while the process used 6 ms of CPU: 2 ms untraced over 2 ops.
