@@ -6,10 +6,11 @@ micro-batch 32, each host's link capped at RATE both ways) is planned with the s
 machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE`, the relay's one-way
 delay as `--latency`, the runs' recovery cuts to the seed (`--cut-every`, read from the bench command's
 --hocon, else the runtime's 10) over a fifth machine, a rule's `@S` as `--reducer-shards S`, and, as the namespaces are processes of one VM,
-every machine's work on that VM's cores as one pool (`--shared-cores C`, C its cores). Costs: per-stage
+every machine's work on that VM's cores as one pool (`--shared-cores C`, C its cores less the
+kernel's softirq share the bench measured in the run, where it did). Costs: per-stage
 costs profiled once per model on this machine (saved beside the table so the predictions replay), and,
 for a run that kept its merged trace (bench.py --keep-traces), that trace too (`--costs TRACE
---trace-slots C --trace-sharing host`: each op's full-speed work given every process's spans beside
+--trace-slots C --trace-sharing host`, the same C: each op's full-speed work given every process's spans beside
 it, plus the processes' untraced CPU fitted per op and per byte moved). Writes
 bench/results/plan-calibration-netem.md (or --out).
 
@@ -66,14 +67,18 @@ def main():
         named, _, shards = run["rule"].partition("@")
         rule, _, compensation = named.partition(":")
         out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}-{run.get('rep', 0)}.json"
+        # The kernel's packet work on shaped links (softirq, 0.5-0.6 of 2 cores for mlp-deep) is billed to no
+        # process, so no trace shows it: the processes had the VM's cores less that (a run that recorded it).
+        softirq = run.get("machine_cpu_cores", {}).get("softirq", 0)
+        cores = f"{float(args.host_cores) - softirq:.2f}"
         layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
                   "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
-                  "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--shared-cores", args.host_cores,
+                  "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--shared-cores", cores,
                   "--cut-every", run["cut_every"], "--reducer-shards", shards or "1"]
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
         from_trace = None
         if run.get("trace") and pathlib.Path(run["trace"]).exists():
-            from_trace = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", args.host_cores, "--trace-sharing", "host"], rule, out.with_suffix(".trace.json"))["step_seconds"]
+            from_trace = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", cores, "--trace-sharing", "host"], rule, out.with_suffix(".trace.json"))["step_seconds"]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
         predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
         rows.append({"setting": run["rate"], "model": run["model"], "rule": run["rule"], "measured_step": run["step_time_seconds"],
@@ -82,7 +87,7 @@ def main():
                      "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace})
     lines = ["# cyclic plan against the emulated-host runs", "",
              f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}` (the runs: bench/netem/bench.py; costs profiled once per model "
-             f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores, "
+             f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured, "
              "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency, "
              f"recovery cuts every {'/'.join(sorted({r['cut_every'] for r in runs}))} steps).", "",
              "Measured step: the bench's step time (the mean over the steps after warm-up). Bytes: tensor payload per step on the busiest member-to-member link and on all links together (measured: the seed's "
