@@ -40,6 +40,12 @@ def cut_every(command):
     return found.group(1) if found else "10"
 
 
+def traced_activation_peak(trace):
+    """The most live activation bytes any member held at a sample (the trace's `live activation bytes` counters)."""
+    events = json.loads(pathlib.Path(trace).read_text())["traceEvents"]
+    return max((e["args"]["bytes"] for e in events if e.get("ph") == "C" and e.get("name") == "live activation bytes"), default=None)
+
+
 def costs_for(cyclic, model):
     COSTS.mkdir(parents=True, exist_ok=True)
     path = COSTS / f"costs-{model}-b32.json"
@@ -77,14 +83,21 @@ def main():
                   "--cut-every", run["cut_every"], "--reducer-shards", shards or "1"]
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
         from_trace = None
+        activations = None
         if run.get("trace") and pathlib.Path(run["trace"]).exists():
-            from_trace = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", cores, "--trace-sharing", "host"], rule, out.with_suffix(".trace.json"))["step_seconds"]
+            traced = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", cores, "--trace-sharing", "host"], rule, out.with_suffix(".trace.json"))
+            from_trace = traced["step_seconds"]
+            measured_peak = traced_activation_peak(run["trace"])
+            if measured_peak:
+                activations = (measured_peak, max(machine["activation_bytes"] for machine in traced["machines"]),
+                               max(machine["timeline_activation_peak_bytes"] for machine in traced["machines"]))
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
         predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
         rows.append({"setting": run["rate"], "model": run["model"], "rule": run["rule"], "measured_step": run["step_time_seconds"],
                      "predicted_step": predicted["step_seconds"], "measured_link_max": max(measured_links, default=0),
                      "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
-                     "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace})
+                     "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace,
+                     "activations": activations})
     lines = ["# cyclic plan against the emulated-host runs", "",
              f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}` (the runs: bench/netem/bench.py; costs profiled once per model "
              f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured, "
@@ -110,6 +123,19 @@ def main():
     traced = [abs(r["from_trace"] - r["measured_step"]) / r["measured_step"] for r in rows if r["from_trace"] is not None]
     if traced:
         lines.append(f"From each run's own trace: {sum(e <= 0.15 for e in traced)} of {len(traced)} within 15 % (median absolute error {100 * statistics.median(traced):.0f} %).")
+    peaks = [r for r in rows if r["activations"]]
+    if peaks:
+        lines += ["", "Activation memory, from the runs that kept a trace: the most live activation bytes a member held at a sample of "
+                  "its `live activation bytes` counter (wall clock, sampled, so at most the true peak) against the peak of the plan's "
+                  "simulated timeline on the busiest machine. (The plan's MemoryNeed figure counts at the schedule's logical ticks, as "
+                  "the runtime's ledger does; the trace does not carry that ledger.)", "",
+                  "| setting | model | rule | measured (bytes) | timeline peak | error |", "|---|---|---|---:|---:|---:|"]
+        for row in peaks:
+            measured, _, timeline = row["activations"]
+            setting = "unshaped" if row["setting"] == "0" else row["setting"].replace(":", " ")
+            lines.append(f"| {setting} | {row['model']} | {row['rule']} | {measured:,} | {timeline:,} | {100 * (timeline - measured) / measured:+.1f} % |")
+        within = sum(abs(r["activations"][2] - r["activations"][0]) / r["activations"][0] <= 0.05 for r in peaks)
+        lines += ["", f"Activations within 5 %: {within} of {len(peaks)} runs."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
