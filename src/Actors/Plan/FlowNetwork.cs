@@ -141,17 +141,17 @@ public sealed class FlowNetwork
         var ingressLeft = new double[_ingressBytes.Length];
         Array.Fill(egressLeft, nic);
         Array.Fill(ingressLeft, nic);
+        var egressCount = new int[egressLeft.Length];
+        var ingressCount = new int[ingressLeft.Length];
+        foreach (var channel in _busy)
+        {
+            egressCount[channel.From]++;
+            ingressCount[channel.To]++;
+        }
+
         var unsettled = new List<NetworkChannel>(_busy);
         while (unsettled.Count > 0)
         {
-            var egressCount = new int[egressLeft.Length];
-            var ingressCount = new int[ingressLeft.Length];
-            foreach (var channel in unsettled)
-            {
-                egressCount[channel.From]++;
-                ingressCount[channel.To]++;
-            }
-
             double Bound(NetworkChannel channel) => Math.Min(OwnCap,
                 Math.Min(egressLeft[channel.From] / egressCount[channel.From], ingressLeft[channel.To] / ingressCount[channel.To]));
             double level = unsettled.Min(Bound);
@@ -161,6 +161,8 @@ public sealed class FlowNetwork
                 channel.Head!.Rate = level;
                 egressLeft[channel.From] -= level;
                 ingressLeft[channel.To] -= level;
+                egressCount[channel.From]--;
+                ingressCount[channel.To]--;
                 unsettled.Remove(channel);
             }
         }
@@ -175,43 +177,32 @@ public sealed class FlowNetwork
         foreach (var channel in finished)
         {
             _busy.Remove(channel);
-        }
-
-        foreach (var channel in finished)
-        {
             double stall = WindowStallSeconds(channel.Head!.Bytes);
             if (stall > 0)
             {
                 // The channel sends nothing while it waits for acknowledgements; its next tensor goes after.
-                _clock.At(_clock.Now + stall, () => EndHead(channel));
+                _clock.At(_clock.Now + stall, () =>
+                {
+                    if (EndHead(channel))
+                    {
+                        Start(channel);
+                    }
+                });
             }
-            else
+            else if (EndHead(channel))
             {
-                EndHead(channel, reschedule: false);
+                _busy.Add(channel);
             }
         }
 
         Reschedule();
     }
 
-    /// <summary>The channel's head tensor has left: it arrives a latency later, and the next one in line starts.</summary>
-    private void EndHead(NetworkChannel channel, bool reschedule = true)
+    /// <summary>The channel's head tensor has left: it arrives a latency later. Whether another one is next in line.</summary>
+    private bool EndHead(NetworkChannel channel)
     {
-        var arrived = channel.Finish();
-        _clock.At(_clock.Now + _transport.LatencySeconds, arrived);
-        if (channel.Head is null)
-        {
-            return;
-        }
-
-        if (reschedule)
-        {
-            Start(channel);
-        }
-        else
-        {
-            _busy.Add(channel);
-        }
+        _clock.At(_clock.Now + _transport.LatencySeconds, channel.Finish());
+        return channel.Head is not null;
     }
 
     /// <summary>One channel of the network: tensors in the order they were sent, what it carried, and when.</summary>
@@ -253,6 +244,14 @@ public sealed class FlowNetwork
                 return;
             }
 
+            if (double.IsPositiveInfinity(_network.OwnCap) && _network._transport.NicBytesPerSecond <= 0)
+            {
+                // Nothing limits it: it is on the wire in no time (so nothing is ever queued on such a channel).
+                _transmissions.Add(new Transmission(clock.Now, clock.Now, bytes));
+                clock.At(clock.Now + _network._transport.LatencySeconds, arrived);
+                return;
+            }
+
             var tensor = new Tensor(bytes, arrived);
             if (Head is not null)
             {
@@ -261,13 +260,6 @@ public sealed class FlowNetwork
             }
 
             Head = tensor;
-            if (double.IsPositiveInfinity(_network.OwnCap) && _network._transport.NicBytesPerSecond <= 0)
-            {
-                // Nothing limits it: it is on the wire in no time.
-                Instant();
-                return;
-            }
-
             _network.Start(this);
         }
 
@@ -290,18 +282,6 @@ public sealed class FlowNetwork
             var done = Head!.Arrived;
             Head = _waiting.Count > 0 ? _waiting.Dequeue() : null;
             return done;
-        }
-
-        /// <summary>On an unlimited path with no interface cap, every tensor crosses at once, one after the other.</summary>
-        private void Instant()
-        {
-            var clock = _network._clock;
-            while (Head is { } head)
-            {
-                _transmissions.Add(new Transmission(clock.Now, clock.Now, head.Bytes));
-                clock.At(clock.Now + _network._transport.LatencySeconds, head.Arrived);
-                Head = _waiting.Count > 0 ? _waiting.Dequeue() : null;
-            }
         }
     }
 

@@ -128,13 +128,8 @@ public sealed record PlanScenario(
     int ReducerShards = 1)
 {
     /// <summary>Bytes of shard <paramref name="shard"/>'s slice of a stage's gradient or version.</summary>
-    public long SliceBytes(int stage, int shard)
-    {
-        long parameters = Stages[stage].ParameterCount;
-        return parameters > int.MaxValue
-            ? (parameters / ReducerShards) * sizeof(float)
-            : Reduce.ReducerShards.Range((int)parameters, ReducerShards, shard).Length * (long)sizeof(float);
-    }
+    public long SliceBytes(int stage, int shard) =>
+        Reduce.ReducerShards.Range(checked((int)Stages[stage].ParameterCount), ReducerShards, shard).Length * (long)sizeof(float);
 
     /// <summary>The share of a stage's fold and update a shard does: its slice of the parameters (1/S of nothing for a parameter-free stage).</summary>
     public double SliceShare(int stage, int shard) =>

@@ -67,10 +67,10 @@ public static class RuntimePlanner
         var busiest = links.OrderByDescending(link => link.BytesPerStep).ThenByDescending(link => link.Burstiness).FirstOrDefault();
         double network = measurable && links.Length > 0 ? LinkTraffic.Burstiness(run.Links.SelectMany(link => link.Link.Transmissions), from, to, window) : 0;
         double slots = scenario.Layout.BusySlots;
+        int shards = scenario.ReducerShards;
         var machines = Enumerable.Range(0, scenario.Layout.Machines).Select(machine =>
         {
             var ranks = Enumerable.Range(0, scenario.Workers).Where(rank => run.RankMachines[rank] == machine).ToArray();
-            int shards = scenario.ReducerShards;
             var units = Enumerable.Range(0, run.ReducerOwners.Count).Where(unit => run.ReducerOwners[unit] == machine).ToArray();
             var reducerStages = units.Select(unit => unit / shards).Distinct().ToArray();
             double capacity = (slots == 0 ? ranks.Length : slots) * commits[^1];
@@ -95,7 +95,11 @@ public static class RuntimePlanner
         var footprint = new OpFootprint([.. scenario.Stages.Select(stage => stage.WorkspaceBytes)], scenario.DataBytesPerWorker);
         var need = MemoryNeed.Predict(schedule, ranks, scenario.Steps, [.. scenario.Stages.Select(stage => stage.ParameterCount)],
             [.. scenario.Stages.Select(stage => stage.ActivationBytes)], scenario.EffectiveCompensation, footprint, reducersOnDevice: false);
-        long owned = ownedParameterBytes;
-        return need with { Parameters = need.Parameters + owned, Gradients = need.Gradients + (2 * owned), OptimizerState = need.OptimizerState + owned };
+        return need with
+        {
+            Parameters = need.Parameters + ownedParameterBytes,
+            Gradients = need.Gradients + (2 * ownedParameterBytes),
+            OptimizerState = need.OptimizerState + ownedParameterBytes,
+        };
     }
 }

@@ -75,7 +75,7 @@ public sealed partial class RuntimeSimulation
         var members = Enumerable.Range(0, machines).Select(machine => new AdmittedNode($"machine-{machine}", _ranksOfMachine[machine], [])).ToArray();
         _shards = scenario.ReducerShards;
         var placed = ClusterPlacement.Plan(members, workers, stages, reducerShards: _shards);
-        _reducerOwner = _shards == 1 ? placed.StageOwners : placed.ShardOwners;
+        _reducerOwner = [.. Enumerable.Range(0, stages * _shards).Select(unit => placed.OwnerOf(unit / _shards, unit % _shards))];
         _seedMachine = scenario.TakesCuts ? machines : null;
         int hosts = machines + (_seedMachine is null ? 0 : 1);
         var sharedHost = scenario.Layout.SharedCores > 0 ? new ComputeMachine(_clock, scenario.Layout.SharedCores) : null;
