@@ -213,38 +213,59 @@ public static partial class TraceCosts
 
     /// <summary>
     /// The untraced CPU as a cost per op γ plus a cost per byte moved β, fitted by least squares over
-    /// the processes (seconds_p ≈ γ·ops_p + β·bytes_p). Where the bytes cannot be told apart from the
-    /// ops (one process, no transfers, or bytes in proportion to ops everywhere) or the fit gives a
-    /// negative cost, all of it is a cost per op (the total over the total ops), as before bytes were
-    /// traced; a negative γ leaves it all to the bytes.
+    /// the processes (seconds_p ≈ γ·ops_p + β·bytes_p) with neither cost negative. Where the fit of both
+    /// gives a negative cost, or the bytes are nearly in proportion to the ops (one process, or every
+    /// process doing the same share, as on the emulated hosts) so that the pair is ill-conditioned, all
+    /// of it goes to the one of the two that, alone, leaves the smaller squared residual (a single cost
+    /// is the total over the total ops or bytes); on a tie (bytes in exact proportion, or no bytes at
+    /// all) to the ops, as before bytes were traced.
     /// </summary>
+    /// <remarks>
+    /// With four processes each doing a quarter of the work, the ops and bytes columns differ by noise
+    /// (1 − cos² of 1.5e-4 to 4e-4 on the mlp-deep emulated-host runs). Those runs used to fall back to
+    /// a cost per op, though a cost per byte fitted them with half the residual or less: a look-ahead
+    /// run's transport CPU then landed beside every forward and backward (323 ms each) instead of on
+    /// the transfers, and the plan came out 27–41 % slow.
+    /// </remarks>
     public static (double PerOp, double PerByte) FitUntraced(IReadOnlyList<UntracedCpu> processes)
     {
         ArgumentNullException.ThrowIfNull(processes);
-        double seconds = processes.Sum(p => p.Seconds);
-        double ops = processes.Sum(p => (double)p.Ops);
-        (double, double) perOpOnly = (ops == 0 ? 0 : Math.Max(0, seconds) / ops, 0);
         // In megabytes, so that the two columns are of like size.
         double oo = processes.Sum(p => (double)p.Ops * p.Ops);
         double bb = processes.Sum(p => p.Bytes / 1e6 * (p.Bytes / 1e6));
         double ob = processes.Sum(p => p.Ops * (p.Bytes / 1e6));
         double ou = processes.Sum(p => p.Ops * p.Seconds);
         double bu = processes.Sum(p => p.Bytes / 1e6 * p.Seconds);
-        // 1 − cos² of the angle between the ops and bytes columns: near 0, one is a multiple of the other.
-        if (oo == 0 || bb == 0 || 1 - (ob * ob / (oo * bb)) < 1e-3)
+        double bytesAlone = bb == 0 ? 0 : Math.Max(0, bu / bb);
+        if (oo == 0)
         {
-            return perOpOnly;
+            return (0, bytesAlone / 1e6);
         }
 
-        double determinant = (oo * bb) - (ob * ob);
-        double perOp = ((bb * ou) - (ob * bu)) / determinant;
-        double perMegabyte = ((oo * bu) - (ob * ou)) / determinant;
-        if (perMegabyte <= 0)
+        // 1 − cos² of the angle between the ops and bytes columns: near 0, one is nearly a multiple of the other.
+        if (bb > 0 && 1 - (ob * ob / (oo * bb)) >= 1e-3)
         {
-            return perOpOnly;
+            double determinant = (oo * bb) - (ob * ob);
+            double perOp = ((bb * ou) - (ob * bu)) / determinant;
+            double perMegabyte = ((oo * bu) - (ob * ou)) / determinant;
+            if (perOp >= 0 && perMegabyte > 0)
+            {
+                return (perOp, perMegabyte / 1e6);
+            }
         }
 
-        return perOp >= 0 ? (perOp, perMegabyte / 1e6) : (0, Math.Max(0, bu / bb) / 1e6);
+        double opsAlone = Math.Max(0, ou / oo);
+        if (bb == 0)
+        {
+            return (opsAlone, 0);
+        }
+
+        double residualOps = processes.Sum(p => Square(p.Seconds - (opsAlone * p.Ops)));
+        double residualBytes = processes.Sum(p => Square(p.Seconds - (bytesAlone * p.Bytes / 1e6)));
+        // A relative margin, so that bytes in exact proportion to ops (equal residuals but for rounding) stay per op.
+        return residualBytes < residualOps * (1 - 1e-9) ? (0, bytesAlone / 1e6) : (opsAlone, 0);
+
+        static double Square(double value) => value * value;
     }
 
     /// <summary>

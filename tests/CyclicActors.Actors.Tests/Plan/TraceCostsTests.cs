@@ -206,7 +206,7 @@ public sealed class TraceCostsTests
     }
 
     [Fact]
-    public void The_fit_falls_back_to_a_cost_per_op_where_bytes_cannot_be_told_from_ops_and_never_gives_a_negative_cost()
+    public void The_fit_never_gives_a_negative_cost_and_keeps_a_cost_per_op_where_bytes_are_in_exact_proportion_to_ops()
     {
         // Exact: 2 ms an op and 3 ns a byte.
         TraceCosts.UntracedCpu[] exact = [new(0.2 + 0.003, 100, 1_000_000), new(0.2 + 0.030, 100, 10_000_000), new(0.4 + 0.006, 200, 2_000_000)];
@@ -224,12 +224,36 @@ public sealed class TraceCostsTests
         Assert.Equal(0.0, noOp);
         Assert.True(bytesOnly > 0);
         Assert.Equal((0.0, 0.0), TraceCosts.FitUntraced([]));
+        // Transfers but no ops (a seed alone): all per byte.
+        var (seedOp, seedByte) = TraceCosts.FitUntraced([new(0.002, 0, 1_000_000), new(0.004, 0, 2_000_000)]);
+        Assert.Equal(0, seedOp);
+        Assert.Equal(2e-9, seedByte, 15);
 
         static void AssertPerOpOnly(double perOp, (double PerOp, double PerByte) fit)
         {
             Assert.Equal(perOp, fit.PerOp, 12);
             Assert.Equal(0, fit.PerByte);
         }
+    }
+
+    [Fact]
+    public void Where_every_process_does_about_the_same_share_the_single_cost_that_fits_better_takes_it_all()
+    {
+        // Four emulated hosts of an mlp-deep look-ahead run at 100 Mbit/s (seconds, ops, bytes as the trace
+        // gave them): ops and bytes nearly in proportion (1 − cos² = 4e-4), the fit of both ill-conditioned.
+        // The CPU follows the bytes (the process that moved 1,006 MB used the least), so it is all per byte.
+        TraceCosts.UntracedCpu[] lookahead = [new(16.675, 56, 1_099_300_000), new(17.823, 55, 1_137_100_000), new(18.211, 56, 1_137_100_000), new(16.956, 49, 1_006_200_000)];
+        var (perOp, perByte) = TraceCosts.FitUntraced(lookahead);
+        Assert.Equal(0, perOp);
+        double megabytes = lookahead.Sum(p => p.Bytes / 1e6 * (p.Bytes / 1e6));
+        Assert.Equal(lookahead.Sum(p => p.Bytes / 1e6 * p.Seconds) / megabytes / 1e6, perByte, 15);
+        Assert.InRange(perByte, 15e-9, 16e-9);
+
+        // The same bytes with CPU that follows the ops instead: all per op, the total over the ops.
+        TraceCosts.UntracedCpu[] byOps = [new(5.6, 56, 1_099_300_000), new(5.5, 55, 1_137_100_000), new(5.6, 56, 1_137_100_000), new(4.9, 49, 1_006_200_000)];
+        var (onlyOp, noByte) = TraceCosts.FitUntraced(byOps);
+        Assert.Equal(0.1, onlyOp, 12);
+        Assert.Equal(0, noByte);
     }
 
     [Theory]
