@@ -35,14 +35,30 @@ public sealed class ActorTrainerSpec(ITestOutputHelper output) : ActorSpec(outpu
         }
     }
 
+    /// <summary>
+    /// With an absurd learning rate the run stops with the first non-finite value a stage's reducer
+    /// meets: usually the update that overflowed a stage's parameters, but under load another stage
+    /// can first receive a gradient computed from the huge (still finite) parameters of a version
+    /// before it, which is already infinite. Which of the two comes first is a race between the
+    /// stages; each check, and the step it names, is tested on the stage master
+    /// (<see cref="Pure.StageMasterNonFiniteTests"/>).
+    /// </summary>
     [Fact]
-    public async Task A_diverging_run_fails_at_the_update_that_made_the_parameters_non_finite()
+    public async Task A_diverging_run_fails_at_the_first_non_finite_update_or_gradient_naming_its_step()
     {
         var config = TrainingFixtures.Config("mlp", workers: 2, steps: 6) with { LearningRate = 1e30f };
         var data = TrainingFixtures.Synthetic(64);
         var (_, _, initial) = TrainingFixtures.Build(config, data);
 
-        await Assert.ThrowsAsync<NonFiniteParametersException>(() => ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1 }, data, initial));
+        var error = await Record.ExceptionAsync(() => ActorTrainer.RunAsync(Sys, new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1 }, data, initial));
+
+        int step = error switch
+        {
+            NonFiniteParametersException overflow => overflow.Step,
+            NonFiniteGradientException gradient => gradient.Step,
+            _ => throw new Xunit.Sdk.XunitException($"expected a non-finite parameters or gradient error, got {error}"),
+        };
+        Assert.InRange(step, 0, config.MaxSteps - 1);
     }
 
     [Fact]

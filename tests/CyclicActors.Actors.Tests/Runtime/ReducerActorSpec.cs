@@ -22,7 +22,7 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
         float[] initial = [1f, -2f, 0.5f];
         float[][] gradients = [[0.1f, 0.2f, 0.3f], [1e-7f, -0.4f, 0.25f], [0.3f, 0.3f, -1f]];
         var workers = CreateTestProbe();
-        var setup = new ReducerSetup(0, Plan(workers: 3, initial, Constant(hyper), DelayCompensation.Lookahead), new MemoryLedger(), null);
+        var setup = new ReducerSetup(0, TrainingFixtures.OneStagePlan(workers: 3, initial, Constant(hyper), DelayCompensation.Lookahead), new MemoryLedger(), null);
         var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
         reducer.Tell(new ReducerWired([workers.Ref]));
 
@@ -55,7 +55,7 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
     public void Answers_a_final_state_request_only_once_the_steps_are_folded()
     {
         var workers = CreateTestProbe();
-        var setup = new ReducerSetup(0, Plan(workers: 1, [1f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.None), new MemoryLedger(), null);
+        var setup = new ReducerSetup(0, TrainingFixtures.OneStagePlan(workers: 1, [1f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.None), new MemoryLedger(), null);
         var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
         reducer.Tell(new ReducerWired([workers.Ref]));
         reducer.Tell(new FinalStateRequested(1));
@@ -71,7 +71,7 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
     {
         var buffers = new GradientBuffers(capacity: 8);
         var workers = CreateTestProbe();
-        var setup = new ReducerSetup(0, Plan(workers: 2, [1f, 2f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.None), new MemoryLedger(), null, Buffers: buffers);
+        var setup = new ReducerSetup(0, TrainingFixtures.OneStagePlan(workers: 2, [1f, 2f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.None), new MemoryLedger(), null, Buffers: buffers);
         var reducer = Sys.ActorOf(Props.Create(() => new ReducerActor(setup)));
         reducer.Tell(new ReducerWired([workers.Ref]));
         reducer.Tell(new StartTraining(1));
@@ -91,7 +91,7 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
 
         // CDP-v1 with look-ahead and a cut at every step: the cut at 1 holds each rank's gradient of step 0, so none goes back.
         var cuts = CreateTestProbe();
-        var cutting = Plan(workers: 2, [1f, 2f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.Lookahead);
+        var cutting = TrainingFixtures.OneStagePlan(workers: 2, [1f, 2f], Constant(new SgdHyperParameters(0.5f, 0f, 0f)), DelayCompensation.Lookahead);
         cutting = cutting with { Options = cutting.Options with { CutEvery = 1 }, Schedule = CdpSchedule.Create(2, 1, UpdateRule.CdpV1) };
         var cuttingSetup = setup with { Plan = cutting };
         var keeper = Sys.ActorOf(Props.Create(() => new ReducerActor(cuttingSetup)));
@@ -125,26 +125,6 @@ public sealed class ReducerActorSpec(ITestOutputHelper output) : ActorSpec(outpu
         backend.Download(parameters, p);
         backend.Download(optimizer.Momentum, m);
         return (p, m);
-    }
-
-    /// <summary>
-    /// A one-stage plan whose only parameters are <paramref name="stage"/>: a real plan (what the
-    /// reducer does not read needs to exist) with the schedule, stage and optimizer a reducer does read.
-    /// </summary>
-    private static TrainingPlan Plan(int workers, float[] stage, TrainingConfig config, DelayCompensation compensation)
-    {
-        var data = TrainingFixtures.Synthetic(16);
-        var options = new ActorTrainingOptions { Training = TrainingFixtures.Config("mlp", workers: 1, steps: 1, stages: 1), Rule = UpdateRule.Dp };
-        var (_, _, initial) = TrainingFixtures.Build(options.Training, data);
-        var plan = TrainingPlan.Create(options, data, initial);
-        // The reducer reads the compensation only to publish the momentum with the parameters.
-        return plan with
-        {
-            Options = options with { Training = config, Compensation = compensation },
-            Schedule = CdpSchedule.Create(workers, 1, UpdateRule.Dp),
-            InitialStageParameters = [stage],
-            TotalSteps = 100,
-        };
     }
 
     private static TrainingConfig Constant(SgdHyperParameters hyper) => new()

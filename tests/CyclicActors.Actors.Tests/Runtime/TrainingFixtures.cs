@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using CyclicActors.Actors.Compensation;
+using CyclicActors.Actors.Planning;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Simulation;
 using CyclicActors.GpuCompute;
@@ -20,6 +21,26 @@ internal static class TrainingFixtures
     public static readonly Shape3 SmallImageShape = new(1, 12, 12);
 
     public static Dataset Synthetic(int count, ulong seed = 7) => SyntheticDataset.Create(MnistShape, 10, count, seed);
+
+    /// <summary>
+    /// A one-stage plan whose only parameters are <paramref name="stage"/>: a real plan (what the
+    /// reducer does not read needs to exist) with the schedule, stage and optimizer a reducer does read.
+    /// </summary>
+    public static TrainingPlan OneStagePlan(int workers, float[] stage, TrainingConfig config, DelayCompensation compensation)
+    {
+        var data = Synthetic(16);
+        var options = new ActorTrainingOptions { Training = Config("mlp", workers: 1, steps: 1, stages: 1), Rule = UpdateRule.Dp };
+        var (_, _, initial) = Build(options.Training, data);
+        var plan = TrainingPlan.Create(options, data, initial);
+        // The reducer reads the compensation only to publish the momentum with the parameters.
+        return plan with
+        {
+            Options = options with { Training = config, Compensation = compensation },
+            Schedule = CdpSchedule.Create(workers, 1, UpdateRule.Dp),
+            InitialStageParameters = [stage],
+            TotalSteps = 100,
+        };
+    }
 
     /// <summary>Synthetic data sized for <paramref name="model"/>: MNIST-shaped for the MLPs, 12x12 for the cnn.</summary>
     public static Dataset SyntheticFor(string model, int count) =>
