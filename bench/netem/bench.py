@@ -97,18 +97,33 @@ def machine_cpu():
 
 
 def host_counters():
-    """Every host's eth0 bytes sent and TCP losses so far, and the VM's CPU time; hand it to counted_since after the run."""
-    return [(tx_bytes(h), tcp_losses(h)) for h in range(5)], machine_cpu()
+    """Every host's eth0 bytes sent and TCP losses so far, the VM's CPU time, and this script's own and its finished
+    children's CPU time (os.times); hand it to counted_since after the run."""
+    return [(tx_bytes(h), tcp_losses(h)) for h in range(5)], machine_cpu(), os.times()
 
 
 def counted_since(before):
     """Per host, the eth0 bytes sent since `before`; over all hosts, the TCP retransmissions and timeouts since it; the
-    VM's cores busy by kind over the run, start-up included (softirq: the kernel's packet work, which no process is billed for)."""
-    after, (now, cpu) = host_counters()
-    hosts_before, (then, cpu_before) = before
+    VM's cores busy by kind over the run, start-up included; and the cores the run's processes used (the seed and
+    members, or DDP's ranks, each `ip netns exec` exec'ing into the program: this script's children, counted once
+    reaped, which wait_all has done) and this script itself used.
+
+    This kernel accounts CPU by ticks without IRQ_TIME_ACCOUNTING: a tick that lands in softirq is counted as
+    softirq in /proc/stat and also billed to whatever task it interrupted. So part of `softirq` (the kernel's packet
+    work) is inside the processes' CPU, and `softirq_in_processes` bounds it from below: what the processes and this
+    script used beyond all the user, nice, system and irq time of the VM (other tasks' time makes it an under-estimate)."""
+    after, (now, cpu), times = host_counters()
+    hosts_before, (then, cpu_before), times_before = before
     sent = [a[0] - b[0] for a, b in zip(after, hosts_before)]
     losses = {key: sum(a[1][key] - b[1][key] for a, b in zip(after, hosts_before)) for key in ("retransmitted_segments", "timeouts", "loss_probes")}
-    cores = {name: (cpu[name] - cpu_before[name]) / (now - then) for name in CPU_FIELDS}
+    elapsed = now - then
+    cores = {name: (cpu[name] - cpu_before[name]) / elapsed for name in CPU_FIELDS}
+    processes = (times.children_user + times.children_system - times_before.children_user - times_before.children_system) / elapsed
+    own = (times.user + times.system - times_before.user - times_before.system) / elapsed
+    outside_softirq = cores["user"] + cores["nice"] + cores["system"] + cores["irq"]
+    cores["processes"] = processes
+    cores["bench_script"] = own
+    cores["softirq_in_processes"] = min(cores["softirq"], max(0.0, processes + own - outside_softirq))
     return {"wire_bytes_sent_per_host": sent, "tcp_losses": losses, "machine_cpu_cores": cores}
 
 

@@ -7,7 +7,8 @@ machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE`, 
 delay as `--latency`, the runs' recovery cuts to the seed (`--cut-every`, read from the bench command's
 --hocon, else the runtime's 10) over a fifth machine, a rule's `@S` as `--reducer-shards S`, and, as the namespaces are processes of one VM,
 every machine's work on that VM's cores as one pool (`--shared-cores C`, C its cores less the
-kernel's softirq share the bench measured in the run, where it did). Costs: per-stage
+kernel's softirq share the bench measured in the run, where it did, less the part of that the bench
+found billed to the run's processes, where it recorded that). Costs: per-stage
 costs profiled once per model on this machine (saved beside the table so the predictions replay), and,
 for a run that kept its merged trace (bench.py --keep-traces), that trace too (`--costs TRACE
 --trace-slots C --trace-sharing host`, the same C: each op's full-speed work given every process's spans beside
@@ -73,9 +74,13 @@ def main():
         named, _, shards = run["rule"].partition("@")
         rule, _, compensation = named.partition(":")
         out = scratch / f"{run['model']}-{run['rate'].replace(':', '_')}-{run['rule'].replace(':', '_')}-{run.get('rep', 0)}.json"
-        # The kernel's packet work on shaped links (softirq, 0.5-0.6 of 2 cores for mlp-deep) is billed to no
-        # process, so no trace shows it: the processes had the VM's cores less that (a run that recorded it).
-        softirq = run.get("machine_cpu_cores", {}).get("softirq", 0)
+        # The kernel's packet work on shaped links (softirq, 0.5-0.6 of 2 cores for mlp-deep): the processes had the
+        # VM's cores less the part of it no process was billed for. This kernel bills a softirq tick to the task it
+        # interrupted (tick accounting without IRQ_TIME_ACCOUNTING), so the part inside the processes' CPU is in the
+        # trace's untraced CPU already; the bench bounds it from below where it recorded it (softirq_in_processes),
+        # else all of the softirq is taken off (which counts the billed part twice).
+        cpu = run.get("machine_cpu_cores", {})
+        softirq = cpu.get("softirq", 0) - cpu.get("softirq_in_processes", 0)
         cores = f"{float(args.host_cores) - softirq:.2f}"
         layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
                   "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
@@ -100,7 +105,7 @@ def main():
                      "activations": activations})
     lines = ["# cyclic plan against the emulated-host runs", "",
              f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}` (the runs: bench/netem/bench.py; costs profiled once per model "
-             f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured, "
+             f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured (less the part billed to the processes, where that was recorded), "
              "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency, "
              f"recovery cuts every {'/'.join(sorted({r['cut_every'] for r in runs}))} steps).", "",
              "Measured step: the bench's step time (the mean over the steps after warm-up). Bytes: tensor payload per step on the busiest member-to-member link and on all links together (measured: the seed's "
