@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""`cyclic plan`'s memory per machine against the real memory of one-process runs: the most the CPU backend's pool reserved.
+
+For each model and rule, `cyclic train` runs a few steps in one process (N workers, micro-batch B, the
+CPU backend) and its summary gives `reserved_peak_bytes` (the most the process's memory pool held:
+parameters, gradients, optimizer state, activations, workspace and data, every array the runtime
+allocates on its backend) beside its ledger's peak per kind; `cyclic plan` with the same layout gives
+its memory for the machine (`MemoryNeed` with the reducers' state) and its parts. Each case runs
+REPEATS times (the pool's peak depends on how the workers' rents interleave).
+Writes bench/results/plan-calibration-memory.md (or --out).
+
+Usage: bench/plan/calibrate_memory.py [--models cnn,mlp-deep] [--rules dp,cdp-v1,cdp-v2] [--workers 4] [--batch 32] [--steps 8] [--repeats 2]
+"""
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+
+from planning import CYCLIC, ROOT, plan_rule
+
+OUT = ROOT / "bench" / "results" / "plan-calibration-memory.md"
+KINDS = ("activations", "parameters", "gradients", "optimizerstate", "workspace", "data")
+PLAN_KINDS = ("activation_bytes", "parameter_bytes", "gradient_bytes", "optimizer_state_bytes", "workspace_bytes", "data_bytes")
+
+
+def train(cyclic, model, rule, args, summary):
+    command = [cyclic, "train", "--model", model, "--rule", rule, "--workers", str(args.workers), "--batch", str(args.batch),
+               "--steps", str(args.steps), "--data", str(ROOT / "data" / "mnist"), "--eval-every", "0", "--quiet", "--summary", str(summary)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stdout}{done.stderr}")
+    return json.loads(summary.read_text())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="cnn,mlp-deep")
+    parser.add_argument("--rules", default="dp,cdp-v1,cdp-v2")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--cyclic", default=CYCLIC)
+    parser.add_argument("--out", default=str(OUT))
+    args = parser.parse_args()
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-memory-"))
+    rows = []
+    for model in args.models.split(","):
+        for rule in args.rules.split(","):
+            planned = plan_rule(args.cyclic, ["--model", model, "--rules", rule, "--workers", str(args.workers), "--batch", str(args.batch),
+                                              "--steps", str(args.steps)], rule, scratch / f"{model}-{rule}.plan.json")
+            machine = planned["machines"][0]
+            runs = [train(args.cyclic, model, rule, args, scratch / f"{model}-{rule}-{repeat}.json") for repeat in range(args.repeats)]
+            rows.append({"model": model, "rule": rule, "planned": machine["memory_bytes"], "reserved": [run["reserved_peak_bytes"] for run in runs],
+                         "ledger": [run["ledger_peak_bytes"] for run in runs], "parts": machine})
+    lines = ["# cyclic plan: memory per machine against the real memory of one-process runs (CPU backend)", "",
+             f"Command: `bench/plan/calibrate_memory.py --models {args.models} --rules {args.rules} --workers {args.workers} --batch {args.batch} "
+             f"--steps {args.steps} --repeats {args.repeats}` ({os.cpu_count()}-core machine). Measured: the most the process's CPU memory pool "
+             "reserved (`reserved_peak_bytes`; the pool keeps freed arrays per exact length for the next rent of that length, so what it "
+             "holds is, for every length, the most arrays of it out at once); the ledger's peak of each kind on its own (not at one moment, "
+             "so their sum can exceed the ledger's peak total). Planned: `cyclic plan`'s memory for the one machine (`MemoryNeed`, the "
+             "runtime's own prediction, with the reducers' state), a bound on the ledger's peak total.", "",
+             "| model | rule | reserved peak, measured (MB) | planned (MB) | error | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts (MB) |",
+             "|---|---|---|---:|---:|---|---|"]
+    for row in rows:
+        reserved = statistics.median(row["reserved"])
+        ledger = {kind: statistics.median(run.get(kind, 0) for run in row["ledger"]) for kind in KINDS}
+        measured = ", ".join(f"{r / 1e6:.1f}" for r in row["reserved"])
+        by_kind = " / ".join(f"{ledger[k] / 1e6:.1f}" for k in KINDS)
+        parts = " / ".join(f"{row['parts'][k] / 1e6:.1f}" for k in PLAN_KINDS)
+        lines.append(f"| {row['model']} | {row['rule']} | {measured} | {row['planned'] / 1e6:.1f} | "
+                     f"{100 * (row['planned'] - reserved) / reserved:+.1f} % | {by_kind} | {parts} |")
+    errors = [abs(row["planned"] - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
+    lines += ["", f"Within 5 % of the reserved peak (median of the repeats): {sum(e <= 0.05 for e in errors)} of {len(rows)} cases."]
+    pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
