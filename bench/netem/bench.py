@@ -191,6 +191,10 @@ def run_ours(cyclic, model, rule, steps, work, hocon=(), env=None):
     run = json.loads(summary.read_text())
     return {"engine": "ours", "rule": rule, "steps": steps, "step_seconds": step_seconds,
             **counted, "links": run.get("links", []),
+            # Per member, from the seed's summary: its ranks and reducer stages, the most activation bytes its ledger
+            # held at the schedule's ticks, and the most memory its backend's pool reserved (the real peak on the CPU).
+            "nodes": [{key: node.get(key) for key in ("node", "ranks", "reducer_stages", "peak_activation_bytes", "reserved_peak_bytes")}
+                      for node in run.get("nodes", [])],
             "parameter_sha256": run["parameter_sha256"], "overlap": overlap(trace)}
 
 

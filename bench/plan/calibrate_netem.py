@@ -96,13 +96,18 @@ def main():
             if measured_peak:
                 activations = (measured_peak, max(machine["activation_bytes"] for machine in traced["machines"]),
                                max(machine["timeline_activation_peak_bytes"] for machine in traced["machines"]))
+        # Whole memory per member (runs since 2026-12-07 evening record the seed summary's nodes): the most its
+        # backend's pool reserved against the plan's memory for the machine holding the same ranks.
+        memory = [(node["reserved_peak_bytes"], node.get("peak_activation_bytes"), machine["memory_bytes"], machine["activation_bytes"])
+                  for node in run.get("nodes", []) if node.get("reserved_peak_bytes")
+                  for machine in predicted["machines"] if sorted(machine["ranks"]) == sorted(node["ranks"])]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
         predicted_links = [link["bytes_per_step"] for link in predicted.get("links", [])]
         rows.append({"setting": run["rate"], "model": run["model"], "rule": run["rule"], "measured_step": run["step_time_seconds"],
                      "predicted_step": predicted["step_seconds"], "measured_link_max": max(measured_links, default=0),
                      "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
                      "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace,
-                     "activations": activations})
+                     "activations": activations, "memory": memory})
     lines = ["# cyclic plan against the emulated-host runs", "",
              f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}` (the runs: bench/netem/bench.py; costs profiled once per model "
              f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured (less the part billed to the processes, where that was recorded), "
@@ -141,6 +146,22 @@ def main():
             lines.append(f"| {setting} | {row['model']} | {row['rule']} | {measured:,} | {timeline:,} | {100 * (timeline - measured) / measured:+.1f} % |")
         within = sum(abs(r["activations"][2] - r["activations"][0]) / r["activations"][0] <= 0.05 for r in peaks)
         lines += ["", f"Activations within 5 %: {within} of {len(peaks)} runs."]
+    whole = [r for r in rows if r["memory"]]
+    if whole:
+        lines += ["", "Whole memory per member, from the runs that recorded the seed summary's nodes: the most the member's CPU backend "
+                  "pool reserved (`reserved_peak_bytes`: parameters, gradients, optimizer state, activations, workspace, what the "
+                  "runtime allocates on its backend) against the plan's memory for the machine with the same ranks (`MemoryNeed` with "
+                  "its reducers' state); beside them the ledger's activation peak at the schedule's ticks against the plan's.", "",
+                  "| setting | model | rule | members: reserved peak, measured / planned (MB) | error, most off | activations at ticks, measured / planned (MB) |",
+                  "|---|---|---|---|---:|---|"]
+        for row in whole:
+            setting = "unshaped" if row["setting"] == "0" else row["setting"].replace(":", " ")
+            worst = max(row["memory"], key=lambda m: abs(m[2] - m[0]) / m[0])
+            lines.append(f"| {setting} | {row['model']} | {row['rule']} | {', '.join(f'{m[0] / 1e6:.1f} / {m[2] / 1e6:.1f}' for m in row['memory'])} | "
+                         f"{100 * (worst[2] - worst[0]) / worst[0]:+.1f} % | {', '.join(f'{(m[1] or 0) / 1e6:.2f} / {m[3] / 1e6:.2f}' for m in row['memory'])} |")
+        members = [m for r in whole for m in r["memory"]]
+        lines += ["", f"Whole memory within 5 %: {sum(abs(m[2] - m[0]) / m[0] <= 0.05 for m in members)} of {len(members)} members "
+                  f"({len(whole)} runs)."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
