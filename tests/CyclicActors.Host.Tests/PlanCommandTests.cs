@@ -112,6 +112,25 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public void Ethernet_framing_slows_a_link_bound_plan_by_its_headers_and_a_framing_below_1_is_refused()
+    {
+        string plain = Path.Combine(CliRunner.TempDirectory(), "plain.json"), framed = Path.Combine(CliRunner.TempDirectory(), "framed.json");
+        string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--machines", "2", "--rules", "dp", "--bandwidth", "10Mbit", "--cut-every", "0"];
+        var (code, _, error) = CliRunner.Run([.. scenario, "--json", plain]);
+        var (framedCode, output, framedError) = CliRunner.Run([.. scenario, "--framing", "ethernet", "--json", framed]);
+
+        Assert.True(code == 0 && framedCode == 0, error + framedError);
+        Assert.Contains("1.046 wire bytes a tensor byte", output, StringComparison.Ordinal);
+        Assert.Equal(1514.0 / 1448, CliRunner.ReadJson(framed).GetProperty("transport").GetProperty("framing").GetDouble());
+        double Step(string json) => CliRunner.ReadJson(json).GetProperty("cases")[0].GetProperty("rules").GetProperty("dp").GetProperty("step_seconds").GetDouble();
+        // At 10 Mbit/s the link binds: the step grows with the wire bytes (less than in full proportion, as the compute stays).
+        Assert.InRange(Step(framed) / Step(plain), 1.02, 1514.0 / 1448 + 1e-9);
+        var (badCode, _, badError) = CliRunner.Run([.. scenario, "--framing", "0.5"]);
+        Assert.Equal(2, badCode);
+        Assert.Contains("--framing: '0.5' is not 'ethernet' or a number of at least 1", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_trace_of_another_model_is_refused_with_exit_code_1()
     {
         string trace = Path.Combine(CliRunner.TempDirectory(), "other.trace.json");

@@ -40,6 +40,11 @@ public sealed class FlowNetwork
         ArgumentOutOfRangeException.ThrowIfNegative(transport.BandwidthBytesPerSecond);
         ArgumentOutOfRangeException.ThrowIfNegative(transport.LatencySeconds);
         ArgumentOutOfRangeException.ThrowIfNegative(transport.NicBytesPerSecond);
+        if (!(transport.Framing >= 1) || double.IsPositiveInfinity(transport.Framing))
+        {
+            throw new ArgumentOutOfRangeException(nameof(transport), transport.Framing, "Framing (wire bytes per tensor byte) must be a finite number of at least 1.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(machines, 1);
         _clock = clock;
         _transport = transport;
@@ -49,7 +54,7 @@ public sealed class FlowNetwork
 
     /// <summary>Per machine: the seconds its busier interface direction would take to carry what it carried at the interface's rate (empty without a cap).</summary>
     public IReadOnlyList<double> InterfaceBusySeconds => _transport.NicBytesPerSecond > 0
-        ? [.. _egressBytes.Zip(_ingressBytes, (egress, ingress) => Math.Max(egress, ingress) / _transport.NicBytesPerSecond)]
+        ? [.. _egressBytes.Zip(_ingressBytes, (egress, ingress) => Math.Max(egress, ingress) / _transport.PayloadNic)]
         : [];
 
     /// <summary>A new channel from one machine to another, its tensors in order.</summary>
@@ -62,8 +67,8 @@ public sealed class FlowNetwork
         return new NetworkChannel(this, from, to);
     }
 
-    /// <summary>A channel's own cap on a tensor: its bandwidth.</summary>
-    private double OwnCap => _transport.BandwidthBytesPerSecond > 0 ? _transport.BandwidthBytesPerSecond : double.PositiveInfinity;
+    /// <summary>A channel's own cap on a tensor: its bandwidth, less the framing.</summary>
+    private double OwnCap => _transport.BandwidthBytesPerSecond > 0 ? _transport.PayloadBandwidth : double.PositiveInfinity;
 
     /// <summary>
     /// What the window adds to a tensor of <paramref name="bytes"/> on top of its bytes' time: after each
@@ -136,7 +141,7 @@ public sealed class FlowNetwork
     /// </summary>
     private void AssignRates()
     {
-        double nic = _transport.NicBytesPerSecond > 0 ? _transport.NicBytesPerSecond : double.PositiveInfinity;
+        double nic = _transport.NicBytesPerSecond > 0 ? _transport.PayloadNic : double.PositiveInfinity;
         var egressLeft = new double[_egressBytes.Length];
         var ingressLeft = new double[_ingressBytes.Length];
         Array.Fill(egressLeft, nic);

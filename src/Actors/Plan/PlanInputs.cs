@@ -89,9 +89,24 @@ public sealed record MachineLayout(int Machines, double ComputeSlots, bool Reduc
 /// sends, the receiver's when it arrives, sharing their compute slots and holding nothing back. From a
 /// cluster trace (<see cref="MeasuredStageTimes.UntracedSecondsPerByte"/>); 0: not modelled.
 /// </param>
+/// <param name="Framing">
+/// Bytes on the wire per tensor byte (at least 1): the packets' headers around the payload, which the
+/// bandwidth and NIC rates count and the tensors' bytes do not. 1: the payload moves at the full rate;
+/// TCP over Ethernet with 1500-byte frames and timestamps carries 1,448 payload bytes in a 1,514-byte
+/// frame, 1.046.
+/// </param>
 public sealed record TransportModel(long ChunkBytes, int WindowChunks, double BandwidthBytesPerSecond, double LatencySeconds, bool ChannelPerKind = false,
-    double NicBytesPerSecond = 0, double EndpointCpuSecondsPerByte = 0)
+    double NicBytesPerSecond = 0, double EndpointCpuSecondsPerByte = 0, double Framing = 1)
 {
+    /// <summary>Payload bytes 1,448 in a 1,514-byte Ethernet frame (TCP with timestamps, 1500-byte MTU, as the kernel's qdiscs count it).</summary>
+    public const double EthernetTcpFraming = 1514.0 / 1448.0;
+
+    /// <summary>The tensor bytes a link carries per second (its bandwidth less the framing); 0: unlimited.</summary>
+    public double PayloadBandwidth => BandwidthBytesPerSecond / Framing;
+
+    /// <summary>The tensor bytes a machine's interface carries per second each way (its NIC rate less the framing); 0: no cap.</summary>
+    public double PayloadNic => NicBytesPerSecond / Framing;
+
     /// <summary>The runtime's defaults (cyclic-actors.transport: 1 MiB chunks, 8 in flight) on an unlimited, zero-latency link.</summary>
     public static TransportModel Unlimited { get; } = new(1 << 20, 8, 0, 0);
 }

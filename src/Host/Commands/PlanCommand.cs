@@ -1,3 +1,4 @@
+using System.Globalization;
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Plan;
@@ -42,6 +43,7 @@ internal static class PlanCommand
         new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
         new("nic", "RATE", "per machine and direction: what all its links carry together at most (a reducer's machine receiving from all others); 0 = no cap", "0"),
         new("latency", "TIME", "one way, per chunk, acknowledgement and token crossing: 1ms, 50us", "0"),
+        new("framing", "F|ethernet", "bytes on the wire per tensor byte, the packets' headers that --bandwidth and --nic count: ethernet = 1514/1448 (TCP, 1500-byte frames); 1 = the tensors at the full rate", "1"),
         new("chunk-size", "BYTES", "transport chunk (cyclic-actors.transport.chunk-bytes)", "1MiB"),
         new("window", "W", "chunks in flight per link (cyclic-actors.transport.window-chunks)", "8"),
         new("links", "pair|channel", "pair: gradients and parameters share one link per machine pair; channel: one per pair and kind, each with the full bandwidth (as bandwidth-limit paces them)", "pair"),
@@ -85,7 +87,8 @@ internal static class PlanCommand
         long chunk = ParseBytes("chunk-size", options.String("chunk-size", "1MiB"));
         var transport = new TransportModel(chunk, options.Int("window", 8, 1, 1 << 20),
             PlanUnits.Bandwidth("bandwidth", options.String("bandwidth", "0")), PlanUnits.Duration("latency", options.String("latency", "0")),
-            ChannelPerKind: options.Choice("links", "pair", "pair", "channel") == "channel", NicBytesPerSecond: PlanUnits.Bandwidth("nic", options.String("nic", "0")));
+            ChannelPerKind: options.Choice("links", "pair", "pair", "channel") == "channel", NicBytesPerSecond: PlanUnits.Bandwidth("nic", options.String("nic", "0")),
+            Framing: ParseFraming(options.String("framing", "1")));
         // Rounded: a float's 0.3 would print as 0.30000001192092896.
         double slots = Math.Round((double)options.Float("compute-slots", Environment.ProcessorCount, 0, 1 << 20), 6);
         double traceSlots = Math.Round((double)options.Float("trace-slots", Environment.ProcessorCount, 0, 1 << 20), 6);
@@ -170,6 +173,18 @@ internal static class PlanCommand
         {
             throw new UsageException($"--rules: {UsageException.From(e).Message.TrimEnd('.')}{Suggestion.DidYouMean(name, ["dp", "cdp-v1", "cdp-v2"])}");
         }
+    }
+
+    private static double ParseFraming(string text)
+    {
+        if (text == "ethernet")
+        {
+            return TransportModel.EthernetTcpFraming;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var framing) && framing >= 1 && double.IsFinite(framing)
+            ? framing
+            : throw new UsageException($"--framing: '{text}' is not 'ethernet' or a number of at least 1 (bytes on the wire per tensor byte)");
     }
 
     private static long ParseBytes(string flag, string text)

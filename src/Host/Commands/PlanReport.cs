@@ -18,6 +18,7 @@ internal static class PlanReport
         var t = header.Transport;
         Line(text, $"plan: {header.Model}, L = {header.Stages} ({header.Partition}), micro-batch {header.MicroBatch}; costs {header.CostsOrigin}");
         Line(text, $"transport: {ByteSize.Format(t.ChunkBytes)} chunks, window {t.WindowChunks}, {PlanUnits.Rate(t.BandwidthBytesPerSecond)} per {(t.ChannelPerKind ? "channel" : "link")}{(t.NicBytesPerSecond > 0 ? $" ({PlanUnits.Rate(t.NicBytesPerSecond)} a machine each way)" : "")}, latency {PlanUnits.Seconds(t.LatencySeconds)}" +
+            $"{(t.Framing > 1 ? $", {t.Framing.ToString("0.###", CultureInfo.InvariantCulture)} wire bytes a tensor byte" : "")}" +
             $"{(t.EndpointCpuSecondsPerByte > 0 ? $", {t.EndpointCpuSecondsPerByte * 1e9:F2} ns CPU a byte at each end" : "")}; " +
             (header.SharedCores > 0 ? $"the machines share one host's {header.SharedCores.ToString(CultureInfo.InvariantCulture)} cores" : $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine") +
             $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}{(header.ReducerShards > 1 ? $", each in {header.ReducerShards} shards" : "")}); pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
@@ -117,7 +118,7 @@ internal static class PlanReport
             ["transport"] = new Dictionary<string, object?>
             {
                 ["chunk_bytes"] = t.ChunkBytes, ["window_chunks"] = t.WindowChunks, ["bandwidth_bytes_per_second"] = t.BandwidthBytesPerSecond,
-                ["latency_seconds"] = t.LatencySeconds, ["nic_bytes_per_second"] = t.NicBytesPerSecond, ["links"] = t.ChannelPerKind ? "channel" : "pair",
+                ["latency_seconds"] = t.LatencySeconds, ["nic_bytes_per_second"] = t.NicBytesPerSecond, ["framing"] = t.Framing, ["links"] = t.ChannelPerKind ? "channel" : "pair",
                 ["endpoint_cpu_seconds_per_byte"] = t.EndpointCpuSecondsPerByte,
             },
             ["compute_slots"] = header.ComputeSlots,

@@ -35,6 +35,25 @@ public sealed class FlowNetworkTests
     }
 
     [Fact]
+    public void Framing_takes_its_share_of_the_link_and_of_the_interface()
+    {
+        // 1.25 wire bytes a tensor byte: 3000 bytes on a 1 MB/s link take 3.75 ms, and two 1 MB tensors
+        // through a 1 MB/s interface 2.5 s, its busy seconds counting the wire bytes.
+        var clock = new EventClock();
+        var link = new FlowNetwork(clock, new TransportModel(1000, 8, 1e6, 0.01, Framing: 1.25), machines: 2);
+        Assert.Equal(0.00375 + 0.01, Arrivals(link, clock, (link.Open(0, 1), 3000, 0))[0], 12);
+
+        clock = new EventClock();
+        var nic = new FlowNetwork(clock, new TransportModel(1 << 20, 8, 0, 0, NicBytesPerSecond: 1e6, Framing: 1.25), machines: 3);
+        var arrivals = Arrivals(nic, clock, (nic.Open(0, 1), 1_000_000, 0), (nic.Open(0, 2), 1_000_000, 0));
+        Assert.Equal([2.5, 2.5], arrivals.Select(at => Math.Round(at, 9)));
+        Assert.Equal(2.5, nic.InterfaceBusySeconds[0], 9);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FlowNetwork(new EventClock(), new TransportModel(1000, 8, 1e6, 0, Framing: 0.9), machines: 2));
+        Assert.Equal(1514.0 / 1448, TransportModel.EthernetTcpFraming);
+    }
+
+    [Fact]
     public void A_tensor_larger_than_the_window_waits_a_round_trip_after_each_window()
     {
         // Window 1 chunk of 1000 bytes, 1 ms on the wire and 10 ms each way: each chunk after the first waits 20 ms for the one before's acknowledgement.
