@@ -3,7 +3,8 @@
 
 Each of our runs in the given bench/netem results (seed + 4 members with one worker each, N = 4,
 micro-batch 32, each host's link capped at RATE both ways) is planned with the same layout: 4
-machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE`, the relay's one-way
+machines, one worker each, reducers round-robin, `--bandwidth RATE --nic RATE` with the shaper's framing
+(`--framing ethernet`: htb counts 1,514-byte frames for 1,448 bytes of TCP payload; the relay 1,500-byte IP packets), the relay's one-way
 delay as `--latency`, the runs' recovery cuts to the seed (`--cut-every`, read from the bench command's
 --hocon, else the runtime's 10) over a fifth machine, a rule's `@S` as `--reducer-shards S`, and, as the namespaces are processes of one VM,
 every machine's work on that VM's cores as one pool (`--shared-cores C`, C its cores less the
@@ -33,6 +34,12 @@ COSTS = ROOT / "bench" / "results" / "plan-calibration-netem"
 
 def rate_for_plan(rate):
     return "0" if rate == "0" else rate.replace("mbit", "Mbit").replace("gbit", "Gbit")
+
+
+def framing(setting):
+    """What the shaper counts per tensor byte: htb (hosts.sh) counts Ethernet frames, 1,514 bytes for 1,448 of TCP
+    payload; the relay (RATE:DELAY:LOSS, relay.py) counts the TUN device's IP packets, 1,500 bytes for 1,448."""
+    return "ethernet" if ":" not in setting else f"{1500 / 1448:.6f}"
 
 
 def cut_every(command):
@@ -85,6 +92,7 @@ def main():
         layout = ["--model", run["model"], "--batch", "32", "--workers", "4", "--machines", "4", "--rules", rule,
                   "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
                   "--bandwidth", rate_for_plan(rate), "--nic", rate_for_plan(rate), "--latency", delay if delay != "0" else "0", "--shared-cores", cores,
+                  "--framing", framing(run["rate"]),
                   "--cut-every", run["cut_every"], "--reducer-shards", shards or "1"]
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
         from_trace = None
@@ -111,7 +119,7 @@ def main():
     lines = ["# cyclic plan against the emulated-host runs", "",
              f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}` (the runs: bench/netem/bench.py; costs profiled once per model "
              f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured (less the part billed to the processes, where that was recorded), "
-             "the link rate as both --bandwidth and --nic, the relay's one-way delay as --latency, "
+             "the link rate as both --bandwidth and --nic with the shaper's framing (--framing ethernet for htb, 1500/1448 for the relay's IP packets), the relay's one-way delay as --latency, "
              f"recovery cuts every {'/'.join(sorted({r['cut_every'] for r in runs}))} steps).", "",
              "Measured step: the bench's step time (the mean over the steps after warm-up). Bytes: tensor payload per step on the busiest member-to-member link and on all links together (measured: the seed's "
              "summary, over all steps including warm-up; predicted: the model's per-step count).", "",
