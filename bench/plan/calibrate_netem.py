@@ -42,6 +42,10 @@ def framing(setting):
     return "ethernet" if ":" not in setting else f"{1500 / 1448:.6f}"
 
 
+def setting_label(setting):
+    return "unshaped" if setting == "0" else setting.replace(":", " ")
+
+
 def cut_every(command):
     """The runs' cut period: bench.py passes the runtime's setting through --hocon when it changes it."""
     found = re.search(r"cut-every\s*=\s*(\d+)", command)
@@ -127,7 +131,7 @@ def main():
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         error = 100 * (row["predicted_step"] - row["measured_step"]) / row["measured_step"]
-        setting = "unshaped" if row["setting"] == "0" else row["setting"].replace(":", " ")
+        setting = setting_label(row["setting"])
         traced = (f"{row['from_trace']:.3f} s | {100 * (row['from_trace'] - row['measured_step']) / row['measured_step']:+.0f} %"
                   if row["from_trace"] is not None else "– | –")
         lines.append(f"| {setting} | {row['model']} | {row['rule']} | {row['measured_step']:.3f} s | {row['predicted_step']:.3f} s | {error:+.0f} % | {traced} | "
@@ -150,7 +154,7 @@ def main():
                   "| setting | model | rule | measured (bytes) | timeline peak | error |", "|---|---|---|---:|---:|---:|"]
         for row in peaks:
             measured, _, timeline = row["activations"]
-            setting = "unshaped" if row["setting"] == "0" else row["setting"].replace(":", " ")
+            setting = setting_label(row["setting"])
             lines.append(f"| {setting} | {row['model']} | {row['rule']} | {measured:,} | {timeline:,} | {100 * (timeline - measured) / measured:+.1f} % |")
         within = sum(abs(r["activations"][2] - r["activations"][0]) / r["activations"][0] <= 0.05 for r in peaks)
         lines += ["", f"Activations within 5 %: {within} of {len(peaks)} runs."]
@@ -163,7 +167,7 @@ def main():
                   "| setting | model | rule | members: reserved peak, measured / planned (MB) | error, most off | activations at ticks, measured / planned (MB) |",
                   "|---|---|---|---|---:|---|"]
         for row in whole:
-            setting = "unshaped" if row["setting"] == "0" else row["setting"].replace(":", " ")
+            setting = setting_label(row["setting"])
             worst = max(row["memory"], key=lambda m: abs(m[2] - m[0]) / m[0])
             lines.append(f"| {setting} | {row['model']} | {row['rule']} | {', '.join(f'{m[0] / 1e6:.1f} / {m[2] / 1e6:.1f}' for m in row['memory'])} | "
                          f"{100 * (worst[2] - worst[0]) / worst[0]:+.1f} % | {', '.join(f'{(m[1] or 0) / 1e6:.2f} / {m[3] / 1e6:.2f}' for m in row['memory'])} |")
