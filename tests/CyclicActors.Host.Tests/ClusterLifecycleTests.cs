@@ -66,15 +66,17 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task A_seed_killed_mid_run_ends_every_member_naming_the_lost_coordinator_and_nobody_hangs()
     {
-        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", "0");
+        string quick = QuickDetection.Write(_directory);
+        using var seed = NodeProcess.Start("seed", "seed", "--model", "mlp", "--steps", "100000", "--data", CliRunner.BundledData, "--port", "0", "--profile", quick);
         string seedNode = await seed.WaitForAddressAsync(StartLimit);
-        using var first = NodeProcess.Start("member 1", Member(seedNode));
-        using var second = NodeProcess.Start("member 2", Member(seedNode));
+        using var first = NodeProcess.Start("member 1", [.. Member(seedNode), "--profile", quick]);
+        using var second = NodeProcess.Start("member 2", [.. Member(seedNode), "--profile", quick]);
         await seed.WaitForOutputAsync("step 1/", StartLimit);
 
         seed.Signal(9);
 
-        // The members decide the seed is gone (failure detector, then the split-brain resolver: about 25 s).
+        // The members decide the seed is gone (failure detector, then the split-brain resolver: about 10 s
+        // with QuickDetection, 25 s with the shipped settings; the limit holds either).
         var limit = TimeSpan.FromSeconds(60);
         var codes = await Task.WhenAll(first.ExitCodeAsync(limit), second.ExitCodeAsync(limit));
         Assert.Equal([1, 1], codes);
@@ -189,12 +191,12 @@ public sealed partial class ClusterLifecycleTests : IDisposable
     {
         // cluster.conf gives up after 15 s; a shorter limit keeps the test short.
         string config = Path.Combine(_directory, "short-join.conf");
-        File.WriteAllText(config, "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 4s\n");
+        File.WriteAllText(config, "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 2s\n");
         using var nobody = new ClosedPort();
         using var member = NodeProcess.Start("member", "member", "--seed-node", SeedNode(nobody.Port), "--data", CliRunner.BundledData, "--backend", "cpu", "--config", config);
 
         Assert.Equal(1, await member.ExitCodeAsync(StartLimit));
-        Assert.Equal($"cyclic: the seed {SeedNode(nobody.Port)} is unreachable: no answer to this node's join requests within 4 s (is the seed running, and is --seed-node its address?).",
+        Assert.Equal($"cyclic: the seed {SeedNode(nobody.Port)} is unreachable: no answer to this node's join requests within 2 s (is the seed running, and is --seed-node its address?).",
             member.StandardError.Trim());
     }
 

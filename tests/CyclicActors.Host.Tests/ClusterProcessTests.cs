@@ -119,7 +119,7 @@ public sealed class ClusterProcessTests
         string dir = CliRunner.TempDirectory();
         string config = Path.Combine(dir, "short-join.conf");
         // The member never joins, so the seed only has to wait long enough to say who is missing.
-        File.WriteAllText(config, "cyclic-actors.cluster.join-timeout = 3s\n");
+        File.WriteAllText(config, "cyclic-actors.cluster.join-timeout = 1s\n");
         using var seed = NodeProcess.Start("seed", "seed", "--model", "cnn", "--workers", "2", "--steps", "1", "--data", CliRunner.BundledData, "--quiet",
             "--port", "0", "--config", config);
         string seedNode = await seed.WaitForAddressAsync(Limit);

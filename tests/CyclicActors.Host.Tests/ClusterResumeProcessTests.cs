@@ -13,21 +13,23 @@ public sealed class ClusterResumeProcessTests
     {
         string dir = CliRunner.TempDirectory();
         string series = Path.Combine(dir, "series");
-        string[] training = ["--model", "mlp", "--workers", "4", "--steps", "200", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
-        string oneProcess = Path.Combine(dir, "train.json");
-        var (code, output, error) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
-        Assert.True(code == 0, output + error);
+        // The kill at step 43 stops the first run whatever its length; 60 steps leave the resumed run 20 or more to train.
+        string[] training = ["--model", "mlp", "--workers", "4", "--steps", "60", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
+        string expected;
 
         // The second member kills itself (SIGKILL) before the first forward of step 43 on one of its workers.
         string faults = Path.Combine(dir, "faults.conf");
         File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 43, at-op = 0 }\n");
-        using (var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--save", series, "--checkpoint-every", "5", "--keep", "3", "--on-member-loss", "fail"]))
+        string quick = QuickDetection.Write(dir);
+        using (var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--save", series, "--checkpoint-every", "5", "--keep", "3", "--on-member-loss", "fail", "--profile", quick]))
         {
             string seedNode = await seed.WaitForAddressAsync(Limit);
-            using var first = NodeProcess.Start("member 1", Member(seedNode));
-            using var second = NodeProcess.Start("member 2", [.. Member(seedNode), "--config", faults]);
+            using var first = NodeProcess.Start("member 1", [.. Member(seedNode), "--profile", quick]);
+            using var second = NodeProcess.Start("member 2", [.. Member(seedNode), "--profile", quick, "--config", faults]);
             Assert.Equal(137, await second.ExitCodeAsync(Limit));
             Assert.Contains("fault injection: rank", second.Output);
+            // The one-process result to compare with, computed while the others wait for the failure detector.
+            expected = CliRunner.OneProcessSha(training, dir);
             Assert.Equal(1, await seed.ExitCodeAsync(Limit));
             Assert.Contains("left the cluster during the run", seed.Output + first.Output);
         }
@@ -46,10 +48,10 @@ public sealed class ClusterResumeProcessTests
                 Assert.True(await node.ExitCodeAsync(Limit) == 0, $"{node.Name} failed:\n{node.Output}");
             }
 
-            Assert.Contains($"resuming from {checkpoint} at step {step} of 200", seed.Output);
+            Assert.Contains($"resuming from {checkpoint} at step {step} of 60", seed.Output);
         }
 
-        Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), CliRunner.ReadJson(resumed).GetProperty("parameter_sha256").GetString());
+        Assert.Equal(expected, CliRunner.ReadJson(resumed).GetProperty("parameter_sha256").GetString());
     }
 
     [Theory]
@@ -59,21 +61,21 @@ public sealed class ClusterResumeProcessTests
     {
         string dir = CliRunner.TempDirectory();
         string[] training = ["--model", "mlp", "--workers", "4", "--steps", "60", "--rule", "cdp-v2", "--data", CliRunner.BundledData, "--quiet"];
-        string oneProcess = Path.Combine(dir, "train.json");
-        var (code, output, error) = CliRunner.Run(["train", .. training, "--backend", "cpu", "--summary", oneProcess]);
-        Assert.True(code == 0, output + error);
         string faults = Path.Combine(dir, "faults.conf");
         File.WriteAllText(faults, "cyclic-actors.fault-injection { kill-at-step = 37, at-op = 0 }\n");
         string summary = Path.Combine(dir, "seed.json");
+        string quick = QuickDetection.Write(dir);
 
-        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", summary, "--replace-timeout", "90s", "--reducer-shards", $"{reducerShards}"]);
+        using var seed = NodeProcess.Start("seed", ["seed", .. training, "--port", "0", "--summary", summary, "--replace-timeout", "90s", "--reducer-shards", $"{reducerShards}", "--profile", quick]);
         string seedNode = await seed.WaitForAddressAsync(Limit);
-        using var first = NodeProcess.Start("member 1", Member(seedNode));
-        using var second = NodeProcess.Start("member 2", [.. Member(seedNode, workers: 1)]);
-        using var third = NodeProcess.Start("member 3", [.. Member(seedNode, workers: 1), "--config", faults]);
+        using var first = NodeProcess.Start("member 1", [.. Member(seedNode), "--profile", quick]);
+        using var second = NodeProcess.Start("member 2", [.. Member(seedNode, workers: 1), "--profile", quick]);
+        using var third = NodeProcess.Start("member 3", [.. Member(seedNode, workers: 1), "--profile", quick, "--config", faults]);
         Assert.Equal(137, await third.ExitCodeAsync(Limit));
+        // The one-process result to compare with, computed while the others wait for the failure detector.
+        string expected = CliRunner.OneProcessSha(training, dir);
         await seed.WaitForOutputAsync("The run re-forms (round 1)", Limit);
-        using var replacement = NodeProcess.Start("replacement", Member(seedNode, workers: 1));
+        using var replacement = NodeProcess.Start("replacement", [.. Member(seedNode, workers: 1), "--profile", quick]);
 
         foreach (var node in new[] { seed, first, second, replacement })
         {
@@ -82,7 +84,7 @@ public sealed class ClusterResumeProcessTests
 
         var result = CliRunner.ReadJson(summary);
         Assert.Equal(2, result.GetProperty("rounds").GetInt32());
-        Assert.Equal(CliRunner.ReadJson(oneProcess).GetProperty("parameter_sha256").GetString(), result.GetProperty("parameter_sha256").GetString());
+        Assert.Equal(expected, result.GetProperty("parameter_sha256").GetString());
     }
 
     private static string[] Member(string seedNode, int workers = 2) =>

@@ -63,9 +63,8 @@ public sealed class EmulatedHostsClusterTests
     public async Task A_seed_cut_off_from_its_members_during_the_run_says_it_was_removed_and_exits_1()
     {
         string dir = CliRunner.TempDirectory();
-        string quick = Path.Combine(dir, "quick.conf");
         // Quick detection for the test; the shipped defaults (10 s pause, 15 s stable-after) are for busy machines.
-        File.WriteAllText(quick, "akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s\nakka.cluster.split-brain-resolver.stable-after = 3s\n");
+        string quick = QuickDetection.Write(dir);
         using var hosts = EmulatedHosts.Up(3, "100mbit");
         var (seedHost, seedAddress) = hosts.Hosts[0];
         using var seed = NodeProcess.StartInNamespace(seedHost, "seed",
