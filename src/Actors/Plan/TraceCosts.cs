@@ -216,9 +216,9 @@ public static partial class TraceCosts
     /// the processes (seconds_p ≈ γ·ops_p + β·bytes_p) with neither cost negative. Where the fit of both
     /// gives a negative cost, or the bytes are nearly in proportion to the ops (one process, or every
     /// process doing the same share, as on the emulated hosts) so that the pair is ill-conditioned, all
-    /// of it goes to the one of the two that, alone, leaves the smaller squared residual (a single cost
-    /// is the total over the total ops or bytes); on a tie (bytes in exact proportion, or no bytes at
-    /// all) to the ops, as before bytes were traced.
+    /// of it goes to the one of the two that, alone (its own least-squares slope), leaves the smaller
+    /// squared residual; on a tie (bytes in exact proportion, or no bytes at all) to the ops, as
+    /// before bytes were traced (for one process, the total over its ops).
     /// </summary>
     /// <remarks>
     /// With four processes each doing a quarter of the work, the ops and bytes columns differ by noise

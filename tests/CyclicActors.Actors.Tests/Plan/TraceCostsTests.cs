@@ -214,7 +214,7 @@ public sealed class TraceCostsTests
         Assert.Equal(0.002, perOp, 9);
         Assert.Equal(3e-9, perByte, 15);
 
-        // One process, or bytes in proportion to ops: the total over the ops, as without bytes.
+        // One process, or bytes in proportion to ops: all per op (its least-squares slope), as without bytes.
         AssertPerOpOnly(0.002, TraceCosts.FitUntraced([new(0.2, 100, 5_000_000)]));
         AssertPerOpOnly(0.003, TraceCosts.FitUntraced([new(0.2, 100, 1_000_000), new(0.4, 100, 1_000_000)]));
         // More bytes with less CPU: no negative cost per byte, all per op.
@@ -249,7 +249,7 @@ public sealed class TraceCostsTests
         Assert.Equal(lookahead.Sum(p => p.Bytes / 1e6 * p.Seconds) / megabytes / 1e6, perByte, 15);
         Assert.InRange(perByte, 15e-9, 16e-9);
 
-        // The same bytes with CPU that follows the ops instead: all per op, the total over the ops.
+        // The same bytes with CPU that follows the ops instead: all per op.
         TraceCosts.UntracedCpu[] byOps = [new(5.6, 56, 1_099_300_000), new(5.5, 55, 1_137_100_000), new(5.6, 56, 1_137_100_000), new(4.9, 49, 1_006_200_000)];
         var (onlyOp, noByte) = TraceCosts.FitUntraced(byOps);
         Assert.Equal(0.1, onlyOp, 12);
