@@ -85,7 +85,8 @@ public sealed class DelayedGradientSimulation
                         {
                             var own = ownGradient.Slice(0, sizes[stage]);
                             _backend.Upload(previousGradients[rank][stage], own);
-                            LookaheadPoint.ApplyInPlace(_backend, replica.StageParameters(stage), own, history.Momentum(version, stage), _config.SgdAt(version, totalSteps));
+                            LookaheadPoint.ApplyInPlace(_backend, replica.StageParameters(stage), own, history.Momentum(version, stage), _config.SgdAt(version, totalSteps),
+                                replica.Layout.LargestStageSize);
                         }
                     }
 

@@ -204,7 +204,8 @@ public sealed class StageDeviceActor : UntypedActor
             var rank = run.Op.Worker;
             var last = _lastGradients[rank][stage] ?? throw new InvalidOperationException($"Device {_setup.Device} has no gradient of rank {rank} for stage {stage} to look ahead with at step {run.Op.Step}.");
             _backend!.Upload(last, replica.StageGradients(stage));
-            LookaheadPoint.ApplyInPlace(_backend, replica.StageParameters(stage), replica.StageGradients(stage), run.Parameters.Momentum, _setup.Plan.Config.SgdAt(version, _setup.Plan.TotalSteps));
+            LookaheadPoint.ApplyInPlace(_backend, replica.StageParameters(stage), replica.StageGradients(stage), run.Parameters.Momentum, _setup.Plan.Config.SgdAt(version, _setup.Plan.TotalSteps),
+                replica.Layout.LargestStageSize);
             _loaded[stage] = (version, rank);
             if (run.Op.Kind == OpKind.Forward)
             {

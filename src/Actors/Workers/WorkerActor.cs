@@ -312,7 +312,8 @@ public sealed class WorkerActor : UntypedActor
             long lookaheadAt = _setup.Trace?.NowMicroseconds ?? 0;
             // The replica's gradient buffer of the stage still holds this worker's gradient of the
             // previous step: nothing writes it between that B_j and this F_j.
-            LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Plan.Config.SgdAt(run.Version, _setup.Plan.TotalSteps));
+            LookaheadPoint.ApplyInPlace(_backend!, replica.StageParameters(run.StageIndex), replica.StageGradients(run.StageIndex), published.Momentum, _setup.Plan.Config.SgdAt(run.Version, _setup.Plan.TotalSteps),
+                replica.Layout.LargestStageSize);
             _lookaheadOps++;
             TraceHandling(HandlingSpans.Lookahead, run.Op, lookaheadAt);
         }

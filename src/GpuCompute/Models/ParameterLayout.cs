@@ -37,5 +37,8 @@ public sealed class ParameterLayout
 
     public long TotalSize => StageSizes.Sum();
 
+    /// <summary>The most parameters one stage holds.</summary>
+    public long LargestStageSize => StageSizes.Max();
+
     public IEnumerable<ParameterSlot> SlotsOfLayer(int layerIndex) => Slots.Where(slot => slot.LayerIndex == layerIndex);
 }

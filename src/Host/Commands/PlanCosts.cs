@@ -94,7 +94,7 @@ internal static class PlanCosts
             for (int stage = 0; stage < stages; stage++)
             {
                 double loadSeconds = Timed(backend, () => replica.SetStageParameters(stage, published[stage]));
-                double lookaheadSeconds = Timed(backend, () => LookaheadPoint.ApplyInPlace(backend, replica.StageParameters(stage), replica.StageGradients(stage), momentum[stage], hyper));
+                double lookaheadSeconds = Timed(backend, () => LookaheadPoint.ApplyInPlace(backend, replica.StageParameters(stage), replica.StageGradients(stage), momentum[stage], hyper, replica.Layout.LargestStageSize));
                 double handoffSeconds = Timed(backend, () => replica.GetStageGradients(stage, handedOff[stage]));
                 if (round >= 0)
                 {

@@ -52,16 +52,40 @@ public sealed class LookaheadPointTests
         var g = Draw();
         using var backend = new CpuBackend();
 
-        Assert.Equal(ReducerStep(backend, theta, velocity, [g, g], hyper), Lookahead(backend, theta, velocity, g, hyper));
+        var next = ReducerStep(backend, theta, velocity, [g, g], hyper);
+        Assert.Equal(next, Lookahead(backend, theta, velocity, g, hyper));
+        // The same from a scratch longer than the stage (the largest stage's, as the workers take it).
+        Assert.Equal(next, Lookahead(backend, theta, velocity, g, hyper, scratchLength: 1000));
     }
 
-    private static float[] Lookahead(IComputeBackend backend, float[] theta, float[] velocity, float[] ownGradient, SgdHyperParameters hyper)
+    [Fact]
+    public void A_scratch_of_the_largest_stage_leaves_the_pool_one_cached_length_for_every_stage()
+    {
+        var pool = new CpuMemoryPool();
+        using var backend = new CpuBackend(new MemoryLedger(), pool);
+        var hyper = new SgdHyperParameters(0.1f, 0.9f, 0f);
+        using var large = backend.Allocate(10, MemoryTag.Parameters);
+        using var largeGradient = backend.Allocate(10, MemoryTag.Gradients);
+        using var small = backend.Allocate(7, MemoryTag.Parameters);
+        using var smallGradient = backend.Allocate(7, MemoryTag.Gradients);
+        long before = pool.ReservedBytes;
+
+        LookaheadPoint.ApplyInPlace(backend, large, largeGradient, new float[10], hyper, scratchLength: 10);
+        LookaheadPoint.ApplyInPlace(backend, small, smallGradient, new float[7], hyper, scratchLength: 10);
+        Assert.Equal(10 * sizeof(float), pool.ReservedBytes - before);
+
+        // A scratch of the stage's own length is another length for the pool to keep.
+        LookaheadPoint.ApplyInPlace(backend, small, smallGradient, new float[7], hyper, scratchLength: 0);
+        Assert.Equal((10 + 7) * sizeof(float), pool.ReservedBytes - before);
+    }
+
+    private static float[] Lookahead(IComputeBackend backend, float[] theta, float[] velocity, float[] ownGradient, SgdHyperParameters hyper, long scratchLength = 0)
     {
         using var parameters = backend.Allocate(theta.Length, MemoryTag.Parameters);
         using var gradient = backend.Allocate(theta.Length, MemoryTag.Gradients);
         backend.Upload(theta, parameters);
         backend.Upload(ownGradient, gradient);
-        LookaheadPoint.ApplyInPlace(backend, parameters, gradient, velocity, hyper);
+        LookaheadPoint.ApplyInPlace(backend, parameters, gradient, velocity, hyper, scratchLength);
         var result = new float[theta.Length];
         backend.Download(parameters, result);
         return result;
