@@ -21,8 +21,8 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
     /// <summary>
     /// The need of the device that runs <paramref name="workers"/> of the
     /// <paramref name="schedule"/>'s ranks. Each worker holds one replica (parameters and their
-    /// gradients) and its micro-batch; with look-ahead, one stage's scratch momentum while it loads a
-    /// look-ahead point. Temporaries of one tick: <see cref="CdpSchedule.PredictedPeakWorkspaceBytes"/>
+    /// gradients) and its micro-batch; with look-ahead, a scratch momentum of the largest stage's length
+    /// while it loads a look-ahead point, if it ever does. Temporaries of one tick: <see cref="CdpSchedule.PredictedPeakWorkspaceBytes"/>
     /// (N times the largest stage's under DP, the stages' sum under CDP with N = L); of one worker's
     /// op: <see cref="CdpSchedule.MostHeldAtOneOp"/>. With <paramref name="reducersOnDevice"/> the
     /// stage reducers' state counts too: master parameters, the incoming gradient, the folded sum
@@ -57,10 +57,20 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
             Activations: activations,
             Parameters: (n + reducers) * parameterBytes,
             Gradients: (n + (2 * reducers)) * parameterBytes,
-            OptimizerState: (reducers * parameterBytes) + (compensation == DelayCompensation.Lookahead && schedule.Rule != UpdateRule.Dp ? n * largestStageBytes : 0),
+            OptimizerState: (reducers * parameterBytes) + (LookingAhead(schedule, workers, compensation) * largestStageBytes),
             Workspace: workspace,
             Data: n * footprint.DataBytes);
     }
+
+    /// <summary>
+    /// The workers that ever compute at a look-ahead point, each with a scratch momentum of the largest
+    /// stage's length while it does (<see cref="LookaheadPoint"/>): under CDP-v2 a worker fresh at every
+    /// stage never does (with N = L, the last).
+    /// </summary>
+    private static int LookingAhead(CdpSchedule schedule, IReadOnlyList<int> workers, DelayCompensation compensation) =>
+        compensation != DelayCompensation.Lookahead || schedule.Rule == UpdateRule.Dp
+            ? 0
+            : workers.Count(rank => Enumerable.Range(1, schedule.Stages).Any(stage => !schedule.IsFresh(rank, stage)));
 
     /// <summary>"1.23 GiB (activations 0.50, parameters 0.20, ...)".</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,

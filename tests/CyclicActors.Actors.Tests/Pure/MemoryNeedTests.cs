@@ -29,7 +29,7 @@ public sealed class MemoryNeedTests
     }
 
     [Fact]
-    public void Reducers_on_the_device_add_master_incoming_sum_and_momentum_and_lookahead_adds_one_stage_scratch_per_worker()
+    public void Reducers_on_the_device_add_master_incoming_sum_and_momentum_and_lookahead_adds_one_stage_scratch_per_worker_that_looks_ahead()
     {
         var plain = Need(UpdateRule.CdpV2, DelayCompensation.None, reducersOnDevice: true);
         var lookahead = Need(UpdateRule.CdpV2, DelayCompensation.Lookahead, reducersOnDevice: true);
@@ -37,7 +37,14 @@ public sealed class MemoryNeedTests
         Assert.Equal(5 * 4000, plain.Parameters);
         Assert.Equal(6 * 4000, plain.Gradients);
         Assert.Equal(4000, plain.OptimizerState);
-        Assert.Equal(4000 + (4 * 400 * 4), lookahead.OptimizerState);
+        // Under CDP-v2 with N = L the last worker reads the current version of every stage and never
+        // looks ahead: three scratches of the largest stage (400 floats); under CDP-v1 all four.
+        var schedule = CdpSchedule.Create(4, 4, UpdateRule.CdpV2);
+        Assert.All(Enumerable.Range(1, 4), stage => Assert.True(schedule.IsFresh(3, stage)));
+        Assert.Equal(4000 + (3 * 400 * 4), lookahead.OptimizerState);
+        Assert.Equal(4000 + (4 * 400 * 4), Need(UpdateRule.CdpV1, DelayCompensation.Lookahead, reducersOnDevice: true).OptimizerState);
+        Assert.Equal(400 * 4, MemoryNeed.Predict(schedule, [2], 4, StageParameters, StageActivations, DelayCompensation.Lookahead, Footprint, false).OptimizerState);
+        Assert.Equal(0, MemoryNeed.Predict(schedule, [3], 4, StageParameters, StageActivations, DelayCompensation.Lookahead, Footprint, false).OptimizerState);
         Assert.Contains("optimizer state", lookahead.Describe(), StringComparison.Ordinal);
     }
 
