@@ -68,9 +68,7 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
     /// stage never does (with N = L, the last).
     /// </summary>
     private static int LookingAhead(CdpSchedule schedule, IReadOnlyList<int> workers, DelayCompensation compensation) =>
-        compensation != DelayCompensation.Lookahead || schedule.Rule == UpdateRule.Dp
-            ? 0
-            : workers.Count(rank => Enumerable.Range(1, schedule.Stages).Any(stage => !schedule.IsFresh(rank, stage)));
+        workers.Count(rank => Enumerable.Range(1, schedule.Stages).Any(stage => CompensationForRule.UsesLookahead(schedule, compensation, rank, stage, step: 1)));
 
     /// <summary>"1.23 GiB (activations 0.50, parameters 0.20, ...)".</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,

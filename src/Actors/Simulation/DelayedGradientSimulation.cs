@@ -159,7 +159,7 @@ public sealed class DelayedGradientSimulation
     }
 
     private bool UsesLookahead(int step, int rank, int stage) =>
-        _compensation == DelayCompensation.Lookahead && step >= 1 && !_schedule.IsFresh(rank, stage + 1);
+        CompensationForRule.UsesLookahead(_schedule, _compensation, rank, stage + 1, step);
 
     private static float[][] SplitStages(float[] all, int[] sizes)
     {

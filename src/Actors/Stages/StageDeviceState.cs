@@ -179,7 +179,7 @@ public sealed class StageDeviceState
     public bool UsesLookahead(ScheduledOp op)
     {
         ArgumentNullException.ThrowIfNull(op);
-        return Compensation == DelayCompensation.Lookahead && op.Step >= 1 && !Schedule.IsFresh(op.Worker, op.Stage);
+        return CompensationForRule.UsesLookahead(Schedule, Compensation, op.Worker, op.Stage, op.Step);
     }
 
     private void Arrived(Dictionary<(int Step, int Rank), float[]> inbox, bool forThisDevice, int step, int rank, float[] values, string what)

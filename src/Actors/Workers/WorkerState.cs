@@ -164,7 +164,7 @@ public sealed class WorkerState
 
     /// <summary>Whether (step, stage) of this worker runs at the look-ahead point instead of θ_{step−1}.</summary>
     public bool UsesLookahead(int step, int stage) =>
-        Compensation == DelayCompensation.Lookahead && step >= 1 && !Schedule.IsFresh(Rank, stage);
+        CompensationForRule.UsesLookahead(Schedule, Compensation, Rank, stage, step);
 
     /// <summary>The op <paramref name="run"/> (the last decision) has been carried out.</summary>
     public OpCompletion Complete(RunOp run)
