@@ -5,11 +5,12 @@ For each model and rule, `cyclic train` runs a few steps in one process (N worke
 CPU backend) and its summary gives `reserved_peak_bytes` (the most the process's memory pool held:
 parameters, gradients, optimizer state, activations, workspace and data, every array the runtime
 allocates on its backend) beside its ledger's peak per kind; `cyclic plan` with the same layout gives
-its memory for the machine (`MemoryNeed` with the reducers' state) and its parts. Each case runs
+its memory for the machine (what the pool holds: the ops' buffers as it caches them by size in the
+simulated timeline, beside the lasting parts and the reducers' state) and its parts. Each case runs
 REPEATS times (the pool's peak depends on how the workers' rents interleave).
 Writes bench/results/plan-calibration-memory.md (or --out).
 
-Usage: bench/plan/calibrate_memory.py [--models cnn,mlp-deep] [--rules dp,cdp-v1,cdp-v2] [--workers 4] [--batch 32] [--steps 8] [--repeats 2]
+Usage: bench/plan/calibrate_memory.py [--models cnn,mlp-deep] [--rules dp,cdp-v1,cdp-v2] [--workers 4] [--batch 32] [--steps 8] [--repeats 3]
 """
 import argparse
 import json
@@ -24,7 +25,7 @@ from planning import CYCLIC, ROOT, plan_rule
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-memory.md"
 KINDS = ("activations", "parameters", "gradients", "optimizerstate", "workspace", "data")
-PLAN_KINDS = ("activation_bytes", "parameter_bytes", "gradient_bytes", "optimizer_state_bytes", "workspace_bytes", "data_bytes")
+PLAN_KINDS = ("op_buffers_cached_bytes", "parameter_bytes", "gradient_bytes", "optimizer_state_bytes", "data_bytes")
 
 
 def train(cyclic, model, rule, args, summary):
@@ -43,7 +44,7 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cyclic", default=CYCLIC)
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args()
@@ -62,17 +63,20 @@ def main():
              f"--steps {args.steps} --repeats {args.repeats}` ({os.cpu_count()}-core machine). Measured: the most the process's CPU memory pool "
              "reserved (`reserved_peak_bytes`; the pool keeps freed arrays per exact length for the next rent of that length, so what it "
              "holds is, for every length, the most arrays of it out at once); the ledger's peak of each kind on its own (not at one moment, "
-             "so their sum can exceed the ledger's peak total). Planned: `cyclic plan`'s memory for the one machine (`MemoryNeed`, the "
-             "runtime's own prediction, with the reducers' state), a bound on the ledger's peak total.", "",
-             "| model | rule | reserved peak, measured (MB) | planned (MB) | error | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts (MB) |",
-             "|---|---|---|---:|---:|---|---|"]
+             "so their sum can exceed the ledger's peak total). Planned: `cyclic plan`'s memory for the one machine: the ops' buffers "
+             "(activations and temporaries) as the pool caches them by size in the simulated timeline, beside the parameters, gradients, "
+             "optimizer state (the reducers' and look-ahead's) and data. Spread: the repeats' range over their median (the pool keeps "
+             "the worst coincidence of the workers' ops, which varies from run to run).", "",
+             "| model | rule | reserved peak, measured (MB) | spread | planned (MB) | error | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts (MB): ops' buffers / parameters / gradients / optimizer state / data |",
+             "|---|---|---|---:|---:|---:|---|---|"]
     for row in rows:
         reserved = statistics.median(row["reserved"])
         ledger = {kind: statistics.median(run.get(kind, 0) for run in row["ledger"]) for kind in KINDS}
         measured = ", ".join(f"{r / 1e6:.1f}" for r in row["reserved"])
         by_kind = " / ".join(f"{ledger[k] / 1e6:.1f}" for k in KINDS)
         parts = " / ".join(f"{row['parts'][k] / 1e6:.1f}" for k in PLAN_KINDS)
-        lines.append(f"| {row['model']} | {row['rule']} | {measured} | {row['planned'] / 1e6:.1f} | "
+        spread = (max(row["reserved"]) - min(row["reserved"])) / reserved
+        lines.append(f"| {row['model']} | {row['rule']} | {measured} | {100 * spread:.0f} % | {row['planned'] / 1e6:.1f} | "
                      f"{100 * (row['planned'] - reserved) / reserved:+.1f} % | {by_kind} | {parts} |")
     errors = [abs(row["planned"] - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
     lines += ["", f"Within 5 % of the reserved peak (median of the repeats): {sum(e <= 0.05 for e in errors)} of {len(rows)} cases."]

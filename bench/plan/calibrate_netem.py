@@ -110,7 +110,7 @@ def main():
                                max(machine["timeline_activation_peak_bytes"] for machine in traced["machines"]))
         # Whole memory per member (runs since 2026-12-07 evening record the seed summary's nodes): the most its
         # backend's pool reserved against the plan's memory for the machine holding the same ranks.
-        memory = [(node["reserved_peak_bytes"], node.get("peak_activation_bytes"), machine["memory_bytes"], machine["activation_bytes"])
+        memory = [(node["reserved_peak_bytes"], node.get("peak_activation_bytes"), machine["memory_bytes"], machine["timeline_activation_peak_bytes"])
                   for node in run.get("nodes", []) if node.get("reserved_peak_bytes")
                   for machine in predicted["machines"] if sorted(machine["ranks"]) == sorted(node["ranks"])]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
@@ -162,9 +162,11 @@ def main():
     if whole:
         lines += ["", "Whole memory per member, from the runs that recorded the seed summary's nodes: the most the member's CPU backend "
                   "pool reserved (`reserved_peak_bytes`: parameters, gradients, optimizer state, activations, workspace, what the "
-                  "runtime allocates on its backend) against the plan's memory for the machine with the same ranks (`MemoryNeed` with "
-                  "its reducers' state); beside them the ledger's activation peak at the schedule's ticks against the plan's.", "",
-                  "| setting | model | rule | members: reserved peak, measured / planned (MB) | error, most off | activations at ticks, measured / planned (MB) |",
+                  "runtime allocates on its backend) against the plan's memory for the machine with the same ranks (what its pool holds: "
+                  "the ops' buffers as the pool caches them by size in the simulated timeline, beside the parameters, gradients, optimizer "
+                  "state, data and its reducers' state); beside them the ledger's activation peak at the schedule's ticks against the "
+                  "simulated timeline's.", "",
+                  "| setting | model | rule | members: reserved peak, measured / planned (MB) | error, most off | activations, ledger at ticks / timeline (MB) |",
                   "|---|---|---|---|---:|---|"]
         for row in whole:
             setting = setting_label(row["setting"])

@@ -53,6 +53,32 @@ public sealed class MemoryAccountingTests
     }
 
     [Fact]
+    public void ALedgerCountsItsBuffersBySizeAndAWindowGivesAnOpsMostAndWhatItLeavesOut()
+    {
+        var sizes = new BufferSizeCounts();
+        using var backend = new CpuBackend(new MemoryLedger(sizes: sizes));
+        var kept = backend.Allocate(10, MemoryTag.Activations);
+        var window = sizes.Window(() =>
+        {
+            var stored = backend.Allocate(25, MemoryTag.Activations);
+            backend.Allocate(10, MemoryTag.Workspace).Dispose();
+            var first = backend.Allocate(10, MemoryTag.Workspace);
+            var second = backend.Allocate(10, MemoryTag.Workspace);
+            first.Dispose();
+            second.Dispose();
+            kept.Dispose();
+            _ = stored;
+        });
+
+        Assert.Equal(new Dictionary<long, int> { [40] = 2, [100] = 1 }, window.MostAdded);
+        Assert.Equal(new Dictionary<long, int> { [40] = -1, [100] = 1 }, window.NetAdded);
+        Assert.Equal(180, window.MostAddedBytes);
+        Assert.Equal(60, window.NetAddedBytes);
+        Assert.Equal(new Dictionary<long, int> { [100] = 1 }, sizes.Out());
+        Assert.Throws<InvalidOperationException>(() => sizes.OnReleased(40));
+    }
+
+    [Fact]
     public void AUsedAfterDisposeBufferIsRejected()
     {
         using var backend = new CpuBackend();

@@ -1,6 +1,7 @@
 using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.Actors.Plan;
 
@@ -25,10 +26,15 @@ namespace CyclicActors.Actors.Plan;
 /// the process (actor dispatch, messages, the collector), which takes the machine's slots but holds no
 /// op back. From a trace, its CPU that no span covers, per op (<see cref="MeasuredStageTimes.UntracedSecondsPerOp"/>).
 /// </param>
+/// <param name="ForwardBuffers">The buffers F_j rents by size, measured (<see cref="GpuCompute.Training.OpFootprint.StageForwardBuffers"/>): what the machine's pool caches follows from them; null: not known, the memory is <see cref="Planning.MemoryNeed"/>'s.</param>
+/// <param name="BackwardBuffers">The same for B_j.</param>
 public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, double FoldSeconds, double UpdateSeconds,
     long ParameterCount, long ActivationBytes, long WorkspaceBytes = 0, double LoadSeconds = 0, double LookaheadSeconds = 0, double HandoffSeconds = 0,
-    double BesideSeconds = 0)
+    double BesideSeconds = 0, OpBuffers? ForwardBuffers = null, OpBuffers? BackwardBuffers = null)
 {
+    /// <summary>The buffers the op of <paramref name="kind"/> rents, or null when not known.</summary>
+    public OpBuffers? BuffersOf(OpKind kind) => kind == OpKind.Forward ? ForwardBuffers : BackwardBuffers;
+
     /// <summary>Bytes of one gradient contribution, or of one parameter version, of this stage.</summary>
     public long ParameterBytes => ParameterCount * sizeof(float);
 }

@@ -8,7 +8,22 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="Memory">The runtime's own prediction (<see cref="MemoryNeed.Predict"/>, what its ledger matches) for the machine's workers and the reducers it holds.</param>
 /// <param name="SimulatedActivationPeakBytes">The most activation bytes its workers held at once in the simulated timeline (pacing shows here).</param>
 /// <param name="ComputeBusyFraction">Full-speed work done over (slots × measured time); above 1 cannot happen, near 1 is compute-bound.</param>
-public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnlyList<int> ReducerStages, MemoryNeed Memory, long SimulatedActivationPeakBytes, double ComputeBusyFraction);
+/// <param name="OpBuffersCachedBytes">
+/// What the machine's pool ends up holding for the ops' buffers (activations and temporaries) in the
+/// simulated timeline: per size, the most buffers of it out at once (<see cref="PerSizePool"/>); null
+/// when the stages' buffers are not known.
+/// </param>
+/// <param name="OpBuffersOutPeakBytes">The most bytes of those buffers out at one moment in the simulated timeline; null likewise.</param>
+public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnlyList<int> ReducerStages, MemoryNeed Memory, long SimulatedActivationPeakBytes, double ComputeBusyFraction,
+    long? OpBuffersCachedBytes = null, long? OpBuffersOutPeakBytes = null)
+{
+    /// <summary>
+    /// The memory the machine's pool holds at its peak: the ops' buffers as it caches them, beside
+    /// <see cref="Memory"/>'s parts that live the whole run (parameters, gradients, optimizer state,
+    /// data); without the ops' buffers, <see cref="Memory"/>'s total.
+    /// </summary>
+    public long MemoryBytes => OpBuffersCachedBytes is { } cached ? Memory.Total - Memory.Activations - Memory.Workspace + cached : Memory.Total;
+}
 
 /// <summary>One link of a plan over the measured steps.</summary>
 /// <param name="Kind">"gradients", "parameters", "both" when those kinds share the link, or "cuts" (a reducer's recovery cuts to the seed).</param>
@@ -27,8 +42,8 @@ public sealed record LinkPlan(int From, int To, string Kind, double BytesPerStep
 public sealed record RulePlan(UpdateRule Rule, double StepSeconds, double SamplesPerSecond, double FirstStepSeconds, double BurstWindowSeconds,
     IReadOnlyList<MachinePlan> Machines, IReadOnlyList<LinkPlan> Links, LinkPlan? BusiestLink, double NetworkBurstiness, double ReducerBusy = 0, double NicBusy = 0)
 {
-    /// <summary>The largest memory need over the machines.</summary>
-    public long PeakMemoryBytes => Machines.Max(machine => machine.Memory.Total);
+    /// <summary>The most memory a machine's pool holds (<see cref="MachinePlan.MemoryBytes"/>) over the machines.</summary>
+    public long PeakMemoryBytes => Machines.Max(machine => machine.MemoryBytes);
 
     /// <summary>Bytes crossing machines per step, all links together.</summary>
     public double BytesPerStep => Links.Sum(link => link.BytesPerStep);
@@ -74,8 +89,9 @@ public static class RuntimePlanner
             var units = Enumerable.Range(0, run.ReducerOwners.Count).Where(unit => run.ReducerOwners[unit] == machine).ToArray();
             var reducerStages = units.Select(unit => unit / shards).Distinct().ToArray();
             double capacity = (slots == 0 ? ranks.Length : slots) * commits[^1];
+            var pool = run.OpBufferPools?[machine];
             return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, units.Sum(unit => scenario.SliceBytes(unit / shards, unit % shards))), run.ActivationPeakBytes[machine],
-                capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0);
+                capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0, pool?.CachedBytes, pool?.OutPeakBytes);
         }).ToArray();
         double runSeconds = Math.Max(commits[^1], 1e-12);
         return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,

@@ -68,6 +68,8 @@ public sealed partial class RuntimeSimulation
             _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
         }
 
+        _opBufferPools?[machine].Started(cost.BuffersOf(op.Kind)!);
+
         _machines[machine].Run(WorkOf(op, cost), () => Finish(rank, op));
         if (cost.BesideSeconds > 0)
         {
@@ -86,9 +88,10 @@ public sealed partial class RuntimeSimulation
         worker.Busy = false;
         int index = worker.Next % _schedule.CycleLength;
         worker.Next++;
+        var cost = _scenario.Stages[op.Stage - 1];
+        _opBufferPools?[machine].Finished(cost.BuffersOf(op.Kind)!);
         if (op.Kind == OpKind.Backward)
         {
-            var cost = _scenario.Stages[op.Stage - 1];
             _liveActivations[machine] -= cost.ActivationBytes;
             for (int shard = 0; shard < _shards; shard++)
             {

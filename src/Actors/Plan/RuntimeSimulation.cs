@@ -23,9 +23,10 @@ public sealed record SimulatedLink(int From, int To, LinkKind? Kind, FlowNetwork
 /// <param name="RankMachines">Per rank: its machine.</param>
 /// <param name="ReducerBusySeconds">Per reducer (as <paramref name="ReducerOwners"/>): the time it spent folding and updating.</param>
 /// <param name="NicBusySeconds">Per machine: the bytes its busier interface direction carried over the interface's rate (empty without a NIC cap).</param>
+/// <param name="OpBufferPools">Per machine: its pool of the ops' buffers (activations and temporaries) in simulated time; null when the stages' buffers are not known.</param>
 public sealed record SimulationRun(IReadOnlyList<double> CommitSeconds, IReadOnlyList<long> ActivationPeakBytes, IReadOnlyList<double> ComputeWorkSeconds,
     IReadOnlyList<SimulatedLink> Links, IReadOnlyList<int> ReducerOwners, IReadOnlyList<int> RankMachines, CdpSchedule Schedule,
-    IReadOnlyList<double> ReducerBusySeconds, IReadOnlyList<double> NicBusySeconds);
+    IReadOnlyList<double> ReducerBusySeconds, IReadOnlyList<double> NicBusySeconds, IReadOnlyList<PerSizePool>? OpBufferPools = null);
 
 /// <summary>
 /// A discrete-event model of the actor runtime running one <see cref="PlanScenario"/>. Workers run
@@ -61,6 +62,7 @@ public sealed partial class RuntimeSimulation
     private readonly FlowNetwork _network;
     private readonly long[] _liveActivations;
     private readonly long[] _activationPeak;
+    private readonly PerSizePool[]? _opBufferPools;
     private readonly int _opsPerWorker;
 
     private RuntimeSimulation(PlanScenario scenario)
@@ -86,6 +88,9 @@ public sealed partial class RuntimeSimulation
         _network = new FlowNetwork(_clock, scenario.Transport, hosts);
         _liveActivations = new long[machines];
         _activationPeak = new long[machines];
+        _opBufferPools = scenario.Stages.All(stage => stage.ForwardBuffers is not null && stage.BackwardBuffers is not null)
+            ? [.. Enumerable.Range(0, machines).Select(_ => new PerSizePool())]
+            : null;
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
         _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
         _reducers = [.. Enumerable.Range(0, stages * _shards).Select(unit => new ReducerProgress(
@@ -170,7 +175,7 @@ public sealed partial class RuntimeSimulation
         var links = _links.Select(pair => new SimulatedLink(pair.Key.From, pair.Key.To, pair.Key.Kind, pair.Value)).OrderBy(link => link.From).ThenBy(link => link.To).ThenBy(link => link.Kind).ToArray();
         var nicBusy = _network.InterfaceBusySeconds;
         return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _reducerOwner, _rankMachine, _schedule,
-            [.. _reducers.Select(reducer => reducer.BusySeconds)], nicBusy);
+            [.. _reducers.Select(reducer => reducer.BusySeconds)], nicBusy, _opBufferPools);
     }
 
     /// <summary>The link tensors of <paramref name="kind"/> take from one machine to another.</summary>

@@ -80,41 +80,6 @@ public sealed partial class CdpSchedule
     }
 
     /// <summary>
-    /// The most temporaries <paramref name="workers"/> hold at one tick of a run of
-    /// <paramref name="steps"/> steps, when an op of stage j holds <paramref name="perStageWorkspaceBytes"/>[j − 1]
-    /// while it runs: max over ticks of the sum over the ops running then. Under DP every worker runs
-    /// the same stage at a tick (N·max_j w_j); under CDP with N = L a tick's ops are spread over the
-    /// stages (Σ_j w_j).
-    /// </summary>
-    public long PredictedPeakWorkspaceBytes(IReadOnlyList<long> perStageWorkspaceBytes, int steps, IEnumerable<int> workers)
-    {
-        CheckPerStageBytes(perStageWorkspaceBytes);
-        ArgumentNullException.ThrowIfNull(workers);
-        var ranks = workers.ToArray();
-        long opsPerWorker = (long)Math.Max(steps, 1) * CycleLength;
-        var lastTick = opsPerWorker + SteadyStateStartTick;
-        long peak = 0;
-        for (long tick = 0; tick < lastTick; tick++)
-        {
-            long bytes = 0;
-            foreach (var rank in ranks)
-            {
-                long index = tick - StartTick(0, rank);
-                if (index >= 0 && index < opsPerWorker)
-                {
-                    int inCycle = (int)(index % CycleLength);
-                    int stage = inCycle < Stages ? inCycle + 1 : CycleLength - inCycle;
-                    bytes += perStageWorkspaceBytes[stage - 1];
-                }
-            }
-
-            peak = Math.Max(peak, bytes);
-        }
-
-        return peak;
-    }
-
-    /// <summary>
     /// The most one worker holds during one of its ops, whatever the timing: over the 2L phases of its
     /// cycle, the activations it holds then plus the running op's workspace. Returns the activation and
     /// workspace parts at that op. N times this bounds any N workers; under DP, whose workers all run

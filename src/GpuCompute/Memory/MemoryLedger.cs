@@ -3,7 +3,8 @@ namespace CyclicActors.GpuCompute.Memory;
 /// <summary>
 /// Live and high-water bytes per <see cref="MemoryTag"/>. Thread-safe. A ledger may have a parent
 /// (for example one per process over all workers' ledgers) that sees every change as well, so the
-/// sum over workers is measured exactly rather than added up from separately sampled peaks.
+/// sum over workers is measured exactly rather than added up from separately sampled peaks, and
+/// may count its buffers by size (<see cref="BufferSizeCounts"/>, what a per-size pool keeps).
 /// </summary>
 public sealed class MemoryLedger
 {
@@ -14,9 +15,16 @@ public sealed class MemoryLedger
     private long _totalLive;
     private long _totalPeak;
 
-    public MemoryLedger(MemoryLedger? parent = null) => Parent = parent;
+    public MemoryLedger(MemoryLedger? parent = null, BufferSizeCounts? sizes = null)
+    {
+        Parent = parent;
+        Sizes = sizes;
+    }
 
     public MemoryLedger? Parent { get; }
+
+    /// <summary>Where every allocation and release is also counted by its size; null: not counted.</summary>
+    public BufferSizeCounts? Sizes { get; }
 
     public long LiveBytes(MemoryTag tag) => Interlocked.Read(ref _live[(int)tag]);
 
@@ -33,6 +41,7 @@ public sealed class MemoryLedger
         HighWater.Raise(ref _peak[(int)tag], live);
         HighWater.Raise(ref _windowPeak[(int)tag], live);
         HighWater.Raise(ref _totalPeak, Interlocked.Add(ref _totalLive, bytes));
+        Sizes?.OnAllocated(bytes);
         Parent?.OnAllocated(tag, bytes);
     }
 
@@ -46,6 +55,7 @@ public sealed class MemoryLedger
             throw new InvalidOperationException($"Memory ledger went negative for {tag}: released more than was allocated.");
         }
 
+        Sizes?.OnReleased(bytes);
         Parent?.OnReleased(tag, bytes);
     }
 

@@ -14,8 +14,10 @@ namespace CyclicActors.GpuCompute.Training;
 /// temporaries may reuse the blocks of the activations it freed), so the larger is taken: a budget
 /// check must not pass a run that then exceeds the budget.
 /// </summary>
+/// <param name="StageForwardBuffers">Per stage, the buffers its forward rents by size (<see cref="BufferSizeCounts.Window"/>): what a per-size pool ends up holding follows from these; empty when not measured.</param>
+/// <param name="StageBackwardBuffers">Per stage, the same for its backward.</param>
 /// <param name="StageWorkspaceBytes">Per stage: the larger of its op's live temporaries and what the op makes the pool reserve beyond its stored activations. The live figure is the conservative one: under DP a backward's temporaries partly reuse the blocks of freed activations, which makes DP's prediction high (never low) by up to a quarter for mlp-deep; under CDP it matched the pool within 1 %.</param>
-public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long DataBytes)
+public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long DataBytes, IReadOnlyList<OpBuffers>? StageForwardBuffers = null, IReadOnlyList<OpBuffers>? StageBackwardBuffers = null)
 {
     /// <param name="createBackend">A backend on the device that will train, on a pool of its own, reporting to the given ledger.</param>
     public static OpFootprint Measure(ModelDefinition model, StagePartition partition, int batch, Func<MemoryLedger, (IComputeBackend Backend, IDevicePool Pool)> createBackend)
@@ -24,35 +26,39 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(createBackend);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        var ledger = new MemoryLedger();
+        var sizes = new BufferSizeCounts();
+        var ledger = new MemoryLedger(sizes: sizes);
         var (created, pool) = createBackend(ledger);
         using var backend = created;
         using var replica = new ModelReplica(model, partition, backend);
         using var samples = new SyntheticMicroBatch(backend, model, batch);
         var workspace = new long[replica.StageCount];
-        void Measured(int stage, Action op)
+        var forward = new OpBuffers[replica.StageCount];
+        var backward = new OpBuffers[replica.StageCount];
+        OpBuffers Measured(int stage, Action op)
         {
             ledger.ResetPeaks();
             long reservedBefore = pool.ReservedBytes;
             long activationsBefore = ledger.LiveBytes(MemoryTag.Activations);
-            op();
+            var buffers = sizes.Window(op);
             long grown = pool.ReservedBytes - reservedBefore - Math.Max(0, ledger.LiveBytes(MemoryTag.Activations) - activationsBefore);
             workspace[stage] = Math.Max(workspace[stage], Math.Max(ledger.PeakBytes(MemoryTag.Workspace), grown));
+            return buffers;
         }
 
         using (var pass = samples.BeginPass(replica))
         {
             for (int stage = 0; stage < replica.StageCount; stage++)
             {
-                Measured(stage, () => pass.Forward(stage));
+                forward[stage] = Measured(stage, () => pass.Forward(stage));
             }
 
             for (int stage = replica.StageCount - 1; stage >= 0; stage--)
             {
-                Measured(stage, () => pass.Backward(stage));
+                backward[stage] = Measured(stage, () => pass.Backward(stage));
             }
         }
 
-        return new OpFootprint(workspace, (long)batch * (model.InputShape.Elements + model.Classes) * sizeof(float));
+        return new OpFootprint(workspace, (long)batch * (model.InputShape.Elements + model.Classes) * sizeof(float), forward, backward);
     }
 }

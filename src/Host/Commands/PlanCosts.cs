@@ -66,7 +66,8 @@ internal static class PlanCosts
         var activations = Actors.Planning.TrainingPlan.StageActivationBytes(model, partition, batch);
         var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(
             times.ForwardSeconds[stage], times.BackwardSeconds[stage], times.FoldSeconds[stage], times.UpdateSeconds[stage],
-            layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp)).ToArray();
+            layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp,
+            footprint.StageForwardBuffers?[stage], footprint.StageBackwardBuffers?[stage])).ToArray();
         return (stages, times.UntracedSecondsPerByte, footprint.DataBytes, origin);
     }
 

@@ -1,0 +1,56 @@
+using CyclicActors.GpuCompute.Memory;
+
+namespace CyclicActors.Actors.Plan;
+
+/// <summary>
+/// One machine's pool in simulated time, as the CPU pool (and the CUDA pool, both keyed by exact
+/// size) keeps memory: every freed buffer stays cached for the next rent of its size, so the pool
+/// ends up holding, for every size, the most buffers of it that were out at once. Fed the ops'
+/// <see cref="OpBuffers"/> as they start and finish; each op is taken to hold its most from start to
+/// end, since another worker's op can be anywhere in its own when this one starts.
+/// </summary>
+public sealed class PerSizePool
+{
+    private readonly Dictionary<long, int> _out = [];
+    private readonly Dictionary<long, int> _most = [];
+    private long _outBytes;
+
+    /// <summary>The most bytes out at one moment (what a pool that gave back every freed buffer would have needed).</summary>
+    public long OutPeakBytes { get; private set; }
+
+    /// <summary>What the pool holds at the end: for every size, the most buffers of it out at once.</summary>
+    public long CachedBytes => _most.Sum(pair => pair.Key * pair.Value);
+
+    /// <summary>An op starts: its buffers at their most are out until it finishes.</summary>
+    public void Started(OpBuffers op)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        Add(op.MostAdded, 1);
+    }
+
+    /// <summary>An op finishes: from its most down to what it leaves out (stored activations, or fewer after a backward).</summary>
+    public void Finished(OpBuffers op)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        Add(op.MostAdded, -1);
+        Add(op.NetAdded, 1);
+    }
+
+    private void Add(IReadOnlyDictionary<long, int> counts, int sign)
+    {
+        foreach (var (bytes, count) in counts)
+        {
+            int now = _out.GetValueOrDefault(bytes) + (sign * count);
+            if (now < 0)
+            {
+                throw new InvalidOperationException($"More {bytes}-byte buffers returned than were out: the ops' buffers do not balance.");
+            }
+
+            _out[bytes] = now;
+            _most[bytes] = Math.Max(_most.GetValueOrDefault(bytes), now);
+            _outBytes += sign * count * bytes;
+        }
+
+        OutPeakBytes = Math.Max(OutPeakBytes, _outBytes);
+    }
+}

@@ -1,0 +1,145 @@
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Plan;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute;
+using CyclicActors.GpuCompute.Cpu;
+using CyclicActors.GpuCompute.Memory;
+using CyclicActors.GpuCompute.Models;
+using CyclicActors.GpuCompute.Training;
+
+namespace CyclicActors.Actors.Tests.Plan;
+
+public sealed class PerSizePoolTests
+{
+    private static OpBuffers Op(Dictionary<long, int> most, Dictionary<long, int> net) => new(most, net);
+
+    [Fact]
+    public void Buffers_of_one_size_out_at_different_times_are_cached_once_and_out_together_twice()
+    {
+        var temporary = Op(new() { [400] = 1 }, []);
+        var apart = new PerSizePool();
+        apart.Started(temporary);
+        apart.Finished(temporary);
+        apart.Started(temporary);
+        apart.Finished(temporary);
+        Assert.Equal(400, apart.CachedBytes);
+
+        var together = new PerSizePool();
+        together.Started(temporary);
+        together.Started(temporary);
+        together.Finished(temporary);
+        together.Finished(temporary);
+        Assert.Equal(800, together.CachedBytes);
+        Assert.Equal(800, together.OutPeakBytes);
+    }
+
+    [Fact]
+    public void Sizes_that_peak_at_different_times_are_all_cached_though_never_out_at_once()
+    {
+        var pool = new PerSizePool();
+        foreach (var op in new[] { Op(new() { [1000] = 1 }, []), Op(new() { [600] = 2 }, []) })
+        {
+            pool.Started(op);
+            pool.Finished(op);
+        }
+
+        Assert.Equal(1200, pool.OutPeakBytes);
+        Assert.Equal(2200, pool.CachedBytes);
+    }
+
+    [Fact]
+    public void A_forwards_stored_buffers_stay_out_until_its_backward_frees_them()
+    {
+        var forward = Op(new() { [300] = 2, [50] = 1 }, new() { [300] = 1 });
+        var backward = Op(new() { [300] = 2 }, new() { [300] = -1 });
+        var pool = new PerSizePool();
+        pool.Started(forward);
+        pool.Finished(forward);
+        Assert.Equal(650, pool.OutPeakBytes);
+        pool.Started(backward);
+        Assert.Equal(900, pool.OutPeakBytes);
+        pool.Finished(backward);
+        pool.Started(forward);
+        pool.Finished(forward);
+
+        Assert.Equal((3 * 300) + 50, pool.CachedBytes);
+        pool.Started(backward);
+        pool.Finished(backward);
+        Assert.Throws<InvalidOperationException>(() => pool.Finished(backward));
+    }
+
+    /// <summary>
+    /// The model against the real pool: two cnn workers sharing one CPU pool run their ops in an
+    /// interleaved order, one after another; the pool grows by exactly what the model, fed the
+    /// footprint's measured ops in the same order, says it caches.
+    /// </summary>
+    [Fact]
+    public void Fed_the_measured_ops_it_predicts_what_a_cpu_pool_shared_by_two_workers_reserves_for_them_to_the_byte()
+    {
+        const int batch = 4;
+        var model = ModelPresets.Create("cnn");
+        var partition = Partitioner.Partition(model, 4, "3,4,2,1");
+        var footprint = OpFootprint.Measure(model, partition, batch, ledger =>
+        {
+            var isolated = new CpuBackend(ledger);
+            return (isolated, isolated.Pool);
+        });
+        int stages = partition.StageCount;
+        var shared = new CpuMemoryPool();
+        using var first = new CpuBackend(pool: shared);
+        using var second = new CpuBackend(pool: shared);
+        using var firstReplica = new ModelReplica(model, partition, first);
+        using var secondReplica = new ModelReplica(model, partition, second);
+        using var firstData = new SyntheticMicroBatch(first, model, batch);
+        using var secondData = new SyntheticMicroBatch(second, model, batch);
+        var predicted = new PerSizePool();
+        long reserved = 0;
+        for (int microBatch = 0; microBatch < 2; microBatch++)
+        {
+            using var firstPass = firstData.BeginPass(firstReplica);
+            using var secondPass = secondData.BeginPass(secondReplica);
+            if (microBatch == 0)
+            {
+                reserved = shared.ReservedBytes;
+            }
+
+            var firstOps = Ops(firstPass, stages);
+            var secondOps = Ops(secondPass, stages);
+            // The second worker starts two ops behind, as CDP staggers them, so stored activations of both overlap.
+            var order = firstOps.Take(2).Concat(firstOps.Skip(2).Zip(secondOps).SelectMany(pair => new[] { pair.First, pair.Second })).Concat(secondOps.Skip(secondOps.Count - 2));
+            foreach (var (kind, stage, run) in order)
+            {
+                var buffers = kind == OpKind.Forward ? footprint.StageForwardBuffers![stage] : footprint.StageBackwardBuffers![stage];
+                predicted.Started(buffers);
+                run();
+                predicted.Finished(buffers);
+            }
+        }
+
+        Assert.True(predicted.CachedBytes > predicted.OutPeakBytes, "the interleaving should make sizes peak at different times");
+        Assert.Equal(predicted.CachedBytes, shared.ReservedBytes - reserved);
+    }
+
+    [Fact]
+    public void A_plan_with_the_stages_buffers_counts_the_pools_cache_and_without_them_the_runtimes_need()
+    {
+        var stages = Enumerable.Range(0, 4).Select(_ => new StageCost(0.01, 0.02, 0, 0, 1000, ActivationBytes: 300, WorkspaceBytes: 100,
+            ForwardBuffers: Op(new() { [300] = 1, [100] = 1 }, new() { [300] = 1 }), BackwardBuffers: Op(new() { [100] = 1 }, new() { [300] = -1 }))).ToArray();
+        foreach (var rule in new[] { UpdateRule.Dp, UpdateRule.CdpV1 })
+        {
+            var withBuffers = RuntimePlanner.Plan(PlanScenarios.Scenario(4, rule, stages, pacing: PacingMode.Budget)).Machines.Single();
+            var without = RuntimePlanner.Plan(PlanScenarios.Scenario(4, rule, [.. stages.Select(stage => stage with { ForwardBuffers = null, BackwardBuffers = null })], pacing: PacingMode.Budget)).Machines.Single();
+            Assert.Null(without.OpBuffersCachedBytes);
+            Assert.Equal(without.Memory.Total, without.MemoryBytes);
+            long cached = withBuffers.OpBuffersCachedBytes!.Value;
+            Assert.Equal(withBuffers.Memory.Total - withBuffers.Memory.Activations - withBuffers.Memory.Workspace + cached, withBuffers.MemoryBytes);
+            // Every worker holds a micro-batch of one size-300 buffer per stage at most, and one temporary at a time.
+            Assert.InRange(cached, 300 + 100, 4 * ((4 * 300) + 100));
+            Assert.True(withBuffers.OpBuffersOutPeakBytes <= cached);
+        }
+    }
+
+    private static List<(OpKind Kind, int Stage, Action Run)> Ops(MicroBatchPass pass, int stages) =>
+        [.. Enumerable.Range(0, stages).Select(stage => (OpKind.Forward, stage, (Action)(() => pass.Forward(stage)))),
+            .. Enumerable.Range(0, stages).Reverse().Select(stage => (OpKind.Backward, stage, (Action)(() => pass.Backward(stage))))];
+}
