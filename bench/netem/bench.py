@@ -86,6 +86,34 @@ def tcp_losses(host):
     return {"retransmitted_segments": counters["Tcp.RetransSegs"], "timeouts": counters["TcpExt.TCPTimeouts"], "loss_probes": counters["TcpExt.TCPLossProbes"]}
 
 
+def packet_drops(host):
+    """Packets dropped on host's link so far, by where: its own htb queue (eth0, toward the switch), the switch
+    port's htb queue (toward the host), and the interfaces' receive side (both ends of the veth pair)."""
+    def qdisc_dropped(namespace, device):
+        out = subprocess.run(["tc", "-n", namespace, "-s", "qdisc", "show", "dev", device], capture_output=True, text=True).stdout
+        # Only the root's line counts: its children's drops are inside it.
+        for line in out.splitlines():
+            if "dropped" in line:
+                return int(line.split("dropped", 1)[1].split(",")[0].split()[0])
+        return 0
+
+    def rx_dropped(namespace, device):
+        out = subprocess.run(["ip", "-n", namespace, "-s", "link", "show", device], capture_output=True, text=True).stdout.splitlines()
+        for i, line in enumerate(out):
+            if line.strip().startswith("RX:") and i + 1 < len(out):
+                return int(out[i + 1].split()[3])
+        return 0
+
+    return {"host_queue": qdisc_dropped(netns(host), "eth0"), "switch_queue": qdisc_dropped(f"{PREFIX}-sw", f"p{host}"),
+            "receive": rx_dropped(netns(host), "eth0") + rx_dropped(f"{PREFIX}-sw", f"p{host}")}
+
+
+def backlog_drops():
+    """Packets the kernel dropped because a CPU's input backlog was full (netdev_max_backlog), all CPUs, so far."""
+    with open("/proc/net/softnet_stat") as stat:
+        return sum(int(line.split()[1], 16) for line in stat)
+
+
 CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq")
 
 
@@ -99,7 +127,7 @@ def machine_cpu():
 def host_counters():
     """Every host's eth0 bytes sent and TCP losses so far, the VM's CPU time, and this script's own and its finished
     children's CPU time (os.times); hand it to counted_since after the run."""
-    return [(tx_bytes(h), tcp_losses(h)) for h in range(5)], machine_cpu(), os.times()
+    return [(tx_bytes(h), tcp_losses(h), packet_drops(h)) for h in range(5)], (machine_cpu(), backlog_drops()), os.times()
 
 
 def counted_since(before):
@@ -112,10 +140,12 @@ def counted_since(before):
     softirq in /proc/stat and also billed to whatever task it interrupted. So part of `softirq` (the kernel's packet
     work) is inside the processes' CPU, and `softirq_in_processes` bounds it from below: what the processes and this
     script used beyond all the user, nice, system and irq time of the VM (other tasks' time makes it an under-estimate)."""
-    after, (now, cpu), times = host_counters()
-    hosts_before, (then, cpu_before), times_before = before
+    after, ((now, cpu), backlog), times = host_counters()
+    hosts_before, ((then, cpu_before), backlog_before), times_before = before
     sent = [a[0] - b[0] for a, b in zip(after, hosts_before)]
     losses = {key: sum(a[1][key] - b[1][key] for a, b in zip(after, hosts_before)) for key in ("retransmitted_segments", "timeouts", "loss_probes")}
+    drops = {key: sum(a[2][key] - b[2][key] for a, b in zip(after, hosts_before)) for key in ("host_queue", "switch_queue", "receive")}
+    drops["backlog"] = backlog - backlog_before
     elapsed = now - then
     cores = {name: (cpu[name] - cpu_before[name]) / elapsed for name in CPU_FIELDS}
     processes = (times.children_user + times.children_system - times_before.children_user - times_before.children_system) / elapsed
@@ -124,7 +154,7 @@ def counted_since(before):
     cores["processes"] = processes
     cores["bench_script"] = own
     cores["softirq_in_processes"] = min(cores["softirq"], max(0.0, processes + own - outside_softirq))
-    return {"wire_bytes_sent_per_host": sent, "tcp_losses": losses, "machine_cpu_cores": cores}
+    return {"wire_bytes_sent_per_host": sent, "tcp_losses": losses, "packet_drops": drops, "machine_cpu_cores": cores}
 
 
 def congestion_control(host=1):
@@ -413,10 +443,12 @@ def write_table(out, command, results, retabled=False):
              "worker computed (ours, from the merged trace).", "",
              "Columns: step time (s) of each contender; then our best over DDP; then the busiest host's bytes sent per step (MB) "
              "and the overlap, each in the contenders' order; last the TCP segments all hosts retransmitted per step, with the "
-             "retransmission timeouts in brackets (/proc/net/snmp and /proc/net/netstat of every namespace), contenders' order and DDP.", "",
+             "retransmission timeouts in brackets (/proc/net/snmp and /proc/net/netstat of every namespace), contenders' order and DDP; "
+             "then the packets dropped per step anywhere on the hosts' paths (htb queues at both ends of every link, the interfaces' "
+             "receive side, the CPUs' input backlogs; recorded since 2026-12-07 evening, by place in the JSON), same order.", "",
              "Contenders: " + "; ".join(f"{i + 1}. `{rule}` ({label(rule)})" for i, rule in enumerate(rules_of(results))) + f"; {len(rules_of(results)) + 1}. PyTorch DDP (gloo).", "",
-             "| Rate | Model | Steps | " + " | ".join(f"{i + 1}" for i in range(len(rules_of(results)))) + f" | DDP | Best ours / DDP | Sent per step (MB) | Overlap | Retransmitted per step |",
-             "|---|---|---:|" + "---:|" * (len(rules_of(results)) + 2) + "---|---|---|"]
+             "| Rate | Model | Steps | " + " | ".join(f"{i + 1}" for i in range(len(rules_of(results)))) + f" | DDP | Best ours / DDP | Sent per step (MB) | Overlap | Retransmitted per step | Dropped per step |",
+             "|---|---|---:|" + "---:|" * (len(rules_of(results)) + 2) + "---|---|---|---|"]
     keys = sorted({(r["rate"], r["model"]) for r in results}, key=lambda k: (-rate_mbit(k[0]) if k[0] != "0" else -1e9, k[0], k[1]))
     for rate, model in keys:
         runs = [r for r in results if r["rate"] == rate and r["model"] == model]
@@ -428,11 +460,12 @@ def write_table(out, command, results, retabled=False):
         sent = lambda rule: next((f"{max(r['wire_bytes_sent_per_host']) / r['steps'] / 1e6:.2f}" for r in runs if r["rule"] == rule and "failed" not in r), "-")
         lost = lambda rule: next((f"{r['tcp_losses']['retransmitted_segments'] / r['steps']:.1f} ({r['tcp_losses']['timeouts'] / r['steps']:.1f})"
                                   for r in runs if r["rule"] == rule and r.get("tcp_losses")), "-")
+        dropped = lambda rule: next((f"{sum(r['packet_drops'].values()) / r['steps']:.1f}" for r in runs if r["rule"] == rule and r.get("packet_drops")), "-")
         cell = lambda rule: f"{med[rule]:.3f}" if rule in med else "failed" if any(r["rule"] == rule for r in runs) else "-"
         ratio = f"{med[best] / med['ddp']:.2f}x ({best})" if best and "ddp" in med else "-"
         ordered = rules_of(results)
         lines.append(f"| {'unshaped' if rate == '0' else rate.replace(':', ' ')} | {model} | {runs[0]['steps']} | " + " | ".join(cell(rule) for rule in ordered)
-                     + f" | {cell('ddp')} | {ratio} | {' / '.join(sent(rule) for rule in ordered + ['ddp'])} | {' / '.join(share(rule) for rule in ordered)} | {' / '.join(lost(rule) for rule in ordered + ['ddp'])} |")
+                     + f" | {cell('ddp')} | {ratio} | {' / '.join(sent(rule) for rule in ordered + ['ddp'])} | {' / '.join(share(rule) for rule in ordered)} | {' / '.join(lost(rule) for rule in ordered + ['ddp'])} | {' / '.join(dropped(rule) for rule in ordered + ['ddp'])} |")
     lines += ["", "CDP-v1 and CDP-v2 run with look-ahead unless `:none` follows the rule; look-ahead's publications carry the stage's momentum buffer beside its "
               "parameters (twice DP's parameter bytes). `@S`: every stage's reducer split into S shards over the members (--reducer-shards S), "
               "each member sending and receiving (M-1)/M of every gradient and version, a ring all-reduce's bytes; without it one member holds each stage's reducer.",
