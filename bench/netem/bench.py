@@ -408,16 +408,24 @@ def main():
 
 
 def segmentation(rate):
-    """What a shaped link's queue holds: hosts.sh's frames, or super-packets with HOSTS_GSO=on (the relay and an unshaped link have no such queue)."""
+    """What a shaped link's queue holds, as hosts.sh's uses_gso decides: super-packets ("gso") or frames ("mtu"); the
+    relay and an unshaped link have no such queue."""
     if rate == "0" or ":" in rate:
         return "relay" if ":" in rate else "unshaped"
-    return "gso" if os.environ.get("HOSTS_GSO") == "on" else "mtu"
+    choice = os.environ.get("HOSTS_GSO", "auto")
+    if choice in ("on", "off"):
+        return "gso" if choice == "on" else "mtu"
+    queue = max(rate_mbit(rate) * 125000 / 10, 262144)
+    return "gso" if queue >= 64 * 65536 else "mtu"
 
 
 def gso_note(results):
-    if any(r.get("segmentation") == "gso" for r in results):
-        return "its queue holding the hosts' 64 KiB segmentation-offload super-packets (HOSTS_GSO=on)"
-    return "its queue holding one MTU packet per buffer, as a wire carries frames (hosts.sh sets gso_max_segs 1 on shaped links)"
+    kinds = {r.get("segmentation", "mtu") for r in results} & {"gso", "mtu"}
+    frames = "one MTU packet per buffer, as a wire carries frames (gso_max_segs 1)"
+    offload = "the hosts' 64 KiB segmentation-offload super-packets"
+    if kinds == {"gso", "mtu"}:
+        return f"its queue holding {offload} where it holds at least 64 of them (100 ms at the rate; from about 336 Mbit/s), else {frames}; `segmentation` in the JSON"
+    return f"its queue holding {offload if kinds == {'gso'} else frames}"
 
 
 def rules_of(results):

@@ -68,6 +68,16 @@ internal sealed partial class EmulatedHosts : IDisposable
         Assert.True(code == 0, $"ip -n {hostNamespace} link set eth0 down failed: {output}");
     }
 
+    /// <summary>The largest number of MTU segments the host's eth0 hands its queue as one packet (1: frames, no segmentation offload).</summary>
+    public static int GsoMaxSegments(string hostNamespace)
+    {
+        var (code, output) = RunProcess("ip", "-n", hostNamespace, "-d", "link", "show", "eth0");
+        Assert.True(code == 0, $"ip -n {hostNamespace} -d link show eth0 failed: {output}");
+        var match = GsoMaxSegs().Match(output);
+        Assert.True(match.Success, $"no gso_max_segs in: {output}");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Removes the namespaces of test processes that no longer run.</summary>
     private static void SweepStale()
     {
@@ -115,6 +125,9 @@ internal sealed partial class EmulatedHosts : IDisposable
 
     [GeneratedRegex(@"^t(\d+)-(?:sw|\d+)\b")]
     private static partial Regex OwnNamespace();
+
+    [GeneratedRegex(@"gso_max_segs (\d+)")]
+    private static partial Regex GsoMaxSegs();
 }
 
 /// <summary>A fact that needs emulated hosts; skipped, with the reason, where namespaces cannot be made.</summary>

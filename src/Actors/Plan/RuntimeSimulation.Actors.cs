@@ -68,7 +68,10 @@ public sealed partial class RuntimeSimulation
             _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
         }
 
-        _opBufferPools?[machine].Started(cost.BuffersOf(op.Kind)!);
+        if (_opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers)
+        {
+            _opBufferPools[machine].Started(buffers);
+        }
 
         _machines[machine].Run(WorkOf(op, cost), () => Finish(rank, op));
         if (cost.BesideSeconds > 0)
@@ -89,7 +92,10 @@ public sealed partial class RuntimeSimulation
         int index = worker.Next % _schedule.CycleLength;
         worker.Next++;
         var cost = _scenario.Stages[op.Stage - 1];
-        _opBufferPools?[machine].Finished(cost.BuffersOf(op.Kind)!);
+        if (_opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers)
+        {
+            _opBufferPools[machine].Finished(buffers);
+        }
         if (op.Kind == OpKind.Backward)
         {
             _liveActivations[machine] -= cost.ActivationBytes;
