@@ -13,15 +13,22 @@ public sealed class PerSizePoolTests
 {
     private static OpBuffers Op(Dictionary<long, int> most, Dictionary<long, int> net) => new(most, net);
 
+    /// <summary>Each op starts and finishes before the next starts.</summary>
+    private static void OneAfterAnother(PerSizePool pool, params OpBuffers[] ops)
+    {
+        foreach (var op in ops)
+        {
+            pool.Started(op);
+            pool.Finished(op);
+        }
+    }
+
     [Fact]
     public void Buffers_of_one_size_out_at_different_times_are_cached_once_and_out_together_twice()
     {
         var temporary = Op(new() { [400] = 1 }, []);
         var apart = new PerSizePool();
-        apart.Started(temporary);
-        apart.Finished(temporary);
-        apart.Started(temporary);
-        apart.Finished(temporary);
+        OneAfterAnother(apart, temporary, temporary);
         Assert.Equal(400, apart.CachedBytes);
 
         var together = new PerSizePool();
@@ -37,12 +44,7 @@ public sealed class PerSizePoolTests
     public void Sizes_that_peak_at_different_times_are_all_cached_though_never_out_at_once()
     {
         var pool = new PerSizePool();
-        foreach (var op in new[] { Op(new() { [1000] = 1 }, []), Op(new() { [600] = 2 }, []) })
-        {
-            pool.Started(op);
-            pool.Finished(op);
-        }
-
+        OneAfterAnother(pool, Op(new() { [1000] = 1 }, []), Op(new() { [600] = 2 }, []));
         Assert.Equal(1200, pool.OutPeakBytes);
         Assert.Equal(2200, pool.CachedBytes);
     }
@@ -53,18 +55,15 @@ public sealed class PerSizePoolTests
         var forward = Op(new() { [300] = 2, [50] = 1 }, new() { [300] = 1 });
         var backward = Op(new() { [300] = 2 }, new() { [300] = -1 });
         var pool = new PerSizePool();
-        pool.Started(forward);
-        pool.Finished(forward);
+        OneAfterAnother(pool, forward);
         Assert.Equal(650, pool.OutPeakBytes);
         pool.Started(backward);
         Assert.Equal(900, pool.OutPeakBytes);
         pool.Finished(backward);
-        pool.Started(forward);
-        pool.Finished(forward);
+        OneAfterAnother(pool, forward);
 
         Assert.Equal((3 * 300) + 50, pool.CachedBytes);
-        pool.Started(backward);
-        pool.Finished(backward);
+        OneAfterAnother(pool, backward);
         Assert.Throws<InvalidOperationException>(() => pool.Finished(backward));
     }
 
