@@ -11,8 +11,12 @@ using CyclicActors.GpuCompute.Training;
 
 namespace CyclicActors.Bench.Cluster;
 
-/// <summary>One measured run: a rule, the members' per-link bandwidth limit, its step times and how much of each member's sending overlapped its compute.</summary>
-internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<double> StepSeconds, IReadOnlyList<NodeOverlap> Overlap, IReadOnlyDictionary<string, long> BytesSentByNode)
+/// <summary>One member's memory in a run: its ranks, the most its backend's pool reserved, and its ledger's activation peak at the schedule's ticks.</summary>
+internal sealed record NodeMemory(string Node, IReadOnlyList<int> Ranks, long ReservedPeakBytes, long PeakActivationBytes);
+
+/// <summary>One measured run: a rule, the members' per-link bandwidth limit, its step times, how much of each member's sending overlapped its compute, and each member's memory.</summary>
+internal sealed record Scenario(string Rule, long BytesPerSecond, IReadOnlyList<double> StepSeconds, IReadOnlyList<NodeOverlap> Overlap, IReadOnlyDictionary<string, long> BytesSentByNode,
+    IReadOnlyList<NodeMemory> Memory)
 {
     public long TensorBytes => BytesSentByNode.Values.Sum();
 
@@ -50,9 +54,9 @@ internal static class DriverMode
         {
             foreach (var rule in rules)
             {
-                var (steps, overlap, bytes) = await RunOneAsync(rule, throttle);
+                var (steps, overlap, bytes, memory) = await RunOneAsync(rule, throttle);
                 Console.WriteLine($"tensor bytes sent: {string.Join(", ", bytes.Select(pair => $"{pair.Key} {pair.Value:N0}"))}");
-                var scenario = new Scenario(rule, throttle, steps, overlap, bytes);
+                var scenario = new Scenario(rule, throttle, steps, overlap, bytes, memory);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{rule,-12} link {(throttle == 0 ? "free" : $"{throttle / 1e6:0.0} MB/s"),-10} median step {scenario.MedianStepSeconds:0.000} s  overlap {string.Join(", ", overlap.Select(o => $"{100 * o.Share:0}% of {o.TransferSeconds:0.00} s"))}  steps [{string.Join(", ", steps.Select(s => s.ToString("0.000", CultureInfo.InvariantCulture)))}]"));
                 scenarios.Add(scenario);
@@ -62,7 +66,8 @@ internal static class DriverMode
         return scenarios;
     }
 
-    private static async Task<(IReadOnlyList<double> Steps, IReadOnlyList<NodeOverlap> Overlap, IReadOnlyDictionary<string, long> BytesSent)> RunOneAsync(string rule, long bytesPerSecond)
+    private static async Task<(IReadOnlyList<double> Steps, IReadOnlyList<NodeOverlap> Overlap, IReadOnlyDictionary<string, long> BytesSent, IReadOnlyList<NodeMemory> Memory)> RunOneAsync(
+        string rule, long bytesPerSecond)
     {
         var trace = Path.Combine(Path.GetTempPath(), $"cluster-bench-{Environment.ProcessId}-{rule.Replace(':', '-')}-{bytesPerSecond}.json");
         var system = BenchNode.Start(CoordinatorSingleton.Role);
@@ -105,7 +110,8 @@ internal static class DriverMode
                 File.Delete(trace);
             }
 
-            return (elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray(), overlap, run.Nodes.ToDictionary(node => node.Node, node => node.BytesSent.Sum()));
+            var memory = run.Nodes.Select(node => new NodeMemory(node.Node, ClusterPlacement.PartOf(run.Plan, node.Node).Ranks, node.ReservedPeakBytes, node.PeakActivationBytes)).ToArray();
+            return (elapsed.Zip(elapsed.Skip(1), (before, after) => after - before).ToArray(), overlap, run.Nodes.ToDictionary(node => node.Node, node => node.BytesSent.Sum()), memory);
         }
         finally
         {

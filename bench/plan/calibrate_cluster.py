@@ -54,6 +54,7 @@ def main():
              "|---|---|---:|---:|---:|" + ("---:|---:|" if traces else "")]
     errors = []
     trace_errors = []
+    memory_rows = []
     for scenario in recorded["scenarios"]:
         rule, _, compensation = scenario["Rule"].partition(":")
         rate = scenario["BytesPerSecond"]
@@ -61,7 +62,13 @@ def main():
         layout = ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", str(config["Workers"]), "--machines", "2",
                   "--stages", str(config["Stages"]), "--rules", rule, "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
                   "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", *compute]
-        predicted = plan_rule(args.cyclic, [*layout, "--costs", str(COSTS)], rule, scratch / f"{name}.json")["step_seconds"]
+        planned = plan_rule(args.cyclic, [*layout, "--costs", str(COSTS)], rule, scratch / f"{name}.json")
+        predicted = planned["step_seconds"]
+        # Each member's whole memory (runs since 2026-12-07 late evening record it) against the plan's machine with its ranks.
+        members = [(node["ReservedPeakBytes"], machine["memory_bytes"], machine["memory_bound_bytes"]) for node in scenario.get("Memory", [])
+                   for machine in planned["machines"] if sorted(machine["ranks"]) == sorted(node["Ranks"])]
+        if members:
+            memory_rows.append((scenario["Rule"], rate, members))
         measured = statistics.mean(scenario["StepSeconds"][3:])
         errors.append(abs(predicted - measured) / measured)
         link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
@@ -75,6 +82,19 @@ def main():
     lines += ["", f"Within 15 % (profiled costs): {sum(e <= 0.15 for e in errors)} of {len(errors)} (median absolute error {100 * statistics.median(errors):.0f} %)."]
     if trace_errors:
         lines.append(f"Within 15 % (each run's own trace): {sum(e <= 0.15 for e in trace_errors)} of {len(trace_errors)} (median absolute error {100 * statistics.median(trace_errors):.0f} %).")
+    if memory_rows:
+        lines += ["", "Whole memory per member: the most its CPU backend's pool reserved (`reserved_peak_bytes`; two workers share it) against the "
+                  "plan's memory for the machine with its ranks (the ops' buffers as the pool caches them by size in the simulated timeline, "
+                  "beside the parameters, gradients, optimizer state, data and its reducers' state), and its bound whatever the timing.", "",
+                  "| rule | link | members: reserved peak, measured / planned / at most (MB) | error, most off |", "|---|---|---|---:|"]
+        for rule, rate, members in memory_rows:
+            worst = max(members, key=lambda m: abs(m[1] - m[0]) / m[0])
+            link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
+            lines.append(f"| {rule} | {link} | {', '.join(f'{m[0] / 1e6:.1f} / {m[1] / 1e6:.1f} / {m[2] / 1e6:.1f}' for m in members)} | {100 * (worst[1] - worst[0]) / worst[0]:+.1f} % |")
+        every = [m for _, _, members in memory_rows for m in members]
+        lines.append("")
+        lines.append(f"Whole memory within 5 %: {sum(abs(m[1] - m[0]) / m[0] <= 0.05 for m in every)} of {len(every)} members; "
+                     f"at or below the bound: {sum(m[0] <= m[2] for m in every)} of {len(every)}.")
     out_file.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

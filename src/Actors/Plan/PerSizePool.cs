@@ -21,6 +21,26 @@ public sealed class PerSizePool
     /// <summary>What the pool holds at the end: for every size, the most buffers of it out at once.</summary>
     public long CachedBytes => _most.Sum(pair => pair.Key * pair.Value);
 
+    /// <summary>
+    /// What the pool of <paramref name="workers"/> workers caches for their ops' buffers at most,
+    /// whatever the timing: each worker can be at its own worst op for every size at some moment, so
+    /// per size N times the most one worker running <paramref name="microBatchOps"/> (one micro-batch's
+    /// ops in order) holds. DP's workers reach it together; CDP's staggered ones less or as much.
+    /// </summary>
+    public static long MostCachedByAnyTiming(IEnumerable<OpBuffers> microBatchOps, int workers)
+    {
+        ArgumentNullException.ThrowIfNull(microBatchOps);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        var alone = new PerSizePool();
+        foreach (var op in microBatchOps)
+        {
+            alone.Started(op);
+            alone.Finished(op);
+        }
+
+        return workers * alone.CachedBytes;
+    }
+
     /// <summary>An op starts: its buffers at their most are out until it finishes.</summary>
     public void Started(OpBuffers op)
     {

@@ -14,9 +14,16 @@ namespace CyclicActors.Actors.Plan;
 /// when the stages' buffers are not known.
 /// </param>
 /// <param name="OpBuffersOutPeakBytes">The most bytes of those buffers out at one moment in the simulated timeline; null likewise.</param>
+/// <param name="OpBuffersCachedBoundBytes">What the pool caches for those buffers at most, whatever the timing (<see cref="PerSizePool.MostCachedByAnyTiming"/>); null likewise.</param>
 public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnlyList<int> ReducerStages, MemoryNeed Memory, long SimulatedActivationPeakBytes, double ComputeBusyFraction,
-    long? OpBuffersCachedBytes = null, long? OpBuffersOutPeakBytes = null)
+    long? OpBuffersCachedBytes = null, long? OpBuffersOutPeakBytes = null, long? OpBuffersCachedBoundBytes = null)
 {
+    /// <summary>
+    /// The most the machine's pool can hold whatever the timing: <see cref="MemoryBytes"/> with the ops'
+    /// buffers at <see cref="OpBuffersCachedBoundBytes"/>; without them, <see cref="Memory"/>'s total.
+    /// </summary>
+    public long MemoryBoundBytes => OpBuffersCachedBoundBytes is { } bound ? Memory.Total - Memory.Activations - Memory.Workspace + bound : Memory.Total;
+
     /// <summary>
     /// The memory the machine's pool holds at its peak: the ops' buffers as it caches them, beside
     /// <see cref="Memory"/>'s parts that live the whole run (parameters, gradients, optimizer state,
@@ -91,12 +98,17 @@ public static class RuntimePlanner
             double capacity = (slots == 0 ? ranks.Length : slots) * commits[^1];
             var pool = run.OpBufferPools?[machine];
             return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, units.Sum(unit => scenario.SliceBytes(unit / shards, unit % shards))), run.ActivationPeakBytes[machine],
-                capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0, pool?.CachedBytes, pool?.OutPeakBytes);
+                capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0, pool?.CachedBytes, pool?.OutPeakBytes,
+                pool is null ? null : PerSizePool.MostCachedByAnyTiming(MicroBatchOps(scenario), ranks.Length));
         }).ToArray();
         double runSeconds = Math.Max(commits[^1], 1e-12);
         return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,
             run.ReducerBusySeconds.Max() / runSeconds, run.NicBusySeconds.Count == 0 ? 0 : Math.Min(1, run.NicBusySeconds.Max() / runSeconds));
     }
+
+    /// <summary>One micro-batch's ops' buffers in a worker's order: F_1 … F_L, then B_L … B_1.</summary>
+    private static IEnumerable<GpuCompute.Memory.OpBuffers> MicroBatchOps(PlanScenario scenario) =>
+        scenario.Stages.Select(stage => stage.ForwardBuffers!).Concat(scenario.Stages.Reverse().Select(stage => stage.BackwardBuffers!));
 
     /// <summary>
     /// <see cref="MemoryNeed.Predict"/> for the machine's workers, plus the state of the reducers (or

@@ -54,6 +54,7 @@ internal static class PlanReport
         Row("samples/s", plan => plan.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture));
         Row("first step (warm-up)", plan => PlanUnits.Seconds(plan.FirstStepSeconds));
         Row("memory peak per machine (most)", plan => ByteSize.Format(plan.PeakMemoryBytes));
+        Row("  at most, any timing", plan => ByteSize.Format(plan.Machines.Max(machine => machine.MemoryBoundBytes)));
         Row("  needed under --memory-budget", plan => ByteSize.Format(plan.Machines.Max(machine => machine.Memory.Total)));
         Row("  of which activations", plan => ByteSize.Format(plan.Machines.Max(machine => machine.Memory.Activations)));
         Row("activations held (timeline)", plan => ByteSize.Format(plan.Machines.Max(machine => machine.SimulatedActivationPeakBytes)));
@@ -151,8 +152,9 @@ internal static class PlanReport
         ["machines"] = plan.Machines.Select(machine => new Dictionary<string, object?>
         {
             ["machine"] = machine.Machine, ["ranks"] = machine.Ranks, ["reducer_stages"] = machine.ReducerStages.Select(stage => stage + 1).ToArray(),
-            ["memory_bytes"] = machine.MemoryBytes, ["need_bytes"] = machine.Memory.Total,
-            ["op_buffers_cached_bytes"] = machine.OpBuffersCachedBytes, ["op_buffers_out_peak_bytes"] = machine.OpBuffersOutPeakBytes, ["activation_bytes"] = machine.Memory.Activations, ["parameter_bytes"] = machine.Memory.Parameters,
+            ["memory_bytes"] = machine.MemoryBytes, ["memory_bound_bytes"] = machine.MemoryBoundBytes, ["need_bytes"] = machine.Memory.Total,
+            ["op_buffers_cached_bytes"] = machine.OpBuffersCachedBytes, ["op_buffers_out_peak_bytes"] = machine.OpBuffersOutPeakBytes,
+            ["op_buffers_cached_bound_bytes"] = machine.OpBuffersCachedBoundBytes, ["activation_bytes"] = machine.Memory.Activations, ["parameter_bytes"] = machine.Memory.Parameters,
             ["gradient_bytes"] = machine.Memory.Gradients, ["optimizer_state_bytes"] = machine.Memory.OptimizerState, ["workspace_bytes"] = machine.Memory.Workspace,
             ["data_bytes"] = machine.Memory.Data, ["timeline_activation_peak_bytes"] = machine.SimulatedActivationPeakBytes, ["compute_busy"] = machine.ComputeBusyFraction,
         }).ToArray(),

@@ -67,6 +67,15 @@ public sealed class PerSizePoolTests
         Assert.Throws<InvalidOperationException>(() => pool.Finished(backward));
     }
 
+    [Fact]
+    public void Whatever_the_timing_each_worker_can_be_at_its_own_worst_op_for_every_size()
+    {
+        // One worker: a forward keeps one 300-byte buffer and holds a 100-byte temporary; its backward holds two more 300s.
+        OpBuffers[] microBatch = [Op(new() { [300] = 1, [100] = 1 }, new() { [300] = 1 }), Op(new() { [300] = 2 }, new() { [300] = -1 })];
+        Assert.Equal((3 * 300) + 100, PerSizePool.MostCachedByAnyTiming(microBatch, 1));
+        Assert.Equal(4 * ((3 * 300) + 100), PerSizePool.MostCachedByAnyTiming(microBatch, 4));
+    }
+
     /// <summary>
     /// The model against the real pool: two cnn workers sharing one CPU pool run their ops in an
     /// interleaved order, one after another; the pool grows by exactly what the model, fed the
@@ -135,6 +144,15 @@ public sealed class PerSizePoolTests
             // Every worker holds a micro-batch of one size-300 buffer per stage at most, and one temporary at a time.
             Assert.InRange(cached, 300 + 100, 4 * ((4 * 300) + 100));
             Assert.True(withBuffers.OpBuffersOutPeakBytes <= cached);
+            // Whatever the timing, at most every worker at its own worst op for each size: DP's workers are there together.
+            Assert.Equal(4 * ((4 * 300) + 100), withBuffers.OpBuffersCachedBoundBytes);
+            Assert.InRange(cached, 0, withBuffers.OpBuffersCachedBoundBytes!.Value);
+            if (rule == UpdateRule.Dp)
+            {
+                Assert.Equal(withBuffers.OpBuffersCachedBoundBytes, cached);
+            }
+
+            Assert.Equal(withBuffers.MemoryBytes - cached + withBuffers.OpBuffersCachedBoundBytes, withBuffers.MemoryBoundBytes);
         }
     }
 
