@@ -70,7 +70,7 @@ internal static class TrainCommand
         // footprint the memory check needs, and it compiles the compute kernels. Without it the first step's
         // ops were the JIT's (cnn: F1 42-49 ms against 1 ms after), workers waiting on the same method's
         // compilation finished it together, and CDP's staggered workers met in the same ops: the pool keeps
-        // such a meeting (cnn CDP-v1 at N = 4 reserved 59-72 MB, 60-64 MB with the pass).
+        // such a meeting (cnn CDP-v1 at N = 4 reserved 59-72 MB, 59-67 MB with the pass).
         var footprint = OpFootprint.Measure(model, partition, options.Config.MicroBatch, backends.CreateIsolated);
         CheckMemoryBudget(options, backends, footprint, model, partition, totalSteps, reference ? UpdateRule.Dp : options.Rule, reference ? DelayCompensation.None : options.Compensation, summary);
         TrainingOutcome outcome;
