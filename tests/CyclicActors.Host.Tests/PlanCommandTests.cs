@@ -117,7 +117,8 @@ public sealed class PlanCommandTests
         string plain = Path.Combine(CliRunner.TempDirectory(), "plain.json"), framed = Path.Combine(CliRunner.TempDirectory(), "framed.json");
         string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--machines", "2", "--rules", "dp", "--bandwidth", "10Mbit", "--cut-every", "0"];
         var (code, _, error) = CliRunner.Run([.. scenario, "--json", plain]);
-        var (framedCode, output, framedError) = CliRunner.Run([.. scenario, "--framing", "ethernet", "--json", framed]);
+        // The same costs (replayed from the first plan): two profiles differ by their noise.
+        var (framedCode, output, framedError) = CliRunner.Run([.. scenario, "--framing", "ethernet", "--costs", plain, "--json", framed]);
 
         Assert.True(code == 0 && framedCode == 0, error + framedError);
         Assert.Contains("1.046 wire bytes a tensor byte", output, StringComparison.Ordinal);
