@@ -407,16 +407,13 @@ def main():
     write_table(out, command, results)
 
 
-def segmentation(rate):
-    """What a shaped link's queue holds, as hosts.sh's uses_gso decides: super-packets ("gso") or frames ("mtu"); the
-    relay and an unshaped link have no such queue."""
+def segmentation(rate, host=1):
+    """What a shaped link's queue holds, as hosts.sh set up host's eth0: super-packets ("gso") or frames ("mtu",
+    gso_max_segs 1); the relay and an unshaped link have no such queue."""
     if rate == "0" or ":" in rate:
         return "relay" if ":" in rate else "unshaped"
-    choice = os.environ.get("HOSTS_GSO", "auto")
-    if choice in ("on", "off"):
-        return "gso" if choice == "on" else "mtu"
-    queue = max(rate_mbit(rate) * 125000 / 10, 262144)
-    return "gso" if queue >= 64 * 65536 else "mtu"
+    link = subprocess.run(["ip", "-n", netns(host), "-d", "link", "show", "eth0"], check=True, capture_output=True, text=True).stdout
+    return "mtu" if " gso_max_segs 1 " in link else "gso"
 
 
 def gso_note(results):

@@ -22,14 +22,17 @@ public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnl
     /// The most the machine's pool can hold whatever the timing: <see cref="MemoryBytes"/> with the ops'
     /// buffers at <see cref="OpBuffersCachedBoundBytes"/>; without them, <see cref="Memory"/>'s total.
     /// </summary>
-    public long MemoryBoundBytes => OpBuffersCachedBoundBytes is { } bound ? Memory.Total - Memory.Activations - Memory.Workspace + bound : Memory.Total;
+    public long MemoryBoundBytes => OpBuffersCachedBoundBytes is { } bound ? LastingBytes + bound : Memory.Total;
 
     /// <summary>
     /// The memory the machine's pool holds at its peak: the ops' buffers as it caches them, beside
     /// <see cref="Memory"/>'s parts that live the whole run (parameters, gradients, optimizer state,
     /// data); without the ops' buffers, <see cref="Memory"/>'s total.
     /// </summary>
-    public long MemoryBytes => OpBuffersCachedBytes is { } cached ? Memory.Total - Memory.Activations - Memory.Workspace + cached : Memory.Total;
+    public long MemoryBytes => OpBuffersCachedBytes is { } cached ? LastingBytes + cached : Memory.Total;
+
+    /// <summary><see cref="Memory"/>'s parts that live the whole run: all but the ops' activations and temporaries.</summary>
+    private long LastingBytes => Memory.Total - Memory.Activations - Memory.Workspace;
 }
 
 /// <summary>One link of a plan over the measured steps.</summary>
@@ -90,6 +93,7 @@ public static class RuntimePlanner
         double network = measurable && links.Length > 0 ? LinkTraffic.Burstiness(run.Links.SelectMany(link => link.Link.Transmissions), from, to, window) : 0;
         double slots = scenario.Layout.BusySlots;
         int shards = scenario.ReducerShards;
+        long? oneWorkerBound = run.OpBufferPools is null ? null : PerSizePool.MostCachedByAnyTiming(MicroBatchOps(scenario), workers: 1);
         var machines = Enumerable.Range(0, scenario.Layout.Machines).Select(machine =>
         {
             var ranks = Enumerable.Range(0, scenario.Workers).Where(rank => run.RankMachines[rank] == machine).ToArray();
@@ -99,7 +103,7 @@ public static class RuntimePlanner
             var pool = run.OpBufferPools?[machine];
             return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, units.Sum(unit => scenario.SliceBytes(unit / shards, unit % shards))), run.ActivationPeakBytes[machine],
                 capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0, pool?.CachedBytes, pool?.OutPeakBytes,
-                pool is null ? null : PerSizePool.MostCachedByAnyTiming(MicroBatchOps(scenario), ranks.Length));
+                oneWorkerBound * ranks.Length);
         }).ToArray();
         double runSeconds = Math.Max(commits[^1], 1e-12);
         return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,

@@ -20,7 +20,8 @@ public sealed class BufferSizeCounts
         {
             int count = _out.GetValueOrDefault(bytes) + 1;
             _out[bytes] = count;
-            if (count > _windowMost.GetValueOrDefault(bytes, _windowStart.GetValueOrDefault(bytes)))
+            // A window starts with every size out in both maps, so a size missing from them started at 0.
+            if (count > _windowMost.GetValueOrDefault(bytes))
             {
                 _windowMost[bytes] = count;
             }
@@ -74,7 +75,7 @@ public sealed class BufferSizeCounts
             foreach (long bytes in sizes)
             {
                 int before = _windowStart.GetValueOrDefault(bytes);
-                int added = _windowMost.GetValueOrDefault(bytes, before) - before;
+                int added = _windowMost.GetValueOrDefault(bytes) - before;
                 int change = _out.GetValueOrDefault(bytes) - before;
                 if (added > 0)
                 {
@@ -99,8 +100,6 @@ public sealed class BufferSizeCounts
 /// </summary>
 public sealed record OpBuffers(IReadOnlyDictionary<long, int> MostAdded, IReadOnlyDictionary<long, int> NetAdded)
 {
-    public static OpBuffers None { get; } = new(new Dictionary<long, int>(), new Dictionary<long, int>());
-
     /// <summary>The most bytes the op held at once beyond those out when it began, bounded per size.</summary>
     public long MostAddedBytes => MostAdded.Sum(pair => pair.Key * pair.Value);
 
