@@ -32,7 +32,11 @@ public sealed class TrainEvaluateTests
         Assert.Equal(12, lines.Length);
         var last = System.Text.Json.JsonDocument.Parse(lines[^1]).RootElement;
         Assert.Equal(11, last.GetProperty("step").GetInt32());
-        Assert.True(last.GetProperty("live_activation_bytes").GetInt64() > 0);
+        // A step's figure is the peak sampled since the previous step's commit: when two commits come
+        // together (the pipeline's drain) the later one's interval holds no forward and can read 0.
+        var live = lines.Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("live_activation_bytes").GetInt64()).ToArray();
+        Assert.All(live, bytes => Assert.True(bytes >= 0));
+        Assert.True(live.Max() > 0);
         Assert.True(last.GetProperty("samples_per_second").GetDouble() > 0);
 
         Assert.Equal(0, CliRunner.Run(["train", .. ShortRun, "--seed", "6", "--summary", second]).ExitCode);
