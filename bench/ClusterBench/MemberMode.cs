@@ -22,7 +22,7 @@ internal static class MemberMode
         {
             Akka.Cluster.Cluster.Get(system).JoinSeedNodes([Address.Parse(seedAddress)]);
             var outcome = await ClusterRun.MemberAsync(system, workers: 2, BenchNode.Data, backendFactory: backends.CreateForRank, reducerBackendFactory: backends.CreateHost,
-                devicePool: backends.DevicePool).WaitAsync(TimeSpan.FromMinutes(5));
+                devicePool: backends.DevicePool, warmUpBackend: backends.CreateIsolated).WaitAsync(TimeSpan.FromMinutes(5));
             Console.WriteLine($"member: {outcome.Message}");
             return outcome.Succeeded ? 0 : 1;
         }

@@ -93,6 +93,26 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public void Slots_are_shared_in_linux_time_slices_by_default_or_as_given_and_a_bad_slice_is_refused()
+    {
+        string json = Path.Combine(CliRunner.TempDirectory(), "slice.json");
+        string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--rules", "dp", "--compute-slots", "2"];
+        var (code, output, error) = CliRunner.Run([.. scenario, "--json", json]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("2 compute slots a machine (reducers share them), shared in 1.5 ms time slices", output, StringComparison.Ordinal);
+        Assert.Equal(1.5e-3, CliRunner.ReadJson(json).GetProperty("time_slice_seconds").GetDouble(), 9);
+
+        var (sharingCode, sharingOutput, sharingError) = CliRunner.Run([.. scenario, "--time-slice", "0", "--json", json]);
+        Assert.True(sharingCode == 0, sharingOutput + sharingError);
+        Assert.Contains("2 compute slots a machine (reducers share them); pacing", sharingOutput, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.ReadJson(json).GetProperty("time_slice_seconds").GetDouble());
+
+        var (badCode, _, badError) = CliRunner.Run([.. scenario, "--time-slice", "fast"]);
+        Assert.Equal(2, badCode);
+        Assert.Contains("--time-slice", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Sharded_reducers_are_planned_and_said_so_and_a_shard_count_out_of_range_is_refused()
     {
         string json = Path.Combine(CliRunner.TempDirectory(), "shards.json");

@@ -349,11 +349,13 @@ public static class ClusterRun
     /// </summary>
     public static Task<MemberOutcome> MemberAsync(ActorSystem system, int workers, Func<Dataset> loadData, CancellationToken cancel = default,
         Func<int, MemoryLedger, IComputeBackend>? backendFactory = null, Action<int[]>? onAdmitted = null, Task<string>? stopRequested = null,
-        Func<MemoryLedger, IComputeBackend>? reducerBackendFactory = null, IDevicePool? devicePool = null)
+        Func<MemoryLedger, IComputeBackend>? reducerBackendFactory = null, IDevicePool? devicePool = null,
+        Func<MemoryLedger, (IComputeBackend Backend, IDevicePool Pool)>? warmUpBackend = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         var outcome = new TaskCompletionSource<MemberOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new MemberNodeSetup(workers, loadData, CyclicSettings.From(system.Settings.Config), TimeSpan.FromSeconds(2), outcome, backendFactory, onAdmitted, reducerBackendFactory, devicePool);
+        var setup = new MemberNodeSetup(workers, loadData, CyclicSettings.From(system.Settings.Config), TimeSpan.FromSeconds(2), outcome, backendFactory, onAdmitted, reducerBackendFactory, devicePool,
+            warmUpBackend);
         var node = system.ActorOf(Props.Create(() => new MemberNode(setup)), MemberNode.Name);
         stopRequested?.ContinueWith(reason => node.Tell(new StopMemberPart(reason.Result)), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         return outcome.Task.WaitAsync(cancel);

@@ -1,28 +1,41 @@
 namespace CyclicActors.Actors.Plan;
 
 /// <summary>
-/// A machine's compute as processor sharing: up to <c>slots</c> jobs run at full speed; with more,
-/// every running job progresses at slots / running of full speed. That is how the OS shares CPU
-/// cores among worker threads (and, coarsely, how kernels of several workers share one GPU).
-/// A machine made on a host (<see cref="ComputeMachine(ComputeMachine)"/>) has no slots of its own:
-/// its jobs run among the host's, as member processes emulated on one box share its cores.
+/// A machine's compute, as the OS shares CPU cores among worker threads (and, coarsely, as kernels of
+/// several workers share one GPU). Two disciplines:
+/// <list type="bullet">
+/// <item>Processor sharing (no time slice): up to <c>slots</c> jobs run at full speed; with more, every
+/// running job progresses at slots / running of full speed, and every job starts the moment it comes.</item>
+/// <item>Time slicing (a slice of <c>q</c> seconds): ⌈slots⌉ cores each run one job at a time at
+/// slots / ⌈slots⌉ of full speed; a job runs for up to one slice, then goes to the back of the queue if
+/// another waits. A job shorter than a slice runs whole before the next starts, as a thread does between
+/// the scheduler's preemptions; a job starts (rents its buffers) when it first gets a core.</item>
+/// </list>
+/// Both give the same throughput; they differ in which jobs are under way at once, which is what the
+/// memory a pool keeps depends on. A machine made on a host (<see cref="ComputeMachine(ComputeMachine)"/>)
+/// has no slots of its own: its jobs run among the host's, as member processes emulated on one box share its cores.
 /// </summary>
 public sealed class ComputeMachine
 {
     private readonly EventClock _clock;
     private readonly double _slots;
+    private readonly double _slice;
     private readonly ComputeMachine? _host;
     private readonly List<Job> _running = [];
+    private readonly Queue<Job> _waiting = new();
     private double _updatedAt;
     private long _generation;
 
     /// <param name="slots">Jobs at full speed at once, fractional for a share of a core (0.5: every job at half speed at best); 0: unlimited.</param>
-    public ComputeMachine(EventClock clock, double slots)
+    /// <param name="sliceSeconds">The scheduler's time slice; 0: processor sharing.</param>
+    public ComputeMachine(EventClock clock, double slots, double sliceSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentOutOfRangeException.ThrowIfNegative(slots);
+        ArgumentOutOfRangeException.ThrowIfNegative(sliceSeconds);
         _clock = clock;
         _slots = slots;
+        _slice = slots == 0 ? 0 : sliceSeconds;
     }
 
     /// <param name="host">The machine whose slots this one's jobs share with every other machine on it.</param>
@@ -33,17 +46,35 @@ public sealed class ComputeMachine
         _host = host;
     }
 
+    /// <summary>
+    /// The slice Linux's scheduler (EEVDF, and CFS's minimum granularity before it) gives a thread on a
+    /// machine of <paramref name="cores"/> cores: 0.75 ms times 1 + log2 of the cores, counted up to 8
+    /// (the kernel's default logarithmic tunable scaling): 0.75 ms on one core, 1.5 ms on two, 3 ms from eight.
+    /// </summary>
+    public static double LinuxTimeSlice(double cores)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cores);
+        int counted = Math.Clamp((int)Math.Ceiling(cores), 1, 8);
+        return 0.75e-3 * (1 + Math.ILogB(counted));
+    }
+
     /// <summary>Seconds of full-speed work done so far, summed over jobs (for the busy fraction); on a host, of this machine's finished jobs.</summary>
     public double WorkDone { get; private set; }
 
     /// <summary>Starts a job of <paramref name="seconds"/> full-speed seconds now; <paramref name="done"/> runs when it ends.</summary>
-    public void Run(double seconds, Action done)
+    public void Run(double seconds, Action done) => Run(seconds, started: null, done);
+
+    /// <summary>
+    /// Queues a job of <paramref name="seconds"/> full-speed seconds; <paramref name="started"/> runs when it
+    /// first gets a core (at once under processor sharing), <paramref name="done"/> when it ends.
+    /// </summary>
+    public void Run(double seconds, Action? started, Action done)
     {
         ArgumentNullException.ThrowIfNull(done);
         ArgumentOutOfRangeException.ThrowIfNegative(seconds);
         if (_host is not null)
         {
-            _host.Run(seconds, () =>
+            _host.Run(seconds, started, () =>
             {
                 WorkDone += seconds;
                 done();
@@ -51,8 +82,17 @@ public sealed class ComputeMachine
             return;
         }
 
+        var job = new Job(seconds, started, done);
+        if (_slice > 0)
+        {
+            _waiting.Enqueue(job);
+            Dispatch();
+            return;
+        }
+
         Advance();
-        _running.Add(new Job(seconds, done));
+        _running.Add(job);
+        job.Begin();
         Reschedule();
     }
 
@@ -102,7 +142,7 @@ public sealed class ComputeMachine
         // A job due now may be a rounding error above zero: done when what is left would end within the
         // clock's own rounding (which grows with the time), else a long run could reschedule it forever.
         double rate = Rate;
-        double rounding = Math.Max(1e-12, _clock.Now * 1e-13);
+        double rounding = Rounding;
         var finished = _running.Where(job => job.Remaining / rate <= rounding).ToList();
         foreach (var job in finished)
         {
@@ -117,12 +157,78 @@ public sealed class ComputeMachine
         }
     }
 
-    private sealed class Job(double seconds, Action done)
+    private double Rounding => Math.Max(1e-12, _clock.Now * 1e-13);
+
+    private int Cores => (int)Math.Ceiling(_slots);
+
+    /// <summary>Each core's speed when ⌈slots⌉ cores stand for a fractional number of slots.</summary>
+    private double CoreSpeed => _slots / Cores;
+
+    /// <summary>Gives free cores to the waiting jobs, first come first served.</summary>
+    private void Dispatch()
     {
-        public double Seconds { get; } = seconds;
+        while (_running.Count < Cores && _waiting.Count > 0)
+        {
+            var job = _waiting.Dequeue();
+            _running.Add(job);
+            job.Begin();
+            RunSlice(job);
+        }
+    }
+
+    private void RunSlice(Job job)
+    {
+        double seconds = Math.Min(job.Remaining / CoreSpeed, _slice);
+        long generation = ++job.Generation;
+        _clock.At(_clock.Now + seconds, () =>
+        {
+            if (generation != job.Generation)
+            {
+                return;
+            }
+
+            double work = Math.Min(seconds * CoreSpeed, job.Remaining);
+            job.Remaining -= work;
+            WorkDone += work;
+            if (job.Remaining / CoreSpeed <= Rounding)
+            {
+                WorkDone += job.Remaining;
+                job.Remaining = 0;
+                // Done first: the finished op gives its buffers back before the next one on this core rents its own.
+                _running.Remove(job);
+                job.Done();
+                Dispatch();
+                return;
+            }
+
+            if (_waiting.Count == 0)
+            {
+                RunSlice(job);
+                return;
+            }
+
+            _running.Remove(job);
+            _waiting.Enqueue(job);
+            Dispatch();
+        });
+    }
+
+    private sealed class Job(double seconds, Action? started, Action done)
+    {
+        private Action? _started = started;
 
         public double Remaining { get; set; } = seconds;
 
+        public long Generation { get; set; }
+
         public Action Done { get; } = done;
+
+        /// <summary>Runs the job's start callback the first time it gets a core.</summary>
+        public void Begin()
+        {
+            var started = _started;
+            _started = null;
+            started?.Invoke();
+        }
     }
 }

@@ -48,7 +48,8 @@ public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, do
 /// host's cores, which the ops, reducer work and transport CPU of every machine, the seed's included,
 /// share as one pool instead of each machine having <paramref name="ComputeSlots"/> of its own. 0: separate machines.
 /// </param>
-public sealed record MachineLayout(int Machines, double ComputeSlots, bool ReducersShareSlots = true, double SharedCores = 0)
+/// <param name="SliceSeconds">The OS scheduler's time slice the compute slots are shared by (see <see cref="ComputeMachine"/>); 0: processor sharing.</param>
+public sealed record MachineLayout(int Machines, double ComputeSlots, bool ReducersShareSlots = true, double SharedCores = 0, double SliceSeconds = 0)
 {
     /// <summary>The slots a machine's busy fraction is measured against: the host's when the machines share one.</summary>
     public double BusySlots => SharedCores > 0 ? SharedCores : ComputeSlots;

@@ -68,12 +68,11 @@ public sealed partial class RuntimeSimulation
             _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
         }
 
-        if (_opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers)
-        {
-            _opBufferPools[machine].Started(buffers);
-        }
-
-        _machines[machine].Run(WorkOf(op, cost), () => Finish(rank, op));
+        // The op's buffers are rented when it gets a core, which under time slicing can be after it is due.
+        Action? rentBuffers = _opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers
+            ? () => _opBufferPools[machine].Started(buffers)
+            : null;
+        _machines[machine].Run(WorkOf(op, cost), rentBuffers, () => Finish(rank, op));
         if (cost.BesideSeconds > 0)
         {
             // Work the op sets off beside it: it shares the slots and waits for nothing.

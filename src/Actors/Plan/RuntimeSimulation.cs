@@ -80,8 +80,8 @@ public sealed partial class RuntimeSimulation
         _reducerOwner = [.. Enumerable.Range(0, stages * _shards).Select(unit => placed.OwnerOf(unit / _shards, unit % _shards))];
         _seedMachine = scenario.TakesCuts ? machines : null;
         int hosts = machines + (_seedMachine is null ? 0 : 1);
-        var sharedHost = scenario.Layout.SharedCores > 0 ? new ComputeMachine(_clock, scenario.Layout.SharedCores) : null;
-        _machines = [.. Enumerable.Range(0, hosts).Select(_ => sharedHost is null ? new ComputeMachine(_clock, scenario.Layout.ComputeSlots) : new ComputeMachine(sharedHost))];
+        var sharedHost = scenario.Layout.SharedCores > 0 ? new ComputeMachine(_clock, scenario.Layout.SharedCores, scenario.Layout.SliceSeconds) : null;
+        _machines = [.. Enumerable.Range(0, hosts).Select(_ => sharedHost is null ? new ComputeMachine(_clock, scenario.Layout.ComputeSlots, scenario.Layout.SliceSeconds) : new ComputeMachine(sharedHost))];
         var activationBytes = scenario.Stages.Select(stage => stage.ActivationBytes).ToArray();
         _pacers = [.. _ranksOfMachine.Select(ranks => new PacingState(_schedule, ranks, scenario.Steps, scenario.Pacing, activationBytes,
             scenario.Pacing == PacingMode.Budget ? _schedule.PredictedPeakActivationBytes(activationBytes, scenario.Steps, ranks) : long.MaxValue))];

@@ -61,7 +61,7 @@ internal static class MemberCommand
         MemberOutcome outcome;
         try
         {
-            outcome = ClusterRun.MemberAsync(system, workers, () => data, backendFactory: backends.CreateForRank, reducerBackendFactory: backends.CreateHost, devicePool: backends.DevicePool,
+            outcome = ClusterRun.MemberAsync(system, workers, () => data, backendFactory: backends.CreateForRank, reducerBackendFactory: backends.CreateHost, devicePool: backends.DevicePool, warmUpBackend: backends.CreateIsolated,
                 onAdmitted: ranks => Console.WriteLine(ranks.Length == 0 ? "member: admitted as a reducer-only node" : $"member: admitted with ranks {string.Join(",", ranks)}"),
                 stopRequested: signals.Requested.ContinueWith(signal => $"stopped by {signal.Result}", TaskScheduler.Default)).GetAwaiter().GetResult();
         }

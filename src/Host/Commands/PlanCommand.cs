@@ -39,6 +39,7 @@ internal static class PlanCommand
         new("backend", "B", "auto | cpu | cuda: the backend profiled", "cpu"),
         new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU; 0.5 for half a core, as when 4 processes share 2); 0: unlimited", "this machine's cores"),
         new("shared-cores", "C", "the machines are processes on one host with C cores (emulated hosts, members started on one box): every machine's ops, reducers and transport CPU, the seed's too, share those C slots instead of --compute-slots each; 0: separate machines", "0"),
+        new("time-slice", "TIME|linux", "the OS scheduler's slice the compute slots are shared by: an op shorter than it runs whole before the next waiting op starts (and rents its buffers); linux: the kernel's default for the slots' cores (0.75 ms x (1 + log2 cores), cores counted up to 8); 0: processor sharing, every due op under way at once at a share of the speed (GPU kernels of several workers)", "linux, 0 with --backend cuda"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
         new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
         new("nic", "RATE", "per machine and direction: what all its links carry together at most (a reducer's machine receiving from all others); 0 = no cap", "0"),
@@ -99,6 +100,10 @@ internal static class PlanCommand
             throw new UsageException("--shared-cores and --compute-slots both set: machines on one host share its cores, separate machines have their own; give one");
         }
 
+        string sliceText = options.String("time-slice", "linux");
+        double slice = sliceText == "linux"
+            ? (options.String("backend", "cpu") == "cuda" ? 0 : ComputeMachine.LinuxTimeSlice(sharedCores > 0 ? sharedCores : slots))
+            : PlanUnits.Duration("time-slice", sliceText);
         bool reducersShareSlots = options.Choice("reducer-slots", "shared", "shared", "separate") == "shared";
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
         var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
@@ -124,14 +129,14 @@ internal static class PlanCommand
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
         var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots, traceSharedByProcesses);
         transport = transport with { EndpointCpuSecondsPerByte = endpointCpu };
-        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards);
+        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards, slice);
         var cases = new List<PlanCase>();
         foreach (var workers in workerCounts)
         {
             foreach (var machines in machineCounts)
             {
                 var results = rules.ToDictionary(rule => rule, rule => PlanOne(new PlanScenario(workers, config.MicroBatch, rule, stages,
-                    new MachineLayout(machines, slots, reducersShareSlots, sharedCores), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery, reducerShards)));
+                    new MachineLayout(machines, slots, reducersShareSlots, sharedCores, slice), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery, reducerShards)));
                 cases.Add(new PlanCase(workers, machines, results));
             }
         }
@@ -202,7 +207,7 @@ internal static class PlanCommand
 
 /// <summary>What every case of one `cyclic plan` shares.</summary>
 internal sealed record PlanHeader(string Model, int Stages, string Partition, int MicroBatch, string CostsOrigin, IReadOnlyList<StageCost> StageCosts,
-    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery, double SharedCores, int ReducerShards);
+    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery, double SharedCores, int ReducerShards, double SliceSeconds);
 
 /// <summary>A rule's plan, or the reason there is none.</summary>
 internal sealed record PlanOutcome(RulePlan? Plan, string? NotApplicable);

@@ -21,7 +21,8 @@ internal static class PlanReport
             $"{(t.Framing > 1 ? $", {t.Framing.ToString("0.###", CultureInfo.InvariantCulture)} wire bytes a tensor byte" : "")}" +
             $"{(t.EndpointCpuSecondsPerByte > 0 ? $", {t.EndpointCpuSecondsPerByte * 1e9:F2} ns CPU a byte at each end" : "")}; " +
             (header.SharedCores > 0 ? $"the machines share one host's {header.SharedCores.ToString(CultureInfo.InvariantCulture)} cores" : $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine") +
-            $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}{(header.ReducerShards > 1 ? $", each in {header.ReducerShards} shards" : "")}); pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
+            $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}{(header.ReducerShards > 1 ? $", each in {header.ReducerShards} shards" : "")})" +
+            (header.SliceSeconds > 0 && (header.SharedCores > 0 || header.ComputeSlots > 0) ? $", shared in {PlanUnits.Seconds(header.SliceSeconds)} time slices" : "") + "; pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
             (header.CutEvery > 0 ? $"on more than one machine a cut to the seed every {header.CutEvery} steps" : "no cuts"));
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
@@ -125,6 +126,7 @@ internal static class PlanReport
             },
             ["compute_slots"] = header.ComputeSlots,
             ["shared_cores"] = header.SharedCores,
+            ["time_slice_seconds"] = header.SliceSeconds,
             ["reducer_slots"] = header.ReducersShareSlots ? "shared" : "separate",
             ["pacing"] = PacingModeNames.ToCliName(header.Pacing),
             ["cut_every"] = header.CutEvery,

@@ -6,7 +6,9 @@ using CyclicActors.Actors.Coordination;
 using CyclicActors.Actors.Protocol;
 using CyclicActors.Actors.Schedule;
 using CyclicActors.Actors.Tests.Runtime;
+using CyclicActors.GpuCompute.Cpu;
 using CyclicActors.GpuCompute.Data;
+using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.Actors.Tests.Cluster;
 
@@ -52,6 +54,63 @@ public sealed class ClusterTrainingSpec : InProcessClusterSpec
         foreach (var outcome in await Task.WhenAll(parts).WaitAsync(Limit))
         {
             Assert.True(outcome.Succeeded, outcome.Message);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_compiles_the_kernels_once_before_its_first_worker_starts_and_trains_the_same()
+    {
+        var config = TrainingFixtures.Config("cnn", workers: 4, steps: 3);
+        var data = TrainingFixtures.SyntheticFor("cnn", 64);
+        var (_, _, initial) = TrainingFixtures.Build(config, data);
+        var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1 };
+        var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV1);
+
+        var (seed, seedAddress) = StartSeed();
+        var events = new[] { new List<string>(), new List<string>() };
+        var parts = Enumerable.Range(0, 2).Select(index =>
+        {
+            var member = Start("worker");
+            Akka.Cluster.Cluster.Get(member).Join(seedAddress);
+            var seen = events[index];
+            return ClusterRun.MemberAsync(member, workers: 2, () => TrainingFixtures.SyntheticFor("cnn", 64),
+                backendFactory: (rank, ledger) =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add($"worker {rank}");
+                    }
+
+                    return new CpuBackend(new MemoryLedger(ledger));
+                },
+                warmUpBackend: ledger =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add("warm-up");
+                    }
+
+                    var backend = new CpuBackend(ledger);
+                    return (backend, backend.Pool);
+                });
+        }).ToArray();
+
+        var run = await ClusterRun.SeedAsync(seed, options, data, initial).WaitAsync(Limit);
+
+        TrainingFixtures.AssertBitwiseEqual(expected, run.Training.Outcome);
+        foreach (var outcome in await Task.WhenAll(parts).WaitAsync(Limit))
+        {
+            Assert.True(outcome.Succeeded, outcome.Message);
+        }
+
+        foreach (var seen in events)
+        {
+            lock (seen)
+            {
+                Assert.Equal("warm-up", seen[0]);
+                Assert.Single(seen, entry => entry == "warm-up");
+                Assert.Equal(2, seen.Count(entry => entry.StartsWith("worker ", StringComparison.Ordinal)));
+            }
         }
     }
 

@@ -1,0 +1,135 @@
+using CyclicActors.Actors.Pacing;
+using CyclicActors.Actors.Plan;
+using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Memory;
+
+namespace CyclicActors.Actors.Tests.Plan;
+
+/// <summary>The two ways a machine shares its slots, with start and end times worked out by hand.</summary>
+public sealed class ComputeMachineTests
+{
+    private const double Ms = 1e-3;
+
+    /// <summary>Runs jobs of the given seconds, all queued at time 0, and returns each one's start and end.</summary>
+    private static (double Start, double End)[] RunAll(ComputeMachine machine, EventClock clock, params double[] seconds)
+    {
+        var times = new (double Start, double End)[seconds.Length];
+        for (int job = 0; job < seconds.Length; job++)
+        {
+            int index = job;
+            times[index] = (double.NaN, double.NaN);
+            machine.Run(seconds[index], () => times[index].Start = clock.Now, () => times[index].End = clock.Now);
+        }
+
+        clock.RunAll();
+        return times;
+    }
+
+    private static void AssertTimes((double Start, double End)[] expected, (double Start, double End)[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int job = 0; job < expected.Length; job++)
+        {
+            Assert.Equal(expected[job].Start, actual[job].Start, 9);
+            Assert.Equal(expected[job].End, actual[job].End, 9);
+        }
+    }
+
+    [Fact]
+    public void Under_processor_sharing_every_job_starts_at_once_and_more_than_the_slots_slow_in_proportion()
+    {
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 2);
+        AssertTimes([(0, 2 * Ms), (0, 2 * Ms), (0, 2 * Ms), (0, 2 * Ms)], RunAll(machine, clock, Ms, Ms, Ms, Ms));
+        Assert.Equal(4 * Ms, machine.WorkDone, 12);
+    }
+
+    [Fact]
+    public void Under_time_slicing_jobs_shorter_than_a_slice_run_whole_two_at_a_time_and_the_others_start_when_a_core_frees()
+    {
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 2, sliceSeconds: 1.5 * Ms);
+        AssertTimes([(0, Ms), (0, Ms), (Ms, 2 * Ms), (Ms, 2 * Ms)], RunAll(machine, clock, Ms, Ms, Ms, Ms));
+        Assert.Equal(4 * Ms, machine.WorkDone, 12);
+    }
+
+    [Fact]
+    public void Jobs_longer_than_a_slice_take_turns_round_robin_and_each_starts_at_its_first_turn()
+    {
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 1, sliceSeconds: Ms);
+        // A 0-1, B 1-2, C 2-3, A 3-4, B 4-5, C 5-6, A 6-7 (done), B 7-8 (done), C 8-9 (done).
+        AssertTimes([(0, 7 * Ms), (Ms, 8 * Ms), (2 * Ms, 9 * Ms)], RunAll(machine, clock, 3 * Ms, 3 * Ms, 3 * Ms));
+        Assert.Equal(9 * Ms, machine.WorkDone, 12);
+    }
+
+    [Fact]
+    public void A_job_alone_keeps_its_core_past_its_slice()
+    {
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 2, sliceSeconds: Ms);
+        AssertTimes([(0, 10 * Ms)], RunAll(machine, clock, 10 * Ms));
+    }
+
+    [Fact]
+    public void A_fractional_slot_under_time_slicing_is_a_core_at_that_share_of_the_speed()
+    {
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 0.5, sliceSeconds: 10 * Ms);
+        AssertTimes([(0, 2 * Ms), (2 * Ms, 4 * Ms)], RunAll(machine, clock, Ms, Ms));
+        clock = new EventClock();
+        machine = new ComputeMachine(clock, slots: 1.5, sliceSeconds: 10 * Ms);
+        AssertTimes([(0, 4 * Ms), (0, 4 * Ms)], RunAll(machine, clock, 3 * Ms, 3 * Ms));
+    }
+
+    [Fact]
+    public void Unlimited_slots_ignore_the_slice()
+    {
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 0, sliceSeconds: Ms);
+        AssertTimes([(0, 5 * Ms), (0, 5 * Ms), (0, 5 * Ms)], RunAll(machine, clock, 5 * Ms, 5 * Ms, 5 * Ms));
+    }
+
+    [Fact]
+    public void Jobs_queued_on_a_host_take_turns_with_every_machine_on_it()
+    {
+        var clock = new EventClock();
+        var host = new ComputeMachine(clock, slots: 1, sliceSeconds: 10 * Ms);
+        var first = new ComputeMachine(host);
+        var second = new ComputeMachine(host);
+        double secondStarted = double.NaN;
+        first.Run(2 * Ms, () => { });
+        second.Run(Ms, () => secondStarted = clock.Now, () => { });
+        clock.RunAll();
+        Assert.Equal(2 * Ms, secondStarted, 9);
+        Assert.Equal(2 * Ms, first.WorkDone, 12);
+        Assert.Equal(Ms, second.WorkDone, 12);
+    }
+
+    [Theory]
+    [InlineData(0.5, 0.75)]
+    [InlineData(1, 0.75)]
+    [InlineData(2, 1.5)]
+    [InlineData(3, 1.5)]
+    [InlineData(4, 2.25)]
+    [InlineData(8, 3.0)]
+    [InlineData(64, 3.0)]
+    public void Linux_slice_grows_with_the_log_of_the_cores_up_to_eight(double cores, double expectedMs) =>
+        Assert.Equal(expectedMs * Ms, ComputeMachine.LinuxTimeSlice(cores), 12);
+
+    [Fact]
+    public void Dp_workers_whose_ops_are_shorter_than_a_slice_rent_their_temporaries_two_cores_at_a_time()
+    {
+        // Four DP workers on two cores: under processor sharing every worker is inside the same op at once,
+        // so the pool caches four of each temporary; with ops shorter than the slice, two run at a time.
+        static OpBuffers Op(Dictionary<long, int> most, Dictionary<long, int> net) => new(most, net);
+        var stages = Enumerable.Range(0, 2).Select(_ => new StageCost(Ms, Ms, 0, 0, 1000, ActivationBytes: 300, WorkspaceBytes: 100,
+            ForwardBuffers: Op(new() { [300] = 1, [100] = 1 }, new() { [300] = 1 }), BackwardBuffers: Op(new() { [100] = 1 }, new() { [300] = -1 }))).ToArray();
+        MachinePlan Plan(double slice) => RuntimePlanner.Plan(new PlanScenario(4, 32, UpdateRule.Dp, stages, new MachineLayout(1, 2, SliceSeconds: slice),
+            TransportModel.Unlimited, PacingMode.None, Steps: 8)).Machines.Single();
+        var shared = Plan(0);
+        var sliced = Plan(2 * Ms);
+        Assert.Equal(4 * ((2 * 300) + 100), shared.OpBuffersCachedBytes);
+        Assert.Equal((4 * 2 * 300) + (2 * 100), sliced.OpBuffersCachedBytes);
+    }
+}
