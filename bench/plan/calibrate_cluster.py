@@ -65,17 +65,24 @@ def main():
         planned = plan_rule(args.cyclic, [*layout, "--costs", str(COSTS)], rule, scratch / f"{name}.json")
         predicted = planned["step_seconds"]
         # Each member's whole memory (runs since 2026-12-07 late evening record it) against the plan's machine with its ranks.
-        members = [(node["ReservedPeakBytes"], machine["memory_bytes"], machine["memory_bound_bytes"]) for node in scenario.get("Memory", [])
-                   for machine in planned["machines"] if sorted(machine["ranks"]) == sorted(node["Ranks"])]
+        traced = plan_rule(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), *trace_sharing], rule,
+                           scratch / f"{name}-trace.json") if traces else None
+        # Each member's whole memory (runs since 2026-12-07 late evening record it) against the plan's machine with its ranks:
+        # profiled (steady op times), from the run's own trace (its ops' spread), and the bound.
+        members = []
+        for node in scenario.get("Memory", []):
+            machine = next(m for m in planned["machines"] if sorted(m["ranks"]) == sorted(node["Ranks"]))
+            from_trace = next((m for m in traced["machines"] if sorted(m["ranks"]) == sorted(node["Ranks"])), None) if traced else None
+            members.append((node["ReservedPeakBytes"], machine["memory_bytes"], machine["memory_bound_bytes"], from_trace["memory_bytes"] if from_trace else None))
         if members:
-            memory_rows.append((scenario["Rule"], rate, members))
+            spread = json.loads((scratch / f"{name}-trace.json").read_text())["op_time_spread"] if traced else None
+            memory_rows.append((scenario["Rule"], rate, members, spread))
         measured = statistics.mean(scenario["StepSeconds"][3:])
         errors.append(abs(predicted - measured) / measured)
         link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
         row = f"| {scenario['Rule']} | {link} | {1000 * measured:.1f} ms | {1000 * predicted:.1f} ms | {100 * (predicted - measured) / measured:+.0f} % |"
-        if traces:
-            from_trace = plan_rule(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), *trace_sharing], rule,
-                                   scratch / f"{name}-trace.json")["step_seconds"]
+        if traced:
+            from_trace = traced["step_seconds"]
             trace_errors.append(abs(from_trace - measured) / measured)
             row += f" {1000 * from_trace:.1f} ms | {100 * (from_trace - measured) / measured:+.0f} % |"
         lines.append(row)
@@ -83,18 +90,29 @@ def main():
     if trace_errors:
         lines.append(f"Within 15 % (each run's own trace): {sum(e <= 0.15 for e in trace_errors)} of {len(trace_errors)} (median absolute error {100 * statistics.median(trace_errors):.0f} %).")
     if memory_rows:
+        with_trace = all(m[3] is not None for _, _, members, _ in memory_rows for m in members)
         lines += ["", "Whole memory per member: the most its CPU backend's pool reserved (`reserved_peak_bytes`; two workers share it) against the "
                   "plan's memory for the machine with its ranks (the ops' buffers as the pool caches them by size in the simulated timeline, "
-                  "beside the parameters, gradients, optimizer state, data and its reducers' state), and its bound whatever the timing.", "",
-                  "| rule | link | members: reserved peak, measured / planned / at most (MB) | error, most off |", "|---|---|---|---:|"]
-        for rule, rate, members in memory_rows:
-            worst = max(members, key=lambda m: abs(m[1] - m[0]) / m[0])
+                  "beside the parameters, gradients, optimizer state, data and its reducers' state): from the profiled costs (every op at its cost "
+                  "every time), " + ("from the run's own trace (the median of 9 simulations whose op times vary as the trace's ops did, "
+                  "`--op-spread trace`), " if with_trace else "") + "and the bound whatever the timing.", "",
+                  "| rule | link | members: reserved peak, measured / planned, profiled" + (" / from its trace" if with_trace else "") + " / at most (MB) | error, profiled, most off |"
+                  + (" op-time spread of the trace | error, from its trace, most off |" if with_trace else ""),
+                  "|---|---|---|---:|" + ("---:|---:|" if with_trace else "")]
+
+        def most_off(members, index):
+            worst = max(members, key=lambda m: abs(m[index] - m[0]) / m[0])
+            return f"{100 * (worst[index] - worst[0]) / worst[0]:+.1f} %"
+
+        for rule, rate, members, spread in memory_rows:
             link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
-            lines.append(f"| {rule} | {link} | {', '.join(f'{m[0] / 1e6:.1f} / {m[1] / 1e6:.1f} / {m[2] / 1e6:.1f}' for m in members)} | {100 * (worst[1] - worst[0]) / worst[0]:+.1f} % |")
-        every = [m for _, _, members in memory_rows for m in members]
+            figures = ", ".join(" / ".join(f"{v / 1e6:.1f}" for v in ((m[0], m[1], m[3], m[2]) if with_trace else (m[0], m[1], m[2]))) for m in members)
+            lines.append(f"| {rule} | {link} | {figures} | {most_off(members, 1)} |" + (f" {100 * spread:.0f} % | {most_off(members, 3)} |" if with_trace else ""))
+        every = [m for _, _, members, _ in memory_rows for m in members]
         lines.append("")
-        lines.append(f"Whole memory within 5 %: {sum(abs(m[1] - m[0]) / m[0] <= 0.05 for m in every)} of {len(every)} members; "
-                     f"at or below the bound: {sum(m[0] <= m[2] for m in every)} of {len(every)}.")
+        lines.append(f"Whole memory within 5 %, profiled: {sum(abs(m[1] - m[0]) / m[0] <= 0.05 for m in every)} of {len(every)} members"
+                     + (f"; from each run's own trace: {sum(abs(m[3] - m[0]) / m[0] <= 0.05 for m in every)} of {len(every)}" if with_trace else "")
+                     + f"; at or below the bound: {sum(m[0] <= m[2] for m in every)} of {len(every)}.")
     out_file.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -7,7 +7,9 @@ parameters, gradients, optimizer state, activations, workspace and data, every a
 allocates on its backend) beside its ledger's peak per kind; `cyclic plan` with the same layout gives
 its memory for the machine (what the pool holds: the ops' buffers as it caches them by size in the
 simulated timeline, beside the lasting parts and the reducers' state) and its parts. Each case runs
-REPEATS times (the pool's peak depends on how the workers' rents interleave).
+REPEATS times (the pool's peak depends on how the workers' rents interleave), and each run is also
+planned from its own trace: its ops' costs and how much their times varied (`--op-spread trace`: the
+memory is then the median of 9 simulations whose op times vary so).
 Writes bench/results/plan-calibration-memory.md (or --out).
 
 Usage: bench/plan/calibrate_memory.py [--models cnn,mlp-deep] [--rules dp,cdp-v1,cdp-v2] [--workers 4] [--batch 32] [--steps 8] [--repeats 3]
@@ -30,7 +32,8 @@ PLAN_KINDS = ("op_buffers_cached_bytes", "parameter_bytes", "gradient_bytes", "o
 
 def train(cyclic, model, rule, args, summary):
     command = [cyclic, "train", "--model", model, "--rule", rule, "--workers", str(args.workers), "--batch", str(args.batch),
-               "--steps", str(args.steps), "--data", str(ROOT / "data" / "mnist"), "--eval-every", "0", "--quiet", "--summary", str(summary)]
+               "--steps", str(args.steps), "--data", str(ROOT / "data" / "mnist"), "--eval-every", "0", "--quiet", "--summary", str(summary),
+               "--trace", str(summary.with_suffix(".trace.json"))]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stdout}{done.stderr}")
@@ -56,7 +59,14 @@ def main():
                                               "--steps", str(args.steps)], rule, scratch / f"{model}-{rule}.plan.json")
             machine = planned["machines"][0]
             runs = [train(args.cyclic, model, rule, args, scratch / f"{model}-{rule}-{repeat}.json") for repeat in range(args.repeats)]
-            rows.append({"model": model, "rule": rule, "planned": machine["memory_bytes"], "bound": machine["memory_bound_bytes"],
+            # Each run planned from its own trace too: its ops' costs and how much their times varied (--op-spread trace).
+            traced = []
+            for repeat in range(args.repeats):
+                out = scratch / f"{model}-{rule}-{repeat}.plan-trace.json"
+                figures = plan_rule(args.cyclic, ["--model", model, "--rules", rule, "--workers", str(args.workers), "--batch", str(args.batch),
+                                                  "--steps", str(args.steps), "--costs", str(scratch / f"{model}-{rule}-{repeat}.trace.json")], rule, out)
+                traced.append((figures["machines"][0]["memory_bytes"], json.loads(out.read_text())["op_time_spread"]))
+            rows.append({"model": model, "rule": rule, "planned": machine["memory_bytes"], "bound": machine["memory_bound_bytes"], "traced": traced,
                          "reserved": [run["reserved_peak_bytes"] for run in runs],
                          "ledger": [run["ledger_peak_bytes"] for run in runs], "parts": machine})
     lines = ["# cyclic plan: memory per machine against the real memory of one-process runs (CPU backend)", "",
@@ -68,9 +78,12 @@ def main():
              "(activations and temporaries) as the pool caches them by size in the simulated timeline, beside the parameters, gradients, "
              "optimizer state (the reducers' and look-ahead's) and data. Spread: the repeats' range over their median (the pool keeps "
              "the worst coincidence of the workers' ops, which varies from run to run). At most: the plan's bound whatever the timing "
-             "(every worker at its own worst op for each size).", "",
-             "| model | rule | reserved peak, measured (MB) | spread | planned (MB) | error | at most, any timing (MB) | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts (MB): ops' buffers / parameters / gradients / optimizer state / data |",
-             "|---|---|---|---:|---:|---:|---:|---|---|"]
+             "(every worker at its own worst op for each size). Profiled: the costs of ops timed alone, every op at its cost every time. "
+             "From its own trace: each repeat's trace gives the costs and how much the ops' times varied (their work-weighted coefficient "
+             "of variation), and the memory is the median of 9 simulations whose op times vary so (`cyclic plan --costs TRACE`, "
+             "`--op-spread trace`).", "",
+             "| model | rule | reserved peak, measured (MB) | spread | planned, profiled (MB) | error | each run from its own trace (MB; the trace's op-time spread) | error of their median | at most, any timing (MB) | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts, profiled (MB): ops' buffers / parameters / gradients / optimizer state / data |",
+             "|---|---|---|---:|---:|---:|---|---:|---:|---|---|"]
     for row in rows:
         reserved = statistics.median(row["reserved"])
         ledger = {kind: statistics.median(run.get(kind, 0) for run in row["ledger"]) for kind in KINDS}
@@ -78,11 +91,16 @@ def main():
         by_kind = " / ".join(f"{ledger[k] / 1e6:.1f}" for k in KINDS)
         parts = " / ".join(f"{row['parts'][k] / 1e6:.1f}" for k in PLAN_KINDS)
         spread = (max(row["reserved"]) - min(row["reserved"])) / reserved
+        traced = ", ".join(f"{m / 1e6:.1f} ({100 * cv:.0f} %)" for m, cv in row["traced"])
+        traced_median = statistics.median(m for m, _ in row["traced"])
         lines.append(f"| {row['model']} | {row['rule']} | {measured} | {100 * spread:.0f} % | {row['planned'] / 1e6:.1f} | "
-                     f"{100 * (row['planned'] - reserved) / reserved:+.1f} % | {row['bound'] / 1e6:.1f} | {by_kind} | {parts} |")
+                     f"{100 * (row['planned'] - reserved) / reserved:+.1f} % | {traced} | {100 * (traced_median - reserved) / reserved:+.1f} % | "
+                     f"{row['bound'] / 1e6:.1f} | {by_kind} | {parts} |")
     errors = [abs(row["planned"] - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
+    traced_errors = [abs(statistics.median(m for m, _ in row["traced"]) - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
     under = sum(max(row["reserved"]) <= row["bound"] for row in rows)
-    lines += ["", f"Within 5 % of the reserved peak (median of the repeats): {sum(e <= 0.05 for e in errors)} of {len(rows)} cases; "
+    lines += ["", f"Within 5 % of the reserved peak (median of the repeats): profiled, {sum(e <= 0.05 for e in errors)} of {len(rows)} cases; "
+              f"from the runs' own traces (median of the repeats' plans), {sum(e <= 0.05 for e in traced_errors)} of {len(rows)}; "
               f"every repeat at or below the bound: {under} of {len(rows)} cases."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -59,6 +59,27 @@ public sealed class PlanCommandTests
         // samples fall after step 0 began (the last one is taken at the end; 4 steps may all fit before the next).
         Assert.Contains("\"process cpu microseconds\"", File.ReadAllText(trace), StringComparison.Ordinal);
         Assert.Matches($@"costs from the trace {Regex.Escape(trace)} \(means of 24 op spans as full-speed work on {Environment.ProcessorCount} slots(, each op with \d+ us beside it of the CPU no span covers)?; look-ahead points profiled on cpu\)", output);
+
+        // The trace's ops vary from step to step: the memory is the median over simulations that vary them so, unless told otherwise.
+        string json = Path.Combine(CliRunner.TempDirectory(), "traced.json");
+        var (jsonCode, jsonOutput, jsonError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", trace, "--rules", "dp", "--json", json);
+        Assert.True(jsonCode == 0, jsonOutput + jsonError);
+        double spread = CliRunner.ReadJson(json).GetProperty("op_time_spread").GetDouble();
+        Assert.True(spread > 0, $"op_time_spread {spread}");
+        Assert.Contains("% (coefficient of variation): the memory is the median of 9 simulations", jsonOutput, StringComparison.Ordinal);
+        Assert.Contains("with steady op times", jsonOutput, StringComparison.Ordinal);
+        string replayed = Path.Combine(CliRunner.TempDirectory(), "replayed.json");
+        var (replayCode, replayOutput, replayError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", json, "--rules", "dp", "--json", replayed);
+        Assert.True(replayCode == 0, replayOutput + replayError);
+        Assert.Equal(spread, CliRunner.ReadJson(replayed).GetProperty("op_time_spread").GetDouble());
+        Assert.Equal(CliRunner.ReadJson(json).GetProperty("cases").GetRawText(), CliRunner.ReadJson(replayed).GetProperty("cases").GetRawText());
+        var (steadyCode, steadyOutput, steadyError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", trace, "--rules", "dp", "--op-spread", "0", "--json", json);
+        Assert.True(steadyCode == 0, steadyOutput + steadyError);
+        Assert.Equal(0, CliRunner.ReadJson(json).GetProperty("op_time_spread").GetDouble());
+        Assert.DoesNotContain("with steady op times", steadyOutput, StringComparison.Ordinal);
+        var (badCode, _, badError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--costs", trace, "--op-spread", "-0.5");
+        Assert.Equal(2, badCode);
+        Assert.Contains("--op-spread must be trace or a coefficient of variation", badError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,12 +120,12 @@ public sealed class PlanCommandTests
         string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--rules", "dp", "--compute-slots", "2"];
         var (code, output, error) = CliRunner.Run([.. scenario, "--json", json]);
         Assert.True(code == 0, output + error);
-        Assert.Contains("2 compute slots a machine (reducers share them), shared in 1.5 ms time slices", output, StringComparison.Ordinal);
+        Assert.Contains("2 compute slots a machine (reducers share them), shared in 1.5 ms time slices; pacing budget;", output, StringComparison.Ordinal);
         Assert.Equal(1.5e-3, CliRunner.ReadJson(json).GetProperty("time_slice_seconds").GetDouble(), 9);
 
         var (sharingCode, sharingOutput, sharingError) = CliRunner.Run([.. scenario, "--time-slice", "0", "--json", json]);
         Assert.True(sharingCode == 0, sharingOutput + sharingError);
-        Assert.Contains("2 compute slots a machine (reducers share them); pacing", sharingOutput, StringComparison.Ordinal);
+        Assert.Contains("2 compute slots a machine (reducers share them); pacing budget;", sharingOutput, StringComparison.Ordinal);
         Assert.Equal(0, CliRunner.ReadJson(json).GetProperty("time_slice_seconds").GetDouble());
 
         var (badCode, _, badError) = CliRunner.Run([.. scenario, "--time-slice", "fast"]);

@@ -133,6 +133,13 @@ public sealed record TransportModel(long ChunkBytes, int WindowChunks, double Ba
 /// cluster places it; it folds and updates its range only, receives its slice of every gradient and
 /// publishes its slice of every version, which a machine's workers read once every slice is in.
 /// </param>
+/// <param name="OpTimeSpread">
+/// The coefficient of variation of each op's time (<see cref="MeasuredStageTimes.OpTimeSpread"/>); above
+/// 0, the plan's memory is the median over <see cref="RuntimePlanner.NoisyRuns"/> simulations whose ops
+/// each take their cost times a log-normal factor of mean 1 and that spread (<see cref="RuntimeSimulation"/>
+/// with <paramref name="NoiseSeed"/>). 0: every op costs the same every time.
+/// </param>
+/// <param name="NoiseSeed">The seed of a simulation's op-time factors; 0: none drawn (every op at its cost).</param>
 public sealed record PlanScenario(
     int Workers,
     int MicroBatch,
@@ -147,7 +154,9 @@ public sealed record PlanScenario(
     double BurstWindowSeconds = 0,
     long DataBytesPerWorker = 0,
     int CutEvery = 0,
-    int ReducerShards = 1)
+    int ReducerShards = 1,
+    double OpTimeSpread = 0,
+    int NoiseSeed = 0)
 {
     /// <summary>Bytes of shard <paramref name="shard"/>'s slice of a stage's gradient or version.</summary>
     public long SliceBytes(int stage, int shard) =>

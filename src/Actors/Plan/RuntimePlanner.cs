@@ -15,9 +15,16 @@ namespace CyclicActors.Actors.Plan;
 /// </param>
 /// <param name="OpBuffersOutPeakBytes">The most bytes of those buffers out at one moment in the simulated timeline; null likewise.</param>
 /// <param name="OpBuffersCachedBoundBytes">What the pool caches for those buffers at most, whatever the timing (<see cref="PerSizePool.MostCachedByAnyTiming"/>); null likewise.</param>
+/// <param name="OpBuffersSteadyCachedBytes">
+/// With an op-time spread, <paramref name="OpBuffersCachedBytes"/> is the median over simulations whose
+/// op times vary; this is what the pool caches when every op costs the same every time. Null without a spread.
+/// </param>
 public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnlyList<int> ReducerStages, MemoryNeed Memory, long SimulatedActivationPeakBytes, double ComputeBusyFraction,
-    long? OpBuffersCachedBytes = null, long? OpBuffersOutPeakBytes = null, long? OpBuffersCachedBoundBytes = null)
+    long? OpBuffersCachedBytes = null, long? OpBuffersOutPeakBytes = null, long? OpBuffersCachedBoundBytes = null, long? OpBuffersSteadyCachedBytes = null)
 {
+    /// <summary><see cref="MemoryBytes"/> with every op at its cost every time; null without an op-time spread.</summary>
+    public long? MemorySteadyBytes => OpBuffersSteadyCachedBytes is { } steady ? LastingBytes + steady : null;
+
     /// <summary>
     /// The most the machine's pool can hold whatever the timing: <see cref="MemoryBytes"/> with the ops'
     /// buffers at <see cref="OpBuffersCachedBoundBytes"/>; without them, <see cref="Memory"/>'s total.
@@ -62,9 +69,19 @@ public sealed record RulePlan(UpdateRule Rule, double StepSeconds, double Sample
 /// <summary>Runs the <see cref="RuntimeSimulation"/> of a scenario and turns what it saw into a <see cref="RulePlan"/>.</summary>
 public static class RuntimePlanner
 {
+    /// <summary>Simulations with varying op times whose median pool is the plan's memory when the scenario has an op-time spread.</summary>
+    public const int NoisyRuns = 9;
+
     public static RulePlan Plan(PlanScenario scenario)
     {
-        var run = RuntimeSimulation.Run(scenario);
+        ArgumentNullException.ThrowIfNull(scenario);
+        var run = RuntimeSimulation.Run(scenario with { NoiseSeed = 0 });
+        // A pool keeps the worst meeting of the workers' ops, which steady op times understate: with a
+        // spread, the memory is the median over runs whose ops vary as the trace's did (step time and
+        // traffic stay the steady run's, the mean behaviour).
+        long[]? noisyCached = scenario.OpTimeSpread > 0 && run.OpBufferPools is not null
+            ? MedianCached(Enumerable.Range(1, NoisyRuns).Select(seed => RuntimeSimulation.Run(scenario with { NoiseSeed = seed }).OpBufferPools!).ToArray(), scenario.Layout.Machines)
+            : null;
         int warmup = scenario.WarmupSteps;
         var commits = run.CommitSeconds;
         // The last steps drain the pipeline with less sharing: left out as the warm-up is.
@@ -102,13 +119,21 @@ public static class RuntimePlanner
             double capacity = (slots == 0 ? ranks.Length : slots) * commits[^1];
             var pool = run.OpBufferPools?[machine];
             return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, units.Sum(unit => scenario.SliceBytes(unit / shards, unit % shards))), run.ActivationPeakBytes[machine],
-                capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0, pool?.CachedBytes, pool?.OutPeakBytes,
-                oneWorkerBound * ranks.Length);
+                capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0, noisyCached?[machine] ?? pool?.CachedBytes, pool?.OutPeakBytes,
+                oneWorkerBound * ranks.Length, noisyCached is null ? null : pool?.CachedBytes);
         }).ToArray();
         double runSeconds = Math.Max(commits[^1], 1e-12);
         return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,
             run.ReducerBusySeconds.Max() / runSeconds, run.NicBusySeconds.Count == 0 ? 0 : Math.Min(1, run.NicBusySeconds.Max() / runSeconds));
     }
+
+    /// <summary>Per machine, the median over <paramref name="runs"/> of what its pool cached.</summary>
+    private static long[] MedianCached(IReadOnlyList<IReadOnlyList<PerSizePool>> runs, int machines) =>
+        [.. Enumerable.Range(0, machines).Select(machine =>
+        {
+            var sorted = runs.Select(pools => pools[machine].CachedBytes).Order().ToArray();
+            return sorted[sorted.Length / 2];
+        })];
 
     /// <summary>One micro-batch's ops' buffers in a worker's order: F_1 … F_L, then B_L … B_1.</summary>
     private static IEnumerable<GpuCompute.Memory.OpBuffers> MicroBatchOps(PlanScenario scenario) =>

@@ -54,6 +54,8 @@ public static class SavedCosts
             all[0].TryGetProperty("beside_seconds", out _) ? Seconds(all[0], "beside_seconds") : 0,
             // The transport's, from a trace of a cluster; files from before it have none.
             document.RootElement.TryGetProperty("transport", out var transport) && transport.ValueKind == JsonValueKind.Object
-                && transport.TryGetProperty("endpoint_cpu_seconds_per_byte", out _) ? Seconds(transport, "endpoint_cpu_seconds_per_byte") : 0);
+                && transport.TryGetProperty("endpoint_cpu_seconds_per_byte", out _) ? Seconds(transport, "endpoint_cpu_seconds_per_byte") : 0,
+            // The trace's op-time spread the plan used; files from before it have none.
+            document.RootElement.TryGetProperty("op_time_spread", out _) ? Seconds(document.RootElement, "op_time_spread") : 0);
     }
 }

@@ -16,9 +16,14 @@ namespace CyclicActors.Actors.Plan;
 /// received across machines (0: none known or none separable); the plan charges it to both ends of every
 /// transfer (<see cref="TransportModel.EndpointCpuSecondsPerByte"/>).
 /// </param>
+/// <param name="OpTimeSpread">
+/// How much an op's time varies from one run of it to the next, as a coefficient of variation weighted
+/// by work (<see cref="TraceCosts.Spread"/>): from a trace, its forward and backward spans' full-speed
+/// work; 0 where not known (a profile times each op alone, which is not how a run varies).
+/// </param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
     IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null, double UntracedSecondsPerOp = 0,
-    double UntracedSecondsPerByte = 0);
+    double UntracedSecondsPerByte = 0, double OpTimeSpread = 0);
 
 /// <summary>
 /// Reads per-stage costs from a Chrome trace written by <c>cyclic train --trace</c> (or a cluster's
@@ -204,7 +209,8 @@ public static partial class TraceCosts
                     Mean(work[WorkKind.Handoff][stage]))).ToArray()
                 : null;
             var (perOp, perByte) = FitUntraced(untracedByProcess);
-            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp, perByte);
+            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp, perByte,
+                Spread([.. forward, .. backward]));
         }
     }
 
@@ -378,6 +384,28 @@ public static partial class TraceCosts
 
     /// <summary>The mean: a compute-bound step is the sum of its work, so a heavy tail (a collection, a page fault, a preemption the sharing missed) counts as often as it happens.</summary>
     private static double Mean(List<double> values) => values.Average();
+
+    /// <summary>
+    /// The work-weighted coefficient of variation of ops' times, each list one op's samples (a stage's
+    /// forward, say): Σ n·sd / Σ n·mean over the lists with two samples or more, so that the ops that
+    /// take the time count for what they take (a 10 us op that waited 1 ms once varies 100-fold and
+    /// moves nothing). 0 when no list has two samples.
+    /// </summary>
+    public static double Spread(IReadOnlyList<IReadOnlyList<double>> samplesOfEachOp)
+    {
+        ArgumentNullException.ThrowIfNull(samplesOfEachOp);
+        double deviations = 0;
+        double work = 0;
+        foreach (var samples in samplesOfEachOp.Where(samples => samples.Count >= 2))
+        {
+            double mean = samples.Average();
+            double deviation = Math.Sqrt(samples.Sum(sample => (sample - mean) * (sample - mean)) / samples.Count);
+            deviations += samples.Count * deviation;
+            work += samples.Count * mean;
+        }
+
+        return work > 0 ? deviations / work : 0;
+    }
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
     public static double Median(IReadOnlyCollection<double> values)

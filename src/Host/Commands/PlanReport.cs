@@ -22,8 +22,13 @@ internal static class PlanReport
             $"{(t.EndpointCpuSecondsPerByte > 0 ? $", {t.EndpointCpuSecondsPerByte * 1e9:F2} ns CPU a byte at each end" : "")}; " +
             (header.SharedCores > 0 ? $"the machines share one host's {header.SharedCores.ToString(CultureInfo.InvariantCulture)} cores" : $"{(header.ComputeSlots == 0 ? "unlimited" : header.ComputeSlots.ToString(CultureInfo.InvariantCulture))} compute slots a machine") +
             $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}{(header.ReducerShards > 1 ? $", each in {header.ReducerShards} shards" : "")})" +
-            (header.SliceSeconds > 0 && (header.SharedCores > 0 || header.ComputeSlots > 0) ? $", shared in {PlanUnits.Seconds(header.SliceSeconds)} time slices" : "") + "; pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
+            (header.SliceSeconds > 0 && (header.SharedCores > 0 || header.ComputeSlots > 0) ? $", shared in {PlanUnits.Seconds(header.SliceSeconds)} time slices" : "") + $"; pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
             (header.CutEvery > 0 ? $"on more than one machine a cut to the seed every {header.CutEvery} steps" : "no cuts"));
+        if (header.OpTimeSpread > 0)
+        {
+            Line(text, $"op times vary by {header.OpTimeSpread * 100:F0} % (coefficient of variation): the memory is the median of {RuntimePlanner.NoisyRuns} simulations whose op times vary so; step time and traffic are the steady run's");
+        }
+
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
         {
@@ -55,6 +60,12 @@ internal static class PlanReport
         Row("samples/s", plan => plan.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture));
         Row("first step (warm-up)", plan => PlanUnits.Seconds(plan.FirstStepSeconds));
         Row("memory peak per machine (most)", plan => ByteSize.Format(plan.PeakMemoryBytes));
+        if (one.Rules.Values.Any(outcome => outcome.Plan?.Machines.Any(machine => machine.MemorySteadyBytes is not null) == true))
+        {
+            Row("  with steady op times", plan => plan.Machines.Any(machine => machine.MemorySteadyBytes is not null)
+                ? ByteSize.Format(plan.Machines.Max(machine => machine.MemorySteadyBytes ?? machine.MemoryBytes)) : "-");
+        }
+
         Row("  at most, any timing", plan => ByteSize.Format(plan.Machines.Max(machine => machine.MemoryBoundBytes)));
         Row("  needed under --memory-budget", plan => ByteSize.Format(plan.Machines.Max(machine => machine.Memory.Total)));
         Row("  of which activations", plan => ByteSize.Format(plan.Machines.Max(machine => machine.Memory.Activations)));
@@ -127,6 +138,7 @@ internal static class PlanReport
             ["compute_slots"] = header.ComputeSlots,
             ["shared_cores"] = header.SharedCores,
             ["time_slice_seconds"] = header.SliceSeconds,
+            ["op_time_spread"] = header.OpTimeSpread,
             ["reducer_slots"] = header.ReducersShareSlots ? "shared" : "separate",
             ["pacing"] = PacingModeNames.ToCliName(header.Pacing),
             ["cut_every"] = header.CutEvery,
@@ -154,7 +166,7 @@ internal static class PlanReport
         ["machines"] = plan.Machines.Select(machine => new Dictionary<string, object?>
         {
             ["machine"] = machine.Machine, ["ranks"] = machine.Ranks, ["reducer_stages"] = machine.ReducerStages.Select(stage => stage + 1).ToArray(),
-            ["memory_bytes"] = machine.MemoryBytes, ["memory_bound_bytes"] = machine.MemoryBoundBytes, ["need_bytes"] = machine.Memory.Total,
+            ["memory_bytes"] = machine.MemoryBytes, ["memory_steady_bytes"] = machine.MemorySteadyBytes ?? machine.MemoryBytes, ["memory_bound_bytes"] = machine.MemoryBoundBytes, ["need_bytes"] = machine.Memory.Total,
             ["op_buffers_cached_bytes"] = machine.OpBuffersCachedBytes, ["op_buffers_out_peak_bytes"] = machine.OpBuffersOutPeakBytes,
             ["op_buffers_cached_bound_bytes"] = machine.OpBuffersCachedBoundBytes, ["activation_bytes"] = machine.Memory.Activations, ["parameter_bytes"] = machine.Memory.Parameters,
             ["gradient_bytes"] = machine.Memory.Gradients, ["optimizer_state_bytes"] = machine.Memory.OptimizerState, ["workspace_bytes"] = machine.Memory.Workspace,

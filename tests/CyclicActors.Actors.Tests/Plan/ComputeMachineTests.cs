@@ -132,4 +132,27 @@ public sealed class ComputeMachineTests
         Assert.Equal(4 * ((2 * 300) + 100), shared.OpBuffersCachedBytes);
         Assert.Equal((4 * 2 * 300) + (2 * 100), sliced.OpBuffersCachedBytes);
     }
+
+    [Fact]
+    public void With_varying_op_times_staggered_workers_meet_and_the_plan_keeps_the_median_meeting_while_step_time_stays_the_steady_runs()
+    {
+        // Two CDP workers on one machine: steady op times keep them two ops apart, so they never hold the
+        // same temporary at once; ops whose times vary by 100 % drift them into each other.
+        static OpBuffers Op(Dictionary<long, int> most, Dictionary<long, int> net) => new(most, net);
+        var stages = Enumerable.Range(0, 2).Select(stage => new StageCost(Ms, Ms, 0, 0, 1000, ActivationBytes: 300, WorkspaceBytes: 100,
+            ForwardBuffers: Op(new() { [300] = 1, [101 + stage] = 1 }, new() { [300] = 1 }), BackwardBuffers: Op(new() { [111 + stage] = 1 }, new() { [300] = -1 }))).ToArray();
+        PlanScenario Scenario(double spread) => new(2, 32, UpdateRule.CdpV1, stages, new MachineLayout(1, 0), TransportModel.Unlimited, PacingMode.None,
+            Steps: 48, OpTimeSpread: spread);
+        var steady = RuntimePlanner.Plan(Scenario(0));
+        var varying = RuntimePlanner.Plan(Scenario(1.0));
+        var machine = varying.Machines.Single();
+
+        Assert.Null(steady.Machines.Single().OpBuffersSteadyCachedBytes);
+        Assert.Equal(steady.Machines.Single().OpBuffersCachedBytes, machine.OpBuffersSteadyCachedBytes);
+        Assert.True(machine.OpBuffersCachedBytes > machine.OpBuffersSteadyCachedBytes, $"{machine.OpBuffersCachedBytes} against steady {machine.OpBuffersSteadyCachedBytes}");
+        Assert.InRange(machine.OpBuffersCachedBytes!.Value, 0, machine.OpBuffersCachedBoundBytes!.Value);
+        Assert.Equal(steady.StepSeconds, varying.StepSeconds);
+        // The draws are seeded: the same scenario plans the same.
+        Assert.Equal(machine.OpBuffersCachedBytes, RuntimePlanner.Plan(Scenario(1.0)).Machines.Single().OpBuffersCachedBytes);
+    }
 }

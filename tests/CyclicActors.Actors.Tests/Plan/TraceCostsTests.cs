@@ -34,6 +34,20 @@ public sealed class TraceCostsTests
     }
 
     [Fact]
+    public void The_spread_of_op_times_is_their_coefficient_of_variation_weighted_by_work()
+    {
+        // F1 after the first step: 1, 3 and 2 ms (mean 2, sd sqrt(2/3) ms); B1 one span, too few to vary.
+        var times = TraceCosts.Read(Trace, stages: 1);
+        Assert.Equal(Math.Sqrt(2.0 / 3.0) / 2, times.OpTimeSpread, 12);
+
+        // A long op that varies little and a short one that varies much: the long one's work dominates.
+        double spread = TraceCosts.Spread([[9.0, 11.0], [0.1, 0.3], [5.0]]);
+        Assert.Equal(((2 * 1.0) + (2 * 0.1)) / ((2 * 10.0) + (2 * 0.2)), spread, 12);
+        Assert.Equal(0, TraceCosts.Spread([[4.0], [2.0, 2.0]]));
+        Assert.Equal(0, TraceCosts.Spread([]));
+    }
+
+    [Fact]
     public void Given_the_recording_machines_slots_a_span_shared_with_other_ops_counts_only_its_full_speed_work()
     {
         // On one slot, F and B of worker 0 overlap for 2 ms (each ran at half speed then); worker 1's
