@@ -21,7 +21,7 @@ BATCH=${BATCH:-8}
 REPEATS=${REPEATS:-3}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-OUT=${OUT:-bench/results/plan-calibration.md}
+OUT=${OUT:-bench/results/plan-calibration-one-process.md}
 ROWS="$WORK/rows.jsonl"
 for repeat in $(seq 1 "$REPEATS"); do
   for model in $MODELS; do
@@ -39,4 +39,4 @@ for repeat in $(seq 1 "$REPEATS"); do
 done
 python3 bench/plan/calibration_table.py "$ROWS" "$OUT" "bench/plan/calibrate.sh (WORKERS=$WORKERS STAGES=$STAGES BATCH=$BATCH STEPS=$STEPS REPEATS=$REPEATS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the end)"
 cp "$ROWS" "${OUT%.md}.jsonl"
-echo "written: $OUT and ${OUT%.md}.jsonl"
+echo "written: $OUT, ${OUT%.md}.jsonl and ${OUT%.md}.rows.json (gather them: bench/plan/calibration_summary.py)"

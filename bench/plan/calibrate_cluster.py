@@ -18,7 +18,7 @@ import pathlib
 import statistics
 import tempfile
 
-from planning import CYCLIC, ROOT, plan, plan_rule
+from planning import CYCLIC, ROOT, plan, plan_rule, write_rows
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-cluster.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem" / "costs-cnn-b16.json"
@@ -55,6 +55,8 @@ def main():
     errors = []
     trace_errors = []
     memory_rows = []
+    step_rows = []
+    memory_summary = []
     for scenario in recorded["scenarios"]:
         rule, _, compensation = scenario["Rule"].partition(":")
         rate = scenario["BytesPerSecond"]
@@ -78,6 +80,11 @@ def main():
             spread = json.loads((scratch / f"{name}-trace.json").read_text())["op_time_spread"] if traced else None
             memory_rows.append((scenario["Rule"], rate, members, spread))
         measured = statistics.mean(scenario["StepSeconds"][3:])
+        link_name = f"{rate / 1e6:.0f} MB/s a link" if rate else "free link"
+        step_rows.append({"case": f"{scenario['Rule']}, {link_name}", "measured": measured, "from_trace": traced["step_seconds"] if traced else None,
+                          "from_profile": predicted})
+        memory_summary += [{"case": f"{scenario['Rule']}, {link_name}, member with ranks {','.join(map(str, sorted(node['Ranks'])))}", "measured": m[0],
+                            "from_trace": m[3], "from_profile": m[1], "bound": m[2]} for node, m in zip(scenario.get("Memory", []), members)]
         errors.append(abs(predicted - measured) / measured)
         link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
         row = f"| {scenario['Rule']} | {link} | {1000 * measured:.1f} ms | {1000 * predicted:.1f} ms | {100 * (predicted - measured) / measured:+.0f} % |"
@@ -114,6 +121,7 @@ def main():
                      + (f"; from each run's own trace: {sum(abs(m[3] - m[0]) / m[0] <= 0.05 for m in every)} of {len(every)}" if with_trace else "")
                      + f"; at or below the bound: {sum(m[0] <= m[2] for m in every)} of {len(every)}.")
     out_file.write_text("\n".join(lines) + "\n")
+    write_rows(out_file, "three processes", command, step_rows, memory_summary)
     print("\n".join(lines))
 
 

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from planning import CYCLIC, ROOT, plan_rule
+from planning import CYCLIC, ROOT, plan_rule, write_rows
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-memory.md"
 KINDS = ("activations", "parameters", "gradients", "optimizerstate", "workspace", "data")
@@ -69,9 +69,10 @@ def main():
             rows.append({"model": model, "rule": rule, "planned": machine["memory_bytes"], "bound": machine["memory_bound_bytes"], "traced": traced,
                          "reserved": [run["reserved_peak_bytes"] for run in runs],
                          "ledger": [run["ledger_peak_bytes"] for run in runs], "parts": machine})
+    command = (f"bench/plan/calibrate_memory.py --models {args.models} --rules {args.rules} --workers {args.workers} --batch {args.batch} "
+               f"--steps {args.steps} --repeats {args.repeats}")
     lines = ["# cyclic plan: memory per machine against the real memory of one-process runs (CPU backend)", "",
-             f"Command: `bench/plan/calibrate_memory.py --models {args.models} --rules {args.rules} --workers {args.workers} --batch {args.batch} "
-             f"--steps {args.steps} --repeats {args.repeats}` ({os.cpu_count()}-core machine). Measured: the most the process's CPU memory pool "
+             f"Command: `{command}` ({os.cpu_count()}-core machine). Measured: the most the process's CPU memory pool "
              "reserved (`reserved_peak_bytes`; the pool keeps freed arrays per exact length for the next rent of that length, so what it "
              "holds is, for every length, the most arrays of it out at once); the ledger's peak of each kind on its own (not at one moment, "
              "so their sum can exceed the ledger's peak total). Planned: `cyclic plan`'s memory for the one machine: the ops' buffers "
@@ -103,6 +104,9 @@ def main():
               f"from the runs' own traces (median of the repeats' plans), {sum(e <= 0.05 for e in traced_errors)} of {len(rows)}; "
               f"every repeat at or below the bound: {under} of {len(rows)} cases."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
+    write_rows(args.out, "one process", command, [],
+               [{"case": f"{row['model']} {row['rule']}", "measured": statistics.median(row["reserved"]),
+                 "from_trace": statistics.median(m for m, _ in row["traced"]), "from_profile": row["planned"], "bound": row["bound"]} for row in rows])
     print("\n".join(lines))
 
 

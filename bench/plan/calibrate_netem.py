@@ -26,7 +26,7 @@ import re
 import statistics
 import tempfile
 
-from planning import CYCLIC, ROOT, plan, plan_rule
+from planning import CYCLIC, ROOT, plan, plan_rule, write_rows
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-netem.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem"
@@ -101,16 +101,19 @@ def main():
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
         from_trace = None
         activations = None
+        traced_memory = {}
         if run.get("trace") and pathlib.Path(run["trace"]).exists():
             traced = plan_rule(args.cyclic, [*layout, "--costs", run["trace"], "--trace-slots", cores, "--trace-sharing", "host"], rule, out.with_suffix(".trace.json"))
             from_trace = traced["step_seconds"]
+            traced_memory = {tuple(sorted(machine["ranks"])): machine["memory_bytes"] for machine in traced["machines"]}
             measured_peak = traced_activation_peak(run["trace"])
             if measured_peak:
                 activations = (measured_peak, max(machine["activation_bytes"] for machine in traced["machines"]),
                                max(machine["timeline_activation_peak_bytes"] for machine in traced["machines"]))
         # Whole memory per member (runs since 2026-12-07 evening record the seed summary's nodes): the most its
         # backend's pool reserved against the plan's memory for the machine holding the same ranks.
-        memory = [(node["reserved_peak_bytes"], node.get("peak_activation_bytes"), machine["memory_bytes"], machine["timeline_activation_peak_bytes"])
+        memory = [(node["reserved_peak_bytes"], node.get("peak_activation_bytes"), machine["memory_bytes"], machine["timeline_activation_peak_bytes"],
+                   traced_memory.get(tuple(sorted(node["ranks"]))), machine["memory_bound_bytes"])
                   for node in run.get("nodes", []) if node.get("reserved_peak_bytes")
                   for machine in predicted["machines"] if sorted(machine["ranks"]) == sorted(node["ranks"])]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
@@ -120,8 +123,9 @@ def main():
                      "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
                      "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace,
                      "activations": activations, "memory": memory})
+    command = f"bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}"
     lines = ["# cyclic plan against the emulated-host runs", "",
-             f"Command: `bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}` (the runs: bench/netem/bench.py; costs profiled once per model "
+             f"Command: `{command}` (the runs: bench/netem/bench.py; costs profiled once per model "
              f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured (less the part billed to the processes, where that was recorded), "
              "the link rate as both --bandwidth and --nic with the shaper's framing (--framing ethernet for htb, 1500/1448 for the relay's IP packets), the relay's one-way delay as --latency, "
              f"recovery cuts every {'/'.join(sorted({r['cut_every'] for r in runs}))} steps).", "",
@@ -177,6 +181,11 @@ def main():
         lines += ["", f"Whole memory within 5 %: {sum(abs(m[2] - m[0]) / m[0] <= 0.05 for m in members)} of {len(members)} members "
                   f"({len(whole)} runs)."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
+    write_rows(args.out, "emulated hosts", command,
+               [{"case": f"{setting_label(r['setting'])}, {r['model']} {r['rule']}", "measured": r["measured_step"], "from_trace": r["from_trace"],
+                 "from_profile": r["predicted_step"]} for r in rows],
+               [{"case": f"{setting_label(r['setting'])}, {r['model']} {r['rule']}, member {index + 1}", "measured": m[0], "from_trace": m[4],
+                 "from_profile": m[2], "bound": m[5]} for r in rows for index, m in enumerate(r["memory"])])
     print("\n".join(lines))
 
 

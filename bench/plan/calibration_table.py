@@ -10,6 +10,8 @@ import json
 import statistics
 import sys
 
+from planning import write_rows
+
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 out, how = sys.argv[2], sys.argv[3]
 cases = {}
@@ -70,3 +72,6 @@ for (model, rule), runs in cases.items():
         f"| {model} | {rule} | {m:,.0f} | {w:,.0f} | {need:,.0f} | {error(need, m)} "
         f"| {timeline:,.0f} | {error(timeline, w)} |")
 open(out, "w").write("\n".join(lines) + "\n")
+write_rows(out, "one process", how, [{"case": f"{model} {rule}", "measured": median(runs, "measured_step_seconds"),
+                                      "from_trace": median(runs, "trace_step_seconds"), "from_profile": median(runs, "profile_step_seconds")}
+                                     for (model, rule), runs in cases.items()], [])

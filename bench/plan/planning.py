@@ -20,3 +20,14 @@ def plan_rule(cyclic, args, rule, out):
     """Runs `cyclic plan ARGS --json OUT` for one rule and returns that rule's figures from the first case."""
     plan(cyclic, [*args, "--json", str(out)])
     return json.loads(pathlib.Path(out).read_text())["cases"][0]["rules"][rule]
+
+
+def write_rows(out_md, regime, command, steps, memory):
+    """Writes beside OUT_MD (x.md -> x.rows.json) the rows `calibration_summary.py` gathers into bench/results/plan-calibration.md.
+
+    steps: [{"case", "measured", "from_trace", "from_profile"}] in seconds (a plan missing: None);
+    memory: [{"case", "measured", "from_trace", "from_profile", "bound"}] in bytes (likewise).
+    """
+    out = pathlib.Path(out_md)
+    rows = {"regime": regime, "command": command, "details": out.name, "steps": steps, "memory": memory}
+    out.with_name(out.stem + ".rows.json").write_text(json.dumps(rows, indent=1) + "\n")
