@@ -66,7 +66,8 @@ public sealed class PlanCommandTests
         Assert.True(jsonCode == 0, jsonOutput + jsonError);
         double spread = CliRunner.ReadJson(json).GetProperty("op_time_spread").GetDouble();
         Assert.True(spread > 0, $"op_time_spread {spread}");
-        Assert.Contains("% (coefficient of variation): the memory is the median of 9 simulations", jsonOutput, StringComparison.Ordinal);
+        Assert.Contains("% (coefficient of variation, weighted by work; each op its own below): the memory is the median of 9 simulations", jsonOutput, StringComparison.Ordinal);
+        Assert.Contains("spread (F / B)", jsonOutput, StringComparison.Ordinal);
         Assert.Contains("with steady op times", jsonOutput, StringComparison.Ordinal);
         string replayed = Path.Combine(CliRunner.TempDirectory(), "replayed.json");
         var (replayCode, replayOutput, replayError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", json, "--rules", "dp", "--json", replayed);
@@ -77,6 +78,15 @@ public sealed class PlanCommandTests
         Assert.True(steadyCode == 0, steadyOutput + steadyError);
         Assert.Equal(0, CliRunner.ReadJson(json).GetProperty("op_time_spread").GetDouble());
         Assert.DoesNotContain("with steady op times", steadyOutput, StringComparison.Ordinal);
+        var (givenCode, givenOutput, givenError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", trace, "--rules", "dp", "--op-spread", "0.5", "--json", json);
+        Assert.True(givenCode == 0, givenOutput + givenError);
+        var given = CliRunner.ReadJson(json);
+        Assert.Equal(0.5, given.GetProperty("op_time_spread").GetDouble(), 12);
+        Assert.All(given.GetProperty("stage_costs").EnumerateArray(), stage =>
+        {
+            Assert.Equal(0.5, stage.GetProperty("forward_spread").GetDouble());
+            Assert.Equal(0.5, stage.GetProperty("backward_spread").GetDouble());
+        });
         var (badCode, _, badError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--costs", trace, "--op-spread", "-0.5");
         Assert.Equal(2, badCode);
         Assert.Contains("--op-spread must be trace or a coefficient of variation", badError, StringComparison.Ordinal);

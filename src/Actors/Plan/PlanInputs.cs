@@ -30,8 +30,11 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="BackwardBuffers">The same for B_j.</param>
 public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, double FoldSeconds, double UpdateSeconds,
     long ParameterCount, long ActivationBytes, long WorkspaceBytes = 0, double LoadSeconds = 0, double LookaheadSeconds = 0, double HandoffSeconds = 0,
-    double BesideSeconds = 0, OpBuffers? ForwardBuffers = null, OpBuffers? BackwardBuffers = null)
+    double BesideSeconds = 0, OpBuffers? ForwardBuffers = null, OpBuffers? BackwardBuffers = null, double ForwardSpread = 0, double BackwardSpread = 0)
 {
+    /// <summary>The coefficient of variation of the op of <paramref name="kind"/>'s time (0: it costs the same every time).</summary>
+    public double SpreadOf(OpKind kind) => kind == OpKind.Forward ? ForwardSpread : BackwardSpread;
+
     /// <summary>The buffers the op of <paramref name="kind"/> rents, or null when not known.</summary>
     public OpBuffers? BuffersOf(OpKind kind) => kind == OpKind.Forward ? ForwardBuffers : BackwardBuffers;
 
@@ -133,13 +136,12 @@ public sealed record TransportModel(long ChunkBytes, int WindowChunks, double Ba
 /// cluster places it; it folds and updates its range only, receives its slice of every gradient and
 /// publishes its slice of every version, which a machine's workers read once every slice is in.
 /// </param>
-/// <param name="OpTimeSpread">
-/// The coefficient of variation of each op's time (<see cref="MeasuredStageTimes.OpTimeSpread"/>); above
-/// 0, the plan's memory is the median over <see cref="RuntimePlanner.NoisyRuns"/> simulations whose ops
-/// each take their cost times a log-normal factor of mean 1 and that spread (<see cref="RuntimeSimulation"/>
-/// with <paramref name="NoiseSeed"/>). 0: every op costs the same every time.
+/// <param name="NoiseSeed">
+/// 0: every op costs its cost every time. Otherwise the seed of a simulation whose ops each take their
+/// cost times a log-normal factor of mean 1 and their stage's spread (<see cref="StageCost.ForwardSpread"/>,
+/// <see cref="StageCost.BackwardSpread"/>); <see cref="RuntimePlanner"/> runs <see cref="RuntimePlanner.NoisyRuns"/>
+/// of them when the stages have spreads and takes the median memory.
 /// </param>
-/// <param name="NoiseSeed">The seed of a simulation's op-time factors; 0: none drawn (every op at its cost).</param>
 public sealed record PlanScenario(
     int Workers,
     int MicroBatch,
@@ -155,9 +157,11 @@ public sealed record PlanScenario(
     long DataBytesPerWorker = 0,
     int CutEvery = 0,
     int ReducerShards = 1,
-    double OpTimeSpread = 0,
     int NoiseSeed = 0)
 {
+    /// <summary>Whether any op's time varies (a stage with a spread).</summary>
+    public bool OpTimesVary => Stages.Any(stage => stage.ForwardSpread > 0 || stage.BackwardSpread > 0);
+
     /// <summary>Bytes of shard <paramref name="shard"/>'s slice of a stage's gradient or version.</summary>
     public long SliceBytes(int stage, int shard) =>
         Reduce.ReducerShards.Range(checked((int)Stages[stage].ParameterCount), ReducerShards, shard).Length * (long)sizeof(float);

@@ -79,7 +79,7 @@ public static class RuntimePlanner
         // A pool keeps the worst meeting of the workers' ops, which steady op times understate: with a
         // spread, the memory is the median over runs whose ops vary as the trace's did (step time and
         // traffic stay the steady run's, the mean behaviour).
-        long[]? noisyCached = scenario.OpTimeSpread > 0 && run.OpBufferPools is not null
+        long[]? noisyCached = scenario.OpTimesVary && run.OpBufferPools is not null
             ? MedianCached(Enumerable.Range(1, NoisyRuns).Select(seed => RuntimeSimulation.Run(scenario with { NoiseSeed = seed }).OpBufferPools!).ToArray(), scenario.Layout.Machines)
             : null;
         int warmup = scenario.WarmupSteps;

@@ -72,7 +72,7 @@ public sealed partial class RuntimeSimulation
         Action? rentBuffers = _opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers
             ? () => _opBufferPools[machine].Started(buffers)
             : null;
-        _machines[machine].Run(WorkOf(op, cost) * NoiseFactor(), rentBuffers, () => Finish(rank, op));
+        _machines[machine].Run(WorkOf(op, cost) * NoiseFactor(cost.SpreadOf(op.Kind)), rentBuffers, () => Finish(rank, op));
         if (cost.BesideSeconds > 0)
         {
             // Work the op sets off beside it: it shares the slots and waits for nothing.
@@ -128,17 +128,17 @@ public sealed partial class RuntimeSimulation
     /// its gradient out after it.
     /// </summary>
     /// <summary>
-    /// 1, or with a noise seed a log-normal factor of mean 1 whose coefficient of variation is the
-    /// scenario's op-time spread: real ops vary, drift apart and meet, and a pool keeps the worst meeting.
+    /// 1, or with a noise seed a log-normal factor of mean 1 whose coefficient of variation is the op's
+    /// <paramref name="spread"/>: real ops vary, drift apart and meet, and a pool keeps the worst meeting.
     /// </summary>
-    private double NoiseFactor()
+    private double NoiseFactor(double spread)
     {
-        if (_noise is null)
+        if (_noise is null || spread <= 0)
         {
             return 1;
         }
 
-        double sigma = Math.Sqrt(Math.Log(1 + (_scenario.OpTimeSpread * _scenario.OpTimeSpread)));
+        double sigma = Math.Sqrt(Math.Log(1 + (spread * spread)));
         double normal = Math.Sqrt(-2 * Math.Log(1 - _noise.NextDouble())) * Math.Cos(2 * Math.PI * _noise.NextDouble());
         return Math.Exp((sigma * normal) - (sigma * sigma / 2));
     }

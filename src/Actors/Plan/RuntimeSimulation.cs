@@ -92,7 +92,7 @@ public sealed partial class RuntimeSimulation
         _opBufferPools = scenario.Stages.All(stage => stage.ForwardBuffers is not null && stage.BackwardBuffers is not null)
             ? [.. Enumerable.Range(0, machines).Select(_ => new PerSizePool())]
             : null;
-        _noise = scenario.NoiseSeed != 0 && scenario.OpTimeSpread > 0 ? new Random(scenario.NoiseSeed) : null;
+        _noise = scenario.NoiseSeed != 0 && scenario.OpTimesVary ? new Random(scenario.NoiseSeed) : null;
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
         _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
         _reducers = [.. Enumerable.Range(0, stages * _shards).Select(unit => new ReducerProgress(

@@ -55,7 +55,8 @@ public static class SavedCosts
             // The transport's, from a trace of a cluster; files from before it have none.
             document.RootElement.TryGetProperty("transport", out var transport) && transport.ValueKind == JsonValueKind.Object
                 && transport.TryGetProperty("endpoint_cpu_seconds_per_byte", out _) ? Seconds(transport, "endpoint_cpu_seconds_per_byte") : 0,
-            // The trace's op-time spread the plan used; files from before it have none.
-            document.RootElement.TryGetProperty("op_time_spread", out _) ? Seconds(document.RootElement, "op_time_spread") : 0);
+            // The ops' spreads the plan used (a trace's, or --op-spread); files from before them have none.
+            all[0].TryGetProperty("forward_spread", out _) ? [.. all.Select(stage => Seconds(stage, "forward_spread"))] : null,
+            all[0].TryGetProperty("backward_spread", out _) ? [.. all.Select(stage => Seconds(stage, "backward_spread"))] : null);
     }
 }

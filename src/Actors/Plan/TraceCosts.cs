@@ -16,14 +16,21 @@ namespace CyclicActors.Actors.Plan;
 /// received across machines (0: none known or none separable); the plan charges it to both ends of every
 /// transfer (<see cref="TransportModel.EndpointCpuSecondsPerByte"/>).
 /// </param>
-/// <param name="OpTimeSpread">
-/// How much an op's time varies from one run of it to the next, as a coefficient of variation weighted
-/// by work (<see cref="TraceCosts.Spread"/>): from a trace, its forward and backward spans' full-speed
-/// work; 0 where not known (a profile times each op alone, which is not how a run varies).
+/// <param name="ForwardSpread">
+/// Per stage: how much F_j's time varies from one run of it to the next, as a coefficient of variation
+/// (from a trace, of its spans' full-speed work after the first step); null where not known (a profile
+/// times each op alone, which is not how a run varies).
 /// </param>
+/// <param name="BackwardSpread">Per stage: the same for B_j.</param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
     IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null, double UntracedSecondsPerOp = 0,
-    double UntracedSecondsPerByte = 0, double OpTimeSpread = 0);
+    double UntracedSecondsPerByte = 0, IReadOnlyList<double>? ForwardSpread = null, IReadOnlyList<double>? BackwardSpread = null)
+{
+    /// <summary>The ops' spreads as one figure, weighted by their work (<see cref="TraceCosts.WeightedSpread"/>); 0 where not known.</summary>
+    public double OpTimeSpread => ForwardSpread is null || BackwardSpread is null
+        ? 0
+        : TraceCosts.WeightedSpread([.. ForwardSeconds, .. BackwardSeconds], [.. ForwardSpread, .. BackwardSpread]);
+}
 
 /// <summary>
 /// Reads per-stage costs from a Chrome trace written by <c>cyclic train --trace</c> (or a cluster's
@@ -210,7 +217,7 @@ public static partial class TraceCosts
                 : null;
             var (perOp, perByte) = FitUntraced(untracedByProcess);
             return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp, perByte,
-                Spread([.. forward, .. backward]));
+                [.. forward.Select(Spread)], [.. backward.Select(Spread)]);
         }
     }
 
@@ -385,26 +392,30 @@ public static partial class TraceCosts
     /// <summary>The mean: a compute-bound step is the sum of its work, so a heavy tail (a collection, a page fault, a preemption the sharing missed) counts as often as it happens.</summary>
     private static double Mean(List<double> values) => values.Average();
 
-    /// <summary>
-    /// The work-weighted coefficient of variation of ops' times, each list one op's samples (a stage's
-    /// forward, say): Σ n·sd / Σ n·mean over the lists with two samples or more, so that the ops that
-    /// take the time count for what they take (a 10 us op that waited 1 ms once varies 100-fold and
-    /// moves nothing). 0 when no list has two samples.
-    /// </summary>
-    public static double Spread(IReadOnlyList<IReadOnlyList<double>> samplesOfEachOp)
+    /// <summary>The coefficient of variation of one op's times (population sd over mean); 0 with fewer than two samples or a zero mean.</summary>
+    public static double Spread(IReadOnlyCollection<double> samples)
     {
-        ArgumentNullException.ThrowIfNull(samplesOfEachOp);
-        double deviations = 0;
-        double work = 0;
-        foreach (var samples in samplesOfEachOp.Where(samples => samples.Count >= 2))
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count < 2)
         {
-            double mean = samples.Average();
-            double deviation = Math.Sqrt(samples.Sum(sample => (sample - mean) * (sample - mean)) / samples.Count);
-            deviations += samples.Count * deviation;
-            work += samples.Count * mean;
+            return 0;
         }
 
-        return work > 0 ? deviations / work : 0;
+        double mean = samples.Average();
+        return mean > 0 ? Math.Sqrt(samples.Sum(sample => (sample - mean) * (sample - mean)) / samples.Count) / mean : 0;
+    }
+
+    /// <summary>
+    /// Ops' spreads as one figure: each op's coefficient of variation weighted by its mean time
+    /// (Σ mean·cv / Σ mean, the spread of a step's work), so that a 10 us op that once waited 1 ms
+    /// moves nothing. 0 when no op takes time.
+    /// </summary>
+    public static double WeightedSpread(IReadOnlyList<double> meanSeconds, IReadOnlyList<double> spreads)
+    {
+        ArgumentNullException.ThrowIfNull(meanSeconds);
+        ArgumentNullException.ThrowIfNull(spreads);
+        double work = meanSeconds.Sum();
+        return work > 0 ? meanSeconds.Zip(spreads, (mean, spread) => mean * spread).Sum() / work : 0;
     }
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>

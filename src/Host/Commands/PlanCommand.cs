@@ -40,7 +40,7 @@ internal static class PlanCommand
         new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU; 0.5 for half a core, as when 4 processes share 2); 0: unlimited", "this machine's cores"),
         new("shared-cores", "C", "the machines are processes on one host with C cores (emulated hosts, members started on one box): every machine's ops, reducers and transport CPU, the seed's too, share those C slots instead of --compute-slots each; 0: separate machines", "0"),
         new("time-slice", "TIME|linux", "the OS scheduler's slice the compute slots are shared by: an op shorter than it runs whole before the next waiting op starts (and rents its buffers); linux: the kernel's default for the slots' cores (0.75 ms x (1 + log2 cores), cores counted up to 8); 0: processor sharing, every due op under way at once at a share of the speed (GPU kernels of several workers)", "linux, 0 with --backend cuda"),
-        new("op-spread", "CV|trace", "how much an op's time varies run to run (coefficient of variation): above 0 the memory is the median of 9 simulations whose op times vary so, since a pool keeps the worst meeting of the workers' ops; trace: the spread of the --costs trace's ops (or of the plan file's), 0 for a profile, which times each op alone", "trace"),
+        new("op-spread", "CV|trace", "how much an op's time varies run to run (coefficient of variation): above 0 the memory is the median of 9 simulations whose op times vary so, since a pool keeps the worst meeting of the workers' ops; trace: each op's spread in the --costs trace (or the plan file's), 0 for a profile, which times each op alone; CV: every op that much", "trace"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
         new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
         new("nic", "RATE", "per machine and direction: what all its links carry together at most (a reducer's machine receiving from all others); 0 = no cap", "0"),
@@ -128,9 +128,16 @@ internal static class PlanCommand
         var model = UsageException.Wrap(() => ModelPresets.Create(config, modelFile?.Input ?? shape, 10));
         var partition = PreparedTraining.PartitionModel(model, config);
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
-        var (stages, endpointCpu, dataBytes, origin, tracedSpread) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots, traceSharedByProcesses);
+        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots, traceSharedByProcesses);
         string spreadText = options.String("op-spread", "trace");
-        double spread = spreadText == "trace" ? tracedSpread : ParseSpread(spreadText);
+        if (spreadText != "trace")
+        {
+            double given = ParseSpread(spreadText);
+            stages = [.. stages.Select(stage => stage with { ForwardSpread = given, BackwardSpread = given })];
+        }
+
+        double spread = TraceCosts.WeightedSpread([.. stages.Select(stage => stage.ForwardSeconds), .. stages.Select(stage => stage.BackwardSeconds)],
+            [.. stages.Select(stage => stage.ForwardSpread), .. stages.Select(stage => stage.BackwardSpread)]);
         transport = transport with { EndpointCpuSecondsPerByte = endpointCpu };
         var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards, slice, spread);
         var cases = new List<PlanCase>();
@@ -139,7 +146,7 @@ internal static class PlanCommand
             foreach (var machines in machineCounts)
             {
                 var results = rules.ToDictionary(rule => rule, rule => PlanOne(new PlanScenario(workers, config.MicroBatch, rule, stages,
-                    new MachineLayout(machines, slots, reducersShareSlots, sharedCores, slice), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery, reducerShards, spread)));
+                    new MachineLayout(machines, slots, reducersShareSlots, sharedCores, slice), transport, pacing, compensation, freshness, steps, burstWindow, dataBytes, cutEvery, reducerShards)));
                 cases.Add(new PlanCase(workers, machines, results));
             }
         }

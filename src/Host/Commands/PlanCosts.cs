@@ -33,7 +33,7 @@ internal static class PlanCosts
     /// <summary>The stages' costs, the transport's CPU per byte at each end (0 unless a trace or plan file gives it), and one line saying where they came from.</summary>
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
     /// <param name="slotsSharedByProcesses">Whether the trace's processes shared one host's <paramref name="recordedSlots"/>.</param>
-    public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin, double OpTimeSpread) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends,
+    public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends,
         double recordedSlots, bool slotsSharedByProcesses = false)
     {
         ArgumentNullException.ThrowIfNull(backends);
@@ -67,8 +67,8 @@ internal static class PlanCosts
         var stages = Enumerable.Range(0, partition.StageCount).Select(stage => new StageCost(
             times.ForwardSeconds[stage], times.BackwardSeconds[stage], times.FoldSeconds[stage], times.UpdateSeconds[stage],
             layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp,
-            footprint.StageForwardBuffers?[stage], footprint.StageBackwardBuffers?[stage])).ToArray();
-        return (stages, times.UntracedSecondsPerByte, footprint.DataBytes, origin, times.OpTimeSpread);
+            footprint.StageForwardBuffers?[stage], footprint.StageBackwardBuffers?[stage], times.ForwardSpread?[stage] ?? 0, times.BackwardSpread?[stage] ?? 0)).ToArray();
+        return (stages, times.UntracedSecondsPerByte, footprint.DataBytes, origin);
     }
 
     /// <summary>

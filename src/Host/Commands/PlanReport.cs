@@ -26,15 +26,17 @@ internal static class PlanReport
             (header.CutEvery > 0 ? $"on more than one machine a cut to the seed every {header.CutEvery} steps" : "no cuts"));
         if (header.OpTimeSpread > 0)
         {
-            Line(text, $"op times vary by {header.OpTimeSpread * 100:F0} % (coefficient of variation): the memory is the median of {RuntimePlanner.NoisyRuns} simulations whose op times vary so; step time and traffic are the steady run's");
+            Line(text, $"op times vary by {header.OpTimeSpread * 100:F0} % (coefficient of variation, weighted by work; each op its own below): the memory is the median of {RuntimePlanner.NoisyRuns} simulations whose op times vary so; step time and traffic are the steady run's");
         }
 
-        Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations");
+        bool spreads = header.OpTimeSpread > 0;
+        Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations" + (spreads ? "   spread (F / B)" : ""));
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
         {
             var cost = header.StageCosts[stage];
             string handling = $"{PlanUnits.Seconds(cost.LoadSeconds)} / {PlanUnits.Seconds(cost.LookaheadSeconds)} / {PlanUnits.Seconds(cost.HandoffSeconds)}";
-            Line(text, $"{stage + 1,5}  {PlanUnits.Seconds(cost.ForwardSeconds),8}  {PlanUnits.Seconds(cost.BackwardSeconds),9}  {handling,29}  {PlanUnits.Seconds(cost.FoldSeconds) + " / " + PlanUnits.Seconds(cost.UpdateSeconds),24}  {ByteSize.Format(cost.ParameterBytes),9}  {ByteSize.Format(cost.ActivationBytes),12}");
+            Line(text, $"{stage + 1,5}  {PlanUnits.Seconds(cost.ForwardSeconds),8}  {PlanUnits.Seconds(cost.BackwardSeconds),9}  {handling,29}  {PlanUnits.Seconds(cost.FoldSeconds) + " / " + PlanUnits.Seconds(cost.UpdateSeconds),24}  {ByteSize.Format(cost.ParameterBytes),9}  {ByteSize.Format(cost.ActivationBytes),12}"
+                + (spreads ? $"  {$"{cost.ForwardSpread * 100:F0} / {cost.BackwardSpread * 100:F0} %",15}" : ""));
         }
 
         text.AppendLine();
@@ -128,6 +130,7 @@ internal static class PlanReport
                 ["stage"] = index + 1, ["forward_seconds"] = cost.ForwardSeconds, ["backward_seconds"] = cost.BackwardSeconds, ["fold_seconds"] = cost.FoldSeconds,
                 ["update_seconds"] = cost.UpdateSeconds, ["load_seconds"] = cost.LoadSeconds, ["lookahead_seconds"] = cost.LookaheadSeconds, ["handoff_seconds"] = cost.HandoffSeconds, ["beside_seconds"] = cost.BesideSeconds,
                 ["parameter_bytes"] = cost.ParameterBytes, ["activation_bytes"] = cost.ActivationBytes, ["workspace_bytes"] = cost.WorkspaceBytes,
+                ["forward_spread"] = cost.ForwardSpread, ["backward_spread"] = cost.BackwardSpread,
             }).ToArray(),
             ["transport"] = new Dictionary<string, object?>
             {

@@ -141,8 +141,8 @@ public sealed class ComputeMachineTests
         static OpBuffers Op(Dictionary<long, int> most, Dictionary<long, int> net) => new(most, net);
         var stages = Enumerable.Range(0, 2).Select(stage => new StageCost(Ms, Ms, 0, 0, 1000, ActivationBytes: 300, WorkspaceBytes: 100,
             ForwardBuffers: Op(new() { [300] = 1, [101 + stage] = 1 }, new() { [300] = 1 }), BackwardBuffers: Op(new() { [111 + stage] = 1 }, new() { [300] = -1 }))).ToArray();
-        PlanScenario Scenario(double spread) => new(2, 32, UpdateRule.CdpV1, stages, new MachineLayout(1, 0), TransportModel.Unlimited, PacingMode.None,
-            Steps: 48, OpTimeSpread: spread);
+        PlanScenario Scenario(double spread) => new(2, 32, UpdateRule.CdpV1, [.. stages.Select(stage => stage with { ForwardSpread = spread, BackwardSpread = spread })],
+            new MachineLayout(1, 0), TransportModel.Unlimited, PacingMode.None, Steps: 48);
         var steady = RuntimePlanner.Plan(Scenario(0));
         var varying = RuntimePlanner.Plan(Scenario(1.0));
         var machine = varying.Machines.Single();

@@ -38,13 +38,18 @@ public sealed class TraceCostsTests
     {
         // F1 after the first step: 1, 3 and 2 ms (mean 2, sd sqrt(2/3) ms); B1 one span, too few to vary.
         var times = TraceCosts.Read(Trace, stages: 1);
-        Assert.Equal(Math.Sqrt(2.0 / 3.0) / 2, times.OpTimeSpread, 12);
+        Assert.Equal(Math.Sqrt(2.0 / 3.0) / 2, times.ForwardSpread![0], 12);
+        Assert.Equal(0, times.BackwardSpread![0]);
+        // Weighted by the ops' mean times: F1 2 ms, B1 2.5 ms.
+        Assert.Equal(2 * (Math.Sqrt(2.0 / 3.0) / 2) / 4.5, times.OpTimeSpread, 12);
 
-        // A long op that varies little and a short one that varies much: the long one's work dominates.
-        double spread = TraceCosts.Spread([[9.0, 11.0], [0.1, 0.3], [5.0]]);
-        Assert.Equal(((2 * 1.0) + (2 * 0.1)) / ((2 * 10.0) + (2 * 0.2)), spread, 12);
-        Assert.Equal(0, TraceCosts.Spread([[4.0], [2.0, 2.0]]));
-        Assert.Equal(0, TraceCosts.Spread([]));
+        // A long op that varies little and a short one that varies much: the long one's time dominates.
+        Assert.Equal(0.1, TraceCosts.Spread([9.0, 11.0]), 12);
+        Assert.Equal(0.5, TraceCosts.Spread([0.1, 0.3]), 12);
+        Assert.Equal(((10 * 0.1) + (0.2 * 0.5)) / 10.2, TraceCosts.WeightedSpread([10.0, 0.2], [0.1, 0.5]), 12);
+        Assert.Equal(0, TraceCosts.Spread([4.0]));
+        Assert.Equal(0, TraceCosts.WeightedSpread([], []));
+        Assert.Equal(0, new MeasuredStageTimes([1.0], [1.0], [0.0], [0.0], 2).OpTimeSpread);
     }
 
     [Fact]
