@@ -21,25 +21,10 @@ import pathlib
 import statistics
 import tempfile
 
-from planning import CYCLIC, ROOT, plan, plan_rule, write_rows
+from planning import CYCLIC, ROOT, medians_by_case, plan, plan_rule, summary_row, write_rows
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-cluster.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem" / "costs-cnn-b16.json"
-
-
-def by_case(rows):
-    """Rows of the same case over several runs as one: the medians of each figure (a plan missing in any run: None), and how many runs."""
-    cases = {}
-    for row in rows:
-        cases.setdefault(row["case"], []).append(row)
-
-    def median(runs, key):
-        values = [run[key] for run in runs]
-        return None if any(value is None for value in values) else statistics.median(values)
-
-    return [{"case": case, "runs": len(runs), "measured": median(runs, "measured"), "from_trace": median(runs, "from_trace"),
-             "from_profile": median(runs, "from_profile"), **({"bound": median(runs, "bound")} if "bound" in runs[0] else {})}
-            for case, runs in cases.items()]
 
 
 def main():
@@ -146,7 +131,7 @@ def main():
         lines.append(f"Whole memory within 5 %, profiled: {sum(abs(m[1] - m[0]) / m[0] <= 0.05 for m in every)} of {len(every)} members"
                      + (f"; from each run's own trace: {sum(abs(m[3] - m[0]) / m[0] <= 0.05 for m in every)} of {len(every)}" if with_trace else "")
                      + f"; at or below the bound: {sum(m[0] <= m[2] for m in every)} of {len(every)}.")
-    step_cases, memory_cases = by_case(step_rows), by_case(memory_summary)
+    step_cases, memory_cases = medians_by_case(step_rows), medians_by_case(memory_summary)
     if len(runs) > 1:
         lines += ["", "By case, over the runs: the median measured against the median of the runs' predictions.", "",
                   "| case | runs | measured | from their traces | error | profiled | error |", "|---|---:|---:|---:|---:|---:|---:|"]
@@ -160,8 +145,7 @@ def main():
         within_memory = sum(c["from_trace"] is not None and abs(c["from_trace"] - c["measured"]) / c["measured"] <= 0.05 for c in memory_cases)
         lines += ["", f"By case, from the runs' traces: step within 15 % {within_steps} of {len(step_cases)}, memory within 5 % {within_memory} of {len(memory_cases)}."]
     out_file.write_text("\n".join(lines) + "\n")
-    write_rows(out_file, "three processes", command, [{k: v for k, v in c.items() if k != "runs"} for c in step_cases],
-               [{k: v for k, v in c.items() if k != "runs"} for c in memory_cases])
+    write_rows(out_file, "three processes", command, [summary_row(c) for c in step_cases], [summary_row(c) for c in memory_cases])
     print("\n".join(lines))
 
 

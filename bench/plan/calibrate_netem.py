@@ -26,7 +26,7 @@ import re
 import statistics
 import tempfile
 
-from planning import CYCLIC, ROOT, plan, plan_rule, write_rows
+from planning import CYCLIC, ROOT, medians_by_case, plan, plan_rule, summary_row, write_rows
 
 OUT = ROOT / "bench" / "results" / "plan-calibration-netem.md"
 COSTS = ROOT / "bench" / "results" / "plan-calibration-netem"
@@ -56,14 +56,6 @@ def traced_activation_peak(trace):
     """The most live activation bytes any member held at a sample (the trace's `live activation bytes` counters)."""
     events = json.loads(pathlib.Path(trace).read_text())["traceEvents"]
     return max((e["args"]["bytes"] for e in events if e.get("ph") == "C" and e.get("name") == "live activation bytes"), default=None)
-
-
-def by_case(rows):
-    """The runs grouped by (setting, model, rule), in the order they first came."""
-    cases = {}
-    for row in rows:
-        cases.setdefault((row["setting"], row["model"], row["rule"]), []).append(row)
-    return cases
 
 
 def costs_for(cyclic, model):
@@ -157,23 +149,21 @@ def main():
     traced = [abs(r["from_trace"] - r["measured_step"]) / r["measured_step"] for r in rows if r["from_trace"] is not None]
     if traced:
         lines.append(f"From each run's own trace: {sum(e <= 0.15 for e in traced)} of {len(traced)} within 15 % (median absolute error {100 * statistics.median(traced):.0f} %).")
-    cases = by_case(rows)
-    if any(len(runs) > 1 for runs in cases.values()):
+    cases = medians_by_case([{"case": f"{setting_label(r['setting'])}, {r['model']} {r['rule']}", "measured": r["measured_step"],
+                              "from_trace": r["from_trace"], "from_profile": r["predicted_step"]} for r in rows])
+    if any(case["runs"] > 1 for case in cases):
         lines += ["", "Cases run more than once: the median measured step against the median of the runs' predictions (each run planned from "
                   "its own trace, and from the profile), as the one-process calibration compares them; on a 2-core VM shared by five "
                   "processes one run alone can be a fifth off the next.", "",
-                  "| setting | model | rule | runs | measured steps | median | from their traces (median) | error | profiled | error |",
-                  "|---|---|---|---:|---|---:|---:|---:|---:|---:|"]
-        for (setting, model, rule), runs in cases.items():
-            measured = statistics.median(r["measured_step"] for r in runs)
-            from_trace = [r["from_trace"] for r in runs if r["from_trace"] is not None]
-            trace_cell = (f"{statistics.median(from_trace):.3f} s | {100 * (statistics.median(from_trace) - measured) / measured:+.0f} %" if from_trace else "– | –")
-            profiled = statistics.median(r["predicted_step"] for r in runs)
-            steps = ", ".join(f"{r['measured_step']:.3f}" for r in runs)
-            lines.append(f"| {setting_label(setting)} | {model} | {rule} | {len(runs)} | {steps} | {measured:.3f} s | "
-                         f"{trace_cell} | {profiled:.3f} s | {100 * (profiled - measured) / measured:+.0f} % |")
-        medians = [abs(statistics.median(r["from_trace"] for r in runs) - statistics.median(r["measured_step"] for r in runs)) / statistics.median(r["measured_step"] for r in runs)
-                   for runs in cases.values() if all(r["from_trace"] is not None for r in runs)]
+                  "| setting, model, rule | runs | measured steps | median | from their traces (median) | error | profiled | error |",
+                  "|---|---:|---|---:|---:|---:|---:|---:|"]
+        for case in cases:
+            measured = case["measured"]
+            trace_cell = (f"{case['from_trace']:.3f} s | {100 * (case['from_trace'] - measured) / measured:+.0f} %" if case["from_trace"] is not None else "– | –")
+            steps = ", ".join(f"{step:.3f}" for step in case["measured_runs"])
+            lines.append(f"| {case['case']} | {case['runs']} | {steps} | {measured:.3f} s | {trace_cell} | {case['from_profile']:.3f} s | "
+                         f"{100 * (case['from_profile'] - measured) / measured:+.0f} % |")
+        medians = [abs(case["from_trace"] - case["measured"]) / case["measured"] for case in cases if case["from_trace"] is not None]
         lines += ["", f"By case, the medians from the runs' own traces: {sum(e <= 0.15 for e in medians)} of {len(medians)} within 15 %."]
     peaks = [r for r in rows if r["activations"]]
     if peaks:
@@ -209,10 +199,7 @@ def main():
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     write_rows(args.out, "emulated hosts", command,
                # By case: the medians over its runs (one run: that run).
-               [{"case": f"{setting_label(setting)}, {model} {rule}" + (f" (median of {len(runs)} runs)" if len(runs) > 1 else ""),
-                 "measured": statistics.median(r["measured_step"] for r in runs),
-                 "from_trace": statistics.median(r["from_trace"] for r in runs) if all(r["from_trace"] is not None for r in runs) else None,
-                 "from_profile": statistics.median(r["predicted_step"] for r in runs)} for (setting, model, rule), runs in by_case(rows).items()],
+               [summary_row({**case, "case": case["case"] + (f" (median of {case['runs']} runs)" if case["runs"] > 1 else "")}) for case in cases],
                [{"case": f"{setting_label(r['setting'])}, {r['model']} {r['rule']}, member {index + 1}", "measured": m[0], "from_trace": m[4],
                  "from_profile": m[2], "bound": m[5]} for r in rows for index, m in enumerate(r["memory"])])
     print("\n".join(lines))

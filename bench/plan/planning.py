@@ -1,6 +1,7 @@
 """What the bench/plan scripts share: where the built `cyclic` is, and running `cyclic plan` or stopping with its output."""
 import json
 import pathlib
+import statistics
 import subprocess
 import sys
 
@@ -31,3 +32,25 @@ def write_rows(out_md, regime, command, steps, memory):
     out = pathlib.Path(out_md)
     rows = {"regime": regime, "command": command, "details": out.name, "steps": steps, "memory": memory}
     out.with_name(out.stem + ".rows.json").write_text(json.dumps(rows, indent=1) + "\n")
+
+
+def medians_by_case(rows):
+    """Rows of the same case (`write_rows`' schema) over several runs as one, in the order the cases first came: the medians of
+    each figure (a plan missing in any run: None), how many runs, and their measured figures."""
+    cases = {}
+    for row in rows:
+        cases.setdefault(row["case"], []).append(row)
+
+    def median(runs, key):
+        values = [run[key] for run in runs]
+        return None if any(value is None for value in values) else statistics.median(values)
+
+    return [{"case": case, "runs": len(runs), "measured_runs": [run["measured"] for run in runs], "measured": median(runs, "measured"),
+             "from_trace": median(runs, "from_trace"), "from_profile": median(runs, "from_profile"),
+             **({"bound": median(runs, "bound")} if "bound" in runs[0] else {})}
+            for case, runs in cases.items()]
+
+
+def summary_row(case):
+    """A `medians_by_case` case as `write_rows` takes it."""
+    return {key: value for key, value in case.items() if key not in ("runs", "measured_runs")}

@@ -315,10 +315,9 @@ public sealed partial class MemberNode : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// One micro-batch through every stage on a pool of its own, once per process, before the first
-    /// workers start (a reducer-only member has none to warm). Without it the first step's ops are the JIT's (cnn: F1 42-49 ms against 1 ms
-    /// after), the member's workers wait on the same methods' compilation and finish them together, and
-    /// the pool keeps that meeting: CDP's staggered workers then reserve as much as DP's in lockstep.
+    /// The pass <c>cyclic train</c> runs before its workers start (<see cref="OpFootprint.Measure"/>, for
+    /// the same reason: the first step's ops would otherwise be the JIT's, and the pool would keep the
+    /// workers' meeting behind it), once per process; a reducer-only member has no workers to warm.
     /// </summary>
     private void WarmUp(TrainingPlan training)
     {

@@ -35,6 +35,18 @@ public sealed record StageCost(double ForwardSeconds, double BackwardSeconds, do
     /// <summary>The coefficient of variation of the op of <paramref name="kind"/>'s time (0: it costs the same every time).</summary>
     public double SpreadOf(OpKind kind) => kind == OpKind.Forward ? ForwardSpread : BackwardSpread;
 
+    /// <summary>
+    /// The stages' op spreads as one figure: each op's coefficient of variation weighted by its time
+    /// (Σ seconds·spread / Σ seconds, the spread of a step's work), so that a 10 us op that once waited
+    /// 1 ms moves nothing. 0 when no op takes time.
+    /// </summary>
+    public static double OpTimeSpread(IReadOnlyList<StageCost> stages)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        double work = stages.Sum(stage => stage.ForwardSeconds + stage.BackwardSeconds);
+        return work > 0 ? stages.Sum(stage => (stage.ForwardSeconds * stage.ForwardSpread) + (stage.BackwardSeconds * stage.BackwardSpread)) / work : 0;
+    }
+
     /// <summary>The buffers the op of <paramref name="kind"/> rents, or null when not known.</summary>
     public OpBuffers? BuffersOf(OpKind kind) => kind == OpKind.Forward ? ForwardBuffers : BackwardBuffers;
 

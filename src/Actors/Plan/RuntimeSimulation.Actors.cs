@@ -123,11 +123,6 @@ public sealed partial class RuntimeSimulation
     }
 
     /// <summary>
-    /// What the worker's thread does for <paramref name="op"/>: a forward loads the version it reads
-    /// (and, stale under look-ahead, computes the look-ahead point) before the pass; a backward copies
-    /// its gradient out after it.
-    /// </summary>
-    /// <summary>
     /// 1, or with a noise seed a log-normal factor of mean 1 whose coefficient of variation is the op's
     /// <paramref name="spread"/>: real ops vary, drift apart and meet, and a pool keeps the worst meeting.
     /// </summary>
@@ -143,6 +138,11 @@ public sealed partial class RuntimeSimulation
         return Math.Exp((sigma * normal) - (sigma * sigma / 2));
     }
 
+    /// <summary>
+    /// What the worker's thread does for <paramref name="op"/>: a forward loads the version it reads
+    /// (and, stale under look-ahead, computes the look-ahead point) before the pass; a backward copies
+    /// its gradient out after it.
+    /// </summary>
     private double WorkOf(ScheduledOp op, StageCost cost)
     {
         if (op.Kind == OpKind.Backward)

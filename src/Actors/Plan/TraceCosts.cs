@@ -24,13 +24,7 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="BackwardSpread">Per stage: the same for B_j.</param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
     IReadOnlyList<double> UpdateSeconds, int Samples, IReadOnlyList<(double Load, double Lookahead, double Handoff)>? Handling = null, double UntracedSecondsPerOp = 0,
-    double UntracedSecondsPerByte = 0, IReadOnlyList<double>? ForwardSpread = null, IReadOnlyList<double>? BackwardSpread = null)
-{
-    /// <summary>The ops' spreads as one figure, weighted by their work (<see cref="TraceCosts.WeightedSpread"/>); 0 where not known.</summary>
-    public double OpTimeSpread => ForwardSpread is null || BackwardSpread is null
-        ? 0
-        : TraceCosts.WeightedSpread([.. ForwardSeconds, .. BackwardSeconds], [.. ForwardSpread, .. BackwardSpread]);
-}
+    double UntracedSecondsPerByte = 0, IReadOnlyList<double>? ForwardSpread = null, IReadOnlyList<double>? BackwardSpread = null);
 
 /// <summary>
 /// Reads per-stage costs from a Chrome trace written by <c>cyclic train --trace</c> (or a cluster's
@@ -403,19 +397,6 @@ public static partial class TraceCosts
 
         double mean = samples.Average();
         return mean > 0 ? Math.Sqrt(samples.Sum(sample => (sample - mean) * (sample - mean)) / samples.Count) / mean : 0;
-    }
-
-    /// <summary>
-    /// Ops' spreads as one figure: each op's coefficient of variation weighted by its mean time
-    /// (Σ mean·cv / Σ mean, the spread of a step's work), so that a 10 us op that once waited 1 ms
-    /// moves nothing. 0 when no op takes time.
-    /// </summary>
-    public static double WeightedSpread(IReadOnlyList<double> meanSeconds, IReadOnlyList<double> spreads)
-    {
-        ArgumentNullException.ThrowIfNull(meanSeconds);
-        ArgumentNullException.ThrowIfNull(spreads);
-        double work = meanSeconds.Sum();
-        return work > 0 ? meanSeconds.Zip(spreads, (mean, spread) => mean * spread).Sum() / work : 0;
     }
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>

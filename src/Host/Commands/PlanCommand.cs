@@ -102,9 +102,7 @@ internal static class PlanCommand
         }
 
         string sliceText = options.String("time-slice", "linux");
-        double slice = sliceText == "linux"
-            ? (options.String("backend", "cpu") == "cuda" ? 0 : ComputeMachine.LinuxTimeSlice(sharedCores > 0 ? sharedCores : slots))
-            : PlanUnits.Duration("time-slice", sliceText);
+        double? givenSlice = sliceText == "linux" ? null : PlanUnits.Duration("time-slice", sliceText);
         bool reducersShareSlots = options.Choice("reducer-slots", "shared", "shared", "separate") == "shared";
         var pacing = options.Parsed("pacing", "budget", PacingModeNames.Parse);
         var compensation = options.Parsed("compensation", "lookahead", DelayCompensationNames.Parse);
@@ -128,6 +126,8 @@ internal static class PlanCommand
         var model = UsageException.Wrap(() => ModelPresets.Create(config, modelFile?.Input ?? shape, 10));
         var partition = PreparedTraining.PartitionModel(model, config);
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
+        // Linux's slice shares CPU cores; kernels of several workers on one GPU interleave far finer (processor sharing).
+        double slice = givenSlice ?? (backends.Resolved == BackendChoice.Cuda ? 0 : ComputeMachine.LinuxTimeSlice(sharedCores > 0 ? sharedCores : slots));
         var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots, traceSharedByProcesses);
         string spreadText = options.String("op-spread", "trace");
         if (spreadText != "trace")
@@ -136,10 +136,8 @@ internal static class PlanCommand
             stages = [.. stages.Select(stage => stage with { ForwardSpread = given, BackwardSpread = given })];
         }
 
-        double spread = TraceCosts.WeightedSpread([.. stages.Select(stage => stage.ForwardSeconds), .. stages.Select(stage => stage.BackwardSeconds)],
-            [.. stages.Select(stage => stage.ForwardSpread), .. stages.Select(stage => stage.BackwardSpread)]);
         transport = transport with { EndpointCpuSecondsPerByte = endpointCpu };
-        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards, slice, spread);
+        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards, slice, StageCost.OpTimeSpread(stages));
         var cases = new List<PlanCase>();
         foreach (var workers in workerCounts)
         {
@@ -161,12 +159,12 @@ internal static class PlanCommand
         return 0;
     }
 
-    /// <summary>The plan of one rule, or why the runtime would refuse it (a CDP rule with N not dividing 2L, more machines than workers).</summary>
     private static double ParseSpread(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var spread) && double.IsFinite(spread) && spread >= 0 && spread <= 10
             ? spread
             : throw new UsageException($"--op-spread must be trace or a coefficient of variation from 0 to 10 (0.3: an op's time varies by 30 % of its mean); got '{text}'");
 
+    /// <summary>The plan of one rule, or why the runtime would refuse it (a CDP rule with N not dividing 2L, more machines than workers).</summary>
     private static PlanOutcome PlanOne(PlanScenario scenario)
     {
         if (scenario.Layout.Machines > scenario.Workers)

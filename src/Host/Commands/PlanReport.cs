@@ -24,12 +24,12 @@ internal static class PlanReport
             $" (reducers {(header.ReducersShareSlots ? "share them" : "apart")}{(header.ReducerShards > 1 ? $", each in {header.ReducerShards} shards" : "")})" +
             (header.SliceSeconds > 0 && (header.SharedCores > 0 || header.ComputeSlots > 0) ? $", shared in {PlanUnits.Seconds(header.SliceSeconds)} time slices" : "") + $"; pacing {header.Pacing.ToString().ToLowerInvariant()}; " +
             (header.CutEvery > 0 ? $"on more than one machine a cut to the seed every {header.CutEvery} steps" : "no cuts"));
-        if (header.OpTimeSpread > 0)
+        bool spreads = header.OpTimeSpread > 0;
+        if (spreads)
         {
             Line(text, $"op times vary by {header.OpTimeSpread * 100:F0} % (coefficient of variation, weighted by work; each op its own below): the memory is the median of {RuntimePlanner.NoisyRuns} simulations whose op times vary so; step time and traffic are the steady run's");
         }
 
-        bool spreads = header.OpTimeSpread > 0;
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations" + (spreads ? "   spread (F / B)" : ""));
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
         {

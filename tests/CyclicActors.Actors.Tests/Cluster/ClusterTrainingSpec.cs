@@ -25,11 +25,7 @@ public sealed class ClusterTrainingSpec : InProcessClusterSpec
     [InlineData(UpdateRule.CdpV2)]
     public async Task Training_across_a_seed_and_two_members_equals_the_one_process_run(UpdateRule rule)
     {
-        var config = TrainingFixtures.Config("cnn", workers: 4, steps: 3);
-        var data = TrainingFixtures.SyntheticFor("cnn", 64);
-        var (_, _, initial) = TrainingFixtures.Build(config, data);
-        var options = new ActorTrainingOptions { Training = config, Rule = rule };
-        var expected = rule == UpdateRule.Dp ? TrainingFixtures.Reference(config, data) : TrainingFixtures.Simulate(config, data, rule);
+        var (data, initial, options, expected) = TrainingFixtures.CnnCluster(workers: 4, rule);
 
         var (seed, seedAddress) = StartSeed();
         var members = new[] { Start("worker"), Start("worker") };
@@ -60,11 +56,7 @@ public sealed class ClusterTrainingSpec : InProcessClusterSpec
     [Fact]
     public async Task A_member_compiles_the_kernels_once_before_its_first_worker_starts_and_trains_the_same()
     {
-        var config = TrainingFixtures.Config("cnn", workers: 4, steps: 3);
-        var data = TrainingFixtures.SyntheticFor("cnn", 64);
-        var (_, _, initial) = TrainingFixtures.Build(config, data);
-        var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV1 };
-        var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV1);
+        var (data, initial, options, expected) = TrainingFixtures.CnnCluster(workers: 4, UpdateRule.CdpV1);
 
         var (seed, seedAddress) = StartSeed();
         var events = new[] { new List<string>(), new List<string>() };
@@ -150,11 +142,7 @@ public sealed class ClusterTrainingSpec : InProcessClusterSpec
             cyclic-actors.transport.path = {path}
             cyclic-actors.transport.bandwidth-limit = {bandwidthLimit}
             """;
-        var config = TrainingFixtures.Config("cnn", workers: 4, steps: 3);
-        var data = TrainingFixtures.SyntheticFor("cnn", 64);
-        var (_, _, initial) = TrainingFixtures.Build(config, data);
-        var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 };
-        var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV2);
+        var (data, initial, options, expected) = TrainingFixtures.CnnCluster(workers: 4, UpdateRule.CdpV2);
 
         var (seed, seedAddress) = StartSeed(throttled);
         var members = new[] { Start("worker", throttled), Start("worker", throttled) };

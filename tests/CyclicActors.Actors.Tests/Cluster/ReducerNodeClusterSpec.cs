@@ -17,11 +17,7 @@ public sealed class ReducerNodeClusterSpec : InProcessClusterSpec
     [Fact]
     public async Task A_reducer_only_member_holds_every_stage_and_the_result_equals_the_one_process_run()
     {
-        var config = TrainingFixtures.Config("cnn", workers: 2, steps: 3);
-        var data = TrainingFixtures.SyntheticFor("cnn", 64);
-        var (_, _, initial) = TrainingFixtures.Build(config, data);
-        var options = new ActorTrainingOptions { Training = config, Rule = UpdateRule.CdpV2 };
-        var expected = TrainingFixtures.Simulate(config, data, UpdateRule.CdpV2);
+        var (data, initial, options, expected) = TrainingFixtures.CnnCluster(workers: 2, UpdateRule.CdpV2);
 
         var (seed, seedAddress) = StartSeed();
         var training = ClusterRun.SeedAsync(seed, options, data, initial);

@@ -41,15 +41,16 @@ public sealed class TraceCostsTests
         Assert.Equal(Math.Sqrt(2.0 / 3.0) / 2, times.ForwardSpread![0], 12);
         Assert.Equal(0, times.BackwardSpread![0]);
         // Weighted by the ops' mean times: F1 2 ms, B1 2.5 ms.
-        Assert.Equal(2 * (Math.Sqrt(2.0 / 3.0) / 2) / 4.5, times.OpTimeSpread, 12);
+        var stage = new StageCost(times.ForwardSeconds[0], times.BackwardSeconds[0], 0, 0, 0, 0, ForwardSpread: times.ForwardSpread![0], BackwardSpread: times.BackwardSpread![0]);
+        Assert.Equal(2 * (Math.Sqrt(2.0 / 3.0) / 2) / 4.5, StageCost.OpTimeSpread([stage]), 12);
 
         // A long op that varies little and a short one that varies much: the long one's time dominates.
         Assert.Equal(0.1, TraceCosts.Spread([9.0, 11.0]), 12);
         Assert.Equal(0.5, TraceCosts.Spread([0.1, 0.3]), 12);
-        Assert.Equal(((10 * 0.1) + (0.2 * 0.5)) / 10.2, TraceCosts.WeightedSpread([10.0, 0.2], [0.1, 0.5]), 12);
+        Assert.Equal(((10 * 0.1) + (0.2 * 0.5)) / 10.2, StageCost.OpTimeSpread([new StageCost(10.0, 0.2, 0, 0, 0, 0, ForwardSpread: 0.1, BackwardSpread: 0.5)]), 12);
         Assert.Equal(0, TraceCosts.Spread([4.0]));
-        Assert.Equal(0, TraceCosts.WeightedSpread([], []));
-        Assert.Equal(0, new MeasuredStageTimes([1.0], [1.0], [0.0], [0.0], 2).OpTimeSpread);
+        Assert.Equal(0, StageCost.OpTimeSpread([]));
+        Assert.Equal(0, StageCost.OpTimeSpread([new StageCost(1.0, 1.0, 0, 0, 0, 0)]));
     }
 
     [Fact]

@@ -92,6 +92,20 @@ internal static class TrainingFixtures
         return new ReferenceTrainer(config, model, partition, backend).Train(Source(config, data), initial);
     }
 
+    /// <summary>
+    /// A cluster spec's cnn run on 64 synthetic samples (3 steps): its data, initial parameters and options
+    /// (the config in them), and the one-process outcome it must equal bitwise (sequential SGD under DP, the
+    /// delayed-gradient simulation under a CDP rule).
+    /// </summary>
+    public static CnnClusterCase CnnCluster(int workers, UpdateRule rule)
+    {
+        var config = Config("cnn", workers, steps: 3);
+        var data = SyntheticFor("cnn", 64);
+        var (_, _, initial) = Build(config, data);
+        var expected = rule == UpdateRule.Dp ? Reference(config, data) : Simulate(config, data, rule);
+        return new CnnClusterCase(data, initial, new ActorTrainingOptions { Training = config, Rule = rule }, expected);
+    }
+
     public static TrainingOutcome Simulate(TrainingConfig config, Dataset data, UpdateRule rule, DelayCompensation compensation = DelayCompensation.None, V2FreshnessRule freshness = V2FreshnessRule.Schedule)
     {
         var (model, partition, initial) = Build(config, data);
@@ -128,3 +142,6 @@ internal static class TrainingFixtures
         }
     }
 }
+
+/// <summary>What <see cref="TrainingFixtures.CnnCluster"/> gives a cluster spec.</summary>
+internal sealed record CnnClusterCase(Dataset Data, float[] Initial, ActorTrainingOptions Options, TrainingOutcome Expected);
