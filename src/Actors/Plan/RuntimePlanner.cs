@@ -103,7 +103,7 @@ public static class RuntimePlanner
             LinkKind.Gradients => "gradients",
             LinkKind.Cuts => "cuts",
             _ => "parameters",
-        }, (double)link.Link.Bytes / scenario.Steps,
+        }, (double)link.StepBytes / scenario.Steps,
             measurable ? LinkTraffic.Burstiness(link.Link.Transmissions, from, to, window) : 0,
             measurable ? LinkTraffic.BusyFraction(link.Link.Transmissions, from, to) : 0)).ToArray();
         var busiest = links.OrderByDescending(link => link.BytesPerStep).ThenByDescending(link => link.Burstiness).FirstOrDefault();

@@ -227,10 +227,17 @@ public sealed partial class RuntimeSimulation
     {
         int stage = unit / _shards;
         long bytes = _scenario.SliceBytes(stage, unit % _shards) * _scenario.PublicationCopies;
+        int from = _reducerOwner[unit];
         for (int machine = 0; machine < _scenario.Layout.Machines; machine++)
         {
             int to = machine;
-            Deliver(_reducerOwner[unit], to, LinkKind.Parameters, bytes, () => SliceArrived(to, stage + 1, version));
+            if (version == 0 && to != from)
+            {
+                var key = LinkKey(from, to, LinkKind.Parameters);
+                _startupBytes[key] = _startupBytes.GetValueOrDefault(key) + bytes;
+            }
+
+            Deliver(from, to, LinkKind.Parameters, bytes, () => SliceArrived(to, stage + 1, version));
         }
     }
 

@@ -13,7 +13,12 @@ public enum LinkKind
 }
 
 /// <summary>A link of a finished simulation; <see cref="Kind"/> is null when both kinds share it.</summary>
-public sealed record SimulatedLink(int From, int To, LinkKind? Kind, FlowNetwork.NetworkChannel Link);
+/// <param name="StartupBytes">Of <paramref name="Link"/>'s bytes, those of the reducers' first publication (version 0), which no step repeats.</param>
+public sealed record SimulatedLink(int From, int To, LinkKind? Kind, FlowNetwork.NetworkChannel Link, long StartupBytes = 0)
+{
+    /// <summary>The bytes the steps themselves moved: the link's bytes less the start-up publication's.</summary>
+    public long StepBytes => Link.Bytes - StartupBytes;
+}
 
 /// <summary>What a simulation observed: when each step was committed, the links' chunks, the machines' compute and activations.</summary>
 /// <param name="CommitSeconds">Per step: when the last stage reducer published the version that step's update made.</param>
@@ -59,6 +64,7 @@ public sealed partial class RuntimeSimulation
     private readonly ComputeMachine[] _machines;
     private readonly PacingState[] _pacers;
     private readonly Dictionary<(int From, int To, LinkKind? Kind), FlowNetwork.NetworkChannel> _links = [];
+    private readonly Dictionary<(int From, int To, LinkKind? Kind), long> _startupBytes = [];
     private readonly FlowNetwork _network;
     private readonly long[] _liveActivations;
     private readonly long[] _activationPeak;
@@ -97,13 +103,6 @@ public sealed partial class RuntimeSimulation
         _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
         _reducers = [.. Enumerable.Range(0, stages * _shards).Select(unit => new ReducerProgress(
             scenario.Layout.ReducersShareSlots ? _machines[_reducerOwner[unit]] : new ComputeMachine(_clock, 0), new double[scenario.Steps]))];
-        for (int machine = 0; machine < machines; machine++)
-        {
-            for (int stage = 1; stage <= stages; stage++)
-            {
-                _versionArrivals[(machine, stage, 0)] = 0;
-            }
-        }
     }
 
     /// <summary>Runs <paramref name="scenario"/> to its end.</summary>
@@ -160,6 +159,14 @@ public sealed partial class RuntimeSimulation
 
     private SimulationRun RunToEnd()
     {
+        // The reducers start by publishing version 0, as the runtime's do: it reaches the other
+        // machines over their links, and a worker waiting for a far stage's first version lets the
+        // next worker catch up with it (on paced links both then run step 0's backward together).
+        for (int unit = 0; unit < _reducers.Length; unit++)
+        {
+            Publish(unit, 0);
+        }
+
         for (int rank = 0; rank < _workers.Length; rank++)
         {
             int worker = rank;
@@ -174,7 +181,7 @@ public sealed partial class RuntimeSimulation
         }
 
         var commits = Enumerable.Range(0, _scenario.Steps).Select(step => _reducers.Max(reducer => reducer.PublishedAt[step])).ToArray();
-        var links = _links.Select(pair => new SimulatedLink(pair.Key.From, pair.Key.To, pair.Key.Kind, pair.Value)).OrderBy(link => link.From).ThenBy(link => link.To).ThenBy(link => link.Kind).ToArray();
+        var links = _links.Select(pair => new SimulatedLink(pair.Key.From, pair.Key.To, pair.Key.Kind, pair.Value, _startupBytes.GetValueOrDefault(pair.Key))).OrderBy(link => link.From).ThenBy(link => link.To).ThenBy(link => link.Kind).ToArray();
         var nicBusy = _network.InterfaceBusySeconds;
         return new SimulationRun(commits, _activationPeak, [.. _machines.Select(machine => machine.WorkDone)], links, _reducerOwner, _rankMachine, _schedule,
             [.. _reducers.Select(reducer => reducer.BusySeconds)], nicBusy, _opBufferPools);
@@ -183,16 +190,19 @@ public sealed partial class RuntimeSimulation
     /// <summary>The link tensors of <paramref name="kind"/> take from one machine to another.</summary>
     private FlowNetwork.NetworkChannel Link(int from, int to, LinkKind kind)
     {
-        // Cuts go over a channel of their own to the seed, which has no other traffic.
-        LinkKind? key = _scenario.Transport.ChannelPerKind || kind == LinkKind.Cuts ? kind : null;
-        if (!_links.TryGetValue((from, to, key), out var link))
+        var key = LinkKey(from, to, kind);
+        if (!_links.TryGetValue(key, out var link))
         {
             link = _network.Open(from, to);
-            _links[(from, to, key)] = link;
+            _links[key] = link;
         }
 
         return link;
     }
+
+    private (int From, int To, LinkKind? Kind) LinkKey(int from, int to, LinkKind kind) =>
+        // Cuts go over a channel of their own to the seed, which has no other traffic.
+        (from, to, _scenario.Transport.ChannelPerKind || kind == LinkKind.Cuts ? kind : null);
 
     /// <summary>
     /// Delivers <paramref name="bytes"/> from one machine to another now (at once on the same machine)

@@ -131,7 +131,8 @@ public sealed class RuntimeSimulationTests
     {
         // DP, one 1 MB stage, a worker on each of two machines, the reducer on machine 0: each step worker 1's
         // gradient crosses to machine 0 and the new version crosses back, each costing its sender and its
-        // receiver 1 ms of CPU at 1 ns a byte: 4 ms of work per machine and step with the 2 ms of ops.
+        // receiver 1 ms of CPU at 1 ns a byte: 4 ms of work per machine and step with the 2 ms of ops, and
+        // 1 ms more each for version 0, which the reducer publishes to machine 1 before step 0.
         const long floats = 250_000;
         var stages = EqualStages(1, 0.001, floats);
         var transport = TransportModel.Unlimited with { EndpointCpuSecondsPerByte = 1e-9 };
@@ -140,7 +141,7 @@ public sealed class RuntimeSimulationTests
         var withoutCost = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, stages, machines: 2, slots: 1));
         var oneMachine = RuntimeSimulation.Run(Scenario(2, UpdateRule.Dp, stages, transport: transport));
 
-        Assert.All(unlimited.ComputeWorkSeconds, work => Assert.Equal(12 * 0.004, work, 9));
+        Assert.All(unlimited.ComputeWorkSeconds, work => Assert.Equal((12 * 0.004) + 0.001, work, 9));
         Assert.Equal(0.002, RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, stages, machines: 2, transport: transport)).StepSeconds, 9);
         Assert.Equal(0.002, withoutCost.StepSeconds, 9);
         Assert.InRange(oneSlot.StepSeconds, 0.004 - 1e-9, 0.005);
@@ -185,6 +186,22 @@ public sealed class RuntimeSimulationTests
             var error = Assert.Throws<ArgumentException>(() => RuntimeSimulation.Run(scenario));
             Assert.Contains("CPU per byte", error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Version_0_crosses_the_links_before_step_0_as_every_later_version_does()
+    {
+        // DP, a worker on each of two machines, L = 2 with 1 ms ops: stage 1's reducer on machine 0, stage 2's on
+        // machine 1, links of 5 ms latency. The reducers start by publishing version 0, so each worker's far stage
+        // has it only at 5 ms. Worker 0: F_1 0–1, F_2 5–6, B_2 6–7 (its gradient at machine 1 at 12), B_1 7–8.
+        // Worker 1: F_1 5–6, F_2 6–7, B_2 7–8, B_1 8–9 (at machine 0 at 14): step 0 is committed at 14 ms, where
+        // version 0 already everywhere would have made it 9 ms.
+        var transport = TransportModel.Unlimited with { LatencySeconds = 0.005 };
+        var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, EqualStages(2, 0.001), machines: 2, transport: transport));
+
+        Assert.Equal(0.014, plan.FirstStepSeconds, 9);
+        // Version 0 is start-up traffic: per step, each link carries one gradient and one publication of the stage its far end owns.
+        Assert.All(plan.Links, link => Assert.Equal(2 * 1000 * sizeof(float), link.BytesPerStep));
     }
 
     [Fact]
