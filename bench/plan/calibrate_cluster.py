@@ -112,7 +112,7 @@ def main():
         lines += ["", "Whole memory per member: the most its CPU backend's pool reserved (`reserved_peak_bytes`; two workers share it) against the "
                   "plan's memory for the machine with its ranks (the ops' buffers as the pool caches them by size in the simulated timeline, "
                   "beside the parameters, gradients, optimizer state, data and its reducers' state): from the profiled costs (every op at its cost "
-                  "every time), " + ("from the run's own trace (the median of 9 simulations whose op times vary as the trace's ops did, "
+                  "every time), " + ("from the run's own trace (the mean of 9 simulations whose op times vary as the trace's ops did, "
                   "`--op-spread trace`), " if with_trace else "") + "and the bound whatever the timing.", "",
                   "| run | rule | link | members: reserved peak, measured / planned, profiled" + (" / from its trace" if with_trace else "") + " / at most (MB) | error, profiled, most off |"
                   + (" op-time spread of the trace | error, from its trace, most off |" if with_trace else ""),

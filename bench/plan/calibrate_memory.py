@@ -9,7 +9,7 @@ its memory for the machine (what the pool holds: the ops' buffers as it caches t
 simulated timeline, beside the lasting parts and the reducers' state) and its parts. Each case runs
 REPEATS times (the pool's peak depends on how the workers' rents interleave), and each run is also
 planned from its own trace: its ops' costs and how much their times varied (`--op-spread trace`: the
-memory is then the median of 9 simulations whose op times vary so).
+memory is then the mean of 9 simulations whose op times vary so).
 Writes bench/results/plan-calibration-memory.md (or --out).
 
 Usage: bench/plan/calibrate_memory.py [--models cnn,mlp-deep] [--rules dp,cdp-v1,cdp-v2] [--workers 4] [--batch 32] [--steps 8] [--repeats 3]
@@ -76,12 +76,12 @@ def main():
              "reserved (`reserved_peak_bytes`; the pool keeps freed arrays per exact length for the next rent of that length, so what it "
              "holds is, for every length, the most arrays of it out at once); the ledger's peak of each kind on its own (not at one moment, "
              "so their sum can exceed the ledger's peak total). Planned: `cyclic plan`'s memory for the one machine: the ops' buffers "
-             "(activations and temporaries) as the pool caches them by size in the simulated timeline, beside the parameters, gradients, "
-             "optimizer state (the reducers' and look-ahead's) and data. Spread: the repeats' range over their median (the pool keeps "
+             "(activations and temporaries, and the look-ahead scratch momenta) as the pool caches them by size in the simulated timeline, "
+             "beside the parameters, gradients, optimizer state (the reducers') and data. Spread: the repeats' range over their median (the pool keeps "
              "the worst coincidence of the workers' ops, which varies from run to run). At most: the plan's bound whatever the timing "
              "(every worker at its own worst op for each size). Profiled: the costs of ops timed alone, every op at its cost every time. "
              "From its own trace: each repeat's trace gives the costs and how much the ops' times varied (their work-weighted coefficient "
-             "of variation), and the memory is the median of 9 simulations whose op times vary so (`cyclic plan --costs TRACE`, "
+             "of variation), and the memory is the mean of 9 simulations whose op times vary so (`cyclic plan --costs TRACE`, "
              "`--op-spread trace`).", "",
              "| model | rule | reserved peak, measured (MB) | spread | planned, profiled (MB) | error | each run from its own trace (MB; the trace's op-time spread) | error of their median | at most, any timing (MB) | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts, profiled (MB): ops' buffers / parameters / gradients / optimizer state / data |",
              "|---|---|---|---:|---:|---:|---|---:|---:|---|---|"]
@@ -90,7 +90,9 @@ def main():
         ledger = {kind: statistics.median(run.get(kind, 0) for run in row["ledger"]) for kind in KINDS}
         measured = ", ".join(f"{r / 1e6:.1f}" for r in row["reserved"])
         by_kind = " / ".join(f"{ledger[k] / 1e6:.1f}" for k in KINDS)
-        parts = " / ".join(f"{row['parts'][k] / 1e6:.1f}" for k in PLAN_KINDS)
+        # The look-ahead scratch is in the ops' buffers (the pool's timeline holds it), not in the lasting optimizer state.
+        lasting = {**row["parts"], "optimizer_state_bytes": row["parts"]["optimizer_state_bytes"] - row["parts"].get("lookahead_scratch_bytes", 0)}
+        parts = " / ".join(f"{lasting[k] / 1e6:.1f}" for k in PLAN_KINDS)
         spread = (max(row["reserved"]) - min(row["reserved"])) / reserved
         traced = ", ".join(f"{m / 1e6:.1f} ({100 * cv:.0f} %)" for m, cv in row["traced"])
         traced_median = statistics.median(m for m, _ in row["traced"])

@@ -60,13 +60,13 @@ public sealed class PlanCommandTests
         Assert.Contains("\"process cpu microseconds\"", File.ReadAllText(trace), StringComparison.Ordinal);
         Assert.Matches($@"costs from the trace {Regex.Escape(trace)} \(means of 24 op spans as full-speed work on {Environment.ProcessorCount} slots(, each op with \d+ us beside it of the CPU no span covers)?; look-ahead points profiled on cpu\)", output);
 
-        // The trace's ops vary from step to step: the memory is the median over simulations that vary them so, unless told otherwise.
+        // The trace's ops vary from step to step: the memory is the mean over simulations that vary them so, unless told otherwise.
         string json = Path.Combine(CliRunner.TempDirectory(), "traced.json");
         var (jsonCode, jsonOutput, jsonError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "2", "--costs", trace, "--rules", "dp", "--json", json);
         Assert.True(jsonCode == 0, jsonOutput + jsonError);
         double spread = CliRunner.ReadJson(json).GetProperty("op_time_spread").GetDouble();
         Assert.True(spread > 0, $"op_time_spread {spread}");
-        Assert.Contains("% (coefficient of variation, weighted by work; each op its own below): the memory is the median of 9 simulations", jsonOutput, StringComparison.Ordinal);
+        Assert.Contains("% (coefficient of variation, weighted by work; each op its own below): the memory is the mean of 9 simulations", jsonOutput, StringComparison.Ordinal);
         Assert.Contains("spread (F / B)", jsonOutput, StringComparison.Ordinal);
         Assert.Contains("with steady op times", jsonOutput, StringComparison.Ordinal);
         string replayed = Path.Combine(CliRunner.TempDirectory(), "replayed.json");

@@ -152,7 +152,7 @@ public sealed record TransportModel(long ChunkBytes, int WindowChunks, double Ba
 /// 0: every op costs its cost every time. Otherwise the seed of a simulation whose ops each take their
 /// cost times a log-normal factor of mean 1 and their stage's spread (<see cref="StageCost.ForwardSpread"/>,
 /// <see cref="StageCost.BackwardSpread"/>); <see cref="RuntimePlanner"/> runs <see cref="RuntimePlanner.NoisyRuns"/>
-/// of them when the stages have spreads and takes the median memory.
+/// of them when the stages have spreads and takes the mean memory.
 /// </param>
 public sealed record PlanScenario(
     int Workers,

@@ -9,14 +9,14 @@ namespace CyclicActors.Actors.Plan;
 /// <param name="SimulatedActivationPeakBytes">The most activation bytes its workers held at once in the simulated timeline (pacing shows here).</param>
 /// <param name="ComputeBusyFraction">Full-speed work done over (slots × measured time); above 1 cannot happen, near 1 is compute-bound.</param>
 /// <param name="OpBuffersCachedBytes">
-/// What the machine's pool ends up holding for the ops' buffers (activations and temporaries) in the
-/// simulated timeline: per size, the most buffers of it out at once (<see cref="PerSizePool"/>); null
-/// when the stages' buffers are not known.
+/// What the machine's pool ends up holding for the ops' buffers (activations and temporaries, and the
+/// look-ahead scratch momenta) in the simulated timeline: per size, the most buffers of it out at once
+/// (<see cref="PerSizePool"/>); null when the stages' buffers are not known.
 /// </param>
 /// <param name="OpBuffersOutPeakBytes">The most bytes of those buffers out at one moment in the simulated timeline; null likewise.</param>
-/// <param name="OpBuffersCachedBoundBytes">What the pool caches for those buffers at most, whatever the timing (<see cref="PerSizePool.MostCachedByAnyTiming"/>); null likewise.</param>
+/// <param name="OpBuffersCachedBoundBytes">What the pool caches for those buffers at most, whatever the timing (<see cref="PerSizePool.MostCachedByAnyTiming"/>, and every look-ahead scratch at once); null likewise.</param>
 /// <param name="OpBuffersSteadyCachedBytes">
-/// With an op-time spread, <paramref name="OpBuffersCachedBytes"/> is the median over simulations whose
+/// With an op-time spread, <paramref name="OpBuffersCachedBytes"/> is the mean over simulations whose
 /// op times vary; this is what the pool caches when every op costs the same every time. Null without a spread.
 /// </param>
 public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnlyList<int> ReducerStages, MemoryNeed Memory, long SimulatedActivationPeakBytes, double ComputeBusyFraction,
@@ -38,8 +38,8 @@ public sealed record MachinePlan(int Machine, IReadOnlyList<int> Ranks, IReadOnl
     /// </summary>
     public long MemoryBytes => OpBuffersCachedBytes is { } cached ? LastingBytes + cached : Memory.Total;
 
-    /// <summary><see cref="Memory"/>'s parts that live the whole run: all but the ops' activations and temporaries.</summary>
-    private long LastingBytes => Memory.Total - Memory.Activations - Memory.Workspace;
+    /// <summary><see cref="Memory"/>'s parts that live the whole run: all but the ops' activations and temporaries and the look-ahead scratch, which the pool's timeline holds.</summary>
+    private long LastingBytes => Memory.Total - Memory.Activations - Memory.Workspace - Memory.LookaheadScratch;
 }
 
 /// <summary>One link of a plan over the measured steps.</summary>
@@ -69,7 +69,7 @@ public sealed record RulePlan(UpdateRule Rule, double StepSeconds, double Sample
 /// <summary>Runs the <see cref="RuntimeSimulation"/> of a scenario and turns what it saw into a <see cref="RulePlan"/>.</summary>
 public static class RuntimePlanner
 {
-    /// <summary>Simulations with varying op times whose median pool is the plan's memory when the scenario has an op-time spread.</summary>
+    /// <summary>Simulations with varying op times whose mean pool is the plan's memory when the scenario has an op-time spread.</summary>
     public const int NoisyRuns = 9;
 
     public static RulePlan Plan(PlanScenario scenario)
@@ -77,10 +77,13 @@ public static class RuntimePlanner
         ArgumentNullException.ThrowIfNull(scenario);
         var run = RuntimeSimulation.Run(scenario with { NoiseSeed = 0 });
         // A pool keeps the worst meeting of the workers' ops, which steady op times understate: with a
-        // spread, the memory is the median over runs whose ops vary as the trace's did (step time and
-        // traffic stay the steady run's, the mean behaviour).
+        // spread, the memory is the mean over runs whose ops vary as the trace's did (step time and
+        // traffic stay the steady run's, the mean behaviour). The mean, not the median: in the model a
+        // meeting adds whole buffers (cnn's B_2 temporaries are 9 % of its pool), so a few runs' median
+        // lands on one side of that step, where real ops hold their buffers for parts of their time and
+        // real pools spread between the two.
         long[]? noisyCached = scenario.OpTimesVary && run.OpBufferPools is not null
-            ? MedianCached(Enumerable.Range(1, NoisyRuns).Select(seed => RuntimeSimulation.Run(scenario with { NoiseSeed = seed }).OpBufferPools!).ToArray(), scenario.Layout.Machines)
+            ? MeanCached(Enumerable.Range(1, NoisyRuns).Select(seed => RuntimeSimulation.Run(scenario with { NoiseSeed = seed }).OpBufferPools!).ToArray(), scenario.Layout.Machines)
             : null;
         int warmup = scenario.WarmupSteps;
         var commits = run.CommitSeconds;
@@ -118,22 +121,20 @@ public static class RuntimePlanner
             var reducerStages = units.Select(unit => unit / shards).Distinct().ToArray();
             double capacity = (slots == 0 ? ranks.Length : slots) * commits[^1];
             var pool = run.OpBufferPools?[machine];
-            return new MachinePlan(machine, ranks, reducerStages, MemoryOf(scenario, run.Schedule, ranks, units.Sum(unit => scenario.SliceBytes(unit / shards, unit % shards))), run.ActivationPeakBytes[machine],
+            var memory = MemoryOf(scenario, run.Schedule, ranks, units.Sum(unit => scenario.SliceBytes(unit / shards, unit % shards)));
+            // At most, every worker that looks ahead holds its scratch at once, beside its worst op.
+            return new MachinePlan(machine, ranks, reducerStages, memory, run.ActivationPeakBytes[machine],
                 capacity > 0 ? run.ComputeWorkSeconds[machine] / capacity : 0, noisyCached?[machine] ?? pool?.CachedBytes, pool?.OutPeakBytes,
-                oneWorkerBound * ranks.Length, noisyCached is null ? null : pool?.CachedBytes);
+                (oneWorkerBound * ranks.Length) + memory.LookaheadScratch, noisyCached is null ? null : pool?.CachedBytes);
         }).ToArray();
         double runSeconds = Math.Max(commits[^1], 1e-12);
         return new RulePlan(scenario.Rule, stepSeconds, scenario.Workers * (double)scenario.MicroBatch / stepSeconds, commits[0], window, machines, links, busiest, network,
             run.ReducerBusySeconds.Max() / runSeconds, run.NicBusySeconds.Count == 0 ? 0 : Math.Min(1, run.NicBusySeconds.Max() / runSeconds));
     }
 
-    /// <summary>Per machine, the median over <paramref name="runs"/> of what its pool cached.</summary>
-    private static long[] MedianCached(IReadOnlyList<IReadOnlyList<PerSizePool>> runs, int machines) =>
-        [.. Enumerable.Range(0, machines).Select(machine =>
-        {
-            var sorted = runs.Select(pools => pools[machine].CachedBytes).Order().ToArray();
-            return sorted[sorted.Length / 2];
-        })];
+    /// <summary>Per machine, the mean over <paramref name="runs"/> of what its pool cached.</summary>
+    private static long[] MeanCached(IReadOnlyList<IReadOnlyList<PerSizePool>> runs, int machines) =>
+        [.. Enumerable.Range(0, machines).Select(machine => (long)Math.Round(runs.Average(pools => (double)pools[machine].CachedBytes)))];
 
     /// <summary>One micro-batch's ops' buffers in a worker's order: F_1 … F_L, then B_L … B_1.</summary>
     private static IEnumerable<GpuCompute.Memory.OpBuffers> MicroBatchOps(PlanScenario scenario) =>

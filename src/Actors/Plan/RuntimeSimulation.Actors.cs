@@ -68,9 +68,18 @@ public sealed partial class RuntimeSimulation
             _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
         }
 
-        // The op's buffers are rented when it gets a core, which under time slicing can be after it is due.
+        // The op's buffers are rented when it gets a core, which under time slicing can be after it is due;
+        // a forward at the look-ahead point also holds a scratch momentum of the largest stage's length.
+        bool scratch = LooksAhead(op);
         Action? rentBuffers = _opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers
-            ? () => _opBufferPools[machine].Started(buffers)
+            ? () =>
+            {
+                _opBufferPools[machine].Started(buffers);
+                if (scratch)
+                {
+                    _opBufferPools[machine].Started(_lookaheadScratch);
+                }
+            }
             : null;
         _machines[machine].Run(WorkOf(op, cost) * NoiseFactor(cost.SpreadOf(op.Kind)), rentBuffers, () => Finish(rank, op));
         if (cost.BesideSeconds > 0)
@@ -94,6 +103,10 @@ public sealed partial class RuntimeSimulation
         if (_opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers)
         {
             _opBufferPools[machine].Finished(buffers);
+            if (LooksAhead(op))
+            {
+                _opBufferPools[machine].Finished(_lookaheadScratch);
+            }
         }
         if (op.Kind == OpKind.Backward)
         {
@@ -143,17 +156,15 @@ public sealed partial class RuntimeSimulation
     /// (and, stale under look-ahead, computes the look-ahead point) before the pass; a backward copies
     /// its gradient out after it.
     /// </summary>
-    private double WorkOf(ScheduledOp op, StageCost cost)
-    {
-        if (op.Kind == OpKind.Backward)
-        {
-            return cost.BackwardSeconds + cost.HandoffSeconds;
-        }
+    private double WorkOf(ScheduledOp op, StageCost cost) =>
+        op.Kind == OpKind.Backward
+            ? cost.BackwardSeconds + cost.HandoffSeconds
+            : cost.ForwardSeconds + cost.LoadSeconds + (LooksAhead(op) ? cost.LookaheadSeconds : 0);
 
-        bool stale = _schedule.RequiredVersion(op.Step, op.Worker, op.Stage) < op.Step;
-        bool lookahead = stale && _scenario.EffectiveCompensation == Compensation.DelayCompensation.Lookahead;
-        return cost.ForwardSeconds + cost.LoadSeconds + (lookahead ? cost.LookaheadSeconds : 0);
-    }
+    /// <summary>Whether <paramref name="op"/> is a forward on a stale version under look-ahead, which runs at the look-ahead point.</summary>
+    private bool LooksAhead(ScheduledOp op) =>
+        op.Kind == OpKind.Forward && _scenario.EffectiveCompensation == Compensation.DelayCompensation.Lookahead
+        && _schedule.RequiredVersion(op.Step, op.Worker, op.Stage) < op.Step;
 
     /// <summary>Workers of <paramref name="machine"/> the pacing held back may go once another op there started or finished.</summary>
     private void RetryPacedWorkers(int machine)

@@ -1,6 +1,7 @@
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.Actors.Plan;
 
@@ -70,6 +71,7 @@ public sealed partial class RuntimeSimulation
     private readonly long[] _activationPeak;
     private readonly PerSizePool[]? _opBufferPools;
     private readonly Random? _noise;
+    private readonly OpBuffers _lookaheadScratch;
     private readonly int _opsPerWorker;
 
     private RuntimeSimulation(PlanScenario scenario)
@@ -99,10 +101,18 @@ public sealed partial class RuntimeSimulation
             ? [.. Enumerable.Range(0, machines).Select(_ => new PerSizePool())]
             : null;
         _noise = scenario.NoiseSeed != 0 && scenario.OpTimesVary ? new Random(scenario.NoiseSeed) : null;
+        _lookaheadScratch = LookaheadScratch(scenario);
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
         _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
         _reducers = [.. Enumerable.Range(0, stages * _shards).Select(unit => new ReducerProgress(
             scenario.Layout.ReducersShareSlots ? _machines[_reducerOwner[unit]] : new ComputeMachine(_clock, 0), new double[scenario.Steps]))];
+    }
+
+    /// <summary>The scratch momentum a look-ahead rents and returns: one buffer of the largest stage's parameters.</summary>
+    public static OpBuffers LookaheadScratch(PlanScenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return new OpBuffers(new Dictionary<long, int> { [scenario.Stages.Max(stage => stage.ParameterBytes)] = 1 }, new Dictionary<long, int>());
     }
 
     /// <summary>Runs <paramref name="scenario"/> to its end.</summary>

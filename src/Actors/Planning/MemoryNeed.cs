@@ -16,7 +16,11 @@ namespace CyclicActors.Actors.Planning;
 /// (its activations then plus that op's temporaries), DP's own peak. The rest does not depend on the
 /// rule except look-ahead's scratch momentum.
 /// </summary>
-public sealed record MemoryNeed(long Activations, long Parameters, long Gradients, long OptimizerState, long Workspace, long Data)
+/// <param name="LookaheadScratch">
+/// Of <paramref name="OptimizerState"/>, the look-ahead scratch momenta: one of the largest stage's
+/// length for every worker that ever looks ahead, as if all of them did at once.
+/// </param>
+public sealed record MemoryNeed(long Activations, long Parameters, long Gradients, long OptimizerState, long Workspace, long Data, long LookaheadScratch = 0)
 {
     public long Total => Activations + Parameters + Gradients + OptimizerState + Workspace + Data;
 
@@ -55,13 +59,15 @@ public sealed record MemoryNeed(long Activations, long Parameters, long Gradient
             (activations, workspace) = (n * oneWorkerActivations, n * oneWorkerWorkspace);
         }
 
+        long lookaheadScratch = LookingAhead(schedule, workers, compensation) * largestStageBytes;
         return new MemoryNeed(
             Activations: activations,
             Parameters: (n + reducers) * parameterBytes,
             Gradients: (n + (2 * reducers)) * parameterBytes,
-            OptimizerState: (reducers * parameterBytes) + (LookingAhead(schedule, workers, compensation) * largestStageBytes),
+            OptimizerState: (reducers * parameterBytes) + lookaheadScratch,
             Workspace: workspace,
-            Data: n * footprint.DataBytes);
+            Data: n * footprint.DataBytes,
+            LookaheadScratch: lookaheadScratch);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ internal static class PlanReport
         bool spreads = header.OpTimeSpread > 0;
         if (spreads)
         {
-            Line(text, $"op times vary by {header.OpTimeSpread * 100:F0} % (coefficient of variation, weighted by work; each op its own below): the memory is the median of {RuntimePlanner.NoisyRuns} simulations whose op times vary so; step time and traffic are the steady run's");
+            Line(text, $"op times vary by {header.OpTimeSpread * 100:F0} % (coefficient of variation, weighted by work; each op its own below): the memory is the mean of {RuntimePlanner.NoisyRuns} simulations whose op times vary so; step time and traffic are the steady run's");
         }
 
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations" + (spreads ? "   spread (F / B)" : ""));
@@ -172,7 +172,7 @@ internal static class PlanReport
             ["memory_bytes"] = machine.MemoryBytes, ["memory_steady_bytes"] = machine.MemorySteadyBytes ?? machine.MemoryBytes, ["memory_bound_bytes"] = machine.MemoryBoundBytes, ["need_bytes"] = machine.Memory.Total,
             ["op_buffers_cached_bytes"] = machine.OpBuffersCachedBytes, ["op_buffers_out_peak_bytes"] = machine.OpBuffersOutPeakBytes,
             ["op_buffers_cached_bound_bytes"] = machine.OpBuffersCachedBoundBytes, ["activation_bytes"] = machine.Memory.Activations, ["parameter_bytes"] = machine.Memory.Parameters,
-            ["gradient_bytes"] = machine.Memory.Gradients, ["optimizer_state_bytes"] = machine.Memory.OptimizerState, ["workspace_bytes"] = machine.Memory.Workspace,
+            ["gradient_bytes"] = machine.Memory.Gradients, ["optimizer_state_bytes"] = machine.Memory.OptimizerState, ["lookahead_scratch_bytes"] = machine.Memory.LookaheadScratch, ["workspace_bytes"] = machine.Memory.Workspace,
             ["data_bytes"] = machine.Memory.Data, ["timeline_activation_peak_bytes"] = machine.SimulatedActivationPeakBytes, ["compute_busy"] = machine.ComputeBusyFraction,
         }).ToArray(),
         ["links"] = plan.Links.Select(link => new Dictionary<string, object?>

@@ -134,7 +134,7 @@ public sealed class ComputeMachineTests
     }
 
     [Fact]
-    public void With_varying_op_times_staggered_workers_meet_and_the_plan_keeps_the_median_meeting_while_step_time_stays_the_steady_runs()
+    public void With_varying_op_times_staggered_workers_meet_and_the_plan_keeps_their_mean_meeting_while_step_time_stays_the_steady_runs()
     {
         // Two CDP workers on one machine: steady op times keep them two ops apart, so they never hold the
         // same temporary at once; ops whose times vary by 100 % drift them into each other.

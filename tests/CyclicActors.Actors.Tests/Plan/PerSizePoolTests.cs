@@ -1,3 +1,4 @@
+using CyclicActors.Actors.Compensation;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Plan;
 using CyclicActors.Actors.Schedule;
@@ -154,6 +155,28 @@ public sealed class PerSizePoolTests
 
             Assert.Equal(withBuffers.MemoryBytes - cached + withBuffers.OpBuffersCachedBoundBytes, withBuffers.MemoryBoundBytes);
         }
+    }
+
+    [Fact]
+    public void A_look_ahead_holds_its_scratch_momentum_in_the_pool_instead_of_every_workers_at_once()
+    {
+        // CDP-v1 with look-ahead: every stale forward computes its look-ahead point in a scratch of the largest
+        // stage's length (4000 bytes, a size no op buffer has). The runtime's need counts one for every worker
+        // that looks ahead; the pool holds as many as the timeline has out at once, and the plan's memory
+        // takes the need's lasting parts without them.
+        var stages = Enumerable.Range(0, 4).Select(_ => new StageCost(0.01, 0.02, 0, 0, 1000, ActivationBytes: 300, WorkspaceBytes: 100,
+            ForwardBuffers: Op(new() { [300] = 1, [100] = 1 }, new() { [300] = 1 }), BackwardBuffers: Op(new() { [100] = 1 }, new() { [300] = -1 }))).ToArray();
+        PlanScenario Of(DelayCompensation compensation) => PlanScenarios.Scenario(4, UpdateRule.CdpV1, stages) with { Compensation = compensation };
+        var plain = RuntimePlanner.Plan(Of(DelayCompensation.None)).Machines.Single();
+        var lookahead = RuntimePlanner.Plan(Of(DelayCompensation.Lookahead)).Machines.Single();
+
+        Assert.Equal(0, plain.Memory.LookaheadScratch);
+        Assert.Equal(4 * 4000, lookahead.Memory.LookaheadScratch);
+        long scratches = lookahead.OpBuffersCachedBytes!.Value - plain.OpBuffersCachedBytes!.Value;
+        Assert.True(scratches > 0 && scratches % 4000 == 0 && scratches <= lookahead.Memory.LookaheadScratch, $"{scratches} bytes of scratch");
+        Assert.Equal(lookahead.Memory.Total - lookahead.Memory.Activations - lookahead.Memory.Workspace - lookahead.Memory.LookaheadScratch + lookahead.OpBuffersCachedBytes, lookahead.MemoryBytes);
+        // Whatever the timing, every worker's scratch at once beside its worst op.
+        Assert.Equal(plain.OpBuffersCachedBoundBytes + (4 * 4000), lookahead.OpBuffersCachedBoundBytes);
     }
 
     private static List<(OpKind Kind, int Stage, Action Run)> Ops(MicroBatchPass pass, int stages) =>
