@@ -18,9 +18,8 @@ namespace CyclicActors.Actors.Plan;
 /// </param>
 /// <param name="ForwardSpread">
 /// Per stage: how much F_j's time varies from one run of it to the next, as a coefficient of variation
-/// (from a trace, of its spans' full-speed work after the first step; where the trace holds every
-/// competitor for the cores, of its spans that ran alone: see <see cref="TraceCosts"/>); null where not
-/// known (a profile times each op alone, which is not how a run varies).
+/// (from a trace, of its spans' full-speed work after the first step); null where not known (a profile
+/// times each op alone, which is not how a run varies).
 /// </param>
 /// <param name="BackwardSpread">Per stage: the same for B_j.</param>
 public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IReadOnlyList<double> BackwardSeconds, IReadOnlyList<double> FoldSeconds,
@@ -68,14 +67,6 @@ public sealed record MeasuredStageTimes(IReadOnlyList<double> ForwardSeconds, IR
 /// over the processes, as a cost per op plus a cost per byte sent or received in its window
 /// (<see cref="FitUntraced"/>), so that the plan puts the transport's share on the machines that move
 /// the bytes instead of spreading it over every op.
-/// </para>
-/// <para>
-/// An op's spread (<see cref="MeasuredStageTimes.ForwardSpread"/>) comes, where the trace holds
-/// everything that competed for the cores (one process, or every process of one host), from its spans
-/// that ran alone (<see cref="FewestSpansAlone"/> or more; fewer: the median of the other ops'), since
-/// the inversion above assumes processor sharing where the OS hands out time slices, and the
-/// difference would count as variation; across processes with slots of their own, from all its spans,
-/// since what other processes took from them is in none.
 /// </para>
 /// </summary>
 public static partial class TraceCosts
@@ -159,8 +150,6 @@ public static partial class TraceCosts
             }
 
             var work = Enum.GetValues<WorkKind>().ToDictionary(kind => kind, _ => Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray());
-            // Per op, the work of the spans that never shared the cores (full speed throughout: their time is the op's own).
-            var alone = Enum.GetValues<WorkKind>().ToDictionary(kind => kind, _ => Enumerable.Range(0, stages).Select(_ => new List<double>()).ToArray());
             int ops = 0;
             var untracedByProcess = new List<UntracedCpu>();
             var moved = new TransferBytes(transfers, processNames, trackNames);
@@ -189,12 +178,7 @@ public static partial class TraceCosts
                     }
 
                     double scale = span.Kind is WorkKind.Fold or WorkKind.Update ? shardsOfStage.GetValueOrDefault(stage, 1) : 1;
-                    double full = sharing.FullSpeedSeconds(span.Start, span.End);
-                    work[span.Kind][stage - 1].Add(scale * full);
-                    if (full >= (span.End - span.Start) * (1 - 1e-9))
-                    {
-                        alone[span.Kind][stage - 1].Add(full);
-                    }
+                    work[span.Kind][stage - 1].Add(scale * sharing.FullSpeedSeconds(span.Start, span.End));
                     ops += span.Kind is WorkKind.Forward or WorkKind.Backward ? 1 : 0;
                 }
             }
@@ -226,14 +210,8 @@ public static partial class TraceCosts
                     Mean(work[WorkKind.Handoff][stage]))).ToArray()
                 : null;
             var (perOp, perByte) = FitUntraced(untracedByProcess);
-            // Where the trace holds everything that competed for the cores (one process, or every process of
-            // one host), an op's own variation shows best in the spans that ran alone; elsewhere other
-            // processes took cores unseen, and all the spans' variation is what the runs had.
-            bool sharingSeen = slotsSharedByProcesses || spans.Select(span => span.Pid).Distinct().Count() == 1;
-            var (forwardSpread, backwardSpread) = sharingSeen
-                ? SpreadsOfSpansAlone(forward, backward, alone[WorkKind.Forward], alone[WorkKind.Backward])
-                : ([.. forward.Select(Spread)], [.. backward.Select(Spread)]);
-            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp, perByte, forwardSpread, backwardSpread);
+            return new MeasuredStageTimes([.. forward.Select(Mean)], [.. backward.Select(Mean)], fold, update, ops, handling, perOp, perByte,
+                [.. forward.Select(Spread)], [.. backward.Select(Spread)]);
         }
     }
 
@@ -419,25 +397,6 @@ public static partial class TraceCosts
 
         double mean = samples.Average();
         return mean > 0 ? Math.Sqrt(samples.Sum(sample => (sample - mean) * (sample - mean)) / samples.Count) / mean : 0;
-    }
-
-    /// <summary>The fewest spans that ran alone from which an op's spread is taken.</summary>
-    public const int FewestSpansAlone = 3;
-
-    /// <summary>
-    /// Per stage, the spread of F_j and of B_j from their spans that ran alone (no more spans open than
-    /// slots, so the sharing's inversion did not touch them): with at least <see cref="FewestSpansAlone"/>
-    /// of them, their coefficient of variation; an op with fewer (a long op seldom runs alone) takes the
-    /// median of the others' (every op of a process meets the same collector, caches and scheduler),
-    /// or, when no op has enough, its spread over all its spans.
-    /// </summary>
-    private static (double[] Forward, double[] Backward) SpreadsOfSpansAlone(List<double>[] forward, List<double>[] backward, List<double>[] forwardAlone, List<double>[] backwardAlone)
-    {
-        var measured = forwardAlone.Concat(backwardAlone).Where(samples => samples.Count >= FewestSpansAlone).Select(samples => Spread(samples)).ToArray();
-        double? pooled = measured.Length > 0 ? Median(measured) : null;
-        double Of(List<double> samplesAlone, List<double> all) =>
-            samplesAlone.Count >= FewestSpansAlone ? Spread(samplesAlone) : all.Count < 2 ? 0 : pooled ?? Spread(all);
-        return ([.. forwardAlone.Select((samples, stage) => Of(samples, forward[stage]))], [.. backwardAlone.Select((samples, stage) => Of(samples, backward[stage]))]);
     }
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>

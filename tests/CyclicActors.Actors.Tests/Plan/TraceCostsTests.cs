@@ -54,48 +54,6 @@ public sealed class TraceCostsTests
     }
 
     [Fact]
-    public void With_every_competitor_in_the_trace_an_ops_spread_comes_from_its_spans_that_ran_alone()
-    {
-        // One slot. Worker 0's F1 ran alone three times (1, 2, 3 ms: sd sqrt(2/3) over a mean of 2) and shared
-        // the slot once with worker 1's F1 (4 ms each, 2 ms of work). The two B1 spans overlap for 2 ms (1 ms
-        // of work each), then worker 1's runs alone for 4 ms: works 1 and 5 ms, neither alone throughout,
-        // so B1 takes F1's spread, the only op with enough spans alone.
-        const string OneProcess = """
-              {"ph":"M","name":"thread_name","pid":1,"tid":2,"args":{"name":"worker 0"}},
-              {"ph":"M","name":"thread_name","pid":1,"tid":3,"args":{"name":"worker 1"}},
-              {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":2,"ts":0,"dur":1000},
-              {"ph":"X","name":"F1.s2","cat":"op","pid":1,"tid":2,"ts":2000,"dur":2000},
-              {"ph":"X","name":"F1.s3","cat":"op","pid":1,"tid":2,"ts":5000,"dur":3000},
-              {"ph":"X","name":"F1.s4","cat":"op","pid":1,"tid":2,"ts":10000,"dur":4000},
-              {"ph":"X","name":"F1.s1","cat":"op","pid":1,"tid":3,"ts":10000,"dur":4000},
-              {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":2,"ts":20000,"dur":2000},
-              {"ph":"X","name":"B1.s1","cat":"op","pid":1,"tid":3,"ts":20000,"dur":6000}
-            """;
-        const string SecondProcess = """
-              ,{"ph":"M","name":"thread_name","pid":2,"tid":2,"args":{"name":"worker 2"}},
-              {"ph":"X","name":"F1.s1","cat":"op","pid":2,"tid":2,"ts":30000,"dur":2000},
-              {"ph":"X","name":"B1.s1","cat":"op","pid":2,"tid":2,"ts":33000,"dur":3000}
-            """;
-        static string Trace(bool secondProcess) => "{\"traceEvents\":[" + OneProcess + (secondProcess ? SecondProcess : "") + "]}";
-
-        var one = TraceCosts.Read(Trace(secondProcess: false), stages: 1, recordedSlots: 1);
-        double alone = Math.Sqrt(2.0 / 3.0) / 2;
-        Assert.Equal(alone, one.ForwardSpread![0], 12);
-        Assert.Equal(alone, one.BackwardSpread![0], 12);
-        Assert.Equal(0.002, one.ForwardSeconds[0], 12);
-        Assert.Equal(0.003, one.BackwardSeconds[0], 12);
-
-        // Another process's share of the cores is in no span here: every span's variation counts.
-        var two = TraceCosts.Read(Trace(secondProcess: true), stages: 1, recordedSlots: 1);
-        Assert.Equal(TraceCosts.Spread([0.001, 0.002, 0.003, 0.002, 0.002, 0.002]), two.ForwardSpread![0], 12);
-        Assert.Equal(TraceCosts.Spread([0.001, 0.005, 0.003]), two.BackwardSpread![0], 12);
-        // Every process of one host seen together: the spans alone again, worker 2's (after the others') among them.
-        var host = TraceCosts.Read(Trace(secondProcess: true), stages: 1, recordedSlots: 1, slotsSharedByProcesses: true);
-        Assert.Equal(TraceCosts.Spread([0.001, 0.002, 0.003, 0.002]), host.ForwardSpread![0], 12);
-        Assert.Equal(host.ForwardSpread![0], host.BackwardSpread![0], 12);
-    }
-
-    [Fact]
     public void Given_the_recording_machines_slots_a_span_shared_with_other_ops_counts_only_its_full_speed_work()
     {
         // On one slot, F and B of worker 0 overlap for 2 ms (each ran at half speed then); worker 1's
