@@ -1,6 +1,7 @@
 using CyclicActors.Actors.Cluster;
 using CyclicActors.Actors.Pacing;
 using CyclicActors.Actors.Schedule;
+using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.Actors.Plan;
 
@@ -68,20 +69,19 @@ public sealed partial class RuntimeSimulation
             _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
         }
 
-        // The op's buffers are rented when it gets a core, which under time slicing can be after it is due;
-        // a forward at the look-ahead point also holds a scratch momentum of the largest stage's length.
-        bool scratch = LooksAhead(op);
-        Action? rentBuffers = _opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers
+        // The op's buffers are rented when it gets a core, which under time slicing can be after it is due.
+        bool looksAhead = LooksAhead(op);
+        var held = BuffersHeld(op, cost, looksAhead);
+        Action? rentBuffers = held.Length > 0
             ? () =>
             {
-                _opBufferPools[machine].Started(buffers);
-                if (scratch)
+                foreach (var buffers in held)
                 {
-                    _opBufferPools[machine].Started(_lookaheadScratch);
+                    _opBufferPools![machine].Started(buffers);
                 }
             }
             : null;
-        _machines[machine].Run(WorkOf(op, cost) * NoiseFactor(cost.SpreadOf(op.Kind)), rentBuffers, () => Finish(rank, op));
+        _machines[machine].Run(WorkOf(op, cost, looksAhead) * NoiseFactor(cost.SpreadOf(op.Kind)), rentBuffers, () => Finish(rank, op));
         if (cost.BesideSeconds > 0)
         {
             // Work the op sets off beside it: it shares the slots and waits for nothing.
@@ -100,14 +100,11 @@ public sealed partial class RuntimeSimulation
         int index = worker.Next % _schedule.CycleLength;
         worker.Next++;
         var cost = _scenario.Stages[op.Stage - 1];
-        if (_opBufferPools is not null && cost.BuffersOf(op.Kind) is { } buffers)
+        foreach (var buffers in BuffersHeld(op, cost, LooksAhead(op)))
         {
-            _opBufferPools[machine].Finished(buffers);
-            if (LooksAhead(op))
-            {
-                _opBufferPools[machine].Finished(_lookaheadScratch);
-            }
+            _opBufferPools![machine].Finished(buffers);
         }
+
         if (op.Kind == OpKind.Backward)
         {
             _liveActivations[machine] -= cost.ActivationBytes;
@@ -156,10 +153,20 @@ public sealed partial class RuntimeSimulation
     /// (and, stale under look-ahead, computes the look-ahead point) before the pass; a backward copies
     /// its gradient out after it.
     /// </summary>
-    private double WorkOf(ScheduledOp op, StageCost cost) =>
+    private static double WorkOf(ScheduledOp op, StageCost cost, bool looksAhead) =>
         op.Kind == OpKind.Backward
             ? cost.BackwardSeconds + cost.HandoffSeconds
-            : cost.ForwardSeconds + cost.LoadSeconds + (LooksAhead(op) ? cost.LookaheadSeconds : 0);
+            : cost.ForwardSeconds + cost.LoadSeconds + (looksAhead ? cost.LookaheadSeconds : 0);
+
+    /// <summary>
+    /// The buffers <paramref name="op"/> holds in its machine's pool from its start to its end: its own,
+    /// and at the look-ahead point a scratch momentum of the largest stage's length
+    /// (<c>LookaheadPoint.ApplyInPlace</c>); none when the pool is not modelled.
+    /// </summary>
+    private OpBuffers[] BuffersHeld(ScheduledOp op, StageCost cost, bool looksAhead) =>
+        _opBufferPools is null || cost.BuffersOf(op.Kind) is not { } buffers ? []
+        : looksAhead ? [buffers, _lookaheadScratch]
+        : [buffers];
 
     /// <summary>Whether <paramref name="op"/> is a forward on a stale version under look-ahead, which runs at the look-ahead point.</summary>
     private bool LooksAhead(ScheduledOp op) =>

@@ -101,18 +101,12 @@ public sealed partial class RuntimeSimulation
             ? [.. Enumerable.Range(0, machines).Select(_ => new PerSizePool())]
             : null;
         _noise = scenario.NoiseSeed != 0 && scenario.OpTimesVary ? new Random(scenario.NoiseSeed) : null;
-        _lookaheadScratch = LookaheadScratch(scenario);
+        // A look-ahead's scratch momentum: one buffer of the largest stage's parameters, rented and given back.
+        _lookaheadScratch = new OpBuffers(new Dictionary<long, int> { [scenario.Stages.Max(stage => stage.ParameterBytes)] = 1 }, new Dictionary<long, int>());
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
         _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
         _reducers = [.. Enumerable.Range(0, stages * _shards).Select(unit => new ReducerProgress(
             scenario.Layout.ReducersShareSlots ? _machines[_reducerOwner[unit]] : new ComputeMachine(_clock, 0), new double[scenario.Steps]))];
-    }
-
-    /// <summary>The scratch momentum a look-ahead rents and returns: one buffer of the largest stage's parameters.</summary>
-    public static OpBuffers LookaheadScratch(PlanScenario scenario)
-    {
-        ArgumentNullException.ThrowIfNull(scenario);
-        return new OpBuffers(new Dictionary<long, int> { [scenario.Stages.Max(stage => stage.ParameterBytes)] = 1 }, new Dictionary<long, int>());
     }
 
     /// <summary>Runs <paramref name="scenario"/> to its end.</summary>
@@ -169,9 +163,8 @@ public sealed partial class RuntimeSimulation
 
     private SimulationRun RunToEnd()
     {
-        // The reducers start by publishing version 0, as the runtime's do: it reaches the other
-        // machines over their links, and a worker waiting for a far stage's first version lets the
-        // next worker catch up with it (on paced links both then run step 0's backward together).
+        // The reducers start by publishing version 0, as the runtime's do: it reaches the other machines
+        // over their links, so a worker's first forward of a far stage waits for it.
         for (int unit = 0; unit < _reducers.Length; unit++)
         {
             Publish(unit, 0);

@@ -137,7 +137,7 @@ internal static class PlanCommand
         }
 
         transport = transport with { EndpointCpuSecondsPerByte = endpointCpu };
-        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards, slice, StageCost.OpTimeSpread(stages));
+        var header = new PlanHeader(modelFile is null ? config.Model : modelValue, partition.StageCount, config.Partition, config.MicroBatch, origin, stages, transport, slots, reducersShareSlots, pacing, cutEvery, sharedCores, reducerShards, slice);
         var cases = new List<PlanCase>();
         foreach (var workers in workerCounts)
         {
@@ -220,7 +220,11 @@ internal static class PlanCommand
 
 /// <summary>What every case of one `cyclic plan` shares.</summary>
 internal sealed record PlanHeader(string Model, int Stages, string Partition, int MicroBatch, string CostsOrigin, IReadOnlyList<StageCost> StageCosts,
-    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery, double SharedCores, int ReducerShards, double SliceSeconds, double OpTimeSpread);
+    TransportModel Transport, double ComputeSlots, bool ReducersShareSlots, PacingMode Pacing, int CutEvery, double SharedCores, int ReducerShards, double SliceSeconds)
+{
+    /// <summary>The stages' op-time spreads as one figure (<see cref="StageCost.OpTimeSpread"/>).</summary>
+    public double OpTimeSpread => StageCost.OpTimeSpread(StageCosts);
+}
 
 /// <summary>A rule's plan, or the reason there is none.</summary>
 internal sealed record PlanOutcome(RulePlan? Plan, string? NotApplicable);
