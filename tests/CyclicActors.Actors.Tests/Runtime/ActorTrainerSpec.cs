@@ -36,12 +36,12 @@ public sealed class ActorTrainerSpec(ITestOutputHelper output) : ActorSpec(outpu
     }
 
     /// <summary>
-    /// With an absurd learning rate the run stops with the first non-finite value a stage's reducer
-    /// meets: usually the update that overflowed a stage's parameters, but under load another stage
-    /// can first receive a gradient computed from the huge (still finite) parameters of a version
-    /// before it, which is already infinite. Which of the two comes first is a race between the
-    /// stages; each check, and the step it names, is tested on the stage master
-    /// (<see cref="Pure.StageMasterNonFiniteTests"/>).
+    /// With an absurd learning rate the run stops with the first non-finite value it meets: usually the
+    /// update that overflowed a stage's parameters, but under load another stage can first receive a
+    /// gradient computed from the huge (still finite) parameters of a version before it, which is
+    /// already infinite, or the coordinator can first get a micro-batch's loss computed from them, NaN.
+    /// Which comes first is a race between the stages and the reports; each reducer check, and the step
+    /// it names, is tested on the stage master (<see cref="Pure.StageMasterNonFiniteTests"/>).
     /// </summary>
     [Fact]
     public async Task A_diverging_run_fails_at_the_first_non_finite_update_or_gradient_naming_its_step()
@@ -56,7 +56,8 @@ public sealed class ActorTrainerSpec(ITestOutputHelper output) : ActorSpec(outpu
         {
             NonFiniteParametersException overflow => overflow.Step,
             NonFiniteGradientException gradient => gradient.Step,
-            _ => throw new Xunit.Sdk.XunitException($"expected a non-finite parameters or gradient error, got {error}"),
+            NonFiniteLossException loss => loss.Step,
+            _ => throw new Xunit.Sdk.XunitException($"expected a non-finite parameters, gradient or loss error, got {error}"),
         };
         Assert.InRange(step, 0, config.MaxSteps - 1);
     }
