@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Calibration of `cyclic plan` against short real in-process runs (one machine, CPU backend):
 # for each model and rule, `cyclic train --engine actors` with a trace and a summary, then
-# `cyclic plan` with costs from that run's trace and with costs profiled on this machine.
+# `cyclic plan` with costs from that run's trace, from a short run of its own (`--costs run`, 24 steps)
+# and with costs profiled on this machine.
 # Compares the median step time after warm-up (time between consecutive commits: the last
 # stage's publication of each version, read from the trace's reducer instants, as the model
 # defines it) and the activation peaks (the runtime's own logical-tick and wall-clock peaks
@@ -33,6 +34,8 @@ for repeat in $(seq 1 "$REPEATS"); do
         --costs "$run.trace.json" --json "$run.plan-trace.json" > /dev/null
       "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
         --costs profile --json "$run.plan-profile.json" > /dev/null
+      "$BIN" plan --model "$model" --workers "$WORKERS" --stages "$STAGES" --batch "$BATCH" --rules "$rule" --steps "$STEPS" \
+        --costs run --json "$run.plan-run.json" > /dev/null
       python3 bench/plan/calibration_row.py "$model" "$rule" "$run" "$repeat" >> "$ROWS"
     done
   done

@@ -9,7 +9,8 @@ its memory for the machine (what the pool holds: the ops' buffers as it caches t
 simulated timeline, beside the lasting parts and the reducers' state) and its parts. Each case runs
 REPEATS times (the pool's peak depends on how the workers' rents interleave), and each run is also
 planned from its own trace: its ops' costs and how much their times varied (`--op-spread trace`: the
-memory is then the mean of 9 simulations whose op times vary so).
+memory is then the mean of 9 simulations whose op times vary so), and from a short run of its own that
+`cyclic plan --costs run` makes after each repeat, as a user plans without a run of the case.
 Writes bench/results/plan-calibration-memory.md (or --out).
 
 Usage: bench/plan/calibrate_memory.py [--models cnn,mlp-deep] [--rules dp,cdp-v1,cdp-v2] [--workers 4] [--batch 32] [--steps 8] [--repeats 3]
@@ -55,18 +56,20 @@ def main():
     rows = []
     for model in args.models.split(","):
         for rule in args.rules.split(","):
-            planned = plan_rule(args.cyclic, ["--model", model, "--rules", rule, "--workers", str(args.workers), "--batch", str(args.batch),
-                                              "--steps", str(args.steps)], rule, scratch / f"{model}-{rule}.plan.json")
+            layout = ["--model", model, "--rules", rule, "--workers", str(args.workers), "--batch", str(args.batch), "--steps", str(args.steps)]
+            planned = plan_rule(args.cyclic, [*layout, "--costs", "profile"], rule, scratch / f"{model}-{rule}.plan.json")
             machine = planned["machines"][0]
             runs = [train(args.cyclic, model, rule, args, scratch / f"{model}-{rule}-{repeat}.json") for repeat in range(args.repeats)]
             # Each run planned from its own trace too: its ops' costs and how much their times varied (--op-spread trace).
             traced = []
             for repeat in range(args.repeats):
                 out = scratch / f"{model}-{rule}-{repeat}.plan-trace.json"
-                figures = plan_rule(args.cyclic, ["--model", model, "--rules", rule, "--workers", str(args.workers), "--batch", str(args.batch),
-                                                  "--steps", str(args.steps), "--costs", str(scratch / f"{model}-{rule}-{repeat}.trace.json")], rule, out)
+                figures = plan_rule(args.cyclic, [*layout, "--costs", str(scratch / f"{model}-{rule}-{repeat}.trace.json")], rule, out)
                 traced.append((figures["machines"][0]["memory_bytes"], json.loads(out.read_text())["op_time_spread"]))
-            rows.append({"model": model, "rule": rule, "planned": machine["memory_bytes"], "bound": machine["memory_bound_bytes"], "traced": traced,
+            # And from short runs of their own, as a user plans without a run of the case (--costs run, made after each repeat).
+            short = [plan_rule(args.cyclic, [*layout, "--costs", "run"], rule, scratch / f"{model}-{rule}-{repeat}.plan-run.json")["machines"][0]["memory_bytes"]
+                     for repeat in range(args.repeats)]
+            rows.append({"model": model, "rule": rule, "planned": machine["memory_bytes"], "bound": machine["memory_bound_bytes"], "traced": traced, "short": short,
                          "reserved": [run["reserved_peak_bytes"] for run in runs],
                          "ledger": [run["ledger_peak_bytes"] for run in runs], "parts": machine})
     command = (f"bench/plan/calibrate_memory.py --models {args.models} --rules {args.rules} --workers {args.workers} --batch {args.batch} "
@@ -82,9 +85,10 @@ def main():
              "(every worker at its own worst op for each size). Profiled: the costs of ops timed alone, every op at its cost every time. "
              "From its own trace: each repeat's trace gives the costs and how much the ops' times varied (their work-weighted coefficient "
              "of variation), and the memory is the mean of 9 simulations whose op times vary so (`cyclic plan --costs TRACE`, "
-             "`--op-spread trace`).", "",
-             "| model | rule | reserved peak, measured (MB) | spread | planned, profiled (MB) | error | each run from its own trace (MB; the trace's op-time spread) | error of their median | at most, any timing (MB) | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts, profiled (MB): ops' buffers / parameters / gradients / optimizer state / data |",
-             "|---|---|---|---:|---:|---:|---|---:|---:|---|---|"]
+             "`--op-spread trace`). From a short run: planned as a user would without a run of the case, from the trace of a short run "
+             "(24 steps) that `cyclic plan --costs run` makes on this machine, once after each repeat (the median of those plans).", "",
+             "| model | rule | reserved peak, measured (MB) | spread | planned, profiled (MB) | error | each run from its own trace (MB; the trace's op-time spread) | error of their median | from a short run (MB, each) | error of their median | at most, any timing (MB) | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts, profiled (MB): ops' buffers / parameters / gradients / optimizer state / data |",
+             "|---|---|---|---:|---:|---:|---|---:|---|---:|---:|---|---|"]
     for row in rows:
         reserved = statistics.median(row["reserved"])
         ledger = {kind: statistics.median(run.get(kind, 0) for run in row["ledger"]) for kind in KINDS}
@@ -96,19 +100,24 @@ def main():
         spread = (max(row["reserved"]) - min(row["reserved"])) / reserved
         traced = ", ".join(f"{m / 1e6:.1f} ({100 * cv:.0f} %)" for m, cv in row["traced"])
         traced_median = statistics.median(m for m, _ in row["traced"])
+        short_median = statistics.median(row["short"])
         lines.append(f"| {row['model']} | {row['rule']} | {measured} | {100 * spread:.0f} % | {row['planned'] / 1e6:.1f} | "
                      f"{100 * (row['planned'] - reserved) / reserved:+.1f} % | {traced} | {100 * (traced_median - reserved) / reserved:+.1f} % | "
+                     f"{', '.join(f'{m / 1e6:.1f}' for m in row['short'])} | {100 * (short_median - reserved) / reserved:+.1f} % | "
                      f"{row['bound'] / 1e6:.1f} | {by_kind} | {parts} |")
     errors = [abs(row["planned"] - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
     traced_errors = [abs(statistics.median(m for m, _ in row["traced"]) - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
+    short_errors = [abs(statistics.median(row["short"]) - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
     under = sum(max(row["reserved"]) <= row["bound"] for row in rows)
     lines += ["", f"Within 5 % of the reserved peak (median of the repeats): profiled, {sum(e <= 0.05 for e in errors)} of {len(rows)} cases; "
               f"from the runs' own traces (median of the repeats' plans), {sum(e <= 0.05 for e in traced_errors)} of {len(rows)}; "
+              f"from short runs of their own, {sum(e <= 0.05 for e in short_errors)} of {len(rows)}; "
               f"every repeat at or below the bound: {under} of {len(rows)} cases."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     write_rows(args.out, "one process", command, [],
                [{"case": f"{row['model']} {row['rule']}", "measured": statistics.median(row["reserved"]),
-                 "from_trace": statistics.median(m for m, _ in row["traced"]), "from_profile": row["planned"], "bound": row["bound"]} for row in rows])
+                 "from_trace": statistics.median(m for m, _ in row["traced"]), "from_profile": row["planned"],
+                 "from_run": statistics.median(row["short"]), "bound": row["bound"]} for row in rows])
     print("\n".join(lines))
 
 

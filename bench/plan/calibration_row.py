@@ -1,8 +1,10 @@
 """One calibration row: a real run's measured step time and activation peaks against cyclic plan's predictions.
 
-Usage: calibration_row.py MODEL RULE RUN_PREFIX [REPEAT]  (reads RUN_PREFIX.trace.json, .summary.json, .plan-trace.json, .plan-profile.json)
+Usage: calibration_row.py MODEL RULE RUN_PREFIX [REPEAT]  (reads RUN_PREFIX.trace.json, .summary.json, .plan-trace.json, .plan-profile.json
+and, where it was made, .plan-run.json)
 """
 import json
+import os
 import re
 import statistics
 import sys
@@ -45,7 +47,9 @@ row = {
     "measured_peak_activation_bytes": summary["peak_activation_bytes"],
     "measured_wall_clock_activation_bytes": summary["wall_clock_peak_activation_bytes"],
 }
-for kind in ("trace", "profile"):
+for kind in ("trace", "profile", "run"):
+    if kind == "run" and not os.path.exists(f"{run}.plan-run.json"):
+        continue
     step, activations, timeline = predicted(kind)
     row[f"{kind}_step_seconds"] = step
     row[f"{kind}_activation_bytes"] = activations

@@ -56,8 +56,10 @@ def main():
              "calibration script writes beside its report; the reports have the method, the commands of the runs and more columns. "
              f"Targets: step time within {100 * STEP_TARGET:.0f} %, memory within {100 * MEMORY_TARGET:.0f} % (the whole memory a machine's "
              "pool reserved). \"From its trace\": planned from the run's own trace (its ops' costs and, for memory, how much their times "
-             "varied); \"profiled\": from costs timed alone on this machine. No GPU was lent for these runs.", "",
-             "| setting | step time within 15 %: from its trace / profiled | memory within 5 %: from its trace / profiled | memory at or below the bound | report |",
+             "varied); \"from a short run\": planned without a run of the case, from the trace of a short run (24 steps) that "
+             "`cyclic plan --costs run` (the default) makes on this machine; \"profiled\": from costs timed alone on this machine "
+             "(`--costs profile`). No GPU was lent for these runs.", "",
+             "| setting | step time within 15 %: from its trace / from a short run / profiled | memory within 5 %: from its trace / from a short run / profiled | memory at or below the bound | report |",
              "|---|---|---|---|---|"]
     summary_rows = []
     for rows in sets:
@@ -68,19 +70,20 @@ def main():
                                  [row for row in rows["memory"] if "free link" not in row["case"]], rows["details"]))
     for regime, steps, memory, details in summary_rows:
         bound = f"{sum(row['measured'] <= row['bound'] for row in memory)} of {len(memory)}" if memory and all(row.get("bound") for row in memory) else "–"
-        lines.append(f"| {regime} | {count(steps, 'from_trace', STEP_TARGET)} / {count(steps, 'from_profile', STEP_TARGET)} | "
-                     f"{count(memory, 'from_trace', MEMORY_TARGET)} / {count(memory, 'from_profile', MEMORY_TARGET)} | {bound} | "
+        lines.append(f"| {regime} | {count(steps, 'from_trace', STEP_TARGET)} / {count(steps, 'from_run', STEP_TARGET)} / {count(steps, 'from_profile', STEP_TARGET)} | "
+                     f"{count(memory, 'from_trace', MEMORY_TARGET)} / {count(memory, 'from_run', MEMORY_TARGET)} / {count(memory, 'from_profile', MEMORY_TARGET)} | {bound} | "
                      f"[{details}]({details}) |")
     for rows in sets:
         lines += ["", f"## {rows['regime']}: [{rows['details']}]({rows['details']})", "", f"Command: `{rows['command']}`."]
         if rows["steps"]:
-            lines += ["", "| case | measured step | from its trace | error | profiled | error |", "|---|---:|---:|---:|---:|---:|"]
+            lines += ["", "| case | measured step | from its trace | error | from a short run | error | profiled | error |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
             lines += [f"| {row['case']} | {seconds(row['measured'])} | {cell(row['from_trace'], row['measured'], seconds)} | "
-                      f"{cell(row['from_profile'], row['measured'], seconds)} |" for row in rows["steps"]]
+                      f"{cell(row.get('from_run'), row['measured'], seconds)} | {cell(row['from_profile'], row['measured'], seconds)} |" for row in rows["steps"]]
         if rows["memory"]:
-            lines += ["", "| case | measured memory | from its trace | error | profiled | error | at most, any timing |", "|---|---:|---:|---:|---:|---:|---:|"]
+            lines += ["", "| case | measured memory | from its trace | error | from a short run | error | profiled | error | at most, any timing |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
             lines += [f"| {row['case']} | {megabytes(row['measured'])} | {cell(row['from_trace'], row['measured'], megabytes)} | "
-                      f"{cell(row['from_profile'], row['measured'], megabytes)} | {megabytes(row['bound']) if row.get('bound') else '–'} |" for row in rows["memory"]]
+                      f"{cell(row.get('from_run'), row['measured'], megabytes)} | {cell(row['from_profile'], row['measured'], megabytes)} | "
+                      f"{megabytes(row['bound']) if row.get('bound') else '–'} |" for row in rows["memory"]]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:6 + len(summary_rows)]))
 

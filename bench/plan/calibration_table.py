@@ -38,12 +38,13 @@ lines = [
     "the real steps end at an uneven pace, the median interval is given beside it); planned, the model's",
     "mean interval over the same steps. Costs from the run's own trace (its spans of ops, loads,",
     "hand-offs and reducer work, de-shared over the machine's cores, plus the process CPU no span covers",
-    "spread over the ops) or profiled alone on this machine right after the run.",
+    "spread over the ops), from the trace of a short run of its own that `cyclic plan --costs run` made right",
+    "after it (24 steps, first step left out), or profiled alone on this machine.",
     f"Each case ran {'/'.join(map(str, repeats))} times, interleaved with the others: the table gives the medians over",
     "the runs (each run's prediction from that run's own trace or profile) and the measured runs' range.",
     "",
-    "| model | rule | measured step | measured runs (mean / median interval) | plan (trace costs) | error | each run from its own trace | plan (profiled costs) | error |",
-    "|---|---|---:|---|---:|---:|---|---:|---:|",
+    "| model | rule | measured step | measured runs (mean / median interval) | plan (trace costs) | error | each run from its own trace | plan (a short run's costs) | error | plan (profiled costs) | error |",
+    "|---|---|---:|---|---:|---:|---|---:|---:|---:|---:|",
 ]
 for (model, rule), runs in cases.items():
     m = median(runs, "measured_step_seconds")
@@ -52,9 +53,11 @@ for (model, rule), runs in cases.items():
     trace, profile = median(runs, "trace_step_seconds"), median(runs, "profile_step_seconds")
     each = ", ".join(error(run["trace_step_seconds"], run["measured_step_seconds"]).replace(" %", "")
                      for run in sorted(runs, key=lambda run: run.get("repeat", 1)))
+    short = median(runs, "run_step_seconds") if all("run_step_seconds" in run for run in runs) else None
+    short_cells = "– | –" if short is None else f"{short * 1e3:.1f} ms | {error(short, m)}"
     lines.append(
         f"| {model} | {rule} | {m * 1e3:.1f} ms | {spread} | {trace * 1e3:.1f} ms | {error(trace, m)} | {each} % "
-        f"| {profile * 1e3:.1f} ms | {error(profile, m)} |")
+        f"| {short_cells} | {profile * 1e3:.1f} ms | {error(profile, m)} |")
 lines += [
     "",
     "Activations: the runtime's peak of live activation bytes summed over the workers at logical ticks",
@@ -73,5 +76,6 @@ for (model, rule), runs in cases.items():
         f"| {timeline:,.0f} | {error(timeline, w)} |")
 open(out, "w").write("\n".join(lines) + "\n")
 write_rows(out, "one process", how, [{"case": f"{model} {rule}", "measured": median(runs, "measured_step_seconds"),
-                                      "from_trace": median(runs, "trace_step_seconds"), "from_profile": median(runs, "profile_step_seconds")}
+                                      "from_trace": median(runs, "trace_step_seconds"), "from_profile": median(runs, "profile_step_seconds"),
+                                      **({"from_run": median(runs, "run_step_seconds")} if all("run_step_seconds" in run for run in runs) else {})}
                                      for (model, rule), runs in cases.items()], [])

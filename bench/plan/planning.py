@@ -26,8 +26,9 @@ def plan_rule(cyclic, args, rule, out):
 def write_rows(out_md, regime, command, steps, memory):
     """Writes beside OUT_MD (x.md -> x.rows.json) the rows `calibration_summary.py` gathers into bench/results/plan-calibration.md.
 
-    steps: [{"case", "measured", "from_trace", "from_profile"}] in seconds (a plan missing: None);
-    memory: [{"case", "measured", "from_trace", "from_profile", "bound"}] in bytes (likewise).
+    steps: [{"case", "measured", "from_trace", "from_profile"}] in seconds (a plan missing: None), and "from_run" where the
+    case was also planned from a short run of its own made on this machine (`cyclic plan --costs run`);
+    memory: [{"case", "measured", "from_trace", "from_profile", "bound"}] in bytes (likewise, "from_run" too).
     """
     out = pathlib.Path(out_md)
     rows = {"regime": regime, "command": command, "details": out.name, "steps": steps, "memory": memory}
@@ -47,6 +48,7 @@ def medians_by_case(rows):
 
     return [{"case": case, "runs": len(runs), "measured_runs": [run["measured"] for run in runs], "measured": median(runs, "measured"),
              "from_trace": median(runs, "from_trace"), "from_profile": median(runs, "from_profile"),
+             **({"from_run": median(runs, "from_run")} if "from_run" in runs[0] else {}),
              **({"bound": median(runs, "bound")} if "bound" in runs[0] else {})}
             for case, runs in cases.items()]
 

@@ -183,6 +183,39 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public void By_default_the_costs_come_from_a_short_traced_run_of_the_runtime_on_this_machine()
+    {
+        string json = Path.Combine(CliRunner.TempDirectory(), "plan.json");
+        var (code, output, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--machines", "2", "--run-steps", "6", "--json", json);
+
+        Assert.True(code == 0, output + error);
+        // Two workers on the fuller machine, which divides 2L = 4: the first planned CDP rule, with the default look-ahead.
+        Assert.Contains("costs from the trace of a short run on this machine (cdp-v1, lookahead, 2 workers, 6 steps, cpu) (means of", output, StringComparison.Ordinal);
+        Assert.Contains("loads, look-aheads and hand-offs traced too", output, StringComparison.Ordinal);
+        var root = CliRunner.ReadJson(json);
+        foreach (var stage in root.GetProperty("stage_costs").EnumerateArray())
+        {
+            Assert.True(stage.GetProperty("forward_seconds").GetDouble() > 0);
+            Assert.True(stage.GetProperty("backward_seconds").GetDouble() > 0);
+        }
+
+        var (profiledCode, profiledOutput, profiledError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--costs", "profile", "--rules", "dp");
+        Assert.True(profiledCode == 0, profiledOutput + profiledError);
+        Assert.Contains("costs profiled on this machine", profiledOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--run-steps must be between 2 and 100000; got 1", "--run-steps", "1")]
+    [InlineData("--run-steps is the length of the short run of --costs run; the costs come from profile here", "--run-steps", "8", "--costs", "profile")]
+    public void A_short_run_of_a_bad_length_is_refused_before_anything_runs(string message, params string[] flags)
+    {
+        var (code, _, error) = CliRunner.Run(["plan", "--model", "mlp", "--stages", "2", .. flags]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_trace_of_another_model_is_refused_with_exit_code_1()
     {
         string trace = Path.Combine(CliRunner.TempDirectory(), "other.trace.json");

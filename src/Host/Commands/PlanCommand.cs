@@ -33,7 +33,8 @@ internal static class PlanCommand
         new("v2-rule", "F", "freshness rule for cdp-v2: schedule | paper-code", "schedule"),
         new("compensation", "C", "none | lookahead (CDP rules; look-ahead publishes the momentum too, doubling a publication)", "lookahead"),
         new("pacing", "P", "none | tick | budget: how a machine's workers keep the schedule's order", "budget"),
-        new("costs", "profile|FILE", "profile: time each stage's ops on this machine; or a Chrome trace of cyclic train --trace; or an earlier cyclic plan --json (its costs, replayed)", "profile"),
+        new("costs", "run|profile|FILE", "run: trace a short run of the runtime on this machine (the workers of one planned machine, at most 16; the first planned CDP rule it can run, else dp) and read the costs from it; profile: time each stage's ops alone on this machine (quicker; misses the sharing of caches and memory bandwidth, and the actors' own CPU); or a Chrome trace of cyclic train --trace; or an earlier cyclic plan --json (its costs, replayed)", "run"),
+        new("run-steps", "K", "with --costs run: steps of the short run (its first step, the warm-up, is not read)", "24"),
         new("trace-slots", "S", "with a --costs trace: the compute slots of the machine that recorded it; its spans are wall-clock time shared among the ops running at once, and are turned back into full-speed work with it (0: keep the spans as they are)", "this machine's cores"),
         new("trace-sharing", "process|host", "with a --costs trace: process: each of its processes had --trace-slots to itself; host: all of them shared one host's --trace-slots cores (emulated hosts, members started on one box)", "process"),
         new("backend", "B", "auto | cpu | cuda: the backend profiled", "cpu"),
@@ -111,10 +112,16 @@ internal static class PlanCommand
         int cutEvery = options.Int("cut-every", 10, 0, 1_000_000);
         int reducerShards = options.Int("reducer-shards", 1, 1, Actors.Reduce.ReducerShards.MaxShards);
         double burstWindow = options.Has("burst-window") ? PlanUnits.Duration("burst-window", options.String("burst-window")!) : 0;
-        string costs = options.String("costs", "profile");
-        if (costs != "profile" && !File.Exists(costs))
+        string costs = options.String("costs", PlanCosts.ShortRunCosts);
+        if (costs != PlanCosts.Profiled && costs != PlanCosts.ShortRunCosts && !File.Exists(costs))
         {
-            throw new FileNotFoundException($"--costs {costs}: no such file (give profile, a trace written by cyclic train --trace FILE, or a cyclic plan --json file)");
+            throw new FileNotFoundException($"--costs {costs}: no such file (give run, profile, a trace written by cyclic train --trace FILE, or a cyclic plan --json file)");
+        }
+
+        int runSteps = options.Int("run-steps", ShortRun.DefaultSteps, 2, 100_000);
+        if (options.Has("run-steps") && costs != PlanCosts.ShortRunCosts)
+        {
+            throw new UsageException($"--run-steps is the length of the short run of --costs run; the costs come from {costs} here");
         }
 
         string? json = options.String("json");
@@ -128,7 +135,8 @@ internal static class PlanCommand
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
         // Linux's slice shares CPU cores; kernels of several workers on one GPU interleave far finer (processor sharing).
         double slice = givenSlice ?? (backends.Resolved == BackendChoice.Cuda ? 0 : ComputeMachine.LinuxTimeSlice(sharedCores > 0 ? sharedCores : slots));
-        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config.MicroBatch, backends, traceSlots, traceSharedByProcesses);
+        var run = ShortRun.For(workerCounts[0], Math.Min(machineCounts[0], workerCounts[0]), partition.StageCount, rules, compensation, runSteps);
+        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config, backends, traceSlots, traceSharedByProcesses, run);
         string spreadText = options.String("op-spread", "trace");
         if (spreadText != "trace")
         {

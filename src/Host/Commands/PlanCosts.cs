@@ -9,13 +9,20 @@ using CyclicActors.GpuCompute.Training;
 namespace CyclicActors.Host.Commands;
 
 /// <summary>
-/// Where `cyclic plan` gets its per-stage costs: a short timed run on this machine's backend (the
-/// same model replica, micro-batch pass and stage optimizer the workers and reducers run), or a
-/// trace of a real run (<see cref="TraceCosts"/>). The sizes (parameters, activations, temporaries)
+/// Where `cyclic plan` gets its per-stage costs: a trace of a real run (<see cref="TraceCosts"/>),
+/// one the user recorded or a short one made here (<see cref="ShortRun"/>), or each op
+/// timed alone on this machine's backend (the same model replica, micro-batch pass and stage
+/// optimizer the workers and reducers run). The sizes (parameters, activations, temporaries)
 /// always come from the model itself and one measured pass, as the memory check of `train` gets them.
 /// </summary>
 internal static class PlanCosts
 {
+    /// <summary>--costs: each op timed alone.</summary>
+    public const string Profiled = "profile";
+
+    /// <summary>--costs: a short traced run of the runtime (<see cref="ShortRun"/>).</summary>
+    public const string ShortRunCosts = "run";
+
     /// <summary>Timed repetitions of each op after the warm-up; the median is kept.</summary>
     public const int Repetitions = 9;
 
@@ -33,12 +40,20 @@ internal static class PlanCosts
     /// <summary>The stages' costs, the transport's CPU per byte at each end (0 unless a trace or plan file gives it), and one line saying where they came from.</summary>
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
     /// <param name="slotsSharedByProcesses">Whether the trace's processes shared one host's <paramref name="recordedSlots"/>.</param>
-    public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, int batch, BackendPlan backends,
-        double recordedSlots, bool slotsSharedByProcesses = false)
+    /// <param name="run">With <paramref name="costs"/> "run": the short run to trace, of <paramref name="config"/>.</param>
+    public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, TrainingConfig config, BackendPlan backends,
+        double recordedSlots, bool slotsSharedByProcesses = false, ShortRun? run = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
+        ArgumentNullException.ThrowIfNull(config);
+        int batch = config.MicroBatch;
         var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
-        string? text = costs == "profile" ? null : File.ReadAllText(costs);
+        string? text = costs switch
+        {
+            Profiled => null,
+            ShortRunCosts => (run ?? throw new ArgumentNullException(nameof(run), "--costs run needs the run to make")).Record(config, model, partition, backends),
+            _ => File.ReadAllText(costs),
+        };
         bool saved = text is not null && SavedCosts.IsPlanFile(text);
         var times = text is null
             ? Profile(model, partition, batch, backends)
@@ -58,7 +73,7 @@ internal static class PlanCosts
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
             : saved
                 ? $"from the plan file {costs}"
-                : $"from the trace {costs} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots{(slotsSharedByProcesses ? " that all its processes shared" : string.Empty)}" : string.Empty)}"
+                : $"from {(costs == ShortRunCosts ? $"the trace of {run!.Describe(backends.Name)}" : $"the trace {costs}")} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots{(slotsSharedByProcesses ? " that all its processes shared" : string.Empty)}" : string.Empty)}"
                     + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us beside it of the CPU no span covers" : string.Empty)
                     + (times.UntracedSecondsPerByte > 0 ? $", each end of a transfer with {times.UntracedSecondsPerByte * 1e9:F2} ns a byte of it" : string.Empty) + "; "
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
