@@ -33,6 +33,8 @@ def main():
     parser.add_argument("--cyclic", default=CYCLIC)
     parser.add_argument("--traces", nargs="+", help="per result, in the same order: the scenarios' merged traces (CLUSTER_BENCH_TRACES), to plan each from its own")
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--short-runs", action="store_true", help="also plan each scenario from a short run of its own made now on this "
+                        "machine (cyclic plan --costs run), as a user plans before running")
     parser.add_argument("--host-cores", help="plan the members as processes sharing one host's C cores (--shared-cores C, and a trace with "
                         "--trace-slots C --trace-sharing host) instead of one compute slot each")
     args = parser.parse_args()
@@ -47,11 +49,12 @@ def main():
         parser.error("the results ran different configurations; calibrate them apart")
     if not COSTS.exists():
         COSTS.parent.mkdir(parents=True, exist_ok=True)
-        plan(args.cyclic, ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", "4", "--rules", "dp",
+        plan(args.cyclic, ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", "4", "--rules", "dp", "--costs", "profile",
                            "--steps", "4", "--compute-slots", "0", "--json", str(COSTS)])
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-cluster-"))
     traced_runs = args.traces is not None
-    command = f"bench/plan/calibrate_cluster.py {' '.join(args.results)}" + (f" --traces {' '.join(args.traces)}" if traced_runs else "") + (f" --host-cores {args.host_cores}" if args.host_cores else "")
+    command = (f"bench/plan/calibrate_cluster.py {' '.join(args.results)}" + (f" --traces {' '.join(args.traces)}" if traced_runs else "")
+               + (" --short-runs" if args.short_runs else "") + (f" --host-cores {args.host_cores}" if args.host_cores else ""))
     lines = ["# cyclic plan against the 3-process bandwidth-limited runs", "",
              f"Command: `{command}` (the runs: `{runs[0]['command']}`, {len(runs)} of them; 2 machines with 2 workers and "
              + (f"the seed sharing one host's {args.host_cores} cores" if args.host_cores else "one compute slot each")
@@ -80,22 +83,25 @@ def main():
         # Each member's whole memory (runs since 2026-12-07 late evening record it) against the plan's machine with its ranks.
         traced = plan_rule(args.cyclic, [*layout, "--costs", str(traces / f"{name}.trace.json"), *trace_sharing], rule,
                            plans / f"{name}-trace.json") if traces else None
+        short = plan_rule(args.cyclic, [*layout, "--costs", "run"], rule, plans / f"{name}-run.json") if args.short_runs else None
         # Each member's whole memory (runs since 2026-12-07 late evening record it) against the plan's machine with its ranks:
         # profiled (steady op times), from the run's own trace (its ops' spread), and the bound.
         members = []
         for node in scenario.get("Memory", []):
             machine = next(m for m in planned["machines"] if sorted(m["ranks"]) == sorted(node["Ranks"]))
             from_trace = next((m for m in traced["machines"] if sorted(m["ranks"]) == sorted(node["Ranks"])), None) if traced else None
-            members.append((node["ReservedPeakBytes"], machine["memory_bytes"], machine["memory_bound_bytes"], from_trace["memory_bytes"] if from_trace else None))
+            from_run = next(m for m in short["machines"] if sorted(m["ranks"]) == sorted(node["Ranks"]))["memory_bytes"] if short else None
+            members.append((node["ReservedPeakBytes"], machine["memory_bytes"], machine["memory_bound_bytes"], from_trace["memory_bytes"] if from_trace else None, from_run))
         if members:
             spread = json.loads((plans / f"{name}-trace.json").read_text())["op_time_spread"] if traced else None
             memory_rows.append((stamp, scenario["Rule"], rate, members, spread))
         measured = statistics.mean(scenario["StepSeconds"][3:])
         link_name = f"{rate / 1e6:.0f} MB/s a link" if rate else "free link"
         step_rows.append({"case": f"{scenario['Rule']}, {link_name}", "measured": measured, "from_trace": traced["step_seconds"] if traced else None,
-                          "from_profile": predicted})
+                          "from_profile": predicted, **({"from_run": short["step_seconds"]} if short else {})})
         memory_summary += [{"case": f"{scenario['Rule']}, {link_name}, member with ranks {','.join(map(str, sorted(node['Ranks'])))}", "measured": m[0],
-                            "from_trace": m[3], "from_profile": m[1], "bound": m[2]} for node, m in zip(scenario.get("Memory", []), members)]
+                            "from_trace": m[3], "from_profile": m[1], **({"from_run": m[4]} if short else {}), "bound": m[2]}
+                           for node, m in zip(scenario.get("Memory", []), members)]
         errors.append(abs(predicted - measured) / measured)
         link = f"{rate / 1e6:.0f} MB/s a link" if rate else "free"
         row = f"| {stamp} | {scenario['Rule']} | {link} | {1000 * measured:.1f} ms | {1000 * predicted:.1f} ms | {100 * (predicted - measured) / measured:+.0f} % |"
@@ -134,16 +140,23 @@ def main():
     step_cases, memory_cases = medians_by_case(step_rows), medians_by_case(memory_summary)
     if len(runs) > 1:
         lines += ["", "By case, over the runs: the median measured against the median of the runs' predictions.", "",
-                  "| case | runs | measured | from their traces | error | profiled | error |", "|---|---:|---:|---:|---:|---:|---:|"]
+                  "| case | runs | measured | from their traces | error | from short runs made now | error | profiled | error |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for case in step_cases + memory_cases:
             unit = (lambda v: f"{1000 * v:.1f} ms") if case in step_cases else (lambda v: f"{v / 1e6:.1f} MB")
             traced_cell = (f"{unit(case['from_trace'])} | {100 * (case['from_trace'] - case['measured']) / case['measured']:+.1f} %"
                            if case["from_trace"] is not None else "– | –")
-            lines.append(f"| {case['case']} | {case['runs']} | {unit(case['measured'])} | {traced_cell} | {unit(case['from_profile'])} | "
+            short_cell = (f"{unit(case['from_run'])} | {100 * (case['from_run'] - case['measured']) / case['measured']:+.1f} %"
+                          if case.get("from_run") is not None else "– | –")
+            lines.append(f"| {case['case']} | {case['runs']} | {unit(case['measured'])} | {traced_cell} | {short_cell} | {unit(case['from_profile'])} | "
                          f"{100 * (case['from_profile'] - case['measured']) / case['measured']:+.1f} % |")
         within_steps = sum(c["from_trace"] is not None and abs(c["from_trace"] - c["measured"]) / c["measured"] <= 0.15 for c in step_cases)
         within_memory = sum(c["from_trace"] is not None and abs(c["from_trace"] - c["measured"]) / c["measured"] <= 0.05 for c in memory_cases)
         lines += ["", f"By case, from the runs' traces: step within 15 % {within_steps} of {len(step_cases)}, memory within 5 % {within_memory} of {len(memory_cases)}."]
+        if args.short_runs:
+            short_steps = sum(abs(c["from_run"] - c["measured"]) / c["measured"] <= 0.15 for c in step_cases)
+            short_memory = sum(abs(c["from_run"] - c["measured"]) / c["measured"] <= 0.05 for c in memory_cases)
+            lines.append(f"By case, from short runs made now (`--costs run`, one process of this machine with a member's 2 workers): "
+                         f"step within 15 % {short_steps} of {len(step_cases)}, memory within 5 % {short_memory} of {len(memory_cases)}.")
     out_file.write_text("\n".join(lines) + "\n")
     write_rows(out_file, "three processes", command, [summary_row(c) for c in step_cases], [summary_row(c) for c in memory_cases])
     print("\n".join(lines))

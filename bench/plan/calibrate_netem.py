@@ -62,7 +62,7 @@ def costs_for(cyclic, model):
     COSTS.mkdir(parents=True, exist_ok=True)
     path = COSTS / f"costs-{model}-b32.json"
     if not path.exists():
-        plan(cyclic, ["--model", model, "--batch", "32", "--workers", "4", "--rules", "dp", "--steps", "4", "--compute-slots", "0", "--json", str(path)])
+        plan(cyclic, ["--model", model, "--batch", "32", "--workers", "4", "--rules", "dp", "--steps", "4", "--compute-slots", "0", "--costs", "profile", "--json", str(path)])
     return path
 
 
@@ -71,6 +71,8 @@ def main():
     parser.add_argument("results", nargs="+")
     parser.add_argument("--cyclic", default=CYCLIC)
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--short-runs", action="store_true", help="also plan each run from a short run of its own made now on this machine "
+                        "(cyclic plan --costs run: one process with a host's workers), as a user plans before running")
     parser.add_argument("--host-cores", default=str(os.cpu_count()), help="cores of the VM whose namespaces ran the hosts (default: this machine's)")
     args = parser.parse_args()
     results = [json.loads(pathlib.Path(path).read_text()) for path in args.results]
@@ -99,6 +101,8 @@ def main():
                   "--framing", framing(run["rate"]),
                   "--cut-every", run["cut_every"], "--reducer-shards", shards or "1"]
         predicted = plan_rule(args.cyclic, [*layout, "--costs", str(costs_for(args.cyclic, run["model"]))], rule, out)
+        short = plan_rule(args.cyclic, [*layout, "--costs", "run"], rule, out.with_suffix(".run.json")) if args.short_runs else None
+        short_memory = {tuple(sorted(machine["ranks"])): machine["memory_bytes"] for machine in short["machines"]} if short else {}
         from_trace = None
         activations = None
         traced_memory = {}
@@ -113,7 +117,7 @@ def main():
         # Whole memory per member (runs since 2026-12-07 evening record the seed summary's nodes): the most its
         # backend's pool reserved against the plan's memory for the machine holding the same ranks.
         memory = [(node["reserved_peak_bytes"], node.get("peak_activation_bytes"), machine["memory_bytes"], machine["timeline_activation_peak_bytes"],
-                   traced_memory.get(tuple(sorted(node["ranks"]))), machine["memory_bound_bytes"])
+                   traced_memory.get(tuple(sorted(node["ranks"]))), machine["memory_bound_bytes"], short_memory.get(tuple(sorted(node["ranks"]))))
                   for node in run.get("nodes", []) if node.get("reserved_peak_bytes")
                   for machine in predicted["machines"] if sorted(machine["ranks"]) == sorted(node["ranks"])]
         measured_links = [link["tensor_bytes_sent"] / run["steps"] for link in run.get("links", [])]
@@ -122,8 +126,8 @@ def main():
                      "predicted_step": predicted["step_seconds"], "measured_link_max": max(measured_links, default=0),
                      "predicted_link_max": max(predicted_links, default=0), "measured_total": sum(measured_links),
                      "predicted_total": sum(predicted_links), "load_average": run.get("load_average"), "from_trace": from_trace,
-                     "activations": activations, "memory": memory})
-    command = f"bench/plan/calibrate_netem.py {' '.join(args.results)} --host-cores {args.host_cores}"
+                     "activations": activations, "memory": memory, "from_run": short["step_seconds"] if short else None})
+    command = f"bench/plan/calibrate_netem.py {' '.join(args.results)}{' --short-runs' if args.short_runs else ''} --host-cores {args.host_cores}"
     lines = ["# cyclic plan against the emulated-host runs", "",
              f"Command: `{command}` (the runs: bench/netem/bench.py; costs profiled once per model "
              f"on this 2-core VM, micro-batch 32, in bench/results/plan-calibration-netem/; 4 machines with one worker each sharing the VM's {args.host_cores} cores less the run's measured softirq share where it was measured (less the part billed to the processes, where that was recorded), "
@@ -150,21 +154,26 @@ def main():
     if traced:
         lines.append(f"From each run's own trace: {sum(e <= 0.15 for e in traced)} of {len(traced)} within 15 % (median absolute error {100 * statistics.median(traced):.0f} %).")
     cases = medians_by_case([{"case": f"{setting_label(r['setting'])}, {r['model']} {r['rule']}", "measured": r["measured_step"],
-                              "from_trace": r["from_trace"], "from_profile": r["predicted_step"]} for r in rows])
+                              "from_trace": r["from_trace"], "from_profile": r["predicted_step"],
+                              **({"from_run": r["from_run"]} if args.short_runs else {})} for r in rows])
     if any(case["runs"] > 1 for case in cases):
         lines += ["", "Cases run more than once: the median measured step against the median of the runs' predictions (each run planned from "
                   "its own trace, and from the profile), as the one-process calibration compares them; on a 2-core VM shared by five "
                   "processes one run alone can be a fifth off the next.", "",
-                  "| setting, model, rule | runs | measured steps | median | from their traces (median) | error | profiled | error |",
-                  "|---|---:|---|---:|---:|---:|---:|---:|"]
+                  "| setting, model, rule | runs | measured steps | median | from their traces (median) | error | from short runs made now (median) | error | profiled | error |",
+                  "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
         for case in cases:
             measured = case["measured"]
             trace_cell = (f"{case['from_trace']:.3f} s | {100 * (case['from_trace'] - measured) / measured:+.0f} %" if case["from_trace"] is not None else "– | –")
             steps = ", ".join(f"{step:.3f}" for step in case["measured_runs"])
-            lines.append(f"| {case['case']} | {case['runs']} | {steps} | {measured:.3f} s | {trace_cell} | {case['from_profile']:.3f} s | "
+            short_cell = (f"{case['from_run']:.3f} s | {100 * (case['from_run'] - measured) / measured:+.0f} %" if case.get("from_run") is not None else "– | –")
+            lines.append(f"| {case['case']} | {case['runs']} | {steps} | {measured:.3f} s | {trace_cell} | {short_cell} | {case['from_profile']:.3f} s | "
                          f"{100 * (case['from_profile'] - measured) / measured:+.0f} % |")
         medians = [abs(case["from_trace"] - case["measured"]) / case["measured"] for case in cases if case["from_trace"] is not None]
         lines += ["", f"By case, the medians from the runs' own traces: {sum(e <= 0.15 for e in medians)} of {len(medians)} within 15 %."]
+        if args.short_runs:
+            shorts = [abs(case["from_run"] - case["measured"]) / case["measured"] for case in cases]
+            lines.append(f"By case, the medians from short runs made now (`--costs run`): {sum(e <= 0.15 for e in shorts)} of {len(shorts)} within 15 %.")
     peaks = [r for r in rows if r["activations"]]
     if peaks:
         lines += ["", "Activation memory, from the runs that kept a trace: the most live activation bytes a member held at a sample of "
@@ -195,13 +204,14 @@ def main():
                          f"{100 * (worst[2] - worst[0]) / worst[0]:+.1f} % | {', '.join(f'{(m[1] or 0) / 1e6:.2f} / {m[3] / 1e6:.2f}' for m in row['memory'])} |")
         members = [m for r in whole for m in r["memory"]]
         lines += ["", f"Whole memory within 5 %: {sum(abs(m[2] - m[0]) / m[0] <= 0.05 for m in members)} of {len(members)} members "
-                  f"({len(whole)} runs)."]
+                  f"({len(whole)} runs)" + (f"; from short runs made now: {sum(abs(m[6] - m[0]) / m[0] <= 0.05 for m in members)} of {len(members)}"
+                                              if args.short_runs else "") + "."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     write_rows(args.out, "emulated hosts", command,
                # By case: the medians over its runs (one run: that run).
                [summary_row({**case, "case": case["case"] + (f" (median of {case['runs']} runs)" if case["runs"] > 1 else "")}) for case in cases],
                [{"case": f"{setting_label(r['setting'])}, {r['model']} {r['rule']}, member {index + 1}", "measured": m[0], "from_trace": m[4],
-                 "from_profile": m[2], "bound": m[5]} for r in rows for index, m in enumerate(r["memory"])])
+                 "from_profile": m[2], **({"from_run": m[6]} if args.short_runs else {}), "bound": m[5]} for r in rows for index, m in enumerate(r["memory"])])
     print("\n".join(lines))
 
 

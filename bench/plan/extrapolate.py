@@ -32,7 +32,7 @@ RULES = ["dp", "cdp-v1", "cdp-v2"]
 def costs_file(cyclic, model, stages):
     path = OUT / f"costs-{model}-L{stages}.json"
     if not path.exists():
-        plan(cyclic, ["--model", model, "--stages", str(stages), "--batch", str(BATCH), "--workers", str(2 * stages),
+        plan(cyclic, ["--model", model, "--stages", str(stages), "--batch", str(BATCH), "--workers", str(2 * stages), "--costs", "profile",
                       "--rules", "dp", "--steps", "4", "--compute-slots", "0", "--json", str(path)])
     return path
 
