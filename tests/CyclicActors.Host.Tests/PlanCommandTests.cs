@@ -192,6 +192,8 @@ public sealed class PlanCommandTests
         // Two workers on the fuller machine, which divides 2L = 4: the first planned CDP rule, with the default look-ahead.
         Assert.Contains("costs from the trace of a short run on this machine (cdp-v1, lookahead, 2 workers, 6 steps, cpu) (means of", output, StringComparison.Ordinal);
         Assert.Contains("loads, look-aheads and hand-offs traced too", output, StringComparison.Ordinal);
+        // The run takes seconds where a profile takes one: it is announced before it starts.
+        Assert.StartsWith("cyclic plan: tracing a short run on this machine (cdp-v1, lookahead, 2 workers, 6 steps, cpu) for the costs", error, StringComparison.Ordinal);
         var root = CliRunner.ReadJson(json);
         foreach (var stage in root.GetProperty("stage_costs").EnumerateArray())
         {

@@ -51,7 +51,7 @@ internal static class PlanCosts
         string? text = costs switch
         {
             Profiled => null,
-            ShortRunCosts => (run ?? throw new ArgumentNullException(nameof(run), "--costs run needs the run to make")).Record(config, model, partition, backends),
+            ShortRunCosts => Traced(run ?? throw new ArgumentNullException(nameof(run), "--costs run needs the run to make"), config, model, partition, backends),
             _ => File.ReadAllText(costs),
         };
         bool saved = text is not null && SavedCosts.IsPlanFile(text);
@@ -84,6 +84,13 @@ internal static class PlanCosts
             layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp,
             footprint.StageForwardBuffers?[stage], footprint.StageBackwardBuffers?[stage], times.ForwardSpread?[stage] ?? 0, times.BackwardSpread?[stage] ?? 0)).ToArray();
         return (stages, times.UntracedSecondsPerByte, footprint.DataBytes, origin);
+    }
+
+    /// <summary>Makes the short run, saying so first on stderr: it takes seconds to minutes where a profile takes one or two.</summary>
+    private static string Traced(ShortRun run, TrainingConfig config, ModelDefinition model, StagePartition partition, BackendPlan backends)
+    {
+        Console.Error.WriteLine($"cyclic plan: tracing {run.Describe(backends.Name)} for the costs (--costs profile is quicker, --costs PLAN.json replays saved ones)");
+        return run.Record(config, model, partition, backends);
     }
 
     /// <summary>
