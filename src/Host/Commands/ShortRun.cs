@@ -31,8 +31,9 @@ internal sealed record ShortRun(int Workers, UpdateRule Rule, DelayCompensation 
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
         int perMachine = Math.Min(MaxWorkers, (workers + machines - 1) / machines);
         // The look-ahead's spans come from a CDP run, which only runs at an N dividing 2L.
-        bool cdpRuns = CdpSchedule.ValidWorkerCounts(stages).Contains(perMachine);
-        var cdp = rules.Where(rule => rule != UpdateRule.Dp && cdpRuns).Cast<UpdateRule?>().FirstOrDefault();
+        UpdateRule? cdp = CdpSchedule.ValidWorkerCounts(stages).Contains(perMachine)
+            ? rules.Where(rule => rule != UpdateRule.Dp).Cast<UpdateRule?>().FirstOrDefault()
+            : null;
         return cdp is { } rule
             ? new ShortRun(perMachine, rule, compensation, steps)
             : new ShortRun(perMachine, UpdateRule.Dp, DelayCompensation.None, steps);
