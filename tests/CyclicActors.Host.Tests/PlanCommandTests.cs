@@ -206,6 +206,21 @@ public sealed class PlanCommandTests
         Assert.Contains("costs profiled on this machine", profiledOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_sweep_says_which_cases_its_one_short_run_does_not_match()
+    {
+        var (code, output, error) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--sweep-workers", "2,4", "--sweep-machines", "1,2", "--run-steps", "4");
+
+        Assert.True(code == 0, output + error);
+        // The first case runs 2 workers on its machine; 2 on 2 machines runs 1 a machine, 4 on 1 runs 4.
+        Assert.Contains("cyclic plan: every case is planned from this one run of 2 workers; for the cases whose fullest machine runs 1 or 4 workers, plan them alone", error, StringComparison.Ordinal);
+        Assert.Contains("(cdp-v1, lookahead, 2 workers, 4 steps, cpu)", output, StringComparison.Ordinal);
+
+        var (profiledCode, profiledOutput, profiledError) = CliRunner.Run("plan", "--model", "mlp", "--stages", "2", "--sweep-workers", "2,4", "--costs", "profile");
+        Assert.True(profiledCode == 0, profiledOutput + profiledError);
+        Assert.DoesNotContain("every case is planned", profiledError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--run-steps must be between 2 and 100000; got 1", "--run-steps", "1")]
     [InlineData("--run-steps is the length of the short run of --costs run; the costs come from profile here", "--run-steps", "8", "--costs", "profile")]

@@ -136,6 +136,13 @@ internal static class PlanCommand
         // Linux's slice shares CPU cores; kernels of several workers on one GPU interleave far finer (processor sharing).
         double slice = givenSlice ?? (backends.Resolved == BackendChoice.Cuda ? 0 : ComputeMachine.LinuxTimeSlice(sharedCores > 0 ? sharedCores : slots));
         var run = ShortRun.For(workerCounts[0], Math.Min(machineCounts[0], workerCounts[0]), partition.StageCount, rules, compensation, runSteps);
+        if (costs == PlanCosts.ShortRunCosts && OtherShortRuns(run, workerCounts, machineCounts, partition.StageCount, rules, compensation, runSteps) is { Length: > 0 } others)
+        {
+            // One run serves the sweep; its op-time spread grows with the workers a CPU machine runs (cnn here: 0.4-0.6 at 2, 1.2-1.3 at 8).
+            Console.Error.WriteLine($"cyclic plan: every case is planned from this one run of {run.Workers} worker{(run.Workers == 1 ? string.Empty : "s")}; "
+                + $"for the cases whose fullest machine runs {string.Join(" or ", others)} workers, plan them alone to trace a run of their own (a CPU machine's op times vary more the more workers it runs, and so does its memory)");
+        }
+
         var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config, backends, traceSlots, traceSharedByProcesses, run);
         string spreadText = options.String("op-spread", "trace");
         if (spreadText != "trace")
@@ -166,6 +173,13 @@ internal static class PlanCommand
 
         return 0;
     }
+
+    /// <summary>The workers a machine runs in the sweep's cases whose own short run would differ from <paramref name="first"/>'s.</summary>
+    private static int[] OtherShortRuns(ShortRun first, IReadOnlyList<int> workerCounts, IReadOnlyList<int> machineCounts, int stages, IReadOnlyList<UpdateRule> rules,
+        DelayCompensation compensation, int steps) =>
+        [.. workerCounts.SelectMany(workers => machineCounts.Where(machines => machines <= workers)
+                .Select(machines => ShortRun.For(workers, machines, stages, rules, compensation, steps)))
+            .Where(run => run != first).Select(run => run.Workers).Distinct().Order()];
 
     private static double ParseSpread(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var spread) && double.IsFinite(spread) && spread >= 0 && spread <= 10
