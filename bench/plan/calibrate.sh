@@ -40,6 +40,8 @@ for repeat in $(seq 1 "$REPEATS"); do
     done
   done
 done
-python3 bench/plan/calibration_table.py "$ROWS" "$OUT" "bench/plan/calibrate.sh (WORKERS=$WORKERS STAGES=$STAGES BATCH=$BATCH STEPS=$STEPS REPEATS=$REPEATS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the end)"
+SETTING="one process"
+[ "$WORKERS" = 4 ] || SETTING="one process, N = $WORKERS"
+python3 bench/plan/calibration_table.py "$ROWS" "$OUT" "bench/plan/calibrate.sh (WORKERS=$WORKERS STAGES=$STAGES BATCH=$BATCH STEPS=$STEPS REPEATS=$REPEATS, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the end)" "$SETTING"
 cp "$ROWS" "${OUT%.md}.jsonl"
 echo "written: $OUT, ${OUT%.md}.jsonl and ${OUT%.md}.rows.json (gather them: bench/plan/calibration_summary.py)"

@@ -4,7 +4,7 @@ Each (model, rule) may have run several times (a "repeat" per row): the table co
 measured step with the median prediction and shows the measured runs' range, since on a shared
 machine one run alone can be a fifth off the next.
 
-Usage: calibration_table.py ROWS.jsonl OUT.md "how it was run"
+Usage: calibration_table.py ROWS.jsonl OUT.md "how it was run" ["setting", default "one process"]
 """
 import json
 import statistics
@@ -14,6 +14,7 @@ from planning import write_rows
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 out, how = sys.argv[2], sys.argv[3]
+setting = sys.argv[4] if len(sys.argv) > 4 else "one process"
 cases = {}
 for row in rows:
     cases.setdefault((row["model"], row["rule"]), []).append(row)
@@ -75,7 +76,7 @@ for (model, rule), runs in cases.items():
         f"| {model} | {rule} | {m:,.0f} | {w:,.0f} | {need:,.0f} | {error(need, m)} "
         f"| {timeline:,.0f} | {error(timeline, w)} |")
 open(out, "w").write("\n".join(lines) + "\n")
-write_rows(out, "one process", how, [{"case": f"{model} {rule}", "measured": median(runs, "measured_step_seconds"),
+write_rows(out, setting, how, [{"case": f"{model} {rule}", "measured": median(runs, "measured_step_seconds"),
                                       "from_trace": median(runs, "trace_step_seconds"), "from_profile": median(runs, "profile_step_seconds"),
                                       **({"from_run": median(runs, "run_step_seconds")} if all("run_step_seconds" in run for run in runs) else {})}
                                      for (model, rule), runs in cases.items()], [])
