@@ -114,7 +114,7 @@ def main():
               f"from short runs of their own, {sum(e <= 0.05 for e in short_errors)} of {len(rows)}; "
               f"every repeat at or below the bound: {under} of {len(rows)} cases."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
-    write_rows(args.out, "one process", command, [],
+    write_rows(args.out, "one process" if args.workers == 4 else f"one process, N = {args.workers}", command, [],
                [{"case": f"{row['model']} {row['rule']}", "measured": statistics.median(row["reserved"]),
                  "from_trace": statistics.median(m for m, _ in row["traced"]), "from_profile": row["planned"],
                  "from_run": statistics.median(row["short"]), "bound": row["bound"]} for row in rows])
