@@ -28,14 +28,17 @@ public sealed class MemberLossContinuationSpec : MemberLossSpecBase
         var members = StartMembers(seedAddress, 2);
         var reformed = new TaskCompletionSource<RunReformed>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stepsSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = ClusterRun.SeedAsync(seed, options, data, initial, metrics =>
+        var cutKept = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The seed must hold a cut past step 0 for the roll-back to land on one: on a loaded machine the
+        // reducers' cuts can reach it several steps after the steps they cut (CI saw a re-formation at 0).
+        var run = ClusterRun.SeedAsync(seed, options with { OnCut = cut => { if (cut.Step >= 4) { cutKept.TrySetResult(); } } }, data, initial, metrics =>
         {
             if (metrics.Step >= 10)
             {
                 stepsSeen.TrySetResult();
             }
         }, onReformed: reformed.SetResult);
-        await stepsSeen.Task.WaitAsync(Limit);
+        await Task.WhenAll(stepsSeen.Task, cutKept.Task).WaitAsync(Limit);
         await CutOff(members[1].System, seed, members[0].System);
 
         var reform = await reformed.Task.WaitAsync(Limit);
