@@ -81,7 +81,7 @@ public sealed partial class RuntimeSimulation
                 }
             }
             : null;
-        _machines[machine].Run(WorkOf(op, cost, looksAhead) * NoiseFactor(cost.SpreadOf(op.Kind)), rentBuffers, () => Finish(rank, op));
+        _machines[machine].Run(WorkOf(op, cost, looksAhead) * NoiseFactor(cost.SpreadOf(op.Kind)), rentBuffers, () => Finish(rank, op, held));
         if (cost.BesideSeconds > 0)
         {
             // Work the op sets off beside it: it shares the slots and waits for nothing.
@@ -91,7 +91,8 @@ public sealed partial class RuntimeSimulation
         RetryPacedWorkers(machine);
     }
 
-    private void Finish(int rank, ScheduledOp op)
+    /// <param name="held">The buffers the op rented at its start (<see cref="BuffersHeld"/>), given back now.</param>
+    private void Finish(int rank, ScheduledOp op, OpBuffers[] held)
     {
         var worker = _workers[rank];
         int machine = _rankMachine[rank];
@@ -100,7 +101,7 @@ public sealed partial class RuntimeSimulation
         int index = worker.Next % _schedule.CycleLength;
         worker.Next++;
         var cost = _scenario.Stages[op.Stage - 1];
-        foreach (var buffers in BuffersHeld(op, cost, LooksAhead(op)))
+        foreach (var buffers in held)
         {
             _opBufferPools![machine].Finished(buffers);
         }

@@ -135,8 +135,10 @@ internal static class PlanCommand
         using var backends = BackendFactory.Resolve(BackendChoices.Parse(options.Choice("backend", "cpu", "auto", "cpu", "cuda")));
         // Linux's slice shares CPU cores; kernels of several workers on one GPU interleave far finer (processor sharing).
         double slice = givenSlice ?? (backends.Resolved == BackendChoice.Cuda ? 0 : ComputeMachine.LinuxTimeSlice(sharedCores > 0 ? sharedCores : slots));
-        var run = ShortRun.For(workerCounts[0], Math.Min(machineCounts[0], workerCounts[0]), partition.StageCount, rules, compensation, runSteps);
-        if (costs == PlanCosts.ShortRunCosts && OtherShortRuns(run, workerCounts, machineCounts, partition.StageCount, rules, compensation, runSteps) is { Length: > 0 } others)
+        var run = costs == PlanCosts.ShortRunCosts
+            ? ShortRun.For(workerCounts[0], Math.Min(machineCounts[0], workerCounts[0]), partition.StageCount, rules, compensation, runSteps)
+            : null;
+        if (run is not null && OtherShortRuns(run, workerCounts, machineCounts, partition.StageCount, rules, compensation, runSteps) is { Length: > 0 } others)
         {
             // One run serves the sweep; its op-time spread grows with the workers a CPU machine runs (cnn here: 0.4-0.6 at 2, 1.2-1.3 at 8).
             Console.Error.WriteLine($"cyclic plan: every case is planned from this one run of {run.Workers} worker{(run.Workers == 1 ? string.Empty : "s")}; "

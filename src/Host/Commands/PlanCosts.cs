@@ -40,7 +40,7 @@ internal static class PlanCosts
     /// <summary>The stages' costs, the transport's CPU per byte at each end (0 unless a trace or plan file gives it), and one line saying where they came from.</summary>
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
     /// <param name="slotsSharedByProcesses">Whether the trace's processes shared one host's <paramref name="recordedSlots"/>.</param>
-    /// <param name="run">With <paramref name="costs"/> "run": the short run to trace, of <paramref name="config"/>.</param>
+    /// <param name="run">With <paramref name="costs"/> "run" (and only then): the short run to trace, of <paramref name="config"/>.</param>
     public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, TrainingConfig config, BackendPlan backends,
         double recordedSlots, bool slotsSharedByProcesses = false, ShortRun? run = null)
     {
@@ -73,7 +73,7 @@ internal static class PlanCosts
             ? $"profiled on this machine ({backends.Name}, median of {Repetitions} passes)"
             : saved
                 ? $"from the plan file {costs}"
-                : $"from {(costs == ShortRunCosts ? $"the trace of {run!.Describe(backends.Name)}" : $"the trace {costs}")} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots{(slotsSharedByProcesses ? " that all its processes shared" : string.Empty)}" : string.Empty)}"
+                : $"from {(run is not null ? $"the trace of {run.Describe(backends.Name)}" : $"the trace {costs}")} (means of {times.Samples} op spans{(recordedSlots > 0 ? $" as full-speed work on {recordedSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots{(slotsSharedByProcesses ? " that all its processes shared" : string.Empty)}" : string.Empty)}"
                     + (times.UntracedSecondsPerOp > 0 ? $", each op with {times.UntracedSecondsPerOp * 1e6:F0} us beside it of the CPU no span covers" : string.Empty)
                     + (times.UntracedSecondsPerByte > 0 ? $", each end of a transfer with {times.UntracedSecondsPerByte * 1e9:F2} ns a byte of it" : string.Empty) + "; "
                     + (times.Handling is null ? $"loads and hand-offs profiled on {backends.Name})" : profiledLookahead ? $"look-ahead points profiled on {backends.Name})" : "loads, look-aheads and hand-offs traced too)");
