@@ -74,6 +74,11 @@ public sealed class MemoryAccountingTests
         Assert.Equal(new Dictionary<long, int> { [40] = -1, [100] = 1 }, window.NetAdded);
         Assert.Equal(180, window.MostAddedBytes);
         Assert.Equal(60, window.NetAddedBytes);
+        // Its rents and returns in order, each at the fraction of the op's time it came.
+        Assert.Equal([(100L, 1), (40L, 1), (40L, -1), (40L, 1), (40L, 1), (40L, -1), (40L, -1), (40L, -1)], window.Events!.Select(change => (change.Bytes, change.Change)));
+        Assert.All(window.Events!, change => Assert.InRange(change.At, 0, 1));
+        Assert.Equal(window.Events!.Select(change => change.At).Order(), window.Events!.Select(change => change.At));
+        Assert.Empty(sizes.Window(() => { }).Events!);
         Assert.Equal(new Dictionary<long, int> { [100] = 1 }, sizes.Out());
         Assert.Throws<InvalidOperationException>(() => sizes.OnReleased(40));
     }

@@ -66,9 +66,11 @@ public sealed class ComputeMachine
 
     /// <summary>
     /// Queues a job of <paramref name="seconds"/> full-speed seconds; <paramref name="started"/> runs when it
-    /// first gets a core (at once under processor sharing), <paramref name="done"/> when it ends.
+    /// first gets a core (at once under processor sharing), each of <paramref name="milestones"/> when the
+    /// job has done that much of its full-speed work (in order; those at 0 right after it starts, any left
+    /// when it ends before <paramref name="done"/>), <paramref name="done"/> when it ends.
     /// </summary>
-    public void Run(double seconds, Action? started, Action done)
+    public void Run(double seconds, Action? started, Action done, IReadOnlyList<Milestone>? milestones = null)
     {
         ArgumentNullException.ThrowIfNull(done);
         ArgumentOutOfRangeException.ThrowIfNegative(seconds);
@@ -78,11 +80,11 @@ public sealed class ComputeMachine
             {
                 WorkDone += seconds;
                 done();
-            });
+            }, milestones);
             return;
         }
 
-        var job = new Job(seconds, started, done);
+        var job = new Job(seconds, started, done, milestones);
         if (_slice > 0)
         {
             _waiting.Enqueue(job);
@@ -126,7 +128,7 @@ public sealed class ComputeMachine
         }
 
         long generation = ++_generation;
-        double next = _running.Min(job => job.Remaining) / Rate;
+        double next = _running.Min(job => job.UntilNextEvent) / Rate;
         _clock.At(_clock.Now + next, () =>
         {
             if (generation == _generation)
@@ -147,13 +149,19 @@ public sealed class ComputeMachine
         foreach (var job in finished)
         {
             WorkDone += job.Remaining;
+            job.Remaining = 0;
             _running.Remove(job);
+        }
+
+        foreach (var job in _running.Where(job => job.UntilNextEvent / rate <= rounding).ToList())
+        {
+            job.ReachMilestones(rounding * rate);
         }
 
         Reschedule();
         foreach (var job in finished)
         {
-            job.Done();
+            job.Finish();
         }
     }
 
@@ -171,14 +179,16 @@ public sealed class ComputeMachine
         {
             var job = _waiting.Dequeue();
             _running.Add(job);
+            job.SliceLeft = _slice;
             job.Begin();
             RunSlice(job);
         }
     }
 
+    /// <summary>Runs <paramref name="job"/> on its core to the end of its slice, its end, or its next milestone, whichever comes first.</summary>
     private void RunSlice(Job job)
     {
-        double seconds = Math.Min(job.Remaining / CoreSpeed, _slice);
+        double seconds = Math.Min(Math.Min(job.Remaining, job.UntilNextEvent) / CoreSpeed, job.SliceLeft);
         long generation = ++job.Generation;
         _clock.At(_clock.Now + seconds, () =>
         {
@@ -189,6 +199,7 @@ public sealed class ComputeMachine
 
             double work = Math.Min(seconds * CoreSpeed, job.Remaining);
             job.Remaining -= work;
+            job.SliceLeft -= seconds;
             WorkDone += work;
             if (job.Remaining / CoreSpeed <= Rounding)
             {
@@ -196,13 +207,22 @@ public sealed class ComputeMachine
                 job.Remaining = 0;
                 // Done first: the finished op gives its buffers back before the next one on this core rents its own.
                 _running.Remove(job);
-                job.Done();
+                job.Finish();
                 Dispatch();
+                return;
+            }
+
+            job.ReachMilestones(Rounding * CoreSpeed);
+            if (job.SliceLeft > Rounding)
+            {
+                // Stopped at a milestone inside its slice: the rest of the slice is still its own.
+                RunSlice(job);
                 return;
             }
 
             if (_waiting.Count == 0)
             {
+                job.SliceLeft = _slice;
                 RunSlice(job);
                 return;
             }
@@ -213,22 +233,52 @@ public sealed class ComputeMachine
         });
     }
 
-    private sealed class Job(double seconds, Action? started, Action done)
+    private sealed class Job(double seconds, Action? started, Action done, IReadOnlyList<Milestone>? milestones)
     {
         private Action? _started = started;
+        private int _reached;
+
+        public double Seconds { get; } = seconds;
 
         public double Remaining { get; set; } = seconds;
 
+        /// <summary>Under time slicing: what is left of the slice it holds a core for.</summary>
+        public double SliceLeft { get; set; }
+
         public long Generation { get; set; }
 
-        public Action Done { get; } = done;
+        /// <summary>Full-speed work until its next milestone, or until its end when none is left.</summary>
+        public double UntilNextEvent =>
+            milestones is not null && _reached < milestones.Count
+                ? Math.Clamp(milestones[_reached].Work - (Seconds - Remaining), 0, Remaining)
+                : Remaining;
 
-        /// <summary>Runs the job's start callback the first time it gets a core.</summary>
+        /// <summary>Runs the job's start callback the first time it gets a core, then the milestones at its start.</summary>
         public void Begin()
         {
-            var started = _started;
+            var begun = _started;
             _started = null;
-            started?.Invoke();
+            begun?.Invoke();
+            ReachMilestones(0);
+        }
+
+        /// <summary>Runs the milestones its work has reached, within <paramref name="tolerance"/>.</summary>
+        public void ReachMilestones(double tolerance)
+        {
+            while (milestones is not null && _reached < milestones.Count && milestones[_reached].Work <= Seconds - Remaining + tolerance)
+            {
+                milestones[_reached++].Reached();
+            }
+        }
+
+        /// <summary>Runs the milestones left, then the job's end.</summary>
+        public void Finish()
+        {
+            ReachMilestones(double.PositiveInfinity);
+            done();
         }
     }
 }
+
+/// <summary>Something that happens when a job has done <paramref name="Work"/> full-speed seconds of its work.</summary>
+public sealed record Milestone(double Work, Action Reached);

@@ -6,8 +6,9 @@ namespace CyclicActors.Actors.Plan;
 /// One machine's pool in simulated time, as the CPU pool (and the CUDA pool, both keyed by exact
 /// size) keeps memory: every freed buffer stays cached for the next rent of its size, so the pool
 /// ends up holding, for every size, the most buffers of it that were out at once. Fed the ops'
-/// <see cref="OpBuffers"/> as they start and finish; each op is taken to hold its most from start to
-/// end, since another worker's op can be anywhere in its own when this one starts.
+/// <see cref="OpBuffers"/>: an op whose rents and returns were timed (<see cref="OpBuffers.Events"/>)
+/// one by one at their moments in it (<see cref="Changed"/>), any other as held at its most from its
+/// start to its end (<see cref="Started"/>, <see cref="Finished"/>).
 /// </summary>
 public sealed class PerSizePool
 {
@@ -56,21 +57,33 @@ public sealed class PerSizePool
         Add(op.NetAdded, 1);
     }
 
+    /// <summary>One rent (<paramref name="change"/> +1) or return (−1) of a buffer of <paramref name="bytes"/>, at its moment inside an op.</summary>
+    public void Changed(long bytes, int change)
+    {
+        Add(bytes, change);
+        OutPeakBytes = Math.Max(OutPeakBytes, _outBytes);
+    }
+
     private void Add(IReadOnlyDictionary<long, int> counts, int sign)
     {
         foreach (var (bytes, count) in counts)
         {
-            int now = _out.GetValueOrDefault(bytes) + (sign * count);
-            if (now < 0)
-            {
-                throw new InvalidOperationException($"More {bytes}-byte buffers returned than were out: the ops' buffers do not balance.");
-            }
-
-            _out[bytes] = now;
-            _most[bytes] = Math.Max(_most.GetValueOrDefault(bytes), now);
-            _outBytes += sign * count * bytes;
+            Add(bytes, sign * count);
         }
 
         OutPeakBytes = Math.Max(OutPeakBytes, _outBytes);
+    }
+
+    private void Add(long bytes, int change)
+    {
+        int now = _out.GetValueOrDefault(bytes) + change;
+        if (now < 0)
+        {
+            throw new InvalidOperationException($"More {bytes}-byte buffers returned than were out: the ops' buffers do not balance.");
+        }
+
+        _out[bytes] = now;
+        _most[bytes] = Math.Max(_most.GetValueOrDefault(bytes), now);
+        _outBytes += change * bytes;
     }
 }

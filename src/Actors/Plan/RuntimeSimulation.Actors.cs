@@ -69,7 +69,8 @@ public sealed partial class RuntimeSimulation
             _activationPeak[machine] = Math.Max(_activationPeak[machine], _liveActivations[machine]);
         }
 
-        // The op's buffers are rented when it gets a core, which under time slicing can be after it is due.
+        // The op's buffers are rented when it gets a core, which under time slicing can be after it is due;
+        // timed ones (OpBuffers.Events) come and go at their moments in its work.
         bool looksAhead = LooksAhead(op);
         var held = BuffersHeld(op, cost, looksAhead);
         Action? rentBuffers = held.Length > 0
@@ -81,7 +82,8 @@ public sealed partial class RuntimeSimulation
                 }
             }
             : null;
-        _machines[machine].Run(WorkOf(op, cost, looksAhead) * NoiseFactor(cost.SpreadOf(op.Kind)), rentBuffers, () => Finish(rank, op, held));
+        double factor = NoiseFactor(cost.SpreadOf(op.Kind));
+        _machines[machine].Run(WorkOf(op, cost, looksAhead) * factor, rentBuffers, () => Finish(rank, op, held), TimedBuffers(machine, op, cost, looksAhead, factor));
         if (cost.BesideSeconds > 0)
         {
             // Work the op sets off beside it: it shares the slots and waits for nothing.
@@ -160,14 +162,65 @@ public sealed partial class RuntimeSimulation
             : cost.ForwardSeconds + cost.LoadSeconds + (looksAhead ? cost.LookaheadSeconds : 0);
 
     /// <summary>
-    /// The buffers <paramref name="op"/> holds in its machine's pool from its start to its end: its own,
-    /// and at the look-ahead point a scratch momentum of the largest stage's length
-    /// (<c>LookaheadPoint.ApplyInPlace</c>); none when the pool is not modelled.
+    /// The buffers <paramref name="op"/> holds in its machine's pool from its start to its end, when its
+    /// own were not timed: its own, and at the look-ahead point a scratch momentum of the largest stage's
+    /// length (<c>LookaheadPoint.ApplyInPlace</c>); none when the pool is not modelled or they were timed (<see cref="TimedBuffers"/>).
     /// </summary>
     private OpBuffers[] BuffersHeld(ScheduledOp op, StageCost cost, bool looksAhead) =>
-        _opBufferPools is null || cost.BuffersOf(op.Kind) is not { } buffers ? []
+        _opBufferPools is null || cost.BuffersOf(op.Kind) is not { } buffers || buffers.Events is not null ? []
         : looksAhead ? [buffers, _lookaheadScratch]
         : [buffers];
+
+    /// <summary>
+    /// When the op's buffers were timed, its pool's changes at their moments in its work (<paramref name="factor"/>
+    /// its noise): a forward's look-ahead scratch from the end of its load to the end of the look-ahead
+    /// (<c>LookaheadPoint.ApplyInPlace</c> rents and returns it there), then the pass's rents and returns at
+    /// their fractions of the pass, events within 1 % of the pass of each other together; null otherwise.
+    /// </summary>
+    private List<Milestone>? TimedBuffers(int machine, ScheduledOp op, StageCost cost, bool looksAhead, double factor)
+    {
+        if (_opBufferPools is null || cost.BuffersOf(op.Kind) is not { Events: { } events })
+        {
+            return null;
+        }
+
+        var pool = _opBufferPools[machine];
+        var milestones = new List<Milestone>();
+        double before = 0;
+        if (op.Kind == OpKind.Forward)
+        {
+            before = cost.LoadSeconds;
+            if (looksAhead)
+            {
+                var (scratch, count) = _lookaheadScratch.MostAdded.Single();
+                milestones.Add(new Milestone(before * factor, () => pool.Changed(scratch, count)));
+                before += cost.LookaheadSeconds;
+                milestones.Add(new Milestone(before * factor, () => pool.Changed(scratch, -count)));
+            }
+        }
+
+        double pass = op.Kind == OpKind.Forward ? cost.ForwardSeconds : cost.BackwardSeconds;
+        for (int first = 0; first < events.Count;)
+        {
+            int end = first + 1;
+            while (end < events.Count && events[end].At - events[first].At < 0.01)
+            {
+                end++;
+            }
+
+            var together = events.Skip(first).Take(end - first).ToArray();
+            milestones.Add(new Milestone((before + (events[first].At * pass)) * factor, () =>
+            {
+                foreach (var change in together)
+                {
+                    pool.Changed(change.Bytes, change.Change);
+                }
+            }));
+            first = end;
+        }
+
+        return milestones;
+    }
 
     /// <summary>Whether <paramref name="op"/> is a forward on a stale version under look-ahead, which runs at the look-ahead point.</summary>
     private bool LooksAhead(ScheduledOp op) =>

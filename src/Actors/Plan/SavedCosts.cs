@@ -59,4 +59,44 @@ public static class SavedCosts
             all[0].TryGetProperty("forward_spread", out _) ? [.. all.Select(stage => Seconds(stage, "forward_spread"))] : null,
             all[0].TryGetProperty("backward_spread", out _) ? [.. all.Select(stage => Seconds(stage, "backward_spread"))] : null);
     }
+
+    /// <summary>
+    /// Per stage, when the plan file has them, the moments (fractions of the op) at which F_j's and B_j's
+    /// rents and returns came in the plan (<c>forward_buffer_times</c>, <c>backward_buffer_times</c>),
+    /// so that a replay puts them where the plan did; null where the file has none (one from before them,
+    /// or a plan whose ops' buffers were not timed).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Times that are not fractions from 0 to 1 in order.</exception>
+    public static (IReadOnlyList<double>? Forward, IReadOnlyList<double>? Backward)[] BufferTimes(string json, int stages)
+    {
+        using var document = JsonDocument.Parse(json);
+        var all = document.RootElement.GetProperty("stage_costs").EnumerateArray().ToArray();
+        if (all.Length != stages)
+        {
+            throw new InvalidDataException($"the plan file has costs of {all.Length} stages, but the model has {stages} stages: give the --model and --stages it was written with");
+        }
+
+        IReadOnlyList<double>? Times(JsonElement stage, string name)
+        {
+            if (!stage.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            var times = value.ValueKind == JsonValueKind.Array
+                ? value.EnumerateArray().Select(at => at.ValueKind == JsonValueKind.Number ? at.GetDouble() : double.NaN).ToArray()
+                : throw new InvalidDataException($"the plan file's {name} is not an array of fractions");
+            for (int index = 0; index < times.Length; index++)
+            {
+                if (!(times[index] >= 0 && times[index] <= 1) || (index > 0 && times[index] < times[index - 1]))
+                {
+                    throw new InvalidDataException($"the plan file's {name} must be fractions from 0 to 1 in order; entry {index} is {times[index].ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                }
+            }
+
+            return times;
+        }
+
+        return [.. all.Select(stage => (Times(stage, "forward_buffer_times"), Times(stage, "backward_buffer_times")))];
+    }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace CyclicActors.GpuCompute.Memory;
 
 /// <summary>
@@ -12,7 +14,9 @@ public sealed class BufferSizeCounts
     private readonly Dictionary<long, int> _out = [];
     private readonly Dictionary<long, int> _windowStart = [];
     private readonly Dictionary<long, int> _windowMost = [];
+    private readonly List<(long Timestamp, long Bytes, int Change)> _windowEvents = [];
     private readonly object _gate = new();
+    private bool _windowOpen;
 
     public void OnAllocated(long bytes)
     {
@@ -20,6 +24,7 @@ public sealed class BufferSizeCounts
         {
             int count = _out.GetValueOrDefault(bytes) + 1;
             _out[bytes] = count;
+            Record(bytes, 1);
             // A window starts with every size out in both maps, so a size missing from them started at 0.
             if (count > _windowMost.GetValueOrDefault(bytes))
             {
@@ -39,6 +44,7 @@ public sealed class BufferSizeCounts
             }
 
             _out[bytes] = count;
+            Record(bytes, -1);
         }
     }
 
@@ -51,24 +57,47 @@ public sealed class BufferSizeCounts
         }
     }
 
-    /// <summary>Runs <paramref name="op"/> and returns, per size, the most buffers it held at once beyond those out before it and how many more (or fewer) are out after it.</summary>
+    /// <summary>
+    /// Runs <paramref name="op"/> and returns, per size, the most buffers it held at once beyond those
+    /// out before it and how many more (or fewer) are out after it, and its rents and returns in order,
+    /// each at the fraction of the op's time it came (<see cref="OpBuffers.Events"/>).
+    /// </summary>
     public OpBuffers Window(Action op)
     {
         ArgumentNullException.ThrowIfNull(op);
+        long started;
         lock (_gate)
         {
             _windowStart.Clear();
             _windowMost.Clear();
+            _windowEvents.Clear();
             foreach (var (bytes, count) in _out)
             {
                 _windowStart[bytes] = count;
                 _windowMost[bytes] = count;
             }
+
+            _windowOpen = true;
+            started = Stopwatch.GetTimestamp();
         }
 
-        op();
+        try
+        {
+            op();
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _windowOpen = false;
+            }
+        }
+
+        long ended = Stopwatch.GetTimestamp();
         lock (_gate)
         {
+            double length = Math.Max(1, ended - started);
+            var events = _windowEvents.Select(e => new BufferEvent(Math.Clamp((e.Timestamp - started) / length, 0, 1), e.Bytes, e.Change)).ToArray();
             var sizes = _out.Keys.Union(_windowStart.Keys).Order();
             var most = new SortedDictionary<long, int>();
             var net = new SortedDictionary<long, int>();
@@ -88,17 +117,32 @@ public sealed class BufferSizeCounts
                 }
             }
 
-            return new OpBuffers(most, net);
+            return new OpBuffers(most, net, events);
+        }
+    }
+
+    /// <summary>Under <see cref="_gate"/>: notes a rent or return while a window is open.</summary>
+    private void Record(long bytes, int change)
+    {
+        if (_windowOpen)
+        {
+            _windowEvents.Add((Stopwatch.GetTimestamp(), bytes, change));
         }
     }
 }
 
+/// <summary>One rent (<paramref name="Change"/> +1) or return (−1) of a buffer of <paramref name="Bytes"/> inside an op, <paramref name="At"/> a fraction (0 to 1) of the op's time from its start.</summary>
+public readonly record struct BufferEvent(double At, long Bytes, int Change);
+
 /// <summary>
 /// The buffers one op rents and returns, by size (bytes): <paramref name="MostAdded"/>, the most of
 /// each size it held at once beyond those out when it began; <paramref name="NetAdded"/>, how many
-/// more (negative: fewer) are out when it ends (a forward's stored activations, a backward freeing them).
+/// more (negative: fewer) are out when it ends (a forward's stored activations, a backward freeing them);
+/// <paramref name="Events"/>, when measured, its rents and returns in order with when in the op each
+/// came: a layer's temporaries are out for that layer's part of the op, not the whole op, which is
+/// what decides how many of them several workers' ops under way together hold at once.
 /// </summary>
-public sealed record OpBuffers(IReadOnlyDictionary<long, int> MostAdded, IReadOnlyDictionary<long, int> NetAdded)
+public sealed record OpBuffers(IReadOnlyDictionary<long, int> MostAdded, IReadOnlyDictionary<long, int> NetAdded, IReadOnlyList<BufferEvent>? Events = null)
 {
     /// <summary>The most bytes the op held at once beyond those out when it began, bounded per size.</summary>
     public long MostAddedBytes => MostAdded.Sum(pair => pair.Key * pair.Value);

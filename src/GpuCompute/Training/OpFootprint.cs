@@ -20,12 +20,18 @@ namespace CyclicActors.GpuCompute.Training;
 public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long DataBytes, IReadOnlyList<OpBuffers>? StageForwardBuffers = null, IReadOnlyList<OpBuffers>? StageBackwardBuffers = null)
 {
     /// <param name="createBackend">A backend on the device that will train, on a pool of its own, reporting to the given ledger.</param>
-    public static OpFootprint Measure(ModelDefinition model, StagePartition partition, int batch, Func<MemoryLedger, (IComputeBackend Backend, IDevicePool Pool)> createBackend)
+    /// <param name="timedPasses">
+    /// Passes run after the measured one to time when in each op its buffers come and go
+    /// (<see cref="OpBuffers.Events"/>, the median over these passes): the first pass on a fresh pool
+    /// and fresh code is slowed by first touches and compilation where they fall. 0: the first pass's own times.
+    /// </param>
+    public static OpFootprint Measure(ModelDefinition model, StagePartition partition, int batch, Func<MemoryLedger, (IComputeBackend Backend, IDevicePool Pool)> createBackend, int timedPasses = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(createBackend);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(timedPasses);
         var sizes = new BufferSizeCounts();
         var ledger = new MemoryLedger(sizes: sizes);
         var (created, pool) = createBackend(ledger);
@@ -59,6 +65,55 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
             }
         }
 
+        if (timedPasses > 0)
+        {
+            var forwardTimings = forward.Select(_ => new List<IReadOnlyList<BufferEvent>>()).ToArray();
+            var backwardTimings = backward.Select(_ => new List<IReadOnlyList<BufferEvent>>()).ToArray();
+            for (int timed = 0; timed < timedPasses; timed++)
+            {
+                using var pass = samples.BeginPass(replica);
+                for (int stage = 0; stage < replica.StageCount; stage++)
+                {
+                    forwardTimings[stage].Add(sizes.Window(() => pass.Forward(stage)).Events!);
+                }
+
+                for (int stage = replica.StageCount - 1; stage >= 0; stage--)
+                {
+                    backwardTimings[stage].Add(sizes.Window(() => pass.Backward(stage)).Events!);
+                }
+            }
+
+            forward = [.. forward.Select((op, stage) => Timed(op, forwardTimings[stage]))];
+            backward = [.. backward.Select((op, stage) => Timed(op, backwardTimings[stage]))];
+        }
+
         return new OpFootprint(workspace, (long)batch * (model.InputShape.Elements + model.Classes) * sizeof(float), forward, backward);
+    }
+
+    /// <summary>
+    /// <paramref name="op"/> with each event at the median of its times over the <paramref name="passes"/>
+    /// whose rents and returns came in the same order (the same code on the same shapes does); its own times when none did.
+    /// </summary>
+    private static OpBuffers Timed(OpBuffers op, IReadOnlyList<IReadOnlyList<BufferEvent>> passes)
+    {
+        var events = op.Events!;
+        var alike = passes.Where(pass => pass.Count == events.Count
+            && pass.Zip(events).All(pair => pair.First.Bytes == pair.Second.Bytes && pair.First.Change == pair.Second.Change)).ToArray();
+        if (alike.Length == 0)
+        {
+            return op;
+        }
+
+        return op with
+        {
+            Events = [.. events.Select((e, index) => e with { At = Median(alike.Select(pass => pass[index].At)) })],
+        };
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

@@ -37,6 +37,9 @@ internal static class PlanCosts
     /// <summary>Untimed rounds of every stage's load, look-ahead and hand-off before the timed ones.</summary>
     private const int HandlingWarmUpRounds = 8;
 
+    /// <summary>Passes timed for when in each op its buffers come and go: their median steadies a millisecond op's moments.</summary>
+    private const int BufferTimingPasses = 3;
+
     /// <summary>The stages' costs, the transport's CPU per byte at each end (0 unless a trace or plan file gives it), and one line saying where they came from.</summary>
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
     /// <param name="slotsSharedByProcesses">Whether the trace's processes shared one host's <paramref name="recordedSlots"/>.</param>
@@ -47,7 +50,7 @@ internal static class PlanCosts
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(config);
         int batch = config.MicroBatch;
-        var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
+        var footprint = Footprint(model, partition, batch, backends);
         string? text = costs switch
         {
             Profiled => null,
@@ -55,6 +58,11 @@ internal static class PlanCosts
             _ => File.ReadAllText(costs),
         };
         bool saved = text is not null && SavedCosts.IsPlanFile(text);
+        if (saved)
+        {
+            footprint = WithSavedBufferTimes(footprint, SavedCosts.BufferTimes(text!, partition.StageCount));
+        }
+
         var times = text is null
             ? Profile(model, partition, batch, backends)
             : saved ? SavedCosts.Read(text, partition.StageCount) : TraceCosts.Read(text, partition.StageCount, recordedSlots, slotsSharedByProcesses);
@@ -84,6 +92,44 @@ internal static class PlanCosts
             layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp,
             footprint.StageForwardBuffers?[stage], footprint.StageBackwardBuffers?[stage], times.ForwardSpread?[stage] ?? 0, times.BackwardSpread?[stage] ?? 0)).ToArray();
         return (stages, times.UntracedSecondsPerByte, footprint.DataBytes, origin);
+    }
+
+    /// <summary>
+    /// Each op's buffers by size, measured by one pass on this machine's backend; on the CPU also when in
+    /// the op each comes and goes (the median of <see cref="BufferTimingPasses"/> passes after it). On a
+    /// GPU the host's moments of an op's rents say little of when the device holds them (the pool is
+    /// stream-ordered and the host runs ahead), so there each op holds its most from start to end.
+    /// </summary>
+    private static OpFootprint Footprint(ModelDefinition model, StagePartition partition, int batch, BackendPlan backends)
+    {
+        if (backends.Resolved == BackendChoice.Cuda)
+        {
+            var untimed = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
+            return untimed with
+            {
+                StageForwardBuffers = untimed.StageForwardBuffers?.Select(op => op with { Events = null }).ToArray(),
+                StageBackwardBuffers = untimed.StageBackwardBuffers?.Select(op => op with { Events = null }).ToArray(),
+            };
+        }
+
+        return OpFootprint.Measure(model, partition, batch, backends.CreateIsolated, BufferTimingPasses);
+    }
+
+    /// <summary>
+    /// <paramref name="footprint"/> with its ops' buffer events at the moments a plan file saved, so a replay
+    /// is the plan it replays; an op keeps the moments measured now where the file has none or another number of them.
+    /// </summary>
+    private static OpFootprint WithSavedBufferTimes(OpFootprint footprint, (IReadOnlyList<double>? Forward, IReadOnlyList<double>? Backward)[] saved)
+    {
+        static OpBuffers? Timed(OpBuffers? op, IReadOnlyList<double>? times) =>
+            op?.Events is { } events && times is not null && times.Count == events.Count
+                ? op with { Events = [.. events.Select((change, index) => change with { At = times[index] })] }
+                : op;
+        return footprint with
+        {
+            StageForwardBuffers = footprint.StageForwardBuffers?.Select((op, stage) => Timed(op, saved[stage].Forward)!).ToArray(),
+            StageBackwardBuffers = footprint.StageBackwardBuffers?.Select((op, stage) => Timed(op, saved[stage].Backward)!).ToArray(),
+        };
     }
 
     /// <summary>Makes the short run, saying so first on stderr: it takes seconds to minutes where a profile takes one or two.</summary>

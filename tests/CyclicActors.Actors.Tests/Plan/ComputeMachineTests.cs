@@ -118,6 +118,111 @@ public sealed class ComputeMachineTests
         Assert.Equal(expectedMs * Ms, ComputeMachine.LinuxTimeSlice(cores), 12);
 
     [Fact]
+    public void Under_time_slicing_a_milestone_comes_when_the_job_has_done_its_work_and_the_job_keeps_the_rest_of_its_slice()
+    {
+        // One core, 1 ms slices, A (2 ms) and B (1 ms) due at 0: A 0-1, B 1-2, A 2-3. A's milestone at 0.5 ms of
+        // work comes at 0.5 ms, inside its first slice, which it keeps to the end; the one at 1.75 ms at 2.75 ms.
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 1, sliceSeconds: Ms);
+        var reached = new List<(string What, double At)>();
+        machine.Run(2 * Ms, () => reached.Add(("A starts", clock.Now)), () => reached.Add(("A ends", clock.Now)),
+            [new Milestone(0, () => reached.Add(("A at 0", clock.Now))), new Milestone(0.5 * Ms, () => reached.Add(("A at 0.5", clock.Now))),
+                new Milestone(1.75 * Ms, () => reached.Add(("A at 1.75", clock.Now)))]);
+        machine.Run(Ms, () => reached.Add(("B starts", clock.Now)), () => reached.Add(("B ends", clock.Now)));
+        clock.RunAll();
+
+        Assert.Equal(["A starts", "A at 0", "A at 0.5", "B starts", "B ends", "A at 1.75", "A ends"], reached.Select(entry => entry.What));
+        Assert.Equal([0, 0, 0.5 * Ms, Ms, 2 * Ms, 2.75 * Ms, 3 * Ms], reached.Select(entry => entry.At), new ToleranceComparer(1e-12));
+    }
+
+    [Fact]
+    public void Under_processor_sharing_a_milestone_comes_at_the_shared_speed_and_one_past_the_end_comes_before_the_end()
+    {
+        // One slot, two 2 ms jobs at half speed each: A's milestone at 1 ms of work comes at 2 ms; one at
+        // 5 ms of its 2 ms comes as it ends, before its end.
+        var clock = new EventClock();
+        var machine = new ComputeMachine(clock, slots: 1);
+        var reached = new List<(string What, double At)>();
+        machine.Run(2 * Ms, null, () => reached.Add(("A ends", clock.Now)),
+            [new Milestone(Ms, () => reached.Add(("A at 1", clock.Now))), new Milestone(5 * Ms, () => reached.Add(("A at 5", clock.Now)))]);
+        machine.Run(2 * Ms, null, () => reached.Add(("B ends", clock.Now)));
+        clock.RunAll();
+
+        Assert.Equal(["A at 1", "A at 5", "A ends", "B ends"], reached.Select(entry => entry.What));
+        Assert.Equal([2 * Ms, 4 * Ms, 4 * Ms, 4 * Ms], reached.Select(entry => entry.At), new ToleranceComparer(1e-12));
+        Assert.Equal(4 * Ms, machine.WorkDone, 12);
+    }
+
+    [Fact]
+    public void Temporaries_timed_inside_their_ops_are_out_for_their_part_only_where_held_for_the_whole_op_they_meet()
+    {
+        // One core, 0.5 ms slices, two 1 ms ops that each rent a 100-byte temporary at their start and return
+        // it 0.3 ms in: the first op returns it before the second gets the core, so the pool caches one; held
+        // from start to end, the two ops are both under way from 0.5 ms and the pool caches two.
+        var op = new OpBuffers(new Dictionary<long, int> { [100] = 1 }, new Dictionary<long, int>(), [new BufferEvent(0, 100, 1), new BufferEvent(0.3, 100, -1)]);
+        long Cached(bool timed)
+        {
+            var clock = new EventClock();
+            var machine = new ComputeMachine(clock, slots: 1, sliceSeconds: 0.5 * Ms);
+            var pool = new PerSizePool();
+            for (int worker = 0; worker < 2; worker++)
+            {
+                if (timed)
+                {
+                    machine.Run(Ms, null, () => { }, [.. op.Events!.Select(change => new Milestone(change.At * Ms, () => pool.Changed(change.Bytes, change.Change)))]);
+                }
+                else
+                {
+                    machine.Run(Ms, () => pool.Started(op), () => pool.Finished(op));
+                }
+            }
+
+            clock.RunAll();
+            return pool.CachedBytes;
+        }
+
+        Assert.Equal(100, Cached(timed: true));
+        Assert.Equal(200, Cached(timed: false));
+    }
+
+    [Fact]
+    public void Ops_whose_timed_buffers_all_come_at_their_start_and_go_at_their_end_plan_as_ops_held_whole()
+    {
+        // The timed path reduces to the whole-op one when nothing happens inside an op: rents at 0, returns
+        // and what stays at 1 (in the order a window records them: the most, then back down to the net).
+        static OpBuffers Whole(Dictionary<long, int> most, Dictionary<long, int> net) => new(most, net);
+        static OpBuffers AtTheEnds(OpBuffers op) => op with
+        {
+            Events = [.. op.MostAdded.SelectMany(size => Enumerable.Repeat(new BufferEvent(0, size.Key, 1), size.Value)),
+                .. op.MostAdded.SelectMany(size => Enumerable.Repeat(new BufferEvent(1, size.Key, -1), size.Value - Math.Max(0, op.NetAdded.GetValueOrDefault(size.Key)))),
+                .. op.NetAdded.Where(size => size.Value < 0).SelectMany(size => Enumerable.Repeat(new BufferEvent(1, size.Key, -1), -size.Value)),
+                .. op.NetAdded.Where(size => size.Value > 0 && !op.MostAdded.ContainsKey(size.Key)).SelectMany(size => Enumerable.Repeat(new BufferEvent(1, size.Key, 1), size.Value))],
+        };
+        var stages = Enumerable.Range(0, 2).Select(stage => new StageCost(Ms, 2 * Ms, 0, 0, 1000, ActivationBytes: 300, WorkspaceBytes: 100,
+            ForwardBuffers: Whole(new() { [300] = 1, [101 + stage] = 1 }, new() { [300] = 1 }), BackwardBuffers: Whole(new() { [111 + stage] = 1 }, new() { [300] = -1 }))).ToArray();
+        foreach (var rule in new[] { UpdateRule.Dp, UpdateRule.CdpV1, UpdateRule.CdpV2 })
+        {
+            foreach (double slice in new[] { 0, 1.5 * Ms })
+            {
+                PlanScenario Scenario(IEnumerable<StageCost> costs) => new(4, 32, rule, [.. costs.Select(stage => stage with { ForwardSpread = 0.5, BackwardSpread = 0.5 })],
+                    new MachineLayout(1, 2, SliceSeconds: slice), TransportModel.Unlimited, PacingMode.None, Steps: 24);
+                var whole = RuntimePlanner.Plan(Scenario(stages)).Machines.Single();
+                var timed = RuntimePlanner.Plan(Scenario(stages.Select(stage => stage with { ForwardBuffers = AtTheEnds(stage.ForwardBuffers!), BackwardBuffers = AtTheEnds(stage.BackwardBuffers!) }))).Machines.Single();
+                Assert.Equal(whole.OpBuffersCachedBytes, timed.OpBuffersCachedBytes);
+                Assert.Equal(whole.OpBuffersSteadyCachedBytes, timed.OpBuffersSteadyCachedBytes);
+                Assert.Equal(whole.OpBuffersCachedBoundBytes, timed.OpBuffersCachedBoundBytes);
+            }
+        }
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
+    [Fact]
     public void Dp_workers_whose_ops_are_shorter_than_a_slice_rent_their_temporaries_two_cores_at_a_time()
     {
         // Four DP workers on two cores: under processor sharing every worker is inside the same op at once,

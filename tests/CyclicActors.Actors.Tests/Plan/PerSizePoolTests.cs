@@ -130,6 +130,43 @@ public sealed class PerSizePoolTests
     }
 
     [Fact]
+    public void Each_measured_op_times_its_rents_and_returns_in_order_and_they_reach_its_most_and_leave_its_net()
+    {
+        var model = ModelPresets.Create("cnn");
+        var partition = Partitioner.Partition(model, 4, "3,4,2,1");
+        var footprint = OpFootprint.Measure(model, partition, 4, ledger =>
+        {
+            var isolated = new CpuBackend(ledger);
+            return (isolated, isolated.Pool);
+        }, timedPasses: 3);
+        foreach (var op in footprint.StageForwardBuffers!.Concat(footprint.StageBackwardBuffers!))
+        {
+            var events = op.Events!;
+            Assert.NotEmpty(events);
+            Assert.All(events, change => Assert.InRange(change.At, 0, 1));
+            Assert.Equal(events.Select(change => change.At).Order(), events.Select(change => change.At));
+            var count = new Dictionary<long, int>();
+            var most = new Dictionary<long, int>();
+            foreach (var change in events)
+            {
+                count[change.Bytes] = count.GetValueOrDefault(change.Bytes) + change.Change;
+                most[change.Bytes] = Math.Max(most.GetValueOrDefault(change.Bytes), count[change.Bytes]);
+            }
+
+            Assert.Equal(op.MostAdded, most.Where(size => size.Value > 0).ToDictionary());
+            Assert.Equal(op.NetAdded, count.Where(size => size.Value != 0).ToDictionary());
+        }
+
+        // cnn's second stage (conv, ReLU, pool, flatten) gives back the gradients of its pooled output (the
+        // smaller of the sizes it frees) before its ReLU and convolution's backward, the bulk of the op, free
+        // any of the larger: what holding an op's buffers to its end would miss.
+        var second = footprint.StageBackwardBuffers![1].Events!.ToList();
+        var freed = footprint.StageBackwardBuffers[1].NetAdded.Where(size => size.Value < 0).Select(size => size.Key).Order().ToArray();
+        Assert.True(freed.Length >= 2, "the second stage's backward frees its pooled output and its convolution's outputs");
+        Assert.True(second.FindIndex(change => change.Bytes == freed[0] && change.Change < 0) < second.FindIndex(change => change.Bytes == freed[^1] && change.Change < 0));
+    }
+
+    [Fact]
     public void A_plan_with_the_stages_buffers_counts_the_pools_cache_and_without_them_the_runtimes_need()
     {
         var stages = Enumerable.Range(0, 4).Select(_ => new StageCost(0.01, 0.02, 0, 0, 1000, ActivationBytes: 300, WorkspaceBytes: 100,

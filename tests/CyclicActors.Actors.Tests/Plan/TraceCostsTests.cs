@@ -310,4 +310,28 @@ public sealed class TraceCostsTests
         var error = Assert.Throws<InvalidDataException>(() => SavedCosts.Read(plan, stages: 4));
         Assert.Contains("costs of 2 stages, but the model has 4 stages", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_plan_files_buffer_times_are_read_back_and_times_that_are_not_fractions_in_order_are_refused()
+    {
+        const string plan = """
+            {"model":"mlp","stage_costs":[
+              {"stage":1,"forward_seconds":0.001,"backward_seconds":0.002,"fold_seconds":0,"update_seconds":0,"load_seconds":0,"lookahead_seconds":0,"handoff_seconds":0,
+               "forward_buffer_times":[0,0.25,0.5,1],"backward_buffer_times":null},
+              {"stage":2,"forward_seconds":0.01,"backward_seconds":0.02,"fold_seconds":0,"update_seconds":0,"load_seconds":0,"lookahead_seconds":0,"handoff_seconds":0}]}
+            """;
+
+        var times = SavedCosts.BufferTimes(plan, stages: 2);
+        Assert.Equal([0, 0.25, 0.5, 1], times[0].Forward);
+        Assert.Null(times[0].Backward);
+        Assert.Null(times[1].Forward);
+        foreach (var (bad, what) in new[] { ("[0,0.5,0.25]", "entry 2 is 0.25"), ("[0,1.5]", "entry 1 is 1.5"), ("[-0.1]", "entry 0 is -0.1"), ("[0,\"x\"]", "entry 1 is NaN"), ("0.5", "not an array") })
+        {
+            var error = Assert.Throws<InvalidDataException>(() => SavedCosts.BufferTimes(plan.Replace("[0,0.25,0.5,1]", bad, StringComparison.Ordinal), stages: 2));
+            Assert.Contains("forward_buffer_times", error.Message, StringComparison.Ordinal);
+            Assert.Contains(what, error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("costs of 2 stages, but the model has 3 stages", Assert.Throws<InvalidDataException>(() => SavedCosts.BufferTimes(plan, stages: 3)).Message, StringComparison.Ordinal);
+    }
 }
