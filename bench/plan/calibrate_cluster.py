@@ -37,6 +37,7 @@ def main():
                         "machine (cyclic plan --costs run), as a user plans before running")
     parser.add_argument("--host-cores", help="plan the members as processes sharing one host's C cores (--shared-cores C, and a trace with "
                         "--trace-slots C --trace-sharing host) instead of one compute slot each")
+    parser.add_argument("--op-buffers", choices=("whole", "timed"), default="whole", help="how every plan holds an op's buffers (cyclic plan --op-buffers)")
     args = parser.parse_args()
     compute = ["--shared-cores", args.host_cores] if args.host_cores else ["--compute-slots", "1"]
     trace_sharing = ["--trace-slots", args.host_cores, "--trace-sharing", "host"] if args.host_cores else ["--trace-slots", "1"]
@@ -54,7 +55,8 @@ def main():
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="calibrate-cluster-"))
     traced_runs = args.traces is not None
     command = (f"bench/plan/calibrate_cluster.py {' '.join(args.results)}" + (f" --traces {' '.join(args.traces)}" if traced_runs else "")
-               + (" --short-runs" if args.short_runs else "") + (f" --host-cores {args.host_cores}" if args.host_cores else ""))
+               + (" --short-runs" if args.short_runs else "") + (f" --host-cores {args.host_cores}" if args.host_cores else "")
+               + (f" --op-buffers {args.op_buffers}" if args.op_buffers != "whole" else "") + (f" --out {args.out}" if args.out != str(OUT) else ""))
     lines = ["# cyclic plan against the 3-process bandwidth-limited runs", "",
              f"Command: `{command}` (the runs: `{runs[0]['command']}`, {len(runs)} of them; 2 machines with 2 workers and "
              + (f"the seed sharing one host's {args.host_cores} cores" if args.host_cores else "one compute slot each")
@@ -77,7 +79,7 @@ def main():
         plans.mkdir(exist_ok=True)
         layout = ["--model", config["Model"], "--batch", str(config["MicroBatch"]), "--workers", str(config["Workers"]), "--machines", "2",
                   "--stages", str(config["Stages"]), "--rules", rule, "--compensation", compensation or ("none" if rule == "dp" else "lookahead"),
-                  "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", *compute]
+                  "--links", "channel", "--bandwidth", f"{rate}B" if rate else "0", *compute, "--op-buffers", args.op_buffers]
         planned = plan_rule(args.cyclic, [*layout, "--costs", str(COSTS)], rule, plans / f"{name}.json")
         predicted = planned["step_seconds"]
         # Each member's whole memory (runs since 2026-12-07 late evening record it) against the plan's machine with its ranks.

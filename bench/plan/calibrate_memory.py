@@ -65,7 +65,10 @@ def main():
             for repeat in range(args.repeats):
                 out = scratch / f"{model}-{rule}-{repeat}.plan-trace.json"
                 figures = plan_rule(args.cyclic, [*layout, "--costs", str(scratch / f"{model}-{rule}-{repeat}.trace.json")], rule, out)
-                traced.append((figures["machines"][0]["memory_bytes"], json.loads(out.read_text())["op_time_spread"]))
+                # The same with each op's buffers at their moments inside it (--op-buffers timed), side by side.
+                timed = plan_rule(args.cyclic, [*layout, "--costs", str(scratch / f"{model}-{rule}-{repeat}.trace.json"), "--op-buffers", "timed"], rule,
+                                  scratch / f"{model}-{rule}-{repeat}.plan-trace-timed.json")
+                traced.append((figures["machines"][0]["memory_bytes"], json.loads(out.read_text())["op_time_spread"], timed["machines"][0]["memory_bytes"]))
             # And from short runs of their own, as a user plans without a run of the case (--costs run, made after each repeat).
             short = [plan_rule(args.cyclic, [*layout, "--costs", "run"], rule, scratch / f"{model}-{rule}-{repeat}.plan-run.json")["machines"][0]["memory_bytes"]
                      for repeat in range(args.repeats)]
@@ -86,9 +89,11 @@ def main():
              "From its own trace: each repeat's trace gives the costs and how much the ops' times varied (their work-weighted coefficient "
              "of variation), and the memory is the mean of 9 simulations whose op times vary so (`cyclic plan --costs TRACE`, "
              "`--op-spread trace`). From a short run: planned as a user would without a run of the case, from the trace of a short run "
-             "(24 steps) that `cyclic plan --costs run` makes on this machine, once after each repeat (the median of those plans).", "",
-             "| model | rule | reserved peak, measured (MB) | spread | planned, profiled (MB) | error | each run from its own trace (MB; the trace's op-time spread) | error of their median | from a short run (MB, each) | error of their median | at most, any timing (MB) | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts, profiled (MB): ops' buffers / parameters / gradients / optimizer state / data |",
-             "|---|---|---|---:|---:|---:|---|---:|---|---:|---:|---|---|"]
+             "(24 steps) that `cyclic plan --costs run` makes on this machine, once after each repeat (the median of those plans). "
+             "Every plan holds each op's buffers whole (`--op-buffers whole`, the default), but the column \"timed\": each repeat from its "
+             "own trace with each rent and return at its moment inside the op (`--op-buffers timed`).", "",
+             "| model | rule | reserved peak, measured (MB) | spread | planned, profiled (MB) | error | each run from its own trace (MB; the trace's op-time spread) | error of their median | timed, from its own trace (MB) | error of their median | from a short run (MB, each) | error of their median | at most, any timing (MB) | ledger peaks by kind, measured (MB): activations / parameters / gradients / optimizer state / workspace / data | planned parts, profiled (MB): ops' buffers / parameters / gradients / optimizer state / data |",
+             "|---|---|---|---:|---:|---:|---|---:|---|---:|---|---:|---:|---|---|"]
     for row in rows:
         reserved = statistics.median(row["reserved"])
         ledger = {kind: statistics.median(run.get(kind, 0) for run in row["ledger"]) for kind in KINDS}
@@ -98,25 +103,29 @@ def main():
         lasting = {**row["parts"], "optimizer_state_bytes": row["parts"]["optimizer_state_bytes"] - row["parts"].get("lookahead_scratch_bytes", 0)}
         parts = " / ".join(f"{lasting[k] / 1e6:.1f}" for k in PLAN_KINDS)
         spread = (max(row["reserved"]) - min(row["reserved"])) / reserved
-        traced = ", ".join(f"{m / 1e6:.1f} ({100 * cv:.0f} %)" for m, cv in row["traced"])
-        traced_median = statistics.median(m for m, _ in row["traced"])
+        traced = ", ".join(f"{m / 1e6:.1f} ({100 * cv:.0f} %)" for m, cv, _ in row["traced"])
+        traced_median = statistics.median(m for m, _, _ in row["traced"])
+        timed_median = statistics.median(t for _, _, t in row["traced"])
         short_median = statistics.median(row["short"])
         lines.append(f"| {row['model']} | {row['rule']} | {measured} | {100 * spread:.0f} % | {row['planned'] / 1e6:.1f} | "
                      f"{100 * (row['planned'] - reserved) / reserved:+.1f} % | {traced} | {100 * (traced_median - reserved) / reserved:+.1f} % | "
                      f"{', '.join(f'{m / 1e6:.1f}' for m in row['short'])} | {100 * (short_median - reserved) / reserved:+.1f} % | "
                      f"{row['bound'] / 1e6:.1f} | {by_kind} | {parts} |")
     errors = [abs(row["planned"] - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
-    traced_errors = [abs(statistics.median(m for m, _ in row["traced"]) - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
+    traced_errors = [abs(statistics.median(m for m, _, _ in row["traced"]) - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
+    timed_errors = [abs(statistics.median(t for _, _, t in row["traced"]) - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
     short_errors = [abs(statistics.median(row["short"]) - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]
     under = sum(max(row["reserved"]) <= row["bound"] for row in rows)
     lines += ["", f"Within 5 % of the reserved peak (median of the repeats): profiled, {sum(e <= 0.05 for e in errors)} of {len(rows)} cases; "
-              f"from the runs' own traces (median of the repeats' plans), {sum(e <= 0.05 for e in traced_errors)} of {len(rows)}; "
+              f"from the runs' own traces (median of the repeats' plans), {sum(e <= 0.05 for e in traced_errors)} of {len(rows)} "
+              f"(timed, {sum(e <= 0.05 for e in timed_errors)} of {len(rows)}); "
               f"from short runs of their own, {sum(e <= 0.05 for e in short_errors)} of {len(rows)}; "
               f"every repeat at or below the bound: {under} of {len(rows)} cases."]
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
     write_rows(args.out, "one process" if args.workers == 4 else f"one process, N = {args.workers}", command, [],
                [{"case": f"{row['model']} {row['rule']}", "measured": statistics.median(row["reserved"]),
-                 "from_trace": statistics.median(m for m, _ in row["traced"]), "from_profile": row["planned"],
+                 "from_trace": statistics.median(m for m, _, _ in row["traced"]), "from_profile": row["planned"],
+                 "from_trace_timed": statistics.median(t for _, _, t in row["traced"]),
                  "from_run": statistics.median(row["short"]), "bound": row["bound"]} for row in rows])
     print("\n".join(lines))
 

@@ -109,6 +109,44 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public void Timed_op_buffers_are_saved_with_the_plan_and_replayed_exactly_and_by_default_ops_hold_them_whole()
+    {
+        string first = Path.Combine(CliRunner.TempDirectory(), "timed.json");
+        string second = Path.Combine(CliRunner.TempDirectory(), "timed-replayed.json");
+        string whole = Path.Combine(CliRunner.TempDirectory(), "whole.json");
+        string[] scenario = ["plan", "--model", "mlp", "--stages", "2", "--workers", "4", "--rules", "dp,cdp-v1"];
+        var (code, output, error) = CliRunner.Run([.. scenario, "--costs", "profile", "--op-spread", "0.4", "--op-buffers", "timed", "--json", first]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("(--op-buffers timed)", output, StringComparison.Ordinal);
+        var timed = CliRunner.ReadJson(first);
+        Assert.Equal("timed", timed.GetProperty("op_buffers").GetString());
+        foreach (var stage in timed.GetProperty("stage_costs").EnumerateArray())
+        {
+            foreach (var name in new[] { "forward_buffer_times", "backward_buffer_times" })
+            {
+                var times = stage.GetProperty(name).EnumerateArray().Select(at => at.GetDouble()).ToArray();
+                Assert.NotEmpty(times);
+                Assert.All(times, at => Assert.InRange(at, 0, 1));
+            }
+        }
+
+        var (replayCode, replayed, replayError) = CliRunner.Run([.. scenario, "--costs", first, "--op-buffers", "timed", "--json", second]);
+        Assert.True(replayCode == 0, replayed + replayError);
+        Assert.Equal(timed.GetProperty("cases").GetRawText(), CliRunner.ReadJson(second).GetProperty("cases").GetRawText());
+
+        var (wholeCode, wholeOutput, wholeError) = CliRunner.Run([.. scenario, "--costs", first, "--json", whole]);
+        Assert.True(wholeCode == 0, wholeOutput + wholeError);
+        Assert.DoesNotContain("--op-buffers timed", wholeOutput, StringComparison.Ordinal);
+        var held = CliRunner.ReadJson(whole);
+        Assert.Equal("whole", held.GetProperty("op_buffers").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, held.GetProperty("stage_costs")[0].GetProperty("forward_buffer_times").ValueKind);
+
+        var (badCode, _, badError) = CliRunner.Run([.. scenario, "--costs", "profile", "--op-buffers", "partly"]);
+        Assert.Equal(2, badCode);
+        Assert.Contains("--op-buffers must be one of whole, timed; got 'partly'", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Machines_on_one_host_share_its_cores_and_separate_slots_beside_them_are_refused()
     {
         string json = Path.Combine(CliRunner.TempDirectory(), "host.json");

@@ -41,6 +41,7 @@ internal static class PlanCommand
         new("compute-slots", "S", "ops a machine computes at full speed at once (cores, or 1 per GPU; 0.5 for half a core, as when 4 processes share 2); 0: unlimited", "this machine's cores"),
         new("shared-cores", "C", "the machines are processes on one host with C cores (emulated hosts, members started on one box): every machine's ops, reducers and transport CPU, the seed's too, share those C slots instead of --compute-slots each; 0: separate machines", "0"),
         new("time-slice", "TIME|linux", "the OS scheduler's slice the compute slots are shared by: an op shorter than it runs whole before the next waiting op starts (and rents its buffers); linux: the kernel's default for the slots' cores (0.75 ms x (1 + log2 cores), cores counted up to 8); 0: processor sharing, every due op under way at once at a share of the speed (GPU kernels of several workers)", "linux; 0 when the backend measured is cuda"),
+        new("op-buffers", "whole|timed", "how the pool model holds an op's buffers: whole: each at its most from the op's start to its end (an op's temporaries counted against every op under way beside it); timed: each rent and return at its moment inside the op, timed on this machine's CPU (faithful per op, so the simulated timeline's meetings alone decide the figure; docs/planner.md compares the two); a GPU backend always plans whole", "whole"),
         new("op-spread", "CV|trace", "how much an op's time varies run to run (coefficient of variation): above 0 the memory is the mean of 9 simulations whose op times vary so, since a pool keeps the worst meeting of the workers' ops; trace: each op's spread in the --costs trace (or the plan file's), 0 for a profile, which times each op alone; CV: every op that much", "trace"),
         new("reducer-slots", "shared|separate", "shared: the reducers' work takes the machine's compute slots (CPU); separate: it does not (reducers beside a GPU)", "shared"),
         new("bandwidth", "RATE", "per link: 100Mbit, 10Gbit, 1.25GB (bytes/s); 0 = unlimited", "0"),
@@ -145,7 +146,13 @@ internal static class PlanCommand
                 + $"for the cases whose fullest machine runs {string.Join(" or ", others)} workers, plan them alone to trace a run of their own (a CPU machine's op times vary more the more workers it runs, and so does its memory)");
         }
 
-        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config, backends, traceSlots, traceSharedByProcesses, run);
+        bool timedBuffers = options.Choice("op-buffers", "whole", "whole", "timed") == "timed";
+        if (timedBuffers && backends.Resolved == BackendChoice.Cuda)
+        {
+            Console.Error.WriteLine("cyclic plan: --op-buffers timed: on a GPU the host's moments of an op's rents say little of when the device holds them; planning each op's buffers whole");
+        }
+
+        var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config, backends, traceSlots, traceSharedByProcesses, run, timedBuffers);
         string spreadText = options.String("op-spread", "trace");
         if (spreadText != "trace")
         {
@@ -248,6 +255,9 @@ internal sealed record PlanHeader(string Model, int Stages, string Partition, in
 {
     /// <summary>The stages' op-time spreads as one figure (<see cref="StageCost.OpTimeSpread"/>).</summary>
     public double OpTimeSpread => StageCost.OpTimeSpread(StageCosts);
+
+    /// <summary>Whether the ops' buffers come and go at their moments inside each op (<c>--op-buffers timed</c>) rather than held whole.</summary>
+    public bool OpBuffersTimed => StageCosts.Any(cost => cost.ForwardBuffers?.Events is not null || cost.BackwardBuffers?.Events is not null);
 }
 
 /// <summary>A rule's plan, or the reason there is none.</summary>

@@ -44,13 +44,14 @@ internal static class PlanCosts
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
     /// <param name="slotsSharedByProcesses">Whether the trace's processes shared one host's <paramref name="recordedSlots"/>.</param>
     /// <param name="run">With <paramref name="costs"/> "run" (and only then): the short run to trace, of <paramref name="config"/>.</param>
+    /// <param name="timedBuffers">Whether to time when in each op its buffers come and go (<c>--op-buffers timed</c>; on the CPU only), else each op holds them whole.</param>
     public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, TrainingConfig config, BackendPlan backends,
-        double recordedSlots, bool slotsSharedByProcesses = false, ShortRun? run = null)
+        double recordedSlots, bool slotsSharedByProcesses = false, ShortRun? run = null, bool timedBuffers = false)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(config);
         int batch = config.MicroBatch;
-        var footprint = Footprint(model, partition, batch, backends);
+        var footprint = Footprint(model, partition, batch, backends, timedBuffers && backends.Resolved != BackendChoice.Cuda);
         string? text = costs switch
         {
             Profiled => null,
@@ -95,24 +96,24 @@ internal static class PlanCosts
     }
 
     /// <summary>
-    /// Each op's buffers by size, measured by one pass on this machine's backend; on the CPU also when in
-    /// the op each comes and goes (the median of <see cref="BufferTimingPasses"/> passes after it). On a
-    /// GPU the host's moments of an op's rents say little of when the device holds them (the pool is
-    /// stream-ordered and the host runs ahead), so there each op holds its most from start to end.
+    /// Each op's buffers by size, measured by one pass on this machine's backend; when <paramref name="timed"/>
+    /// (<c>--op-buffers timed</c>, the CPU only: on a GPU the host's moments of an op's rents say little of
+    /// when the device holds them), also when in the op each comes and goes, the median of
+    /// <see cref="BufferTimingPasses"/> passes after it; otherwise without those moments, so each op holds its buffers whole.
     /// </summary>
-    private static OpFootprint Footprint(ModelDefinition model, StagePartition partition, int batch, BackendPlan backends)
+    private static OpFootprint Footprint(ModelDefinition model, StagePartition partition, int batch, BackendPlan backends, bool timed)
     {
-        if (backends.Resolved == BackendChoice.Cuda)
+        if (timed)
         {
-            var untimed = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
-            return untimed with
-            {
-                StageForwardBuffers = untimed.StageForwardBuffers?.Select(op => op with { Events = null }).ToArray(),
-                StageBackwardBuffers = untimed.StageBackwardBuffers?.Select(op => op with { Events = null }).ToArray(),
-            };
+            return OpFootprint.Measure(model, partition, batch, backends.CreateIsolated, BufferTimingPasses);
         }
 
-        return OpFootprint.Measure(model, partition, batch, backends.CreateIsolated, BufferTimingPasses);
+        var whole = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
+        return whole with
+        {
+            StageForwardBuffers = whole.StageForwardBuffers?.Select(op => op with { Events = null }).ToArray(),
+            StageBackwardBuffers = whole.StageBackwardBuffers?.Select(op => op with { Events = null }).ToArray(),
+        };
     }
 
     /// <summary>

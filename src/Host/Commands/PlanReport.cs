@@ -30,6 +30,11 @@ internal static class PlanReport
             Line(text, $"op times vary by {header.OpTimeSpread * 100:F0} % (coefficient of variation, weighted by work; each op its own below): the memory is the mean of {RuntimePlanner.NoisyRuns} simulations whose op times vary so; step time and traffic are the steady run's");
         }
 
+        if (header.OpBuffersTimed)
+        {
+            Line(text, "the ops' buffers come and go at their moments inside each op, as timed on this machine (--op-buffers timed)");
+        }
+
         Line(text, "stage   forward   backward   load / look-ahead / hand-off   reducer (fold / update)   gradient   activations" + (spreads ? "   spread (F / B)" : ""));
         for (int stage = 0; stage < header.StageCosts.Count; stage++)
         {
@@ -144,6 +149,7 @@ internal static class PlanReport
             ["shared_cores"] = header.SharedCores,
             ["time_slice_seconds"] = header.SliceSeconds,
             ["op_time_spread"] = header.OpTimeSpread,
+            ["op_buffers"] = header.OpBuffersTimed ? "timed" : "whole",
             ["reducer_slots"] = header.ReducersShareSlots ? "shared" : "separate",
             ["pacing"] = PacingModeNames.ToCliName(header.Pacing),
             ["cut_every"] = header.CutEvery,
