@@ -109,6 +109,7 @@ def main():
         short_median = statistics.median(row["short"])
         lines.append(f"| {row['model']} | {row['rule']} | {measured} | {100 * spread:.0f} % | {row['planned'] / 1e6:.1f} | "
                      f"{100 * (row['planned'] - reserved) / reserved:+.1f} % | {traced} | {100 * (traced_median - reserved) / reserved:+.1f} % | "
+                     f"{', '.join(f'{t / 1e6:.1f}' for _, _, t in row['traced'])} | {100 * (timed_median - reserved) / reserved:+.1f} % | "
                      f"{', '.join(f'{m / 1e6:.1f}' for m in row['short'])} | {100 * (short_median - reserved) / reserved:+.1f} % | "
                      f"{row['bound'] / 1e6:.1f} | {by_kind} | {parts} |")
     errors = [abs(row["planned"] - statistics.median(row["reserved"])) / statistics.median(row["reserved"]) for row in rows]

@@ -122,11 +122,12 @@ public sealed class PlanCommandTests
         Assert.Equal("timed", timed.GetProperty("op_buffers").GetString());
         foreach (var stage in timed.GetProperty("stage_costs").EnumerateArray())
         {
-            foreach (var name in new[] { "forward_buffer_times", "backward_buffer_times" })
+            foreach (var name in new[] { "forward_buffer_events", "backward_buffer_events" })
             {
-                var times = stage.GetProperty(name).EnumerateArray().Select(at => at.GetDouble()).ToArray();
-                Assert.NotEmpty(times);
-                Assert.All(times, at => Assert.InRange(at, 0, 1));
+                var events = stage.GetProperty(name).EnumerateArray().Select(entry => (At: entry[0].GetDouble(), Bytes: entry[1].GetInt64(), Change: entry[2].GetInt32())).ToArray();
+                Assert.NotEmpty(events);
+                Assert.All(events, change => Assert.InRange(change.At, 0, 1));
+                Assert.All(events, change => Assert.True(change.Bytes > 0 && change.Change is 1 or -1));
             }
         }
 
@@ -139,7 +140,7 @@ public sealed class PlanCommandTests
         Assert.DoesNotContain("--op-buffers timed", wholeOutput, StringComparison.Ordinal);
         var held = CliRunner.ReadJson(whole);
         Assert.Equal("whole", held.GetProperty("op_buffers").GetString());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, held.GetProperty("stage_costs")[0].GetProperty("forward_buffer_times").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, held.GetProperty("stage_costs")[0].GetProperty("forward_buffer_events").ValueKind);
 
         var (badCode, _, badError) = CliRunner.Run([.. scenario, "--costs", "profile", "--op-buffers", "partly"]);
         Assert.Equal(2, badCode);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.Actors.Plan;
 
@@ -61,13 +62,13 @@ public static class SavedCosts
     }
 
     /// <summary>
-    /// Per stage, when the plan file has them, the moments (fractions of the op) at which F_j's and B_j's
-    /// rents and returns came in the plan (<c>forward_buffer_times</c>, <c>backward_buffer_times</c>),
-    /// so that a replay puts them where the plan did; null where the file has none (one from before them,
-    /// or a plan whose ops' buffers were not timed).
+    /// Per stage, when the plan file has them, F_j's and B_j's rents and returns as the plan timed them
+    /// (<c>forward_buffer_events</c>, <c>backward_buffer_events</c>: [fraction of the op, bytes, +1 or −1]
+    /// in order), so that a replay puts them where the plan did; null where the file has none (one from
+    /// before them, or a plan whose ops held their buffers whole).
     /// </summary>
-    /// <exception cref="InvalidDataException">Times that are not fractions from 0 to 1 in order.</exception>
-    public static (IReadOnlyList<double>? Forward, IReadOnlyList<double>? Backward)[] BufferTimes(string json, int stages)
+    /// <exception cref="InvalidDataException">Events that are not [fraction from 0 to 1, positive bytes, +1 or −1] in order of their fractions.</exception>
+    public static (IReadOnlyList<BufferEvent>? Forward, IReadOnlyList<BufferEvent>? Backward)[] BufferEvents(string json, int stages)
     {
         using var document = JsonDocument.Parse(json);
         var all = document.RootElement.GetProperty("stage_costs").EnumerateArray().ToArray();
@@ -76,27 +77,41 @@ public static class SavedCosts
             throw new InvalidDataException($"the plan file has costs of {all.Length} stages, but the model has {stages} stages: give the --model and --stages it was written with");
         }
 
-        IReadOnlyList<double>? Times(JsonElement stage, string name)
+        IReadOnlyList<BufferEvent>? Events(JsonElement stage, string name)
         {
             if (!stage.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 return null;
             }
 
-            var times = value.ValueKind == JsonValueKind.Array
-                ? value.EnumerateArray().Select(at => at.ValueKind == JsonValueKind.Number ? at.GetDouble() : double.NaN).ToArray()
-                : throw new InvalidDataException($"the plan file's {name} is not an array of fractions");
-            for (int index = 0; index < times.Length; index++)
+            if (value.ValueKind != JsonValueKind.Array)
             {
-                if (!(times[index] >= 0 && times[index] <= 1) || (index > 0 && times[index] < times[index - 1]))
-                {
-                    throw new InvalidDataException($"the plan file's {name} must be fractions from 0 to 1 in order; entry {index} is {times[index].ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-                }
+                throw new InvalidDataException($"the plan file's {name} is not an array of [fraction, bytes, change] events");
             }
 
-            return times;
+            var events = new List<BufferEvent>();
+            foreach (var entry in value.EnumerateArray())
+            {
+                int index = events.Count;
+                var parts = entry.ValueKind == JsonValueKind.Array ? entry.EnumerateArray().ToArray() : [];
+                if (parts.Length != 3 || parts.Any(part => part.ValueKind != JsonValueKind.Number)
+                    || parts[0].GetDouble() is not (>= 0 and <= 1) || !parts[1].TryGetInt64(out long bytes) || bytes <= 0
+                    || !parts[2].TryGetInt32(out int change) || change is not (1 or -1))
+                {
+                    throw new InvalidDataException($"the plan file's {name} entry {index} is not [fraction from 0 to 1, positive bytes, 1 or -1]: {entry.GetRawText()}");
+                }
+
+                if (index > 0 && parts[0].GetDouble() < events[^1].At)
+                {
+                    throw new InvalidDataException($"the plan file's {name} must be in order of their fractions; entry {index} comes at {parts[0].GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)}, before the one before it");
+                }
+
+                events.Add(new BufferEvent(parts[0].GetDouble(), bytes, change));
+            }
+
+            return events;
         }
 
-        return [.. all.Select(stage => (Times(stage, "forward_buffer_times"), Times(stage, "backward_buffer_times")))];
+        return [.. all.Select(stage => (Events(stage, "forward_buffer_events"), Events(stage, "backward_buffer_events")))];
     }
 }

@@ -16,6 +16,7 @@ namespace CyclicActors.GpuCompute.Cpu;
 public sealed class CpuMemoryPool : IDevicePool
 {
     private readonly SortedDictionary<long, Stack<float[]>> _free = new();
+    private readonly SortedDictionary<long, int> _heldByLength = new();
     private readonly object _gate = new();
     private long _reserved;
     private long _reservedPeak;
@@ -26,6 +27,19 @@ public sealed class CpuMemoryPool : IDevicePool
     public long ReservedBytes => Interlocked.Read(ref _reserved);
 
     public long ReservedPeakBytes => Interlocked.Read(ref _reservedPeak);
+
+    /// <summary>
+    /// The arrays the pool holds now (cached or handed out), counted by size in bytes. Without a limit the
+    /// pool only grows, so after a run this is, per size, the most arrays of it that were out at once:
+    /// what a plan's pool model predicts size by size (bench/plan/replay_pool.py compares them).
+    /// </summary>
+    public IReadOnlyDictionary<long, int> ReservedBySize()
+    {
+        lock (_gate)
+        {
+            return _heldByLength.Where(pair => pair.Value > 0).ToDictionary(pair => pair.Key * sizeof(float), pair => pair.Value);
+        }
+    }
 
     public void ResetPeak() => Interlocked.Exchange(ref _reservedPeak, Interlocked.Read(ref _reserved));
 
@@ -61,6 +75,7 @@ public sealed class CpuMemoryPool : IDevicePool
             {
                 // Counted before the allocation, under the gate, so concurrent rents see each other against the limit.
                 HighWater.Raise(ref _reservedPeak, Interlocked.Add(ref _reserved, length * sizeof(float)));
+                _heldByLength[length] = _heldByLength.GetValueOrDefault(length) + 1;
             }
         }
 
@@ -94,7 +109,7 @@ public sealed class CpuMemoryPool : IDevicePool
             {
                 foreach (var array in stack)
                 {
-                    Interlocked.Add(ref _reserved, -(long)array.Length * sizeof(float));
+                    Dropped(array);
                 }
             }
 
@@ -133,10 +148,17 @@ public sealed class CpuMemoryPool : IDevicePool
         {
             while (stack.Count > 0 && Interlocked.Read(ref _reserved) + bytes > limit)
             {
-                Interlocked.Add(ref _reserved, -(long)stack.Pop().Length * sizeof(float));
+                Dropped(stack.Pop());
             }
         }
 
         return null;
+    }
+
+    /// <summary>Under <see cref="_gate"/>: a cached array the pool lets go of (to the .NET GC).</summary>
+    private void Dropped(float[] array)
+    {
+        Interlocked.Add(ref _reserved, -(long)array.Length * sizeof(float));
+        _heldByLength[array.Length] -= 1;
     }
 }

@@ -61,7 +61,7 @@ internal static class PlanCosts
         bool saved = text is not null && SavedCosts.IsPlanFile(text);
         if (saved)
         {
-            footprint = WithSavedBufferTimes(footprint, SavedCosts.BufferTimes(text!, partition.StageCount));
+            footprint = WithSavedBufferEvents(footprint, SavedCosts.BufferEvents(text!, partition.StageCount));
         }
 
         var times = text is null
@@ -118,13 +118,15 @@ internal static class PlanCosts
 
     /// <summary>
     /// <paramref name="footprint"/> with its ops' buffer events at the moments a plan file saved, so a replay
-    /// is the plan it replays; an op keeps the moments measured now where the file has none or another number of them.
+    /// is the plan it replays; an op keeps the moments measured now where the file has none or its rents and
+    /// returns are not the ones measured now (another backend or build).
     /// </summary>
-    private static OpFootprint WithSavedBufferTimes(OpFootprint footprint, (IReadOnlyList<double>? Forward, IReadOnlyList<double>? Backward)[] saved)
+    private static OpFootprint WithSavedBufferEvents(OpFootprint footprint, (IReadOnlyList<BufferEvent>? Forward, IReadOnlyList<BufferEvent>? Backward)[] saved)
     {
-        static OpBuffers? Timed(OpBuffers? op, IReadOnlyList<double>? times) =>
-            op?.Events is { } events && times is not null && times.Count == events.Count
-                ? op with { Events = [.. events.Select((change, index) => change with { At = times[index] })] }
+        static OpBuffers? Timed(OpBuffers? op, IReadOnlyList<BufferEvent>? kept) =>
+            op?.Events is { } events && kept is not null && kept.Count == events.Count
+                && kept.Zip(events).All(pair => pair.First.Bytes == pair.Second.Bytes && pair.First.Change == pair.Second.Change)
+                ? op with { Events = kept }
                 : op;
         return footprint with
         {

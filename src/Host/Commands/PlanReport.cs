@@ -136,8 +136,8 @@ internal static class PlanReport
                 ["update_seconds"] = cost.UpdateSeconds, ["load_seconds"] = cost.LoadSeconds, ["lookahead_seconds"] = cost.LookaheadSeconds, ["handoff_seconds"] = cost.HandoffSeconds, ["beside_seconds"] = cost.BesideSeconds,
                 ["parameter_bytes"] = cost.ParameterBytes, ["activation_bytes"] = cost.ActivationBytes, ["workspace_bytes"] = cost.WorkspaceBytes,
                 ["forward_spread"] = cost.ForwardSpread, ["backward_spread"] = cost.BackwardSpread,
-                ["forward_buffer_times"] = cost.ForwardBuffers?.Events?.Select(change => change.At).ToArray(),
-                ["backward_buffer_times"] = cost.BackwardBuffers?.Events?.Select(change => change.At).ToArray(),
+                ["forward_buffer_events"] = cost.ForwardBuffers?.Events?.Select(change => new object[] { change.At, change.Bytes, change.Change }).ToArray(),
+                ["backward_buffer_events"] = cost.BackwardBuffers?.Events?.Select(change => new object[] { change.At, change.Bytes, change.Change }).ToArray(),
             }).ToArray(),
             ["transport"] = new Dictionary<string, object?>
             {

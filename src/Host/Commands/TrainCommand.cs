@@ -171,6 +171,11 @@ internal static class TrainCommand
             {
                 summary["host_reserved_peak_bytes"] = backends.CpuPool.ReservedPeakBytes;
             }
+            else
+            {
+                // Size by size what the CPU pool ended up holding (bytes -> arrays), to set beside a plan's pool model (bench/plan/replay_pool.py).
+                summary["reserved_by_size"] = backends.CpuPool.ReservedBySize().ToDictionary(pair => pair.Key.ToString(CultureInfo.InvariantCulture), pair => pair.Value);
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"activations summed over {(options.Parallelism == Parallelism.Model ? "stage devices" : "workers")}: peak {activations.MeasuredPeakBytes:N0} bytes at logical ticks (predicted {activations.PredictedPeakBytes:N0}), {outcome.PeakActivationBytes:N0} in wall-clock time; version violations {result.VersionViolations}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,5 @@
 using CyclicActors.Actors.Plan;
+using CyclicActors.GpuCompute.Memory;
 
 namespace CyclicActors.Actors.Tests.Plan;
 
@@ -312,26 +313,35 @@ public sealed class TraceCostsTests
     }
 
     [Fact]
-    public void A_plan_files_buffer_times_are_read_back_and_times_that_are_not_fractions_in_order_are_refused()
+    public void A_plan_files_buffer_events_are_read_back_and_events_that_are_not_fractions_bytes_and_changes_in_order_are_refused()
     {
         const string plan = """
             {"model":"mlp","stage_costs":[
               {"stage":1,"forward_seconds":0.001,"backward_seconds":0.002,"fold_seconds":0,"update_seconds":0,"load_seconds":0,"lookahead_seconds":0,"handoff_seconds":0,
-               "forward_buffer_times":[0,0.25,0.5,1],"backward_buffer_times":null},
+               "forward_buffer_events":[[0,400,1],[0.25,800,1],[0.5,400,-1],[1,800,-1]],"backward_buffer_events":null},
               {"stage":2,"forward_seconds":0.01,"backward_seconds":0.02,"fold_seconds":0,"update_seconds":0,"load_seconds":0,"lookahead_seconds":0,"handoff_seconds":0}]}
             """;
 
-        var times = SavedCosts.BufferTimes(plan, stages: 2);
-        Assert.Equal([0, 0.25, 0.5, 1], times[0].Forward);
-        Assert.Null(times[0].Backward);
-        Assert.Null(times[1].Forward);
-        foreach (var (bad, what) in new[] { ("[0,0.5,0.25]", "entry 2 is 0.25"), ("[0,1.5]", "entry 1 is 1.5"), ("[-0.1]", "entry 0 is -0.1"), ("[0,\"x\"]", "entry 1 is NaN"), ("0.5", "not an array") })
+        var events = SavedCosts.BufferEvents(plan, stages: 2);
+        Assert.Equal([new BufferEvent(0, 400, 1), new BufferEvent(0.25, 800, 1), new BufferEvent(0.5, 400, -1), new BufferEvent(1, 800, -1)], events[0].Forward);
+        Assert.Null(events[0].Backward);
+        Assert.Null(events[1].Forward);
+        foreach (var (bad, what) in new[]
         {
-            var error = Assert.Throws<InvalidDataException>(() => SavedCosts.BufferTimes(plan.Replace("[0,0.25,0.5,1]", bad, StringComparison.Ordinal), stages: 2));
-            Assert.Contains("forward_buffer_times", error.Message, StringComparison.Ordinal);
+            ("[[0,400,1],[0.5,800,1],[0.25,400,-1]]", "entry 2 comes at 0.25, before the one before it"),
+            ("[[0,400,1],[1.5,400,-1]]", "entry 1 is not [fraction from 0 to 1, positive bytes, 1 or -1]: [1.5,400,-1]"),
+            ("[[0,0,1]]", "entry 0 is not"),
+            ("[[0,400,2]]", "entry 0 is not"),
+            ("[[0,400]]", "entry 0 is not"),
+            ("[0.5]", "entry 0 is not"),
+            ("0.5", "not an array of [fraction, bytes, change] events"),
+        })
+        {
+            var error = Assert.Throws<InvalidDataException>(() => SavedCosts.BufferEvents(plan.Replace("[[0,400,1],[0.25,800,1],[0.5,400,-1],[1,800,-1]]", bad, StringComparison.Ordinal), stages: 2));
+            Assert.Contains("forward_buffer_events", error.Message, StringComparison.Ordinal);
             Assert.Contains(what, error.Message, StringComparison.Ordinal);
         }
 
-        Assert.Contains("costs of 2 stages, but the model has 3 stages", Assert.Throws<InvalidDataException>(() => SavedCosts.BufferTimes(plan, stages: 3)).Message, StringComparison.Ordinal);
+        Assert.Contains("costs of 2 stages, but the model has 3 stages", Assert.Throws<InvalidDataException>(() => SavedCosts.BufferEvents(plan, stages: 3)).Message, StringComparison.Ordinal);
     }
 }

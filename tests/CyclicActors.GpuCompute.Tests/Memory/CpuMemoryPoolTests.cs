@@ -43,12 +43,16 @@ public sealed class CpuMemoryPoolTests
         a.Dispose();
         b.Dispose();
         Assert.Equal(80, pool.ReservedPeakBytes);
+        // Size by size, the most arrays of it out at once: two 10s, though each rent after that reuses one.
+        backend.Allocate(10, MemoryTag.Workspace).Dispose();
+        Assert.Equal(new Dictionary<long, int> { [40] = 2 }, pool.ReservedBySize());
         using var c = backend.Allocate(20, MemoryTag.Workspace); // another size: the cached 10s do not serve it
         Assert.Equal(160, pool.ReservedBytes);
         pool.Trim();
         Assert.Equal(80, pool.ReservedBytes); // the handed-out 20 stays
         pool.ResetPeak();
         Assert.Equal(80, pool.ReservedPeakBytes);
+        Assert.Equal(new Dictionary<long, int> { [80] = 1 }, pool.ReservedBySize());
         Assert.Null(pool.DeviceUsedBytes());
         Assert.Null(pool.DeviceFreeBytes());
     }
@@ -90,6 +94,7 @@ public sealed class CpuMemoryPoolTests
 
         Assert.Equal(150 * sizeof(float), pool.ReservedBytes); // two 10s dropped, the 100 and two 10s kept
         Assert.Equal(150 * sizeof(float), pool.ReservedPeakBytes);
+        Assert.Equal(new Dictionary<long, int> { [40] = 2, [120] = 1, [400] = 1 }, pool.ReservedBySize());
         Assert.Equal(150 * sizeof(float), pool.Limit);
     }
 
