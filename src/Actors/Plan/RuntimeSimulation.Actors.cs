@@ -175,48 +175,34 @@ public sealed partial class RuntimeSimulation
     /// When the op's buffers were timed, its pool's changes at their moments in its work (<paramref name="factor"/>
     /// its noise): a forward's look-ahead scratch from the end of its load to the end of the look-ahead
     /// (<c>LookaheadPoint.ApplyInPlace</c> rents and returns it there), then the pass's rents and returns at
-    /// their fractions of the pass, events within 1 % of the pass of each other together; null otherwise.
+    /// their fractions of the pass (<see cref="TimedChange"/>); null otherwise.
     /// </summary>
     private List<Milestone>? TimedBuffers(int machine, ScheduledOp op, StageCost cost, bool looksAhead, double factor)
     {
-        if (_opBufferPools is null || cost.BuffersOf(op.Kind) is not { Events: { } events })
+        var changes = _opBufferPools is null ? null : (op.Kind == OpKind.Forward ? _forwardChanges : _backwardChanges)[op.Stage - 1];
+        if (changes is null)
         {
             return null;
         }
 
-        var pool = _opBufferPools[machine];
-        var milestones = new List<Milestone>();
+        var pool = _opBufferPools![machine];
+        var milestones = new List<Milestone>(changes.Count + 2);
         double before = 0;
         if (op.Kind == OpKind.Forward)
         {
             before = cost.LoadSeconds;
             if (looksAhead)
             {
-                var (scratch, count) = _lookaheadScratch.MostAdded.Single();
-                milestones.Add(new Milestone(before * factor, () => pool.Changed(scratch, count)));
+                milestones.Add(new Milestone(before * factor, () => pool.Changed(_lookaheadScratchBytes, 1)));
                 before += cost.LookaheadSeconds;
-                milestones.Add(new Milestone(before * factor, () => pool.Changed(scratch, -count)));
+                milestones.Add(new Milestone(before * factor, () => pool.Changed(_lookaheadScratchBytes, -1)));
             }
         }
 
         double pass = op.Kind == OpKind.Forward ? cost.ForwardSeconds : cost.BackwardSeconds;
-        for (int first = 0; first < events.Count;)
+        foreach (var change in changes)
         {
-            int end = first + 1;
-            while (end < events.Count && events[end].At - events[first].At < 0.01)
-            {
-                end++;
-            }
-
-            var together = events.Skip(first).Take(end - first).ToArray();
-            milestones.Add(new Milestone((before + (events[first].At * pass)) * factor, () =>
-            {
-                foreach (var change in together)
-                {
-                    pool.Changed(change.Bytes, change.Change);
-                }
-            }));
-            first = end;
+            milestones.Add(new Milestone((before + (change.At * pass)) * factor, () => change.ApplyTo(pool)));
         }
 
         return milestones;
@@ -377,6 +363,45 @@ public sealed partial class RuntimeSimulation
         {
             Busy = false;
             BusySeconds += now - BusySince;
+        }
+    }
+
+    /// <summary>
+    /// A timed op's rents and returns that come within 1 % of the op of the first of them, applied together
+    /// at its moment (<paramref name="At"/>, a fraction of the pass): a layer's several buffers, one milestone.
+    /// </summary>
+    private sealed record TimedChange(double At, BufferEvent[] Changes)
+    {
+        /// <summary>The op's events in such groups, once per op kind and stage; null when the op's buffers were not timed.</summary>
+        public static IReadOnlyList<TimedChange>? Of(OpBuffers? buffers)
+        {
+            if (buffers?.Events is not { } events)
+            {
+                return null;
+            }
+
+            var groups = new List<TimedChange>();
+            for (int first = 0; first < events.Count;)
+            {
+                int end = first + 1;
+                while (end < events.Count && events[end].At - events[first].At < 0.01)
+                {
+                    end++;
+                }
+
+                groups.Add(new TimedChange(events[first].At, [.. events.Skip(first).Take(end - first)]));
+                first = end;
+            }
+
+            return groups;
+        }
+
+        public void ApplyTo(PerSizePool pool)
+        {
+            foreach (var change in Changes)
+            {
+                pool.Changed(change.Bytes, change.Change);
+            }
         }
     }
 }

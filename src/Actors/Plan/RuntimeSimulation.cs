@@ -71,7 +71,10 @@ public sealed partial class RuntimeSimulation
     private readonly long[] _activationPeak;
     private readonly PerSizePool[]? _opBufferPools;
     private readonly Random? _noise;
+    private readonly long _lookaheadScratchBytes;
     private readonly OpBuffers _lookaheadScratch;
+    private readonly IReadOnlyList<TimedChange>?[] _forwardChanges;
+    private readonly IReadOnlyList<TimedChange>?[] _backwardChanges;
     private readonly int _opsPerWorker;
 
     private RuntimeSimulation(PlanScenario scenario)
@@ -102,7 +105,10 @@ public sealed partial class RuntimeSimulation
             : null;
         _noise = scenario.NoiseSeed != 0 && scenario.OpTimesVary ? new Random(scenario.NoiseSeed) : null;
         // A look-ahead's scratch momentum: one buffer of the largest stage's parameters, rented and given back.
-        _lookaheadScratch = new OpBuffers(new Dictionary<long, int> { [scenario.Stages.Max(stage => stage.ParameterBytes)] = 1 }, new Dictionary<long, int>());
+        _lookaheadScratchBytes = scenario.Stages.Max(stage => stage.ParameterBytes);
+        _lookaheadScratch = new OpBuffers(new Dictionary<long, int> { [_lookaheadScratchBytes] = 1 }, new Dictionary<long, int>());
+        _forwardChanges = [.. scenario.Stages.Select(stage => TimedChange.Of(stage.ForwardBuffers))];
+        _backwardChanges = [.. scenario.Stages.Select(stage => TimedChange.Of(stage.BackwardBuffers))];
         _opsPerWorker = scenario.Steps * _schedule.CycleLength;
         _workers = [.. Enumerable.Range(0, workers).Select(rank => new WorkerProgress { TokenStep = rank == 0 ? 0 : -1 })];
         _reducers = [.. Enumerable.Range(0, stages * _shards).Select(unit => new ReducerProgress(

@@ -399,14 +399,6 @@ public static partial class TraceCosts
         return mean > 0 ? Math.Sqrt(samples.Sum(sample => (sample - mean) * (sample - mean)) / samples.Count) / mean : 0;
     }
 
-    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
-    public static double Median(IReadOnlyCollection<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
     private enum WorkKind
     {
         Forward,

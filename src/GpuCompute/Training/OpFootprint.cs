@@ -22,8 +22,9 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
     /// <param name="createBackend">A backend on the device that will train, on a pool of its own, reporting to the given ledger.</param>
     /// <param name="timedPasses">
     /// Passes run after the measured one to time when in each op its buffers come and go
-    /// (<see cref="OpBuffers.Events"/>, the median over these passes): the first pass on a fresh pool
-    /// and fresh code is slowed by first touches and compilation where they fall. 0: the first pass's own times.
+    /// (<see cref="OpBuffers.Events"/>, the median over these passes; the first pass on a fresh pool and
+    /// fresh code is slowed by first touches and compilation where they fall). 0: no moments
+    /// (<see cref="OpBuffers.Events"/> null), each op's buffers known only by its most and its net.
     /// </param>
     public static OpFootprint Measure(ModelDefinition model, StagePartition partition, int batch, Func<MemoryLedger, (IComputeBackend Backend, IDevicePool Pool)> createBackend, int timedPasses = 0)
     {
@@ -86,6 +87,11 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
             forward = [.. forward.Select((op, stage) => Timed(op, forwardTimings[stage]))];
             backward = [.. backward.Select((op, stage) => Timed(op, backwardTimings[stage]))];
         }
+        else
+        {
+            forward = [.. forward.Select(op => op with { Events = null })];
+            backward = [.. backward.Select(op => op with { Events = null })];
+        }
 
         return new OpFootprint(workspace, (long)batch * (model.InputShape.Elements + model.Classes) * sizeof(float), forward, backward);
     }
@@ -106,14 +112,7 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
 
         return op with
         {
-            Events = [.. events.Select((e, index) => e with { At = Median(alike.Select(pass => pass[index].At)) })],
+            Events = [.. events.Select((e, index) => e with { At = Statistics.Median(alike.Select(pass => pass[index].At)) })],
         };
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

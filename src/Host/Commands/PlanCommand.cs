@@ -150,6 +150,7 @@ internal static class PlanCommand
         if (timedBuffers && backends.Resolved == BackendChoice.Cuda)
         {
             Console.Error.WriteLine("cyclic plan: --op-buffers timed: on a GPU the host's moments of an op's rents say little of when the device holds them; planning each op's buffers whole");
+            timedBuffers = false;
         }
 
         var (stages, endpointCpu, dataBytes, origin) = PlanCosts.Resolve(costs, model, partition, config, backends, traceSlots, traceSharedByProcesses, run, timedBuffers);

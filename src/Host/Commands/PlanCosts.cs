@@ -44,14 +44,15 @@ internal static class PlanCosts
     /// <param name="recordedSlots">A trace's recording machine's compute slots, to take the sharing out of its spans (0: keep them).</param>
     /// <param name="slotsSharedByProcesses">Whether the trace's processes shared one host's <paramref name="recordedSlots"/>.</param>
     /// <param name="run">With <paramref name="costs"/> "run" (and only then): the short run to trace, of <paramref name="config"/>.</param>
-    /// <param name="timedBuffers">Whether to time when in each op its buffers come and go (<c>--op-buffers timed</c>; on the CPU only), else each op holds them whole.</param>
+    /// <param name="timedBuffers">Whether to time when in each op its buffers come and go (<c>--op-buffers timed</c>; the caller leaves it off on a GPU), else each op holds them whole.</param>
     public static (StageCost[] Stages, double EndpointCpuSecondsPerByte, long DataBytes, string Origin) Resolve(string costs, ModelDefinition model, StagePartition partition, TrainingConfig config, BackendPlan backends,
         double recordedSlots, bool slotsSharedByProcesses = false, ShortRun? run = null, bool timedBuffers = false)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(config);
         int batch = config.MicroBatch;
-        var footprint = Footprint(model, partition, batch, backends, timedBuffers && backends.Resolved != BackendChoice.Cuda);
+        // Without timed passes an op's buffers carry no moments, so each op holds them whole.
+        var footprint = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated, timedBuffers ? BufferTimingPasses : 0);
         string? text = costs switch
         {
             Profiled => null,
@@ -93,27 +94,6 @@ internal static class PlanCosts
             layout.StageSizes[stage], activations[stage], footprint.StageWorkspaceBytes[stage], load[stage], lookahead[stage], handoff[stage], times.UntracedSecondsPerOp,
             footprint.StageForwardBuffers?[stage], footprint.StageBackwardBuffers?[stage], times.ForwardSpread?[stage] ?? 0, times.BackwardSpread?[stage] ?? 0)).ToArray();
         return (stages, times.UntracedSecondsPerByte, footprint.DataBytes, origin);
-    }
-
-    /// <summary>
-    /// Each op's buffers by size, measured by one pass on this machine's backend; when <paramref name="timed"/>
-    /// (<c>--op-buffers timed</c>, the CPU only: on a GPU the host's moments of an op's rents say little of
-    /// when the device holds them), also when in the op each comes and goes, the median of
-    /// <see cref="BufferTimingPasses"/> passes after it; otherwise without those moments, so each op holds its buffers whole.
-    /// </summary>
-    private static OpFootprint Footprint(ModelDefinition model, StagePartition partition, int batch, BackendPlan backends, bool timed)
-    {
-        if (timed)
-        {
-            return OpFootprint.Measure(model, partition, batch, backends.CreateIsolated, BufferTimingPasses);
-        }
-
-        var whole = OpFootprint.Measure(model, partition, batch, backends.CreateIsolated);
-        return whole with
-        {
-            StageForwardBuffers = whole.StageForwardBuffers?.Select(op => op with { Events = null }).ToArray(),
-            StageBackwardBuffers = whole.StageBackwardBuffers?.Select(op => op with { Events = null }).ToArray(),
-        };
     }
 
     /// <summary>
@@ -177,7 +157,7 @@ internal static class PlanCosts
             }
         }
 
-        return ([.. loads.Select(TraceCosts.Median)], [.. lookaheads.Select(TraceCosts.Median)], [.. handoffs.Select(TraceCosts.Median)]);
+        return ([.. loads.Select(Statistics.Median)], [.. lookaheads.Select(Statistics.Median)], [.. handoffs.Select(Statistics.Median)]);
     }
 
     /// <summary>A reducer's fold of one contribution and its update of a stage of <paramref name="length"/> floats: medians of the timed rounds.</summary>
@@ -215,7 +195,7 @@ internal static class PlanCosts
             }
         }
 
-        return (TraceCosts.Median(folds), TraceCosts.Median(updates));
+        return (Statistics.Median(folds), Statistics.Median(updates));
     }
 
     private static double Timed(IComputeBackend backend, Action op)
@@ -283,6 +263,6 @@ internal static class PlanCosts
             (fold[stage], update[stage]) = Reducer(backend, replica.Layout.StageSizes[stage]);
         }
 
-        return new MeasuredStageTimes([.. forward.Select(TraceCosts.Median)], [.. backward.Select(TraceCosts.Median)], fold, update, Repetitions * 2 * stages);
+        return new MeasuredStageTimes([.. forward.Select(Statistics.Median)], [.. backward.Select(Statistics.Median)], fold, update, Repetitions * 2 * stages);
     }
 }
