@@ -33,9 +33,11 @@ public sealed partial class RuntimeSimulation
 
         int machine = _rankMachine[rank];
         // A forward loads the version its rule requires; the backward of the same (micro-batch, stage) reuses it.
-        if (op.Kind == OpKind.Forward)
+        // The first micro-batch starts only once every stage's version for it is on the machine (WorkerState).
+        (int first, int last) = worker.Next == 0 ? (1, _schedule.Stages) : op.Kind == OpKind.Forward ? (op.Stage, op.Stage) : (1, 0);
+        for (int stage = first; stage <= last; stage++)
         {
-            var version = (machine, op.Stage, _schedule.RequiredVersion(step, rank, op.Stage));
+            var version = (machine, stage, _schedule.RequiredVersion(step, rank, stage));
             if (!_versionArrivals.ContainsKey(version))
             {
                 if (!_versionWaiters.TryGetValue(version, out var waiters))

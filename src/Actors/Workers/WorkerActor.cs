@@ -121,6 +121,7 @@ public sealed class WorkerActor : UntypedActor
 
                 break;
             case ParametersPublished published:
+                _setup.Trace?.Instant(_track, $"arrive s{published.Stage} v{published.Version}", "parameters");
                 CountArrival(published);
                 _state.ParametersArrived(published);
                 break;

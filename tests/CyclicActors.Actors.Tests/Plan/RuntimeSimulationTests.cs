@@ -193,15 +193,29 @@ public sealed class RuntimeSimulationTests
     {
         // DP, a worker on each of two machines, L = 2 with 1 ms ops: stage 1's reducer on machine 0, stage 2's on
         // machine 1, links of 5 ms latency. The reducers start by publishing version 0, so each worker's far stage
-        // has it only at 5 ms. Worker 0: F_1 0–1, F_2 5–6, B_2 6–7 (its gradient at machine 1 at 12), B_1 7–8.
-        // Worker 1: F_1 5–6, F_2 6–7, B_2 7–8, B_1 8–9 (at machine 0 at 14): step 0 is committed at 14 ms, where
-        // version 0 already everywhere would have made it 9 ms.
+        // has it only at 5 ms, and a worker's first micro-batch starts once it has every stage's. Worker 0: F_1 5–6,
+        // F_2 6–7, B_2 7–8 (its gradient at machine 1 at 13), B_1 8–9. Worker 1: the same (B_1's gradient at
+        // machine 0 at 14): step 0 is committed at 14 ms, where version 0 already everywhere would have made it 9 ms.
         var transport = TransportModel.Unlimited with { LatencySeconds = 0.005 };
         var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.Dp, EqualStages(2, 0.001), machines: 2, transport: transport));
 
         Assert.Equal(0.014, plan.FirstStepSeconds, 9);
         // Version 0 is start-up traffic: per step, each link carries one gradient and one publication of the stage its far end owns.
         Assert.All(plan.Links, link => Assert.Equal(2 * 1000 * sizeof(float), link.BytesPerStep));
+    }
+
+    [Fact]
+    public void The_first_micro_batch_starts_once_every_stage_has_its_version_as_the_runtimes_worker_does()
+    {
+        // CDP-v1, a worker on each of two machines, L = 2 with 1 ms ops, links of 5 ms latency (stage 1's reducer on
+        // machine 0, stage 2's on machine 1). Worker 0 waits for stage 2's version 0 until 5 ms: F_1 5–6, F_2 6–7, and
+        // the token (δ = 2 ops) reaches worker 1 at 12: F_1 12–13, F_2 13–14, B_2 14–15, B_1 15–16, its gradient at
+        // machine 0 at 21, which commits step 0. Starting F_1 at 0 and waiting inside the micro-batch, worker 0 would
+        // have passed the token at 6 and step 0 would have been committed at 20 ms.
+        var transport = TransportModel.Unlimited with { LatencySeconds = 0.005 };
+        var plan = RuntimePlanner.Plan(Scenario(2, UpdateRule.CdpV1, EqualStages(2, 0.001), machines: 2, transport: transport));
+
+        Assert.Equal(0.021, plan.FirstStepSeconds, 9);
     }
 
     [Fact]

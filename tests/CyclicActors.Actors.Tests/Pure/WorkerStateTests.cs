@@ -22,10 +22,63 @@ public sealed class WorkerStateTests
         Assert.Equal(new WaitForParameters(0, 0), worker.Decide());
         var published = Published(0, 0);
         worker.ParametersArrived(published);
+        // The first micro-batch starts only once every stage's version for it is here.
+        Assert.Equal(new WaitForParameters(1, 0), worker.Decide());
+        worker.ParametersArrived(Published(1, 0));
         var run = Assert.IsType<RunOp>(worker.Decide());
         Assert.Equal((1, OpKind.Forward, 0, true), (run.Op.Stage, run.Op.Kind, run.Version, run.LoadFirst));
         Assert.Equal(schedule.TickOf(0, 1, 1, OpKind.Forward), run.Op.Tick);
         Assert.Same(published, worker.ParametersToLoad(run));
+    }
+
+    [Theory]
+    [InlineData(UpdateRule.Dp, 0)]
+    [InlineData(UpdateRule.CdpV1, 0)]
+    [InlineData(UpdateRule.CdpV2, 0)]
+    [InlineData(UpdateRule.Dp, 5)]
+    [InlineData(UpdateRule.CdpV1, 5)]
+    [InlineData(UpdateRule.CdpV2, 5)]
+    public void Only_the_first_micro_batch_waits_for_every_stage_the_later_ones_wait_stage_by_stage(UpdateRule rule, int firstStep)
+    {
+        var schedule = CdpSchedule.Create(1, 3, rule);
+        var worker = new WorkerState(schedule, 0, firstStep + 2, DelayCompensation.None,
+            TokenRingState.ForSchedule(schedule, RingTopology.Create(1, 1), 0, firstStep), firstStep);
+        // The first micro-batch (step 0, or the step a resumed run starts at) names each stage still missing.
+        for (int stageIndex = 0; stageIndex < 3; stageIndex++)
+        {
+            int required = schedule.RequiredVersion(firstStep, 0, stageIndex + 1);
+            Assert.Equal(new WaitForParameters(stageIndex, required), worker.Decide());
+            worker.ParametersArrived(Published(stageIndex, required));
+        }
+
+        RunOp run;
+        while ((run = Assert.IsType<RunOp>(worker.Decide())).Op.Step == firstStep)
+        {
+            foreach (var pass in worker.Complete(run).TokenEffects.OfType<PassToken>())
+            {
+                worker.TokenArrived(pass.Token);
+            }
+
+            if (worker.Decide() is WaitForParameters wait)
+            {
+                // Only the next micro-batch's first forward can be waiting: stage 1's next version.
+                Assert.Equal(new WaitForParameters(0, schedule.RequiredVersion(firstStep + 1, 0, 1)), wait);
+                worker.ParametersArrived(Published(0, wait.Version));
+            }
+        }
+
+        // The next micro-batch starts with only stage 1's version in hand, the later stages' not yet published.
+        Assert.Equal((firstStep + 1, 1, OpKind.Forward), (run.Op.Step, run.Op.Stage, run.Op.Kind));
+    }
+
+    [Fact]
+    public void Under_zero_the_first_forward_runs_with_its_own_stage_alone()
+    {
+        var schedule = CdpSchedule.Create(1, 2, UpdateRule.CdpV1);
+        var worker = new WorkerState(schedule, 0, 2, DelayCompensation.None, TokenRingState.ForSchedule(schedule, RingTopology.Create(1, 1), 0), holdsOnlyInUse: true);
+        worker.ParametersArrived(Published(0, 0));
+        var run = Assert.IsType<RunOp>(worker.Decide());
+        Assert.Equal((1, OpKind.Forward), (run.Op.Stage, run.Op.Kind));
     }
 
     [Fact]
