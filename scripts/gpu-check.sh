@@ -122,6 +122,10 @@ run_our_training_benchmark
 run_real_training
 run_pytorch_benchmark
 run_step compare 20 "$PYTHON" bench/gpu/compare.py "$OUT"
+# The planner's per-stage costs on this GPU (`cyclic plan --backend cuda --costs profile`), for the extrapolation
+# with GPU op costs: afterwards, here, `bench/plan/extrapolate.py --costs-dir <results>/plan-costs --out
+# bench/results/plan-extrapolation-gpu` (docs/planner.md, "Extrapolation").
+run_step plan-costs 90 "$PYTHON" bench/plan/extrapolate.py --cyclic "$CYCLIC" --backend cuda --costs-dir "$OUT/plan-costs" --costs-only
 
 # --- short table, last ----------------------------------------------------------------------
 echo
@@ -144,5 +148,6 @@ cat "$OUT/gpu-summary.md" 2>/dev/null
 # the two files a reader looks at first beside it.
 if [ "${PACK_OUTPUT:-1}" = 1 ]; then
   ( cd "$OUT" && tar czf ../gpu-check-all.tgz . && mv ../gpu-check-all.tgz . \
-    && find . -maxdepth 1 -type f ! -name gpu-check-all.tgz ! -name gpu-summary.md ! -name selftest-gpu.log -delete )
+    && find . -maxdepth 1 -type f ! -name gpu-check-all.tgz ! -name gpu-summary.md ! -name selftest-gpu.log -delete \
+    && rm -rf plan-costs )
 fi

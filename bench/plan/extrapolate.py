@@ -11,6 +11,10 @@ rate each way (`--nic`), 20 us one way, the reducers' recovery cuts to the seed 
 runtime takes them (`--cut-every`'s default). Writes bench/results/plan-extrapolation.{md,json,png}.
 
 Usage: bench/plan/extrapolate.py [--cyclic PATH]   (Debian's /usr/bin/python3; the figure needs python3-matplotlib)
+
+With a GPU: `--backend cuda --costs-dir DIR --costs-only` profiles the same per-stage costs on the GPU
+(scripts/gpu-check.sh does it into $OUT/plan-costs); then, here, `--costs-dir DIR --out
+bench/results/plan-extrapolation-gpu` plans every row from them.
 """
 import argparse
 import json
@@ -29,12 +33,17 @@ BATCH = 32
 RULES = ["dp", "cdp-v1", "cdp-v2"]
 
 
-def costs_file(cyclic, model, stages):
-    path = OUT / f"costs-{model}-L{stages}.json"
+def costs_file(cyclic, model, stages, directory, backend):
+    path = directory / f"costs-{model}-L{stages}.json"
     if not path.exists():
         plan(cyclic, ["--model", model, "--stages", str(stages), "--batch", str(BATCH), "--workers", str(2 * stages), "--costs", "profile",
-                      "--rules", "dp", "--steps", "4", "--compute-slots", "0", "--json", str(path)])
+                      "--backend", backend, "--rules", "dp", "--steps", "4", "--compute-slots", "0", "--json", str(path)])
     return path
+
+
+def stage_counts():
+    """(model, L) for every row: L = N/2 where the model splits that finely, else 4."""
+    return sorted({(model, workers // 2 if workers // 2 <= most else 4) for model, most in MAX_STAGES.items() for workers in WORKERS})
 
 
 def bottleneck(rule):
@@ -48,15 +57,23 @@ def bottleneck(rule):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cyclic", default=CYCLIC)
+    parser.add_argument("--backend", choices=["cpu", "cuda"], default="cpu", help="what profiles a missing costs file [cpu]")
+    parser.add_argument("--costs-dir", type=pathlib.Path, default=OUT, help="where the costs files are kept and read [%(default)s]")
+    parser.add_argument("--costs-only", action="store_true", help="profile the missing costs files and stop (on the GPU machine)")
+    parser.add_argument("--out", type=pathlib.Path, default=OUT.parent / "plan-extrapolation", help="PREFIX of PREFIX.md, .json, .png [%(default)s]")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.costs_dir.mkdir(parents=True, exist_ok=True)
+    if args.costs_only:
+        for model, stages in stage_counts():
+            print(costs_file(args.cyclic, model, stages, args.costs_dir, args.backend), flush=True)
+        return
     rows = []
     scratch = tempfile.mkdtemp(prefix="extrapolate-")
     for model, most in MAX_STAGES.items():
         for workers in WORKERS:
             stages = workers // 2 if workers // 2 <= most else 4
             rules = RULES if 2 * stages % workers == 0 else ["dp"]
-            costs = costs_file(args.cyclic, model, stages)
+            costs = costs_file(args.cyclic, model, stages, args.costs_dir, args.backend)
             machines = [k for k in MACHINES if k <= workers]
             for bandwidth in BANDWIDTHS:
                 out = pathlib.Path(scratch) / f"{model}-N{workers}-{bandwidth}.json"
@@ -70,15 +87,18 @@ def main():
                                                                               "reducer_busy", "nic_busy", "network_burstiness")}
                                            for name, rule in case["rules"].items()}})
                 print(f"{model} N={workers} L={stages} {bandwidth}: {len(machines)} machine counts", flush=True)
-    (OUT.parent / "plan-extrapolation.json").write_text(json.dumps(rows, indent=1))
-    write_table(rows)
-    write_figure(rows)
+    args.out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    origins = sorted({json.loads(path.read_text()).get("costs", "?") for path in args.costs_dir.glob("costs-*.json")})
+    shown = args.costs_dir.resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
+    command = " ".join(["bench/plan/extrapolate.py", *sys.argv[1:]])
+    write_table(rows, args.out, command, f"costs {'; '.join(origins)} ({args.backend} backend), micro-batch 32, kept in {shown}/costs-*.json")
+    write_figure(rows, args.out)
 
 
-def write_table(rows):
+def write_table(rows, out, command, costs):
     lines = ["# Extrapolation with `cyclic plan`: DP vs CDP, N = 8 .. 1024 workers, 1 .. 128 machines", "",
-             "Command: `bench/plan/extrapolate.py` (costs profiled on this 2-core VM's CPU backend, micro-batch 32, saved in "
-             "bench/results/plan-extrapolation/costs-*.json; every worker a device of its own, reducers beside them, each machine's "
+             f"Command: `{command}` ({costs}; every worker a device of its own, reducers beside them, each machine's "
              "interface capped at the link rate each way, 20 us one way; CDP with look-ahead; a cut to the seed every 10 steps; "
              "the transport as flows sharing each interface fairly, the step the mean interval). L = N/2 where the model splits that "
              "finely (resnet-mini up to 8 stages, mlp-deep up to 16), else L = 4 and CDP is n/a (the runtime's schedule needs N to "
@@ -96,11 +116,11 @@ def write_table(rows):
         ratio = f"{r[best]['samples_per_second'] / dp['samples_per_second']:.2f}x ({best})" if best else "n/a"
         lines.append(f"| {row['model']} | {row['stages']} | {row['workers']} | {row['machines']} | {row['bandwidth']} | {cell('dp')} | "
                      f"{cell('cdp-v1')} | {cell('cdp-v2')} | {ratio} | {bottleneck(dp)} | {bottleneck(r[best]) if best else 'n/a'} |")
-    (OUT.parent / "plan-extrapolation.md").write_text("\n".join(lines) + "\n")
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
-def write_figure(rows):
+def write_figure(rows, out):
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -129,7 +149,7 @@ def write_figure(rows):
     axes[0].set_ylabel("samples/s")
     axes[0].legend(fontsize=8)
     figure.tight_layout()
-    figure.savefig(OUT.parent / "plan-extrapolation.png", dpi=110)
+    figure.savefig(out.with_suffix(".png"), dpi=110)
 
 
 if __name__ == "__main__":
