@@ -92,7 +92,7 @@ def main():
     shown = args.costs_dir.resolve()
     shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
     command = " ".join(["bench/plan/extrapolate.py", *sys.argv[1:]])
-    write_table(rows, args.out, command, f"costs {'; '.join(origins)} ({args.backend} backend), micro-batch 32, kept in {shown}/costs-*.json")
+    write_table(rows, args.out, command, f"costs {'; '.join(origins)}, micro-batch 32, kept in {shown}/costs-*.json")
     write_figure(rows, args.out)
 
 
