@@ -41,9 +41,14 @@ def costs_file(cyclic, model, stages, directory, backend):
     return path
 
 
+def stages_for(model, workers):
+    """L = N/2 where the model splits that finely, else 4."""
+    return workers // 2 if workers // 2 <= MAX_STAGES[model] else 4
+
+
 def stage_counts():
-    """(model, L) for every row: L = N/2 where the model splits that finely, else 4."""
-    return sorted({(model, workers // 2 if workers // 2 <= most else 4) for model, most in MAX_STAGES.items() for workers in WORKERS})
+    """(model, L) of every row."""
+    return sorted({(model, stages_for(model, workers)) for model in MAX_STAGES for workers in WORKERS})
 
 
 def bottleneck(rule):
@@ -69,9 +74,9 @@ def main():
         return
     rows = []
     scratch = tempfile.mkdtemp(prefix="extrapolate-")
-    for model, most in MAX_STAGES.items():
+    for model in MAX_STAGES:
         for workers in WORKERS:
-            stages = workers // 2 if workers // 2 <= most else 4
+            stages = stages_for(model, workers)
             rules = RULES if 2 * stages % workers == 0 else ["dp"]
             costs = costs_file(args.cyclic, model, stages, args.costs_dir, args.backend)
             machines = [k for k in MACHINES if k <= workers]

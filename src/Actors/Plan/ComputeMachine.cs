@@ -188,7 +188,7 @@ public sealed class ComputeMachine
     /// <summary>Runs <paramref name="job"/> on its core to the end of its slice, its end, or its next milestone, whichever comes first.</summary>
     private void RunSlice(Job job)
     {
-        double seconds = Math.Min(Math.Min(job.Remaining, job.UntilNextEvent) / CoreSpeed, job.SliceLeft);
+        double seconds = Math.Min(job.UntilNextEvent / CoreSpeed, job.SliceLeft);
         long generation = ++job.Generation;
         _clock.At(_clock.Now + seconds, () =>
         {

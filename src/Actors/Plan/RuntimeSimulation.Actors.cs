@@ -34,24 +34,19 @@ public sealed partial class RuntimeSimulation
         int machine = _rankMachine[rank];
         // A forward loads the version its rule requires; the backward of the same (micro-batch, stage) reuses it.
         // The first micro-batch starts only once every stage's version for it is on the machine (WorkerState).
-        (int first, int last) = worker.Next == 0 ? (1, _schedule.Stages) : op.Kind == OpKind.Forward ? (op.Stage, op.Stage) : (1, 0);
-        for (int stage = first; stage <= last; stage++)
+        if (worker.Next == 0)
         {
-            var version = (machine, stage, _schedule.RequiredVersion(step, rank, stage));
-            if (!_versionArrivals.ContainsKey(version))
+            for (int stage = 1; stage <= _schedule.Stages; stage++)
             {
-                if (!_versionWaiters.TryGetValue(version, out var waiters))
+                if (!HasVersion(rank, machine, step, stage))
                 {
-                    _versionWaiters[version] = waiters = [];
+                    return;
                 }
-
-                if (!waiters.Contains(rank))
-                {
-                    waiters.Add(rank);
-                }
-
-                return;
             }
+        }
+        else if (op.Kind == OpKind.Forward && !HasVersion(rank, machine, step, op.Stage))
+        {
+            return;
         }
 
         var pacer = _pacers[machine];
@@ -93,6 +88,28 @@ public sealed partial class RuntimeSimulation
         }
 
         RetryPacedWorkers(machine);
+    }
+
+    /// <summary>Whether the version of <paramref name="stage"/> that <paramref name="rank"/>'s <paramref name="step"/> reads is on its machine; if not, the worker waits for it.</summary>
+    private bool HasVersion(int rank, int machine, int step, int stage)
+    {
+        var version = (machine, stage, _schedule.RequiredVersion(step, rank, stage));
+        if (_versionArrivals.ContainsKey(version))
+        {
+            return true;
+        }
+
+        if (!_versionWaiters.TryGetValue(version, out var waiters))
+        {
+            _versionWaiters[version] = waiters = [];
+        }
+
+        if (!waiters.Contains(rank))
+        {
+            waiters.Add(rank);
+        }
+
+        return false;
     }
 
     /// <param name="held">The buffers the op rented at its start (<see cref="BuffersHeld"/>), given back now.</param>

@@ -149,4 +149,15 @@ public sealed record OpBuffers(IReadOnlyDictionary<long, int> MostAdded, IReadOn
 
     /// <summary>The bytes more (negative: fewer) out after the op than before it.</summary>
     public long NetAddedBytes => NetAdded.Sum(pair => pair.Key * pair.Value);
+
+    /// <summary>
+    /// Whether <paramref name="other"/> are this op's timed rents and returns, whatever their moments: the
+    /// same sizes and changes in the same order (the same code on the same shapes gives them).
+    /// </summary>
+    public bool SameRentsAndReturns(IReadOnlyList<BufferEvent> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Events is { } events && events.Count == other.Count
+            && events.Zip(other).All(pair => pair.First.Bytes == pair.Second.Bytes && pair.First.Change == pair.Second.Change);
+    }
 }

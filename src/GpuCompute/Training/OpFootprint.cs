@@ -103,8 +103,7 @@ public sealed record OpFootprint(IReadOnlyList<long> StageWorkspaceBytes, long D
     private static OpBuffers Timed(OpBuffers op, IReadOnlyList<IReadOnlyList<BufferEvent>> passes)
     {
         var events = op.Events!;
-        var alike = passes.Where(pass => pass.Count == events.Count
-            && pass.Zip(events).All(pair => pair.First.Bytes == pair.Second.Bytes && pair.First.Change == pair.Second.Change)).ToArray();
+        var alike = passes.Where(op.SameRentsAndReturns).ToArray();
         if (alike.Length == 0)
         {
             return op;

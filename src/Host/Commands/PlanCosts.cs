@@ -104,10 +104,7 @@ internal static class PlanCosts
     private static OpFootprint WithSavedBufferEvents(OpFootprint footprint, (IReadOnlyList<BufferEvent>? Forward, IReadOnlyList<BufferEvent>? Backward)[] saved)
     {
         static OpBuffers? Timed(OpBuffers? op, IReadOnlyList<BufferEvent>? kept) =>
-            op?.Events is { } events && kept is not null && kept.Count == events.Count
-                && kept.Zip(events).All(pair => pair.First.Bytes == pair.Second.Bytes && pair.First.Change == pair.Second.Change)
-                ? op with { Events = kept }
-                : op;
+            op is not null && kept is not null && op.SameRentsAndReturns(kept) ? op with { Events = kept } : op;
         return footprint with
         {
             StageForwardBuffers = footprint.StageForwardBuffers?.Select((op, stage) => Timed(op, saved[stage].Forward)!).ToArray(),
